@@ -1,0 +1,58 @@
+// Stable error codes (ARCHITECTURE rule 7). One table maps every code to its
+// HTTP status (used by the API adapter), its CLI exit code and the Russian
+// message shown to people (R19). Services throw EixError, never HTTP errors.
+
+export interface ErrorSpec {
+  readonly http: number;
+  readonly ru: string;
+}
+
+export const ERROR_CODES = {
+  // generic input
+  'input.invalid': { http: 400, ru: 'Неверные входные данные' },
+  'input.json': { http: 400, ru: 'Входные данные не являются корректным JSON' },
+  'input.file': { http: 400, ru: 'Не удалось прочитать файл' },
+  'input.date': { http: 400, ru: 'Дата должна быть указана в формате ГГГГ-ММ-ДД' },
+  'input.instant': { http: 400, ru: 'Момент времени должен быть указан в формате ISO 8601 с часовым поясом' },
+  'input.party': { http: 400, ru: 'Неизвестная Сторона' },
+  // national identifiers
+  'id.kind': { http: 400, ru: 'Неизвестный вид идентификатора для этого государства' },
+  // treaty engine (R22–R25)
+  'treaty.events': { http: 400, ru: 'Неверный перечень событий депозитария' },
+  'treaty.withdrawal_notice': { http: 400, ru: 'Уведомление о выходе направлено позднее чем за 3 месяца до выхода (статья 24)' },
+  'treaty.event_order': { http: 400, ru: 'Событие депозитария противоречит предыдущим событиям' },
+  // calendars (R12)
+  'calendar.missing': { http: 422, ru: 'Нет производственного календаря Стороны на этот год' },
+  'calendar.format': { http: 400, ru: 'Неверный формат производственного календаря' },
+  // request workflow (R10–R16, R24)
+  'workflow.transition': { http: 409, ru: 'Действие недопустимо в текущем состоянии запроса' },
+  'workflow.event': { http: 400, ru: 'Неизвестное действие с запросом' },
+  // internal
+  'internal': { http: 500, ru: 'Внутренняя ошибка' },
+} as const satisfies Record<string, ErrorSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class EixError extends Error {
+  readonly code: ErrorCode;
+  readonly data: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, data: Record<string, unknown> = {}, message?: string) {
+    super(message ?? ERROR_CODES[code].ru);
+    this.name = 'EixError';
+    this.code = code;
+    this.data = data;
+  }
+
+  get http(): number {
+    return ERROR_CODES[this.code].http;
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details: Readonly<Record<string, unknown>> } {
+    return { code: this.code, message: this.message, details: this.data };
+  }
+}
+
+export function isEixError(e: unknown): e is EixError {
+  return e instanceof EixError;
+}

@@ -1,0 +1,38 @@
+// The states named in the Agreement's signature block, with the data the
+// software needs about each of them (Russian names for R19, local time zone
+// of the central body for R12.a day counting).
+
+export const SIGNATORY_CODES = ['AZ', 'AM', 'BY', 'KZ', 'KG', 'MD', 'RU', 'TJ', 'TM', 'UZ', 'UA'] as const;
+export type SignatoryCode = (typeof SIGNATORY_CODES)[number];
+
+/** Any Party: a signatory or a state that accedes later (ISO 3166-1 alpha-2). */
+export type PartyCode = string;
+
+export const PARTY_CODE = /^[A-Z]{2}$/;
+
+export interface PartyInfo {
+  code: SignatoryCode;
+  nameRu: string;
+  /** Full name as written in the signature block of the Agreement. */
+  fullNameRu: string;
+  /** Default time zone of the Party's central body (a body may override it). */
+  timeZone: string;
+}
+
+export const PARTIES: Readonly<Record<SignatoryCode, PartyInfo>> = {
+  AZ: { code: 'AZ', nameRu: 'Азербайджан', fullNameRu: 'Азербайджанская Республика', timeZone: 'Asia/Baku' },
+  AM: { code: 'AM', nameRu: 'Армения', fullNameRu: 'Республика Армения', timeZone: 'Asia/Yerevan' },
+  BY: { code: 'BY', nameRu: 'Беларусь', fullNameRu: 'Республика Беларусь', timeZone: 'Europe/Minsk' },
+  KZ: { code: 'KZ', nameRu: 'Казахстан', fullNameRu: 'Республика Казахстан', timeZone: 'Asia/Almaty' },
+  KG: { code: 'KG', nameRu: 'Кыргызстан', fullNameRu: 'Кыргызская Республика', timeZone: 'Asia/Bishkek' },
+  MD: { code: 'MD', nameRu: 'Молдова', fullNameRu: 'Республика Молдова', timeZone: 'Europe/Chisinau' },
+  RU: { code: 'RU', nameRu: 'Россия', fullNameRu: 'Российская Федерация', timeZone: 'Europe/Moscow' },
+  TJ: { code: 'TJ', nameRu: 'Таджикистан', fullNameRu: 'Республика Таджикистан', timeZone: 'Asia/Dushanbe' },
+  TM: { code: 'TM', nameRu: 'Туркменистан', fullNameRu: 'Туркменистан', timeZone: 'Asia/Ashgabat' },
+  UZ: { code: 'UZ', nameRu: 'Узбекистан', fullNameRu: 'Республика Узбекистан', timeZone: 'Asia/Tashkent' },
+  UA: { code: 'UA', nameRu: 'Украина', fullNameRu: 'Украина', timeZone: 'Europe/Kyiv' },
+};
+
+export function isSignatory(code: string): code is SignatoryCode {
+  return (SIGNATORY_CODES as readonly string[]).includes(code);
+}
