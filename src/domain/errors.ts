@@ -26,6 +26,7 @@ export const ERROR_CODES = {
   'calendar.format': { http: 400, ru: 'Неверный формат производственного календаря' },
   // request workflow (R10–R16, R24)
   'workflow.transition': { http: 409, ru: 'Действие недопустимо в текущем состоянии запроса' },
+  'workflow.actor': { http: 403, ru: 'Это действие выполняет другая сторона запроса' },
   'workflow.event': { http: 400, ru: 'Неизвестное действие с запросом' },
   // internal
   'internal': { http: 500, ru: 'Внутренняя ошибка' },

@@ -1,0 +1,208 @@
+// The request workflow as an explicit state machine (ARCHITECTURE rule 8).
+// States are a union; transitions are one table; an event that the table does
+// not allow in a state, or that the wrong side sends, is a coded error.
+//
+// Both nodes run the same machine for the same request: the requesting node
+// from `draft`, the requested node from `received` (its first event is the
+// receipt it issues). Events that only add to the history (consultations,
+// additional information, delay notices, confidentiality notices) keep the
+// state and are listed as self-transitions so that they are still checked.
+import { EixError } from './errors.js';
+
+export const REQUEST_STATES = [
+  'draft', 'signed', 'sent', 'received', 'in_progress',
+  'postponed', 'partially_answered', 'answered', 'refused', 'withdrawn',
+] as const;
+export type RequestState = (typeof REQUEST_STATES)[number];
+
+export const WORKFLOW_EVENTS = [
+  // requesting body
+  'sign', 'revise', 'send', 'withdraw', 'reply_additional_info', 'accept_conditions', 'reject_conditions', 'continue_without_confidentiality',
+  // transport
+  'receipt',
+  // requested body
+  'take_into_work', 'forward', 'request_additional_info', 'notify_delay', 'postpone', 'propose_conditions', 'resume',
+  'notify_confidentiality_impossible', 'answer_partial', 'answer_final', 'refuse',
+  // either side
+  'consult',
+] as const;
+export type WorkflowEvent = (typeof WORKFLOW_EVENTS)[number];
+
+export type Actor = 'requesting' | 'requested' | 'system';
+
+/** Who may cause each event. `consult` is open to both sides (R13.c, R15). */
+export const EVENT_ACTORS: Readonly<Record<WorkflowEvent, readonly Actor[]>> = {
+  sign: ['requesting'],
+  revise: ['requesting'],
+  send: ['requesting'],
+  withdraw: ['requesting'],
+  reply_additional_info: ['requesting'],
+  accept_conditions: ['requesting'],
+  reject_conditions: ['requesting'],
+  continue_without_confidentiality: ['requesting'],
+  receipt: ['system'],
+  take_into_work: ['requested'],
+  forward: ['requested'],
+  request_additional_info: ['requested'],
+  notify_delay: ['requested'],
+  postpone: ['requested'],
+  propose_conditions: ['requested'],
+  resume: ['requested'],
+  notify_confidentiality_impossible: ['requested'],
+  answer_partial: ['requested'],
+  answer_final: ['requested'],
+  refuse: ['requested'],
+  consult: ['requesting', 'requested'],
+};
+
+/** States in which the requested side is still executing the request. */
+const OPEN: readonly RequestState[] = ['received', 'in_progress', 'postponed', 'partially_answered'];
+
+type Table = Readonly<Record<RequestState, Readonly<Partial<Record<WorkflowEvent, RequestState>>>>>;
+
+function stay(state: RequestState, events: readonly WorkflowEvent[]): Partial<Record<WorkflowEvent, RequestState>> {
+  return Object.fromEntries(events.map((e) => [e, state]));
+}
+
+/** History-only events allowed while a request is open; they keep the state. */
+const OPEN_HISTORY_EVENTS: readonly WorkflowEvent[] = [
+  'consult', // R13.c, R15
+  'request_additional_info', 'reply_additional_info', // R14
+  'notify_delay', // R12.c
+  'notify_confidentiality_impossible', 'continue_without_confidentiality', // R16
+];
+
+export const TRANSITIONS: Table = {
+  draft: { sign: 'signed' },
+  signed: { revise: 'draft', send: 'sent' },
+  // After sending, a withdrawal may overtake the receipt (R15: the requesting body may withdraw).
+  sent: { receipt: 'received', withdraw: 'withdrawn' },
+  received: {
+    ...stay('received', [...OPEN_HISTORY_EVENTS, 'forward']), // R18: a central body forwards to a territorial one
+    take_into_work: 'in_progress',
+    postpone: 'postponed', // R15
+    propose_conditions: 'postponed', // R15
+    answer_partial: 'partially_answered',
+    answer_final: 'answered',
+    refuse: 'refused', // R13.a
+    withdraw: 'withdrawn',
+  },
+  in_progress: {
+    ...stay('in_progress', [...OPEN_HISTORY_EVENTS, 'forward']),
+    postpone: 'postponed',
+    propose_conditions: 'postponed',
+    answer_partial: 'partially_answered',
+    answer_final: 'answered',
+    refuse: 'refused',
+    withdraw: 'withdrawn',
+  },
+  postponed: {
+    ...stay('postponed', [...OPEN_HISTORY_EVENTS, 'propose_conditions', 'reject_conditions']), // R15: rejected → stays postponed
+    accept_conditions: 'in_progress', // R15: both are bound by the accepted conditions
+    resume: 'in_progress',
+    answer_final: 'answered',
+    refuse: 'refused',
+    withdraw: 'withdrawn',
+  },
+  partially_answered: {
+    ...stay('partially_answered', [...OPEN_HISTORY_EVENTS, 'answer_partial']),
+    postpone: 'postponed',
+    propose_conditions: 'postponed',
+    answer_final: 'answered',
+    refuse: 'refused',
+    withdraw: 'withdrawn',
+  },
+  answered: {},
+  refused: {},
+  withdrawn: {},
+};
+
+export function isTerminal(state: RequestState): boolean {
+  return Object.keys(TRANSITIONS[state]).length === 0;
+}
+
+export function isOpen(state: RequestState): boolean {
+  return OPEN.includes(state);
+}
+
+/** Events the given side may cause in a state (for the UI's action buttons). */
+export function allowedEvents(state: RequestState, actor: Actor): WorkflowEvent[] {
+  return (Object.keys(TRANSITIONS[state]) as WorkflowEvent[]).filter((e) => EVENT_ACTORS[e].includes(actor));
+}
+
+/** The state after `event`, or an EixError naming the state, event and actor. */
+export function transition(state: RequestState, event: WorkflowEvent, actor: Actor): RequestState {
+  if (!(WORKFLOW_EVENTS as readonly string[]).includes(event)) {
+    throw new EixError('workflow.event', { event }, `Неизвестное действие с запросом: ${String(event)}`);
+  }
+  if (!EVENT_ACTORS[event].includes(actor)) {
+    throw new EixError('workflow.actor', { state, event, actor },
+      `Действие «${EVENT_LABELS_RU[event]}» выполняет ${EVENT_ACTORS[event].map((a) => ACTOR_LABELS_RU[a]).join(' или ')}, а не ${ACTOR_LABELS_RU[actor]}`);
+  }
+  const next = TRANSITIONS[state][event];
+  if (next === undefined) {
+    throw new EixError('workflow.transition', { state, event, actor },
+      `Действие «${EVENT_LABELS_RU[event]}» недопустимо: запрос в состоянии «${STATE_LABELS_RU[state]}»`);
+  }
+  return next;
+}
+
+/** Replays a history from the side's initial state. */
+export function replay(events: readonly { event: WorkflowEvent; actor: Actor }[], initial: RequestState = 'draft'): RequestState {
+  return events.reduce<RequestState>((s, e) => transition(s, e.event, e.actor), initial);
+}
+
+export const STATE_LABELS_RU: Readonly<Record<RequestState, string>> = {
+  draft: 'Черновик',
+  signed: 'Подписан',
+  sent: 'Отправлен',
+  received: 'Получен',
+  in_progress: 'На исполнении',
+  postponed: 'Исполнение отложено',
+  partially_answered: 'Исполнен частично',
+  answered: 'Исполнен',
+  refused: 'Отказано в исполнении',
+  withdrawn: 'Отозван',
+};
+
+export const EVENT_LABELS_RU: Readonly<Record<WorkflowEvent, string>> = {
+  sign: 'подписать',
+  revise: 'вернуть на доработку',
+  send: 'отправить',
+  withdraw: 'отозвать запрос',
+  reply_additional_info: 'представить дополнительные сведения',
+  accept_conditions: 'принять условия исполнения',
+  reject_conditions: 'отклонить условия исполнения',
+  continue_without_confidentiality: 'продолжить исполнение без сохранения конфиденциальности',
+  receipt: 'подтвердить получение',
+  take_into_work: 'принять к исполнению',
+  forward: 'передать территориальному органу',
+  request_additional_info: 'запросить дополнительные сведения',
+  notify_delay: 'уведомить о невозможности исполнения в срок',
+  postpone: 'отложить исполнение',
+  propose_conditions: 'определить условия исполнения',
+  resume: 'возобновить исполнение',
+  notify_confidentiality_impossible: 'сообщить о невозможности сохранить конфиденциальность',
+  answer_partial: 'направить частичный ответ',
+  answer_final: 'направить ответ',
+  refuse: 'отказать в исполнении',
+  consult: 'провести консультацию',
+};
+
+const ACTOR_LABELS_RU: Readonly<Record<Actor, string>> = {
+  requesting: 'запрашивающий орган',
+  requested: 'запрашиваемый орган',
+  system: 'система',
+};
+
+/** R13.a — grounds on which a request may be refused; a refusal states one and the circumstances. */
+export const REFUSAL_GROUNDS = ['sovereignty', 'security', 'law', 'international_obligations', 'declaration'] as const;
+export type RefusalGround = (typeof REFUSAL_GROUNDS)[number];
+
+export const REFUSAL_GROUND_LABELS_RU: Readonly<Record<RefusalGround, string>> = {
+  sovereignty: 'исполнение может нанести ущерб суверенитету запрашиваемой Стороны',
+  security: 'исполнение может нанести ущерб безопасности запрашиваемой Стороны',
+  law: 'исполнение противоречит законодательству запрашиваемой Стороны',
+  international_obligations: 'исполнение противоречит международным обязательствам запрашиваемой Стороны',
+  declaration: 'исполнительный документ подпадает под заявление Стороны о неприменении Соглашения (статья 25)',
+};

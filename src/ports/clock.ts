@@ -1,0 +1,4 @@
+/** The only source of "now" (the domain never reads the clock itself). */
+export interface Clock {
+  now(): Date;
+}
