@@ -17,6 +17,10 @@ export default tseslint.config(
     }
   },
   {
+    files: ['src/config/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: { 'no-restricted-syntax': 'off' }
+  },
+  {
     // The domain is pure (ARCHITECTURE rule 2): no I/O, no clock, no randomness.
     files: ['src/domain/**/*.ts'],
     rules: {

@@ -79,9 +79,15 @@ export function yearOf(date: IsoDate): number {
  * local day (R12.a).
  */
 export function localDate(instant: Date, timeZone: string): IsoDate {
-  const fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+  let fmt = formatters.get(timeZone);
+  if (!fmt) {
+    fmt = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    formatters.set(timeZone, fmt);
+  }
   return fmt.format(instant);
 }
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
 
 /** Parses an ISO 8601 instant with an explicit offset or `Z`; null when not one. */
 export function parseInstant(value: unknown): Date | null {

@@ -75,7 +75,7 @@ export const ExecutiveDocumentSchema = Type.Object({
   number: Type.Optional(ShortText),
   date: Type.Optional(DateStr),
   issuer: Type.Optional(Type.Object({
-    kind: Type.Optional(Type.Union(ISSUER_KINDS.map((k) => Type.Literal(k)))),
+    kind: Type.Optional(Type.Union([Type.Literal('court'), Type.Literal('authority'), Type.Literal('notary')])),
     name: Type.Optional(ShortText),
   }, { additionalProperties: false })),
   /** R11.1.d — operative part of the judgment or act (резолютивная часть). */
@@ -126,7 +126,7 @@ export type PropertySubItem = (typeof PROPERTY_SUB_ITEMS)[number];
 /** R6.a–e — the debtor's property in the requested Party. */
 export const PropertyItemSchema = Type.Object({
   kind: Type.Literal('property'),
-  subItems: Type.Optional(Type.Array(Type.Union(PROPERTY_SUB_ITEMS.map((s) => Type.Literal(s))), { maxItems: 5 })),
+  subItems: Type.Optional(Type.Array(Type.Union([Type.Literal('a'), Type.Literal('b'), Type.Literal('c'), Type.Literal('d'), Type.Literal('e')]), { maxItems: 5 })),
   note: Type.Optional(Text),
 }, { additionalProperties: false });
 

@@ -96,7 +96,7 @@ test('workflow (property): no event sequence reaches a state outside the union; 
   fc.assert(fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
     let s: RequestState = 'draft';
     for (const { event, actor } of steps) {
-      const before = s;
+      const before: RequestState = s;
       try {
         s = transition(s, event, actor);
         assert.ok(EVENT_ACTORS[event].includes(actor));

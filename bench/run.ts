@@ -1,0 +1,63 @@
+// `npm run bench -- <suite>`: runs benchmark suites, writes JSON results to
+// bench/results/<suite>-<timestamp>.json and prints a table. Benchmarks, not
+// tests, measure speed (tests never assert wall-clock time).
+import { mkdir, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import { Bench } from 'tinybench';
+
+export interface Suite {
+  readonly name: string;
+  readonly description: string;
+  /** Adds the suite's tasks; setup work happens before, outside the timed functions. */
+  add(bench: Bench): Promise<void> | void;
+}
+
+const suites: Record<string, () => Promise<Suite>> = {
+  domain: async () => (await import('./domain.js')).suite,
+};
+
+async function main(): Promise<void> {
+  const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const chosen = names.length ? names : Object.keys(suites);
+  for (const n of chosen) {
+    const load = suites[n];
+    if (!load) {
+      process.stderr.write(`Unknown benchmark suite "${n}". Known: ${Object.keys(suites).join(', ')}\n`);
+      process.exitCode = 2;
+      return;
+    }
+    await runSuite(await load());
+  }
+}
+
+async function runSuite(suite: Suite): Promise<void> {
+  const bench = new Bench({ name: suite.name, time: 1000, warmupTime: 200 });
+  await suite.add(bench);
+  await bench.run();
+  const rows = bench.tasks.map((t) => {
+    const r = t.result as { throughput?: { mean: number; p50?: number }; latency?: { mean: number; p99?: number; samplesCount?: number } } | undefined;
+    return {
+      task: t.name,
+      opsPerSec: Math.round(r?.throughput?.mean ?? 0),
+      meanMicros: Number(((r?.latency?.mean ?? 0) * 1000).toFixed(2)),
+      p99Micros: Number(((r?.latency?.p99 ?? 0) * 1000).toFixed(2)),
+      samples: r?.latency?.samplesCount ?? 0,
+    };
+  });
+  const result = {
+    suite: suite.name,
+    description: suite.description,
+    at: new Date().toISOString(),
+    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.arch()}` },
+    results: rows,
+  };
+  const dir = new URL('./results/', import.meta.url);
+  await mkdir(dir, { recursive: true });
+  const file = new URL(`${suite.name}-${result.at.replace(/[:.]/g, '-')}.json`, dir);
+  await writeFile(file, JSON.stringify(result, null, 2));
+  process.stdout.write(`\n${suite.name}: ${suite.description}\n`);
+  console.table(rows);
+  process.stdout.write(`results: ${file.pathname}\n`);
+}
+
+await main();
