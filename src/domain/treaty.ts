@@ -1,7 +1,7 @@
 // The treaty engine: which Parties the Agreement binds on a date, computed from
 // the depositary's dated events (Articles 22–25), never from hand-set flags.
 // The same events travel inside the signed trust registry (federation).
-import Type, { type Static } from 'typebox';
+import Type, { type Static, type TSchema } from 'typebox';
 import { addDays, addMonths, compareDates, isIsoDate, maxDate, type IsoDate } from './dates.js';
 import { EixError } from './errors.js';
 import { PARTIES, isSignatory } from './parties.js';
@@ -38,20 +38,26 @@ const statements = {
   reservations: Type.Optional(Type.Array(ReservationSchema)),
 };
 
-export const TreatyEventSchema = Type.Union([
-  Type.Object({ type: Type.Literal('signature'), party: Party, date: Type.Union([DateStr, Type.Null()]), ...statements }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('notification'), party: Party, received: DateStr, ...statements }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('accession'), party: Party, received: DateStr, cisMember: Type.Boolean(), ...statements }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('consent'), party: Party, for: Party, received: DateStr }, { additionalProperties: false }),
-  Type.Object({ type: Type.Literal('withdrawal'), party: Party, received: DateStr, effective: DateStr }, { additionalProperties: false }),
-  Type.Object({
+const EVENT_SCHEMAS = {
+  signature: Type.Object({ type: Type.Literal('signature'), party: Party, date: Type.Union([DateStr, Type.Null()]), ...statements }, { additionalProperties: false }),
+  notification: Type.Object({ type: Type.Literal('notification'), party: Party, received: DateStr, ...statements }, { additionalProperties: false }),
+  accession: Type.Object({ type: Type.Literal('accession'), party: Party, received: DateStr, cisMember: Type.Boolean(), ...statements }, { additionalProperties: false }),
+  consent: Type.Object({ type: Type.Literal('consent'), party: Party, for: Party, received: DateStr }, { additionalProperties: false }),
+  withdrawal: Type.Object({ type: Type.Literal('withdrawal'), party: Party, received: DateStr, effective: DateStr }, { additionalProperties: false }),
+  bodies: Type.Object({
     type: Type.Literal('bodies'), party: Party, date: DateStr,
     central: Type.Array(DesignatedBodySchema, { minItems: 1 }),
     territorial: Type.Optional(Type.Array(DesignatedBodySchema)),
   }, { additionalProperties: false }),
   // R20/R21: protocols and consultations are recorded, they do not change who is bound.
-  Type.Object({ type: Type.Literal('protocol'), date: DateStr, title: Type.String({ minLength: 1 }), parties: Type.Optional(Type.Array(Party)) }, { additionalProperties: false }),
+  protocol: Type.Object({ type: Type.Literal('protocol'), date: DateStr, title: Type.String({ minLength: 1 }), parties: Type.Optional(Type.Array(Party)) }, { additionalProperties: false }),
+};
+
+export const TreatyEventSchema = Type.Union([
+  EVENT_SCHEMAS.signature, EVENT_SCHEMAS.notification, EVENT_SCHEMAS.accession, EVENT_SCHEMAS.consent,
+  EVENT_SCHEMAS.withdrawal, EVENT_SCHEMAS.bodies, EVENT_SCHEMAS.protocol,
 ]);
+const EVENT_TYPES = Object.keys(EVENT_SCHEMAS);
 
 export const TreatyEventsSchema = Type.Object({
   title: Type.Optional(Type.String()),
@@ -59,6 +65,29 @@ export const TreatyEventsSchema = Type.Object({
   illustration: Type.Optional(Type.Boolean()),
   events: Type.Array(TreatyEventSchema),
 }, { additionalProperties: true });
+
+const EventsEnvelopeSchema = Type.Object({ events: Type.Array(Type.Object({ type: Type.String() })) });
+
+/** Structural problems, each event checked against the schema of its own type (precise paths). */
+function eventProblems(input: unknown): Problem[] {
+  const envelope = checkSchema(EventsEnvelopeSchema, input, EVENT_FIELDS);
+  const problems: Problem[] = [];
+  if (envelope.length > 0) {
+    // Report unknown types precisely; other envelope problems as they are.
+    for (const p of envelope) if (!/^events\[\d+\]\.type$/.test(p.path)) problems.push(p);
+    if (problems.length > 0) return problems;
+  }
+  const events = (input as { events: { type: unknown }[] }).events;
+  events.forEach((e, i) => {
+    const schema = EVENT_SCHEMAS[e.type as keyof typeof EVENT_SCHEMAS] as TSchema | undefined;
+    if (!schema) {
+      problems.push({ code: 'schema.enum', path: joinPath('events', i, 'type'), message: `Поле «тип события»: допустимые значения — ${EVENT_TYPES.join(', ')}` });
+      return;
+    }
+    for (const p of checkSchema(schema, e, EVENT_FIELDS)) problems.push({ ...p, path: joinPath('events', i, p.path) });
+  });
+  return problems;
+}
 
 export type Declaration = Static<typeof DeclarationSchema>;
 export type Reservation = Static<typeof ReservationSchema>;
@@ -158,7 +187,7 @@ const partyName = (code: string): string => (isSignatory(code) ? PARTIES[code].n
  * naming the offending event (`events[i]`).
  */
 export function loadTreaty(input: unknown, rules: TreatyRules = AGREEMENT_2025_RULES): Treaty {
-  const problems = checkSchema(TreatyEventsSchema, input, EVENT_FIELDS);
+  const problems = eventProblems(input);
   if (problems.length > 0) {
     const first = problems[0]!;
     throw new EixError('treaty.events', { problems, field: first.path }, `Неверный перечень событий депозитария: ${first.path ? `${first.path}: ` : ''}${first.message}`);
