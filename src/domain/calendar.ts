@@ -3,7 +3,7 @@
 // days off, working weekends), each with its source act and whether it is
 // official or estimated (lunar holidays until decreed).
 import Type, { type Static } from 'typebox';
-import { addDays, compareDates, dayOfWeek, isIsoDate, localDate, yearOf, type IsoDate } from './dates.js';
+import { compareDates, dayNumber, dayOfWeek, fromDayNumber, isIsoDate, localDate, yearOf, type IsoDate } from './dates.js';
 import { EixError } from './errors.js';
 import { checkSchema } from './problems.js';
 
@@ -35,6 +35,13 @@ export interface Calendar {
   readonly years: ReadonlyMap<number, CalendarYear>;
   readonly days: ReadonlyMap<IsoDate, CalendarDay & { readonly projected?: true }>;
   readonly sources: ReadonlyMap<string, string>;
+  /** Day numbers covered: 1 January of the year before the first loaded year … 31 December after the last. */
+  readonly first: number;
+  readonly last: number;
+  /** Per covered day: bit 0 working, bit 1 estimated (status or projected year). */
+  readonly flags: Uint8Array;
+  /** cumulative[i] = working days among covered days before index i (O(1) counts). */
+  readonly cumulative: Int32Array;
 }
 
 const CALENDAR_FIELDS: Readonly<Record<string, string>> = { party: 'Сторона', year: 'год', timeZone: 'часовой пояс', weekend: 'выходные дни недели', sources: 'источники', days: 'особые дни' };
@@ -96,7 +103,31 @@ export function buildCalendar(years: readonly CalendarYear[]): Calendar {
       if (isIsoDate(date)) days.set(date, { ...d, date, status: 'estimated', projected: true });
     }
   }
-  return { party: first.party, timeZone: first.timeZone, weekend: new Set(first.weekend), years: byYear, days, sources };
+  const weekend = new Set(first.weekend);
+  const firstDay = dayNumber(`${known[0]! - 1}-01-01`);
+  const lastDay = dayNumber(`${known.at(-1)! + 1}-12-31`);
+  const flags = new Uint8Array(lastDay - firstDay + 1);
+  const cumulative = new Int32Array(flags.length + 1);
+  for (let i = 0; i < flags.length; i++) {
+    const date = fromDayNumber(firstDay + i);
+    const d = days.get(date);
+    const working = d ? d.type === 'working' || d.type === 'short' : !weekend.has(dayOfWeek(date));
+    const estimated = d?.status === 'estimated' || !byYear.has(yearOf(date));
+    flags[i] = (working ? 1 : 0) | (estimated ? 2 : 0);
+    cumulative[i + 1] = cumulative[i]! + (working ? 1 : 0);
+  }
+  return { party: first.party, timeZone: first.timeZone, weekend, years: byYear, days, sources, first: firstDay, last: lastDay, flags, cumulative };
+}
+
+function missing(cal: Calendar, date: IsoDate): EixError {
+  return new EixError('calendar.missing', { field: 'date', party: cal.party, year: yearOf(date) }, `Нет производственного календаря ${cal.party} на ${yearOf(date)} год`);
+}
+
+/** Index of the date in the calendar's covered span; calendar.missing outside it. */
+function indexOf(cal: Calendar, date: IsoDate): number {
+  const n = dayNumber(date);
+  if (n < cal.first || n > cal.last) throw missing(cal, date);
+  return n - cal.first;
 }
 
 function fixedHolidays(years: readonly CalendarYear[]): CalendarDay[] {
@@ -118,17 +149,10 @@ export interface DayInfo {
 
 const WEEKDAYS_RU = ['воскресенье', 'понедельник', 'вторник', 'среда', 'четверг', 'пятница', 'суббота'];
 
-function covered(cal: Calendar, date: IsoDate): boolean {
-  const y = yearOf(date);
-  return cal.years.has(y) || cal.years.has(y - 1) || cal.years.has(y + 1);
-}
-
 /** Is the date a working day of the Party, and why. */
 export function dayInfo(cal: Calendar, date: IsoDate): DayInfo {
   if (!isIsoDate(date)) throw new EixError('input.date', { field: 'date', value: date });
-  if (!covered(cal, date)) {
-    throw new EixError('calendar.missing', { field: 'date', party: cal.party, year: yearOf(date) }, `Нет производственного календаря ${cal.party} на ${yearOf(date)} год`);
-  }
+  indexOf(cal, date);
   const projected = !cal.years.has(yearOf(date));
   const status = projected ? 'estimated' : 'official';
   const d = cal.days.get(date);
@@ -148,36 +172,26 @@ export function dayInfo(cal: Calendar, date: IsoDate): DayInfo {
 }
 
 export function isWorkingDay(cal: Calendar, date: IsoDate): boolean {
-  const d = cal.days.get(date);
-  if (d) return d.type === 'working' || d.type === 'short';
-  return !cal.weekend.has(dayOfWeek(date));
-}
-
-function isEstimated(cal: Calendar, date: IsoDate): boolean {
-  return cal.days.get(date)?.status === 'estimated' || !cal.years.has(yearOf(date));
+  return (cal.flags[indexOf(cal, date)]! & 1) === 1;
 }
 
 /** The n-th working day strictly after `date` (n ≥ 1). */
 export function addWorkingDays(cal: Calendar, date: IsoDate, n: number): { date: IsoDate; estimated: boolean } {
-  let d = date;
+  let i = indexOf(cal, date);
   let estimated = false;
   for (let left = n; left > 0;) {
-    d = addDays(d, 1);
-    if (!covered(cal, d)) throw new EixError('calendar.missing', { party: cal.party, year: yearOf(d) }, `Нет производственного календаря ${cal.party} на ${yearOf(d)} год`);
-    estimated ||= isEstimated(cal, d);
-    if (isWorkingDay(cal, d)) left--;
+    i++;
+    const f = cal.flags[i];
+    if (f === undefined) throw missing(cal, fromDayNumber(cal.first + i));
+    if (f & 2) estimated = true;
+    if (f & 1) left--;
   }
-  return { date: d, estimated };
+  return { date: fromDayNumber(cal.first + i), estimated };
 }
 
 /** Working days in (from, to]; negative when `to` is before `from`. */
 export function workingDaysBetween(cal: Calendar, from: IsoDate, to: IsoDate): number {
-  const sign = compareDates(to, from);
-  if (sign === 0) return 0;
-  const [a, b] = sign > 0 ? [from, to] : [to, from];
-  let n = 0;
-  for (let d = addDays(a, 1); compareDates(d, b) <= 0; d = addDays(d, 1)) if (isWorkingDay(cal, d)) n++;
-  return sign > 0 ? n : -n;
+  return cal.cumulative[indexOf(cal, to) + 1]! - cal.cumulative[indexOf(cal, from) + 1]!;
 }
 
 /** R12.a: 30 working days of the requested Party. */
