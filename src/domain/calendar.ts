@@ -163,7 +163,7 @@ export function dayInfo(cal: Calendar, date: IsoDate): DayInfo {
     const what = d.type === 'holiday' ? 'праздничный нерабочий день' : d.type === 'day_off' ? 'перенесённый выходной день'
       : d.type === 'working' ? 'рабочий день (перенос)' : 'сокращённый предпраздничный рабочий день';
     const est = d.status === 'estimated' ? (d.projected ? ' (предварительно: календарь на этот год не загружен)' : ' (предварительно)') : '';
-    return { date, party: cal.party, working, kind, reason: `${what}: ${d.name}${est}; ${source}`, name: d.name, source, status: d.status };
+    return { date, party: cal.party, working, kind, reason: `${what}: ${d.name}${est}`, name: d.name, source, status: d.status };
   }
   const weekday = WEEKDAYS_RU[dayOfWeek(date)]!;
   const weekend = cal.weekend.has(dayOfWeek(date));
