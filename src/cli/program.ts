@@ -9,6 +9,7 @@ import { registerIdCommands } from './commands/id.js';
 import { registerCalendarCommands } from './commands/calendar.js';
 import { registerTreatyCommands } from './commands/treaty.js';
 import { registerRequestCommands } from './commands/request.js';
+import { registerNameCommands } from './commands/name.js';
 
 export interface CliContext {
   readonly io: Io;
@@ -55,6 +56,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   registerCalendarCommands(program, kit);
   registerTreatyCommands(program, kit);
   registerRequestCommands(program, kit);
+  registerNameCommands(program, kit);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

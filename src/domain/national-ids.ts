@@ -68,15 +68,27 @@ function kzCheckDigit(v: string): number | null {
   return c === 10 ? null : c;
 }
 
-function kzIin(v: string): Record<string, string | number> | null | 'format' {
-  if (kzCheckDigit(v) !== Number(v[11])) return null;
-  const centuryDigit = Number(v[6]);
-  if (centuryDigit < 1 || centuryDigit > 6) return 'format';
+/**
+ * Sex and birth date from a "century digit" (1/2 → 1800s, 3/4 → 1900s, 5/6 →
+ * 2000s; odd male, even female) and a two-digit year, month and day.
+ */
+function centuryPerson(centuryChar: string | undefined, yy: string, mm: string, dd: string): Record<string, string | number> | 'format' {
+  const centuryDigit = Number(centuryChar);
+  if (!(centuryDigit >= 1 && centuryDigit <= 6)) return 'format';
   const century = 1800 + Math.floor((centuryDigit - 1) / 2) * 100;
-  const birthDate = `${century + Number(v.slice(0, 2))}-${v.slice(2, 4)}-${v.slice(4, 6)}`;
+  const birthDate = `${century + Number(yy)}-${mm}-${dd}`;
   if (!isIsoDate(birthDate)) return 'format';
   return { birthDate, sex: centuryDigit % 2 === 1 ? 'male' : 'female' };
 }
+
+/** IIN: YYMMDD, century digit, serial, check digit. */
+function kzIin(v: string): Record<string, string | number> | null | 'format' {
+  if (kzCheckDigit(v) !== Number(v[11])) return null;
+  return centuryPerson(v[6], v.slice(0, 2), v.slice(2, 4), v.slice(4, 6));
+}
+
+/** Century digit then DDMMYY (BY identification number, UZ PINFL). */
+const centuryDdMmYy = (v: string) => centuryPerson(v[0], v.slice(5, 7), v.slice(3, 5), v.slice(1, 3));
 
 function kzBin(v: string): Record<string, string | number> | null | 'format' {
   if (kzCheckDigit(v) !== Number(v[11])) return null;
@@ -104,12 +116,7 @@ function byPn(v: string): Record<string, string | number> | null | 'format' {
   const vals = [...v].map((ch) => PN_ALPHABET.indexOf(ch));
   const s = vals.slice(0, 13).reduce((acc, x, i) => acc + x * [7, 3, 1][i % 3]!, 0);
   if (s % 10 !== vals[13]) return null;
-  const centuryDigit = Number(v[0]);
-  if (centuryDigit < 1 || centuryDigit > 6) return 'format';
-  const century = 1800 + Math.floor((centuryDigit - 1) / 2) * 100;
-  const birthDate = `${century + Number(v.slice(5, 7))}-${v.slice(3, 5)}-${v.slice(1, 3)}`;
-  if (!isIsoDate(birthDate)) return 'format';
-  return { birthDate, sex: centuryDigit % 2 === 1 ? 'male' : 'female' };
+  return centuryDdMmYy(v);
 }
 
 // ---- weights 7,3,1 (UZ PINFL, MD IDNO/IDNP) ------------------------------------
@@ -123,12 +130,7 @@ function mod10Weights731(v: string): true | null {
 /** UZ PINFL (14): sex/century digit, DDMMYY birth date, region, serial, check digit. */
 function uzPinfl(v: string): Record<string, string | number> | null | 'format' {
   if (!mod10Weights731(v)) return null;
-  const centuryDigit = Number(v[0]);
-  if (centuryDigit < 1 || centuryDigit > 6) return 'format';
-  const century = 1800 + Math.floor((centuryDigit - 1) / 2) * 100;
-  const birthDate = `${century + Number(v.slice(5, 7))}-${v.slice(3, 5)}-${v.slice(1, 3)}`;
-  if (!isIsoDate(birthDate)) return 'format';
-  return { birthDate, sex: centuryDigit % 2 === 1 ? 'male' : 'female' };
+  return centuryDdMmYy(v);
 }
 
 /** KG PIN (14): 1 female / 2 male, DDMMYYYY birth date, then 5 digits; no public check digit. */
@@ -142,11 +144,12 @@ function kgPin(v: string): Record<string, string | number> | null | 'format' {
 // ---- Azerbaijan -----------------------------------------------------------------
 
 /** VÖEN (10): check digit over the first 8 digits (weights 4,1,8,6,2,7,5,3, mod 11), then 1 legal / 2 individual. */
-function azVoen(v: string): Record<string, string | number> | null {
+function azVoen(v: string): Record<string, string | number> | null | 'format' {
   const d = digits(v);
   const c = weighted(d, [4, 1, 8, 6, 2, 7, 5, 3]) % 11;
   if (c === 10 || c !== d[8]) return null;
-  if (d[9] !== 1 && d[9] !== 2) return null;
+  // The status digit is part of the structure, not of the check (reason 'format').
+  if (d[9] !== 1 && d[9] !== 2) return 'format';
   return { holder: d[9] === 1 ? 'legal_entity' : 'individual' };
 }
 

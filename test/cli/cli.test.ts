@@ -138,6 +138,13 @@ test('eix request validate (R11): the example is valid with the R-KZ warning; pr
   await badInput('input.date', 'request', 'validate', EXAMPLE, '--date', '2026/11/26');
 });
 
+test('eix name match: Cyrillic and Latin spellings of one debtor', async () => {
+  const r = await eix('name', 'match', 'Щербаков Юрий', 'SHCHERBAKOV IURII', '--json');
+  assert.deepEqual([r.code, r.json.match], [0, true]);
+  assert.equal((await eix('name', 'match', 'Иванов', 'Петров', '--json')).json.match, false);
+  await badInput('input.invalid', 'name', 'match', 'Иванов', '---');
+});
+
 test('eix: unknown commands and options are coded input errors', async () => {
   await badInput('input.invalid', 'frobnicate');
   await badInput('input.invalid', 'calendar', 'day', '--party', 'RU', '--date', '2026-01-01', '--bogus');
