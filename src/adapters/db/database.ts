@@ -1,0 +1,78 @@
+// Opens the node database on one of two engines with the same SQL:
+// PGlite in a directory (embedded default) or PostgreSQL 15 via `pg`
+// (EIX_DATABASE_URL). Migrations are forward-only and run at open.
+import { mkdir } from 'node:fs/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, Migrator, PostgresDialect, sql, type Migration, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { EixError } from '../../domain/errors.js';
+import { PGliteDialect } from './pglite-dialect.js';
+import type { DB } from './schema.js';
+import * as m001 from './migrations/001-initial.js';
+
+export type Engine = 'pglite' | 'postgres';
+
+export interface Database {
+  readonly db: Kysely<DB>;
+  readonly engine: Engine;
+  /** Where the data lives: a directory (PGlite) or the URL without credentials (PostgreSQL). */
+  readonly location: string;
+  close(): Promise<void>;
+}
+
+export interface DatabaseOptions {
+  /** postgres://… for PostgreSQL; otherwise `dir` is used with PGlite. */
+  readonly url?: string | undefined;
+  readonly dir?: string | undefined;
+  /** PostgreSQL schema to use (created if missing); tests isolate runs with it. */
+  readonly schema?: string | undefined;
+  readonly migrate?: boolean;
+}
+
+const MIGRATIONS: Record<string, readonly string[]> = {
+  '001-initial': m001.statements,
+};
+
+const provider: MigrationProvider = {
+  getMigrations: async () => Object.fromEntries(Object.entries(MIGRATIONS).map(([name, statements]): [string, Migration] => [name, {
+    up: async (db) => {
+      for (const s of statements) await sql.raw(s).execute(db);
+    },
+  }])),
+};
+
+// bigint (int8) as string, dates as ISO strings (no time-zone shifts); same as PGlite below.
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+
+export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
+  let database: Database;
+  if (opts.url) {
+    if (!/^postgres(ql)?:\/\//.test(opts.url)) throw new EixError('input.invalid', { field: 'EIX_DATABASE_URL' }, 'EIX_DATABASE_URL должен начинаться с postgres://');
+    const schema = opts.schema;
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new EixError('input.invalid', { field: 'schema' }, 'Неверное имя схемы');
+    const pool = new pg.Pool({ connectionString: opts.url, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+    if (schema) {
+      const c = await pool.connect();
+      try { await c.query(`create schema if not exists ${schema}`); } finally { c.release(); }
+    }
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const u = new URL(opts.url);
+    database = { db, engine: 'postgres', location: `${u.protocol}//${u.host}${u.pathname}${schema ? `#${schema}` : ''}`, close: () => db.destroy() };
+  } else {
+    const dir = opts.dir;
+    if (dir) await mkdir(dir, { recursive: true });
+    const pglite = dir ? await PGlite.create(dir, { parsers: { 1082: (v: string) => v } }) : await PGlite.create({ parsers: { 1082: (v: string) => v } });
+    const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+    database = { db, engine: 'pglite', location: dir ?? 'memory://', close: () => db.destroy() };
+  }
+  if (opts.migrate !== false) await migrate(database.db);
+  return database;
+}
+
+/** Runs pending forward-only migrations; returns the names applied now. */
+export async function migrate(db: Kysely<DB>): Promise<string[]> {
+  const migrator = new Migrator({ db: db as Kysely<unknown>, provider });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

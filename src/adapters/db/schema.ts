@@ -1,0 +1,227 @@
+// Kysely table types of the node database (migrations/*.ts create them).
+import type { ColumnType, Generated } from 'kysely';
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type DateCol = ColumnType<string, string, string>;
+type Json<T = unknown> = ColumnType<T, string, string>;
+type Bytes = ColumnType<Uint8Array, Uint8Array, Uint8Array>;
+
+export interface BodiesTable {
+  id: string;
+  party: string;
+  name: string;
+  kind: 'central' | 'territorial' | 'other';
+  parent_id: string | null;
+  time_zone: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface OfficersTable {
+  id: Generated<string>;
+  body_id: string;
+  login: string;
+  full_name: string;
+  position: string;
+  roles: string[];
+  password_hash: string;
+  failed_logins: Generated<number>;
+  locked_until: Timestamp | null;
+  disabled_at: Timestamp | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface ApiTokensTable {
+  id: string;
+  officer_id: string;
+  name: string;
+  token_hash: string;
+  created_at: Generated<Timestamp>;
+  last_used_at: Timestamp | null;
+  revoked_at: Timestamp | null;
+}
+
+export interface ProceedingsTable {
+  id: Generated<string>;
+  body_id: string;
+  number: string;
+  opened_on: DateCol;
+  debtor: Json;
+  creditor: Json;
+  executive_documents: Json<unknown[]>;
+  search_keys: Generated<string[]>;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+}
+
+export interface RequestCountersTable {
+  body_id: string;
+  year: number;
+  last: number;
+}
+
+export interface RequestsTable {
+  id: Generated<string>;
+  direction: 'outgoing' | 'incoming';
+  number: string;
+  body_id: string;
+  proceeding_id: string | null;
+  counterpart_party: string;
+  counterpart_body: Json<{ id: string; party: string; name: string }>;
+  state: string;
+  document: Json | null;
+  document_enc: Bytes | null;
+  key_id: string | null;
+  confidential: Generated<boolean>;
+  shorter_term: DateCol | null;
+  received_at: Timestamp | null;
+  received_on: DateCol | null;
+  deadline: DateCol | null;
+  deadline_basis: string | null;
+  delay_until: DateCol | null;
+  message_id: string | null;
+  search_keys: Generated<string[]>;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+  updated_at: Generated<Timestamp>;
+  version: Generated<number>;
+}
+
+export interface RequestItemsTable {
+  request_id: string;
+  item_no: number;
+  kind: string;
+  provisions: string[];
+}
+
+export interface AnswersTable {
+  id: Generated<string>;
+  request_id: string;
+  item_no: number;
+  outcome: 'found' | 'not_found' | 'partial' | 'not_disclosable';
+  final: boolean;
+  data_enc: Bytes | null;
+  key_id: string | null;
+  created_by: string | null;
+  created_at: Generated<Timestamp>;
+  purged_at: Timestamp | null;
+}
+
+export interface RequestEventsTable {
+  id: Generated<string>;
+  request_id: string;
+  event: string;
+  side: 'requesting' | 'requested';
+  officer_id: string | null;
+  data: Json<Record<string, unknown>>;
+  at: Generated<Timestamp>;
+}
+
+export interface AttachmentsTable {
+  sha256: string;
+  size: number;
+  media_type: string;
+  content_enc: Bytes | null;
+  key_id: string | null;
+  created_at: Generated<Timestamp>;
+  purged_at: Timestamp | null;
+}
+
+export interface AnswerAttachmentsTable {
+  answer_id: string;
+  sha256: string;
+  file_name: string;
+}
+
+export interface OutboxTable {
+  id: Generated<string>;
+  message_id: string;
+  request_id: string | null;
+  type: string;
+  to_party: string;
+  to_body: string;
+  payload: Json;
+  status: Generated<'pending' | 'sending' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Generated<Timestamp>;
+  last_error: string | null;
+  created_at: Generated<Timestamp>;
+  delivered_at: Timestamp | null;
+}
+
+export interface InboxTable {
+  message_id: string;
+  from_party: string;
+  from_body: string;
+  type: string;
+  payload_enc: Bytes;
+  key_id: string;
+  received_at: Generated<Timestamp>;
+  receipt: Json | null;
+  processed_at: Timestamp | null;
+}
+
+export interface AuditLogTable {
+  seq: ColumnType<string, number | string, never>;
+  at: Timestamp;
+  actor: string;
+  body_id: string | null;
+  action: string;
+  request_id: string | null;
+  subject: string | null;
+  details: Json<Record<string, unknown>>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface RetentionRulesTable {
+  party: string;
+  months: number;
+  legal_basis: string;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface NodeSettingsTable {
+  key: string;
+  value: Json;
+  updated_at: Generated<Timestamp>;
+}
+
+export interface DisclosureConsentsTable {
+  id: Generated<string>;
+  request_id: string;
+  recipient: string;
+  purpose: string;
+  status: 'requested' | 'granted' | 'refused';
+  requested_at: Generated<Timestamp>;
+  decided_at: Timestamp | null;
+}
+
+export interface PaperOriginalsTable {
+  request_id: string;
+  dispatched_on: DateCol;
+  means: string;
+  tracking: string | null;
+  recorded_by: string | null;
+  recorded_at: Generated<Timestamp>;
+}
+
+export interface DB {
+  bodies: BodiesTable;
+  officers: OfficersTable;
+  api_tokens: ApiTokensTable;
+  proceedings: ProceedingsTable;
+  request_counters: RequestCountersTable;
+  requests: RequestsTable;
+  request_items: RequestItemsTable;
+  answers: AnswersTable;
+  request_events: RequestEventsTable;
+  attachments: AttachmentsTable;
+  answer_attachments: AnswerAttachmentsTable;
+  outbox: OutboxTable;
+  inbox: InboxTable;
+  audit_log: AuditLogTable;
+  retention_rules: RetentionRulesTable;
+  node_settings: NodeSettingsTable;
+  disclosure_consents: DisclosureConsentsTable;
+  paper_originals: PaperOriginalsTable;
+}
