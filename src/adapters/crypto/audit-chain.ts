@@ -1,0 +1,157 @@
+// Append-only, hash-chained audit log (R9.1). Pure: no I/O, no clock.
+//
+// Each entry's hash is sha256 (hex) over the canonical JSON (RFC 8785 style:
+// keys sorted by UTF-16 code units, no whitespace, ECMAScript number and
+// string serialization) of the entry without its `hash`; `prevHash` links it
+// to the previous entry, the first entry links to GENESIS_HASH. Editing an
+// entry breaks its hash; deleting or reordering entries breaks the sequence
+// or the link.
+import { createHash } from 'node:crypto';
+
+export interface AuditEntry {
+  seq: number;
+  at: string; // ISO 8601 instant
+  actor: string;
+  bodyId: string | null;
+  action: string;
+  requestId: string | null;
+  subject: string | null;
+  details: Record<string, unknown>;
+  prevHash: string;
+  hash: string;
+}
+
+export type AuditFields = Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>;
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type ChainVerdict =
+  | { ok: true; count: number; lastHash: string }
+  | { ok: false; count: number; brokenAt: number; reason: 'hash' | 'link' | 'sequence' };
+
+/** Where verification of a chain segment starts: the last verified entry. */
+export interface ChainAnchor {
+  seq: number;
+  hash: string;
+}
+
+/**
+ * Canonical JSON: sorted keys (recursively), no whitespace. Object members
+ * whose value is undefined, a function or a symbol are omitted (as in
+ * JSON.stringify); such array items become null. toJSON() is honoured
+ * (e.g. Date). Non-finite numbers and bigints are rejected.
+ */
+export function canonicalJson(value: unknown): string {
+  const out = serialize(value, new Set());
+  if (out === undefined) throw new TypeError('canonicalJson: value is not representable in JSON');
+  return out;
+}
+
+function serialize(value: unknown, stack: Set<object>): string | undefined {
+  if (value !== null && typeof value === 'object' && typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+    value = (value as { toJSON: () => unknown }).toJSON();
+  }
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new TypeError('canonicalJson: non-finite number');
+      return JSON.stringify(value); // ECMAScript Number::toString, -0 → 0
+    case 'bigint':
+      throw new TypeError('canonicalJson: bigint is not supported');
+    case 'undefined':
+    case 'function':
+    case 'symbol':
+      return undefined;
+    default:
+      break;
+  }
+  if (value === null) return 'null';
+  const obj = value as object;
+  if (stack.has(obj)) throw new TypeError('canonicalJson: circular structure');
+  stack.add(obj);
+  let out: string;
+  if (Array.isArray(obj)) {
+    out = `[${obj.map((v: unknown) => serialize(v, stack) ?? 'null').join(',')}]`;
+  } else {
+    const rec = obj as Record<string, unknown>;
+    const members: string[] = [];
+    // Default sort compares UTF-16 code units, as RFC 8785 §3.2.3 requires.
+    for (const k of Object.keys(rec).sort()) {
+      const v = serialize(rec[k], stack);
+      if (v !== undefined) members.push(`${JSON.stringify(k)}:${v}`);
+    }
+    out = `{${members.join(',')}}`;
+  }
+  stack.delete(obj);
+  return out;
+}
+
+/** sha256 hex over the canonical JSON of the entry without `hash`. */
+export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
+  const { seq, at, actor, bodyId, action, requestId, subject, details, prevHash } = e;
+  const body = { seq, at, actor, bodyId, action, requestId, subject, details, prevHash };
+  return createHash('sha256').update(canonicalJson(body), 'utf8').digest('hex');
+}
+
+/** The entry that follows `prev` (or the first entry when prev is null). */
+export function chainEntry(prev: AuditEntry | null, fields: AuditFields): AuditEntry {
+  const base: Omit<AuditEntry, 'hash'> = {
+    seq: prev ? prev.seq + 1 : 1,
+    at: fields.at,
+    actor: fields.actor,
+    bodyId: fields.bodyId,
+    action: fields.action,
+    requestId: fields.requestId,
+    subject: fields.subject,
+    details: fields.details,
+    prevHash: prev ? prev.hash : GENESIS_HASH,
+  };
+  return { ...base, hash: entryHash(base) };
+}
+
+/**
+ * Verifies entries in storage order. Reports the first broken seq:
+ * - 'hash': the entry's content does not match its hash (edited entry);
+ * - 'sequence': the seq is not the expected one. brokenAt is the expected
+ *   seq when that entry appears later (reordering), else the seq of the
+ *   entry found in its place (deletion: the first entry after the gap);
+ * - 'link': prevHash is not the previous entry's hash.
+ * `count` is the number of entries verified intact (before the break).
+ * By default the chain must start at seq 1 linked to GENESIS_HASH; pass
+ * `from` (the last entry already verified) to verify a continuation.
+ */
+export function verifyChain(entries: Iterable<AuditEntry>, from?: ChainAnchor): ChainVerdict {
+  let expectedSeq = from ? from.seq + 1 : 1;
+  let prevHash = from ? from.hash : GENESIS_HASH;
+  let count = 0;
+  const it = entries[Symbol.iterator]();
+  for (let step = it.next(); !step.done; step = it.next()) {
+    const e = step.value;
+    let actual: string;
+    try {
+      actual = entryHash(e);
+    } catch {
+      actual = '';
+    }
+    if (actual !== e.hash) return { ok: false, count, brokenAt: e.seq, reason: 'hash' };
+    if (e.seq !== expectedSeq) {
+      let misplaced = false;
+      if (e.seq > expectedSeq) {
+        for (let rest = it.next(); !rest.done; rest = it.next()) {
+          if (rest.value.seq === expectedSeq) {
+            misplaced = true;
+            break;
+          }
+        }
+      }
+      return { ok: false, count, brokenAt: misplaced ? expectedSeq : e.seq, reason: 'sequence' };
+    }
+    if (e.prevHash !== prevHash) return { ok: false, count, brokenAt: e.seq, reason: 'link' };
+    prevHash = e.hash;
+    expectedSeq++;
+    count++;
+  }
+  return { ok: true, count, lastHash: prevHash };
+}

@@ -1,0 +1,49 @@
+// What every use case receives: the store, the data key ring, the clock and
+// the Agreement's state, wired by hand in src/main.ts (ARCHITECTURE rule 6).
+import type { Calendar } from '../domain/calendar.js';
+import type { Treaty } from '../domain/treaty.js';
+import type { Clock } from '../ports/clock.js';
+import type { Sealer } from '../ports/sealer.js';
+import type { Store } from '../ports/store.js';
+
+export interface AppContext {
+  readonly db: Store;
+  readonly sealer: Sealer;
+  readonly clock: Clock;
+  /** The Party whose bodies this node serves. */
+  readonly party: string;
+  /** The Agreement as the current trust registry describes it. */
+  treaty(): Treaty;
+  calendar(party: string): Promise<Calendar>;
+  readonly limits: { readonly attachmentBytes: number };
+}
+
+export const ROLES = ['officer', 'supervisor', 'central', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const ROLE_LABELS_RU: Readonly<Record<Role, string>> = {
+  officer: 'судебный исполнитель (запросы и ответы своего органа)',
+  supervisor: 'руководитель (все запросы и журнал аудита своего органа)',
+  central: 'центральный орган (весь обмен своей Стороны, передача запросов, статья 18)',
+  admin: 'администратор узла (органы, пользователи, сроки хранения; без доступа к персональным данным)',
+};
+
+/** Who acts: an authenticated officer, or the node itself (jobs, federation). */
+export type Actor =
+  | {
+    readonly kind: 'officer';
+    readonly officerId: string;
+    readonly login: string;
+    readonly fullName: string;
+    readonly position: string;
+    readonly bodyId: string;
+    readonly party: string;
+    readonly roles: readonly Role[];
+  }
+  | { readonly kind: 'system'; readonly name: string };
+
+export type Officer = Extract<Actor, { kind: 'officer' }>;
+
+export function actorName(a: Actor): string {
+  return a.kind === 'officer' ? `officer:${a.login}` : `system:${a.name}`;
+}
