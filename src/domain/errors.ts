@@ -49,6 +49,7 @@ export const ERROR_CODES = {
   'attachment.not_found': { http: 404, ru: 'Вложение не найдено' },
   'consent.required': { http: 403, ru: 'Нет согласия предоставившей Стороны на передачу третьему лицу (статья 9)' },
   'registry.pair': { http: 422, ru: 'Соглашение не связывает Стороны на эту дату (R-pair)' },
+  'node.not_initialised': { http: 500, ru: 'Узел не создан: выполните eix node init' },
   // data protection (R9)
   'crypto.key_exists': { http: 409, ru: 'Файл ключа уже существует; ключ не перезаписывается' },
   'crypto.key_file': { http: 500, ru: 'Файл ключа данных повреждён или недоступен' },

@@ -1,0 +1,60 @@
+// The append-only, hash-chained audit log (R9.1): every read of received
+// personal data, every change of a request and every admin action.
+import { sql } from 'kysely';
+import { chainEntry, verifyChain, type AuditEntry, type ChainVerdict } from '../adapters/crypto/audit-chain.js';
+import type { Store, Tx } from '../ports/store.js';
+import { actorName, type Actor, type AppContext } from './context.js';
+
+/** One lock id for appends, so concurrent transactions never fork the chain. */
+const AUDIT_LOCK = 7_420_001;
+
+export interface AuditFields {
+  readonly action: string;
+  readonly bodyId?: string | null;
+  readonly requestId?: string | null;
+  readonly subject?: string | null;
+  readonly details?: Record<string, unknown>;
+}
+
+/** Appends one entry inside the caller's transaction (it commits or rolls back with the change). */
+export async function appendAudit(tx: Tx, ctx: AppContext, actor: Actor, f: AuditFields): Promise<AuditEntry> {
+  await sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(tx);
+  const last = await tx.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const entry = chainEntry(last ? rowToEntry(last) : null, {
+    at: ctx.clock.now().toISOString(),
+    actor: actorName(actor),
+    bodyId: f.bodyId ?? (actor.kind === 'officer' ? actor.bodyId : null),
+    action: f.action,
+    requestId: f.requestId ?? null,
+    subject: f.subject ?? null,
+    details: f.details ?? {},
+  });
+  await tx.insertInto('audit_log').values({
+    seq: entry.seq, at: entry.at, actor: entry.actor, body_id: entry.bodyId, action: entry.action,
+    request_id: entry.requestId, subject: entry.subject, details: JSON.stringify(entry.details),
+    prev_hash: entry.prevHash, hash: entry.hash,
+  }).execute();
+  return entry;
+}
+
+type AuditRow = { seq: string | number | bigint; at: Date; actor: string; body_id: string | null; action: string; request_id: string | null; subject: string | null; details: unknown; prev_hash: string; hash: string };
+
+export function rowToEntry(r: AuditRow): AuditEntry {
+  return {
+    seq: Number(r.seq), at: r.at.toISOString(), actor: r.actor, bodyId: r.body_id, action: r.action,
+    requestId: r.request_id, subject: r.subject, details: (r.details ?? {}) as Record<string, unknown>,
+    prevHash: r.prev_hash, hash: r.hash,
+  };
+}
+
+/** Reads the whole log in pages and checks every link (`eix audit verify`). */
+export async function verifyAuditLog(db: Store, pageSize = 5000): Promise<ChainVerdict> {
+  const entries: AuditEntry[] = [];
+  for (let after = 0; ;) {
+    const page = await db.selectFrom('audit_log').selectAll().where('seq', '>', String(after)).orderBy('seq').limit(pageSize).execute();
+    for (const r of page) entries.push(rowToEntry(r));
+    if (page.length < pageSize) break;
+    after = Number(page.at(-1)!.seq);
+  }
+  return verifyChain(entries);
+}

@@ -1,0 +1,34 @@
+// Least privilege per body and role (R9.4): who may see and do what. A record
+// an actor may not see is reported as not found, so ids cannot be probed.
+import { EixError } from '../domain/errors.js';
+import type { Actor, Officer, Role } from './context.js';
+
+/** The actor must be an officer holding one of the roles. */
+export function requireRole(actor: Actor, ...roles: readonly Role[]): Officer {
+  if (actor.kind !== 'officer') throw new EixError('access.denied', { roles });
+  if (!roles.some((r) => actor.roles.includes(r))) {
+    throw new EixError('access.denied', { roles }, `Недостаточно прав: нужна одна из ролей ${roles.join(', ')}`);
+  }
+  return actor;
+}
+
+/** Roles that work with requests and personal data (the admin role alone does not). */
+export const CASEWORK_ROLES: readonly Role[] = ['officer', 'supervisor', 'central'];
+
+/**
+ * May the officer see the records of a body? Its own body always; a central
+ * body's officer with the `central` role sees all of its Party's traffic (R18).
+ */
+export function canSeeBody(o: Officer, bodyId: string): boolean {
+  if (!CASEWORK_ROLES.some((r) => o.roles.includes(r))) return false;
+  return o.bodyId === bodyId || o.roles.includes('central');
+}
+
+/** May the officer act (draft, sign, answer) for the body? Only its own body's officers and supervisors. */
+export function canActForBody(o: Officer, bodyId: string): boolean {
+  return o.bodyId === bodyId && (o.roles.includes('officer') || o.roles.includes('supervisor'));
+}
+
+export function notFound(code: 'request.not_found' | 'proceeding.not_found', id: string): EixError {
+  return new EixError(code, { id });
+}
