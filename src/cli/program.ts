@@ -10,6 +10,7 @@ import { registerCalendarCommands } from './commands/calendar.js';
 import { registerTreatyCommands } from './commands/treaty.js';
 import { registerRequestCommands } from './commands/request.js';
 import { registerNameCommands } from './commands/name.js';
+import { registerNodeCommands } from './commands/node.js';
 
 export interface CliContext {
   readonly io: Io;
@@ -57,6 +58,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   registerTreatyCommands(program, kit);
   registerRequestCommands(program, kit);
   registerNameCommands(program, kit);
+  registerNodeCommands(program, kit);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

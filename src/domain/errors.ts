@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   'body.exists': { http: 409, ru: 'Орган с таким идентификатором уже существует' },
   'officer.not_found': { http: 404, ru: 'Пользователь не найден' },
   'officer.exists': { http: 409, ru: 'Пользователь с таким именем входа уже существует' },
+  'officer.last_admin': { http: 409, ru: 'Нельзя отключить последнего администратора узла или снять с него роль администратора' },
+  'token.not_found': { http: 404, ru: 'API-токен не найден' },
   'proceeding.not_found': { http: 404, ru: 'Исполнительное производство не найдено' },
   'proceeding.exists': { http: 409, ru: 'Исполнительное производство с таким номером уже есть в этом органе' },
   'request.not_found': { http: 404, ru: 'Запрос не найден' },
@@ -49,6 +51,7 @@ export const ERROR_CODES = {
   'attachment.not_found': { http: 404, ru: 'Вложение не найдено' },
   'consent.required': { http: 403, ru: 'Нет согласия предоставившей Стороны на передачу третьему лицу (статья 9)' },
   'registry.pair': { http: 422, ru: 'Соглашение не связывает Стороны на эту дату (R-pair)' },
+  'node.exists': { http: 409, ru: 'Узел уже создан в этом каталоге; повторная инициализация не выполняется' },
   'node.not_initialised': { http: 500, ru: 'Узел не создан: выполните eix node init' },
   // data protection (R9)
   'crypto.key_exists': { http: 409, ru: 'Файл ключа уже существует; ключ не перезаписывается' },

@@ -2,6 +2,7 @@
 import type { ColumnType, Generated } from 'kysely';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
+type GenTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
 type DateCol = ColumnType<string, string, string>;
 type Json<T = unknown> = ColumnType<T, string, string>;
 type Bytes = ColumnType<Uint8Array, Uint8Array, Uint8Array>;
@@ -13,7 +14,7 @@ export interface BodiesTable {
   kind: 'central' | 'territorial' | 'other';
   parent_id: string | null;
   time_zone: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: GenTimestamp;
 }
 
 export interface OfficersTable {
@@ -27,7 +28,7 @@ export interface OfficersTable {
   failed_logins: Generated<number>;
   locked_until: Timestamp | null;
   disabled_at: Timestamp | null;
-  created_at: Generated<Timestamp>;
+  created_at: GenTimestamp;
 }
 
 export interface ApiTokensTable {
@@ -35,7 +36,7 @@ export interface ApiTokensTable {
   officer_id: string;
   name: string;
   token_hash: string;
-  created_at: Generated<Timestamp>;
+  created_at: GenTimestamp;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
 }
@@ -50,7 +51,7 @@ export interface ProceedingsTable {
   executive_documents: Json<unknown[]>;
   search_keys: Generated<string[]>;
   created_by: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: GenTimestamp;
 }
 
 export interface RequestCountersTable {
@@ -81,8 +82,8 @@ export interface RequestsTable {
   message_id: string | null;
   search_keys: Generated<string[]>;
   created_by: string | null;
-  created_at: Generated<Timestamp>;
-  updated_at: Generated<Timestamp>;
+  created_at: GenTimestamp;
+  updated_at: GenTimestamp;
   version: Generated<number>;
 }
 
@@ -102,7 +103,7 @@ export interface AnswersTable {
   data_enc: Bytes | null;
   key_id: string | null;
   created_by: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: GenTimestamp;
   purged_at: Timestamp | null;
 }
 
@@ -113,7 +114,7 @@ export interface RequestEventsTable {
   side: 'requesting' | 'requested';
   officer_id: string | null;
   data: Json<Record<string, unknown>>;
-  at: Generated<Timestamp>;
+  at: GenTimestamp;
 }
 
 export interface AttachmentsTable {
@@ -122,7 +123,7 @@ export interface AttachmentsTable {
   media_type: string;
   content_enc: Bytes | null;
   key_id: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: GenTimestamp;
   purged_at: Timestamp | null;
 }
 
@@ -142,9 +143,9 @@ export interface OutboxTable {
   payload: Json;
   status: Generated<'pending' | 'sending' | 'delivered' | 'failed'>;
   attempts: Generated<number>;
-  next_attempt_at: Generated<Timestamp>;
+  next_attempt_at: GenTimestamp;
   last_error: string | null;
-  created_at: Generated<Timestamp>;
+  created_at: GenTimestamp;
   delivered_at: Timestamp | null;
 }
 
@@ -155,7 +156,7 @@ export interface InboxTable {
   type: string;
   payload_enc: Bytes;
   key_id: string;
-  received_at: Generated<Timestamp>;
+  received_at: GenTimestamp;
   receipt: Json | null;
   processed_at: Timestamp | null;
 }
@@ -177,13 +178,13 @@ export interface RetentionRulesTable {
   party: string;
   months: number;
   legal_basis: string;
-  updated_at: Generated<Timestamp>;
+  updated_at: GenTimestamp;
 }
 
 export interface NodeSettingsTable {
   key: string;
   value: Json;
-  updated_at: Generated<Timestamp>;
+  updated_at: GenTimestamp;
 }
 
 export interface DisclosureConsentsTable {
@@ -192,7 +193,7 @@ export interface DisclosureConsentsTable {
   recipient: string;
   purpose: string;
   status: 'requested' | 'granted' | 'refused';
-  requested_at: Generated<Timestamp>;
+  requested_at: GenTimestamp;
   decided_at: Timestamp | null;
 }
 
@@ -202,7 +203,7 @@ export interface PaperOriginalsTable {
   means: string;
   tracking: string | null;
   recorded_by: string | null;
-  recorded_at: Generated<Timestamp>;
+  recorded_at: GenTimestamp;
 }
 
 export interface DB {

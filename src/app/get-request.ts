@@ -1,0 +1,96 @@
+// One request as its officer sees it: the document, the history, the answers,
+// the deadline and the actions the state machine allows. Reading received
+// personal data (an incoming request, answers from the other Party) writes an
+// audit entry tied to the request (R9.1).
+import { classifyOverdue } from '../domain/calendar.js';
+import { localDate } from '../domain/dates.js';
+import type { Request } from '../domain/request.js';
+import { allowedEvents, isOpen, type RequestState, type WorkflowEvent } from '../domain/workflow.js';
+import { appendAudit } from './audit.js';
+import { canActForBody } from './authorize.js';
+import type { Actor, AppContext } from './context.js';
+import { loadRequest, sideOf, type Side } from './request-record.js';
+
+export interface AnswerView {
+  id: string;
+  itemNo: number;
+  outcome: string;
+  final: boolean;
+  data: unknown;
+  purged: boolean;
+  attachments: { sha256: string; fileName: string; mediaType: string; size: number }[];
+  createdAt: string;
+}
+
+export interface RequestView {
+  id: string;
+  number: string;
+  direction: 'incoming' | 'outgoing';
+  side: Side;
+  state: RequestState;
+  version: number;
+  bodyId: string;
+  proceedingId: string | null;
+  counterpartBody: { id: string; party: string; name: string };
+  confidential: boolean;
+  messageId: string | null;
+  receivedAt: string | null;
+  receivedOn: string | null;
+  deadline: string | null;
+  deadlineBasis: string | null;
+  delayUntil: string | null;
+  overdue: ReturnType<typeof classifyOverdue> | null;
+  document: Request;
+  items: { itemNo: number; kind: string; provisions: string[] }[];
+  events: { id: string; event: string; side: string; officerId: string | null; data: Record<string, unknown>; at: string }[];
+  answers: AnswerView[];
+  paperOriginal: { dispatchedOn: string; means: string; tracking: string | null } | null;
+  actions: WorkflowEvent[];
+}
+
+export async function getRequest(ctx: AppContext, actor: Actor, id: string): Promise<RequestView> {
+  return ctx.db.transaction().execute(async (tx) => {
+    const row = await loadRequest(tx, actor, id, { act: false });
+    const side = sideOf(row);
+    const document = row.direction === 'incoming'
+      ? ctx.sealer.decryptJson<Request>(row.document_enc!, `request:${row.id}`)
+      : row.document as Request;
+    const items = await tx.selectFrom('request_items').select(['item_no', 'kind', 'provisions']).where('request_id', '=', row.id).orderBy('item_no').execute();
+    const events = await tx.selectFrom('request_events').selectAll().where('request_id', '=', row.id).orderBy('id').execute();
+    const answerRows = await tx.selectFrom('answers').selectAll().where('request_id', '=', row.id).orderBy('created_at').orderBy('item_no').execute();
+    const links = answerRows.length === 0 ? [] : await tx.selectFrom('answer_attachments').innerJoin('attachments', 'attachments.sha256', 'answer_attachments.sha256')
+      .select(['answer_attachments.answer_id', 'answer_attachments.file_name', 'attachments.sha256', 'attachments.media_type', 'attachments.size'])
+      .where('answer_attachments.answer_id', 'in', answerRows.map((a) => a.id)).execute();
+    const answers: AnswerView[] = answerRows.map((a) => ({
+      id: a.id, itemNo: a.item_no, outcome: a.outcome, final: a.final, purged: a.purged_at !== null,
+      data: a.data_enc ? ctx.sealer.decryptJson(a.data_enc, `answer:${a.id}`) : null,
+      attachments: links.filter((l) => l.answer_id === a.id).map((l) => ({ sha256: l.sha256, fileName: l.file_name, mediaType: l.media_type, size: l.size })),
+      createdAt: a.created_at.toISOString(),
+    }));
+    // R9.1: received personal data is read only with a trace.
+    const receivedData = row.direction === 'incoming' || answers.some((a) => a.data !== null);
+    if (receivedData) {
+      await appendAudit(tx, ctx, actor, {
+        action: 'personal_data.read', bodyId: row.body_id, requestId: row.id, subject: row.number,
+        details: { parts: [...(row.direction === 'incoming' ? ['request'] : []), ...(row.direction === 'outgoing' && answers.length ? ['answers'] : [])] },
+      });
+    }
+    const paper = await tx.selectFrom('paper_originals').selectAll().where('request_id', '=', row.id).executeTakeFirst();
+    const state = row.state as RequestState;
+    const mayAct = actor.kind === 'system' || canActForBody(actor, row.body_id);
+    const today = localDate(ctx.clock.now(), 'UTC');
+    return {
+      id: row.id, number: row.number, direction: row.direction, side, state, version: row.version, bodyId: row.body_id, proceedingId: row.proceeding_id,
+      counterpartBody: row.counterpart_body, confidential: row.confidential, messageId: row.message_id,
+      receivedAt: row.received_at?.toISOString() ?? null, receivedOn: row.received_on, deadline: row.deadline, deadlineBasis: row.deadline_basis, delayUntil: row.delay_until,
+      overdue: row.direction === 'incoming' && row.deadline && isOpen(state)
+        ? classifyOverdue(await ctx.calendar(ctx.party), { deadline: row.deadline, today, delayNotified: row.delay_until !== null }) : null,
+      document,
+      items: items.map((i) => ({ itemNo: i.item_no, kind: i.kind, provisions: i.provisions })),
+      events: events.map((e) => ({ id: String(e.id), event: e.event, side: e.side, officerId: e.officer_id, data: e.data, at: e.at.toISOString() })),
+      answers,
+      paperOriginal: paper ? { dispatchedOn: paper.dispatched_on, means: paper.means, tracking: paper.tracking } : null,
+      actions: mayAct ? allowedEvents(state, side).filter((e) => e !== 'receipt' && e !== 'send') : [],
+    };
+  });
+}

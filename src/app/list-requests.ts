@@ -1,0 +1,76 @@
+// The officer's lists: incoming requests by deadline with their R12.c status,
+// outgoing requests by state; search by debtor name (any spelling), national
+// id, executive document or request number through the blind index. Lists
+// carry no received personal data (that is read, and logged, per request).
+import Type from 'typebox';
+import { sql } from 'kysely';
+import { classifyOverdue, type OverdueStatus } from '../domain/calendar.js';
+import { localDate } from '../domain/dates.js';
+import { REQUEST_STATES, isOpen, type RequestState } from '../domain/workflow.js';
+import { queryTerms } from '../domain/search.js';
+import { CASEWORK_ROLES, requireRole } from './authorize.js';
+import type { Actor, AppContext } from './context.js';
+import { parseInput } from './input.js';
+
+export const ListRequestsInput = Type.Object({
+  direction: Type.Union([Type.Literal('incoming'), Type.Literal('outgoing')]),
+  states: Type.Optional(Type.Array(Type.Enum(REQUEST_STATES), { maxItems: 10 })),
+  bodyId: Type.Optional(Type.String({ minLength: 1 })),
+  query: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+}, { additionalProperties: false });
+
+export interface RequestListItem {
+  id: string;
+  number: string;
+  direction: 'incoming' | 'outgoing';
+  state: RequestState;
+  bodyId: string;
+  counterpartParty: string;
+  counterpartBody: { id: string; party: string; name: string };
+  confidential: boolean;
+  receivedOn: string | null;
+  deadline: string | null;
+  delayUntil: string | null;
+  overdue: { status: OverdueStatus; workingDaysLeft: number } | null;
+  updatedAt: string;
+}
+
+export async function listRequests(ctx: AppContext, actor: Actor, input: unknown): Promise<{ items: RequestListItem[]; total: number }> {
+  const o = requireRole(actor, ...CASEWORK_ROLES);
+  const p = parseInput(ListRequestsInput, input);
+  let q = ctx.db.selectFrom('requests').where('direction', '=', p.direction);
+  // Own body; a central officer sees the whole Party (R18), optionally one body.
+  if (o.roles.includes('central')) {
+    if (p.bodyId) q = q.where('body_id', '=', p.bodyId);
+  } else {
+    q = q.where('body_id', '=', o.bodyId);
+  }
+  if (p.states?.length) q = q.where('state', 'in', p.states as string[]);
+  if (p.query) {
+    const t = queryTerms(p.query);
+    const keys = ('any' in t ? t.any : t.all).map((x) => ctx.sealer.blindIndex(x));
+    if (keys.length === 0) return { items: [], total: 0 };
+    const arr = sql<string[]>`${sql.val(keys)}::text[]`;
+    q = 'any' in t ? q.where(sql<boolean>`search_keys && ${arr}`) : q.where(sql<boolean>`search_keys @> ${arr}`);
+  }
+  const total = Number((await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  const rows = await q.select(['id', 'number', 'direction', 'state', 'body_id', 'counterpart_party', 'counterpart_body', 'confidential', 'received_on', 'deadline', 'delay_until', 'updated_at'])
+    .orderBy(p.direction === 'incoming' ? sql`deadline asc nulls last` : sql`updated_at desc`)
+    .orderBy('id')
+    .limit(p.limit ?? 50).offset(p.offset ?? 0).execute();
+  const today = localDate(ctx.clock.now(), 'UTC');
+  const calendar = p.direction === 'incoming' ? await ctx.calendar(ctx.party) : null;
+  return {
+    total,
+    items: rows.map((r) => ({
+      id: r.id, number: r.number, direction: r.direction, state: r.state as RequestState, bodyId: r.body_id,
+      counterpartParty: r.counterpart_party, counterpartBody: r.counterpart_body, confidential: r.confidential,
+      receivedOn: r.received_on, deadline: r.deadline, delayUntil: r.delay_until,
+      overdue: calendar && r.deadline && isOpen(r.state as RequestState)
+        ? classifyOverdue(calendar, { deadline: r.deadline, today, delayNotified: r.delay_until !== null }) : null,
+      updatedAt: r.updated_at.toISOString(),
+    })),
+  };
+}

@@ -1,0 +1,7 @@
+// R9.6: the retention periods in force, per requesting Party.
+import type { Actor, AppContext } from './context.js';
+import { toRetentionRule, type RetentionRule } from './set-retention-rule.js';
+
+export async function listRetentionRules(ctx: AppContext, _actor: Actor): Promise<RetentionRule[]> {
+  return (await ctx.db.selectFrom('retention_rules').selectAll().orderBy('party').execute()).map(toRetentionRule);
+}

@@ -1,0 +1,75 @@
+// Shared steps of the request use cases: load a request the actor may see
+// (locked for the change), apply a workflow event with its history entry and
+// audit entry, and queue a message for the other Party (outbox).
+import { randomUUID } from 'node:crypto';
+import type { Selectable } from 'kysely';
+import type { RequestsTable } from '../adapters/db/schema.js';
+import { EixError } from '../domain/errors.js';
+import { transition, type RequestState, type WorkflowEvent } from '../domain/workflow.js';
+import type { Tx } from '../ports/store.js';
+import { appendAudit } from './audit.js';
+import { canActForBody, canSeeBody, notFound } from './authorize.js';
+import type { Actor, AppContext } from './context.js';
+
+export type RequestRow = Selectable<RequestsTable>;
+export type Side = 'requesting' | 'requested';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export const sideOf = (row: Pick<RequestRow, 'direction'>): Side => (row.direction === 'outgoing' ? 'requesting' : 'requested');
+
+/**
+ * The request, locked for update when `act` is set. A request the actor may
+ * not see is "not found" (no probing by id); one it may see but not act on is
+ * "access denied".
+ */
+export async function loadRequest(tx: Tx, actor: Actor, id: string, opts: { act: boolean }): Promise<RequestRow> {
+  if (!UUID.test(id)) throw notFound('request.not_found', id);
+  let q = tx.selectFrom('requests').selectAll().where('id', '=', id);
+  if (opts.act) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  if (!row) throw notFound('request.not_found', id);
+  if (actor.kind === 'officer') {
+    if (!canSeeBody(actor, row.body_id)) throw notFound('request.not_found', id);
+    if (opts.act && !canActForBody(actor, row.body_id)) throw new EixError('access.denied', { requestId: id }, 'Действовать по запросу могут только сотрудники органа, у которого он находится');
+  }
+  return row;
+}
+
+export interface AppliedEvent {
+  readonly state: RequestState;
+  readonly eventId: string;
+}
+
+/** R12–R16, R24: the state machine decides; the history and the audit log record. */
+export async function applyEvent(
+  tx: Tx, ctx: AppContext, actor: Actor, row: RequestRow, event: WorkflowEvent,
+  data: Record<string, unknown>, patch: Partial<Pick<RequestRow, 'delay_until' | 'body_id' | 'message_id' | 'number' | 'confidential'>> & { document?: string } = {},
+  /** The event was performed by the other Party and arrived as a message. */
+  remote = false,
+): Promise<AppliedEvent> {
+  const own = sideOf(row);
+  const side: Side = remote ? (own === 'requesting' ? 'requested' : 'requesting') : own;
+  const by = event === 'receipt' ? 'system' : actor.kind === 'system' && !remote ? 'system' : side;
+  const state = transition(row.state as RequestState, event, by);
+  await tx.updateTable('requests').set({ ...patch, state, version: row.version + 1, updated_at: ctx.clock.now() }).where('id', '=', row.id).execute();
+  const ev = await tx.insertInto('request_events').values({
+    request_id: row.id, event, side, officer_id: actor.kind === 'officer' ? actor.officerId : null, data: JSON.stringify(data), at: ctx.clock.now(),
+  }).returning('id').executeTakeFirstOrThrow();
+  await appendAudit(tx, ctx, actor, { action: `request.${event}`, bodyId: row.body_id, requestId: row.id, subject: row.number, details: { from: row.state, to: state } });
+  return { state, eventId: String(ev.id) };
+}
+
+/**
+ * Queues a message for the other Party in the same transaction as the change
+ * (delivered by the federation worker). The payload holds references, never
+ * personal data: the transport assembles and signs the message when it sends.
+ */
+export async function enqueue(tx: Tx, row: RequestRow, type: string, refs: Record<string, unknown>): Promise<string> {
+  const messageId = randomUUID();
+  const to = row.counterpart_body as { id: string; party: string };
+  await tx.insertInto('outbox').values({
+    message_id: messageId, request_id: row.id, type, to_party: to.party, to_body: to.id, payload: JSON.stringify(refs), last_error: null, delivered_at: null,
+  }).execute();
+  return messageId;
+}

@@ -1,0 +1,154 @@
+// Node administration from the server console: `eix node init`, `eix db
+// migrate`, `eix body add`, `eix user add`, `eix audit verify`. The console is
+// trusted (whoever runs it owns EIX_HOME), so these act as the system actor.
+import { access, chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { createKeyFile } from '../../adapters/crypto/data-key.js';
+import { migrate, openDatabase } from '../../adapters/db/database.js';
+import { addBody, parseAddBodyInput } from '../../app/add-body.js';
+import { addOfficer, parseAddOfficerInput } from '../../app/add-officer.js';
+import { verifyAuditLog } from '../../app/audit.js';
+import type { Actor } from '../../app/context.js';
+import { EixError } from '../../domain/errors.js';
+import { isSignatory, PARTIES } from '../../domain/parties.js';
+import { buildContext, nodePaths, type NodeInfo, type Wired } from '../../main.js';
+import { partyOption, print } from '../io.js';
+import type { CommandKit } from '../program.js';
+
+const CLI: Actor = { kind: 'system', name: 'cli' };
+
+const BODY_OPTIONS = { id: '--id', name: '--name', kind: '--kind', parentId: '--parent', timeZone: '--time-zone' };
+const USER_OPTIONS = { bodyId: '--body', login: '--login', fullName: '--full-name', position: '--position', roles: '--roles' };
+
+/** Names the command-line option in an input error instead of the use case's field. */
+function asOptions<T>(run: () => Promise<T> | T, options: Readonly<Record<string, string>>): Promise<T> {
+  return Promise.resolve().then(run).catch((e: unknown) => {
+    const field = e instanceof EixError ? e.data.field : undefined;
+    const option = typeof field === 'string' ? options[field.split(/[.[]/)[0] ?? ''] : undefined;
+    if (e instanceof EixError && option) throw new EixError(e.code, { ...e.data, field: option, inputField: field }, e.message);
+    throw e;
+  });
+}
+
+async function withNode<T>(kit: CommandKit, fn: (w: Wired) => Promise<T>): Promise<T> {
+  const wired = await buildContext(kit.ctx.config, { clock: kit.ctx.clock });
+  try {
+    return await fn(wired);
+  } finally {
+    await wired.close();
+  }
+}
+
+const exists = (file: string): Promise<boolean> => access(file).then(() => true, () => false);
+
+const rolesOption = (value: string): string[] => value.split(',').map((r) => r.trim()).filter((r) => r !== '');
+
+export function registerNodeCommands(program: Command, kit: CommandKit): void {
+  const node = program.command('node').description('узел EIX: создание');
+  kit.leaf(node.command('init')
+    .description('создать узел в EIX_HOME: каталоги, ключ данных, база, центральный орган и первый администратор')
+    .requiredOption('--party <CC>', 'Сторона, органы которой обслуживает узел')
+    .option('--name <text>', 'название узла')
+    .option('--body-id <id>', 'идентификатор центрального органа (по умолчанию <cc>-central)')
+    .option('--body-name <text>', 'наименование центрального органа')
+    .option('--admin <login>', 'имя входа первого администратора', 'admin'))
+    .action(kit.act(async (out, opts: { party: string; name?: string; bodyId?: string; bodyName?: string; admin: string }) => {
+      const party = partyOption(opts.party, '--party');
+      const { config, clock } = kit.ctx;
+      const home = config.home;
+      const paths = nodePaths(home);
+      if (await exists(paths.info)) {
+        throw new EixError('node.exists', { field: 'EIX_HOME', home }, `Узел уже создан в ${home} (${paths.info}); повторная инициализация не выполняется`);
+      }
+      // Everything is checked before anything is written.
+      const body = await asOptions(() => parseAddBodyInput({
+        id: opts.bodyId ?? `${party.toLowerCase()}-central`, name: opts.bodyName ?? `Центральный орган ${party}`, kind: 'central',
+      }), { id: '--body-id', name: '--body-name' });
+      const adminInput = { bodyId: body.id, login: opts.admin, fullName: 'Администратор узла', position: 'администратор', roles: ['admin'] };
+      await asOptions(() => parseAddOfficerInput(adminInput), { login: '--admin' });
+
+      const now = clock.now();
+      await mkdir(home, { recursive: true, mode: 0o700 });
+      await chmod(home, 0o700);
+      await mkdir(paths.keys, { recursive: true, mode: 0o700 });
+      if (!config.databaseUrl) await mkdir(paths.db, { recursive: true, mode: 0o700 });
+      await createKeyFile(paths.dataKey, now);
+      const info: NodeInfo = { party, name: opts.name ?? `Узел EIX: ${isSignatory(party) ? PARTIES[party].nameRu : party}`, createdAt: now.toISOString() };
+      let admin;
+      try {
+        await writeFile(paths.info, `${JSON.stringify(info, null, 2)}\n`, { flag: 'wx', mode: 0o600 });
+        admin = await withNode(kit, async ({ ctx }) => {
+          await addBody(ctx, CLI, body);
+          return addOfficer(ctx, CLI, adminInput);
+        });
+      } catch (e) {
+        // A half-made node is undone (the new key sealed nothing yet), so init can be rerun.
+        await rm(paths.info, { force: true });
+        await rm(paths.dataKey, { force: true });
+        throw e;
+      }
+      const result = { home, party, name: info.name, bodyId: body.id, admin: { login: admin.officer.login, password: admin.password } };
+      print(out, result, (r) => [
+        `Узел ${r.party} создан в ${r.home}`,
+        `Центральный орган: ${r.bodyId}`,
+        `Администратор: ${r.admin.login}`,
+        `Пароль администратора (показывается один раз, сохраните его): ${r.admin.password}`,
+      ].join('\n'));
+    }));
+
+  const db = program.command('db').description('база данных узла');
+  kit.leaf(db.command('migrate').description('применить новые миграции (они также применяются при каждом запуске)'))
+    .action(kit.act(async (out) => {
+      const { config } = kit.ctx;
+      const database = await openDatabase({ ...(config.databaseUrl ? { url: config.databaseUrl } : { dir: nodePaths(config.home).db }), migrate: false });
+      let applied: string[];
+      try {
+        applied = await migrate(database.db);
+      } finally {
+        await database.close();
+      }
+      print(out, { applied, engine: database.engine, location: database.location },
+        (r) => (r.applied.length ? `Применены миграции (${r.engine}, ${r.location}): ${r.applied.join(', ')}` : `Новых миграций нет (${r.engine}, ${r.location})`));
+    }));
+
+  const body = program.command('body').description('органы узла');
+  kit.leaf(body.command('add')
+    .description('добавить орган Стороны узла')
+    .requiredOption('--id <id>', 'идентификатор: строчные латинские буквы, цифры, дефис')
+    .requiredOption('--name <text>', 'наименование органа')
+    .requiredOption('--kind <kind>', 'central, territorial или other')
+    .option('--parent <id>', 'вышестоящий орган')
+    .option('--time-zone <IANA>', 'часовой пояс органа, если он отличается от часового пояса Стороны'))
+    .action(kit.act(async (out, opts: { id: string; name: string; kind: string; parent?: string; timeZone?: string }) => {
+      const input = { id: opts.id, name: opts.name, kind: opts.kind, ...(opts.parent !== undefined ? { parentId: opts.parent } : {}), ...(opts.timeZone !== undefined ? { timeZone: opts.timeZone } : {}) };
+      const b = await withNode(kit, ({ ctx }) => asOptions(() => addBody(ctx, CLI, input), BODY_OPTIONS));
+      print(out, b, (x) => `Добавлен орган ${x.id} (${x.party}): ${x.name}`);
+    }));
+
+  const user = program.command('user').description('пользователи узла');
+  kit.leaf(user.command('add')
+    .description('добавить пользователя; пароль создаётся и показывается один раз')
+    .requiredOption('--body <id>', 'орган')
+    .requiredOption('--login <login>', 'имя входа')
+    .requiredOption('--full-name <text>', 'фамилия, имя, отчество')
+    .requiredOption('--position <text>', 'должность')
+    .requiredOption('--roles <list>', 'роли через запятую: officer, supervisor, central, admin'))
+    .action(kit.act(async (out, opts: { body: string; login: string; fullName: string; position: string; roles: string }) => {
+      const input = { bodyId: opts.body, login: opts.login, fullName: opts.fullName, position: opts.position, roles: rolesOption(opts.roles) };
+      const r = await withNode(kit, ({ ctx }) => asOptions(() => addOfficer(ctx, CLI, input), USER_OPTIONS));
+      print(out, r, (x) => [
+        `Добавлен пользователь ${x.officer.login} (${x.officer.roles.join(', ')}) в орган ${x.officer.bodyId}`,
+        `Пароль (показывается один раз, передайте его пользователю): ${x.password}`,
+      ].join('\n'));
+    }));
+
+  const audit = program.command('audit').description('журнал аудита (R9.1)');
+  kit.leaf(audit.command('verify').description('проверить цепочку журнала аудита целиком'))
+    .action(kit.act(async (out) => {
+      const verdict = await withNode(kit, ({ ctx }) => verifyAuditLog(ctx.db));
+      const reasons = { hash: 'запись изменена (хеш не совпадает)', link: 'нарушена связь с предыдущей записью', sequence: 'нарушена нумерация (запись удалена или переставлена)' };
+      print(out, verdict, (v) => (v.ok
+        ? `Журнал аудита цел: записей ${v.count}`
+        : `Журнал аудита нарушен: первая повреждённая запись № ${v.brokenAt} — ${reasons[v.reason]} (проверено записей: ${v.count})`));
+    }));
+}
