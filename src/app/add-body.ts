@@ -37,7 +37,12 @@ export function toBodyView(r: { id: string; party: string; name: string; kind: B
 export function parseAddBodyInput(input: unknown): AddBodyInput {
   const problems = checkSchema(AddBodyInput, input, LABELS);
   const first = problems[0];
-  if (first) throw new EixError('input.invalid', { field: first.path, problems }, `${first.path}: ${first.message}`);
+  if (first) {
+    const message = (first.path === 'id' || first.path === 'parentId') && first.code === 'schema.pattern'
+      ? `${first.path}: идентификатор органа — от 2 до 63 символов: строчные латинские буквы, цифры, дефис (например, ru-central)`
+      : `${first.path}: ${first.message}`;
+    throw new EixError('input.invalid', { field: first.path, problems }, message);
+  }
   const value = input as AddBodyInput;
   if (value.timeZone !== undefined) {
     try {

@@ -56,7 +56,12 @@ export const OFFICER_COLUMNS = ['id', 'body_id', 'login', 'full_name', 'position
 export function parseAddOfficerInput(input: unknown): AddOfficerInput {
   const problems = checkSchema(AddOfficerInput, input, OFFICER_LABELS);
   const first = problems[0];
-  if (first) throw new EixError('input.invalid', { field: first.path, problems }, `${first.path}: ${first.message}`);
+  if (first) {
+    const message = first.path === 'login' && first.code === 'schema.pattern'
+      ? 'login: имя входа — от 2 до 63 символов: строчные латинские буквы, цифры, точка, дефис, подчёркивание'
+      : `${first.path}: ${first.message}`;
+    throw new EixError('input.invalid', { field: first.path, problems }, message);
+  }
   return input as AddOfficerInput;
 }
 

@@ -50,7 +50,9 @@ export async function applyEvent(
 ): Promise<AppliedEvent> {
   const own = sideOf(row);
   const side: Side = remote ? (own === 'requesting' ? 'requested' : 'requesting') : own;
-  const by = event === 'receipt' ? 'system' : actor.kind === 'system' && !remote ? 'system' : side;
+  // The node's own processes act for its side (the transport sends what the
+  // officer signed); only the receipt belongs to the transport itself.
+  const by = event === 'receipt' ? 'system' : side;
   const state = transition(row.state as RequestState, event, by);
   await tx.updateTable('requests').set({ ...patch, state, version: row.version + 1, updated_at: ctx.clock.now() }).where('id', '=', row.id).execute();
   const ev = await tx.insertInto('request_events').values({

@@ -11,7 +11,7 @@ for (const e of ENGINES) {
     after(() => d.close());
 
     test('migrations are forward-only and idempotent: a second run applies nothing', async () => {
-      assert.deepEqual(await migrate(d.db), []);
+      assert.deepEqual(await migrate(d.db, d.schema), []);
       const tables = await sql<{ n: number }>`select count(*)::int as n from information_schema.tables where table_schema = current_schema() and table_name in ('bodies','officers','requests','answers','outbox','inbox','audit_log')`.execute(d.db);
       assert.equal(tables.rows[0]!.n, 7);
     });

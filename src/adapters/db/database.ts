@@ -14,6 +14,8 @@ export type Engine = 'pglite' | 'postgres';
 
 export interface Database {
   readonly db: Kysely<DB>;
+  /** PostgreSQL schema in use, when not the default. */
+  readonly schema?: string;
   readonly engine: Engine;
   /** Where the data lives: a directory (PGlite) or the URL without credentials (PostgreSQL). */
   readonly location: string;
@@ -57,7 +59,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     }
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     const u = new URL(opts.url);
-    database = { db, engine: 'postgres', location: `${u.protocol}//${u.host}${u.pathname}${schema ? `#${schema}` : ''}`, close: () => db.destroy() };
+    database = { db, engine: 'postgres', ...(schema ? { schema } : {}), location: `${u.protocol}//${u.host}${u.pathname}${schema ? `#${schema}` : ''}`, close: () => db.destroy() };
   } else {
     const dir = opts.dir;
     if (dir) await mkdir(dir, { recursive: true });
@@ -65,13 +67,15 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
     database = { db, engine: 'pglite', location: dir ?? 'memory://', close: () => db.destroy() };
   }
-  if (opts.migrate !== false) await migrate(database.db);
+  if (opts.migrate !== false) await migrate(database.db, opts.url ? opts.schema : undefined);
   return database;
 }
 
 /** Runs pending forward-only migrations; returns the names applied now. */
-export async function migrate(db: Kysely<DB>): Promise<string[]> {
-  const migrator = new Migrator({ db: db as Kysely<unknown>, provider });
+export async function migrate(db: Kysely<DB>, schema?: string): Promise<string[]> {
+  // With a schema, the migration tables live in it (introspection would
+  // otherwise find another schema's tables on the same database).
+  const migrator = new Migrator({ db: db as Kysely<unknown>, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
