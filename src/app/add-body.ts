@@ -3,7 +3,7 @@ import Type, { type Static } from 'typebox';
 import { EixError } from '../domain/errors.js';
 import { checkSchema } from '../domain/problems.js';
 import { appendAudit } from './audit.js';
-import { requireRole } from './authorize.js';
+import { requireAdmin } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 
 export const BODY_ID_PATTERN = '^[a-z0-9][a-z0-9-]{1,62}$';
@@ -55,8 +55,8 @@ export function parseAddBodyInput(input: unknown): AddBodyInput {
 }
 
 export async function addBody(ctx: AppContext, actor: Actor, input: unknown): Promise<BodyView> {
+  requireAdmin(actor);
   const v = parseAddBodyInput(input);
-  if (actor.kind !== 'system') requireRole(actor, 'admin');
   try {
     return await ctx.db.transaction().execute(async (tx) => {
       if (v.parentId !== undefined) {

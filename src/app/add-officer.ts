@@ -6,7 +6,7 @@ import { generatePassword, hashPassword } from '../adapters/crypto/passwords.js'
 import { EixError } from '../domain/errors.js';
 import { checkSchema } from '../domain/problems.js';
 import { appendAudit } from './audit.js';
-import { requireRole } from './authorize.js';
+import { requireAdmin } from './authorize.js';
 import { ROLES, type Actor, type AppContext, type Role } from './context.js';
 
 export const MIN_PASSWORD_LENGTH = 12;
@@ -66,8 +66,8 @@ export function parseAddOfficerInput(input: unknown): AddOfficerInput {
 }
 
 export async function addOfficer(ctx: AppContext, actor: Actor, input: unknown): Promise<{ officer: OfficerView; password: string }> {
+  requireAdmin(actor);
   const v = parseAddOfficerInput(input);
-  if (actor.kind !== 'system') requireRole(actor, 'admin');
   const password = v.password ?? generatePassword();
   const passwordHash = await hashPassword(password);
   try {

@@ -49,7 +49,8 @@ export async function loginWithPassword(ctx: AppContext, input: unknown): Promis
 
   const outcome = await ctx.db.transaction().execute(async (tx): Promise<Officer | EixError> => {
     if (!found) {
-      await appendAudit(tx, ctx, AUTH, { action: 'auth.login_failed', subject: login, details: { method: 'password', reason: 'unknown_login' } });
+      // The typed name is not kept: people sometimes type their password into the login field.
+      await appendAudit(tx, ctx, AUTH, { action: 'auth.login_failed', details: { method: 'password', reason: 'unknown_login' } });
       return failed();
     }
     const row = await tx.selectFrom('officers').innerJoin('bodies', 'bodies.id', 'officers.body_id')

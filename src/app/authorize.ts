@@ -32,3 +32,8 @@ export function canActForBody(o: Officer, bodyId: string): boolean {
 export function notFound(code: 'request.not_found' | 'proceeding.not_found', id: string): EixError {
   return new EixError(code, { id });
 }
+
+/** Node administration: an admin officer, or the node's own console (`eix` on the server). */
+export function requireAdmin(actor: Actor): void {
+  if (actor.kind !== 'system') requireRole(actor, 'admin');
+}

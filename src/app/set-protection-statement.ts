@@ -1,10 +1,9 @@
 // R9.5: the node's statement on how received personal data is protected
 // (measures, retention, contact), shown to the other Parties and to users.
 import Type from 'typebox';
-import { EixError } from '../domain/errors.js';
-import { checkSchema } from '../domain/problems.js';
 import { appendAudit } from './audit.js';
-import { requireRole } from './authorize.js';
+import { requireAdmin } from './authorize.js';
+import { parseInput } from './input.js';
 import type { Actor, AppContext } from './context.js';
 
 export const PROTECTION_STATEMENT_KEY = 'protection_statement';
@@ -23,11 +22,8 @@ export interface ProtectionStatement {
 }
 
 export async function setProtectionStatement(ctx: AppContext, actor: Actor, input: unknown): Promise<ProtectionStatement> {
-  const problems = checkSchema(SetProtectionStatementInput, input, { measures: 'меры защиты данных', retention: 'сроки хранения', contact: 'контакт' });
-  const first = problems[0];
-  if (first) throw new EixError('input.invalid', { field: first.path, problems }, `${first.path}: ${first.message}`);
-  const v = input as { measures: string; retention: string; contact?: string };
-  if (actor.kind !== 'system') requireRole(actor, 'admin');
+  requireAdmin(actor);
+  const v = parseInput(SetProtectionStatementInput, input, { measures: 'меры защиты данных', retention: 'сроки хранения', contact: 'контакт' });
   const now = ctx.clock.now();
   const statement: ProtectionStatement = {
     measures: v.measures.trim(), retention: v.retention.trim(), ...(v.contact !== undefined ? { contact: v.contact.trim() } : {}), updatedAt: now.toISOString(),

@@ -1,10 +1,9 @@
 // R9.6: how long data received from a requesting Party is kept, per Party
 // (its legislation or the request may demand a period). Admin only; upsert.
 import Type, { type Static } from 'typebox';
-import { EixError } from '../domain/errors.js';
-import { checkSchema } from '../domain/problems.js';
 import { appendAudit } from './audit.js';
-import { requireRole } from './authorize.js';
+import { requireAdmin } from './authorize.js';
+import { parseInput } from './input.js';
 import type { Actor, AppContext } from './context.js';
 
 export const SetRetentionRuleInput = Type.Object({
@@ -26,11 +25,8 @@ export function toRetentionRule(r: { party: string; months: number; legal_basis:
 }
 
 export async function setRetentionRule(ctx: AppContext, actor: Actor, input: unknown): Promise<RetentionRule> {
-  const problems = checkSchema(SetRetentionRuleInput, input, { party: 'Сторона (код ISO 3166)', months: 'срок хранения, месяцев', legalBasis: 'правовое основание' });
-  const first = problems[0];
-  if (first) throw new EixError('input.invalid', { field: first.path, problems }, `${first.path}: ${first.message}`);
-  const v = input as SetRetentionRuleInput;
-  if (actor.kind !== 'system') requireRole(actor, 'admin');
+  requireAdmin(actor);
+  const v = parseInput(SetRetentionRuleInput, input, { party: 'Сторона (код ISO 3166)', months: 'срок хранения, месяцев', legalBasis: 'правовое основание' });
   return ctx.db.transaction().execute(async (tx) => {
     const previous = await tx.selectFrom('retention_rules').select(['months', 'legal_basis']).where('party', '=', v.party).executeTakeFirst();
     const row = await tx.insertInto('retention_rules').values({ party: v.party, months: v.months, legal_basis: v.legalBasis.trim(), updated_at: ctx.clock.now() })

@@ -7,7 +7,7 @@ import { EixError } from '../domain/errors.js';
 import { checkSchema } from '../domain/problems.js';
 import { OFFICER_COLUMNS, OFFICER_LABELS, RolesSchema, toOfficerView, type OfficerView } from './add-officer.js';
 import { appendAudit } from './audit.js';
-import { requireRole } from './authorize.js';
+import { requireAdmin } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 
 export const UpdateOfficerInput = Type.Object({
@@ -19,6 +19,7 @@ export const UpdateOfficerInput = Type.Object({
 export type UpdateOfficerInput = Static<typeof UpdateOfficerInput>;
 
 export async function updateOfficer(ctx: AppContext, actor: Actor, input: unknown): Promise<{ officer: OfficerView; password?: string }> {
+  requireAdmin(actor);
   const problems = checkSchema(UpdateOfficerInput, input, { ...OFFICER_LABELS, id: 'пользователь', disabled: 'отключён', resetPassword: 'сбросить пароль' });
   const first = problems[0];
   if (first) {
@@ -26,7 +27,6 @@ export async function updateOfficer(ctx: AppContext, actor: Actor, input: unknow
     throw new EixError('input.invalid', { field: first.path, problems }, message);
   }
   const v = input as UpdateOfficerInput;
-  if (actor.kind !== 'system') requireRole(actor, 'admin');
   const password = v.resetPassword ? generatePassword() : undefined;
   const passwordHash = password !== undefined ? await hashPassword(password) : undefined;
   const now = ctx.clock.now();

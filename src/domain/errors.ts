@@ -34,6 +34,10 @@ export const ERROR_CODES = {
   'auth.locked': { http: 423, ru: 'Учётная запись временно заблокирована после неудачных попыток входа' },
   'auth.token': { http: 401, ru: 'API-токен недействителен или отозван' },
   'access.denied': { http: 403, ru: 'Недостаточно прав для этого действия' },
+  'input.too_large': { http: 413, ru: 'Слишком большой запрос' },
+  'input.media_type': { http: 415, ru: 'Неподдерживаемый тип содержимого; ожидается application/json' },
+  'route.not_found': { http: 404, ru: 'Нет такого адреса API' },
+  'rate_limited': { http: 429, ru: 'Слишком много запросов; повторите позже' },
   // records
   'body.not_found': { http: 404, ru: 'Орган не найден' },
   'body.exists': { http: 409, ru: 'Орган с таким идентификатором уже существует' },

@@ -1,0 +1,104 @@
+// The node's REST API (Fastify 5): routes translate HTTP to use cases and
+// back (house rule 3). Every error is {"error":{code,message,details}} with the
+// status from the one error table; use cases validate their input (Russian
+// messages naming the field), so the route schemas serve the OpenAPI document.
+import { randomUUID } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { authenticateToken } from '../../app/authenticate.js';
+import type { Actor, AppContext } from '../../app/context.js';
+import { EixError, isEixError } from '../../domain/errors.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerRequestRoutes } from './routes/requests.js';
+import { registerTreatyRoutes } from './routes/treaty.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    actor: Actor | null;
+  }
+}
+
+export interface ServerOptions {
+  readonly ctx: AppContext;
+  readonly logLevel?: string;
+  /** Requests per minute per client (rate limiting). */
+  readonly rateLimit?: number;
+  readonly nodeName?: string;
+}
+
+export const API_PREFIX = '/api/v1';
+
+/** The authenticated actor of a route (the hook has set it for every non-public route). */
+export function actorOf(req: FastifyRequest): Actor {
+  if (!req.actor) throw new EixError('auth.required');
+  return req.actor;
+}
+
+export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: opts.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    genReqId: () => randomUUID(),
+    requestIdHeader: 'x-request-id',
+    bodyLimit: 1024 * 1024,
+    // Deeply nested JSON is refused before it reaches any use case.
+    onProtoPoisoning: 'error',
+    onConstructorPoisoning: 'error',
+  });
+  // Schemas document the API; the use cases validate (one path, Russian messages).
+  app.setValidatorCompiler(() => (data) => ({ value: data }));
+  app.decorateRequest('actor', null);
+
+  await app.register(helmet, { contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } } });
+  await app.register(rateLimit, {
+    max: opts.rateLimit ?? 600, timeWindow: '1 minute',
+    errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: { code: 'rate_limited', message: `Слишком много запросов; повторите через ${Math.ceil(ctx.ttl / 1000)} с`, details: { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) } } }),
+  });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'EIX — API узла', version: '1', description: 'Обмен информацией при принудительном исполнении (Соглашение СНГ). Ошибки: {"error":{"code","message","details"}}.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API-токен сотрудника (eix token create)' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
+
+  app.addHook('onRequest', async (req) => {
+    if (!req.url.startsWith(API_PREFIX) || req.url.startsWith(`${API_PREFIX}/health`)) return;
+    const header = req.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
+    if (!token) throw new EixError('auth.required');
+    req.actor = await authenticateToken(opts.ctx, token);
+  });
+
+  app.setErrorHandler((err, req, reply) => {
+    const e = toEixError(err);
+    if (e.http >= 500) req.log.error({ err }, 'request failed');
+    else req.log.info({ code: e.code }, 'request refused');
+    void reply.status(e.http).send({ error: e.toJSON() });
+  });
+  app.setNotFoundHandler((req, reply) => {
+    void reply.status(404).send({ error: new EixError('route.not_found', { method: req.method, url: req.url.split('?')[0] }).toJSON() });
+  });
+
+  app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
+  app.get(`${API_PREFIX}/health`, { schema: { tags: ['node'], summary: 'Состояние узла', security: [] } }, () => ({ status: 'ok', party: opts.ctx.party, node: opts.nodeName ?? null }));
+  registerRequestRoutes(app, opts.ctx);
+  registerAdminRoutes(app, opts.ctx);
+  registerTreatyRoutes(app, opts.ctx);
+  return app;
+}
+
+function toEixError(err: unknown): EixError {
+  if (isEixError(err)) return err;
+  const e = err as { statusCode?: number; code?: string; message?: string };
+  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new EixError('input.too_large');
+  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new EixError('input.media_type');
+  if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (e instanceof SyntaxError)) return new EixError('input.json', {}, 'Тело запроса не является корректным JSON');
+  if (e.statusCode === 429) return new EixError('rate_limited');
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new EixError('input.invalid', { reason: e.code ?? null }, 'Неверный запрос');
+  return new EixError('internal');
+}

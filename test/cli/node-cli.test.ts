@@ -1,0 +1,121 @@
+// `eix node init`, `db migrate`, `body add`, `user add`, `audit verify` in
+// process on a temporary EIX_HOME (embedded PGlite): the CLI contract (JSON,
+// exit 0 / exit 2 with a coded error) and the files init leaves behind.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fixedClock } from '../../src/adapters/clock/system-clock.js';
+import { openDatabase } from '../../src/adapters/db/database.js';
+import { runCli } from '../../src/cli/program.js';
+import { readConfig } from '../../src/config/config.js';
+
+const tmp = await mkdtemp(path.join(tmpdir(), 'eix-node-cli-'));
+const home = path.join(tmp, 'node');
+after(() => rm(tmp, { recursive: true, force: true }));
+
+type Json = Record<string, unknown>;
+
+async function eix(argv: string[], at = home): Promise<{ code: number; out: string; err: string; json: Json }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(argv, {
+    io: { out: (t) => { out += t; }, err: (t) => { err += t; } },
+    clock: fixedClock(new Date('2026-11-26T09:00:00Z')),
+    config: readConfig({ EIX_HOME: at }),
+  });
+  const json = argv.includes('--json') && out.trim().startsWith('{') ? JSON.parse(out) as Json : {};
+  return { code, out, err, json };
+}
+
+async function badInput(code: string, argv: string[], at = home): Promise<Json> {
+  const r = await eix([...argv, '--json'], at);
+  assert.equal(r.code, 2, `${argv.join(' ')} → exit ${r.code}: ${r.out}${r.err}`);
+  const error = r.json.error as { code: string; message: string; details: Json };
+  assert.equal(error.code, code, error.message);
+  assert.match(error.message, /[а-яё]/i);
+  assert.doesNotMatch(r.out + r.err, /\n\s+at .+:\d+:\d+/, 'no stack trace');
+  return error.details;
+}
+
+let adminPassword = '';
+
+test('eix node init: directories 0700, key 0600, node.json, central body and admin; password shown once', async () => {
+  const r = await eix(['node', 'init', '--party', 'ru', '--json']);
+  assert.equal(r.code, 0, r.out + r.err);
+  const admin = r.json.admin as { login: string; password: string };
+  assert.deepEqual([r.json.home, r.json.party, r.json.bodyId, admin.login], [home, 'RU', 'ru-central', 'admin']);
+  assert.equal(admin.password.length, 16);
+  adminPassword = admin.password;
+  const info = JSON.parse(await readFile(path.join(home, 'node.json'), 'utf8')) as Json;
+  assert.deepEqual([info.party, info.createdAt], ['RU', '2026-11-26T09:00:00.000Z']);
+  assert.equal((await stat(home)).mode & 0o777, 0o700);
+  assert.equal((await stat(path.join(home, 'keys'))).mode & 0o777, 0o700);
+  assert.equal((await stat(path.join(home, 'keys', 'data.key'))).mode & 0o777, 0o600);
+  assert.ok(!(await readFile(path.join(home, 'node.json'), 'utf8')).includes(adminPassword));
+});
+
+test('eix node init: a second init is refused (node.exists); bad input writes nothing', async () => {
+  await badInput('node.exists', ['node', 'init', '--party', 'RU']);
+  assert.match(String((await badInput('input.invalid', ['node', 'init'])).field), /^--party/);
+  assert.equal((await badInput('input.party', ['node', 'init', '--party', 'RUS'])).field, '--party');
+  const other = path.join(tmp, 'other');
+  assert.equal((await badInput('input.invalid', ['node', 'init', '--party', 'KZ', '--body-id', 'KZ Central'], other)).field, '--body-id');
+  assert.equal((await badInput('input.invalid', ['node', 'init', '--party', 'KZ', '--admin', 'Админ'], other)).field, '--admin');
+  await assert.rejects(stat(path.join(other, 'node.json')));
+});
+
+test('eix body add and user add: JSON answers, coded errors naming the option', async () => {
+  const b = await eix(['body', 'add', '--id', 'ru-msk', '--name', 'ГУФССП по г. Москве', '--kind', 'territorial', '--parent', 'ru-central', '--time-zone', 'Europe/Moscow', '--json']);
+  assert.equal(b.code, 0, b.out + b.err);
+  assert.deepEqual([b.json.id, b.json.party, b.json.parentId, b.json.timeZone], ['ru-msk', 'RU', 'ru-central', 'Europe/Moscow']);
+  await badInput('body.exists', ['body', 'add', '--id', 'ru-msk', '--name', 'x', '--kind', 'territorial']);
+  assert.equal((await badInput('input.invalid', ['body', 'add', '--id', 'ru-x', '--name', 'x', '--kind', 'federal'])).field, '--kind');
+  assert.equal((await badInput('input.invalid', ['body', 'add', '--id', 'ru-x', '--name', 'x', '--kind', 'other', '--time-zone', 'Mars/Base'])).field, '--time-zone');
+  assert.equal((await badInput('body.not_found', ['body', 'add', '--id', 'ru-x', '--name', 'x', '--kind', 'other', '--parent', 'nowhere'])).field, '--parent');
+
+  const user = ['user', 'add', '--body', 'ru-msk', '--login', 'ivanov', '--full-name', 'Иванов Иван Иванович', '--position', 'судебный пристав-исполнитель'];
+  const u = await eix([...user, '--roles', 'officer, supervisor', '--json']);
+  assert.equal(u.code, 0, u.out + u.err);
+  const officer = u.json.officer as Json;
+  assert.deepEqual([officer.login, officer.roles, officer.bodyId], ['ivanov', ['officer', 'supervisor'], 'ru-msk']);
+  assert.equal(String(u.json.password).length, 16);
+  assert.ok(!('password_hash' in officer));
+  await badInput('officer.exists', [...user, '--roles', 'officer']);
+  assert.equal((await badInput('input.invalid', [...user.slice(0, -6), '--login', 'petrov', '--full-name', 'x', '--position', 'x', '--roles', 'officer,boss'])).field, '--roles');
+  assert.equal((await badInput('input.invalid', [...user.slice(0, -6), '--login', 'petrov', '--full-name', 'x', '--position', 'x', '--roles', ','])).field, '--roles');
+  assert.match(String((await badInput('input.invalid', ['user', 'add', '--body', 'ru-msk', '--login', 'petrov'])).field), /^--full-name/);
+  const human = await eix(['user', 'add', '--body', 'ru-central', '--login', 'sidorov', '--full-name', 'Сидоров', '--position', 'руководитель', '--roles', 'supervisor']);
+  assert.match(human.out, /Пароль \(показывается один раз/);
+});
+
+test('eix db migrate: nothing new after init', async () => {
+  const r = await eix(['db', 'migrate', '--json']);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.deepEqual([r.json.applied, r.json.engine, r.json.location], [[], 'pglite', path.join(home, 'db')]);
+});
+
+test('R9.1: eix audit verify: intact chain, then a forged entry is named (exit 0, answer in JSON)', async () => {
+  const ok = await eix(['audit', 'verify', '--json']);
+  assert.equal(ok.code, 0, ok.out + ok.err);
+  assert.equal(ok.json.ok, true);
+  assert.ok(Number(ok.json.count) >= 5, JSON.stringify(ok.json));
+  assert.match((await eix(['audit', 'verify'])).out, /Журнал аудита цел: записей/);
+
+  const onDisk = await stat(path.join(home, 'db', 'PG_VERSION')).then(() => true, () => false);
+  assert.ok(onDisk, 'embedded database lives in EIX_HOME/db');
+  const database = await openDatabase({ dir: path.join(home, 'db') });
+  try {
+    const text = JSON.stringify(await database.db.selectFrom('audit_log').selectAll().execute());
+    assert.ok(!text.includes(adminPassword), 'no password in the audit log');
+    const n = Number(ok.json.count);
+    await database.db.insertInto('audit_log').values({ seq: n + 1, at: new Date(), actor: 'forger', body_id: null, action: 'x', request_id: null, subject: null, details: '{}', prev_hash: '0'.repeat(64), hash: 'f'.repeat(64) }).execute();
+  } finally {
+    await database.close();
+  }
+  const broken = await eix(['audit', 'verify', '--json']);
+  assert.equal(broken.code, 0);
+  assert.deepEqual([broken.json.ok, broken.json.brokenAt], [false, Number(ok.json.count) + 1]);
+  assert.match((await eix(['audit', 'verify'])).out, new RegExp(`нарушен: первая повреждённая запись № ${Number(ok.json.count) + 1}`));
+});
