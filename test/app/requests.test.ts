@@ -22,6 +22,8 @@ import { refuseRequest } from '../../src/app/refuse-request.js';
 import { forwardRequest } from '../../src/app/forward-request.js';
 import { recordPaperOriginal } from '../../src/app/record-paper-original.js';
 import { purgeExpiredData } from '../../src/app/purge-expired-data.js';
+import { exportReceivedData } from '../../src/app/export-received-data.js';
+import { recordDisclosureConsent, requestDisclosureConsent } from '../../src/app/request-disclosure-consent.js';
 import { verifyAuditLog } from '../../src/app/audit.js';
 import type { Actor, Officer } from '../../src/app/context.js';
 import type { Request } from '../../src/domain/request.js';
@@ -201,7 +203,7 @@ for (const e of ENGINES) {
       const final = await answerRequest(kz.ctx, kzOfficer, {
         requestId: incomingId, final: true, items: [
           { itemNo: 1, outcome: 'not_found' },
-          { itemNo: 3, outcome: 'found', data: { employer: { name: 'ТОО «Алматы Строй»', position: 'инженер' }, income: [{ from: '2025-01-01', to: '2025-12-31', amount: { value: 4_800_000, currency: 'KZT' }, source: 'заработная плата' }] } },
+          { itemNo: 3, outcome: 'found', data: { employer: { name: 'ТОО «Алматы Строй»', position: 'инженер' }, income: [{ from: '2025-01-01', to: '2025-12-31', amount: { value: 4_800_000, currency: 'KZT' }, source: 'заработная плата' }], disclosureProcedure: { description: 'Сведения о доходах раскрываются взыскателю по определению суда Республики Казахстан', body: 'Специализированный межрайонный экономический суд г. Алматы' } } },
           { itemNo: 4, outcome: 'found', data: { addresses: [{ address: 'г. Алматы, пр. Абая, д. 10, кв. 5', kind: 'место жительства' }] } },
         ],
       });
@@ -253,6 +255,21 @@ for (const e of ENGINES) {
       await rejects(refuseRequest(kz.ctx, almaty, { requestId: r.id, ground: 'weather', circumstances: 'x' }), 'input.invalid', 'ground');
       const refused = await refuseRequest(kz.ctx, almaty, { requestId: r.id, ground: 'law', circumstances: 'Исполнение противоречит законодательству Республики Казахстан о банковской тайне.' });
       assert.equal(refused.state, 'refused');
+    });
+
+    test('R9.2, R9.3: third-party export needs the providing Party’s consent; the creditor extract carries its special procedure', async () => {
+      await rejects(exportReceivedData(ru.ctx, officer, { requestId: outgoingId, recipient: 'third_party' }), 'consent.required', 'consentId');
+      const asked = await requestDisclosureConsent(ru.ctx, officer, { requestId: outgoingId, recipient: 'Налоговый орган г. Москвы', purpose: 'Проверка доходов должника' });
+      await rejects(exportReceivedData(ru.ctx, officer, { requestId: outgoingId, recipient: 'third_party', consentId: asked.consentId }), 'consent.required');
+      assert.equal((await recordDisclosureConsent(ru.ctx, SYSTEM, { consentId: asked.consentId, granted: true })).status, 'granted');
+      const third = await exportReceivedData(ru.ctx, officer, { requestId: outgoingId, recipient: 'third_party', consentId: asked.consentId });
+      assert.equal(third.items.length, 4);
+      const creditor = await exportReceivedData(ru.ctx, officer, { requestId: outgoingId, recipient: 'creditor' });
+      assert.equal(creditor.disclosureProcedures[0]!.body, 'Специализированный межрайонный экономический суд г. Алматы');
+      assert.match(creditor.notice, /особый порядок раскрытия/);
+      await rejects(exportReceivedData(ru.ctx, stranger, { requestId: outgoingId, recipient: 'creditor' }), 'request.not_found');
+      const exports = await ru.ctx.db.selectFrom('audit_log').select('action').where('action', 'like', 'personal_data.export.%').execute();
+      assert.equal(exports.length, 2);
     });
 
     test('R9.6: after the retention period received answers are destroyed, leaving a tombstone and an audit entry', async () => {

@@ -12,7 +12,7 @@ import { authenticateToken } from '../../app/authenticate.js';
 import type { Actor, AppContext } from '../../app/context.js';
 import { EixError, isEixError } from '../../domain/errors.js';
 import { registerAdminRoutes } from './routes/admin.js';
-import { registerRequestRoutes } from './routes/requests.js';
+import { registerDisclosureRoutes, registerRequestRoutes } from './routes/requests.js';
 import { registerTreatyRoutes } from './routes/treaty.js';
 
 declare module 'fastify' {
@@ -87,6 +87,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   app.get(`${API_PREFIX}/health`, { schema: { tags: ['node'], summary: 'Состояние узла', security: [] } }, () => ({ status: 'ok', party: opts.ctx.party, node: opts.nodeName ?? null }));
   registerRequestRoutes(app, opts.ctx);
+  registerDisclosureRoutes(app, opts.ctx);
   registerAdminRoutes(app, opts.ctx);
   registerTreatyRoutes(app, opts.ctx);
   return app;

@@ -16,6 +16,8 @@ import { recordPaperOriginal, RecordPaperOriginalInput } from '../../../app/reco
 import { refuseRequest, RefuseRequestInput } from '../../../app/refuse-request.js';
 import { reviseDraft } from '../../../app/revise-draft.js';
 import { signRequest } from '../../../app/sign-request.js';
+import { exportReceivedData, ExportReceivedDataInput } from '../../../app/export-received-data.js';
+import { requestDisclosureConsent, RequestDisclosureConsentInput } from '../../../app/request-disclosure-consent.js';
 import { actorOf, API_PREFIX } from '../server.js';
 
 const Id = Type.Object({ id: Type.String() });
@@ -72,4 +74,11 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: AppContext): vo
         .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.fileName)}`)
         .header('cache-control', 'no-store').send(f.content);
     });
+}
+
+export function registerDisclosureRoutes(app: FastifyInstance, ctx: AppContext): void {
+  app.post<{ Params: Params }>(`${API_PREFIX}/requests/:id/consents`, { schema: { tags: ['requests'], summary: 'Запросить согласие на передачу сведений третьему лицу (R9.2)', params: Id, body: omit(RequestDisclosureConsentInput, 'requestId') } },
+    async (req, reply) => reply.status(201).send(await requestDisclosureConsent(ctx, actorOf(req), { ...(req.body as object), requestId: req.params.id })));
+  app.post<{ Params: Params }>(`${API_PREFIX}/requests/:id/export`, { schema: { tags: ['requests'], summary: 'Выписка полученных сведений для взыскателя (R9.3) или третьего лица с согласия (R9.2)', params: Id, body: omit(ExportReceivedDataInput, 'requestId') } },
+    (req) => exportReceivedData(ctx, actorOf(req), { ...(req.body as object), requestId: req.params.id }));
 }
