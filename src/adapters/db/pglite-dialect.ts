@@ -67,7 +67,11 @@ class PGliteConnection implements DatabaseConnection {
   constructor(private readonly pglite: PGlite) {}
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.pglite.query<R>(compiled.sql, [...compiled.parameters]);
+    // Without parameters the simple protocol runs scripts of several
+    // statements (migrations, pg-boss), as `pg` does.
+    const result = compiled.parameters.length === 0
+      ? ((await this.pglite.exec(compiled.sql)).at(-1) ?? { rows: [], affectedRows: 0 }) as { rows: R[]; affectedRows?: number }
+      : await this.pglite.query<R>(compiled.sql, [...compiled.parameters]);
     const affected = result.affectedRows ?? 0;
     const isWrite = /^\s*(insert|update|delete|merge)/i.test(compiled.sql);
     return { rows: result.rows, ...(isWrite ? { numAffectedRows: BigInt(affected) } : {}) };

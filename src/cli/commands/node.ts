@@ -12,6 +12,10 @@ import type { Actor } from '../../app/context.js';
 import { EixError } from '../../domain/errors.js';
 import { isSignatory, PARTIES } from '../../domain/parties.js';
 import { buildContext, nodePaths, type NodeInfo, type Wired } from '../../main.js';
+import { buildServer } from '../../adapters/http/server.js';
+import { startJobs } from '../../adapters/jobs/pg-boss-jobs.js';
+import { purgeExpiredData } from '../../app/purge-expired-data.js';
+import { createApiToken } from '../../app/create-api-token.js';
 import { partyOption, print } from '../io.js';
 import type { CommandKit } from '../program.js';
 
@@ -44,10 +48,10 @@ const exists = (file: string): Promise<boolean> => access(file).then(() => true,
 const rolesOption = (value: string): string[] => value.split(',').map((r) => r.trim()).filter((r) => r !== '');
 
 export function registerNodeCommands(program: Command, kit: CommandKit): void {
-  const node = program.command('node').description('узел EIX: создание');
+  const node = program.command('node').description('узел EIX: создание и запуск');
   kit.leaf(node.command('init')
     .description('создать узел в EIX_HOME: каталоги, ключ данных, база, центральный орган и первый администратор')
-    .requiredOption('--party <CC>', 'Сторона, органы которой обслуживает узел')
+    .option('--party <CC>', 'Сторона, органы которой обслуживает узел', 'RU')
     .option('--name <text>', 'название узла')
     .option('--body-id <id>', 'идентификатор центрального органа (по умолчанию <cc>-central)')
     .option('--body-name <text>', 'наименование центрального органа')
@@ -96,6 +100,30 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
       ].join('\n'));
     }));
 
+  kit.leaf(node.command('start')
+    .description('запустить узел: REST API (/api/v1, документация /api/docs) и плановые задания (уничтожение сведений по истечении срока, R9.6)'))
+    .action(kit.act(async (out) => {
+      const { config } = kit.ctx;
+      const wired = await buildContext(config, { clock: kit.ctx.clock });
+      const server = await buildServer({ ctx: wired.ctx, logLevel: config.logLevel, nodeName: wired.node.name });
+      const jobs = await startJobs(wired.database.db, (e) => server.log.error({ err: e }, 'job queue error'), wired.database.schema);
+      await jobs.schedule('purge-expired-data', '0 3 * * *', async () => {
+        const r = await purgeExpiredData(wired.ctx, { kind: 'system', name: 'retention' });
+        server.log.info({ answers: r.answers, attachments: r.attachments }, 'retention purge (R9.6)');
+      });
+      const address = await server.listen({ host: config.host, port: config.port });
+      print(out, { party: wired.node.party, address, api: `${address}/api/v1`, docs: `${address}/api/docs`, database: wired.database.location },
+        (r) => `Узел ${r.party} запущен: ${r.address}\nAPI: ${r.api}\nДокументация API: ${r.docs}\nБаза данных: ${r.database}`);
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      await server.close();
+      await jobs.stop();
+      await wired.close();
+    }));
+
   const db = program.command('db').description('база данных узла');
   kit.leaf(db.command('migrate').description('применить новые миграции (они также применяются при каждом запуске)'))
     .action(kit.act(async (out) => {
@@ -140,6 +168,20 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
         `Добавлен пользователь ${x.officer.login} (${x.officer.roles.join(', ')}) в орган ${x.officer.bodyId}`,
         `Пароль (показывается один раз, передайте его пользователю): ${x.password}`,
       ].join('\n'));
+    }));
+
+  const token = program.command('token').description('API-токены пользователей');
+  kit.leaf(token.command('create')
+    .description('выпустить API-токен пользователю (показывается один раз; хранится только его хэш)')
+    .requiredOption('--login <login>', 'имя входа пользователя')
+    .requiredOption('--name <text>', 'назначение токена, например «сценарий выгрузки»'))
+    .action(kit.act(async (out, opts: { login: string; name: string }) => {
+      const r = await withNode(kit, async ({ ctx }) => {
+        const officer = await ctx.db.selectFrom('officers').select('id').where('login', '=', opts.login.toLowerCase()).executeTakeFirst();
+        if (!officer) throw new EixError('officer.not_found', { field: '--login', login: opts.login }, `Нет пользователя ${opts.login}`);
+        return asOptions(() => createApiToken(ctx, CLI, { name: opts.name, officerId: officer.id }), { name: '--name' });
+      });
+      print(out, r, (x) => `API-токен ${x.id} («${x.name}»), показывается один раз:\n${x.token}`);
     }));
 
   const audit = program.command('audit').description('журнал аудита (R9.1)');
