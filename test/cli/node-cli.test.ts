@@ -58,7 +58,7 @@ test('eix node init: directories 0700, key 0600, node.json, central body and adm
 
 test('eix node init: a second init is refused (node.exists); bad input writes nothing', async () => {
   await badInput('node.exists', ['node', 'init', '--party', 'RU']);
-  assert.match(String((await badInput('input.invalid', ['node', 'init'])).field), /^--party/);
+  await badInput('node.exists', ['node', 'init']);
   assert.equal((await badInput('input.party', ['node', 'init', '--party', 'RUS'])).field, '--party');
   const other = path.join(tmp, 'other');
   assert.equal((await badInput('input.invalid', ['node', 'init', '--party', 'KZ', '--body-id', 'KZ Central'], other)).field, '--body-id');
