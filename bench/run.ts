@@ -10,10 +10,13 @@ export interface Suite {
   readonly description: string;
   /** Adds the suite's tasks; setup work happens before, outside the timed functions. */
   add(bench: Bench): Promise<void> | void;
+  /** Releases what `add` set up (databases, directories). */
+  teardown?(): Promise<void>;
 }
 
 const suites: Record<string, () => Promise<Suite>> = {
   domain: async () => (await import('./domain.js')).suite,
+  node: async () => (await import('./node.js')).suite,
 };
 
 async function main(): Promise<void> {
@@ -33,7 +36,11 @@ async function main(): Promise<void> {
 async function runSuite(suite: Suite): Promise<void> {
   const bench = new Bench({ name: suite.name, time: 1000, warmupTime: 200 });
   await suite.add(bench);
-  await bench.run();
+  try {
+    await bench.run();
+  } finally {
+    await suite.teardown?.();
+  }
   const rows = bench.tasks.map((t) => {
     const r = t.result as { throughput?: { mean: number; p50?: number }; latency?: { mean: number; p99?: number; samplesCount?: number } } | undefined;
     return {

@@ -21,6 +21,8 @@ export const ListRequestsInput = Type.Object({
   offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
 }, { additionalProperties: false });
 
+export const TOTAL_CAP = 10_000;
+
 export interface RequestListItem {
   id: string;
   number: string;
@@ -37,7 +39,7 @@ export interface RequestListItem {
   updatedAt: string;
 }
 
-export async function listRequests(ctx: AppContext, actor: Actor, input: unknown): Promise<{ items: RequestListItem[]; total: number }> {
+export async function listRequests(ctx: AppContext, actor: Actor, input: unknown): Promise<{ items: RequestListItem[]; total: number; totalCapped: boolean }> {
   const o = requireRole(actor, ...CASEWORK_ROLES);
   const p = parseInput(ListRequestsInput, input);
   let q = ctx.db.selectFrom('requests').where('direction', '=', p.direction);
@@ -51,11 +53,13 @@ export async function listRequests(ctx: AppContext, actor: Actor, input: unknown
   if (p.query) {
     const t = queryTerms(p.query);
     const keys = ('any' in t ? t.any : t.all).map((x) => ctx.sealer.blindIndex(x));
-    if (keys.length === 0) return { items: [], total: 0 };
+    if (keys.length === 0) return { items: [], total: 0, totalCapped: false };
     const arr = sql<string[]>`${sql.val(keys)}::text[]`;
     q = 'any' in t ? q.where(sql<boolean>`search_keys && ${arr}`) : q.where(sql<boolean>`search_keys @> ${arr}`);
   }
-  const total = Number((await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  // Counting stops at TOTAL_CAP: a list shows "more than 10 000", not a full scan.
+  const counted = await ctx.db.selectFrom(q.select('id').limit(TOTAL_CAP + 1).as('c')).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const total = Number(counted.n);
   const rows = await q.select(['id', 'number', 'direction', 'state', 'body_id', 'counterpart_party', 'counterpart_body', 'confidential', 'received_on', 'deadline', 'delay_until', 'updated_at'])
     .orderBy(p.direction === 'incoming' ? sql`deadline asc nulls last` : sql`updated_at desc`)
     .orderBy('id')
@@ -63,7 +67,8 @@ export async function listRequests(ctx: AppContext, actor: Actor, input: unknown
   const today = localDate(ctx.clock.now(), 'UTC');
   const calendar = p.direction === 'incoming' ? await ctx.calendar(ctx.party) : null;
   return {
-    total,
+    total: Math.min(total, TOTAL_CAP),
+    totalCapped: total > TOTAL_CAP,
     items: rows.map((r) => ({
       id: r.id, number: r.number, direction: r.direction, state: r.state as RequestState, bodyId: r.body_id,
       counterpartParty: r.counterpart_party, counterpartBody: r.counterpart_body, confidential: r.confidential,

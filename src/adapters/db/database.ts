@@ -9,6 +9,7 @@ import { EixError } from '../../domain/errors.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { DB } from './schema.js';
 import * as m001 from './migrations/001-initial.js';
+import * as m002 from './migrations/002-list-indexes.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -33,6 +34,7 @@ export interface DatabaseOptions {
 
 const MIGRATIONS: Record<string, readonly string[]> = {
   '001-initial': m001.statements,
+  '002-list-indexes': m002.statements,
 };
 
 const provider: MigrationProvider = {
