@@ -62,8 +62,8 @@ export async function actOnRequest(ctx: AppContext, actor: Actor, input: unknown
       if (compareDates(newDate, floor) <= 0) throw new EixError('input.invalid', { field: 'data.newDate' }, `Новый срок должен быть позже ${floor}`);
       patch.delay_until = newDate;
     }
-    const { state } = await applyEvent(tx, ctx, o, row, p.step as WorkflowEvent, data, patch);
-    const messageId = step.message && row.message_id ? await enqueue(tx, row, p.step, { requestId: row.id }) : null;
+    const { state, eventId } = await applyEvent(tx, ctx, o, row, p.step as WorkflowEvent, data, patch);
+    const messageId = step.message && row.message_id ? await enqueue(tx, row, p.step, { requestId: row.id, eventId }) : null;
     return { id: row.id, state, messageId };
   });
 }

@@ -5,7 +5,7 @@ import { EixError } from '../domain/errors.js';
 import { requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
-import { applyEvent, loadRequest } from './request-record.js';
+import { applyEvent, enqueue, loadRequest } from './request-record.js';
 
 export const ForwardRequestInput = Type.Object({
   requestId: Type.String({ format: 'uuid' }),
@@ -26,6 +26,8 @@ export async function forwardRequest(ctx: AppContext, actor: Actor, input: unkno
       throw new EixError('body.not_found', { field: 'toBodyId', id: p.toBodyId }, `Орган ${p.toBodyId} не является органом той же Стороны`);
     }
     const { state } = await applyEvent(tx, ctx, o, row, 'forward', { from: from.id, to: to.id, toName: to.name, ...(p.note ? { note: p.note } : {}) }, { body_id: to.id });
+    // R18: the requesting body learns who executes its request now.
+    await enqueue(tx, row, 'forward', { requestId: row.id, body: to.id, name: to.name });
     return { id: row.id, state, bodyId: to.id };
   });
 }

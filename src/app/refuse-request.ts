@@ -29,8 +29,8 @@ export async function refuseRequest(ctx: AppContext, actor: Actor, input: unknow
     const row = await loadRequest(tx, o, p.requestId, { act: true });
     if (p.version !== undefined && p.version !== row.version) throw new EixError('request.conflict', { requestId: row.id, version: row.version });
     const data = { ground: p.ground, circumstances: p.circumstances, ...(p.declarationParty ? { declarationParty: p.declarationParty } : {}) };
-    const { state } = await applyEvent(tx, ctx, o, row, 'refuse', data);
-    const messageId = await enqueue(tx, row, 'refusal', { requestId: row.id });
+    const { state, eventId } = await applyEvent(tx, ctx, o, row, 'refuse', data);
+    const messageId = await enqueue(tx, row, 'refusal', { requestId: row.id, eventId });
     return { id: row.id, state, messageId };
   });
 }

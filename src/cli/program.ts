@@ -11,6 +11,7 @@ import { registerTreatyCommands } from './commands/treaty.js';
 import { registerRequestCommands } from './commands/request.js';
 import { registerNameCommands } from './commands/name.js';
 import { registerNodeCommands } from './commands/node.js';
+import { registerPkiCommands } from './commands/pki.js';
 
 export interface CliContext {
   readonly io: Io;
@@ -59,6 +60,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   registerRequestCommands(program, kit);
   registerNameCommands(program, kit);
   registerNodeCommands(program, kit);
+  registerPkiCommands(program, kit);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -1,0 +1,29 @@
+// What the federation adapters need beside the use cases' context: the
+// verified trust registry, the bodies' signing keys, this node's TLS identity.
+import type { AppContext } from '../../app/context.js';
+import type { Registry } from '../../domain/registry.js';
+import type { BodySigner } from '../../ports/signer.js';
+
+export interface TlsIdentity {
+  /** This node's certificate followed by its Party CA (the chain a peer needs). */
+  readonly certChainPem: string;
+  readonly keyPem: string;
+  /** The depositary root: the only TLS trust anchor; Parties are bound by the registry. */
+  readonly rootPem: string;
+}
+
+export interface Federation {
+  readonly app: AppContext;
+  registry(): Registry;
+  readonly signer: BodySigner;
+  readonly nodeId: string;
+  readonly tls: TlsIdentity;
+  /** Bounded clock skew between nodes (message createdAt vs receipt time). */
+  readonly clockSkewMs: number;
+  /** Delivery attempts before a message is marked failed. */
+  readonly maxAttempts: number;
+}
+
+export const MESSAGE_JWS_TYPE = 'eix-message+jws';
+export const RECEIPT_JWS_TYPE = 'eix-receipt+jws';
+export const FEDERATION_PATH = '/federation/v1/messages';

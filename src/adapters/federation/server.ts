@@ -1,0 +1,45 @@
+// The federation endpoint of a node: HTTPS with mandatory client certificates
+// (TLS 1.2+ with forward-secret AEAD suites only), one route that accepts a
+// signed message and answers with the signed receipt.
+import type { TLSSocket } from 'node:tls';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { EixError, isEixError } from '../../domain/errors.js';
+import { derBase64ToPem } from './jws.js';
+import { acceptMessage } from './inbound.js';
+import { FEDERATION_PATH, type Federation } from './context.js';
+
+export const TLS_CIPHERS = [
+  'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-RSA-CHACHA20-POLY1305', 'ECDHE-RSA-AES128-GCM-SHA256',
+].join(':');
+
+export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
+
+export async function buildFederationServer(fed: Federation, opts: { logLevel?: string } = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    https: {
+      key: fed.tls.keyPem, cert: fed.tls.certChainPem, ca: fed.tls.rootPem,
+      requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2', ciphers: TLS_CIPHERS, honorCipherOrder: true,
+    },
+    logger: { level: opts.logLevel ?? 'info' },
+    bodyLimit: MAX_MESSAGE_BYTES,
+  });
+  app.addContentTypeParser('application/jose', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.setErrorHandler((err, req, reply) => {
+    const e = isEixError(err) ? err
+      : (err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? new EixError('input.too_large')
+        : (err as { code?: string }).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? new EixError('input.media_type')
+          : new EixError('internal');
+    req.log.warn({ code: e.code }, 'federation message refused');
+    void reply.status(e.http).send({ error: e.toJSON() });
+  });
+  app.post(FEDERATION_PATH, async (req, reply) => {
+    const peer = (req.raw.socket as TLSSocket).getPeerCertificate?.();
+    if (!peer?.raw) throw new EixError('message.tls', {}, 'Нет клиентского сертификата TLS');
+    if (typeof req.body !== 'string') throw new EixError('input.media_type');
+    const r = await acceptMessage(fed, req.body, { certPem: derBase64ToPem(peer.raw.toString('base64')) });
+    return reply.type('application/jose').send(r.receiptJws);
+  });
+  return app;
+}
