@@ -18,6 +18,9 @@ export interface Config {
   /** HTTP listen address (EIX_HOST, EIX_PORT). */
   readonly host: string;
   readonly port: number;
+  /** Federation endpoint (mutual TLS): EIX_FEDERATION_HOST, EIX_FEDERATION_PORT. */
+  readonly federationHost: string;
+  readonly federationPort: number;
   /** Log level for pino (EIX_LOG_LEVEL). */
   readonly logLevel: string;
 }
@@ -35,6 +38,10 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
     throw new EixError('input.invalid', { field: 'EIX_PORT', value: env.EIX_PORT }, 'Переменная EIX_PORT должна содержать номер порта 0–65535');
   }
+  const federationPort = Number(env.EIX_FEDERATION_PORT ?? '8443');
+  if (!Number.isInteger(federationPort) || federationPort < 0 || federationPort > 65535) {
+    throw new EixError('input.invalid', { field: 'EIX_FEDERATION_PORT', value: env.EIX_FEDERATION_PORT }, 'Переменная EIX_FEDERATION_PORT должна содержать номер порта 0–65535');
+  }
   const databaseUrl = env.EIX_DATABASE_URL ?? null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new EixError('input.invalid', { field: 'EIX_DATABASE_URL' }, 'Переменная EIX_DATABASE_URL должна начинаться с postgres://');
@@ -51,6 +58,8 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     treatyEventsFile: path.resolve(env.EIX_TREATY_EVENTS ?? path.join(dataDir, 'treaty', 'agreement-2025.json')),
     host: env.EIX_HOST ?? '127.0.0.1',
     port,
+    federationHost: env.EIX_FEDERATION_HOST ?? '127.0.0.1',
+    federationPort,
     logLevel,
   };
 }

@@ -96,6 +96,17 @@ export function isMessageType(t: string): t is MessageType {
 
 /** The whole signed document of one type: `{ envelope, body }`. */
 export function messageSchema(type: MessageType): TSchema {
+  let schema = schemas.get(type);
+  if (!schema) {
+    schema = buildMessageSchema(type);
+    schemas.set(type, schema);
+  }
+  return schema;
+}
+
+const schemas = new Map<MessageType, TSchema>();
+
+function buildMessageSchema(type: MessageType): TSchema {
   return Type.Object({
     envelope: Type.Object({ ...EnvelopeSchema.properties, type: Type.Literal(type) }, { additionalProperties: false }),
     body: MESSAGE_TYPES[type].body,

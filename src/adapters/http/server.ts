@@ -27,6 +27,8 @@ export interface ServerOptions {
   /** Requests per minute per client (rate limiting). */
   readonly rateLimit?: number;
   readonly nodeName?: string;
+  /** Called after every successful change (the outbox worker wakes up). */
+  readonly onChange?: () => void;
 }
 
 export const API_PREFIX = '/api/v1';
@@ -72,6 +74,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
     if (!token) throw new EixError('auth.required');
     req.actor = await authenticateToken(opts.ctx, token);
+  });
+
+  app.addHook('onResponse', async (req, reply) => {
+    if (req.method !== 'GET' && reply.statusCode < 400) opts.onChange?.();
   });
 
   app.setErrorHandler((err, req, reply) => {

@@ -11,10 +11,7 @@ import { verifyAuditLog } from '../../app/audit.js';
 import type { Actor } from '../../app/context.js';
 import { EixError } from '../../domain/errors.js';
 import { isSignatory, PARTIES } from '../../domain/parties.js';
-import { buildContext, nodePaths, type NodeInfo, type Wired } from '../../main.js';
-import { buildServer } from '../../adapters/http/server.js';
-import { startJobs } from '../../adapters/jobs/pg-boss-jobs.js';
-import { purgeExpiredData } from '../../app/purge-expired-data.js';
+import { buildContext, nodePaths, startNode, type NodeInfo, type Wired } from '../../main.js';
 import { createApiToken } from '../../app/create-api-token.js';
 import { partyOption, print } from '../io.js';
 import type { CommandKit } from '../program.js';
@@ -101,27 +98,19 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
     }));
 
   kit.leaf(node.command('start')
-    .description('запустить узел: REST API (/api/v1, документация /api/docs) и плановые задания (уничтожение сведений по истечении срока, R9.6)'))
+    .description('запустить узел: REST API (/api/v1, документация /api/docs), обмен с узлами других Сторон (взаимный TLS) и плановые задания (R9.6)'))
     .action(kit.act(async (out) => {
-      const { config } = kit.ctx;
-      const wired = await buildContext(config, { clock: kit.ctx.clock });
-      const server = await buildServer({ ctx: wired.ctx, logLevel: config.logLevel, nodeName: wired.node.name });
-      const jobs = await startJobs(wired.database.db, (e) => server.log.error({ err: e }, 'job queue error'), wired.database.schema);
-      await jobs.schedule('purge-expired-data', '0 3 * * *', async () => {
-        const r = await purgeExpiredData(wired.ctx, { kind: 'system', name: 'retention' });
-        server.log.info({ answers: r.answers, attachments: r.attachments }, 'retention purge (R9.6)');
-      });
-      const address = await server.listen({ host: config.host, port: config.port });
-      print(out, { party: wired.node.party, address, api: `${address}/api/v1`, docs: `${address}/api/docs`, database: wired.database.location },
-        (r) => `Узел ${r.party} запущен: ${r.address}\nAPI: ${r.api}\nДокументация API: ${r.docs}\nБаза данных: ${r.database}`);
+      const running = await startNode(kit.ctx.config, { clock: kit.ctx.clock });
+      const n = running.wired;
+      print(out, { party: n.node.party, address: running.apiUrl, api: `${running.apiUrl}/api/v1`, docs: `${running.apiUrl}/api/docs`, federation: running.federationUrl, database: n.database.location },
+        (r) => [`Узел ${r.party} запущен: ${r.address}`, `API: ${r.api}`, `Документация API: ${r.docs}`,
+          r.federation ? `Обмен с другими Сторонами (взаимный TLS): ${r.federation}` : 'Обмен с другими Сторонами не настроен: нет реестра доверия или ключей TLS',
+          `База данных: ${r.database}`].join('\n'));
       await new Promise<void>((resolve) => {
-        const stop = () => resolve();
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
       });
-      await server.close();
-      await jobs.stop();
-      await wired.close();
+      await running.stop();
     }));
 
   const db = program.command('db').description('база данных узла');
