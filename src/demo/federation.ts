@@ -50,7 +50,6 @@ const OFFICERS: Record<DemoParty, { body: string; login: string; fullName: strin
 };
 
 const exists = (f: string) => access(f).then(() => true, () => false);
-const readPair = async (dir: string, name: string): Promise<CertAndKey> => ({ certPem: await readFile(path.join(dir, `${name}.crt`), 'utf8'), keyPem: await readFile(path.join(dir, `${name}.key`), 'utf8') });
 async function writePair(dir: string, name: string, p: CertAndKey): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(path.join(dir, `${name}.key`), p.keyPem, { mode: 0o600 });
