@@ -69,11 +69,16 @@ export async function openDatabaseFor(config: Config): Promise<Database> {
   return openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dir: nodePaths(config.home).db });
 }
 
-/** The registry installed on the node, verified with the pinned depositary certificate; never an older one (no rollback). */
-async function loadRegistry(home: string, database: Database): Promise<Registry | null> {
+/** The registry installed in the node's home, if any. */
+async function loadInstalledRegistry(home: string, database: Database): Promise<Registry | null> {
   const p = nodePaths(home);
   if (!(await exists(p.registry))) return null;
-  const registry = await verifyRegistry(await readFile(p.registry, 'utf8'), await readFile(p.depositary, 'utf8'));
+  return loadRegistry(await readFile(p.registry, 'utf8'), await readFile(p.depositary, 'utf8'), database);
+}
+
+/** Verifies a registry with the pinned depositary certificate and accepts it only if not older than the last one (no rollback). */
+export async function loadRegistry(jws: string, depositaryPem: string, database: Database): Promise<Registry> {
+  const registry = await verifyRegistry(jws, depositaryPem);
   const sha256 = registrySha256(registry);
   const current = await database.db.selectFrom('node_settings').select('value').where('key', '=', 'registry').executeTakeFirst();
   acceptRegistry((current?.value as { version: number; sha256: string } | undefined) ?? null, registry, sha256);
@@ -89,7 +94,7 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
   const sealer = await loadKeyRing(p.dataKey);
   const database = await openDatabaseFor(config);
   try {
-    const registry = await loadRegistry(config.home, database);
+    const registry = await loadInstalledRegistry(config.home, database);
     const treaty: Treaty = loadTreaty(registry ? registry.treaty : JSON.parse(await readFile(config.treatyEventsFile, 'utf8')));
     const calendarsDir = path.join(config.dataDir, 'calendars');
     const ctx: AppContext = {
