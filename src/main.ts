@@ -105,6 +105,7 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
       treaty: () => treaty,
       calendar: (party) => loadCalendar(party, calendarsDir),
       limits: { attachmentBytes: 20 * 1024 * 1024 },
+      ...(registry ? { route: (party: string) => registry.parties[party]?.nodes[0]?.url ?? null } : {}),
       ...overrides,
     };
     let federation: Federation | null = null;

@@ -15,6 +15,8 @@ export interface AppContext {
   /** The Agreement as the current trust registry describes it. */
   treaty(): Treaty;
   calendar(party: string): Promise<Calendar>;
+  /** Where messages to a Party go (from the trust registry); absent on a node not connected to the exchange. */
+  route?(party: string): string | null;
   readonly limits: { readonly attachmentBytes: number };
 }
 

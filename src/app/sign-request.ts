@@ -32,6 +32,10 @@ export async function signRequest(ctx: AppContext, actor: Actor, input: unknown)
       const first = check.errors[0]!;
       throw new EixError('request.invalid', { field: first.path, problems: check.errors, warnings: check.warnings }, `Запрос заполнен с ошибками (${check.errors.length}): ${first.message}`);
     }
+    const to = doc.requestedBody?.party ?? '';
+    if (ctx.route && !ctx.route(to)) {
+      throw new EixError('registry.node', { field: 'requestedBody.party', party: to }, `В реестре доверия нет узла Стороны ${to}: запрос не может быть направлен`);
+    }
     const today = localDate(ctx.clock.now(), 'UTC');
     const number = await nextNumber(tx, row.body_id, yearOf(today));
     const signed: Request = { ...doc, number, date: today };

@@ -18,7 +18,8 @@ import { refuseRequest } from '../../src/app/refuse-request.js';
 import { signRequest } from '../../src/app/sign-request.js';
 import { computeDeadline } from '../../src/domain/calendar.js';
 import { loadCalendar } from '../../src/adapters/calendars/json-calendar-source.js';
-import { buildMessage, postMessage } from '../../src/adapters/federation/outbound.js';
+import { buildMessage, deliver, postMessage } from '../../src/adapters/federation/outbound.js';
+import type { Federation } from '../../src/adapters/federation/context.js';
 import { canonicalBytes, derBase64ToPem } from '../../src/adapters/federation/jws.js';
 import { MESSAGE_JWS_TYPE } from '../../src/adapters/federation/context.js';
 import type { RunningDemo } from '../../src/demo/federation.js';
@@ -168,5 +169,22 @@ describe('federation end to end (RU, KZ, BY)', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  test('an unreachable node: the officer sees "delivery delayed" with the error, then "failed" after the retry limit', async () => {
+    await fed.nodes.RU.worker!.stop();
+    const real = fed.nodes.RU.wired.federation!;
+    const down: Federation = { ...real, maxAttempts: 2, registry: () => ({ ...real.registry(), parties: { ...real.registry().parties, KZ: { ...real.registry().parties.KZ!, nodes: [{ id: 'kz-node', url: 'https://127.0.0.1:1' }] } } }) };
+    const d = await draftRequest(ru(), ruOfficer, { proceedingId, requestedBody: kzBody, items: [{ kind: 'location', target: 'debtor' }], grounds: 'Должник проживает в Республике Казахстан.' });
+    const s = await signRequest(ru(), ruOfficer, { requestId: d.id });
+    const row = async () => ru().db.selectFrom('outbox').selectAll().where('message_id', '=', s.messageId).executeTakeFirstOrThrow();
+    assert.equal(await deliver(down, { ...(await row()), attempts: 1 }), false);
+    let v = await getRequest(ru(), ruOfficer, d.id);
+    assert.equal(v.state, 'signed');
+    assert.deepEqual([v.delivery[0]!.status, /transport.failed/.test(v.delivery[0]!.lastError ?? '')], ['pending', true]);
+    assert.equal(await deliver(down, { ...(await row()), attempts: 2 }), false);
+    v = await getRequest(ru(), ruOfficer, d.id);
+    assert.equal(v.delivery[0]!.status, 'failed');
+    assert.ok(v.events.some((e) => e.event === 'delivery_failed'));
   });
 });
