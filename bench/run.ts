@@ -12,11 +12,23 @@ export interface Suite {
   add(bench: Bench): Promise<void> | void;
   /** Releases what `add` set up (databases, directories). */
   teardown?(): Promise<void>;
+  /** Figures derived from the rows (ratios), printed and stored with the results. */
+  summarize?(rows: readonly BenchRow[]): Record<string, number | string>;
+}
+
+export interface BenchRow {
+  task: string;
+  opsPerSec: number;
+  meanMicros: number;
+  p50Micros: number;
+  p99Micros: number;
+  samples: number;
 }
 
 const suites: Record<string, () => Promise<Suite>> = {
   domain: async () => (await import('./domain.js')).suite,
   node: async () => (await import('./node.js')).suite,
+  exchange: async () => (await import('./exchange.js')).suite,
 };
 
 async function main(): Promise<void> {
@@ -41,12 +53,13 @@ async function runSuite(suite: Suite): Promise<void> {
   } finally {
     await suite.teardown?.();
   }
-  const rows = bench.tasks.map((t) => {
-    const r = t.result as { throughput?: { mean: number; p50?: number }; latency?: { mean: number; p99?: number; samplesCount?: number } } | undefined;
+  const rows: BenchRow[] = bench.tasks.map((t) => {
+    const r = t.result as { throughput?: { mean: number }; latency?: { mean: number; p50?: number; p99?: number; samplesCount?: number } } | undefined;
     return {
       task: t.name,
       opsPerSec: Math.round(r?.throughput?.mean ?? 0),
       meanMicros: Number(((r?.latency?.mean ?? 0) * 1000).toFixed(2)),
+      p50Micros: Number(((r?.latency?.p50 ?? 0) * 1000).toFixed(2)),
       p99Micros: Number(((r?.latency?.p99 ?? 0) * 1000).toFixed(2)),
       samples: r?.latency?.samplesCount ?? 0,
     };
@@ -57,6 +70,7 @@ async function runSuite(suite: Suite): Promise<void> {
     at: new Date().toISOString(),
     machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.arch()}` },
     results: rows,
+    ...(suite.summarize ? { summary: suite.summarize(rows) } : {}),
   };
   const dir = new URL('./results/', import.meta.url);
   await mkdir(dir, { recursive: true });
@@ -64,6 +78,7 @@ async function runSuite(suite: Suite): Promise<void> {
   await writeFile(file, JSON.stringify(result, null, 2));
   process.stdout.write(`\n${suite.name}: ${suite.description}\n`);
   console.table(rows);
+  if (result.summary) for (const [k, v] of Object.entries(result.summary)) process.stdout.write(`${k}: ${v}\n`);
   process.stdout.write(`results: ${file.pathname}\n`);
 }
 

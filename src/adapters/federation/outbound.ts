@@ -4,7 +4,7 @@
 // sends it, delivers it over mutual TLS and checks the signed receipt. Failures
 // retry with exponential backoff; after the limit the message is failed and the
 // officer sees it in the request's history.
-import { request as httpsRequest } from 'node:https';
+import { Agent, request as httpsRequest } from 'node:https';
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { OutboxTable } from '../db/schema.js';
@@ -100,12 +100,24 @@ export async function buildMessage(fed: Federation, row: OutboxRow): Promise<Mes
   };
 }
 
+const agents = new WeakMap<Federation['tls'], Agent>();
+
+/** One keep-alive mutual-TLS agent per node identity: connections are reused between messages. */
+function agentFor(fed: Federation): Agent {
+  let agent = agents.get(fed.tls);
+  if (!agent) {
+    agent = new Agent({ keepAlive: true, maxSockets: 16, key: fed.tls.keyPem, cert: fed.tls.certChainPem, ca: fed.tls.rootPem, minVersion: 'TLSv1.2' });
+    agents.set(fed.tls, agent);
+  }
+  return agent;
+}
+
 /** POSTs a signed message to the peer node over mutual TLS; returns the receipt JWS. */
 export function postMessage(fed: Federation, url: string, jws: string, timeoutMs = 30_000): Promise<string> {
   const target = new URL(FEDERATION_PATH, url);
   return new Promise((resolve, reject) => {
     const req = httpsRequest(target, {
-      method: 'POST', key: fed.tls.keyPem, cert: fed.tls.certChainPem, ca: fed.tls.rootPem, minVersion: 'TLSv1.2',
+      method: 'POST', agent: agentFor(fed),
       headers: { 'content-type': 'application/jose', 'content-length': Buffer.byteLength(jws) }, timeout: timeoutMs,
     }, (res) => {
       const chunks: Buffer[] = [];
