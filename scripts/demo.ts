@@ -20,7 +20,8 @@ const lines = [
   'Пользователи (пароли созданы при первом запуске, хранятся в var/demo/logins.json):',
   ...demo.logins.map((l) => `  ${l.party}  ${l.login.padEnd(14)} ${l.password}  ${l.roles.join(',').padEnd(16)} ${l.body}`),
   '',
-  'API-токен: EIX_HOME=var/demo/ru npx eix token create --login ru.officer --name demo',
+  'API-токены (заголовок Authorization: Bearer …):',
+  ...demo.logins.filter((l) => l.roles.includes('officer')).map((l) => `  ${l.login.padEnd(14)} ${l.token}`),
   'Остановить: Ctrl-C',
 ];
 process.stdout.write(`${lines.join('\n')}\n`);

@@ -113,7 +113,7 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
       federation = {
         app: ctx, registry: () => registry, signer: fileBodySigner(p.bodyKeys), nodeId: node.nodeId,
         tls: { keyPem: await readFile(p.tlsKey, 'utf8'), certChainPem: await readFile(p.tlsChain, 'utf8'), rootPem: await readFile(p.depositary, 'utf8') },
-        clockSkewMs: 5 * 60_000, maxAttempts: 8,
+        clockSkewMs: 5 * 60_000, maxMessageAgeMs: 7 * 86_400_000, maxAttempts: 12,
       };
     }
     return { ctx, database, node, federation, close: () => database.close() };

@@ -5,7 +5,7 @@
 import { mkdir, readFile, rm, writeFile, access } from 'node:fs/promises';
 import path from 'node:path';
 import { createKeyFile } from '../adapters/crypto/data-key.js';
-import { hashPassword, generatePassword } from '../adapters/crypto/passwords.js';
+import { generateApiToken, generatePassword, hashPassword } from '../adapters/crypto/passwords.js';
 import { createDepositaryCa, createPartyCa, issueBodyCertificate, issueNodeCertificate, type CertAndKey } from '../adapters/crypto/pki.js';
 import { signRegistry } from '../adapters/crypto/registry-jws.js';
 import { readConfig, PROJECT_ROOT } from '../config/config.js';
@@ -19,7 +19,7 @@ import { nodePaths, openDatabaseFor, startNode, type NodeInfo, type RunningNode 
 export const DEMO_PARTIES = ['RU', 'KZ', 'BY'] as const;
 export type DemoParty = (typeof DEMO_PARTIES)[number];
 
-export interface DemoLogin { party: string; login: string; password: string; body: string; roles: Role[]; fullName: string }
+export interface DemoLogin { party: string; login: string; password: string; token: string; body: string; roles: Role[]; fullName: string }
 
 interface DemoPorts { api: number; federation: number }
 export interface DemoOptions {
@@ -113,8 +113,10 @@ export async function prepareDemo(opts: DemoOptions): Promise<DemoLogin[]> {
       }
       for (const o of OFFICERS[party]) {
         const password = generatePassword();
-        await database.db.insertInto('officers').values({ body_id: o.body, login: o.login, full_name: o.fullName, position: o.position, roles: o.roles, password_hash: await hashPassword(password), locked_until: null, disabled_at: null }).execute();
-        logins.push({ party, login: o.login, password, body: o.body, roles: o.roles, fullName: o.fullName });
+        const officer = await database.db.insertInto('officers').values({ body_id: o.body, login: o.login, full_name: o.fullName, position: o.position, roles: o.roles, password_hash: await hashPassword(password), locked_until: null, disabled_at: null }).returning('id').executeTakeFirstOrThrow();
+        const token = generateApiToken();
+        await database.db.insertInto('api_tokens').values({ id: token.id, officer_id: officer.id, name: 'демонстрация', token_hash: token.hash, last_used_at: null, revoked_at: null }).execute();
+        logins.push({ party, login: o.login, password, token: token.token, body: o.body, roles: o.roles, fullName: o.fullName });
       }
       await database.db.insertInto('retention_rules').values({ party, months: 60, legal_basis: 'Демонстрационное значение: 5 лет' }).execute();
       await database.db.insertInto('node_settings').values({ key: 'protection_statement', value: JSON.stringify({ measures: 'Шифрование AES-256-GCM при хранении, взаимный TLS при передаче, доступ по ролям, журнал аудита с цепочкой хэшей.', retention: '5 лет, затем уничтожение с записью в журнале', updatedAt: new Date().toISOString() }) }).execute();

@@ -56,6 +56,7 @@ export const ERROR_CODES = {
   'consent.required': { http: 403, ru: 'Нет согласия предоставившей Стороны на передачу третьему лицу (статья 9)' },
   'registry.pair': { http: 422, ru: 'Соглашение не связывает Стороны на эту дату (R-pair)' },
   'node.exists': { http: 409, ru: 'Узел уже создан в этом каталоге; повторная инициализация не выполняется' },
+  'node.busy': { http: 409, ru: 'База данных узла уже открыта другим процессом' },
   'node.not_initialised': { http: 500, ru: 'Узел не создан: выполните eix node init' },
   // federation (messages between nodes)
   'message.signature': { http: 400, ru: 'Подпись сообщения недействительна' },

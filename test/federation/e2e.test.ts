@@ -145,6 +145,8 @@ describe('federation end to end (RU, KZ, BY)', () => {
     const original = kz().sealer.decrypt(stored.payload_enc, `inbox:${r.messageId}`).toString('utf8');
     const again = await postMessage(fedRu, url, original);
     assert.equal(again, (stored.receipt as { jws: string }).jws);
+    const sealed = await ru().db.selectFrom('outbox').select('signed_enc').where('message_id', '=', r.messageId).executeTakeFirstOrThrow();
+    assert.equal(ru().sealer.decrypt(sealed.signed_enc!, `outbox:${r.messageId}`).toString('utf8'), original, 'retries resend the bytes signed at the first attempt');
     const afterCount = await kz().db.selectFrom('requests').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
     assert.equal(afterCount.n, before.n);
 

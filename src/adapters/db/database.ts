@@ -1,7 +1,8 @@
 // Opens the node database on one of two engines with the same SQL:
 // PGlite in a directory (embedded default) or PostgreSQL 15 via `pg`
 // (EIX_DATABASE_URL). Migrations are forward-only and run at open.
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
@@ -10,6 +11,7 @@ import { PGliteDialect } from './pglite-dialect.js';
 import type { DB } from './schema.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-list-indexes.js';
+import * as m003 from './migrations/003-outbox-signed.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -35,6 +37,7 @@ export interface DatabaseOptions {
 const MIGRATIONS: Record<string, readonly string[]> = {
   '001-initial': m001.statements,
   '002-list-indexes': m002.statements,
+  '003-outbox-signed': m003.statements,
 };
 
 const provider: MigrationProvider = {
@@ -65,12 +68,36 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   } else {
     const dir = opts.dir;
     if (dir) await mkdir(dir, { recursive: true });
+    const unlock = dir ? await lockDirectory(dir) : async () => undefined;
     const pglite = dir ? await PGlite.create(dir, { parsers: { 1082: (v: string) => v } }) : await PGlite.create({ parsers: { 1082: (v: string) => v } });
     const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
-    database = { db, engine: 'pglite', location: dir ?? 'memory://', close: () => db.destroy() };
+    database = { db, engine: 'pglite', location: dir ?? 'memory://', close: async () => { await db.destroy(); await unlock(); } };
   }
   if (opts.migrate !== false) await migrate(database.db, opts.url ? opts.schema : undefined);
   return database;
+}
+
+/**
+ * PGlite is one process's database: a second process opening the same
+ * directory would corrupt it. A lock file with the owner's pid refuses that
+ * (a stale lock of a dead process is taken over).
+ */
+async function lockDirectory(dir: string): Promise<() => Promise<void>> {
+  const file = path.join(dir, 'eix.lock');
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      await writeFile(file, String(process.pid), { flag: 'wx' });
+      return () => rm(file, { force: true });
+    } catch {
+      const pid = Number(await readFile(file, 'utf8').catch(() => '0'));
+      const alive = pid > 0 && pid !== process.pid && (() => { try { process.kill(pid, 0); return true; } catch { return false; } })();
+      if (alive || pid === process.pid) {
+        throw new EixError('node.busy', { field: 'EIX_HOME', pid }, `База данных узла уже открыта процессом ${pid}; остановите его (встроенную базу может открывать только один процесс)`);
+      }
+      await rm(file, { force: true });
+    }
+  }
+  throw new EixError('node.busy', { field: 'EIX_HOME' });
 }
 
 /** Runs pending forward-only migrations; returns the names applied now. */

@@ -147,6 +147,9 @@ export interface OutboxTable {
   last_error: string | null;
   created_at: GenTimestamp;
   delivered_at: Timestamp | null;
+  /** The signed JWS of the first attempt, sealed (retries resend these bytes). */
+  signed_enc: ColumnType<Uint8Array | null, Uint8Array | null | undefined, Uint8Array | null>;
+  signed_key_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface InboxTable {

@@ -18,8 +18,10 @@ export interface Federation {
   readonly signer: BodySigner;
   readonly nodeId: string;
   readonly tls: TlsIdentity;
-  /** Bounded clock skew between nodes (message createdAt vs receipt time). */
+  /** Bounded clock skew between nodes: a message may not come from further in the future. */
   readonly clockSkewMs: number;
+  /** How old a message may be on arrival (a retried message keeps its first signature and time). */
+  readonly maxMessageAgeMs: number;
   /** Delivery attempts before a message is marked failed. */
   readonly maxAttempts: number;
 }

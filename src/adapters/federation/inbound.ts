@@ -87,8 +87,10 @@ export async function acceptMessage(fed: Federation, jws: string, peer: TlsPeer)
     if (!isMessageType(type) || type === 'receipt') throw new EixError('message.type', { field: 'envelope.type', type }, `Неизвестный тип сообщения: ${type}`);
     const problems = checkSchema(messageSchema(type), message);
     if (problems.length > 0) throw new EixError('message.schema', { field: problems[0]!.path, problems }, `Сообщение «${MESSAGE_TYPES[type].title}»: ${problems[0]!.path}: ${problems[0]!.message}`);
-    const skew = Math.abs(now.getTime() - Date.parse(message.envelope.createdAt));
-    if (skew > fed.clockSkewMs) throw new EixError('message.clock', { skewMs: skew, toleranceMs: fed.clockSkewMs });
+    const age = now.getTime() - Date.parse(message.envelope.createdAt);
+    if (-age > fed.clockSkewMs || age > fed.maxMessageAgeMs) {
+      throw new EixError('message.clock', { ageMs: age, toleranceMs: fed.clockSkewMs, maxAgeMs: fed.maxMessageAgeMs });
+    }
     const { to, from } = message.envelope;
     const body = to.party === ctx.party ? await ctx.db.selectFrom('bodies').select('id').where('id', '=', to.body).executeTakeFirst() : undefined;
     if (!body) throw new EixError('message.recipient', { to });

@@ -141,14 +141,24 @@ export function postMessage(fed: Federation, url: string, jws: string, timeoutMs
   });
 }
 
+/** The message as signed at the first attempt; built, signed and sealed now if this is it. */
+async function signedOnce(fed: Federation, row: OutboxRow): Promise<string> {
+  const ctx = fed.app;
+  const aad = `outbox:${row.message_id}`;
+  if (row.signed_enc) return ctx.sealer.decrypt(row.signed_enc, aad).toString('utf8');
+  const message = await buildMessage(fed, row);
+  const jws = await fed.signer.sign(message.envelope.from.body, canonicalBytes(message), MESSAGE_JWS_TYPE);
+  await ctx.db.updateTable('outbox').set({ signed_enc: ctx.sealer.encrypt(Buffer.from(jws), aad), signed_key_id: ctx.sealer.activeKeyId }).where('id', '=', row.id).execute();
+  return jws;
+}
+
 /** Delivers one claimed row; returns true when delivered. */
 export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean> {
   const ctx = fed.app;
   const node = fed.registry().parties[row.to_party]?.nodes[0];
   try {
     if (!node) throw new EixError('transport.failed', { remoteCode: 'registry.node' }, `В реестре нет узла Стороны ${row.to_party}`);
-    const message = await buildMessage(fed, row);
-    const jws = await fed.signer.sign(message.envelope.from.body, canonicalBytes(message), MESSAGE_JWS_TYPE);
+    const jws = await signedOnce(fed, row);
     const receiptJws = await postMessage(fed, node.url, jws);
     const { message: receipt } = await verifySigned(fed, receiptJws, RECEIPT_JWS_TYPE, { party: row.to_party, body: row.to_body, at: (m) => new Date(m.envelope.createdAt) });
     const rb = receipt.body as { messageId: string; receivedAt: string; messageSha256: string; deadline?: string };
