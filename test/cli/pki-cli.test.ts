@@ -132,3 +132,24 @@ test('bad input: coded errors naming the option, keys never overwritten', async 
   await badInput('registry.format', 'registry', 'show', p('junk.jws'));
   assert.equal((await badInput('pki.certificate', 'registry', 'verify', p('junk.jws'), '--depositary-cert', p('d2', 'depositary.key'))).details.field, '--depositary-cert');
 });
+
+test('eix registry build and revoke: a registry from its parts, then a revocation in a newer signed version', async () => {
+  const dir = p('build');
+  await ok('pki', 'depositary', '--out', path.join(dir, 'dep'));
+  await ok('pki', 'party-ca', '--party', 'RU', '--issuer', path.join(dir, 'dep'), '--out', path.join(dir, 'ru'));
+  await ok('pki', 'body-cert', '--party', 'RU', '--ca', path.join(dir, 'ru'), '--body-id', 'ru-fssp-77', '--body-name', 'ГУФССП России по г. Москве', '--out', path.join(dir, 'ru'));
+  await writeFile(path.join(dir, 'events.json'), JSON.stringify({ events }));
+  await writeFile(path.join(dir, 'parties.json'), JSON.stringify({ RU: { name: 'Российская Федерация', caCertificateFiles: ['ru/party-ca.crt'], nodes: [{ id: 'ru-node', url: 'https://ru.example:8443' }] } }));
+  const built = await ok('registry', 'build', '--events', path.join(dir, 'events.json'), '--parties', path.join(dir, 'parties.json'), '--out', path.join(dir, 'registry.json'));
+  assert.equal(built.version, 1);
+  const revoked = await ok('registry', 'revoke', path.join(dir, 'registry.json'), '--cert', path.join(dir, 'ru', 'ru-fssp-77.crt'), '--reason', 'ключ скомпрометирован', '--out', path.join(dir, 'registry-2.json'));
+  assert.equal(revoked.version, 2);
+  await ok('registry', 'sign', path.join(dir, 'registry-2.json'), '--depositary', path.join(dir, 'dep'), '--out', path.join(dir, 'registry-2.jws'));
+  const v = await ok('registry', 'verify', path.join(dir, 'registry-2.jws'), '--depositary-cert', path.join(dir, 'dep', 'depositary.crt'));
+  assert.equal(v.version, 2);
+  const doc = JSON.parse(await readFile(path.join(dir, 'registry-2.json'), 'utf8')) as { revocations: { party: string; reason: string }[] };
+  assert.deepEqual([doc.revocations[0]!.party, doc.revocations[0]!.reason], ['RU', 'ключ скомпрометирован']);
+  await writeFile(path.join(dir, 'bad-parties.json'), JSON.stringify({ RU: { name: 'x' } }));
+  await badInput('registry.format', 'registry', 'build', '--events', path.join(dir, 'events.json'), '--parties', path.join(dir, 'bad-parties.json'), '--out', path.join(dir, 'x.json'));
+  await badInput('input.file', 'registry', 'revoke', path.join(dir, 'registry.json'), '--cert', path.join(dir, 'none.crt'), '--out', path.join(dir, 'y.json'));
+});

@@ -151,6 +151,51 @@ export function registerPkiCommands(program: Command, kit: CommandKit): void {
 
   const registry = program.command('registry').description('реестр доверия, подписанный депозитарием');
 
+  kit.leaf(registry.command('build')
+    .description('собрать реестр доверия: события депозитария, Стороны (сертификаты УЦ, узлы), отзывы; версия выше предыдущей')
+    .requiredOption('--events <file>', 'события депозитария (JSON, как для eix treaty status)')
+    .requiredOption('--parties <file>', 'Стороны: {"RU":{"name":"…","caCertificateFiles":["ru-ca.crt"],"nodes":[{"id":"ru-node","url":"https://…"}]}} (пути относительно файла)')
+    .option('--previous <registry>', 'предыдущий реестр JSON: версия +1, его отзывы сохраняются')
+    .option('--depositary-name <text>', 'наименование депозитария', 'Исполнительный комитет Содружества Независимых Государств')
+    .requiredOption('--out <file>', 'файл реестра JSON'))
+    .action(kit.act(async (out, opts: { events: string; parties: string; previous?: string; depositaryName: string; out: string }) => {
+      const events = await readJsonFile(opts.events, '--events') as { events?: unknown };
+      const source = await readJsonFile(opts.parties, '--parties') as Record<string, { name?: string; caCertificateFiles?: string[]; nodes?: unknown[] }>;
+      const previous = opts.previous ? parseRegistry(await readJsonFile(opts.previous, '--previous')) : null;
+      const parties: Record<string, unknown> = {};
+      for (const [cc, p] of Object.entries(source ?? {})) {
+        if (!Array.isArray(p?.caCertificateFiles)) throw new EixError('registry.format', { field: `--parties: ${cc}.caCertificateFiles` }, `Сторона ${cc}: укажите caCertificateFiles`);
+        const caCertificates = await Promise.all(p.caCertificateFiles.map((f) => readText(path.resolve(path.dirname(opts.parties), f), `--parties: ${cc}.caCertificateFiles`)));
+        parties[cc] = { name: p.name, caCertificates, nodes: p.nodes ?? [] };
+      }
+      const doc = parseRegistry({
+        format: 'eix-registry/1', version: (previous?.version ?? 0) + 1, issuedAt: kit.ctx.clock.now().toISOString(),
+        depositary: { name: opts.depositaryName }, treaty: { events: events?.events }, parties, revocations: previous?.revocations ?? [],
+      });
+      await writePublicFile(opts.out, `${JSON.stringify(doc, null, 2)}\n`);
+      print(out, { file: opts.out, version: doc.version, parties: Object.keys(doc.parties).sort(), events: doc.treaty.events.length },
+        (r) => `Реестр доверия версии ${r.version} собран: ${r.file} (Стороны: ${r.parties.join(', ')}; событий: ${r.events}). Подпишите его: eix registry sign`);
+    }));
+
+  kit.leaf(registry.command('revoke')
+    .description('отозвать сертификат (узла или органа): запись в список отзыва реестра, версия +1; затем eix registry sign')
+    .argument('<registry>', 'файл реестра JSON')
+    .requiredOption('--cert <pem>', 'отзываемый сертификат')
+    .option('--reason <text>', 'причина отзыва')
+    .requiredOption('--out <file>', 'файл нового реестра JSON'))
+    .action(kit.act(async (out, file: string, opts: { cert: string; reason?: string; out: string }) => {
+      const doc = parseRegistry(await readJsonFile(file, '<registry>'));
+      const info = await asOptions(async () => certificateInfo(await readText(opts.cert, '--cert')), { certificate: '--cert' });
+      const party = info.party && doc.parties[info.party] ? info.party : 'depositary';
+      const next = parseRegistry({
+        ...doc, version: doc.version + 1, issuedAt: kit.ctx.clock.now().toISOString(),
+        revocations: [...doc.revocations, { serialNumber: info.serialNumber, party, revokedAt: kit.ctx.clock.now().toISOString(), ...(opts.reason ? { reason: opts.reason } : {}) }],
+      });
+      await writePublicFile(opts.out, `${JSON.stringify(next, null, 2)}\n`);
+      print(out, { file: opts.out, version: next.version, revoked: info.serialNumber, subject: info.subject },
+        (r) => `Сертификат ${r.subject} (серийный номер ${r.revoked}) отозван в реестре версии ${r.version}: ${r.file}. Подпишите его: eix registry sign`);
+    }));
+
   kit.leaf(registry.command('sign')
     .description('подписать реестр доверия ключом депозитария (компактная JWS)')
     .argument('<registry>', 'файл реестра JSON')
