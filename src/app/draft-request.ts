@@ -106,3 +106,14 @@ export async function writeItems(tx: Tx, requestId: string, doc: Request): Promi
     request_id: requestId, item_no: i + 1, kind: item.kind, provisions: itemProvisions(item),
   }))).execute();
 }
+
+/** R11 live check of the wizard: the request as it would be drafted, every problem at once, nothing stored. */
+export async function previewDraft(ctx: AppContext, actor: Actor, input: unknown): Promise<{ document: Request; check: CheckResult }> {
+  const o = requireRole(actor, 'officer', 'supervisor');
+  const p = parseInput(DraftRequestInput, input, DRAFT_FIELDS);
+  return ctx.db.transaction().execute(async (tx) => {
+    const proceeding = await loadProceeding(tx, o, p.proceedingId);
+    const document = await buildDocument(tx, ctx, proceeding, p);
+    return { document, check: checkDocument(ctx, o, document) };
+  });
+}

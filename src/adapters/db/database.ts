@@ -12,6 +12,7 @@ import type { DB } from './schema.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-list-indexes.js';
 import * as m003 from './migrations/003-outbox-signed.js';
+import * as m004 from './migrations/004-sessions.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -38,6 +39,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '001-initial': m001.statements,
   '002-list-indexes': m002.statements,
   '003-outbox-signed': m003.statements,
+  '004-sessions': m004.statements,
 };
 
 const provider: MigrationProvider = {

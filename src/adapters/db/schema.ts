@@ -209,7 +209,17 @@ export interface PaperOriginalsTable {
   recorded_at: GenTimestamp;
 }
 
+export interface SessionsTable {
+  id: string;
+  officer_id: string;
+  csrf: string;
+  created_at: GenTimestamp;
+  expires_at: Timestamp;
+  last_seen_at: GenTimestamp;
+}
+
 export interface DB {
+  sessions: SessionsTable;
   bodies: BodiesTable;
   officers: OfficersTable;
   api_tokens: ApiTokensTable;

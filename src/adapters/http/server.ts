@@ -14,6 +14,7 @@ import { EixError, isEixError } from '../../domain/errors.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerDisclosureRoutes, registerRequestRoutes } from './routes/requests.js';
 import { registerTreatyRoutes } from './routes/treaty.js';
+import { registerWeb } from '../../web/routes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -59,6 +60,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: { code: 'rate_limited', message: `Слишком много запросов; повторите через ${Math.ceil(ctx.ttl / 1000)} с`, details: { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) } } }),
   });
   await app.register(swagger, {
+    // The web UI's pages are not part of the API document.
+    hideUntagged: true,
     openapi: {
       openapi: '3.1.0',
       info: { title: 'EIX — API узла', version: '1', description: 'Обмен информацией при принудительном исполнении (Соглашение СНГ). Ошибки: {"error":{"code","message","details"}}.' },
@@ -96,6 +99,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerDisclosureRoutes(app, opts.ctx);
   registerAdminRoutes(app, opts.ctx);
   registerTreatyRoutes(app, opts.ctx);
+  await registerWeb(app, opts.ctx);
   return app;
 }
 

@@ -1,0 +1,299 @@
+// The officer web UI: server-rendered pages (eta) with htmx for the live
+// request check, served by the node itself. Routes translate forms into the
+// same use cases the REST API calls (house rule 3); every page is Russian (R19).
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import { Eta } from 'eta';
+import { actOnRequest, REQUEST_STEPS } from '../app/act-on-request.js';
+import { answerRequest } from '../app/answer-request.js';
+import { verifyAuditLog } from '../app/audit.js';
+import type { AppContext, Officer } from '../app/context.js';
+import { draftRequest, previewDraft } from '../app/draft-request.js';
+import { getProtectionStatement } from '../app/get-protection-statement.js';
+import { getRequest } from '../app/get-request.js';
+import { listBodies } from '../app/list-bodies.js';
+import { getProceeding, listProceedings } from '../app/list-proceedings.js';
+import { listRequests } from '../app/list-requests.js';
+import { listRetentionRules } from '../app/list-retention-rules.js';
+import { readAttachment } from '../app/read-attachment.js';
+import { refuseRequest } from '../app/refuse-request.js';
+import { closeSession, openSession, requireCsrf, resolveSession } from '../app/sessions.js';
+import { signRequest } from '../app/sign-request.js';
+import { ANSWER_OUTCOMES, OUTCOME_LABELS_RU } from '../domain/answer.js';
+import { localDate } from '../domain/dates.js';
+import { EixError, isEixError } from '../domain/errors.js';
+import type { Problem } from '../domain/problems.js';
+import type { Request } from '../domain/request.js';
+import { boundParties, designatedBodies, treatyStatus } from '../domain/treaty.js';
+import { REFUSAL_GROUNDS, REFUSAL_GROUND_LABELS_RU } from '../domain/workflow.js';
+import { labels } from './labels.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const TEMPLATES = path.join(here, 'templates');
+const CSS = readFileSync(path.join(here, 'assets', 'app.css'));
+const HTMX = readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('htmx.org/package.json')), 'dist', 'htmx.min.js'));
+const COOKIE = 'eix_session';
+
+type Form = Record<string, string | string[] | undefined>;
+interface Session { officer: Officer; csrf: string }
+declare module 'fastify' { interface FastifyRequest { session: Session | null } }
+
+const one = (v: string | string[] | undefined): string => (Array.isArray(v) ? v[0] ?? '' : v ?? '').trim();
+const opt = (v: string | string[] | undefined): string | undefined => one(v) || undefined;
+
+const STEP_FORMS: { step: string; label: string; button: string; fields: { name: string; label: string; type: string; required?: boolean; options?: [string, string][] }[] }[] = [
+  { step: 'take_into_work', label: 'Принять к исполнению', button: 'Принять к исполнению', fields: [] },
+  { step: 'consult', label: 'Консультация (статьи 13, 15)', button: 'Направить', fields: [{ name: 'text', label: 'Текст', type: 'textarea', required: true }] },
+  { step: 'request_additional_info', label: 'Запросить дополнительную информацию (статья 14)', button: 'Запросить', fields: [{ name: 'questions', label: 'Что нужно сообщить', type: 'textarea', required: true }] },
+  { step: 'reply_additional_info', label: 'Ответить на запрос дополнительной информации', button: 'Направить', fields: [{ name: 'text', label: 'Дополнительная информация', type: 'textarea', required: true }] },
+  { step: 'notify_delay', label: 'Уведомить о невозможности исполнить в срок (статья 12)', button: 'Уведомить', fields: [{ name: 'newDate', label: 'Новый ожидаемый срок', type: 'date', required: true }, { name: 'reason', label: 'Причина', type: 'textarea', required: true }] },
+  { step: 'postpone', label: 'Отсрочить исполнение (статья 15)', button: 'Отсрочить', fields: [{ name: 'reason', label: 'Причина', type: 'textarea', required: true }, { name: 'until', label: 'До (необязательно)', type: 'date' }] },
+  { step: 'propose_conditions', label: 'Предложить условия исполнения (статья 15)', button: 'Предложить', fields: [{ name: 'conditions', label: 'Условия', type: 'textarea', required: true }] },
+  { step: 'accept_conditions', label: 'Согласиться с условиями', button: 'Согласиться', fields: [{ name: 'note', label: 'Примечание', type: 'textarea' }] },
+  { step: 'reject_conditions', label: 'Не согласиться с условиями', button: 'Не согласиться', fields: [{ name: 'note', label: 'Примечание', type: 'textarea' }] },
+  { step: 'resume', label: 'Возобновить исполнение', button: 'Возобновить', fields: [] },
+  { step: 'notify_confidentiality_impossible', label: 'Конфиденциальное исполнение невозможно (статья 16)', button: 'Уведомить', fields: [{ name: 'reason', label: 'Причина', type: 'textarea', required: true }] },
+  { step: 'continue_without_confidentiality', label: 'Исполнять без соблюдения конфиденциальности', button: 'Подтвердить', fields: [] },
+  { step: 'refuse', label: 'Отказать в исполнении (статья 13)', button: 'Отказать', fields: [{ name: 'ground', label: 'Основание', type: 'select', options: REFUSAL_GROUNDS.map((g) => [g, REFUSAL_GROUND_LABELS_RU[g]]) }, { name: 'circumstances', label: 'Обстоятельства', type: 'textarea', required: true }] },
+  { step: 'withdraw', label: 'Отозвать запрос', button: 'Отозвать', fields: [{ name: 'reason', label: 'Причина', type: 'textarea', required: true }] },
+];
+
+/** The wizard's form as the draft use case's input (items in a fixed order). */
+export function formToDraft(f: Form): Record<string, unknown> {
+  const items: Record<string, unknown>[] = [];
+  if (one(f.item_proceedings)) items.push({ kind: 'proceedings', results: ['collected', 'arrested', 'for_sale'] });
+  if (one(f.item_property)) items.push({ kind: 'property', subItems: ['a', 'b', 'c', 'd', 'e'].filter((k) => one(f[`sub_${k}`])) });
+  if (one(f.item_income)) {
+    items.push({
+      kind: 'employment_income', workplace: Boolean(one(f.income_workplace)), income: Boolean(one(f.income_income)),
+      ...(one(f.income_income) ? { period: { ...(opt(f.income_from) ? { from: one(f.income_from) } : {}), ...(opt(f.income_to) ? { to: one(f.income_to) } : {}) } } : {}),
+    });
+  }
+  if (one(f.item_location)) items.push({ kind: 'location', target: 'debtor' });
+  if (one(f.item_clarification)) items.push({ kind: 'clarification', party: 'debtor', questions: one(f.clarification_questions).split('\n').map((q) => q.trim()).filter(Boolean) });
+  if (one(f.item_other)) items.push({ kind: 'other', ...(opt(f.other_description) ? { description: one(f.other_description) } : {}) });
+  const [party, id, ...name] = one(f.requestedBody).split('|');
+  return {
+    proceedingId: one(f.proceedingId),
+    requestedBody: { ...(party ? { party } : {}), ...(id ? { id } : {}), ...(name.length ? { name: name.join('|') } : {}) },
+    items,
+    ...(opt(f.grounds) ? { grounds: one(f.grounds) } : {}),
+    ...(opt(f.otherInfo) ? { otherInfo: one(f.otherInfo) } : {}),
+    ...(opt(f.shorterTerm) ? { shorterTerm: one(f.shorterTerm) } : {}),
+    ...(opt(f.executiveDocumentIndex) ? { executiveDocumentIndex: Number(one(f.executiveDocumentIndex)) } : {}),
+    confidential: Boolean(one(f.confidential)),
+  };
+}
+
+const FIELD_IDS = ['err-requestedBody', 'err-items', 'err-grounds', 'err-shorterTerm', ...['property', 'employment_income', 'clarification', 'other'].map((k) => `err-item-${k}`)];
+
+/** Puts every problem next to its field (htmx out-of-band swaps); fields without problems are cleared. */
+function fieldErrors(doc: Request | null, problems: readonly Problem[]): [string, string][] {
+  const byId = new Map<string, string[]>(FIELD_IDS.map((id) => [id, []]));
+  for (const p of problems) {
+    const item = /^items\[(\d+)\]/.exec(p.path);
+    const id = item ? `err-item-${doc?.items?.[Number(item[1])]?.kind ?? ''}` : p.path.startsWith('requestedBody') ? 'err-requestedBody'
+      : p.path === 'items' ? 'err-items' : p.path === 'grounds' ? 'err-grounds' : p.path === 'shorterTerm' ? 'err-shorterTerm' : null;
+    if (id && byId.has(id)) byId.get(id)!.push(p.message);
+  }
+  return [...byId.entries()].map(([id, msgs]) => [id, msgs.join('; ')]);
+}
+
+export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  const eta = new Eta({ views: TEMPLATES, cache: true, autoEscape: true });
+  await app.register(cookie);
+  await app.register(formbody, { bodyLimit: 1024 * 1024 });
+  app.decorateRequest('session', null);
+  const today = () => localDate(ctx.clock.now(), 'UTC');
+
+  const render = (reply: FastifyReply, req: FastifyRequest, tpl: string, data: Record<string, unknown>, status = 200) =>
+    reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store')
+      .send(eta.render(tpl, { ...labels, me: req.session?.officer ?? null, csrf: req.session?.csrf ?? '', ...data }));
+  const me = (req: FastifyRequest): Officer => {
+    if (!req.session) throw new EixError('auth.required');
+    return req.session.officer;
+  };
+
+  app.get('/assets/app.css', (_req, reply) => reply.type('text/css').header('cache-control', 'public, max-age=3600').send(CSS));
+  app.get('/assets/htmx.min.js', (_req, reply) => reply.type('text/javascript').header('cache-control', 'public, max-age=86400').send(HTMX));
+
+  // Sessions and CSRF for every page but the login and the assets.
+  app.addHook('preHandler', async (req, reply) => {
+    const url = req.url.split('?')[0]!;
+    if (url.startsWith('/api/') || url.startsWith('/assets/') || url === '/login') return;
+    const token = req.cookies[COOKIE];
+    req.session = token ? await resolveSession(ctx, token) : null;
+    if (!req.session) {
+      if (req.headers['hx-request']) return reply.header('HX-Redirect', '/login').status(401).send('');
+      return reply.redirect('/login');
+    }
+    if (req.method !== 'GET') requireCsrf(req.session.csrf, (req.body as Form | undefined)?._csrf ?? req.headers['x-csrf-token']);
+    return undefined;
+  });
+
+  /** Page handlers: a coded error is shown on the page in Russian, with its status. */
+  const page = (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
+    try {
+      return await fn(req, reply);
+    } catch (e) {
+      if (!isEixError(e)) throw e;
+      return render(reply, req, 'error', { title: 'Ошибка', error: e }, e.http);
+    }
+  };
+
+  app.get('/login', (req, reply) => render(reply, req, 'login', { title: 'Вход' }));
+  app.post('/login', async (req, reply) => {
+    const f = (req.body ?? {}) as Form;
+    try {
+      const s = await openSession(ctx, { login: one(f.login), password: typeof f.password === 'string' ? f.password : '' });
+      void reply.setCookie(COOKIE, s.token, { httpOnly: true, secure: true, sameSite: 'strict', path: '/', maxAge: 10 * 3600 });
+      return reply.redirect('/');
+    } catch (e) {
+      if (!isEixError(e)) throw e;
+      return render(reply, req, 'login', { title: 'Вход', login: one(f.login), flash: { text: e.message } }, e.http);
+    }
+  });
+  app.post('/logout', async (req, reply) => {
+    const token = req.cookies[COOKIE];
+    if (token) await closeSession(ctx, token);
+    void reply.clearCookie(COOKIE, { path: '/' });
+    return reply.redirect('/login');
+  });
+
+  app.get('/', page(async (req, reply) => {
+    const q = opt((req.query as Form).q);
+    const incoming = await listRequests(ctx, me(req), { direction: 'incoming', limit: 100, ...(q ? { query: q } : {}) });
+    const outgoing = await listRequests(ctx, me(req), { direction: 'outgoing', limit: 50, ...(q ? { query: q } : {}) });
+    const counts = { open: 0, due_soon: 0, overdue_notified: 0, overdue_silent: 0 };
+    for (const r of incoming.items) if (r.overdue) counts[r.overdue.status] += 1;
+    counts.open += counts.due_soon + counts.overdue_notified + counts.overdue_silent;
+    return render(reply, req, 'dashboard', { title: 'Запросы', q, incoming: incoming.items, outgoing: outgoing.items, counts });
+  }));
+
+  app.get('/proceedings', page(async (req, reply) => {
+    const q = opt((req.query as Form).q);
+    const r = await listProceedings(ctx, me(req), { limit: 100, ...(q ? { query: q } : {}) });
+    return render(reply, req, 'proceedings', { title: 'Исполнительные производства', items: r.items, q });
+  }));
+  app.get<{ Params: { id: string } }>('/proceedings/:id', page(async (req, reply) => {
+    const p = await getProceeding(ctx, me(req), (req.params as { id: string }).id);
+    // R4.c: what every Party reported as collected, arrested or for sale.
+    const picture: { party: string; number: string; collected: string; arrested: string; forSale: string }[] = [];
+    for (const r of p.requests) {
+      if (!['answered', 'partially_answered'].includes(r.state)) continue;
+      const v = await getRequest(ctx, me(req), r.id);
+      for (const a of v.answers) {
+        for (const x of (a.data as { proceedings?: { number: string; collected?: { value: number; currency: string }; arrested?: { value: number; currency: string }; forSale?: { value: number; currency: string } }[] } | null)?.proceedings ?? []) {
+          picture.push({ party: labels.partyName(r.counterpartParty), number: x.number, collected: labels.money(x.collected), arrested: labels.money(x.arrested), forSale: labels.money(x.forSale) });
+        }
+      }
+    }
+    return render(reply, req, 'proceeding', { title: `Производство ${p.number}`, p, picture });
+  }));
+
+  const wizardData = async (req: FastifyRequest, proceedingId: string, form: Form) => {
+    const p = await getProceeding(ctx, me(req), proceedingId);
+    const t = ctx.treaty();
+    const bodies = boundParties(t, today()).filter((cc) => cc !== ctx.party).flatMap((cc) => {
+      const b = designatedBodies(t, cc, today());
+      return [...(b?.central ?? []), ...(b?.territorial ?? [])].map((x) => ({ value: `${cc}|${x.id}|${x.name}`, label: `${labels.partyName(cc)} — ${x.name}` }));
+    });
+    return { p, bodies, form };
+  };
+  app.get('/requests/new', page(async (req, reply) => {
+    const proceedingId = one((req.query as Form).proceeding);
+    const data = await wizardData(req, proceedingId, {});
+    return render(reply, req, 'request-new', { title: 'Новый запрос', ...data, check: null });
+  }));
+  app.post('/requests/check', page(async (req, reply) => {
+    const f = (req.body ?? {}) as Form;
+    try {
+      const r = await previewDraft(ctx, me(req), formToDraft(f));
+      return reply.type('text/html; charset=utf-8').send(eta.render('check', { check: r.check, fieldErrors: fieldErrors(r.document, r.check.errors) }));
+    } catch (e) {
+      if (!isEixError(e)) throw e;
+      const problems = (e.data.problems as Problem[] | undefined) ?? [{ code: e.code, path: String(e.data.field ?? ''), message: e.message }];
+      return reply.type('text/html; charset=utf-8').send(eta.render('check', { check: { ok: false, errors: problems, warnings: [] }, fieldErrors: fieldErrors(null, problems) }));
+    }
+  }));
+  app.post('/requests', page(async (req, reply) => {
+    const f = (req.body ?? {}) as Form;
+    const input = formToDraft(f);
+    const preview = await previewDraft(ctx, me(req), input).catch((e: unknown) => { if (isEixError(e)) return null; throw e; });
+    if (!preview || !preview.check.ok) {
+      const data = await wizardData(req, one(f.proceedingId), f);
+      const check = preview?.check ?? { ok: false, errors: [{ code: 'input.invalid', path: '', message: 'Заполните запрос' }], warnings: [] };
+      return render(reply, req, 'request-new', { title: 'Новый запрос', ...data, check, fieldErrors: fieldErrors(preview?.document ?? null, check.errors) }, 422);
+    }
+    const d = await draftRequest(ctx, me(req), input);
+    await signRequest(ctx, me(req), { requestId: d.id });
+    return reply.redirect(`/requests/${d.id}`);
+  }));
+
+  app.get<{ Params: { id: string } }>('/requests/:id', page(async (req, reply) => {
+    const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
+    const steps = STEP_FORMS.filter((s) => (REQUEST_STEPS as string[]).includes(s.step) || s.step === 'refuse');
+    return render(reply, req, 'request', { title: `Запрос ${v.number}`, v, steps });
+  }));
+  app.post<{ Params: { id: string } }>('/requests/:id/sign', page(async (req, reply) => {
+    await signRequest(ctx, me(req), { requestId: (req.params as { id: string }).id });
+    return reply.redirect(`/requests/${(req.params as { id: string }).id}`);
+  }));
+  app.post<{ Params: { id: string; step: string } }>('/requests/:id/steps/:step', page(async (req, reply) => {
+    const { id, step } = req.params as { id: string; step: string };
+    const f = (req.body ?? {}) as Form;
+    const def = STEP_FORMS.find((s) => s.step === step);
+    if (!def) throw new EixError('input.invalid', { field: 'step' }, 'Неизвестное действие');
+    const data = Object.fromEntries(def.fields.map((x) => [x.name, one(f[x.name])]).filter(([, val]) => val !== ''));
+    if (step === 'refuse') await refuseRequest(ctx, me(req), { requestId: id, ...data });
+    else await actOnRequest(ctx, me(req), { requestId: id, step, data, ...(opt(f.version) ? { version: Number(one(f.version)) } : {}) });
+    return reply.redirect(`/requests/${id}`);
+  }));
+  app.get<{ Params: { id: string } }>('/requests/:id/answer', page(async (req, reply) => {
+    const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
+    return render(reply, req, 'answer', { title: `Ответ на запрос ${v.number}`, v, outcomes: ANSWER_OUTCOMES.map((o) => [o, OUTCOME_LABELS_RU[o]]) });
+  }));
+  app.post<{ Params: { id: string } }>('/requests/:id/answer', page(async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const f = (req.body ?? {}) as Form;
+    const v = await getRequest(ctx, me(req), id);
+    const items = v.items.filter((i) => opt(f[`outcome_${i.itemNo}`])).map((i) => {
+      const n = i.itemNo;
+      const data = {
+        ...(opt(f[`bank_${n}`]) || opt(f[`account_${n}`]) ? { accounts: [{ bank: one(f[`bank_${n}`]) || '—', number: one(f[`account_${n}`]) || '—' }] } : {}),
+        ...(opt(f[`estate_${n}`]) ? { realEstate: [{ description: one(f[`estate_${n}`]) }] } : {}),
+        ...(opt(f[`employer_${n}`]) ? { employer: { name: one(f[`employer_${n}`]) } } : {}),
+        ...(opt(f[`address_${n}`]) ? { addresses: [{ address: one(f[`address_${n}`]) }] } : {}),
+        ...(opt(f[`text_${n}`]) ? { text: one(f[`text_${n}`]) } : {}),
+      };
+      return { itemNo: n, outcome: one(f[`outcome_${n}`]), ...(Object.keys(data).length ? { data } : {}) };
+    });
+    if (items.length === 0) throw new EixError('input.invalid', { field: 'items' }, 'Укажите результат хотя бы по одному пункту');
+    await answerRequest(ctx, me(req), { requestId: id, final: Boolean(one(f.final)), version: Number(one(f.version)), items });
+    return reply.redirect(`/requests/${id}`);
+  }));
+  app.get<{ Params: { id: string; sha: string } }>('/requests/:id/attachments/:sha', page(async (req, reply) => {
+    const { id, sha } = req.params as { id: string; sha: string };
+    const file = await readAttachment(ctx, me(req), id, sha);
+    return reply.type(file.mediaType).header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`).header('cache-control', 'no-store').send(file.content);
+  }));
+
+  app.get('/admin', page(async (req, reply) => {
+    const o = me(req);
+    const admin = o.roles.includes('admin');
+    const supervisor = o.roles.includes('supervisor');
+    if (!admin && !supervisor) throw new EixError('access.denied');
+    const audit = supervisor || admin
+      ? await ctx.db.selectFrom('audit_log').selectAll().where((eb) => (admin ? eb.lit(true) : eb('body_id', '=', o.bodyId))).orderBy('seq', 'desc').limit(50).execute() : null;
+    const verdict = audit ? await verifyAuditLog(ctx.db) : null;
+    return render(reply, req, 'admin', {
+      title: 'Администрирование', bodies: await listBodies(ctx, o), retention: await listRetentionRules(ctx, o), statement: await getProtectionStatement(ctx),
+      treaty: treatyStatus(ctx.treaty(), today()), today: today(), audit, auditOk: verdict?.ok ?? true,
+    });
+  }));
+}

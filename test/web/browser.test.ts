@@ -1,0 +1,138 @@
+/// <reference lib="dom" />
+// The officer UI in real headless Chromium (Debian's chromium driven by
+// playwright-core): log in, draft a request with errors and fix them, send it
+// to a second node, answer it there, see the answer back. Screenshots of the
+// main pages go to test-results/ for review.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { RunningDemo } from '../../src/demo/federation.js';
+import { settle, startTestFederation } from '../support/federation.js';
+
+const CHROMIUM = process.env.EIX_CHROMIUM ?? '/usr/bin/chromium';
+const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
+
+describe('officer web UI in Chromium', { skip: !existsSync(CHROMIUM) && process.env.EIX_REQUIRE_BROWSER !== '1' ? `no browser at ${CHROMIUM} (npm test installs Debian chromium)` : false }, () => {
+  let fed: RunningDemo & { close(): Promise<void> };
+  let browser: Browser;
+  const login = (l: string) => fed.logins.find((x) => x.login === l)!;
+
+  before(async () => {
+    await mkdir(SHOTS, { recursive: true });
+    fed = await startTestFederation();
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
+    });
+  });
+  after(async () => { await browser?.close(); await fed?.close(); });
+
+  async function signIn(party: 'RU' | 'KZ', user: string, viewport = { width: 1280, height: 800 }): Promise<Page> {
+    const page = await (await browser.newContext({ viewport, locale: 'ru-RU' })).newPage();
+    await page.goto(`${fed.nodes[party].apiUrl}/`);
+    assert.match(page.url(), /\/login$/, 'pages need a session');
+    await page.getByLabel('Имя пользователя').fill(user);
+    await page.getByLabel('Пароль').fill(login(user).password);
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await page.waitForURL(/\/$/);
+    return page;
+  }
+
+  test('a wrong password is refused in Russian; the login form is labelled and keyboard-usable', async () => {
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${fed.nodes.RU.apiUrl}/login`);
+    await page.keyboard.type('ru.officer');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('неверный пароль');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.flash');
+    assert.match(await page.locator('.flash').innerText(), /Неверное имя пользователя или пароль/);
+    await page.screenshot({ path: `${SHOTS}login.png`, fullPage: true });
+  });
+
+  test('RU drafts a request with errors, fixes them with the live check, signs and sends it to KZ; KZ answers; RU sees the answer', async () => {
+    const ru = await signIn('RU', 'ru.officer');
+    await ru.screenshot({ path: `${SHOTS}dashboard-ru.png`, fullPage: true });
+    await ru.getByRole('link', { name: 'Исполнительные производства' }).click();
+    await ru.getByRole('link', { name: '123456/26/77001-ИП' }).click();
+    await ru.screenshot({ path: `${SHOTS}proceeding.png`, fullPage: true });
+    await ru.getByRole('link', { name: 'Составить запрос' }).click();
+    await ru.waitForURL(/\/requests\/new/);
+    await ru.selectOption('#requestedBody', { label: 'Казахстан — Министерство юстиции Республики Казахстан (орган принудительного исполнения)' });
+    // Income asked for more than 3 years (R7.c) and no grounds (R11.1.e): the live check lists both.
+    await ru.check('#item_income');
+    await ru.check('#income_income');
+    await ru.fill('#income_from', '2020-01-01');
+    await ru.fill('#income_to', '2026-10-31');
+    await ru.locator('#income_to').dispatchEvent('change');
+    await ru.waitForSelector('.problems');
+    const problems = await ru.locator('.problems').innerText();
+    assert.match(problems, /превышает 3 года/, problems);
+    assert.match(await ru.locator('#err-grounds').innerText(), /.+/);
+    await ru.screenshot({ path: `${SHOTS}wizard-errors.png`, fullPage: true });
+    await ru.fill('#income_from', '2024-01-01');
+    await ru.check('#item_property');
+    await ru.check('#sub_a');
+    await ru.fill('#grounds', 'Должник с 2024 года проживает в г. Алматы и получает доход на территории Республики Казахстан.');
+    await ru.locator('#grounds').dispatchEvent('change');
+    await ru.waitForSelector('text=Ошибок нет');
+    assert.match(await ru.locator('.warnings').innerText(), /Казахстан/, 'the R-KZ reservation is shown');
+    await ru.screenshot({ path: `${SHOTS}wizard-ok.png`, fullPage: true });
+    await ru.getByRole('button', { name: 'Подписать и отправить' }).click();
+    await ru.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
+    const requestUrl = ru.url();
+    await settle(fed);
+    await ru.reload();
+    assert.match(await ru.locator('.counters').innerText(), /Получен/);
+
+    const kz = await signIn('KZ', 'kz.officer');
+    await kz.screenshot({ path: `${SHOTS}dashboard-kz.png`, fullPage: true });
+    await kz.locator('#incoming + table a').first().click();
+    await kz.waitForURL(/\/requests\//);
+    assert.match(await kz.locator('h1').innerText(), /Входящий запрос/);
+    await kz.getByRole('button', { name: 'Принять к исполнению' }).first().click();
+    await kz.getByRole('link', { name: 'Ответить по пунктам' }).click();
+    await kz.selectOption('#outcome_1', 'found');
+    await kz.fill('#bank_1', 'АО «Kaspi Bank»');
+    await kz.fill('#account_1', 'KZ12722C000012345678');
+    await kz.selectOption('#outcome_2', 'found');
+    await kz.fill('#employer_2', 'ТОО «Алатау»');
+    await kz.fill('#text_2', 'Заработная плата за 2025 год — 6 000 000 тенге.');
+    await kz.check('#final');
+    await kz.screenshot({ path: `${SHOTS}answer-form.png`, fullPage: true });
+    await kz.getByRole('button', { name: 'Подписать и направить ответ' }).click();
+    await kz.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
+    assert.match(await kz.locator('.counters').innerText(), /Исполнен|Ответ/);
+    await settle(fed);
+
+    await ru.goto(requestUrl);
+    const body = await ru.locator('main').innerText();
+    assert.match(body, /Kaspi Bank/);
+    assert.match(body, /ТОО «Алатау»/);
+    await ru.screenshot({ path: `${SHOTS}request-answered.png`, fullPage: true });
+  });
+
+  test('pages are readable on a 390-px phone and reachable by keyboard', async () => {
+    const phone = await signIn('RU', 'ru.officer', { width: 390, height: 844 });
+    const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 1, `horizontal overflow ${overflow}px`);
+    await phone.screenshot({ path: `${SHOTS}dashboard-phone.png`, fullPage: true });
+    await phone.keyboard.press('Tab');
+    assert.equal(await phone.evaluate(() => document.activeElement?.textContent?.trim()), 'К содержанию');
+    // Every form control has a label.
+    const unlabeled = await phone.evaluate(() => Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))
+      .filter((el) => !(el as HTMLInputElement).labels?.length && !el.getAttribute('aria-label')).length);
+    assert.equal(unlabeled, 0);
+  });
+
+  test('a session cookie is HttpOnly, Secure and SameSite; a form without its CSRF token is refused', async () => {
+    const page = await signIn('RU', 'ru.officer');
+    const cookies = await page.context().cookies();
+    const c = cookies.find((x) => x.name === 'eix_session')!;
+    assert.deepEqual([c.httpOnly, c.secure, c.sameSite], [true, true, 'Strict']);
+    const res = await page.request.post(`${fed.nodes.RU.apiUrl}/logout`, { form: { _csrf: 'forged' } });
+    assert.equal(res.status(), 403);
+  });
+});
