@@ -12,6 +12,7 @@ import { registerRequestCommands } from './commands/request.js';
 import { registerNameCommands } from './commands/name.js';
 import { registerNodeCommands } from './commands/node.js';
 import { registerPkiCommands } from './commands/pki.js';
+import { registerPdfCommands } from './commands/pdf.js';
 
 export interface CliContext {
   readonly io: Io;
@@ -61,6 +62,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   registerNameCommands(program, kit);
   registerNodeCommands(program, kit);
   registerPkiCommands(program, kit);
+  registerPdfCommands(program, kit);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

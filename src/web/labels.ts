@@ -9,6 +9,8 @@ export const ITEM_LABELS: Record<string, string> = {
   property: 'Имущество должника', employment_income: 'Место работы и доходы', location: 'Место нахождения', other: 'Иные сведения',
 };
 
+export const PAPER_MEANS_RU: [string, string][] = [['post', 'почтой'], ['courier', 'курьером'], ['diplomatic', 'дипломатической почтой'], ['hand', 'нарочным']];
+
 export const SUB_ITEMS: [string, string][] = [['a', 'а) счета, вклады, ценности'], ['b', 'б) недвижимость'], ['c', 'в) транспорт'], ['d', 'г) доли, ценные бумаги'], ['e', 'д) иное имущество']];
 
 const DATA_LABELS: Record<string, string> = {
@@ -32,4 +34,6 @@ export const labels = {
   money: (m: { value: number; currency: string } | undefined) => (m ? `${m.value.toLocaleString('ru-RU')} ${m.currency}` : ''),
   personName: (p: Person | undefined) => (!p ? '' : p.type === 'individual' ? [p.surname, p.name, p.patronymic].filter(Boolean).join(' ') : p.name ?? ''),
   subItems: SUB_ITEMS,
+  meansLabel: (m: string) => Object.fromEntries(PAPER_MEANS_RU)[m] ?? m,
+  means: PAPER_MEANS_RU,
 };

@@ -12,7 +12,7 @@ import { Eta } from 'eta';
 import { actOnRequest, REQUEST_STEPS } from '../app/act-on-request.js';
 import { answerRequest } from '../app/answer-request.js';
 import { verifyAuditLog } from '../app/audit.js';
-import type { AppContext, Officer } from '../app/context.js';
+import { ROLE_LABELS_RU, type AppContext, type Officer } from '../app/context.js';
 import { draftRequest, previewDraft } from '../app/draft-request.js';
 import { getProtectionStatement } from '../app/get-protection-statement.js';
 import { getRequest } from '../app/get-request.js';
@@ -22,7 +22,15 @@ import { listRequests } from '../app/list-requests.js';
 import { listRetentionRules } from '../app/list-retention-rules.js';
 import { readAttachment } from '../app/read-attachment.js';
 import { refuseRequest } from '../app/refuse-request.js';
-import { closeSession, openSession, requireCsrf, resolveSession } from '../app/sessions.js';
+import { closeSession, openSession, requireCsrf, resolveSession, sessionHash } from '../app/sessions.js';
+import { changePassword } from '../app/change-password.js';
+import { addBody } from '../app/add-body.js';
+import { addOfficer } from '../app/add-officer.js';
+import { setRetentionRule } from '../app/set-retention-rule.js';
+import { setProtectionStatement } from '../app/set-protection-statement.js';
+import { recordPaperOriginal } from '../app/record-paper-original.js';
+import { sealFor, verifyPaperOriginal } from '../app/verify-paper-original.js';
+import { renderAnswerPdf, renderRequestPdf } from '../adapters/pdf/request-pdf.js';
 import { signRequest } from '../app/sign-request.js';
 import { ANSWER_OUTCOMES, OUTCOME_LABELS_RU } from '../domain/answer.js';
 import { localDate } from '../domain/dates.js';
@@ -38,6 +46,8 @@ const TEMPLATES = path.join(here, 'templates');
 const CSS = readFileSync(path.join(here, 'assets', 'app.css'));
 const HTMX = readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('htmx.org/package.json')), 'dist', 'htmx.min.js'));
 const COOKIE = 'eix_session';
+/** R10.a: days after sending within which the paper original should be posted (a reminder after that). */
+export const PAPER_DUE_DAYS = 10;
 
 type Form = Record<string, string | string[] | undefined>;
 interface Session { officer: Officer; csrf: string }
@@ -238,7 +248,10 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
   app.get<{ Params: { id: string } }>('/requests/:id', page(async (req, reply) => {
     const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
     const steps = STEP_FORMS.filter((s) => (REQUEST_STEPS as string[]).includes(s.step) || s.step === 'refuse');
-    return render(reply, req, 'request', { title: `Запрос ${v.number}`, v, steps });
+    // R10.a: the paper original is due within PAPER_DUE_DAYS of sending.
+    const sent = v.events.find((e) => e.event === 'send')?.at;
+    const paperLate = !v.paperOriginal && sent !== undefined && ctx.clock.now().getTime() - Date.parse(sent) > PAPER_DUE_DAYS * 86_400_000;
+    return render(reply, req, 'request', { title: `Запрос ${v.number}`, v, steps, paperLate });
   }));
   app.post<{ Params: { id: string } }>('/requests/:id/sign', page(async (req, reply) => {
     await signRequest(ctx, me(req), { requestId: (req.params as { id: string }).id });
@@ -283,6 +296,34 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     return reply.type(file.mediaType).header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`).header('cache-control', 'no-store').send(file.content);
   }));
 
+  const pdf = (kind: 'request' | 'answer') => page(async (req, reply) => {
+    const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
+    const seal = await sealFor(ctx, v, kind);
+    const file = kind === 'request' ? await renderRequestPdf(v, seal) : await renderAnswerPdf(v, seal);
+    const name = `${kind === 'request' ? 'запрос' : 'ответ'}-${(v.number || 'проект').replace(/[^\p{L}\p{N}-]+/gu, '_')}.pdf`;
+    return reply.type('application/pdf').header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(name)}`).header('cache-control', 'no-store').send(file);
+  });
+  app.get('/requests/:id/pdf', pdf('request'));
+  app.get('/requests/:id/answer.pdf', pdf('answer'));
+  app.get('/paper', page(async (req, reply) => {
+    const payload = opt((req.query as Form).payload);
+    const result = payload ? await verifyPaperOriginal(ctx, me(req), { payload }) : null;
+    return render(reply, req, 'paper', { title: 'Проверка бумажного оригинала', payload, result });
+  }));
+
+  app.get('/password', (req, reply) => render(reply, req, 'password', { title: 'Смена пароля' }));
+  app.post('/password', page(async (req, reply) => {
+    const f = (req.body ?? {}) as Form;
+    await changePassword(ctx, me(req), { current: typeof f.current === 'string' ? f.current : '', next: typeof f.next === 'string' ? f.next : '' }, sessionHash(req.cookies[COOKIE] ?? ''));
+    return render(reply, req, 'password', { title: 'Смена пароля', flash: { ok: true, text: 'Пароль изменён; другие сеансы завершены.' } });
+  }));
+  app.post<{ Params: { id: string } }>('/requests/:id/paper-original', page(async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const f = (req.body ?? {}) as Form;
+    await recordPaperOriginal(ctx, me(req), { requestId: id, dispatchedOn: one(f.dispatchedOn), means: one(f.means), ...(opt(f.tracking) ? { tracking: one(f.tracking) } : {}) });
+    return reply.redirect(`/requests/${id}`);
+  }));
+
   app.get('/admin', page(async (req, reply) => {
     const o = me(req);
     const admin = o.roles.includes('admin');
@@ -294,6 +335,29 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     return render(reply, req, 'admin', {
       title: 'Администрирование', bodies: await listBodies(ctx, o), retention: await listRetentionRules(ctx, o), statement: await getProtectionStatement(ctx),
       treaty: treatyStatus(ctx.treaty(), today()), today: today(), audit, auditOk: verdict?.ok ?? true,
+      isAdmin: admin, party: ctx.party, roleLabels: Object.entries(ROLE_LABELS_RU),
+      ...(req.query as Form).flash ? { flash: { ok: true, text: one((req.query as Form).flash) } } : {},
     });
   }));
+  const adminForm = (url: string, run: (f: Form, o: Officer) => Promise<string>) => app.post(url, page(async (req, reply) => {
+    const message = await run((req.body ?? {}) as Form, me(req));
+    return reply.redirect(`/admin?flash=${encodeURIComponent(message)}`);
+  }));
+  adminForm('/admin/bodies', async (f, o) => {
+    const b = await addBody(ctx, o, { id: one(f.id), name: one(f.name), kind: one(f.kind), ...(opt(f.parentId) ? { parentId: one(f.parentId) } : {}) });
+    return `Орган ${b.id} добавлен`;
+  });
+  adminForm('/admin/officers', async (f, o) => {
+    const roles = (Array.isArray(f.roles) ? f.roles : f.roles ? [f.roles] : []).map(String);
+    const r = await addOfficer(ctx, o, { bodyId: one(f.bodyId), login: one(f.login), fullName: one(f.fullName), position: one(f.position), roles });
+    return `Пользователь ${r.officer.login} добавлен. Пароль (показывается один раз): ${r.password}`;
+  });
+  adminForm('/admin/retention', async (f, o) => {
+    const r = await setRetentionRule(ctx, o, { party: one(f.party).toUpperCase(), months: Number(one(f.months)), legalBasis: one(f.legalBasis) });
+    return `Срок хранения для ${r.party}: ${r.months} мес.`;
+  });
+  adminForm('/admin/statement', async (f, o) => {
+    await setProtectionStatement(ctx, o, { measures: one(f.measures), retention: one(f.retention) });
+    return 'Сведения о мерах защиты сохранены';
+  });
 }

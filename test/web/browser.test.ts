@@ -10,6 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { RunningDemo } from '../../src/demo/federation.js';
 import { settle, startTestFederation } from '../support/federation.js';
+import { pdfText } from '../support/pdf.js';
 
 const CHROMIUM = process.env.EIX_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
@@ -112,6 +113,20 @@ describe('officer web UI in Chromium', { skip: !existsSync(CHROMIUM) && process.
     assert.match(body, /Kaspi Bank/);
     assert.match(body, /ТОО «Алатау»/);
     await ru.screenshot({ path: `${SHOTS}request-answered.png`, fullPage: true });
+
+    // R10.a: the printable request carries all its content and a QR tying the paper to the signed document.
+    const pdf = await ru.request.get(`${requestUrl}/pdf`);
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+    const { text } = await pdfText(await pdf.body());
+    assert.match(text, /ЗАПРОС/);
+    assert.match(text, /Иванов/);
+    const payload = /EIX1\|[0-9a-f-]{36}\|[0-9a-f]{64}/.exec(text.replace(/\s+/g, ''))?.[0];
+    assert.ok(payload, 'the QR payload is printed under the code');
+    await ru.goto(`${fed.nodes.RU.apiUrl}/paper?payload=${encodeURIComponent(payload)}`);
+    assert.match(await ru.locator('main').innerText(), /Подлинный/);
+    await ru.screenshot({ path: `${SHOTS}paper-verified.png`, fullPage: true });
+    const answerPdf = await ru.request.get(`${requestUrl}/answer.pdf`);
+    assert.match((await pdfText(await answerPdf.body())).text, /Алатау/);
   });
 
   test('pages are readable on a 390-px phone and reachable by keyboard', async () => {

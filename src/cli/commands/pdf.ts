@@ -1,0 +1,107 @@
+// Printable forms from the server console (R10.a): `eix pdf request`, `eix pdf
+// answer` and `eix pdf verify`. The console acts for a named officer (--login)
+// so the officer's visibility rules and the audit trail apply as in the API.
+import { writeFile } from 'node:fs/promises';
+import type { Command } from 'commander';
+import { renderAnswerPdf, renderRequestPdf, qrPayload } from '../../adapters/pdf/request-pdf.js';
+import { ROLES, type AppContext, type Officer, type Role } from '../../app/context.js';
+import { getRequest } from '../../app/get-request.js';
+import { sealFor, verifyPaperOriginal } from '../../app/verify-paper-original.js';
+import { EixError } from '../../domain/errors.js';
+import { buildContext, type Wired } from '../../main.js';
+import { print } from '../io.js';
+import type { CommandKit } from '../program.js';
+
+async function withNode<T>(kit: CommandKit, fn: (w: Wired) => Promise<T>): Promise<T> {
+  const wired = await buildContext(kit.ctx.config, { clock: kit.ctx.clock });
+  try {
+    return await fn(wired);
+  } finally {
+    await wired.close();
+  }
+}
+
+/** Names the command-line option or argument in an input error instead of the use case's field. */
+async function named<T>(run: () => Promise<T>, names: Readonly<Record<string, string>>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof EixError) {
+      const field = typeof e.data.field === 'string' ? e.data.field : e.code === 'request.not_found' ? 'requestId' : undefined;
+      const option = field ? names[field] : undefined;
+      if (option) throw new EixError(e.code, { ...e.data, field: option, ...(field !== option ? { inputField: field } : {}) }, e.message);
+    }
+    throw e;
+  }
+}
+
+/** The officer the console acts for: an active user of a body of this node's Party. */
+export async function officerByLogin(ctx: AppContext, login: unknown): Promise<Officer> {
+  const l = typeof login === 'string' ? login.trim().toLowerCase() : '';
+  if (!l) throw new EixError('input.invalid', { field: '--login' }, 'Не указано имя входа пользователя (--login)');
+  const r = await ctx.db.selectFrom('officers').innerJoin('bodies', 'bodies.id', 'officers.body_id')
+    .select(['officers.id', 'officers.login', 'officers.full_name', 'officers.position', 'officers.body_id', 'officers.roles', 'officers.disabled_at', 'bodies.party'])
+    .where('officers.login', '=', l).where('bodies.party', '=', ctx.party).executeTakeFirst();
+  if (!r) throw new EixError('officer.not_found', { field: '--login', login: l }, `Пользователь ${l} не найден (--login)`);
+  if (r.disabled_at) throw new EixError('access.denied', { field: '--login', login: l }, `Учётная запись ${l} отключена (--login)`);
+  return {
+    kind: 'officer', officerId: r.id, login: r.login, fullName: r.full_name, position: r.position, bodyId: r.body_id, party: r.party,
+    roles: r.roles.filter((x): x is Role => (ROLES as readonly string[]).includes(x)),
+  };
+}
+
+function outOption(value: unknown): string {
+  if (typeof value !== 'string' || value.trim() === '') throw new EixError('input.invalid', { field: '--out' }, 'Не указан файл для сохранения PDF (--out)');
+  return value;
+}
+
+async function save(file: string, pdf: Buffer): Promise<void> {
+  try {
+    await writeFile(file, pdf, { mode: 0o600 });
+  } catch (e) {
+    throw new EixError('input.file', { field: '--out', file }, `Не удалось записать файл ${file} (--out): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+export function registerPdfCommands(program: Command, kit: CommandKit): void {
+  const pdf = program.command('pdf').description('печатные формы запроса и ответа с QR-кодом (статья 10)');
+
+  for (const kind of ['request', 'answer'] as const) {
+    kit.leaf(pdf.command(kind)
+      .description(kind === 'request' ? 'запрос в PDF (подписанный — с QR-кодом, проект — с отметкой «ПРОЕКТ»)' : 'ответ на запрос в PDF (с QR-кодом подписанного ответа)')
+      .argument('<requestId>', 'идентификатор запроса')
+      .requiredOption('--login <login>', 'пользователь, от имени которого формируется документ')
+      .requiredOption('--out <file.pdf>', 'файл PDF'))
+      .action(kit.act(async (out, requestId: string, opts: { login: string; out: string }) => {
+        const file = outOption(opts.out);
+        const result = await withNode(kit, async ({ ctx }) => {
+          const officer = await officerByLogin(ctx, opts.login);
+          const view = await named(() => getRequest(ctx, officer, requestId), { requestId: '<requestId>' });
+          const seal = await sealFor(ctx, view, kind);
+          const bytes = kind === 'request' ? await renderRequestPdf(view, seal) : await renderAnswerPdf(view, seal);
+          await save(file, bytes);
+          return { file, bytes: bytes.length, requestId: view.id, number: view.number, signed: seal !== null, qr: seal ? qrPayload(seal) : null };
+        });
+        print(out, result, (r) => [
+          `${kind === 'request' ? 'Запрос' : 'Ответ на запрос'} № ${r.number} сохранён в ${r.file} (${r.bytes} байт)`,
+          r.qr ? `QR-код: ${r.qr}` : 'ПРОЕКТ — не подписан: QR-кода нет',
+        ].join('\n'));
+      }));
+  }
+
+  kit.leaf(pdf.command('verify')
+    .description('проверить, что бумажный подлинник соответствует подписанному электронному документу (содержимое QR-кода)')
+    .argument('<payload>', 'содержимое QR-кода: EIX1|<идентификатор сообщения>|<SHA-256>')
+    .requiredOption('--login <login>', 'пользователь, от имени которого выполняется проверка'))
+    .action(kit.act(async (out, payload: string, opts: { login: string }) => {
+      const result = await withNode(kit, async ({ ctx }) => {
+        const officer = await officerByLogin(ctx, opts.login);
+        return named(() => verifyPaperOriginal(ctx, officer, { payload }), { payload: '<payload>' });
+      });
+      print(out, result, (r) => (r.valid
+        ? `Подлинник действителен: соответствует подписанному электронному документу (запрос № ${r.number}, сообщение ${r.messageId})`
+        : r.reason === 'hash_mismatch'
+          ? `Подлинник НЕ действителен: документ не совпадает с подписанным электронным документом (запрос № ${r.number}, сообщение ${r.messageId})`
+          : `Подлинник НЕ подтверждён: сообщение ${r.messageId} не найдено среди доступных вам запросов`));
+    }));
+}
