@@ -14,6 +14,7 @@ import { answerRequest } from '../app/answer-request.js';
 import { verifyAuditLog } from '../app/audit.js';
 import { ROLE_LABELS_RU, type AppContext, type Officer } from '../app/context.js';
 import { draftRequest, previewDraft } from '../app/draft-request.js';
+import { createProceeding } from '../app/create-proceeding.js';
 import { getProtectionStatement } from '../app/get-protection-statement.js';
 import { getRequest } from '../app/get-request.js';
 import { listBodies } from '../app/list-bodies.js';
@@ -189,6 +190,29 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     const q = opt((req.query as Form).q);
     const r = await listProceedings(ctx, me(req), { limit: 100, ...(q ? { query: q } : {}) });
     return render(reply, req, 'proceedings', { title: 'Исполнительные производства', items: r.items, q });
+  }));
+  app.get('/proceedings/new', (req, reply) => render(reply, req, 'proceeding-new', { title: 'Новое производство' }));
+  app.post('/proceedings', page(async (req, reply) => {
+    const f = (req.body ?? {}) as Form;
+    const person = (who: string, withBirth: boolean) => ({
+      type: 'individual', surname: one(f[`${who}Surname`]), name: one(f[`${who}Name`]),
+      ...(opt(f[`${who}Patronymic`]) ? { patronymic: one(f[`${who}Patronymic`]) } : {}), address: one(f[`${who}Address`]),
+      ...(withBirth && opt(f.debtorBirthDate) ? { birthDate: one(f.debtorBirthDate) } : {}),
+      ...(withBirth && opt(f.debtorBirthPlace) ? { birthPlace: one(f.debtorBirthPlace) } : {}),
+      ...(withBirth && opt(f.debtorIdValue) ? { ids: [{ country: one(f.debtorIdKind).split(/\s+/)[0]?.toUpperCase() ?? '', kind: one(f.debtorIdKind).split(/\s+/)[1]?.toUpperCase() ?? '', value: one(f.debtorIdValue) }] } : {}),
+    });
+    try {
+      const r = await createProceeding(ctx, me(req), {
+        number: one(f.number), openedOn: one(f.openedOn), debtor: person('debtor', true), creditor: person('creditor', false),
+        executiveDocuments: [{ title: one(f.docTitle), number: one(f.docNumber), date: one(f.docDate), issuer: { kind: one(f.issuerKind), name: one(f.issuerName) }, operativePart: one(f.operativePart) }],
+      });
+      return reply.redirect(`/proceedings/${r.id}`);
+    } catch (e) {
+      if (!isEixError(e)) throw e;
+      const problems = (e.data.problems as Problem[] | undefined) ?? [];
+      const text = [e.message, ...problems.slice(1).map((p) => p.message)].join('; ');
+      return render(reply, req, 'proceeding-new', { title: 'Новое производство', form: f, flash: { text } }, e.http);
+    }
   }));
   app.get<{ Params: { id: string } }>('/proceedings/:id', page(async (req, reply) => {
     const p = await getProceeding(ctx, me(req), (req.params as { id: string }).id);

@@ -129,6 +129,28 @@ describe('officer web UI in Chromium', { skip: !existsSync(CHROMIUM) && process.
     assert.match((await pdfText(await answerPdf.body())).text, /Алатау/);
   });
 
+  test('an officer registers a proceeding; a bad national id is named in Russian and nothing is stored', async () => {
+    const page = await signIn('RU', 'ru.officer');
+    await page.goto(`${fed.nodes.RU.apiUrl}/proceedings/new`);
+    const fill = async (id: string, v: string) => page.fill(`#${id}`, v);
+    await fill('number', '777/26/77001-ИП');
+    await fill('openedOn', '2026-06-01');
+    await fill('docNumber', 'ФС № 044556677');
+    await fill('docDate', '2026-05-20');
+    await fill('issuerName', 'Пресненский районный суд г. Москвы');
+    await fill('operativePart', 'Взыскать с Смирнова Олега Игоревича 250 000 рублей.');
+    await fill('debtorSurname', 'Смирнов'); await fill('debtorName', 'Олег'); await fill('debtorAddress', 'г. Москва, ул. Садовая, д. 3');
+    await fill('debtorBirthDate', '1979-02-11'); await fill('debtorBirthPlace', 'г. Тула');
+    await fill('debtorIdKind', 'RU INN'); await fill('debtorIdValue', '7707083894');
+    await fill('creditorSurname', 'Белова'); await fill('creditorName', 'Ирина'); await fill('creditorAddress', 'г. Москва, ул. Покровка, д. 8');
+    await page.getByRole('button', { name: 'Зарегистрировать производство' }).click();
+    assert.match(await page.locator('.flash').innerText(), /ИНН/);
+    await fill('debtorIdValue', '7707083893');
+    await page.getByRole('button', { name: 'Зарегистрировать производство' }).click();
+    await page.waitForURL(/\/proceedings\/[0-9a-f-]{36}$/);
+    assert.match(await page.locator('h1').innerText(), /777\/26\/77001-ИП/);
+  });
+
   test('pages are readable on a 390-px phone and reachable by keyboard', async () => {
     const phone = await signIn('RU', 'ru.officer', { width: 390, height: 844 });
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
