@@ -29,6 +29,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   domain: async () => (await import('./domain.js')).suite,
   node: async () => (await import('./node.js')).suite,
   exchange: async () => (await import('./exchange.js')).suite,
+  ui: async () => (await import('./ui.js')).suite,
 };
 
 async function main(): Promise<void> {

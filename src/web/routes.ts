@@ -178,12 +178,20 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
 
   app.get('/', page(async (req, reply) => {
     const q = opt((req.query as Form).q);
-    const incoming = await listRequests(ctx, me(req), { direction: 'incoming', limit: 100, ...(q ? { query: q } : {}) });
+    // Open requests by deadline; a search looks at every state.
+    const incoming = await listRequests(ctx, me(req), { direction: 'incoming', limit: 100, ...(q ? { query: q } : { states: ['received', 'in_progress', 'postponed', 'partially_answered'] }) });
     const outgoing = await listRequests(ctx, me(req), { direction: 'outgoing', limit: 50, ...(q ? { query: q } : {}) });
     const counts = { open: 0, due_soon: 0, overdue_notified: 0, overdue_silent: 0 };
     for (const r of incoming.items) if (r.overdue) counts[r.overdue.status] += 1;
-    counts.open += counts.due_soon + counts.overdue_notified + counts.overdue_silent;
-    return render(reply, req, 'dashboard', { title: 'Запросы', q, incoming: incoming.items, outgoing: outgoing.items, counts });
+    counts.open = incoming.total;
+    // R10.a reminder: sent requests of the officer's body without a recorded paper original after PAPER_DUE_DAYS.
+    const due = new Date(ctx.clock.now().getTime() - PAPER_DUE_DAYS * 86_400_000);
+    const paperMissing = Number((await ctx.db.selectFrom('requests').select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('direction', '=', 'outgoing').where('body_id', '=', me(req).bodyId).where('state', 'not in', ['draft', 'signed'])
+      .where('updated_at', '<', due)
+      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('paper_originals').select('request_id').whereRef('paper_originals.request_id', '=', 'requests.id'))))
+      .executeTakeFirstOrThrow()).n);
+    return render(reply, req, 'dashboard', { title: 'Запросы', q, incoming: incoming.items, outgoing: outgoing.items, counts, paperMissing });
   }));
 
   app.get('/proceedings', page(async (req, reply) => {
