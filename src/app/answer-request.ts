@@ -5,7 +5,7 @@
 // Party is queued in the same transaction.
 import { createHash, randomUUID } from 'node:crypto';
 import Type from 'typebox';
-import { ANSWER_OUTCOMES, AnswerDataSchema, type AnswerOutcome } from '../domain/answer.js';
+import { AnswerItemsSchema, type AnswerOutcome } from '../domain/answer.js';
 import { EixError } from '../domain/errors.js';
 import { requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
@@ -13,22 +13,11 @@ import { parseInput } from './input.js';
 import { applyEvent, enqueue, loadRequest } from './request-record.js';
 import type { Tx } from '../ports/store.js';
 
-export const AttachmentInput = Type.Object({
-  fileName: Type.String({ minLength: 1, maxLength: 255, pattern: '^[^/\\\\\\u0000]+$' }),
-  mediaType: Type.String({ pattern: '^[a-z]+/[a-z0-9.+-]+$', maxLength: 100 }),
-  contentBase64: Type.String({ minLength: 1 }),
-}, { additionalProperties: false });
-
 export const AnswerRequestInput = Type.Object({
   requestId: Type.String({ format: 'uuid' }),
   final: Type.Boolean(),
   version: Type.Optional(Type.Integer({ minimum: 0 })),
-  items: Type.Array(Type.Object({
-    itemNo: Type.Integer({ minimum: 1, maximum: 20 }),
-    outcome: Type.Enum(ANSWER_OUTCOMES),
-    data: Type.Optional(AnswerDataSchema),
-    attachments: Type.Optional(Type.Array(AttachmentInput, { maxItems: 20 })),
-  }, { additionalProperties: false }), { minItems: 1, maxItems: 20 }),
+  items: AnswerItemsSchema,
 }, { additionalProperties: false });
 
 const FIELDS = { items: 'ответы по пунктам запроса', final: 'окончательный ответ' };

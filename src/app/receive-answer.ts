@@ -4,10 +4,10 @@
 import Type from 'typebox';
 import { sql } from 'kysely';
 import { createHash } from 'node:crypto';
-import { ANSWER_OUTCOMES, AnswerDataSchema } from '../domain/answer.js';
+import { AnswerItemsSchema } from '../domain/answer.js';
 import { EixError } from '../domain/errors.js';
 import { appendAudit } from './audit.js';
-import { AttachmentInput, storeAnswer, storeAttachment } from './answer-request.js';
+import { storeAnswer, storeAttachment } from './answer-request.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 import { applyEvent, loadRequest } from './request-record.js';
@@ -16,12 +16,7 @@ export const ReceiveAnswerInput = Type.Object({
   messageId: Type.String({ minLength: 8, maxLength: 100 }),
   requestMessageId: Type.String({ minLength: 8, maxLength: 100 }),
   final: Type.Boolean(),
-  items: Type.Array(Type.Object({
-    itemNo: Type.Integer({ minimum: 1, maximum: 20 }),
-    outcome: Type.Enum(ANSWER_OUTCOMES),
-    data: Type.Optional(AnswerDataSchema),
-    attachments: Type.Optional(Type.Array(AttachmentInput, { maxItems: 20 })),
-  }, { additionalProperties: false }), { minItems: 1, maxItems: 20 }),
+  items: AnswerItemsSchema,
 }, { additionalProperties: false });
 
 export async function receiveAnswer(ctx: AppContext, actor: Actor, input: unknown): Promise<{ requestId: string; state: string; duplicate: boolean }> {

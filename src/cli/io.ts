@@ -78,3 +78,19 @@ export function partyOption(value: unknown, field: string): string {
   }
   return code;
 }
+
+/**
+ * Runs a use case for a command and names the command-line option in its input
+ * error instead of the use case's field (`bodyId` → `--body`).
+ */
+export async function asOptions<T>(run: () => Promise<T> | T, options: Readonly<Record<string, string>>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (!(e instanceof EixError)) throw e;
+    const field = typeof e.data.field === 'string' ? e.data.field : e.code === 'request.not_found' ? 'requestId' : undefined;
+    const option = field !== undefined ? options[field] ?? options[field.split(/[.[]/)[0] ?? ''] : undefined;
+    if (option) throw new EixError(e.code, { ...e.data, field: option, inputField: field }, e.message);
+    throw e;
+  }
+}

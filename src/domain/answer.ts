@@ -52,3 +52,15 @@ export const AnswerDataSchema = Type.Object({
 }, { additionalProperties: false });
 
 export type AnswerData = Type.Static<typeof AnswerDataSchema>;
+
+/** The answers to a request's items, as given by the requested body and as they travel (R4–R8). */
+export const AnswerItemsSchema = Type.Array(Type.Object({
+  itemNo: Type.Integer({ minimum: 1, maximum: 20 }),
+  outcome: Type.Enum(ANSWER_OUTCOMES),
+  data: Type.Optional(AnswerDataSchema),
+  attachments: Type.Optional(Type.Array(Type.Object({
+    fileName: Type.String({ minLength: 1, maxLength: 255, pattern: '^[^/\\\\\\u0000]+$' }),
+    mediaType: Type.String({ pattern: '^[a-z]+/[a-z0-9.+-]+$', maxLength: 100 }),
+    contentBase64: Type.String({ minLength: 1 }),
+  }, { additionalProperties: false }), { maxItems: 20 })),
+}, { additionalProperties: false }), { minItems: 1, maxItems: 20 });

@@ -3,7 +3,7 @@
 // officer's identity and authority are inside the signed document). One schema
 // per message type; data/schemas/ publishes them (npm run schemas).
 import Type, { type TSchema } from 'typebox';
-import { AnswerDataSchema, ANSWER_OUTCOMES } from './answer.js';
+import { AnswerItemsSchema } from './answer.js';
 import { RequestSchema } from './request.js';
 import { REFUSAL_GROUNDS } from './workflow.js';
 
@@ -29,20 +29,7 @@ export const EnvelopeSchema = Type.Object({
 
 export type Envelope = Type.Static<typeof EnvelopeSchema>;
 
-const Attachment = Type.Object({
-  fileName: Type.String({ minLength: 1, maxLength: 255 }),
-  mediaType: Type.String({ pattern: '^[a-z]+/[a-z0-9.+-]+$' }),
-  contentBase64: Type.String({ minLength: 1 }),
-}, { additionalProperties: false });
-
-const AnswerBody = Type.Object({
-  items: Type.Array(Type.Object({
-    itemNo: Type.Integer({ minimum: 1, maximum: 20 }),
-    outcome: Type.Enum(ANSWER_OUTCOMES),
-    data: Type.Optional(AnswerDataSchema),
-    attachments: Type.Optional(Type.Array(Attachment, { maxItems: 20 })),
-  }, { additionalProperties: false }), { minItems: 1, maxItems: 20 }),
-}, { additionalProperties: false });
+const AnswerBody = Type.Object({ items: AnswerItemsSchema }, { additionalProperties: false });
 
 const textBody = (key: string, optional = false) => Type.Object({ [key]: optional ? Type.Optional(Text) : Text }, { additionalProperties: false });
 

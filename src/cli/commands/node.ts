@@ -11,34 +11,18 @@ import { verifyAuditLog } from '../../app/audit.js';
 import type { Actor } from '../../app/context.js';
 import { EixError } from '../../domain/errors.js';
 import { isSignatory, PARTIES } from '../../domain/parties.js';
-import { buildContext, nodePaths, startNode, type NodeInfo, type Wired } from '../../main.js';
+import { nodePaths, startNode, type NodeInfo } from '../../main.js';
 import { createApiToken } from '../../app/create-api-token.js';
-import { partyOption, print } from '../io.js';
+import { partyOption, print, asOptions } from '../io.js';
 import type { CommandKit } from '../program.js';
+import { withNode } from '../node-context.js';
 
 const CLI: Actor = { kind: 'system', name: 'cli' };
 
 const BODY_OPTIONS = { id: '--id', name: '--name', kind: '--kind', parentId: '--parent', timeZone: '--time-zone' };
 const USER_OPTIONS = { bodyId: '--body', login: '--login', fullName: '--full-name', position: '--position', roles: '--roles' };
 
-/** Names the command-line option in an input error instead of the use case's field. */
-function asOptions<T>(run: () => Promise<T> | T, options: Readonly<Record<string, string>>): Promise<T> {
-  return Promise.resolve().then(run).catch((e: unknown) => {
-    const field = e instanceof EixError ? e.data.field : undefined;
-    const option = typeof field === 'string' ? options[field.split(/[.[]/)[0] ?? ''] : undefined;
-    if (e instanceof EixError && option) throw new EixError(e.code, { ...e.data, field: option, inputField: field }, e.message);
-    throw e;
-  });
-}
 
-async function withNode<T>(kit: CommandKit, fn: (w: Wired) => Promise<T>): Promise<T> {
-  const wired = await buildContext(kit.ctx.config, { clock: kit.ctx.clock });
-  try {
-    return await fn(wired);
-  } finally {
-    await wired.close();
-  }
-}
 
 const exists = (file: string): Promise<boolean> => access(file).then(() => true, () => false);
 

@@ -8,32 +8,12 @@ import { ROLES, type AppContext, type Officer, type Role } from '../../app/conte
 import { getRequest } from '../../app/get-request.js';
 import { sealFor, verifyPaperOriginal } from '../../app/verify-paper-original.js';
 import { EixError } from '../../domain/errors.js';
-import { buildContext, type Wired } from '../../main.js';
-import { print } from '../io.js';
+
+import { print, asOptions } from '../io.js';
 import type { CommandKit } from '../program.js';
+import { withNode } from '../node-context.js';
 
-async function withNode<T>(kit: CommandKit, fn: (w: Wired) => Promise<T>): Promise<T> {
-  const wired = await buildContext(kit.ctx.config, { clock: kit.ctx.clock });
-  try {
-    return await fn(wired);
-  } finally {
-    await wired.close();
-  }
-}
 
-/** Names the command-line option or argument in an input error instead of the use case's field. */
-async function named<T>(run: () => Promise<T>, names: Readonly<Record<string, string>>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    if (e instanceof EixError) {
-      const field = typeof e.data.field === 'string' ? e.data.field : e.code === 'request.not_found' ? 'requestId' : undefined;
-      const option = field ? names[field] : undefined;
-      if (option) throw new EixError(e.code, { ...e.data, field: option, ...(field !== option ? { inputField: field } : {}) }, e.message);
-    }
-    throw e;
-  }
-}
 
 /** The officer the console acts for: an active user of a body of this node's Party. */
 export async function officerByLogin(ctx: AppContext, login: unknown): Promise<Officer> {
@@ -76,7 +56,7 @@ export function registerPdfCommands(program: Command, kit: CommandKit): void {
         const file = outOption(opts.out);
         const result = await withNode(kit, async ({ ctx }) => {
           const officer = await officerByLogin(ctx, opts.login);
-          const view = await named(() => getRequest(ctx, officer, requestId), { requestId: '<requestId>' });
+          const view = await asOptions(() => getRequest(ctx, officer, requestId), { requestId: '<requestId>' });
           const seal = await sealFor(ctx, view, kind);
           const bytes = kind === 'request' ? await renderRequestPdf(view, seal) : await renderAnswerPdf(view, seal);
           await save(file, bytes);
@@ -96,7 +76,7 @@ export function registerPdfCommands(program: Command, kit: CommandKit): void {
     .action(kit.act(async (out, payload: string, opts: { login: string }) => {
       const result = await withNode(kit, async ({ ctx }) => {
         const officer = await officerByLogin(ctx, opts.login);
-        return named(() => verifyPaperOriginal(ctx, officer, { payload }), { payload: '<payload>' });
+        return asOptions(() => verifyPaperOriginal(ctx, officer, { payload }), { payload: '<payload>' });
       });
       print(out, result, (r) => (r.valid
         ? `Подлинник действителен: соответствует подписанному электронному документу (запрос № ${r.number}, сообщение ${r.messageId})`

@@ -12,7 +12,7 @@ import { decodeRegistryUnverified, registrySha256, signRegistry, verifyRegistry 
 import { EixError } from '../../domain/errors.js';
 import { isSignatory, PARTIES } from '../../domain/parties.js';
 import { parseRegistry } from '../../domain/registry.js';
-import { partyOption, print, readJsonFile } from '../io.js';
+import { partyOption, print, readJsonFile, asOptions } from '../io.js';
 import type { CommandKit } from '../program.js';
 
 async function readText(file: string, field: string): Promise<string> {
@@ -29,17 +29,6 @@ async function readPair(dir: string, name: string, field: string): Promise<CertA
   return { certPem: await readText(path.join(dir, `${name}.crt`), field), keyPem: await readText(path.join(dir, `${name}.key`), field) };
 }
 
-/** Names the command-line option in an error instead of the library's field. */
-async function asOptions<T>(run: () => Promise<T>, options: Readonly<Record<string, string>>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    const field = e instanceof EixError ? e.data.field : undefined;
-    const option = typeof field === 'string' ? options[field.split(/[.[]/)[0] ?? ''] : undefined;
-    if (e instanceof EixError && option) throw new EixError(e.code, { ...e.data, field: option, inputField: field }, e.message);
-    throw e;
-  }
-}
 
 async function exists(file: string): Promise<boolean> {
   return access(file).then(() => true, () => false);
