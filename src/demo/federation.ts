@@ -82,8 +82,8 @@ export async function prepareDemo(opts: DemoOptions): Promise<DemoLogin[]> {
     depositary: { name: 'Исполнительный комитет СНГ (демонстрация)' },
     treaty: { events }, parties: {}, revocations: [],
   };
-  const logins: DemoLogin[] = [];
-  for (const party of DEMO_PARTIES) {
+  const perParty = await Promise.all(DEMO_PARTIES.map(async (party) => {
+    const logins: DemoLogin[] = [];
     const cc = party.toLowerCase();
     const name = PARTIES[party as SignatoryCode].fullNameRu;
     const ca = await createPartyCa({ party, name, issuer: depositary });
@@ -123,7 +123,11 @@ export async function prepareDemo(opts: DemoOptions): Promise<DemoLogin[]> {
     } finally {
       await database.close();
     }
-  }
+    return logins;
+  }));
+  const logins = perParty.flat();
+  // Object key order = Party order, whatever finished first.
+  registry.parties = Object.fromEntries(DEMO_PARTIES.map((p) => [p, registry.parties[p]!]));
   const jws = await signRegistry(registry, depositary);
   for (const party of DEMO_PARTIES) await writeFile(nodePaths(path.join(dir, party.toLowerCase())).registry, jws);
   await writeFile(path.join(dir, 'registry.jws'), jws);
