@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
+import multipart from '@fastify/multipart';
 import { Eta } from 'eta';
 import { actOnRequest, REQUEST_STEPS } from '../app/act-on-request.js';
 import { answerRequest } from '../app/answer-request.js';
@@ -74,6 +75,28 @@ const STEP_FORMS: { step: string; label: string; button: string; fields: { name:
   { step: 'withdraw', label: 'Отозвать запрос', button: 'Отозвать', fields: [{ name: 'reason', label: 'Причина', type: 'textarea', required: true }] },
 ];
 
+interface Upload { field: string; fileName: string; mediaType: string; content: Buffer }
+
+/** Fields and files of a multipart form (attachFieldsToBody), or a plain urlencoded form. */
+async function readMultipart(body: unknown): Promise<{ form: Form; files: Upload[] }> {
+  const form: Form = {};
+  const files: Upload[] = [];
+  for (const [key, raw] of Object.entries((body ?? {}) as Record<string, unknown>)) {
+    for (const part of Array.isArray(raw) ? raw : [raw]) {
+      const p = part as { type?: string; value?: unknown; filename?: string; mimetype?: string; toBuffer?: () => Promise<Buffer> };
+      if (p && typeof p === 'object' && p.type === 'file' && p.toBuffer) {
+        const content = await p.toBuffer();
+        if (content.length > 0 && p.filename) files.push({ field: key, fileName: p.filename, mediaType: (p.mimetype ?? 'application/octet-stream').toLowerCase(), content });
+      } else {
+        const value = p && typeof p === 'object' && 'value' in p ? String(p.value) : String(part ?? '');
+        const prev = form[key];
+        form[key] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
+      }
+    }
+  }
+  return { form, files };
+}
+
 /** The wizard's form as the draft use case's input (items in a fixed order). */
 export function formToDraft(f: Form): Record<string, unknown> {
   const items: Record<string, unknown>[] = [];
@@ -119,6 +142,8 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
   const eta = new Eta({ views: TEMPLATES, cache: true, autoEscape: true });
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
+  // The answer screen uploads documents (R5): parsed into memory, size-limited.
+  await app.register(multipart, { attachFieldsToBody: true, limits: { fileSize: ctx.limits.attachmentBytes, files: 20, fields: 200 } });
   app.decorateRequest('session', null);
   const today = () => localDate(ctx.clock.now(), 'UTC');
 
@@ -143,7 +168,10 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
       if (req.headers['hx-request']) return reply.header('HX-Redirect', '/login').status(401).send('');
       return reply.redirect('/login');
     }
-    if (req.method !== 'GET') requireCsrf(req.session.csrf, (req.body as Form | undefined)?._csrf ?? req.headers['x-csrf-token']);
+    if (req.method !== 'GET') {
+      const field = (req.body as Record<string, unknown> | undefined)?._csrf;
+      requireCsrf(req.session.csrf, (field as { value?: string } | undefined)?.value ?? field ?? req.headers['x-csrf-token']);
+    }
     return undefined;
   });
 
@@ -305,7 +333,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
   }));
   app.post<{ Params: { id: string } }>('/requests/:id/answer', page(async (req, reply) => {
     const id = (req.params as { id: string }).id;
-    const f = (req.body ?? {}) as Form;
+    const { form: f, files } = await readMultipart(req.body);
     const v = await getRequest(ctx, me(req), id);
     const items = v.items.filter((i) => opt(f[`outcome_${i.itemNo}`])).map((i) => {
       const n = i.itemNo;
@@ -314,9 +342,12 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
         ...(opt(f[`estate_${n}`]) ? { realEstate: [{ description: one(f[`estate_${n}`]) }] } : {}),
         ...(opt(f[`employer_${n}`]) ? { employer: { name: one(f[`employer_${n}`]) } } : {}),
         ...(opt(f[`address_${n}`]) ? { addresses: [{ address: one(f[`address_${n}`]) }] } : {}),
+        ...(opt(f[`vehicle_${n}`]) ? { vehicles: [{ description: one(f[`vehicle_${n}`]), ...(opt(f[`vehicleReg_${n}`]) ? { registrationNumber: one(f[`vehicleReg_${n}`]) } : {}) }] } : {}),
+        ...(opt(f[`incomeAmount_${n}`]) ? { income: [{ from: one(f[`incomeFrom_${n}`]), to: one(f[`incomeTo_${n}`]), amount: { value: Number(one(f[`incomeAmount_${n}`]).replace(/\s/g, '').replace(',', '.')), currency: one(f[`incomeCurrency_${n}`]) || 'KZT' }, source: one(f[`incomeSource_${n}`]) || 'заработная плата' }] } : {}),
         ...(opt(f[`text_${n}`]) ? { text: one(f[`text_${n}`]) } : {}),
       };
-      return { itemNo: n, outcome: one(f[`outcome_${n}`]), ...(Object.keys(data).length ? { data } : {}) };
+      const attachments = files.filter((x) => x.field === `file_${n}`).map((x) => ({ fileName: x.fileName, mediaType: x.mediaType, contentBase64: x.content.toString('base64') }));
+      return { itemNo: n, outcome: one(f[`outcome_${n}`]), ...(Object.keys(data).length ? { data } : {}), ...(attachments.length ? { attachments } : {}) };
     });
     if (items.length === 0) throw new EixError('input.invalid', { field: 'items' }, 'Укажите результат хотя бы по одному пункту');
     await answerRequest(ctx, me(req), { requestId: id, final: Boolean(one(f.final)), version: Number(one(f.version)), items });

@@ -101,6 +101,11 @@ describe('officer web UI in Chromium', { skip: !existsSync(CHROMIUM) && process.
     await kz.selectOption('#outcome_2', 'found');
     await kz.fill('#employer_2', 'ТОО «Алатау»');
     await kz.fill('#text_2', 'Заработная плата за 2025 год — 6 000 000 тенге.');
+    await kz.fill('#incomeFrom_2', '2025-01-01');
+    await kz.fill('#incomeTo_2', '2025-12-31');
+    await kz.fill('#incomeAmount_2', '6 000 000');
+    await kz.fill('#incomeCurrency_2', 'KZT');
+    await kz.setInputFiles('#file_1', { name: 'выписка.txt', mimeType: 'text/plain', buffer: Buffer.from('Выписка по счёту KZ12722C000012345678') });
     await kz.check('#final');
     await kz.screenshot({ path: `${SHOTS}answer-form.png`, fullPage: true });
     await kz.getByRole('button', { name: 'Подписать и направить ответ' }).click();
@@ -112,6 +117,10 @@ describe('officer web UI in Chromium', { skip: !existsSync(CHROMIUM) && process.
     const body = await ru.locator('main').innerText();
     assert.match(body, /Kaspi Bank/);
     assert.match(body, /ТОО «Алатау»/);
+    assert.match(body, /6\s000\s000 KZT/);
+    const attachment = ru.getByRole('link', { name: 'выписка.txt' });
+    const download = await ru.request.get(new URL(String(await attachment.getAttribute('href')), requestUrl).toString());
+    assert.match(await download.text(), /KZ12722C000012345678/);
     await ru.screenshot({ path: `${SHOTS}request-answered.png`, fullPage: true });
 
     // R10.a: the printable request carries all its content and a QR tying the paper to the signed document.
