@@ -45,6 +45,8 @@ export interface RequestView {
   events: { id: string; event: string; side: string; officerId: string | null; data: Record<string, unknown>; at: string }[];
   answers: AnswerView[];
   paperOriginal: { dispatchedOn: string; means: string; tracking: string | null } | null;
+  /** R9.2: consents asked of the providing Party for disclosure to third parties. */
+  consents: { id: string; recipient: string; purpose: string; status: string; requestedAt: string }[];
   /** Messages of this request to the other Party: delivered, pending (delayed, with the last error) or failed. */
   delivery: { messageId: string; type: string; status: string; attempts: number; lastError: string | null; nextAttemptAt: string; deliveredAt: string | null }[];
   actions: WorkflowEvent[];
@@ -77,6 +79,7 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
         details: { parts: [...(row.direction === 'incoming' ? ['request'] : []), ...(row.direction === 'outgoing' && answers.length ? ['answers'] : [])] },
       });
     }
+    const consents = await tx.selectFrom('disclosure_consents').selectAll().where('request_id', '=', row.id).orderBy('requested_at').execute();
     const outbox = await tx.selectFrom('outbox').select(['message_id', 'type', 'status', 'attempts', 'last_error', 'next_attempt_at', 'delivered_at']).where('request_id', '=', row.id).orderBy('id').execute();
     const paper = await tx.selectFrom('paper_originals').selectAll().where('request_id', '=', row.id).executeTakeFirst();
     const state = row.state as RequestState;
@@ -92,6 +95,7 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
       items: items.map((i) => ({ itemNo: i.item_no, kind: i.kind, provisions: i.provisions })),
       events: events.map((e) => ({ id: String(e.id), event: e.event, side: e.side, officerId: e.officer_id, data: e.data, at: e.at.toISOString() })),
       answers,
+      consents: consents.map((c) => ({ id: c.id, recipient: c.recipient, purpose: c.purpose, status: c.status, requestedAt: c.requested_at.toISOString() })),
       delivery: outbox.map((m) => ({ messageId: m.message_id, type: m.type, status: m.status, attempts: m.attempts, lastError: m.last_error, nextAttemptAt: m.next_attempt_at.toISOString(), deliveredAt: m.delivered_at?.toISOString() ?? null })),
       paperOriginal: paper ? { dispatchedOn: paper.dispatched_on, means: paper.means, tracking: paper.tracking } : null,
       actions: mayAct ? allowedEvents(state, side).filter((e) => e !== 'receipt' && e !== 'send') : [],

@@ -16,6 +16,8 @@ import { verifyAuditLog } from '../app/audit.js';
 import { ROLE_LABELS_RU, type AppContext, type Officer } from '../app/context.js';
 import { draftRequest, previewDraft } from '../app/draft-request.js';
 import { createProceeding } from '../app/create-proceeding.js';
+import { exportReceivedData } from '../app/export-received-data.js';
+import { requestDisclosureConsent } from '../app/request-disclosure-consent.js';
 import { getProtectionStatement } from '../app/get-protection-statement.js';
 import { getRequest } from '../app/get-request.js';
 import { listBodies } from '../app/list-bodies.js';
@@ -368,6 +370,18 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
   });
   app.get('/requests/:id/pdf', pdf('request'));
   app.get('/requests/:id/answer.pdf', pdf('answer'));
+  app.post<{ Params: { id: string } }>('/requests/:id/consents', page(async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const f = (req.body ?? {}) as Form;
+    await requestDisclosureConsent(ctx, me(req), { requestId: id, recipient: one(f.recipient), purpose: one(f.purpose) });
+    return reply.redirect(`/requests/${id}`);
+  }));
+  app.post<{ Params: { id: string } }>('/requests/:id/export', page(async (req, reply) => {
+    const id = (req.params as { id: string }).id;
+    const f = (req.body ?? {}) as Form;
+    const x = await exportReceivedData(ctx, me(req), { requestId: id, recipient: one(f.recipient), ...(opt(f.consentId) ? { consentId: one(f.consentId) } : {}) });
+    return render(reply, req, 'export', { title: 'Выписка полученных сведений', x, id });
+  }));
   app.get('/paper', page(async (req, reply) => {
     const payload = opt((req.query as Form).payload);
     const result = payload ? await verifyPaperOriginal(ctx, me(req), { payload }) : null;

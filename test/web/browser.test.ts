@@ -122,6 +122,10 @@ describe('officer web UI in Chromium', { skip: !existsSync(CHROMIUM) && process.
     const download = await ru.request.get(new URL(String(await attachment.getAttribute('href')), requestUrl).toString());
     assert.match(await download.text(), /KZ12722C000012345678/);
     await ru.screenshot({ path: `${SHOTS}request-answered.png`, fullPage: true });
+    // R9.3: the creditor's extract, logged as a read of received data.
+    await ru.getByRole('button', { name: 'Выписка для взыскателя' }).click();
+    assert.match(await ru.locator('main').innerText(), /раскрываются взыскателю/);
+    await ru.goto(requestUrl);
 
     // R10.a: the printable request carries all its content and a QR tying the paper to the signed document.
     const pdf = await ru.request.get(`${requestUrl}/pdf`);
