@@ -32,7 +32,8 @@ export async function applyRemoteStep(ctx: AppContext, actor: Actor, input: unkn
     const row = await loadRequest(tx, actor, ref.id, { act: true });
     const seen = await tx.selectFrom('request_events').select('id').where('request_id', '=', row.id).where(sql<boolean>`data->>'messageId' = ${p.messageId}`).executeTakeFirst();
     if (seen) return { requestId: row.id, state: row.state, duplicate: true };
-    const data = { ...p.data, messageId: p.messageId };
+    // Texts from the other Party may carry personal data: sealed at rest (R9.4), opened on reading (R9.1).
+    const data = { messageId: p.messageId, sealed: ctx.sealer.encryptJson(p.data, `event:${row.id}:${p.messageId}`).toString('base64') };
     if ((HISTORY_ONLY as readonly string[]).includes(p.event)) {
       await tx.insertInto('request_events').values({ request_id: row.id, event: p.event, side: p.by, officer_id: null, data: JSON.stringify(data), at: ctx.clock.now() }).execute();
       await appendAudit(tx, ctx, actor, { action: `request.remote.${p.event}`, bodyId: row.body_id, requestId: row.id, subject: row.number });

@@ -71,12 +71,17 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
       attachments: links.filter((l) => l.answer_id === a.id).map((l) => ({ sha256: l.sha256, fileName: l.file_name, mediaType: l.media_type, size: l.size })),
       createdAt: a.created_at.toISOString(),
     }));
+    const openEvent = (e: (typeof events)[number]): Record<string, unknown> => {
+      const d = e.data as Record<string, unknown>;
+      if (typeof d.sealed !== 'string') return d;
+      return { ...ctx.sealer.decryptJson<Record<string, unknown>>(Buffer.from(d.sealed, 'base64'), `event:${row.id}:${String(d.messageId)}`), messageId: d.messageId };
+    };
     // R9.1: received personal data is read only with a trace.
-    const receivedData = row.direction === 'incoming' || answers.some((a) => a.data !== null);
+    const receivedData = row.direction === 'incoming' || answers.some((a) => a.data !== null) || events.some((e) => typeof (e.data as Record<string, unknown>).sealed === 'string');
     if (receivedData) {
       await appendAudit(tx, ctx, actor, {
         action: 'personal_data.read', bodyId: row.body_id, requestId: row.id, subject: row.number,
-        details: { parts: [...(row.direction === 'incoming' ? ['request'] : []), ...(row.direction === 'outgoing' && answers.length ? ['answers'] : [])] },
+        details: { parts: [...(row.direction === 'incoming' ? ['request'] : []), ...(row.direction === 'outgoing' && answers.length ? ['answers'] : []), ...(events.some((e) => typeof (e.data as Record<string, unknown>).sealed === 'string') ? ['messages'] : [])] },
       });
     }
     const consents = await tx.selectFrom('disclosure_consents').selectAll().where('request_id', '=', row.id).orderBy('requested_at').execute();
@@ -93,7 +98,7 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
         ? classifyOverdue(await ctx.calendar(ctx.party), { deadline: row.deadline, today, delayNotified: row.delay_until !== null }) : null,
       document,
       items: items.map((i) => ({ itemNo: i.item_no, kind: i.kind, provisions: i.provisions })),
-      events: events.map((e) => ({ id: String(e.id), event: e.event, side: e.side, officerId: e.officer_id, data: e.data, at: e.at.toISOString() })),
+      events: events.map((e) => ({ id: String(e.id), event: e.event, side: e.side, officerId: e.officer_id, data: openEvent(e), at: e.at.toISOString() })),
       answers,
       consents: consents.map((c) => ({ id: c.id, recipient: c.recipient, purpose: c.purpose, status: c.status, requestedAt: c.requested_at.toISOString() })),
       delivery: outbox.map((m) => ({ messageId: m.message_id, type: m.type, status: m.status, attempts: m.attempts, lastError: m.last_error, nextAttemptAt: m.next_attempt_at.toISOString(), deliveredAt: m.delivered_at?.toISOString() ?? null })),

@@ -48,8 +48,22 @@ export function checkSchema(schema: TSchema, value: unknown, fieldNames: Readonl
     validate = ajv.compile(schema as object);
     compiled.set(schema, validate);
   }
-  if (validate(value)) return [];
-  return dedupe((validate.errors ?? []).map((e) => toProblem(e, fieldNames)));
+  const nul = nulProblems(value, '', fieldNames);
+  if (validate(value)) return nul;
+  return dedupe([...nul, ...(validate.errors ?? []).map((e) => toProblem(e, fieldNames))]);
+}
+
+/** Text with a NUL character cannot be stored (PostgreSQL refuses it): a field error, not a crash. */
+function nulProblems(value: unknown, path: string, fieldNames: Readonly<Record<string, string>>, depth = 0): Problem[] {
+  if (typeof value === 'string') {
+    return value.includes('\u0000') ? [{ code: 'schema.nul', path, message: `Поле ${fieldLabel(path, fieldNames)} содержит недопустимый символ (NUL)` }] : [];
+  }
+  if (depth > 64 || value === null || typeof value !== 'object') return [];
+  const entries = Array.isArray(value) ? value.map((v, i) => [i, v] as const) : Object.entries(value);
+  return entries.flatMap(([k, v]) => [
+    ...(typeof k === 'string' && k.includes('\u0000') ? [{ code: 'schema.nul', path: joinPath(path, k.split('\u0000').join('')), message: 'Имя поля содержит недопустимый символ (NUL)' }] : []),
+    ...nulProblems(v, joinPath(path, k), fieldNames, depth + 1),
+  ]);
 }
 
 function toProblem(e: ErrorObject, fieldNames: Readonly<Record<string, string>>): Problem {

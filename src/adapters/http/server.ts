@@ -49,6 +49,14 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     // Deeply nested JSON is refused before it reaches any use case.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
+    maxParamLength: 200,
+    // Malformed URLs and over-long path parameters get the same error shape as everything else.
+    frameworkErrors: (error, _req, reply) => {
+      const e = (error as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH'
+        ? new EixError('input.invalid', { field: 'path' }, 'Слишком длинный параметр в адресе')
+        : new EixError('input.invalid', { field: 'path' }, 'Неверный адрес запроса');
+      void (reply as unknown as { status(n: number): { send(b: unknown): void } }).status(e.http).send({ error: e.toJSON() });
+    },
   });
   // Schemas document the API; the use cases validate (one path, Russian messages).
   app.setValidatorCompiler(() => (data) => ({ value: data }));
