@@ -1,0 +1,96 @@
+// Fault: the SENDING node dies (SIGKILL, no shutdown) while its outbox is
+// delivering. RU signs N requests to KZ through the REST API; after about half
+// are signed RU is killed with a backlog in flight, restarted on the same
+// home, and the rest are signed. Expected: every signed request reaches KZ
+// exactly once (the outbox lease expires, the sealed JWS is resent with the same
+// bytes and KZ dedupes by message id), and every outgoing request at RU ends
+// 'received'. Counts go to test-results/faults-kill-sender.json.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnNode, waitFor, type NodeProcess } from '../support/processes.js';
+import { draft, listAll, pool, prepareFaultFederation, proceedingId, sign, total, writeResult } from './harness.js';
+
+const N = 200;
+const CONCURRENCY = 8;
+const CAP_MS = 120_000;
+
+test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeout: 280_000 }, async () => {
+  const t0 = Date.now();
+  const fed = await prepareFaultFederation();
+  const procs: NodeProcess[] = [];
+  try {
+    const kz = spawnNode(fed.home('KZ'), fed.ports.KZ);
+    let ru = spawnNode(fed.home('RU'), fed.ports.RU);
+    procs.push(kz, ru);
+    await Promise.all([kz.ready, ru.ready]);
+    const tStarted = Date.now();
+    const ruToken = fed.token('ru.officer');
+    const kzToken = fed.token('kz.officer');
+    const proceeding = await proceedingId(ru.apiUrl, ruToken);
+
+    // All drafts first (nothing is queued yet), then signing makes the backlog.
+    const drafts = await pool(Array.from({ length: N }, (_, i) => i), CONCURRENCY, () => draft(ru.apiUrl, ruToken, proceeding));
+    const ids = drafts.map((d) => { if (d.status === 'rejected') throw d.reason; return d.value; });
+    const half = Math.floor(N / 2);
+    const first = await pool(ids.slice(0, half), CONCURRENCY, (id) => sign(ru.apiUrl, ruToken, id));
+    const signedFirst = first.filter((r) => r.status === 'fulfilled').length;
+
+    // Kill at once: whatever the worker holds (claimed rows, signed or not yet) is abandoned.
+    const deliveredAtKill = await total(kz.apiUrl, kzToken, 'incoming');
+    const killedAt = Date.now();
+    const how = await ru.kill('SIGKILL');
+    assert.equal(how, 'SIGKILL');
+    ru = spawnNode(fed.home('RU'), fed.ports.RU);
+    procs.push(ru);
+    await ru.ready;
+    const restartMs = Date.now() - killedAt;
+
+    const second = await pool(ids.slice(half), CONCURRENCY, (id) => sign(ru.apiUrl, ruToken, id));
+    const signFailures = [...first, ...second].filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason).slice(0, 300));
+    const signedOk = N - signFailures.length;
+    // RU's own view: how many left the draft state (a sign cut by the kill could have committed unseen).
+    const ruSigned = (await total(ru.apiUrl, ruToken, 'outgoing')) - (await total(ru.apiUrl, ruToken, 'outgoing', 'draft'));
+    const tSigned = Date.now();
+
+    // Two stages: KZ holds every request; then RU holds every receipt. Rows the
+    // killed worker had claimed (and KZ may already have accepted) wait for their
+    // 60 s lease, are resent with the same bytes and get KZ's original receipt.
+    const kzDone = await waitFor(async () => (await total(kz.apiUrl, kzToken, 'incoming')) >= ruSigned, CAP_MS, 500);
+    const tKzDone = Date.now();
+    const awaitingReceiptWhenKzDone = ruSigned - (await total(ru.apiUrl, ruToken, 'outgoing', 'received'));
+    const converge = await waitFor(async () => (await total(ru.apiUrl, ruToken, 'outgoing', 'received')) >= ruSigned, Math.max(0, CAP_MS - (tKzDone - tSigned)), 500);
+    const tConverged = Date.now();
+    const incoming = await listAll(kz.apiUrl, kzToken, 'incoming');
+    const unique = new Set(incoming.map((r) => r.number));
+    const outgoing = await listAll(ru.apiUrl, ruToken, 'outgoing');
+    const received = outgoing.filter((r) => r.state === 'received').length;
+    const notReceived = outgoing.filter((r) => r.state !== 'received').map((r) => `${r.number || r.id}:${r.state}`);
+    const ruNumbers = new Set(outgoing.filter((r) => r.state !== 'draft').map((r) => r.number));
+    const lost = [...ruNumbers].filter((n) => !unique.has(n)).length;
+
+    const result = {
+      scenario: 'kill-sender', n: N, concurrency: CONCURRENCY,
+      sent: ruSigned, signedOk, signFailures: signFailures.length,
+      signedBeforeKill: signedFirst, deliveredAtKill, backlogAtKill: signedFirst - deliveredAtKill,
+      delivered: unique.size, deliveredRows: incoming.length, duplicated: incoming.length - unique.size, lost,
+      ruReceived: received, ruNotReceived: notReceived.length,
+      awaitingReceiptWhenKzDone, kzConverged: kzDone.ok, converged: converge.ok,
+      durationsMs: { startNodes: tStarted - t0, restartAfterKill: restartMs, signAll: tSigned - tStarted, kzCompleteAfterLastSign: tKzDone - tSigned, receiptsCompleteAfterLastSign: tConverged - tSigned, total: Date.now() - t0 },
+    };
+    const file = await writeResult('faults-kill-sender.json', result);
+    console.log(`kill-sender: ${JSON.stringify(result)} → ${file}`);
+
+    assert.deepEqual(signFailures, [], 'no sign call was in flight at the kill, so every one succeeds');
+    assert.ok(kzDone.ok, `KZ did not receive ${ruSigned} requests within ${CAP_MS} ms`);
+    assert.ok(converge.ok, `RU did not get ${ruSigned} receipts within ${CAP_MS} ms of the last sign`);
+    assert.equal(incoming.length, unique.size, 'no duplicates at KZ');
+    assert.equal(unique.size, signedOk, 'KZ holds exactly the signed requests');
+    assert.equal(ruSigned, signedOk);
+    assert.equal(lost, 0);
+    assert.deepEqual(notReceived, [], 'every outgoing request at RU is received');
+    assert.equal(await total(ru.apiUrl, ruToken, 'outgoing', 'received'), signedOk);
+  } finally {
+    await Promise.all(procs.map((p) => p.kill('SIGTERM')));
+    await fed.cleanup();
+  }
+});

@@ -1,0 +1,79 @@
+// Fault: the RECEIVING node is down (SIGTERM) while the sender signs. RU signs
+// 20 requests to KZ; each delivery must be delayed, not failed: the outbox row
+// stays 'pending' with the transport error and a backoff (1 s doubling). When
+// KZ starts again every request becomes 'received' within a bounded wait.
+// Counts go to test-results/faults-receiver-down.json.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { api, spawnNode, waitFor, type NodeProcess } from '../support/processes.js';
+import { draft, pool, prepareFaultFederation, proceedingId, sign, total, writeResult } from './harness.js';
+
+const N = 20;
+const CAP_MS = 120_000;
+
+interface Delivery { status: string; attempts: number; lastError: string | null; nextAttemptAt: string }
+
+test('receiver down: deliveries wait with backoff and complete when it returns', { timeout: 280_000 }, async () => {
+  const t0 = Date.now();
+  const fed = await prepareFaultFederation();
+  const procs: NodeProcess[] = [];
+  try {
+    let kz = spawnNode(fed.home('KZ'), fed.ports.KZ);
+    const ru = spawnNode(fed.home('RU'), fed.ports.RU);
+    procs.push(kz, ru);
+    await Promise.all([kz.ready, ru.ready]);
+    const tStarted = Date.now();
+    const ruToken = fed.token('ru.officer');
+    const kzToken = fed.token('kz.officer');
+    const proceeding = await proceedingId(ru.apiUrl, ruToken);
+
+    const how = await kz.kill('SIGTERM');
+    assert.equal(how, 0, `KZ stops cleanly on SIGTERM; stderr: ${kz.stderr().slice(-1000)}`);
+    const tDown = Date.now();
+
+    const signed = await pool(Array.from({ length: N }, (_, i) => i), 4, async () => (await sign(ru.apiUrl, ruToken, await draft(ru.apiUrl, ruToken, proceeding))).id);
+    const ids = signed.map((s) => { if (s.status === 'rejected') throw s.reason; return s.value; });
+
+    // Every delivery attempted at least once and left pending with its error.
+    const delivery = (id: string) => api<{ state: string; delivery: Delivery[] }>(ru.apiUrl, ruToken, 'GET', `/api/v1/requests/${id}`);
+    const attempted = await waitFor(async () => (await Promise.all(ids.map(delivery))).every((r) => r.delivery[0] && r.delivery[0].attempts >= 1 && r.delivery[0].lastError !== null && r.delivery[0].status === 'pending'), 20_000, 500);
+    const whileDown = await Promise.all(ids.map(delivery));
+    const statuses = whileDown.map((r) => r.delivery[0]?.status);
+    const errors = [...new Set(whileDown.map((r) => (r.delivery[0]?.lastError ?? '').split(':')[0]))];
+    const maxAttemptsWhileDown = Math.max(...whileDown.map((r) => r.delivery[0]?.attempts ?? 0));
+    assert.ok(attempted.ok, `not all deliveries pending with an error: ${JSON.stringify(whileDown.map((r) => r.delivery[0]))}`);
+    assert.ok(statuses.every((s) => s === 'pending'), `delayed, not failed: ${statuses.join(',')}`);
+    assert.ok(whileDown.every((r) => r.state === 'signed'), `still 'signed' at RU: ${whileDown.map((r) => r.state).join(',')}`);
+
+    kz = spawnNode(fed.home('KZ'), fed.ports.KZ);
+    procs.push(kz);
+    await kz.ready;
+    const tUp = Date.now();
+    const downMs = tUp - tDown;
+    const converge = await waitFor(async () => (await total(ru.apiUrl, ruToken, 'outgoing', 'received')) >= N, CAP_MS, 500);
+    const tDone = Date.now();
+    const after = await Promise.all(ids.map(delivery));
+    const received = after.filter((r) => r.state === 'received').length;
+    const failed = after.filter((r) => r.delivery.some((d) => d.status === 'failed')).length;
+    const kzIncoming = await total(kz.apiUrl, kzToken, 'incoming');
+
+    const result = {
+      scenario: 'receiver-down', n: N,
+      sent: ids.length, pendingWhileDown: statuses.filter((s) => s === 'pending').length, errorsWhileDown: errors,
+      maxAttemptsWhileDown, maxAttemptsTotal: Math.max(...after.map((r) => r.delivery[0]?.attempts ?? 0)),
+      delivered: kzIncoming, received, failed, duplicated: kzIncoming - received, lost: ids.length - received,
+      converged: converge.ok,
+      durationsMs: { startNodes: tStarted - t0, receiverDown: downMs, receivedAfterReceiverUp: tDone - tUp, total: Date.now() - t0 },
+    };
+    const file = await writeResult('faults-receiver-down.json', result);
+    console.log(`receiver-down: ${JSON.stringify(result)} → ${file}`);
+
+    assert.ok(converge.ok, `not all ${N} received within ${CAP_MS} ms after KZ came back`);
+    assert.equal(received, N);
+    assert.equal(failed, 0);
+    assert.equal(kzIncoming, N, 'KZ holds exactly the 20 requests');
+  } finally {
+    await Promise.all(procs.map((p) => p.kill('SIGTERM')));
+    await fed.cleanup();
+  }
+});
