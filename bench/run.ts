@@ -9,7 +9,9 @@ export interface Suite {
   readonly name: string;
   readonly description: string;
   /** Adds the suite's tasks; setup work happens before, outside the timed functions. */
-  add(bench: Bench): Promise<void> | void;
+  add?(bench: Bench): Promise<void> | void;
+  /** A suite that measures on its own (a soak): returns its rows. */
+  measure?(): Promise<BenchRow[]>;
   /** Releases what `add` set up (databases, directories). */
   teardown?(): Promise<void>;
   /** Figures derived from the rows (ratios), printed and stored with the results. */
@@ -30,6 +32,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   node: async () => (await import('./node.js')).suite,
   exchange: async () => (await import('./exchange.js')).suite,
   ui: async () => (await import('./ui.js')).suite,
+  load: async () => (await import('./load.js')).suite,
 };
 
 async function main(): Promise<void> {
@@ -48,13 +51,17 @@ async function main(): Promise<void> {
 
 async function runSuite(suite: Suite): Promise<void> {
   const bench = new Bench({ name: suite.name, time: 1000, warmupTime: 200 });
-  await suite.add(bench);
+  let measured: BenchRow[] | null = null;
   try {
-    await bench.run();
+    if (suite.measure) measured = await suite.measure();
+    else {
+      await suite.add?.(bench);
+      await bench.run();
+    }
   } finally {
     await suite.teardown?.();
   }
-  const rows: BenchRow[] = bench.tasks.map((t) => {
+  const rows: BenchRow[] = measured ?? bench.tasks.map((t) => {
     const r = t.result as { throughput?: { mean: number }; latency?: { mean: number; p50?: number; p99?: number; samplesCount?: number } } | undefined;
     return {
       task: t.name,
