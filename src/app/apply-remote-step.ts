@@ -8,7 +8,7 @@ import { EixError } from '../domain/errors.js';
 import { WORKFLOW_EVENTS, type WorkflowEvent } from '../domain/workflow.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
-import { applyEvent, loadRequest } from './request-record.js';
+import { applyEvent, loadRequest, requireReceiptRecorded } from './request-record.js';
 import { appendAudit } from './audit.js';
 
 /** History-only messages: recorded on the request, no state change. */
@@ -30,6 +30,7 @@ export async function applyRemoteStep(ctx: AppContext, actor: Actor, input: unkn
     const ref = await tx.selectFrom('requests').select('id').where('message_id', '=', p.requestMessageId).where('direction', '=', direction).executeTakeFirst();
     if (!ref) throw new EixError('message.context', { field: 'inReplyTo', id: p.requestMessageId });
     const row = await loadRequest(tx, actor, ref.id, { act: true });
+    requireReceiptRecorded(row);
     const seen = await tx.selectFrom('request_events').select('id').where('request_id', '=', row.id).where(sql<boolean>`data->>'messageId' = ${p.messageId}`).executeTakeFirst();
     if (seen) return { requestId: row.id, state: row.state, duplicate: true };
     // Texts from the other Party may carry personal data: sealed at rest (R9.4), opened on reading (R9.1).

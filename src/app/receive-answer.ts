@@ -10,7 +10,7 @@ import { appendAudit } from './audit.js';
 import { storeAnswer, storeAttachment } from './answer-request.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
-import { applyEvent, loadRequest } from './request-record.js';
+import { applyEvent, loadRequest, requireReceiptRecorded } from './request-record.js';
 
 export const ReceiveAnswerInput = Type.Object({
   messageId: Type.String({ minLength: 8, maxLength: 100 }),
@@ -25,6 +25,7 @@ export async function receiveAnswer(ctx: AppContext, actor: Actor, input: unknow
     const ref = await tx.selectFrom('requests').select(['id']).where('message_id', '=', p.requestMessageId).where('direction', '=', 'outgoing').executeTakeFirst();
     if (!ref) throw new EixError('request.not_found', { field: 'requestMessageId', id: p.requestMessageId });
     const row = await loadRequest(tx, actor, ref.id, { act: true });
+    requireReceiptRecorded(row);
     const seen = await tx.selectFrom('request_events').select('id').where('request_id', '=', row.id)
       .where(sql<boolean>`data->>'messageId' = ${p.messageId}`).executeTakeFirst();
     if (seen) return { requestId: row.id, state: row.state, duplicate: true };

@@ -75,3 +75,15 @@ export async function enqueue(tx: Tx, row: RequestRow, type: string, refs: Recor
   }).execute();
   return messageId;
 }
+
+/**
+ * A message of the requested Party about our request can overtake the receipt
+ * of the request itself (the receipt was lost and our resend is still due).
+ * It is refused as "not yet" (retryable): the sender retries, our resend gets
+ * the original receipt, and the step then applies — the nodes converge.
+ */
+export function requireReceiptRecorded(row: RequestRow): void {
+  if (row.direction === 'outgoing' && (row.state === 'signed' || row.state === 'sent')) {
+    throw new EixError('message.context', { requestId: row.id, state: row.state }, 'Квитанция о получении этого запроса ещё не обработана отправителем; повторите позже');
+  }
+}
