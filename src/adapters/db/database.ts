@@ -60,6 +60,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     const schema = opts.schema;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new EixError('input.invalid', { field: 'schema' }, 'Неверное имя схемы');
     const pool = new pg.Pool({ connectionString: opts.url, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+    // A connection the server ends (restart, failover, idle timeout) must not
+    // crash the node: the pool drops it and opens a new one; a query running on
+    // it fails and its use case's transaction is rolled back by PostgreSQL.
+    pool.on('error', () => undefined);
+    pool.on('connect', (client) => { client.on('error', () => undefined); });
     if (schema) {
       const c = await pool.connect();
       try { await c.query(`create schema if not exists ${schema}`); } finally { c.release(); }

@@ -42,14 +42,19 @@ export function actorOf(req: FastifyRequest): Actor {
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: { level: opts.logLevel ?? 'info', redact: ['req.headers.authorization', 'req.headers.cookie'] },
+    logger: {
+      level: opts.logLevel ?? 'info',
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+      // No query strings in logs: searches carry debtors' names and ids (R9.4).
+      serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }) },
+    },
     genReqId: () => randomUUID(),
     requestIdHeader: 'x-request-id',
     bodyLimit: 1024 * 1024,
     // Deeply nested JSON is refused before it reaches any use case.
     onProtoPoisoning: 'error',
     onConstructorPoisoning: 'error',
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     // Malformed URLs and over-long path parameters get the same error shape as everything else.
     frameworkErrors: (error, _req, reply) => {
       const e = (error as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH'
