@@ -27,6 +27,7 @@ import { runCli } from '../../src/cli/program.js';
 import { readConfig } from '../../src/config/config.js';
 import { aRequest } from '../support/requests.js';
 import { ENGINES } from '../support/db.js';
+import { rejects } from '../support/errors.js';
 import { nodeOn, seedBody, seedOfficer, type TestNode } from '../support/app.js';
 
 // jsqr is CommonJS with a `default` export; under NodeNext the default import is module.exports.
@@ -49,14 +50,6 @@ function fakeJws(envelope: Record<string, unknown>, body: Record<string, unknown
   return `${b64({ alg: 'ES256', typ: 'eix-message+jws', x5c: [Buffer.from('test certificate DER').toString('base64')] })}.${b64({ envelope, body })}.${Buffer.from('signature').toString('base64url')}`;
 }
 
-async function rejects(p: Promise<unknown>, code: string, field?: string): Promise<EixError> {
-  let caught: unknown;
-  try { await p; } catch (e) { caught = e; }
-  assert.ok(caught instanceof EixError, `expected ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  if (field !== undefined) assert.equal(caught.data.field, field, JSON.stringify(caught.data));
-  return caught;
-}
 
 test('R10.a: the QR payload is short and stable, and the QR image decodes to it', async () => {
   const seal = { messageId: '0b7c9a52-7a3f-4a0e-9d8c-1f2e3d4c5b6a', documentSha256: 'ab'.repeat(32) };

@@ -5,7 +5,6 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { computeDeadline } from '../../src/domain/calendar.js';
-import { EixError } from '../../src/domain/errors.js';
 import { loadCalendar } from '../../src/adapters/calendars/json-calendar-source.js';
 import { createProceeding } from '../../src/app/create-proceeding.js';
 import { draftRequest } from '../../src/app/draft-request.js';
@@ -29,19 +28,12 @@ import type { Actor, Officer } from '../../src/app/context.js';
 import type { Request } from '../../src/domain/request.js';
 import { aRequest } from '../support/requests.js';
 import { ENGINES } from '../support/db.js';
+import { rejects } from '../support/errors.js';
 import { nodeOn, seedBody, seedOfficer, type TestNode } from '../support/app.js';
 
 const SYSTEM: Actor = { kind: 'system', name: 'federation' };
 const example = aRequest();
 
-async function rejects(p: Promise<unknown>, code: string, field?: string): Promise<EixError> {
-  let caught: unknown;
-  try { await p; } catch (e) { caught = e; }
-  assert.ok(caught instanceof EixError, `expected ${code}, got ${String(caught)}`);
-  assert.equal(caught.code, code, caught.message);
-  if (field !== undefined) assert.equal(caught.data.field, field, JSON.stringify(caught.data));
-  return caught;
-}
 
 function proceedingInput(number: string) {
   return { number, openedOn: '2026-03-02', debtor: example.debtor, creditor: example.creditor, executiveDocuments: [example.executiveDocument] };
