@@ -1,15 +1,10 @@
 // Server time of the officer's main pages with 100k requests stored, PGlite
 // and PostgreSQL side by side (the UI's bar: under 200 ms per page). Pages are
 // rendered in-process (fastify inject), so the time is the server's alone.
-import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Bench } from 'tinybench';
 import { sql } from 'kysely';
-import pg from 'pg';
 import { hashPassword } from '../src/adapters/crypto/passwords.js';
-import { openDatabase, type Database } from '../src/adapters/db/database.js';
+import { benchEngines, STORED } from './engines.js';
 import { buildServer } from '../src/adapters/http/server.js';
 import { createProceeding } from '../src/app/create-proceeding.js';
 import { draftRequest } from '../src/app/draft-request.js';
@@ -18,32 +13,15 @@ import { aRequest } from '../test/support/requests.js';
 import { nodeOn, seedBody, seedOfficer } from '../test/support/app.js';
 import type { BenchRow, Suite } from './run.js';
 
-const STORED = Number(process.env.EIX_BENCH_REQUESTS ?? 100_000);
-const PG_URL = process.env.EIX_BENCH_DATABASE_URL ?? process.env.EIX_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const cleanups: (() => Promise<void>)[] = [];
 
-async function engines(): Promise<[string, Database][]> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'eix-bench-ui-'));
-  const lite = await openDatabase({ dir });
-  cleanups.push(async () => { await lite.close(); await rm(dir, { recursive: true, force: true }); });
-  const out: [string, Database][] = [['pglite', lite]];
-  try {
-    const schema = `benchui_${randomBytes(4).toString('hex')}`;
-    const d = await openDatabase({ url: PG_URL, schema });
-    cleanups.push(async () => { await d.close(); const c = new pg.Client({ connectionString: PG_URL }); await c.connect(); await c.query(`drop schema ${schema} cascade`); await c.end(); });
-    out.push(['postgres', d]);
-  } catch (e) {
-    process.stderr.write(`PostgreSQL not reachable (${(e as Error).message}); PGlite only\n`);
-  }
-  return out;
-}
 
 export const suite: Suite = {
   name: 'ui',
   description: `server time of the officer's pages with ${STORED} requests stored (ops/s; mean and p99 in µs)`,
   async add(bench: Bench) {
     const example = aRequest();
-    for (const [engine, database] of await engines()) {
+    for (const [engine, database] of await benchEngines('bench-ui', cleanups)) {
       const node = nodeOn(database, 'RU');
       const body = await seedBody(node.ctx, { id: 'ru-fssp-77' });
       const officer = await seedOfficer(node.ctx, body);

@@ -2,10 +2,9 @@
 // searchable by debtor, id or document number; and one proceeding with its
 // requests (the cross-border picture of R4.c is built from their answers).
 import Type from 'typebox';
-import { sql } from 'kysely';
 import type { ExecutiveDocument, Person } from '../domain/request.js';
-import { queryTerms } from '../domain/search.js';
 import { CASEWORK_ROLES, canSeeBody, notFound, requireRole } from './authorize.js';
+import { blindSearch } from './blind-search.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 
@@ -38,11 +37,9 @@ export async function listProceedings(ctx: AppContext, actor: Actor, input: unkn
   let q = ctx.db.selectFrom('proceedings');
   if (!o.roles.includes('central')) q = q.where('body_id', '=', o.bodyId);
   if (p.query) {
-    const t = queryTerms(p.query);
-    const keys = ('any' in t ? t.any : t.all).map((x) => ctx.sealer.blindIndex(x));
-    if (keys.length === 0) return { items: [], total: 0 };
-    const arr = sql<string[]>`${sql.val(keys)}::text[]`;
-    q = q.where('any' in t ? sql<boolean>`search_keys && ${arr}` : sql<boolean>`search_keys @> ${arr}`);
+    const cond = blindSearch(ctx, p.query);
+    if (!cond) return { items: [], total: 0 };
+    q = q.where(cond);
   }
   const total = Number((await q.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
   const rows = await q.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(p.limit ?? 50).offset(p.offset ?? 0).execute();

@@ -7,8 +7,8 @@ import { sql } from 'kysely';
 import { classifyOverdue, type OverdueStatus } from '../domain/calendar.js';
 import { localDate } from '../domain/dates.js';
 import { REQUEST_STATES, isOpen, type RequestState } from '../domain/workflow.js';
-import { queryTerms } from '../domain/search.js';
 import { CASEWORK_ROLES, requireRole } from './authorize.js';
+import { blindSearch } from './blind-search.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 
@@ -51,11 +51,9 @@ export async function listRequests(ctx: AppContext, actor: Actor, input: unknown
   }
   if (p.states?.length) q = q.where('state', 'in', p.states as string[]);
   if (p.query) {
-    const t = queryTerms(p.query);
-    const keys = ('any' in t ? t.any : t.all).map((x) => ctx.sealer.blindIndex(x));
-    if (keys.length === 0) return { items: [], total: 0, totalCapped: false };
-    const arr = sql<string[]>`${sql.val(keys)}::text[]`;
-    q = 'any' in t ? q.where(sql<boolean>`search_keys && ${arr}`) : q.where(sql<boolean>`search_keys @> ${arr}`);
+    const cond = blindSearch(ctx, p.query);
+    if (!cond) return { items: [], total: 0, totalCapped: false };
+    q = q.where(cond);
   }
   // Counting stops at TOTAL_CAP: a list shows "more than 10 000", not a full scan.
   const counted = await ctx.db.selectFrom(q.select('id').limit(TOTAL_CAP + 1).as('c')).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
