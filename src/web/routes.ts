@@ -13,10 +13,12 @@ import { Eta } from 'eta';
 import { actOnRequest, REQUEST_STEPS } from '../app/act-on-request.js';
 import { answerRequest } from '../app/answer-request.js';
 import { verifyAuditLog } from '../app/audit.js';
+import { countMissingPaperOriginals, isPaperOriginalOverdue } from '../app/check-paper-originals.js';
 import { ROLE_LABELS_RU, type AppContext, type Officer } from '../app/context.js';
 import { draftRequest, previewDraft } from '../app/draft-request.js';
 import { createProceeding } from '../app/create-proceeding.js';
 import { exportReceivedData } from '../app/export-received-data.js';
+import { getCrossBorderPicture } from '../app/get-cross-border-picture.js';
 import { requestDisclosureConsent } from '../app/request-disclosure-consent.js';
 import { getProtectionStatement } from '../app/get-protection-statement.js';
 import { getRequest } from '../app/get-request.js';
@@ -50,8 +52,6 @@ const TEMPLATES = path.join(here, 'templates');
 const CSS = readFileSync(path.join(here, 'assets', 'app.css'));
 const HTMX = readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('htmx.org/package.json')), 'dist', 'htmx.min.js'));
 const COOKIE = 'eix_session';
-/** R10.a: days after sending within which the paper original should be posted (a reminder after that). */
-export const PAPER_DUE_DAYS = 10;
 
 type Form = Record<string, string | string[] | undefined>;
 interface Session { officer: Officer; csrf: string }
@@ -124,6 +124,27 @@ export function formToDraft(f: Form): Record<string, unknown> {
     ...(opt(f.executiveDocumentIndex) ? { executiveDocumentIndex: Number(one(f.executiveDocumentIndex)) } : {}),
     confidential: Boolean(one(f.confidential)),
   };
+}
+
+/**
+ * The answer screen's form as the answer use case's items: the items given an
+ * outcome, each with its fields as answer data (R4–R8) and its uploaded files
+ * as attachments (R5). Empty fields are left out; the use case checks the rest.
+ */
+export function formToAnswerItems(f: Form, itemNos: readonly number[], files: readonly Upload[]): Record<string, unknown>[] {
+  return itemNos.filter((n) => opt(f[`outcome_${n}`])).map((n) => {
+    const data = {
+      ...(opt(f[`bank_${n}`]) || opt(f[`account_${n}`]) ? { accounts: [{ bank: one(f[`bank_${n}`]) || '—', number: one(f[`account_${n}`]) || '—' }] } : {}),
+      ...(opt(f[`estate_${n}`]) ? { realEstate: [{ description: one(f[`estate_${n}`]) }] } : {}),
+      ...(opt(f[`employer_${n}`]) ? { employer: { name: one(f[`employer_${n}`]) } } : {}),
+      ...(opt(f[`address_${n}`]) ? { addresses: [{ address: one(f[`address_${n}`]) }] } : {}),
+      ...(opt(f[`vehicle_${n}`]) ? { vehicles: [{ description: one(f[`vehicle_${n}`]), ...(opt(f[`vehicleReg_${n}`]) ? { registrationNumber: one(f[`vehicleReg_${n}`]) } : {}) }] } : {}),
+      ...(opt(f[`incomeAmount_${n}`]) ? { income: [{ from: one(f[`incomeFrom_${n}`]), to: one(f[`incomeTo_${n}`]), amount: { value: Number(one(f[`incomeAmount_${n}`]).replace(/\s/g, '').replace(',', '.')), currency: one(f[`incomeCurrency_${n}`]) || 'KZT' }, source: one(f[`incomeSource_${n}`]) || 'заработная плата' }] } : {}),
+      ...(opt(f[`text_${n}`]) ? { text: one(f[`text_${n}`]) } : {}),
+    };
+    const attachments = files.filter((x) => x.field === `file_${n}`).map((x) => ({ fileName: x.fileName, mediaType: x.mediaType, contentBase64: x.content.toString('base64') }));
+    return { itemNo: n, outcome: one(f[`outcome_${n}`]), ...(Object.keys(data).length ? { data } : {}), ...(attachments.length ? { attachments } : {}) };
+  });
 }
 
 const FIELD_IDS = ['err-requestedBody', 'err-items', 'err-grounds', 'err-shorterTerm', ...['property', 'employment_income', 'clarification', 'other'].map((k) => `err-item-${k}`)];
@@ -214,13 +235,8 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     const counts = { open: 0, due_soon: 0, overdue_notified: 0, overdue_silent: 0 };
     for (const r of incoming.items) if (r.overdue) counts[r.overdue.status] += 1;
     counts.open = incoming.total;
-    // R10.a reminder: sent requests of the officer's body without a recorded paper original after PAPER_DUE_DAYS.
-    const due = new Date(ctx.clock.now().getTime() - PAPER_DUE_DAYS * 86_400_000);
-    const paperMissing = Number((await ctx.db.selectFrom('requests').select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('direction', '=', 'outgoing').where('body_id', '=', me(req).bodyId).where('state', 'not in', ['draft', 'signed'])
-      .where('updated_at', '<', due)
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('paper_originals').select('request_id').whereRef('paper_originals.request_id', '=', 'requests.id'))))
-      .executeTakeFirstOrThrow()).n);
+    // R10.a: the reminder of paper originals not yet posted.
+    const paperMissing = await countMissingPaperOriginals(ctx, me(req));
     return render(reply, req, 'dashboard', { title: 'Запросы', q, incoming: incoming.items, outgoing: outgoing.items, counts, paperMissing });
   }));
 
@@ -253,19 +269,10 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     }
   }));
   app.get<{ Params: { id: string } }>('/proceedings/:id', page(async (req, reply) => {
-    const p = await getProceeding(ctx, me(req), (req.params as { id: string }).id);
     // R4.c: what every Party reported as collected, arrested or for sale.
-    const picture: { party: string; number: string; collected: string; arrested: string; forSale: string }[] = [];
-    for (const r of p.requests) {
-      if (!['answered', 'partially_answered'].includes(r.state)) continue;
-      const v = await getRequest(ctx, me(req), r.id);
-      for (const a of v.answers) {
-        for (const x of (a.data as { proceedings?: { number: string; collected?: { value: number; currency: string }; arrested?: { value: number; currency: string }; forSale?: { value: number; currency: string } }[] } | null)?.proceedings ?? []) {
-          picture.push({ party: labels.partyName(r.counterpartParty), number: x.number, collected: labels.money(x.collected), arrested: labels.money(x.arrested), forSale: labels.money(x.forSale) });
-        }
-      }
-    }
-    return render(reply, req, 'proceeding', { title: `Производство ${p.number}`, p, picture });
+    const { proceeding: p, picture } = await getCrossBorderPicture(ctx, me(req), (req.params as { id: string }).id);
+    const rows = picture.map((x) => ({ party: labels.partyName(x.party), number: x.number, collected: labels.money(x.collected), arrested: labels.money(x.arrested), forSale: labels.money(x.forSale) }));
+    return render(reply, req, 'proceeding', { title: `Производство ${p.number}`, p, picture: rows });
   }));
 
   const wizardData = async (req: FastifyRequest, proceedingId: string, form: Form) => {
@@ -311,9 +318,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
     const steps = STEP_FORMS.filter((s) => (REQUEST_STEPS as string[]).includes(s.step) || s.step === 'refuse');
     // R10.a: the paper original is due within PAPER_DUE_DAYS of sending.
-    const sent = v.events.find((e) => e.event === 'send')?.at;
-    const paperLate = !v.paperOriginal && sent !== undefined && ctx.clock.now().getTime() - Date.parse(sent) > PAPER_DUE_DAYS * 86_400_000;
-    return render(reply, req, 'request', { title: `Запрос ${v.number}`, v, steps, paperLate });
+    return render(reply, req, 'request', { title: `Запрос ${v.number}`, v, steps, paperLate: isPaperOriginalOverdue(ctx, v) });
   }));
   app.post<{ Params: { id: string } }>('/requests/:id/sign', page(async (req, reply) => {
     await signRequest(ctx, me(req), { requestId: (req.params as { id: string }).id });
@@ -337,20 +342,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     const id = (req.params as { id: string }).id;
     const { form: f, files } = await readMultipart(req.body);
     const v = await getRequest(ctx, me(req), id);
-    const items = v.items.filter((i) => opt(f[`outcome_${i.itemNo}`])).map((i) => {
-      const n = i.itemNo;
-      const data = {
-        ...(opt(f[`bank_${n}`]) || opt(f[`account_${n}`]) ? { accounts: [{ bank: one(f[`bank_${n}`]) || '—', number: one(f[`account_${n}`]) || '—' }] } : {}),
-        ...(opt(f[`estate_${n}`]) ? { realEstate: [{ description: one(f[`estate_${n}`]) }] } : {}),
-        ...(opt(f[`employer_${n}`]) ? { employer: { name: one(f[`employer_${n}`]) } } : {}),
-        ...(opt(f[`address_${n}`]) ? { addresses: [{ address: one(f[`address_${n}`]) }] } : {}),
-        ...(opt(f[`vehicle_${n}`]) ? { vehicles: [{ description: one(f[`vehicle_${n}`]), ...(opt(f[`vehicleReg_${n}`]) ? { registrationNumber: one(f[`vehicleReg_${n}`]) } : {}) }] } : {}),
-        ...(opt(f[`incomeAmount_${n}`]) ? { income: [{ from: one(f[`incomeFrom_${n}`]), to: one(f[`incomeTo_${n}`]), amount: { value: Number(one(f[`incomeAmount_${n}`]).replace(/\s/g, '').replace(',', '.')), currency: one(f[`incomeCurrency_${n}`]) || 'KZT' }, source: one(f[`incomeSource_${n}`]) || 'заработная плата' }] } : {}),
-        ...(opt(f[`text_${n}`]) ? { text: one(f[`text_${n}`]) } : {}),
-      };
-      const attachments = files.filter((x) => x.field === `file_${n}`).map((x) => ({ fileName: x.fileName, mediaType: x.mediaType, contentBase64: x.content.toString('base64') }));
-      return { itemNo: n, outcome: one(f[`outcome_${n}`]), ...(Object.keys(data).length ? { data } : {}), ...(attachments.length ? { attachments } : {}) };
-    });
+    const items = formToAnswerItems(f, v.items.map((i) => i.itemNo), files);
     if (items.length === 0) throw new EixError('input.invalid', { field: 'items' }, 'Укажите результат хотя бы по одному пункту');
     await answerRequest(ctx, me(req), { requestId: id, final: Boolean(one(f.final)), version: Number(one(f.version)), items });
     return reply.redirect(`/requests/${id}`);
