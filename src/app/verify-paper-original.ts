@@ -4,7 +4,7 @@
 // requests the actor may see, and compares the digest of the sealed JWS.
 // sealFor() computes the same data for printing a form.
 import { sql } from 'kysely';
-import { sha256Hex } from '../adapters/federation/jws.js';
+import { sha256Hex } from '../adapters/crypto/jws.js';
 import type { PdfSeal } from '../adapters/pdf/request-pdf.js';
 import { EixError } from '../domain/errors.js';
 import type { Tx } from '../ports/store.js';

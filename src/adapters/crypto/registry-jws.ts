@@ -1,23 +1,24 @@
 // The trust registry travels as a compact JWS signed by the depositary. Trust
 // comes only from the depositary certificate pinned on the node: the `x5c`
-// header names the signer but is never used to verify.
-import { createHash, X509Certificate } from 'node:crypto';
-import canonicalize from 'canonicalize';
-import { CompactSign, compactVerify, decodeProtectedHeader, importPKCS8, importX509 } from 'jose';
+// header names the signer but is never used to verify. Signing, verifying and
+// canonical bytes are the shared JWS primitives (./jws.ts); this file adds the
+// registry's own checks and error codes.
+import { decodeProtectedHeader } from 'jose';
 import { EixError } from '../../domain/errors.js';
 import { parseRegistry, type Registry } from '../../domain/registry.js';
+import { canonicalBytes, certificateDerBase64, sha256Hex, signCompact, verifiedPayload, type JwsAlg } from './jws.js';
 import { certificateAlgorithm } from './pki.js';
 
 export const REGISTRY_JWS_TYPE = 'eix-registry+jws';
-type JwsAlg = 'ES256' | 'EdDSA';
 
+/** The depositary certificate's algorithm; a certificate that cannot sign a registry is named here (pki.*). */
 function jwsAlg(certPem: string): JwsAlg {
   return certificateAlgorithm(certPem) === 'Ed25519' ? 'EdDSA' : 'ES256';
 }
 
 function certDerBase64(certPem: string, field: string): string {
   try {
-    return new X509Certificate(certPem).raw.toString('base64');
+    return certificateDerBase64(certPem);
   } catch {
     throw new EixError('pki.certificate', { field }, 'Не удалось прочитать сертификат депозитария: ожидается X.509 в формате PEM');
   }
@@ -25,30 +26,24 @@ function certDerBase64(certPem: string, field: string): string {
 
 /** The canonical bytes of a registry (RFC 8785): what is signed and hashed. */
 export function registryBytes(registry: Registry): Uint8Array {
-  const text = canonicalize(registry);
-  if (text === undefined) throw new EixError('registry.format', { field: '' }, 'Реестр доверия не может быть приведён к каноническому JSON');
-  return new TextEncoder().encode(text);
+  return canonicalBytes(registry);
 }
 
 /** SHA-256 (hex) of the registry's canonical bytes: the hash `acceptRegistry` compares. */
 export function registrySha256(registry: Registry): string {
-  return createHash('sha256').update(registryBytes(registry)).digest('hex');
+  return sha256Hex(registryBytes(registry));
 }
 
 /** Signs a registry (checked first) with the depositary's key. */
 export async function signRegistry(registry: Registry, depositary: { certPem: string; keyPem: string }): Promise<string> {
   const checked = parseRegistry(registry);
-  const alg = jwsAlg(depositary.certPem);
-  const x5c = certDerBase64(depositary.certPem, 'depositary.certPem');
-  let key;
+  jwsAlg(depositary.certPem); // a certificate that cannot sign is named before the key is tried
+  let jws: string;
   try {
-    key = await importPKCS8(depositary.keyPem, alg);
+    jws = await signCompact(registryBytes(checked), depositary.keyPem, depositary.certPem, REGISTRY_JWS_TYPE);
   } catch {
     throw new EixError('pki.key', { field: 'depositary.keyPem' }, 'Закрытый ключ депозитария повреждён или не соответствует алгоритму его сертификата');
   }
-  const jws = await new CompactSign(registryBytes(checked))
-    .setProtectedHeader({ alg, typ: REGISTRY_JWS_TYPE, x5c: [x5c] })
-    .sign(key);
   // A key that does not belong to the certificate would produce a registry no node accepts.
   await verifyRegistry(jws, depositary.certPem).catch(() => {
     throw new EixError('pki.key', { field: 'depositary.keyPem' }, 'Закрытый ключ депозитария не соответствует его сертификату');
@@ -80,8 +75,7 @@ export async function verifyRegistry(jws: string, depositaryCertPem: string): Pr
   }
   let payload: Uint8Array;
   try {
-    const key = await importX509(depositaryCertPem, alg);
-    ({ payload } = await compactVerify(compact, key, { algorithms: [alg] }));
+    payload = await verifiedPayload(compact, depositaryCertPem, alg);
   } catch {
     throw new EixError('registry.signature', { field: 'jws' }, 'Подпись реестра доверия неверна: документ изменён или подписан другим ключом');
   }

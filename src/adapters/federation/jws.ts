@@ -1,44 +1,17 @@
 // Compact JWS for messages and receipts (jose): ES256 or EdDSA, the signing
 // certificate in x5c, the payload RFC 8785 canonical JSON. Anything standard
-// verifies it given the certificate (docs/MESSAGES.md shows how).
+// verifies it given the certificate (docs/MESSAGES.md shows how). The JWS
+// primitives are shared with the trust registry (../crypto/jws.ts); this file
+// adds what a message must be and the body keys on disk.
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { createHash, X509Certificate } from 'node:crypto';
-import canonicalize from 'canonicalize';
-import { CompactSign, compactVerify, decodeProtectedHeader, importPKCS8, importX509, type CompactJWSHeaderParameters } from 'jose';
+import { decodeProtectedHeader, type CompactJWSHeaderParameters } from 'jose';
 import { EixError } from '../../domain/errors.js';
 import type { BodySigner } from '../../ports/signer.js';
+import { ALLOWED_ALGS, canonicalBytes, derBase64ToPem, jwsAlgOf, signCompact, verifiedPayload } from '../crypto/jws.js';
 
-export const ALLOWED_ALGS = ['ES256', 'EdDSA'] as const;
-
-export function canonicalBytes(value: unknown): Uint8Array {
-  const text = canonicalize(value);
-  if (text === undefined) throw new EixError('internal', {}, 'Значение не может быть представлено в каноническом JSON');
-  return new TextEncoder().encode(text);
-}
-
-export const sha256Hex = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
-
-export function pemToDerBase64(pem: string): string {
-  return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
-}
-
-export function derBase64ToPem(b64: string): string {
-  return `-----BEGIN CERTIFICATE-----\n${b64.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
-}
-
-function algOf(certPem: string): 'ES256' | 'EdDSA' {
-  const type = new X509Certificate(certPem).publicKey.asymmetricKeyType;
-  if (type === 'ec') return 'ES256';
-  if (type === 'ed25519') return 'EdDSA';
-  throw new EixError('internal', { type }, `Неподдерживаемый тип ключа подписи: ${type}`);
-}
-
-export async function signCompact(payload: Uint8Array, keyPem: string, certPem: string, typ: string): Promise<string> {
-  const alg = algOf(certPem);
-  const key = await importPKCS8(keyPem, alg);
-  return new CompactSign(payload).setProtectedHeader({ alg, typ, x5c: [pemToDerBase64(certPem)] }).sign(key);
-}
+// The federation's modules take the primitives from here.
+export { ALLOWED_ALGS, canonicalBytes, derBase64ToPem, pemToDerBase64, sha256Hex, signCompact } from '../crypto/jws.js';
 
 export interface Unverified {
   readonly header: CompactJWSHeaderParameters;
@@ -73,11 +46,9 @@ export function readCompact(jws: string, typ: string): Unverified {
 
 /** Verifies the signature with the certificate's key; the payload must be exactly the canonical form. */
 export async function verifyCompact(jws: string, certPem: string): Promise<void> {
-  const alg = algOf(certPem);
+  const alg = jwsAlgOf(certPem);
   try {
-    const key = await importX509(certPem, alg);
-    const { payload, protectedHeader } = await compactVerify(jws, key, { algorithms: [alg] });
-    if (protectedHeader.alg !== alg) throw new Error('alg');
+    const payload = await verifiedPayload(jws, certPem, alg);
     const canonical = canonicalBytes(JSON.parse(new TextDecoder().decode(payload)));
     if (Buffer.compare(Buffer.from(canonical), Buffer.from(payload)) !== 0) throw new Error('not canonical');
   } catch {

@@ -1,0 +1,62 @@
+// Compact JWS primitives (jose) shared by the federation's messages and
+// receipts and by the depositary's trust registry: the payload is RFC 8785
+// canonical JSON, the algorithm (ES256 or EdDSA) follows the signing
+// certificate's key, never the header, and the certificate travels in x5c.
+// What makes a document valid (its typ, whose certificate, the error codes)
+// stays with each kind of document.
+import { createHash, X509Certificate } from 'node:crypto';
+import canonicalize from 'canonicalize';
+import { CompactSign, compactVerify, importPKCS8, importX509 } from 'jose';
+import { EixError } from '../../domain/errors.js';
+
+export const ALLOWED_ALGS = ['ES256', 'EdDSA'] as const;
+export type JwsAlg = (typeof ALLOWED_ALGS)[number];
+
+/** RFC 8785 bytes of a JSON value: what is signed and hashed. */
+export function canonicalBytes(value: unknown): Uint8Array {
+  const text = canonicalize(value);
+  if (text === undefined) throw new EixError('internal', {}, 'Значение не может быть представлено в каноническом JSON');
+  return new TextEncoder().encode(text);
+}
+
+export const sha256Hex = (data: Uint8Array | string): string => createHash('sha256').update(data).digest('hex');
+
+/** The base64 text between the PEM armour lines (no parsing). */
+export function pemToDerBase64(pem: string): string {
+  return pem.replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, '');
+}
+
+export function derBase64ToPem(b64: string): string {
+  return `-----BEGIN CERTIFICATE-----\n${b64.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----\n`;
+}
+
+/** The x5c value of a certificate: base64 of its DER, read from the parsed certificate. */
+export function certificateDerBase64(certPem: string): string {
+  return new X509Certificate(certPem).raw.toString('base64');
+}
+
+/** The JWS algorithm of the certificate's key. */
+export function jwsAlgOf(certPem: string): JwsAlg {
+  const type = new X509Certificate(certPem).publicKey.asymmetricKeyType;
+  if (type === 'ec') return 'ES256';
+  if (type === 'ed25519') return 'EdDSA';
+  throw new EixError('internal', { type }, `Неподдерживаемый тип ключа подписи: ${type}`);
+}
+
+/** Compact JWS over `payload` with the protected header {alg, typ, x5c: [the certificate]}. */
+export async function signCompact(payload: Uint8Array, keyPem: string, certPem: string, typ: string): Promise<string> {
+  const alg = jwsAlgOf(certPem);
+  const key = await importPKCS8(keyPem, alg);
+  return new CompactSign(payload).setProtectedHeader({ alg, typ, x5c: [certificateDerBase64(certPem)] }).sign(key);
+}
+
+/**
+ * Checks the signature with the certificate's key and returns the signed
+ * payload; throws (an untyped error, for the caller to name) when it does not verify.
+ */
+export async function verifiedPayload(jws: string, certPem: string, alg: JwsAlg = jwsAlgOf(certPem)): Promise<Uint8Array> {
+  const key = await importX509(certPem, alg);
+  const { payload, protectedHeader } = await compactVerify(jws, key, { algorithms: [alg] });
+  if (protectedHeader.alg !== alg) throw new Error('alg');
+  return payload;
+}
