@@ -5,8 +5,8 @@
 // sealFor() computes the same data for printing a form.
 import { sql } from 'kysely';
 import { sha256Hex } from '../adapters/crypto/jws.js';
-import type { PdfSeal } from '../adapters/pdf/request-pdf.js';
 import { EixError } from '../domain/errors.js';
+import type { PdfSeal } from '../ports/pdf.js';
 import type { Tx } from '../ports/store.js';
 import { appendAudit } from './audit.js';
 import type { Actor, AppContext } from './context.js';

@@ -14,20 +14,7 @@ import { OUTCOME_LABELS_RU, type AnswerData, type AnswerOutcome } from '../../do
 import { idLabelRu } from '../../domain/national-ids.js';
 import { isSignatory, PARTIES } from '../../domain/parties.js';
 import { itemProvisions, type Item, type NationalIdRef, type Person, type Request } from '../../domain/request.js';
-
-/** What ties a printed form to the signed electronic document. */
-export interface PdfSeal {
-  /** Id of the signed message (envelope id). */
-  messageId: string;
-  /** SHA-256 (hex) of the signed JWS as sent or received. */
-  documentSha256: string;
-  /** When it was signed (ISO 8601). */
-  signedAt: string;
-  officer: { name: string; position: string };
-  bodyName: string;
-  /** SHA-256 (hex) of the signing certificate (DER). */
-  certificateSha256?: string;
-}
+import type { PdfSeal } from '../../ports/pdf.js';
 
 export const QR_PREFIX = 'EIX1';
 
