@@ -136,7 +136,7 @@ export interface RunningNode {
 export async function startNode(config: Config, overrides: Partial<AppContext> = {}): Promise<RunningNode> {
   const wired = await buildContext(config, overrides);
   let worker: OutboxWorker | null = null;
-  const api = await buildServer({ ctx: wired.ctx, logLevel: config.logLevel, nodeName: wired.node.name, onChange: () => worker?.kick() });
+  const api = await buildServer({ ctx: wired.ctx, logLevel: config.logLevel, rateLimit: config.apiRateLimit, nodeName: wired.node.name, onChange: () => worker?.kick() });
   let jobs: Jobs | null = null;
   let fedServer: FastifyInstance | null = null;
   try {

@@ -23,6 +23,8 @@ export interface Config {
   readonly federationPort: number;
   /** Log level for pino (EIX_LOG_LEVEL). */
   readonly logLevel: string;
+  /** REST API requests per minute per client address (EIX_API_RATE_LIMIT, default 600). */
+  readonly apiRateLimit: number;
 }
 
 /** The project root: src/config → ../.. (also dist/config → ../..). */
@@ -46,6 +48,10 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
     throw new EixError('input.invalid', { field: 'EIX_DATABASE_URL' }, 'Переменная EIX_DATABASE_URL должна начинаться с postgres://');
   }
+  const apiRateLimit = Number(env.EIX_API_RATE_LIMIT ?? '600');
+  if (!Number.isInteger(apiRateLimit) || apiRateLimit < 1) {
+    throw new EixError('input.invalid', { field: 'EIX_API_RATE_LIMIT', value: env.EIX_API_RATE_LIMIT }, 'Переменная EIX_API_RATE_LIMIT должна содержать целое число запросов в минуту (не меньше 1)');
+  }
   const logLevel = env.EIX_LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new EixError('input.invalid', { field: 'EIX_LOG_LEVEL', value: logLevel }, 'Переменная EIX_LOG_LEVEL: fatal, error, warn, info, debug, trace или silent');
@@ -61,5 +67,6 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     federationHost: env.EIX_FEDERATION_HOST ?? '127.0.0.1',
     federationPort,
     logLevel,
+    apiRateLimit,
   };
 }

@@ -27,6 +27,8 @@ export interface DemoOptions {
   readonly reset?: boolean;
   readonly ports?: Partial<Record<DemoParty, DemoPorts>>;
   readonly logLevel?: string;
+  /** PostgreSQL for some Parties (EIX_DATABASE_URL); the embedded PGlite in each home otherwise. */
+  readonly databaseUrls?: Partial<Record<DemoParty, string>>;
 }
 
 const DEFAULT_PORTS: Record<DemoParty, DemoPorts> = { RU: { api: 8081, federation: 9441 }, KZ: { api: 8082, federation: 9442 }, BY: { api: 8083, federation: 9443 } };
@@ -60,8 +62,9 @@ function demoEvents(): Promise<{ events: TreatyEvent[] }> {
   return readFile(path.join(PROJECT_ROOT, 'data', 'treaty', 'demo-events.json'), 'utf8').then((t) => JSON.parse(t) as { events: TreatyEvent[] });
 }
 
-function configFor(dir: string, party: DemoParty, ports: DemoPorts, logLevel: string) {
-  return readConfig({ EIX_HOME: path.join(dir, party.toLowerCase()), EIX_PORT: String(ports.api), EIX_FEDERATION_PORT: String(ports.federation), EIX_LOG_LEVEL: logLevel });
+function configFor(opts: DemoOptions, party: DemoParty, ports: DemoPorts, logLevel: string) {
+  const url = opts.databaseUrls?.[party];
+  return readConfig({ EIX_HOME: path.join(opts.dir, party.toLowerCase()), EIX_PORT: String(ports.api), EIX_FEDERATION_PORT: String(ports.federation), EIX_LOG_LEVEL: logLevel, ...(url ? { EIX_DATABASE_URL: url } : {}) });
 }
 
 /** Creates what is missing under `dir` (idempotent); returns the demo logins. */
@@ -106,7 +109,7 @@ export async function prepareDemo(opts: DemoOptions): Promise<DemoLogin[]> {
     const bodiesEvent = events.find((e) => e.type === 'bodies' && e.party === party) as Extract<TreatyEvent, { type: 'bodies' }>;
     const bodies = [...bodiesEvent.central.map((b) => ({ ...b, kind: 'central' as const, parent: null })), ...(bodiesEvent.territorial ?? []).map((b) => ({ ...b, kind: 'territorial' as const, parent: bodiesEvent.central[0]!.id }))];
     for (const b of bodies) await writePair(paths.bodyKeys, b.id, await issueBodyCertificate({ party, bodyId: b.id, bodyName: b.name, issuer: ca }));
-    const database = await openDatabaseFor(configFor(dir, party, ports[party], 'warn'));
+    const database = await openDatabaseFor(configFor(opts, party, ports[party], 'warn'));
     try {
       for (const b of bodies) {
         await database.db.insertInto('bodies').values({ id: b.id, party, name: b.name, kind: b.kind, parent_id: b.parent, time_zone: null }).onConflict((oc) => oc.column('id').doNothing()).execute();
@@ -144,7 +147,7 @@ export interface RunningDemo {
 export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const logins = await prepareDemo(opts);
   const ports = { ...DEFAULT_PORTS, ...opts.ports };
-  const started = await Promise.all(DEMO_PARTIES.map((p) => startNode(configFor(opts.dir, p, ports[p], opts.logLevel ?? 'warn'))));
+  const started = await Promise.all(DEMO_PARTIES.map((p) => startNode(configFor(opts, p, ports[p], opts.logLevel ?? 'warn'))));
   const nodes = Object.fromEntries(DEMO_PARTIES.map((p, i) => [p, started[i]!])) as Record<DemoParty, RunningNode>;
   await seedProceedings(nodes.RU, logins);
   return { nodes, logins, stop: async () => { await Promise.all(started.map((n) => n.stop())); } };

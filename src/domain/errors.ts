@@ -57,6 +57,7 @@ export const ERROR_CODES = {
   'registry.pair': { http: 422, ru: 'Соглашение не связывает Стороны на эту дату (R-pair)' },
   'node.exists': { http: 409, ru: 'Узел уже создан в этом каталоге; повторная инициализация не выполняется' },
   'node.busy': { http: 409, ru: 'База данных узла уже открыта другим процессом' },
+  'storage.unavailable': { http: 503, ru: 'База данных узла временно недоступна; повторите действие через несколько секунд' },
   'node.not_initialised': { http: 500, ru: 'Узел не создан: выполните eix node init' },
   // federation (messages between nodes)
   'message.signature': { http: 400, ru: 'Подпись сообщения недействительна' },

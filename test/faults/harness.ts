@@ -5,7 +5,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prepareDemo, DEMO_PARTIES, type DemoLogin, type DemoParty } from '../../src/demo/federation.js';
+import { prepareDemo, DEMO_PARTIES, type DemoLogin, type DemoOptions, type DemoParty } from '../../src/demo/federation.js';
 import { freePort } from '../support/federation.js';
 import { api, type NodePorts } from '../support/processes.js';
 
@@ -23,10 +23,10 @@ export interface FaultFederation {
   cleanup(): Promise<void>;
 }
 
-export async function prepareFaultFederation(): Promise<FaultFederation> {
+export async function prepareFaultFederation(opts: Pick<DemoOptions, 'databaseUrls'> = {}): Promise<FaultFederation> {
   const dir = await mkdtemp(path.join(tmpdir(), 'eix-faults-'));
   const ports = Object.fromEntries(await Promise.all(DEMO_PARTIES.map(async (p) => [p, { api: await freePort(), federation: await freePort() }] as const))) as Record<DemoParty, NodePorts>;
-  const logins = await prepareDemo({ dir, ports, logLevel: 'silent' });
+  const logins = await prepareDemo({ dir, ports, logLevel: 'silent', ...opts });
   return {
     dir, ports, logins,
     home: (p) => path.join(dir, p.toLowerCase()),

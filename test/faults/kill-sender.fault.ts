@@ -10,11 +10,11 @@ import assert from 'node:assert/strict';
 import { spawnNode, waitFor, type NodeProcess } from '../support/processes.js';
 import { draft, listAll, pool, prepareFaultFederation, proceedingId, sign, total, writeResult } from './harness.js';
 
-const N = 200;
+const N = 1000;
 const CONCURRENCY = 8;
-const CAP_MS = 120_000;
+const CAP_MS = 180_000;
 
-test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeout: 280_000 }, async () => {
+test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeout: 400_000 }, async () => {
   const t0 = Date.now();
   const fed = await prepareFaultFederation();
   const procs: NodeProcess[] = [];

@@ -2,18 +2,25 @@
 // 20 requests to KZ; each delivery must be delayed, not failed: the outbox row
 // stays 'pending' with the transport error and a backoff (1 s doubling). When
 // KZ starts again every request becomes 'received' within a bounded wait.
-// Counts go to test-results/faults-receiver-down.json.
+// Then the receiver is KILLED (SIGKILL) while it stores incoming requests:
+// RU signs 200 more, KZ dies after it took about 40 of them, with requests in
+// flight, and is restarted on the same PGlite home. Every request must reach
+// KZ exactly once (a request KZ committed but did not answer is resent with
+// the same bytes and gets the original receipt), and KZ's database must open
+// again after the kill. Counts go to test-results/faults-receiver-down.json.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, spawnNode, waitFor, type NodeProcess } from '../support/processes.js';
-import { draft, pool, prepareFaultFederation, proceedingId, sign, total, writeResult } from './harness.js';
+import { draft, listAll, pool, prepareFaultFederation, proceedingId, sign, total, writeResult } from './harness.js';
 
 const N = 20;
+const N_KILL = 200;
+const KILL_AFTER = 40;
 const CAP_MS = 120_000;
 
 interface Delivery { status: string; attempts: number; lastError: string | null; nextAttemptAt: string }
 
-test('receiver down: deliveries wait with backoff and complete when it returns', { timeout: 280_000 }, async () => {
+test('receiver down: deliveries wait with backoff and complete when it returns', { timeout: 420_000 }, async () => {
   const t0 = Date.now();
   const fed = await prepareFaultFederation();
   const procs: NodeProcess[] = [];
@@ -66,13 +73,47 @@ test('receiver down: deliveries wait with backoff and complete when it returns',
       converged: converge.ok,
       durationsMs: { startNodes: tStarted - t0, receiverDown: downMs, receivedAfterReceiverUp: tDone - tUp, total: Date.now() - t0 },
     };
-    const file = await writeResult('faults-receiver-down.json', result);
-    console.log(`receiver-down: ${JSON.stringify(result)} → ${file}`);
-
     assert.ok(converge.ok, `not all ${N} received within ${CAP_MS} ms after KZ came back`);
     assert.equal(received, N);
     assert.equal(failed, 0);
     assert.equal(kzIncoming, N, 'KZ holds exactly the 20 requests');
+
+    // The receiver killed mid-request.
+    const drafts = await pool(Array.from({ length: N_KILL }, (_, i) => i), 8, () => draft(ru.apiUrl, ruToken, proceeding));
+    const ids2 = drafts.map((d) => { if (d.status === 'rejected') throw d.reason; return d.value; });
+    const signing = pool(ids2, 8, (id) => sign(ru.apiUrl, ruToken, id));
+    const reached = await waitFor(async () => (await total(kz.apiUrl, kzToken, 'incoming')) >= N + KILL_AFTER, 60_000, 100);
+    const atKill = await total(kz.apiUrl, kzToken, 'incoming');
+    const tKill = Date.now();
+    assert.equal(await kz.kill('SIGKILL'), 'SIGKILL');
+    const signed2 = await signing;
+    const inFlightAtKill = Number((await api<{ items: unknown[]; total: number }>(ru.apiUrl, ruToken, 'GET', '/api/v1/requests?direction=outgoing&states=signed&limit=1')).total);
+    kz = spawnNode(fed.home('KZ'), fed.ports.KZ);
+    procs.push(kz);
+    await kz.ready;
+    const restartMs = Date.now() - tKill;
+    const converge2 = await waitFor(async () => (await total(ru.apiUrl, ruToken, 'outgoing', 'received')) >= N + N_KILL, CAP_MS, 500);
+    const incoming = await listAll(kz.apiUrl, kzToken, 'incoming');
+    const unique = new Set(incoming.map((r) => r.number));
+    const outgoing = await listAll(ru.apiUrl, ruToken, 'outgoing');
+    const lost2 = outgoing.filter((r) => !unique.has(r.number)).length;
+    const notReceived2 = outgoing.filter((r) => r.state !== 'received').map((r) => `${r.number}:${r.state}`);
+    const killed = {
+      n: N_KILL, signFailures: signed2.filter((r) => r.status === 'rejected').length, kzHeldAtKill: atKill, reachedBeforeKill: reached.ok,
+      awaitingDeliveryAfterKill: inFlightAtKill, kzRestartMs: restartMs,
+      delivered: unique.size, deliveredRows: incoming.length, duplicated: incoming.length - unique.size, lost: lost2, notReceived: notReceived2.length,
+      converged: converge2.ok, convergedAfterRestartMs: Date.now() - tKill - restartMs,
+    };
+    const file = await writeResult('faults-receiver-down.json', { ...result, receiverKilled: killed });
+    console.log(`receiver-down: ${JSON.stringify({ ...result, receiverKilled: killed })} → ${file}`);
+
+    assert.ok(reached.ok, `KZ did not take ${KILL_AFTER} requests before the kill`);
+    assert.equal(killed.signFailures, 0, 'signing at RU does not depend on KZ');
+    assert.ok(converge2.ok, `RU did not get ${N + N_KILL} receipts within ${CAP_MS} ms of KZ's restart`);
+    assert.equal(incoming.length, unique.size, 'no duplicates at KZ after the kill');
+    assert.equal(unique.size, N + N_KILL, 'KZ holds every request once');
+    assert.equal(lost2, 0);
+    assert.deepEqual(notReceived2, []);
   } finally {
     await Promise.all(procs.map((p) => p.kill('SIGTERM')));
     await fed.cleanup();

@@ -4,10 +4,13 @@
 // with a Federation copy whose application context has a skewed clock.
 //  (a) RU's clock 3 min ahead (tolerance 5 min): KZ accepts.
 //  (b) RU's clock 10 min ahead: KZ refuses with message.clock; RU keeps the
-//      row pending (retryable) with lastError message.clock. What happens after
-//      RU's clock is corrected is measured: the retry resends the sealed bytes
-//      of the first attempt, still dated 10 min ahead.
+//      row pending (retryable) with lastError message.clock and drops the
+//      signed bytes, so the retry after RU's clock is corrected signs afresh
+//      and is accepted.
 //  (c) An answer arrives at RU before RU recorded the receipt of its request.
+//  (d) The receiver's clock falls 10 min behind after it accepted a message
+//      whose receipt was lost: the resend of the same bytes gets the original
+//      receipt (duplicates are answered before the clock is checked).
 // Results go to test-results/faults-skew-and-order.json.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -80,16 +83,17 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
     assert.ok(await atKz(r.messageId));
   });
 
-  test('(b) sender clock 10 min ahead: refused with message.clock, kept pending; converges only once the receiver’s time catches up', async () => {
+  test('(b) sender clock 10 min ahead: refused with message.clock, kept pending; re-signed and accepted once the sender’s clock is corrected', async () => {
     const r = await signOne();
     const ahead = skewed(600_000);
     const first = await deliver(ahead, await claim(r.messageId));
     let row = await outboxRow(r.messageId);
     let v = await getRequest(ru(), ruOfficer, r.id);
-    const afterSkewed = { delivered: first, status: row.status, lastError: row.last_error, attempts: row.attempts, ruState: v.state, delivery: v.delivery[0], nextAttemptInMs: new Date(row.next_attempt_at).getTime() - Date.now() };
+    const afterSkewed = { delivered: first, status: row.status, lastError: row.last_error, attempts: row.attempts, ruState: v.state, delivery: v.delivery[0], signedBytesKept: row.signed_enc !== null, nextAttemptInMs: new Date(row.next_attempt_at).getTime() - Date.now() };
     assert.equal(first, false);
     assert.equal(row.status, 'pending', 'message.clock is retryable: the row stays pending');
     assert.match(row.last_error ?? '', /message\.clock/);
+    assert.equal(row.signed_enc, null, 'the bytes dated by the wrong clock are dropped');
     assert.equal(v.state, 'signed');
     assert.equal(v.delivery[0]!.status, 'pending');
     assert.equal(await atKz(r.messageId), undefined, 'nothing stored at KZ');
@@ -104,33 +108,36 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
     await ru().db.updateTable('outbox').set({ next_attempt_at: new Date(Date.now() - 1000) }).where('message_id', '=', r.messageId).execute();
     const second = await deliver(ruFed(), await claim(r.messageId));
     row = await outboxRow(r.messageId);
-    const afterCorrected = { delivered: second, status: row.status, lastError: row.last_error, attempts: row.attempts };
-    // The retry resends the bytes sealed at the first attempt, dated 10 min ahead: still refused.
-    assert.equal(second, false);
-    assert.equal(row.status, 'pending');
-    assert.match(row.last_error ?? '', /message\.clock/);
-
-    // Once KZ's time has passed createdAt − 5 min (simulated: KZ's clock 6 min ahead), the same bytes are accepted.
-    const kzCtx = kz() as { clock: AppContext['clock'] };
-    const realKzClock = kzCtx.clock;
-    kzCtx.clock = { now: () => new Date(Date.now() + 360_000) };
-    let third: boolean;
-    try {
-      await ru().db.updateTable('outbox').set({ next_attempt_at: new Date(Date.now() - 1000) }).where('message_id', '=', r.messageId).execute();
-      third = await deliver(ruFed(), await claim(r.messageId));
-    } finally {
-      kzCtx.clock = realKzClock;
-    }
-    row = await outboxRow(r.messageId);
     v = await getRequest(ru(), ruOfficer, r.id);
     results.b = {
-      skewMs: 600_000, toleranceMs: ruFed().clockSkewMs, afterSkewed, dueWithCorrectClock, afterCorrected,
-      afterReceiverCaughtUp: { delivered: third, status: row.status, attempts: row.attempts, ruState: v.state },
+      skewMs: 600_000, toleranceMs: ruFed().clockSkewMs, afterSkewed, dueWithCorrectClock,
+      afterCorrected: { delivered: second, status: row.status, attempts: row.attempts, ruState: v.state },
     };
-    assert.equal(third, true);
+    assert.equal(second, true, 'signed afresh with the corrected clock: accepted');
     assert.equal(row.status, 'delivered');
     assert.equal(v.state, 'received');
     assert.ok(await atKz(r.messageId));
+  });
+
+  test('(d) receiver clock 10 min behind after its receipt was lost: the resend gets the original receipt', async () => {
+    const r = await signOne();
+    assert.equal(await deliver(ruFed(), await claim(r.messageId)), true);
+    // The resend RU would make had the receipt been lost: the bytes sealed in its outbox.
+    const signedEnc = (await outboxRow(r.messageId)).signed_enc;
+    assert.ok(signedEnc);
+    const sealed = ru().sealer.decrypt(signedEnc, `outbox:${r.messageId}`).toString('utf8');
+    const kzCtx = kz() as { clock: AppContext['clock'] };
+    const realKzClock = kzCtx.clock;
+    kzCtx.clock = { now: () => new Date(Date.now() - 600_000) };
+    let receipt: string;
+    try {
+      receipt = await postMessage(ruFed(), fed.nodes.KZ.federationUrl!, sealed);
+    } finally {
+      kzCtx.clock = realKzClock;
+    }
+    const inbox = await kz().db.selectFrom('inbox').select('receipt').where('message_id', '=', r.messageId).executeTakeFirstOrThrow();
+    results.d = { receiverBehindMs: 600_000, resendAccepted: true, sameReceipt: receipt === (inbox.receipt as { jws: string }).jws };
+    assert.equal(receipt, (inbox.receipt as { jws: string }).jws, 'the original receipt, not message.clock');
   });
 
   test('(c) an answer that arrives before the sender recorded its receipt: the system converges to answered', async () => {

@@ -117,18 +117,22 @@ for (const e of ENGINES) {
     };
 
     /** Checks one response against the contract; remembers the calls that create casework rows. */
+    const tally = new Map<string, number>();
     const judge = (route: Route, url: string, res: Awaited<ReturnType<typeof send>>, what: string): void => {
       const key = `${route.method} ${route.path}`;
       const where = `${key} → ${url.slice(0, 200)} [${what.slice(0, 200)}]: ${res.statusCode} ${res.body.slice(0, 300)}`;
       if (res.statusCode >= 500) failures.push(`5xx: ${where}`);
+      let outcome = String(res.statusCode);
       if (res.statusCode >= 400) {
         let ok = false;
         try {
           const j = res.json() as { error?: { code?: unknown; message?: unknown } };
           ok = typeof j.error?.code === 'string' && typeof j.error?.message === 'string';
+          if (ok) outcome = `${res.statusCode} ${String(j.error!.code)}`;
         } catch { ok = false; }
         if (!ok) failures.push(`shape: ${where}`);
       }
+      tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
       if (res.statusCode >= 200 && res.statusCode < 300) {
         if (key === 'POST /api/v1/proceedings') created.proceedings++;
         if (key === 'POST /api/v1/requests') created.requests++;
@@ -235,6 +239,8 @@ for (const e of ENGINES) {
         const k = m ? `${m[1]} ${m[2]} ${m[3]} ${code}` : f.slice(0, 100);
         if (!kinds.has(k)) kinds.set(k, f.slice(0, 600));
       }
+      const calls = [...tally.values()].reduce((a, b) => a + b, 0);
+      console.log(`api-fuzz (${e.engine}): ${JSON.stringify({ routes: routes.length, calls, violations: failures.length, outcomes: Object.fromEntries([...tally].sort((a, b) => b[1] - a[1])) })}`);
       assert.deepEqual([...kinds.values()], [], `${failures.length} contract violations`);
       assert.equal(after.proceedings - before.proceedings, created.proceedings, 'proceedings only through 201 responses');
       assert.equal(after.requests - before.requests, created.requests, 'requests only through 201 responses');

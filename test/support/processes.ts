@@ -22,7 +22,7 @@ export interface NodeProcess {
 
 export function spawnNode(home: string, ports: NodePorts, env: Record<string, string> = {}, opts: { readyTimeoutMs?: number } = {}): NodeProcess {
   const proc = spawn(process.execPath, [BIN, 'node', 'start', '--json'], {
-    env: { ...process.env, EIX_HOME: home, EIX_PORT: String(ports.api), EIX_FEDERATION_PORT: String(ports.federation), EIX_LOG_LEVEL: 'warn', ...env },
+    env: { ...process.env, EIX_HOME: home, EIX_PORT: String(ports.api), EIX_FEDERATION_PORT: String(ports.federation), EIX_LOG_LEVEL: 'warn', EIX_API_RATE_LIMIT: '1000000', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -41,6 +41,8 @@ export interface TcpProxy {
   set(faults: ProxyFaults): void;
   faults(): ProxyFaults;
   stats(): ProxyStats;
+  /** Ends every open connection at once (both sides see a reset), as a server restart does; returns how many sockets. */
+  cut(): number;
   close(): Promise<void>;
 }
 
@@ -133,6 +135,11 @@ export async function startTcpProxy(opts: { targetPort: number; targetHost?: str
     set: (f) => { faults = { ...f }; },
     faults: () => faults,
     stats: () => ({ ...stats }),
+    cut: () => {
+      const n = sockets.size;
+      for (const s of sockets) { if (!s.destroyed) s.resetAndDestroy(); }
+      return n;
+    },
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -131,7 +131,9 @@ function validity(validDays: number, notBefore: Date | undefined, field = 'valid
   if (!Number.isInteger(validDays) || validDays < 1 || validDays > 36_500) {
     throw new EixError('pki.input', { field, value: validDays }, 'Срок действия сертификата — целое число дней от 1 до 36500');
   }
-  const from = notBefore ?? new Date();
+  // Unless told otherwise, valid from an hour ago: a peer whose clock is a few
+  // minutes behind must not refuse a certificate issued just now.
+  const from = notBefore ?? new Date(Date.now() - 3_600_000);
   return { notBefore: from, notAfter: new Date(from.getTime() + validDays * DAY_MS) };
 }
 

@@ -13,6 +13,7 @@ import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-list-indexes.js';
 import * as m003 from './migrations/003-outbox-signed.js';
 import * as m004 from './migrations/004-sessions.js';
+import * as m005 from './migrations/005-outbox-claimed-by.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -40,6 +41,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '002-list-indexes': m002.statements,
   '003-outbox-signed': m003.statements,
   '004-sessions': m004.statements,
+  '005-outbox-claimed-by': m005.statements,
 };
 
 const provider: MigrationProvider = {

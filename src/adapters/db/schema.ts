@@ -150,6 +150,8 @@ export interface OutboxTable {
   /** The signed JWS of the first attempt, sealed (retries resend these bytes). */
   signed_enc: ColumnType<Uint8Array | null, Uint8Array | null | undefined, Uint8Array | null>;
   signed_key_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The worker (host#pid) that holds or last held the lease. */
+  claimed_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface InboxTable {

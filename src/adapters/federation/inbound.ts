@@ -13,12 +13,13 @@ import { receiveRequest } from '../../app/receive-request.js';
 import { recordDisclosureConsent } from '../../app/request-disclosure-consent.js';
 import { getProtectionStatement } from '../../app/get-protection-statement.js';
 import { localDate } from '../../domain/dates.js';
-import { EixError, isEixError } from '../../domain/errors.js';
+import { EixError } from '../../domain/errors.js';
 import { EnvelopeSchema, MESSAGE_TYPES, isMessageType, messageSchema, type Message, type MessageType } from '../../domain/messages.js';
 import { checkSchema } from '../../domain/problems.js';
 import { isRevoked } from '../../domain/registry.js';
 import { canSend } from '../../domain/treaty.js';
 import { certificateInfo, verifyCertificate } from '../crypto/pki.js';
+import { toEixError } from '../http/errors.js';
 import { canonicalBytes, readCompact, sha256Hex, verifyCompact } from './jws.js';
 import { MESSAGE_JWS_TYPE, RECEIPT_JWS_TYPE, type Federation } from './context.js';
 
@@ -87,19 +88,21 @@ export async function acceptMessage(fed: Federation, jws: string, peer: TlsPeer)
     if (!isMessageType(type) || type === 'receipt') throw new EixError('message.type', { field: 'envelope.type', type }, `Неизвестный тип сообщения: ${type}`);
     const problems = checkSchema(messageSchema(type), message);
     if (problems.length > 0) throw new EixError('message.schema', { field: problems[0]!.path, problems }, `Сообщение «${MESSAGE_TYPES[type].title}»: ${problems[0]!.path}: ${problems[0]!.message}`);
-    const age = now.getTime() - Date.parse(message.envelope.createdAt);
-    if (-age > fed.clockSkewMs || age > fed.maxMessageAgeMs) {
-      throw new EixError('message.clock', { ageMs: age, toleranceMs: fed.clockSkewMs, maxAgeMs: fed.maxMessageAgeMs });
-    }
     const { to, from } = message.envelope;
     const body = to.party === ctx.party ? await ctx.db.selectFrom('bodies').select('id').where('id', '=', to.body).executeTakeFirst() : undefined;
     if (!body) throw new EixError('message.recipient', { to });
+    // Identical bytes already accepted: the original receipt, whatever the clock
+    // says now (a resend after a lost receipt must not turn into a refusal).
     const digest = sha256Hex(jws);
     const seen = await ctx.db.selectFrom('inbox').select(['receipt']).where('message_id', '=', message.envelope.id).executeTakeFirst();
     if (seen) {
       const r = seen.receipt as { jws: string; messageSha256: string };
       if (r.messageSha256 !== digest) throw new EixError('message.replay', { messageId: message.envelope.id });
       return { receiptJws: r.jws, duplicate: true };
+    }
+    const age = now.getTime() - Date.parse(message.envelope.createdAt);
+    if (-age > fed.clockSkewMs || age > fed.maxMessageAgeMs) {
+      throw new EixError('message.clock', { ageMs: age, toleranceMs: fed.clockSkewMs, maxAgeMs: fed.maxMessageAgeMs });
     }
     // R-pair for new requests and node-level queries; requests already received
     // are still answered after a withdrawal takes effect (R24).
@@ -120,7 +123,7 @@ export async function acceptMessage(fed: Federation, jws: string, peer: TlsPeer)
     }).onConflict((oc) => oc.column('message_id').doNothing()).execute();
     return { receiptJws, duplicate: false };
   } catch (e) {
-    const err = isEixError(e) ? e : new EixError('internal');
+    const err = toEixError(e);
     // Nothing of a rejected message is stored but this trace.
     await ctx.db.transaction().execute((tx) => appendAudit(tx, ctx, FEDERATION, {
       action: 'federation.rejected', bodyId: null, subject: claimed.id ?? null,

@@ -4,6 +4,7 @@
 // sends it, delivers it over mutual TLS and checks the signed receipt. Failures
 // retry with exponential backoff; after the limit the message is failed and the
 // officer sees it in the request's history.
+import { hostname } from 'node:os';
 import { Agent, request as httpsRequest } from 'node:https';
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
@@ -22,7 +23,10 @@ type OutboxRow = Selectable<OutboxTable>;
 const TRANSPORT: Actor = { kind: 'system', name: 'transport' };
 
 /** Errors of the receiver that another attempt may cure. */
-const RETRYABLE = new Set(['message.clock', 'message.context', 'rate_limited', 'internal', 'transport.failed']);
+const RETRYABLE = new Set(['message.clock', 'message.context', 'rate_limited', 'internal', 'transport.failed', 'storage.unavailable']);
+
+/** This process, as recorded on the outbox rows it claims. */
+export const WORKER_ID = `${hostname()}#${process.pid}`;
 
 export function backoffMs(attempt: number): number {
   return Math.min(2 ** Math.max(0, attempt - 1) * 1000, 10 * 60_000);
@@ -141,7 +145,7 @@ export function postMessage(fed: Federation, url: string, jws: string, timeoutMs
   });
 }
 
-/** The message as signed at the first attempt; built, signed and sealed now if this is it. */
+/** The message as signed at its first attempt (or afresh after a `message.clock` refusal); built, signed and sealed now if there is none. */
 async function signedOnce(fed: Federation, row: OutboxRow): Promise<string> {
   const ctx = fed.app;
   const aad = `outbox:${row.message_id}`;
@@ -173,6 +177,12 @@ export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean>
       await tx.updateTable('outbox').set({
         status: permanent ? 'failed' : 'pending', last_error: `${remote}: ${err.message}`.slice(0, 1000),
         next_attempt_at: new Date(ctx.clock.now().getTime() + backoffMs(row.attempts)),
+        // Refused for its createdAt: the receiver stored nothing under this id
+        // (it answers identical bytes it already holds with the original receipt
+        // before it looks at the clock), so the next attempt signs afresh with
+        // the clock as it is then: a sender whose clock was wrong and is fixed
+        // gets its message through instead of resending the bad date until failed.
+        ...(remote === 'message.clock' ? { signed_enc: null, signed_key_id: null } : {}),
       }).where('id', '=', row.id).execute();
       if (permanent && row.request_id) {
         await tx.insertInto('request_events').values({
@@ -199,7 +209,7 @@ export async function claimDue(fed: Federation, limit: number, leaseMs = 60_000)
         .whereRef('p.request_id', '=', 'o.request_id').whereRef('p.id', '<', 'o.id').where('p.status', 'in', ['pending', 'sending']))))
       .orderBy('o.id').limit(limit).forUpdate().skipLocked().execute();
     if (due.length === 0) return [];
-    return tx.updateTable('outbox').set({ status: 'sending', attempts: sql`attempts + 1`, next_attempt_at: new Date(now.getTime() + leaseMs) })
+    return tx.updateTable('outbox').set({ status: 'sending', attempts: sql`attempts + 1`, next_attempt_at: new Date(now.getTime() + leaseMs), claimed_by: WORKER_ID })
       .where('id', 'in', due.map((d) => d.id)).returningAll().execute();
   });
 }

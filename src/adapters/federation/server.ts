@@ -3,7 +3,8 @@
 // signed message and answers with the signed receipt.
 import type { TLSSocket } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { EixError, isEixError } from '../../domain/errors.js';
+import { EixError } from '../../domain/errors.js';
+import { toEixError } from '../http/errors.js';
 import { derBase64ToPem } from './jws.js';
 import { acceptMessage } from './inbound.js';
 import { FEDERATION_PATH, type Federation } from './context.js';
@@ -27,10 +28,7 @@ export async function buildFederationServer(fed: Federation, opts: { logLevel?: 
   });
   app.addContentTypeParser('application/jose', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.setErrorHandler((err, req, reply) => {
-    const e = isEixError(err) ? err
-      : (err as { code?: string }).code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? new EixError('input.too_large')
-        : (err as { code?: string }).code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' ? new EixError('input.media_type')
-          : new EixError('internal');
+    const e = toEixError(err);
     req.log.warn({ code: e.code }, 'federation message refused');
     void reply.status(e.http).send({ error: e.toJSON() });
   });

@@ -10,7 +10,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { authenticateToken } from '../../app/authenticate.js';
 import type { Actor, AppContext } from '../../app/context.js';
-import { EixError, isEixError } from '../../domain/errors.js';
+import { EixError } from '../../domain/errors.js';
+import { toEixError } from './errors.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerDisclosureRoutes, registerRequestRoutes } from './routes/requests.js';
 import { registerTreatyRoutes } from './routes/treaty.js';
@@ -114,15 +115,4 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerTreatyRoutes(app, opts.ctx);
   await registerWeb(app, opts.ctx);
   return app;
-}
-
-function toEixError(err: unknown): EixError {
-  if (isEixError(err)) return err;
-  const e = err as { statusCode?: number; code?: string; message?: string };
-  if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new EixError('input.too_large');
-  if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new EixError('input.media_type');
-  if (e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || (e instanceof SyntaxError)) return new EixError('input.json', {}, 'Тело запроса не является корректным JSON');
-  if (e.statusCode === 429) return new EixError('rate_limited');
-  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new EixError('input.invalid', { reason: e.code ?? null }, 'Неверный запрос');
-  return new EixError('internal');
 }
