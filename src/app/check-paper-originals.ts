@@ -9,12 +9,12 @@ import type { RequestView } from './get-request.js';
 /** R10.a: sent requests of the actor's body with no paper original recorded after PAPER_DUE_DAYS. */
 export async function countMissingPaperOriginals(ctx: AppContext, actor: Actor): Promise<number> {
   const o = requireRole(actor, ...CASEWORK_ROLES);
-  // The last change of the request stands for its sending (no join on the
-  // history): a request the other Party has acted on recently is not counted yet.
+  // Measured from the 'send' event, as on the request's page (isPaperOriginalOverdue).
   const due = paperOriginalDueBefore(ctx.clock.now());
   const row = await ctx.db.selectFrom('requests').select((eb) => eb.fn.countAll<string>().as('n'))
     .where('direction', '=', 'outgoing').where('body_id', '=', o.bodyId).where('state', 'not in', ['draft', 'signed'])
-    .where('updated_at', '<', due)
+    .where(({ exists, selectFrom }) => exists(selectFrom('request_events').select('request_events.request_id')
+      .whereRef('request_events.request_id', '=', 'requests.id').where('request_events.event', '=', 'send').where('request_events.at', '<', due)))
     .where(({ not, exists, selectFrom }) => not(exists(selectFrom('paper_originals').select('request_id').whereRef('paper_originals.request_id', '=', 'requests.id'))))
     .executeTakeFirstOrThrow();
   return Number(row.n);

@@ -17,21 +17,28 @@ export interface PartyInfo {
   fullNameRu: string;
   /** Default time zone of the Party's central body (a body may override it). */
   timeZone: string;
+  /** National currency (ISO 4217): the default for amounts an answering body reports. */
+  currency: string;
 }
 
 export const PARTIES: Readonly<Record<SignatoryCode, PartyInfo>> = {
-  AZ: { code: 'AZ', nameRu: 'Азербайджан', fullNameRu: 'Азербайджанская Республика', timeZone: 'Asia/Baku' },
-  AM: { code: 'AM', nameRu: 'Армения', fullNameRu: 'Республика Армения', timeZone: 'Asia/Yerevan' },
-  BY: { code: 'BY', nameRu: 'Беларусь', fullNameRu: 'Республика Беларусь', timeZone: 'Europe/Minsk' },
-  KZ: { code: 'KZ', nameRu: 'Казахстан', fullNameRu: 'Республика Казахстан', timeZone: 'Asia/Almaty' },
-  KG: { code: 'KG', nameRu: 'Кыргызстан', fullNameRu: 'Кыргызская Республика', timeZone: 'Asia/Bishkek' },
-  MD: { code: 'MD', nameRu: 'Молдова', fullNameRu: 'Республика Молдова', timeZone: 'Europe/Chisinau' },
-  RU: { code: 'RU', nameRu: 'Россия', fullNameRu: 'Российская Федерация', timeZone: 'Europe/Moscow' },
-  TJ: { code: 'TJ', nameRu: 'Таджикистан', fullNameRu: 'Республика Таджикистан', timeZone: 'Asia/Dushanbe' },
-  TM: { code: 'TM', nameRu: 'Туркменистан', fullNameRu: 'Туркменистан', timeZone: 'Asia/Ashgabat' },
-  UZ: { code: 'UZ', nameRu: 'Узбекистан', fullNameRu: 'Республика Узбекистан', timeZone: 'Asia/Tashkent' },
-  UA: { code: 'UA', nameRu: 'Украина', fullNameRu: 'Украина', timeZone: 'Europe/Kyiv' },
+  AZ: { code: 'AZ', nameRu: 'Азербайджан', fullNameRu: 'Азербайджанская Республика', timeZone: 'Asia/Baku', currency: 'AZN' },
+  AM: { code: 'AM', nameRu: 'Армения', fullNameRu: 'Республика Армения', timeZone: 'Asia/Yerevan', currency: 'AMD' },
+  BY: { code: 'BY', nameRu: 'Беларусь', fullNameRu: 'Республика Беларусь', timeZone: 'Europe/Minsk', currency: 'BYN' },
+  KZ: { code: 'KZ', nameRu: 'Казахстан', fullNameRu: 'Республика Казахстан', timeZone: 'Asia/Almaty', currency: 'KZT' },
+  KG: { code: 'KG', nameRu: 'Кыргызстан', fullNameRu: 'Кыргызская Республика', timeZone: 'Asia/Bishkek', currency: 'KGS' },
+  MD: { code: 'MD', nameRu: 'Молдова', fullNameRu: 'Республика Молдова', timeZone: 'Europe/Chisinau', currency: 'MDL' },
+  RU: { code: 'RU', nameRu: 'Россия', fullNameRu: 'Российская Федерация', timeZone: 'Europe/Moscow', currency: 'RUB' },
+  TJ: { code: 'TJ', nameRu: 'Таджикистан', fullNameRu: 'Республика Таджикистан', timeZone: 'Asia/Dushanbe', currency: 'TJS' },
+  TM: { code: 'TM', nameRu: 'Туркменистан', fullNameRu: 'Туркменистан', timeZone: 'Asia/Ashgabat', currency: 'TMT' },
+  UZ: { code: 'UZ', nameRu: 'Узбекистан', fullNameRu: 'Республика Узбекистан', timeZone: 'Asia/Tashkent', currency: 'UZS' },
+  UA: { code: 'UA', nameRu: 'Украина', fullNameRu: 'Украина', timeZone: 'Europe/Kyiv', currency: 'UAH' },
 };
+
+/** The national currency of a Party (ISO 4217), null for a Party not in the table. */
+export function partyCurrency(code: string): string | null {
+  return isSignatory(code) ? PARTIES[code].currency : null;
+}
 
 export function isSignatory(code: string): code is SignatoryCode {
   return (SIGNATORY_CODES as readonly string[]).includes(code);

@@ -38,6 +38,7 @@ import { recordPaperOriginal } from '../app/record-paper-original.js';
 import { sealFor, verifyPaperOriginal } from '../app/verify-paper-original.js';
 import { renderAnswerPdf, renderRequestPdf } from '../adapters/pdf/request-pdf.js';
 import { signRequest } from '../app/sign-request.js';
+import { partyCurrency } from '../domain/parties.js';
 import { ANSWER_OUTCOMES, OUTCOME_LABELS_RU } from '../domain/answer.js';
 import { localDate } from '../domain/dates.js';
 import { EixError, isEixError } from '../domain/errors.js';
@@ -131,7 +132,7 @@ export function formToDraft(f: Form): Record<string, unknown> {
  * outcome, each with its fields as answer data (R4–R8) and its uploaded files
  * as attachments (R5). Empty fields are left out; the use case checks the rest.
  */
-export function formToAnswerItems(f: Form, itemNos: readonly number[], files: readonly Upload[]): Record<string, unknown>[] {
+export function formToAnswerItems(f: Form, itemNos: readonly number[], files: readonly Upload[], defaultCurrency: string): Record<string, unknown>[] {
   return itemNos.filter((n) => opt(f[`outcome_${n}`])).map((n) => {
     const data = {
       ...(opt(f[`bank_${n}`]) || opt(f[`account_${n}`]) ? { accounts: [{ bank: one(f[`bank_${n}`]) || '—', number: one(f[`account_${n}`]) || '—' }] } : {}),
@@ -139,7 +140,7 @@ export function formToAnswerItems(f: Form, itemNos: readonly number[], files: re
       ...(opt(f[`employer_${n}`]) ? { employer: { name: one(f[`employer_${n}`]) } } : {}),
       ...(opt(f[`address_${n}`]) ? { addresses: [{ address: one(f[`address_${n}`]) }] } : {}),
       ...(opt(f[`vehicle_${n}`]) ? { vehicles: [{ description: one(f[`vehicle_${n}`]), ...(opt(f[`vehicleReg_${n}`]) ? { registrationNumber: one(f[`vehicleReg_${n}`]) } : {}) }] } : {}),
-      ...(opt(f[`incomeAmount_${n}`]) ? { income: [{ from: one(f[`incomeFrom_${n}`]), to: one(f[`incomeTo_${n}`]), amount: { value: Number(one(f[`incomeAmount_${n}`]).replace(/\s/g, '').replace(',', '.')), currency: one(f[`incomeCurrency_${n}`]) || 'KZT' }, source: one(f[`incomeSource_${n}`]) || 'заработная плата' }] } : {}),
+      ...(opt(f[`incomeAmount_${n}`]) ? { income: [{ from: one(f[`incomeFrom_${n}`]), to: one(f[`incomeTo_${n}`]), amount: { value: Number(one(f[`incomeAmount_${n}`]).replace(/\s/g, '').replace(',', '.')), currency: one(f[`incomeCurrency_${n}`]).toUpperCase() || defaultCurrency }, source: one(f[`incomeSource_${n}`]) || 'заработная плата' }] } : {}),
       ...(opt(f[`text_${n}`]) ? { text: one(f[`text_${n}`]) } : {}),
     };
     const attachments = files.filter((x) => x.field === `file_${n}`).map((x) => ({ fileName: x.fileName, mediaType: x.mediaType, contentBase64: x.content.toString('base64') }));
@@ -342,7 +343,8 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     const id = (req.params as { id: string }).id;
     const { form: f, files } = await readMultipart(req.body);
     const v = await getRequest(ctx, me(req), id);
-    const items = formToAnswerItems(f, v.items.map((i) => i.itemNo), files);
+    // Amounts are in the answering Party's currency unless the officer names another.
+    const items = formToAnswerItems(f, v.items.map((i) => i.itemNo), files, partyCurrency(ctx.party) ?? '');
     if (items.length === 0) throw new EixError('input.invalid', { field: 'items' }, 'Укажите результат хотя бы по одному пункту');
     await answerRequest(ctx, me(req), { requestId: id, final: Boolean(one(f.final)), version: Number(one(f.version)), items });
     return reply.redirect(`/requests/${id}`);

@@ -60,6 +60,9 @@ for (const e of ENGINES) {
       assert.equal(await overdue(), false);
       ru.clock.advance(1);
       assert.equal(await countMissingPaperOriginals(ru.ctx, officer), 1);
+      // A later change (the other Party acted on it) does not reset the count: it runs from sending.
+      await ru.ctx.db.updateTable('requests').set({ updated_at: ru.clock.now() }).where('id', '=', sentId).execute();
+      assert.equal(await countMissingPaperOriginals(ru.ctx, officer), 1, 'measured from sending, not from the last change');
       assert.equal(await overdue(), true);
       assert.equal(await countMissingPaperOriginals(ru.ctx, stranger), 0, 'another body is not reminded of ours');
       await recordPaperOriginal(ru.ctx, officer, { requestId: sentId, dispatchedOn: localDate(ru.clock.now(), 'UTC'), means: 'post' });
