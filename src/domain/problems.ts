@@ -35,6 +35,12 @@ export function joinPath(...segments: readonly (string | number)[]): string {
 const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
 const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
 (addFormats as unknown as (a: Ajv) => void)(ajv);
+// RFC 3339 allows a leap second (23:59:60) that Date cannot hold: such a time
+// parses to NaN, and NaN passes every comparison made with it (a federation
+// message dated 1972-12-31T23:59:60Z slipped past the clock and certificate
+// checks). A date-time is valid only if it is also a real instant.
+const rfc3339 = ajv.formats['date-time'] as { validate: (s: string) => boolean; compare?: (a: string, b: string) => number | undefined };
+ajv.addFormat('date-time', { ...rfc3339, type: 'string', validate: (s: string) => rfc3339.validate(s) && Number.isFinite(Date.parse(s)) });
 const compiled = new WeakMap<object, ValidateFunction>();
 
 /**

@@ -214,6 +214,10 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     const f = (req.body ?? {}) as Form;
     try {
       const s = await openSession(ctx, { login: one(f.login), password: typeof f.password === 'string' ? f.password : '' });
+      // A login never keeps the session the browser brought (planted, or another
+      // officer's left open): that one ends, the new id replaces it.
+      const carried = req.cookies[COOKIE];
+      if (carried) await closeSession(ctx, carried);
       void reply.setCookie(COOKIE, s.token, { httpOnly: true, secure: true, sameSite: 'strict', path: '/', maxAge: 10 * 3600 });
       return reply.redirect('/');
     } catch (e) {

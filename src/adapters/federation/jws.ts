@@ -40,7 +40,8 @@ export function readCompact(jws: string, typ: string): Unverified {
     throw new EixError('message.signature', {}, 'Недопустимые параметры заголовка JWS');
   }
   const x5c = header.x5c;
-  if (!Array.isArray(x5c) || typeof x5c[0] !== 'string') throw new EixError('message.signature', {}, 'В JWS нет сертификата подписи (x5c)');
+  // x5c holds base64 DER (RFC 7515 §4.1.6); anything else (an empty string crashed the PEM conversion) is no certificate.
+  if (!Array.isArray(x5c) || typeof x5c[0] !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(x5c[0])) throw new EixError('message.signature', {}, 'В JWS нет сертификата подписи (x5c)');
   return { header, certPem: derBase64ToPem(x5c[0]), payload };
 }
 
