@@ -12,10 +12,11 @@ import { nodeOn, seedBody, seedOfficer } from '../support/app.js';
 import { createProceeding } from '../../src/app/create-proceeding.js';
 import { draftRequest } from '../../src/app/draft-request.js';
 import { aRequest } from '../support/requests.js';
+import { TEST_DATABASE_URL } from '../support/db.js';
 
-const url = process.env.EIX_TEST_DATABASE_URL;
+const url = TEST_DATABASE_URL;
 
-describe('outbox shared by two node processes on PostgreSQL', { skip: url ? false : 'EIX_TEST_DATABASE_URL not set' }, () => {
+describe('outbox shared by two node processes on PostgreSQL', { skip: url ? false : 'no PostgreSQL for tests (EIX_TEST_DATABASE_URL)' }, () => {
   const schema = `t_${randomBytes(6).toString('hex')}`;
   let a: Database;
   let b: Database;

@@ -2,7 +2,7 @@
 // another session, as a failover or an administrator would): the calls in
 // flight fail with an error instead of hanging, no transaction is left half
 // written, and the same pool serves the next calls. PostgreSQL only: skipped
-// unless EIX_TEST_DATABASE_URL is set (CI sets it).
+// unless a PostgreSQL for tests answers (see test/support/db.ts).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -15,14 +15,15 @@ import type { Officer } from '../../src/app/context.js';
 import { draftRequest } from '../../src/app/draft-request.js';
 import { signRequest } from '../../src/app/sign-request.js';
 import { nodeOn, seedBody, seedOfficer, type TestNode } from '../support/app.js';
+import { TEST_DATABASE_URL } from '../support/db.js';
 import { halfWritten } from '../support/invariants.js';
 
-const url = process.env.EIX_TEST_DATABASE_URL;
+const url = TEST_DATABASE_URL;
 const example = JSON.parse(readFileSync(new URL('../../data/examples/request-ru-kz.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const kzBody = { id: 'kz-central', party: 'KZ', name: 'Министерство юстиции Республики Казахстан' };
 const items = [{ kind: 'property', subItems: ['a', 'b'] }, { kind: 'employment_income', workplace: true, income: true, period: { from: '2024-01-01', to: '2026-10-31' } }];
 
-describe('PostgreSQL backends terminated under the use cases', { skip: url ? false : 'EIX_TEST_DATABASE_URL is not set' }, () => {
+describe('PostgreSQL backends terminated under the use cases', { skip: url ? false : 'no PostgreSQL for tests (EIX_TEST_DATABASE_URL)' }, () => {
   const app = `eix-victim-${randomBytes(4).toString('hex')}`;
   const schema = `t_${randomBytes(6).toString('hex')}`;
   let database: Database;
@@ -53,7 +54,7 @@ describe('PostgreSQL backends terminated under the use cases', { skip: url ? fal
     const body = await seedBody(node.ctx, { kind: 'territorial' });
     actor = await seedOfficer(node.ctx, body);
     proceedingId = (await createProceeding(node.ctx, actor, { number: `${randomBytes(3).toString('hex')}/26/77001-ИП`, openedOn: '2026-03-02', debtor: example.debtor, creditor: example.creditor, executiveDocuments: [example.executiveDocument] }) as { id: string }).id;
-    admin = new pg.Client({ connectionString: url, options: `-c search_path=${schema}` });
+    admin = new pg.Client({ connectionString: url!, options: `-c search_path=${schema}` });
     await admin.connect();
   });
   after(async () => {
@@ -129,7 +130,7 @@ describe('PostgreSQL backends terminated under the use cases', { skip: url ? fal
   test('without the harness: an idle pooled connection terminated by the server does not crash the process', async () => {
     const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
       import { openDatabase } from './src/adapters/db/database.ts';
-      const u = new URL(process.env.EIX_TEST_DATABASE_URL); u.searchParams.set('application_name', '${app}-child');
+      const u = new URL(${JSON.stringify(url)}); u.searchParams.set('application_name', '${app}-child');
       const d = await openDatabase({ url: u.toString(), schema: '${schema}', migrate: false });
       await Promise.all([1, 2, 3].map(() => d.db.selectFrom('requests').select('id').limit(1).execute()));
       console.log('ready');

@@ -1,5 +1,7 @@
-// Storage engines for tests: PGlite always (in memory), PostgreSQL when
-// EIX_TEST_DATABASE_URL is set (CI sets it); each run gets its own schema,
+// Storage engines for tests: PGlite always (in memory), and PostgreSQL at
+// EIX_TEST_DATABASE_URL — by default the local server
+// (postgres://postgres@127.0.0.1:5432/test) when it answers; set the variable
+// to an empty string to test PGlite only. Each run gets its own schema,
 // dropped by close().
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -10,7 +12,19 @@ export interface TestEngine {
   open(): Promise<Database>;
 }
 
-const url = process.env.EIX_TEST_DATABASE_URL;
+const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/test';
+
+async function answers(connectionString: string): Promise<boolean> {
+  const c = new pg.Client({ connectionString, connectionTimeoutMillis: 2000 });
+  c.on('error', () => undefined);
+  try { await c.connect(); return true; } catch { return false; } finally { await c.end().catch(() => undefined); }
+}
+
+/** The PostgreSQL the tests use, or null (not configured, or the default server does not answer). */
+export const TEST_DATABASE_URL: string | null = process.env.EIX_TEST_DATABASE_URL !== undefined
+  ? (process.env.EIX_TEST_DATABASE_URL || null)
+  : (await answers(DEFAULT_URL)) ? DEFAULT_URL : null;
+const url = TEST_DATABASE_URL;
 
 export const ENGINES: readonly TestEngine[] = [
   { engine: 'pglite', open: () => openDatabase({}) },
