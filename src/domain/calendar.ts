@@ -242,6 +242,15 @@ export type OverdueStatus = 'open' | 'due_soon' | 'overdue_notified' | 'overdue_
 export const DUE_SOON_WORKING_DAYS = 5;
 
 /**
+ * R12.c: a deadline on or after `today` is "due soon" (classifyOverdue) exactly
+ * when it falls before this date, the (DUE_SOON_WORKING_DAYS + 1)-th working day
+ * after today; lets a store count due-soon requests with one comparison.
+ */
+export function dueSoonBefore(cal: Calendar, today: IsoDate): IsoDate {
+  return addWorkingDays(cal, today, DUE_SOON_WORKING_DAYS + 1).date;
+}
+
+/**
  * R12.c: where an unanswered request stands on `today`. Overdue requests are
  * "notified" when the requested body sent a delay notice, "silent" otherwise.
  */

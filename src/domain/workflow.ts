@@ -56,7 +56,8 @@ export const EVENT_ACTORS: Readonly<Record<WorkflowEvent, readonly Actor[]>> = {
 };
 
 /** States in which the requested side is still executing the request. */
-const OPEN: readonly RequestState[] = ['received', 'in_progress', 'postponed', 'partially_answered'];
+/** Received and not yet finally answered or refused: the R12 term runs. */
+export const OPEN_STATES: readonly RequestState[] = ['received', 'in_progress', 'postponed', 'partially_answered'];
 
 type Table = Readonly<Record<RequestState, Readonly<Partial<Record<WorkflowEvent, RequestState>>>>>;
 
@@ -122,7 +123,7 @@ export function isTerminal(state: RequestState): boolean {
 }
 
 export function isOpen(state: RequestState): boolean {
-  return OPEN.includes(state);
+  return OPEN_STATES.includes(state);
 }
 
 /** Events the given side may cause in a state (for the UI's action buttons). */

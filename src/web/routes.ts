@@ -24,7 +24,7 @@ import { getProtectionStatement } from '../app/get-protection-statement.js';
 import { getRequest } from '../app/get-request.js';
 import { listBodies } from '../app/list-bodies.js';
 import { getProceeding, listProceedings } from '../app/list-proceedings.js';
-import { listRequests } from '../app/list-requests.js';
+import { countIncomingByDeadline, listRequests } from '../app/list-requests.js';
 import { listRetentionRules } from '../app/list-retention-rules.js';
 import { readAttachment } from '../app/read-attachment.js';
 import { refuseRequest } from '../app/refuse-request.js';
@@ -237,9 +237,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     // Open requests by deadline; a search looks at every state.
     const incoming = await listRequests(ctx, me(req), { direction: 'incoming', limit: 100, ...(q ? { query: q } : { states: ['received', 'in_progress', 'postponed', 'partially_answered'] }) });
     const outgoing = await listRequests(ctx, me(req), { direction: 'outgoing', limit: 50, ...(q ? { query: q } : {}) });
-    const counts = { open: 0, due_soon: 0, overdue_notified: 0, overdue_silent: 0 };
-    for (const r of incoming.items) if (r.overdue) counts[r.overdue.status] += 1;
-    counts.open = incoming.total;
+    const counts = await countIncomingByDeadline(ctx, me(req));
     // R10.a: the reminder of paper originals not yet posted.
     const paperMissing = await countMissingPaperOriginals(ctx, me(req));
     return render(reply, req, 'dashboard', { title: 'Запросы', q, incoming: incoming.items, outgoing: outgoing.items, counts, paperMissing });
