@@ -7,7 +7,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { prepareDemo, DEMO_PARTIES, type DemoLogin, type DemoOptions, type DemoParty } from '../../src/demo/federation.js';
 import { freePort } from '../support/federation.js';
-import { api, type NodePorts } from '../support/processes.js';
+import { api, spawnNode, type NodePorts, type NodeProcess } from '../support/processes.js';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 export const KZ_BODY = { id: 'kz-central', party: 'KZ', name: 'Комитет по обеспечению исполнения судебных актов Министерства юстиции Республики Казахстан' };
@@ -33,6 +33,18 @@ export async function prepareFaultFederation(opts: Pick<DemoOptions, 'databaseUr
     token: (login) => logins.find((l) => l.login === login)!.token,
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
+}
+
+export interface RuKz { kz: NodeProcess; ru: NodeProcess; ruToken: string; kzToken: string; proceeding: string }
+
+/** Starts KZ and RU as processes (added to `procs`, which the caller stops) and gets RU's proceeding. */
+export async function startRuKz(fed: FaultFederation, procs: NodeProcess[]): Promise<RuKz> {
+  const kz = spawnNode(fed.home('KZ'), fed.ports.KZ);
+  const ru = spawnNode(fed.home('RU'), fed.ports.RU);
+  procs.push(kz, ru);
+  await Promise.all([kz.ready, ru.ready]);
+  const ruToken = fed.token('ru.officer');
+  return { kz, ru, ruToken, kzToken: fed.token('kz.officer'), proceeding: await proceedingId(ru.apiUrl, ruToken) };
 }
 
 /** The first proceeding of the officer's body; registers the example one when there is none (prepareDemo seeds none). */

@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnNode, waitFor, type NodeProcess } from '../support/processes.js';
-import { draft, listAll, pool, prepareFaultFederation, proceedingId, sign, total, writeResult } from './harness.js';
+import { draft, listAll, pool, prepareFaultFederation, sign, startRuKz, total, writeResult } from './harness.js';
 
 const N = 1000;
 const CONCURRENCY = 8;
@@ -19,14 +19,10 @@ test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeo
   const fed = await prepareFaultFederation();
   const procs: NodeProcess[] = [];
   try {
-    const kz = spawnNode(fed.home('KZ'), fed.ports.KZ);
-    let ru = spawnNode(fed.home('RU'), fed.ports.RU);
-    procs.push(kz, ru);
-    await Promise.all([kz.ready, ru.ready]);
+    const started = await startRuKz(fed, procs);
+    let ru = started.ru;
+    const { kz, ruToken, kzToken, proceeding } = started;
     const tStarted = Date.now();
-    const ruToken = fed.token('ru.officer');
-    const kzToken = fed.token('kz.officer');
-    const proceeding = await proceedingId(ru.apiUrl, ruToken);
 
     // All drafts first (nothing is queued yet), then signing makes the backlog.
     const drafts = await pool(Array.from({ length: N }, (_, i) => i), CONCURRENCY, () => draft(ru.apiUrl, ruToken, proceeding));

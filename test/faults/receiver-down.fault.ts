@@ -11,7 +11,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, spawnNode, waitFor, type NodeProcess } from '../support/processes.js';
-import { draft, listAll, pool, prepareFaultFederation, proceedingId, sign, total, writeResult } from './harness.js';
+import { draft, listAll, pool, prepareFaultFederation, sign, startRuKz, total, writeResult } from './harness.js';
 
 const N = 20;
 const N_KILL = 200;
@@ -25,14 +25,10 @@ test('receiver down: deliveries wait with backoff and complete when it returns',
   const fed = await prepareFaultFederation();
   const procs: NodeProcess[] = [];
   try {
-    let kz = spawnNode(fed.home('KZ'), fed.ports.KZ);
-    const ru = spawnNode(fed.home('RU'), fed.ports.RU);
-    procs.push(kz, ru);
-    await Promise.all([kz.ready, ru.ready]);
+    const started = await startRuKz(fed, procs);
+    let kz = started.kz;
+    const { ru, ruToken, kzToken, proceeding } = started;
     const tStarted = Date.now();
-    const ruToken = fed.token('ru.officer');
-    const kzToken = fed.token('kz.officer');
-    const proceeding = await proceedingId(ru.apiUrl, ruToken);
 
     const how = await kz.kill('SIGTERM');
     assert.equal(how, 0, `KZ stops cleanly on SIGTERM; stderr: ${kz.stderr().slice(-1000)}`);
