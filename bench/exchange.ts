@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bench } from 'tinybench';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { FEDERATION_PATH, MESSAGE_JWS_TYPE, RECEIPT_JWS_TYPE, type Federation } from '../src/adapters/federation/context.js';
-import { canonicalBytes } from '../src/adapters/federation/jws.js';
+import { canonicalBytes } from '../src/adapters/crypto/jws.js';
 import { verifySigned } from '../src/adapters/federation/inbound.js';
 import { postMessage } from '../src/adapters/federation/outbound.js';
 import { TLS_CIPHERS } from '../src/adapters/federation/server.js';

@@ -21,7 +21,7 @@ import { getRequest } from '../../src/app/get-request.js';
 import { signRequest } from '../../src/app/sign-request.js';
 import type { Federation } from '../../src/adapters/federation/context.js';
 import { MESSAGE_JWS_TYPE } from '../../src/adapters/federation/context.js';
-import { canonicalBytes } from '../../src/adapters/federation/jws.js';
+import { canonicalBytes } from '../../src/adapters/crypto/jws.js';
 import { buildMessage, claimDue, deliver, postMessage } from '../../src/adapters/federation/outbound.js';
 import type { RunningDemo } from '../../src/demo/federation.js';
 import { officer, startTestFederation } from '../support/federation.js';

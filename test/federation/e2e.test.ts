@@ -20,7 +20,7 @@ import { computeDeadline } from '../../src/domain/calendar.js';
 import { loadCalendar } from '../../src/adapters/calendars/json-calendar-source.js';
 import { buildMessage, deliver, postMessage } from '../../src/adapters/federation/outbound.js';
 import type { Federation } from '../../src/adapters/federation/context.js';
-import { canonicalBytes, derBase64ToPem } from '../../src/adapters/federation/jws.js';
+import { canonicalBytes, derBase64ToPem } from '../../src/adapters/crypto/jws.js';
 import { MESSAGE_JWS_TYPE } from '../../src/adapters/federation/context.js';
 import type { RunningDemo } from '../../src/demo/federation.js';
 import { officer, settle, startTestFederation } from '../support/federation.js';

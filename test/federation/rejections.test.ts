@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import path from 'node:path';
 import { acceptMessage } from '../../src/adapters/federation/inbound.js';
-import { canonicalBytes, signCompact } from '../../src/adapters/federation/jws.js';
+import { canonicalBytes, signCompact } from '../../src/adapters/crypto/jws.js';
 import { MESSAGE_JWS_TYPE, FEDERATION_PATH, type Federation } from '../../src/adapters/federation/context.js';
 import { createDepositaryCa, createPartyCa, issueBodyCertificate, issueNodeCertificate, certificateInfo, type CertAndKey } from '../../src/adapters/crypto/pki.js';
 import { signRegistry } from '../../src/adapters/crypto/registry-jws.js';

@@ -18,7 +18,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { sql } from 'kysely';
 import { createDepositaryCa, createPartyCa, issueBodyCertificate, certificateInfo, type CertAndKey } from '../../src/adapters/crypto/pki.js';
-import { canonicalBytes, pemToDerBase64, signCompact } from '../../src/adapters/federation/jws.js';
+import { canonicalBytes, pemToDerBase64, signCompact } from '../../src/adapters/crypto/jws.js';
 import { FEDERATION_PATH, MESSAGE_JWS_TYPE, RECEIPT_JWS_TYPE } from '../../src/adapters/federation/context.js';
 import { MAX_MESSAGE_BYTES } from '../../src/adapters/federation/server.js';
 import { ERROR_CODES, type ErrorCode } from '../../src/domain/errors.js';

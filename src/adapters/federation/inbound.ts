@@ -20,7 +20,8 @@ import { isRevoked } from '../../domain/registry.js';
 import { canSend } from '../../domain/treaty.js';
 import { certificateInfo, verifyCertificate } from '../crypto/pki.js';
 import { toEixError } from '../http/errors.js';
-import { canonicalBytes, readCompact, sha256Hex, verifyCompact } from './jws.js';
+import { canonicalBytes, sha256Hex } from '../crypto/jws.js';
+import { readCompact, verifyCompact } from './jws.js';
 import { MESSAGE_JWS_TYPE, RECEIPT_JWS_TYPE, type Federation } from './context.js';
 
 const FEDERATION: Actor = { kind: 'system', name: 'federation' };

@@ -10,9 +10,6 @@ import { EixError } from '../../domain/errors.js';
 import type { BodySigner } from '../../ports/signer.js';
 import { ALLOWED_ALGS, canonicalBytes, derBase64ToPem, jwsAlgOf, signCompact, verifiedPayload } from '../crypto/jws.js';
 
-// The federation's modules take the primitives from here.
-export { ALLOWED_ALGS, canonicalBytes, derBase64ToPem, pemToDerBase64, sha256Hex, signCompact } from '../crypto/jws.js';
-
 export interface Unverified {
   readonly header: CompactJWSHeaderParameters;
   readonly certPem: string;

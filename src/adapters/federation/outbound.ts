@@ -15,7 +15,7 @@ import { recordDelivery } from '../../app/record-delivery.js';
 import { EixError } from '../../domain/errors.js';
 import type { Message } from '../../domain/messages.js';
 import type { Request } from '../../domain/request.js';
-import { canonicalBytes, sha256Hex } from './jws.js';
+import { canonicalBytes, sha256Hex } from '../crypto/jws.js';
 import { verifySigned } from './inbound.js';
 import { FEDERATION_PATH, MESSAGE_JWS_TYPE, RECEIPT_JWS_TYPE, type Federation } from './context.js';
 

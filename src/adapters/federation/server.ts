@@ -5,7 +5,7 @@ import type { TLSSocket } from 'node:tls';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { EixError } from '../../domain/errors.js';
 import { toEixError } from '../http/errors.js';
-import { derBase64ToPem } from './jws.js';
+import { derBase64ToPem } from '../crypto/jws.js';
 import { acceptMessage } from './inbound.js';
 import { FEDERATION_PATH, type Federation } from './context.js';
 
