@@ -1,6 +1,8 @@
 // Least privilege per body and role (R9.4): who may see and do what. A record
 // an actor may not see is reported as not found, so ids cannot be probed.
+import type { ExpressionBuilder } from 'kysely';
 import { EixError } from '../domain/errors.js';
+import type { DB } from '../ports/store.js';
 import type { Actor, Officer, Role } from './context.js';
 
 /** The actor must be an officer holding one of the roles. */
@@ -22,6 +24,15 @@ export const CASEWORK_ROLES: readonly Role[] = ['officer', 'supervisor', 'centra
 export function canSeeBody(o: Officer, bodyId: string): boolean {
   if (!CASEWORK_ROLES.some((r) => o.roles.includes(r))) return false;
   return o.bodyId === bodyId || o.roles.includes('central');
+}
+
+/**
+ * canSeeBody as a query condition on a table's `body_id`: the officer's own
+ * body; a central officer's whole Party (R18), or the one body asked for.
+ */
+export function bodyScope(o: Officer, bodyId?: string) {
+  return (eb: ExpressionBuilder<DB, 'requests' | 'proceedings'>) =>
+    o.roles.includes('central') ? (bodyId ? eb('body_id', '=', bodyId) : eb.lit(true)) : eb('body_id', '=', o.bodyId);
 }
 
 /** May the officer act (draft, sign, answer) for the body? Only its own body's officers and supervisors. */

@@ -3,7 +3,7 @@
 // requests (the cross-border picture of R4.c is built from their answers).
 import Type from 'typebox';
 import type { ExecutiveDocument, Person } from '../domain/request.js';
-import { CASEWORK_ROLES, canSeeBody, notFound, requireRole } from './authorize.js';
+import { CASEWORK_ROLES, bodyScope, canSeeBody, notFound, requireRole } from './authorize.js';
 import { blindSearch } from './blind-search.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
@@ -34,8 +34,7 @@ const view = (r: Row): ProceedingView => ({
 export async function listProceedings(ctx: AppContext, actor: Actor, input: unknown): Promise<{ items: ProceedingView[]; total: number }> {
   const o = requireRole(actor, ...CASEWORK_ROLES);
   const p = parseInput(ListProceedingsInput, input);
-  let q = ctx.db.selectFrom('proceedings');
-  if (!o.roles.includes('central')) q = q.where('body_id', '=', o.bodyId);
+  let q = ctx.db.selectFrom('proceedings').where(bodyScope(o));
   if (p.query) {
     const cond = blindSearch(ctx, p.query);
     if (!cond) return { items: [], total: 0 };

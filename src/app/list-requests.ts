@@ -3,14 +3,13 @@
 // id, executive document or request number through the blind index. Lists
 // carry no received personal data (that is read, and logged, per request).
 import Type from 'typebox';
-import { sql, type ExpressionBuilder } from 'kysely';
-import { classifyOverdue, dueSoonBefore, type OverdueStatus } from '../domain/calendar.js';
+import { sql } from 'kysely';
+import { classifyOverdue, type OverdueStatus } from '../domain/calendar.js';
 import { localDate } from '../domain/dates.js';
-import { OPEN_STATES, REQUEST_STATES, isOpen, type RequestState } from '../domain/workflow.js';
-import type { DB } from '../ports/store.js';
-import { CASEWORK_ROLES, requireRole } from './authorize.js';
+import { REQUEST_STATES, isOpen, type RequestState } from '../domain/workflow.js';
+import { CASEWORK_ROLES, bodyScope, requireRole } from './authorize.js';
 import { blindSearch } from './blind-search.js';
-import type { Actor, AppContext, Officer } from './context.js';
+import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 
 export const ListRequestsInput = Type.Object({
@@ -40,35 +39,10 @@ export interface RequestListItem {
   updatedAt: string;
 }
 
-/** Own body; a central officer sees the whole Party (R18), optionally one body. */
-const inScope = (o: Officer, bodyId?: string) => (eb: ExpressionBuilder<DB, 'requests'>) =>
-  o.roles.includes('central') ? (bodyId ? eb('body_id', '=', bodyId) : eb.lit(true)) : eb('body_id', '=', o.bodyId);
-
-export interface DeadlineCounts { open: number; due_soon: number; overdue_notified: number; overdue_silent: number }
-
-/**
- * R12.c: the dashboard's counters over every open incoming request the actor
- * may see (not only those on the first page): open, due soon, overdue with and
- * without a delay notice.
- */
-export async function countIncomingByDeadline(ctx: AppContext, actor: Actor): Promise<DeadlineCounts> {
-  const o = requireRole(actor, ...CASEWORK_ROLES);
-  const today = localDate(ctx.clock.now(), 'UTC');
-  const soon = dueSoonBefore(await ctx.calendar(ctx.party), today);
-  const r = await ctx.db.selectFrom('requests').where('direction', '=', 'incoming').where('state', 'in', OPEN_STATES as RequestState[]).where(inScope(o))
-    .select([
-      sql<string>`count(*)`.as('open'),
-      sql<string>`count(*) filter (where deadline < ${today} and delay_until is not null)`.as('overdue_notified'),
-      sql<string>`count(*) filter (where deadline < ${today} and delay_until is null)`.as('overdue_silent'),
-      sql<string>`count(*) filter (where deadline >= ${today} and deadline < ${soon})`.as('due_soon'),
-    ]).executeTakeFirstOrThrow();
-  return { open: Number(r.open), due_soon: Number(r.due_soon), overdue_notified: Number(r.overdue_notified), overdue_silent: Number(r.overdue_silent) };
-}
-
 export async function listRequests(ctx: AppContext, actor: Actor, input: unknown): Promise<{ items: RequestListItem[]; total: number; totalCapped: boolean }> {
   const o = requireRole(actor, ...CASEWORK_ROLES);
   const p = parseInput(ListRequestsInput, input);
-  let q = ctx.db.selectFrom('requests').where('direction', '=', p.direction).where(inScope(o, p.bodyId));
+  let q = ctx.db.selectFrom('requests').where('direction', '=', p.direction).where(bodyScope(o, p.bodyId));
   if (p.states?.length) q = q.where('state', 'in', p.states as string[]);
   if (p.query) {
     const cond = blindSearch(ctx, p.query);

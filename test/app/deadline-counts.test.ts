@@ -4,7 +4,8 @@
 // and equal to classifying each request one by one.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { countIncomingByDeadline, listRequests } from '../../src/app/list-requests.js';
+import { countIncomingByDeadline } from '../../src/app/count-incoming-by-deadline.js';
+import { listRequests } from '../../src/app/list-requests.js';
 import { receiveRequest } from '../../src/app/receive-request.js';
 import type { Actor, Officer } from '../../src/app/context.js';
 import { loadCalendar } from '../../src/adapters/calendars/json-calendar-source.js';
