@@ -4,31 +4,13 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { renderAnswerPdf, renderRequestPdf, qrPayload } from '../../adapters/pdf/request-pdf.js';
-import { ROLES, type AppContext, type Officer, type Role } from '../../app/context.js';
+import { getOfficerByLogin } from '../../app/get-officer-by-login.js';
 import { getRequest } from '../../app/get-request.js';
 import { sealFor, verifyPaperOriginal } from '../../app/verify-paper-original.js';
 import { EixError } from '../../domain/errors.js';
-
 import { print, asOptions } from '../io.js';
 import type { CommandKit } from '../program.js';
 import { withNode } from '../node-context.js';
-
-
-
-/** The officer the console acts for: an active user of a body of this node's Party. */
-export async function officerByLogin(ctx: AppContext, login: unknown): Promise<Officer> {
-  const l = typeof login === 'string' ? login.trim().toLowerCase() : '';
-  if (!l) throw new EixError('input.invalid', { field: '--login' }, 'Не указано имя входа пользователя (--login)');
-  const r = await ctx.db.selectFrom('officers').innerJoin('bodies', 'bodies.id', 'officers.body_id')
-    .select(['officers.id', 'officers.login', 'officers.full_name', 'officers.position', 'officers.body_id', 'officers.roles', 'officers.disabled_at', 'bodies.party'])
-    .where('officers.login', '=', l).where('bodies.party', '=', ctx.party).executeTakeFirst();
-  if (!r) throw new EixError('officer.not_found', { field: '--login', login: l }, `Пользователь ${l} не найден (--login)`);
-  if (r.disabled_at) throw new EixError('access.denied', { field: '--login', login: l }, `Учётная запись ${l} отключена (--login)`);
-  return {
-    kind: 'officer', officerId: r.id, login: r.login, fullName: r.full_name, position: r.position, bodyId: r.body_id, party: r.party,
-    roles: r.roles.filter((x): x is Role => (ROLES as readonly string[]).includes(x)),
-  };
-}
 
 function outOption(value: unknown): string {
   if (typeof value !== 'string' || value.trim() === '') throw new EixError('input.invalid', { field: '--out' }, 'Не указан файл для сохранения PDF (--out)');
@@ -55,7 +37,7 @@ export function registerPdfCommands(program: Command, kit: CommandKit): void {
       .action(kit.act(async (out, requestId: string, opts: { login: string; out: string }) => {
         const file = outOption(opts.out);
         const result = await withNode(kit, async ({ ctx }) => {
-          const officer = await officerByLogin(ctx, opts.login);
+          const officer = await getOfficerByLogin(ctx, opts.login);
           const view = await asOptions(() => getRequest(ctx, officer, requestId), { requestId: '<requestId>' });
           const seal = await sealFor(ctx, view, kind);
           const bytes = kind === 'request' ? await renderRequestPdf(view, seal) : await renderAnswerPdf(view, seal);
@@ -75,7 +57,7 @@ export function registerPdfCommands(program: Command, kit: CommandKit): void {
     .requiredOption('--login <login>', 'пользователь, от имени которого выполняется проверка'))
     .action(kit.act(async (out, payload: string, opts: { login: string }) => {
       const result = await withNode(kit, async ({ ctx }) => {
-        const officer = await officerByLogin(ctx, opts.login);
+        const officer = await getOfficerByLogin(ctx, opts.login);
         return asOptions(() => verifyPaperOriginal(ctx, officer, { payload }), { payload: '<payload>' });
       });
       print(out, result, (r) => (r.valid
