@@ -1,7 +1,7 @@
 // The append-only, hash-chained audit log (R9.1): every read of received
 // personal data, every change of a request and every admin action.
 import { sql } from 'kysely';
-import { chainEntry, verifyChain, type AuditEntry, type ChainVerdict } from '../adapters/crypto/audit-chain.js';
+import { chainEntry, verifyChain, type AuditEntry, type ChainAnchor, type ChainVerdict } from '../adapters/crypto/audit-chain.js';
 import type { Store, Tx } from '../ports/store.js';
 import { actorName, type Actor, type AppContext } from './context.js';
 
@@ -47,14 +47,17 @@ export function rowToEntry(r: AuditRow): AuditEntry {
   };
 }
 
-/** Reads the whole log in pages and checks every link (`eix audit verify`). */
+/** Reads the whole log in pages and checks every link (`eix audit verify`); holds one page in memory at a time. */
 export async function verifyAuditLog(db: Store, pageSize = 5000): Promise<ChainVerdict> {
-  const entries: AuditEntry[] = [];
-  for (let after = 0; ;) {
-    const page = await db.selectFrom('audit_log').selectAll().where('seq', '>', String(after)).orderBy('seq').limit(pageSize).execute();
-    for (const r of page) entries.push(rowToEntry(r));
-    if (page.length < pageSize) break;
-    after = Number(page.at(-1)!.seq);
+  let anchor: ChainAnchor | undefined;
+  let count = 0;
+  for (;;) {
+    const page = (await db.selectFrom('audit_log').selectAll().where('seq', '>', String(anchor?.seq ?? 0)).orderBy('seq').limit(pageSize).execute()).map(rowToEntry);
+    const v = verifyChain(page, anchor);
+    if (!v.ok) return { ...v, count: count + v.count };
+    count += v.count;
+    const last = page.at(-1);
+    if (last) anchor = { seq: last.seq, hash: last.hash };
+    if (page.length < pageSize) return { ok: true, count, lastHash: v.lastHash };
   }
-  return verifyChain(entries);
 }

@@ -12,7 +12,6 @@ import multipart from '@fastify/multipart';
 import { Eta } from 'eta';
 import { actOnRequest, REQUEST_STEPS } from '../app/act-on-request.js';
 import { answerRequest } from '../app/answer-request.js';
-import { verifyAuditLog } from '../app/audit.js';
 import { countMissingPaperOriginals, isPaperOriginalOverdue } from '../app/check-paper-originals.js';
 import { ROLE_LABELS_RU, type AppContext, type Officer } from '../app/context.js';
 import { draftRequest, previewDraft } from '../app/draft-request.js';
@@ -22,6 +21,7 @@ import { getCrossBorderPicture } from '../app/get-cross-border-picture.js';
 import { requestDisclosureConsent } from '../app/request-disclosure-consent.js';
 import { getProtectionStatement } from '../app/get-protection-statement.js';
 import { getRequest } from '../app/get-request.js';
+import { listAuditEntries } from '../app/list-audit-entries.js';
 import { listBodies } from '../app/list-bodies.js';
 import { getProceeding, listProceedings } from '../app/list-proceedings.js';
 import { countIncomingByDeadline } from '../app/count-incoming-by-deadline.js';
@@ -403,12 +403,10 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     const admin = o.roles.includes('admin');
     const supervisor = o.roles.includes('supervisor');
     if (!admin && !supervisor) throw new EixError('access.denied');
-    const audit = supervisor || admin
-      ? await ctx.db.selectFrom('audit_log').selectAll().where((eb) => (admin ? eb.lit(true) : eb('body_id', '=', o.bodyId))).orderBy('seq', 'desc').limit(50).execute() : null;
-    const verdict = audit ? await verifyAuditLog(ctx.db) : null;
+    const audit = await listAuditEntries(ctx, o);
     return render(reply, req, 'admin', {
       title: 'Администрирование', bodies: await listBodies(ctx, o), retention: await listRetentionRules(ctx, o), statement: await getProtectionStatement(ctx),
-      treaty: treatyStatus(ctx.treaty(), today()), today: today(), audit, auditOk: verdict?.ok ?? true,
+      treaty: treatyStatus(ctx.treaty(), today()), today: today(), audit: audit.entries, auditOk: audit.chainOk,
       isAdmin: admin, party: ctx.party, roleLabels: Object.entries(ROLE_LABELS_RU),
       ...(req.query as Form).flash ? { flash: { ok: true, text: one((req.query as Form).flash) } } : {},
     });
