@@ -8,7 +8,7 @@ import path from 'node:path';
 import { decodeProtectedHeader, type CompactJWSHeaderParameters } from 'jose';
 import { EixError } from '../../domain/errors.js';
 import type { BodySigner } from '../../ports/signer.js';
-import { ALLOWED_ALGS, canonicalBytes, derBase64ToPem, jwsAlgOf, signCompact, verifiedPayload } from '../crypto/jws.js';
+import { ALLOWED_ALGS, canonicalBytes, compactSigner, derBase64ToPem, jwsAlgOf, verifiedPayload, type CompactSigner } from '../crypto/jws.js';
 
 export interface Unverified {
   readonly header: CompactJWSHeaderParameters;
@@ -56,14 +56,18 @@ export async function verifyCompact(jws: string, certPem: string): Promise<void>
 
 /** Body keys as files: <dir>/<bodyId>.key (PKCS#8, 0600) and <dir>/<bodyId>.crt. */
 export function fileBodySigner(dir: string): BodySigner {
-  const cache = new Map<string, Promise<{ keyPem: string; certPem: string }>>();
+  const cache = new Map<string, Promise<{ certPem: string; sign: CompactSigner }>>();
+  // The key is imported at the first signature (a body's certificate is readable even if its key is not).
   const load = (bodyId: string) => {
     if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(bodyId)) throw new EixError('body.not_found', { id: bodyId });
     let hit = cache.get(bodyId);
     if (!hit) {
       hit = Promise.all([readFile(path.join(dir, `${bodyId}.key`), 'utf8'), readFile(path.join(dir, `${bodyId}.crt`), 'utf8')])
-        .then(([keyPem, certPem]) => ({ keyPem, certPem }))
-        .catch(() => { throw new EixError('signer.missing', { bodyId }, `Нет ключа подписи органа ${bodyId} (${dir})`); });
+        .catch(() => { throw new EixError('signer.missing', { bodyId }, `Нет ключа подписи органа ${bodyId} (${dir})`); })
+        .then(([keyPem, certPem]) => {
+          let prepared: Promise<CompactSigner> | undefined;
+          return { certPem, sign: async (payload: Uint8Array, typ: string) => (await (prepared ??= compactSigner(keyPem, certPem)))(payload, typ) };
+        });
       cache.set(bodyId, hit);
       hit.catch(() => cache.delete(bodyId));
     }
@@ -71,10 +75,7 @@ export function fileBodySigner(dir: string): BodySigner {
   };
   return {
     certificatePem: async (bodyId) => (await load(bodyId)).certPem,
-    sign: async (bodyId, payload, typ) => {
-      const k = await load(bodyId);
-      return signCompact(payload, k.keyPem, k.certPem, typ);
-    },
+    sign: async (bodyId, payload, typ) => (await load(bodyId)).sign(payload, typ),
     bodies: async () => (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.crt')).map((f) => f.slice(0, -4)),
   };
 }
