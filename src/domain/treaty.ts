@@ -488,6 +488,18 @@ export function designatedBodies(t: Treaty, party: string, date: IsoDate): { cen
   return best ? { central: [...best.central], territorial: [...(best.territorial ?? [])], date: best.date } : null;
 }
 
+/**
+ * R18, R-pair: the bodies a Party's officer may address on `date` — the
+ * central and territorial bodies designated by every other Party the Agreement
+ * binds that day, Party by Party in the treaty's order.
+ */
+export function requestableBodies(t: Treaty, from: string, date: IsoDate): (DesignatedBody & { party: string })[] {
+  return boundParties(t, date).filter((cc) => cc !== from).flatMap((cc) => {
+    const b = designatedBodies(t, cc, date);
+    return [...(b?.central ?? []), ...(b?.territorial ?? [])].map((x) => ({ ...x, party: cc }));
+  });
+}
+
 /** Problems an events document would have, without throwing (for `eix registry build` and the UI). */
 export function checkTreatyEvents(input: unknown, rules: TreatyRules = AGREEMENT_2025_RULES): Problem[] {
   try {

@@ -45,7 +45,7 @@ import { localDate } from '../domain/dates.js';
 import { EixError, isEixError } from '../domain/errors.js';
 import type { Problem } from '../domain/problems.js';
 import type { Request } from '../domain/request.js';
-import { boundParties, designatedBodies, treatyStatus } from '../domain/treaty.js';
+import { requestableBodies, treatyStatus } from '../domain/treaty.js';
 import { REFUSAL_GROUNDS, REFUSAL_GROUND_LABELS_RU } from '../domain/workflow.js';
 import { labels } from './labels.js';
 
@@ -281,11 +281,8 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
 
   const wizardData = async (req: FastifyRequest, proceedingId: string, form: Form) => {
     const p = await getProceeding(ctx, me(req), proceedingId);
-    const t = ctx.treaty();
-    const bodies = boundParties(t, today()).filter((cc) => cc !== ctx.party).flatMap((cc) => {
-      const b = designatedBodies(t, cc, today());
-      return [...(b?.central ?? []), ...(b?.territorial ?? [])].map((x) => ({ value: `${cc}|${x.id}|${x.name}`, label: `${labels.partyName(cc)} — ${x.name}` }));
-    });
+    const bodies = requestableBodies(ctx.treaty(), ctx.party, today())
+      .map((x) => ({ value: `${x.party}|${x.id}|${x.name}`, label: `${labels.partyName(x.party)} — ${x.name}` }));
     return { p, bodies, form };
   };
   app.get('/requests/new', page(async (req, reply) => {

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { addDays } from '../../src/domain/dates.js';
 import { EixError } from '../../src/domain/errors.js';
 import {
-  AGREEMENT_2025_RULES, boundParties, canSend, checkTreatyEvents, designatedBodies, isBound, loadTreaty, requestNotices, treatyStatus,
+  AGREEMENT_2025_RULES, boundParties, canSend, checkTreatyEvents, designatedBodies, isBound, loadTreaty, requestNotices, requestableBodies, treatyStatus,
   type TreatyEvent,
 } from '../../src/domain/treaty.js';
 
@@ -207,6 +207,17 @@ test('shipped data: the real agreement file has the eleven signatories, Kazakhst
   const d = loadTreaty(demo);
   assert.deepEqual(boundParties(d, '2026-11-26'), ['BY', 'KZ', 'RU']);
   assert.equal(designatedBodies(d, 'RU', '2026-11-26')!.central[0]!.id, 'ru-fssp');
+});
+
+test('R18, R-pair: an officer may address the designated bodies of every other bound Party, and none of its own', () => {
+  const d = loadTreaty(readJson('../../data/treaty/demo-events.json'));
+  const bodies = requestableBodies(d, 'RU', '2026-11-26');
+  assert.deepEqual([...new Set(bodies.map((b) => b.party))], ['BY', 'KZ']);
+  for (const party of ['BY', 'KZ']) {
+    const b = designatedBodies(d, party, '2026-11-26')!;
+    assert.deepEqual(bodies.filter((x) => x.party === party).map((x) => x.id), [...b.central, ...b.territorial].map((x) => x.id));
+  }
+  assert.deepEqual(requestableBodies(d, 'RU', '2020-01-01'), [], 'nothing before the Agreement binds');
 });
 
 function readJson(rel: string): unknown {
