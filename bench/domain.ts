@@ -18,17 +18,38 @@ export const suite: Suite = {
     // Receipts spread over 2025–2027 so that every call walks a different span.
     const receipts = Array.from({ length: 1024 }, (_, i) => new Date(Date.UTC(2025, 0, 1) + i * 17 * 3_600_000 * 1.3));
     let i = 0;
-    bench.add('deadline RU (R12.a)', () => { computeDeadline(ru, { receivedAt: receipts[i++ & 1023]! }); });
-    bench.add('deadline KZ with shorter term (R12.b)', () => { computeDeadline(kz, { receivedAt: receipts[i++ & 1023]!, shorter: '2027-06-01' }); });
+    bench.add('deadline RU (R12.a)', () => {
+      computeDeadline(ru, { receivedAt: receipts[i++ & 1023]! });
+    });
+    bench.add('deadline KZ with shorter term (R12.b)', () => {
+      computeDeadline(kz, { receivedAt: receipts[i++ & 1023]!, shorter: '2027-06-01' });
+    });
     const ids: [string, string, string][] = [
-      ['RU', 'INN', '7707083893'], ['RU', 'INN', '500100732259'], ['RU', 'OGRN', '1027700132195'], ['RU', 'SNILS', '112-233-445 95'],
-      ['KZ', 'IIN', '900101300123'], ['BY', 'UNP', '100582333'], ['UA', 'RNOKPP', '3006521234'], ['UA', 'EDRPOU', '32855961'],
+      ['RU', 'INN', '7707083893'],
+      ['RU', 'INN', '500100732259'],
+      ['RU', 'OGRN', '1027700132195'],
+      ['RU', 'SNILS', '112-233-445 95'],
+      ['KZ', 'IIN', '900101300123'],
+      ['BY', 'UNP', '100582333'],
+      ['UA', 'RNOKPP', '3006521234'],
+      ['UA', 'EDRPOU', '32855961'],
     ];
     let k = 0;
-    bench.add('national id check (mixed kinds)', () => { const [c, kind, v] = ids[k++ & 7]!; checkNationalId(c, kind, v); });
-    const example = JSON.parse(readFileSync(new URL('../data/examples/request-ru-kz.json', import.meta.url), 'utf8')) as unknown;
-    const treaty = loadTreaty(JSON.parse(readFileSync(new URL('../data/treaty/demo-events.json', import.meta.url), 'utf8')));
-    bench.add('validateRequest with treaty checks (R11, R-pair, R-KZ)', () => { validateRequest(example, { today: '2026-11-25', treaty }); });
-    bench.add('canSend (R-pair)', () => { canSend(treaty, { from: 'RU', to: 'KZ', date: '2026-11-25' }); });
+    bench.add('national id check (mixed kinds)', () => {
+      const [c, kind, v] = ids[k++ & 7]!;
+      checkNationalId(c, kind, v);
+    });
+    const example = JSON.parse(
+      readFileSync(new URL('../data/examples/request-ru-kz.json', import.meta.url), 'utf8'),
+    ) as unknown;
+    const treaty = loadTreaty(
+      JSON.parse(readFileSync(new URL('../data/treaty/demo-events.json', import.meta.url), 'utf8')),
+    );
+    bench.add('validateRequest with treaty checks (R11, R-pair, R-KZ)', () => {
+      validateRequest(example, { today: '2026-11-25', treaty });
+    });
+    bench.add('canSend (R-pair)', () => {
+      canSend(treaty, { from: 'RU', to: 'KZ', date: '2026-11-25' });
+    });
   },
 };

@@ -9,12 +9,16 @@ import pg from 'pg';
 import { openDatabase, type Database } from '../src/adapters/db/database.js';
 
 export const STORED = Number(process.env.EIX_BENCH_REQUESTS ?? 100_000);
-const PG_URL = process.env.EIX_BENCH_DATABASE_URL ?? process.env.EIX_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const PG_URL =
+  process.env.EIX_BENCH_DATABASE_URL ?? process.env.EIX_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 export async function benchEngines(prefix: string, cleanups: (() => Promise<void>)[]): Promise<[string, Database][]> {
   const dir = await mkdtemp(path.join(tmpdir(), `eix-${prefix}-`));
   const lite = await openDatabase({ dir });
-  cleanups.push(async () => { await lite.close(); await rm(dir, { recursive: true, force: true }); });
+  cleanups.push(async () => {
+    await lite.close();
+    await rm(dir, { recursive: true, force: true });
+  });
   const out: [string, Database][] = [['pglite', lite]];
   try {
     const schema = `${prefix.replace(/-/g, '_')}_${randomBytes(4).toString('hex')}`;

@@ -5,7 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Bench } from 'tinybench';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { FEDERATION_PATH, MESSAGE_JWS_TYPE, RECEIPT_JWS_TYPE, type Federation } from '../src/adapters/federation/context.js';
+import {
+  FEDERATION_PATH,
+  MESSAGE_JWS_TYPE,
+  RECEIPT_JWS_TYPE,
+  type Federation,
+} from '../src/adapters/federation/context.js';
 import { canonicalBytes } from '../src/adapters/crypto/jws.js';
 import { verifySigned } from '../src/adapters/federation/inbound.js';
 import { postMessage } from '../src/adapters/federation/outbound.js';
@@ -21,13 +26,34 @@ const ECHO = 'baseline: plain mutual-TLS echo of the same bytes';
 
 function requestMessage(): Message {
   return {
-    envelope: { id: randomUUID(), type: 'request', schemaVersion: 1, from: { party: 'RU', body: 'ru-fssp-77' }, to: { party: 'KZ', body: 'kz-central' }, createdAt: new Date().toISOString(), officer: { id: 'bench', name: 'Петрова А. С.', position: 'судебный пристав-исполнитель' } },
-    body: { request: { ...aRequest(), requestingBody: { id: 'ru-fssp-77', party: 'RU', name: 'ГУФССП России по г. Москве' } } },
+    envelope: {
+      id: randomUUID(),
+      type: 'request',
+      schemaVersion: 1,
+      from: { party: 'RU', body: 'ru-fssp-77' },
+      to: { party: 'KZ', body: 'kz-central' },
+      createdAt: new Date().toISOString(),
+      officer: { id: 'bench', name: 'Петрова А. С.', position: 'судебный пристав-исполнитель' },
+    },
+    body: {
+      request: { ...aRequest(), requestingBody: { id: 'ru-fssp-77', party: 'RU', name: 'ГУФССП России по г. Москве' } },
+    },
   };
 }
 
 async function echoServer(fed: Federation): Promise<{ app: FastifyInstance; url: string }> {
-  const app = Fastify({ https: { key: fed.tls.keyPem, cert: fed.tls.certChainPem, ca: fed.tls.rootPem, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2', ciphers: TLS_CIPHERS }, bodyLimit: 40 * 1024 * 1024 });
+  const app = Fastify({
+    https: {
+      key: fed.tls.keyPem,
+      cert: fed.tls.certChainPem,
+      ca: fed.tls.rootPem,
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+      ciphers: TLS_CIPHERS,
+    },
+    bodyLimit: 40 * 1024 * 1024,
+  });
   app.addContentTypeParser('application/jose', { parseAs: 'string' }, (_r, body, done) => done(null, body));
   app.post(FEDERATION_PATH, async (req, reply) => reply.type('application/jose').send(req.body));
   const port = await freePort();
@@ -43,14 +69,23 @@ export const suite: Suite = {
     const ru = fed.nodes.RU.wired.federation!;
     const kzUrl = ru.registry().parties.KZ!.nodes[0]!.url;
     const echo = await echoServer(fed.nodes.KZ.wired.federation!);
-    close = async () => { await echo.app.close(); await fed.close(); };
+    close = async () => {
+      await echo.app.close();
+      await fed.close();
+    };
     const sample = await ru.signer.sign('ru-fssp-77', canonicalBytes(requestMessage()), MESSAGE_JWS_TYPE);
     bench.add(EXCHANGE, async () => {
       const jws = await ru.signer.sign('ru-fssp-77', canonicalBytes(requestMessage()), MESSAGE_JWS_TYPE);
       const receipt = await postMessage(ru, kzUrl, jws);
-      await verifySigned(ru, receipt, RECEIPT_JWS_TYPE, { party: 'KZ', body: 'kz-central', at: (m) => new Date(m.envelope.createdAt) });
+      await verifySigned(ru, receipt, RECEIPT_JWS_TYPE, {
+        party: 'KZ',
+        body: 'kz-central',
+        at: (m) => new Date(m.envelope.createdAt),
+      });
     });
-    bench.add(ECHO, async () => { await postMessage(ru, echo.url, sample); });
+    bench.add(ECHO, async () => {
+      await postMessage(ru, echo.url, sample);
+    });
   },
   async teardown() {
     await close?.();

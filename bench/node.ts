@@ -14,7 +14,6 @@ import type { Suite } from './run.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 
-
 export const suite: Suite & { teardown(): Promise<void> } = {
   name: 'node',
   description: `use cases on real storage with ${STORED} incoming requests stored (ops/s)`,
@@ -25,7 +24,11 @@ export const suite: Suite & { teardown(): Promise<void> } = {
       const body = await seedBody(node.ctx, { id: 'ru-fssp-77' });
       const officer = await seedOfficer(node.ctx, body);
       const { id: proceedingId } = await createProceeding(node.ctx, officer, {
-        number: 'BENCH-1', openedOn: '2026-03-02', debtor: example.debtor, creditor: example.creditor, executiveDocuments: [example.executiveDocument],
+        number: 'BENCH-1',
+        openedOn: '2026-03-02',
+        debtor: example.debtor,
+        creditor: example.creditor,
+        executiveDocuments: [example.executiveDocument],
       });
       const t0 = Date.now();
       const hit = node.ctx.sealer.blindIndex('np:ivanov');
@@ -38,13 +41,21 @@ export const suite: Suite & { teardown(): Promise<void> } = {
         from generate_series(1, ${STORED}) g`.execute(node.ctx.db);
       await sql`analyze requests`.execute(node.ctx.db);
       process.stderr.write(`${engine}: ${STORED} requests stored in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-      const content = { requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' }, items: example.items, grounds: example.grounds };
+      const content = {
+        requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' },
+        items: example.items,
+        grounds: example.grounds,
+      };
       bench.add(`${engine}: create request (draft + sign + outbox)`, async () => {
         const d = await draftRequest(node.ctx, officer, { proceedingId, ...content });
         await signRequest(node.ctx, officer, { requestId: d.id });
       });
       bench.add(`${engine}: incoming list, first page by deadline`, async () => {
-        await listRequests(node.ctx, officer, { direction: 'incoming', states: ['received', 'in_progress', 'partially_answered'], limit: 50 });
+        await listRequests(node.ctx, officer, {
+          direction: 'incoming',
+          states: ['received', 'in_progress', 'partially_answered'],
+          limit: 50,
+        });
       });
       bench.add(`${engine}: incoming search by debtor name`, async () => {
         await listRequests(node.ctx, officer, { direction: 'incoming', query: 'Иванов', limit: 50 });

@@ -61,22 +61,34 @@ async function runSuite(suite: Suite): Promise<void> {
   } finally {
     await suite.teardown?.();
   }
-  const rows: BenchRow[] = measured ?? bench.tasks.map((t) => {
-    const r = t.result as { throughput?: { mean: number }; latency?: { mean: number; p50?: number; p99?: number; samplesCount?: number } } | undefined;
-    return {
-      task: t.name,
-      opsPerSec: Math.round(r?.throughput?.mean ?? 0),
-      meanMicros: Number(((r?.latency?.mean ?? 0) * 1000).toFixed(2)),
-      p50Micros: Number(((r?.latency?.p50 ?? 0) * 1000).toFixed(2)),
-      p99Micros: Number(((r?.latency?.p99 ?? 0) * 1000).toFixed(2)),
-      samples: r?.latency?.samplesCount ?? 0,
-    };
-  });
+  const rows: BenchRow[] =
+    measured ??
+    bench.tasks.map((t) => {
+      const r = t.result as
+        | {
+            throughput?: { mean: number };
+            latency?: { mean: number; p50?: number; p99?: number; samplesCount?: number };
+          }
+        | undefined;
+      return {
+        task: t.name,
+        opsPerSec: Math.round(r?.throughput?.mean ?? 0),
+        meanMicros: Number(((r?.latency?.mean ?? 0) * 1000).toFixed(2)),
+        p50Micros: Number(((r?.latency?.p50 ?? 0) * 1000).toFixed(2)),
+        p99Micros: Number(((r?.latency?.p99 ?? 0) * 1000).toFixed(2)),
+        samples: r?.latency?.samplesCount ?? 0,
+      };
+    });
   const result = {
     suite: suite.name,
     description: suite.description,
     at: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.arch()}` },
+    machine: {
+      cpus: os.cpus().length,
+      cpu: os.cpus()[0]?.model ?? 'unknown',
+      node: process.version,
+      platform: `${os.platform()} ${os.arch()}`,
+    },
     results: rows,
     ...(suite.summarize ? { summary: suite.summarize(rows) } : {}),
   };

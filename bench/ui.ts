@@ -15,7 +15,6 @@ import type { BenchRow, Suite } from './run.js';
 
 const cleanups: (() => Promise<void>)[] = [];
 
-
 export const suite: Suite = {
   name: 'ui',
   description: `server time of the officer's pages with ${STORED} requests stored (ops/s; mean and p99 in µs)`,
@@ -25,9 +24,24 @@ export const suite: Suite = {
       const node = nodeOn(database, 'RU');
       const body = await seedBody(node.ctx, { id: 'ru-fssp-77' });
       const officer = await seedOfficer(node.ctx, body);
-      await database.db.updateTable('officers').set({ password_hash: await hashPassword('bench-password-1') }).where('id', '=', officer.officerId).execute();
-      const { id: proceedingId } = await createProceeding(node.ctx, officer, { number: 'BENCH-UI', openedOn: '2026-03-02', debtor: example.debtor, creditor: example.creditor, executiveDocuments: [example.executiveDocument] });
-      const { id: requestId } = await draftRequest(node.ctx, officer, { proceedingId, requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' }, items: example.items, grounds: example.grounds });
+      await database.db
+        .updateTable('officers')
+        .set({ password_hash: await hashPassword('bench-password-1') })
+        .where('id', '=', officer.officerId)
+        .execute();
+      const { id: proceedingId } = await createProceeding(node.ctx, officer, {
+        number: 'BENCH-UI',
+        openedOn: '2026-03-02',
+        debtor: example.debtor,
+        creditor: example.creditor,
+        executiveDocuments: [example.executiveDocument],
+      });
+      const { id: requestId } = await draftRequest(node.ctx, officer, {
+        proceedingId,
+        requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' },
+        items: example.items,
+        grounds: example.grounds,
+      });
       await sql`insert into requests (direction, number, body_id, counterpart_party, counterpart_body, state, document_enc, key_id, received_at, received_on, deadline, deadline_basis, message_id, search_keys)
         select 'incoming', 'KZ/2026/' || g, ${body}, 'KZ', '{"id":"kz-central","party":"KZ","name":"Казахстан"}'::jsonb,
           (array['received','in_progress','partially_answered','answered','refused'])[1 + g % 5], decode(md5(g::text), 'hex'), 'kbench', now(),

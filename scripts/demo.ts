@@ -4,7 +4,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { startDemo, DEMO_PARTIES } from '../src/demo/federation.js';
 
-const { values } = parseArgs({ options: { reset: { type: 'boolean', default: false }, 'log-level': { type: 'string', default: 'warn' } } });
+const { values } = parseArgs({
+  options: { reset: { type: 'boolean', default: false }, 'log-level': { type: 'string', default: 'warn' } },
+});
 const t0 = Date.now();
 const dir = path.resolve('var', 'demo');
 process.stdout.write(`EIX: демонстрационная федерация (${values.reset ? 'с нуля' : 'данные сохраняются'} в ${dir})…\n`);
@@ -18,7 +20,9 @@ const lines = [
   }),
   '',
   'Пользователи (пароли созданы при первом запуске, хранятся в var/demo/logins.json):',
-  ...demo.logins.map((l) => `  ${l.party}  ${l.login.padEnd(14)} ${l.password}  ${l.roles.join(',').padEnd(16)} ${l.body}`),
+  ...demo.logins.map(
+    (l) => `  ${l.party}  ${l.login.padEnd(14)} ${l.password}  ${l.roles.join(',').padEnd(16)} ${l.body}`,
+  ),
   '',
   'API-токены (заголовок Authorization: Bearer …):',
   ...demo.logins.filter((l) => l.roles.includes('officer')).map((l) => `  ${l.login.padEnd(14)} ${l.token}`),

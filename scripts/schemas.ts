@@ -17,10 +17,12 @@ export function renderSchemas(): Record<string, string> {
   for (const type of MESSAGE_TYPE_NAMES) files[`${type}.json`] = json(messageSchema(type));
   files['envelope.json'] = json(EnvelopeSchema);
   files['registry.json'] = json(RegistrySchema);
-  files['index.json'] = json(MESSAGE_TYPE_NAMES.map((type) => {
-    const { title, rule, from } = MESSAGE_TYPES[type];
-    return { type, title, rule, from, file: `${type}.json` };
-  }));
+  files['index.json'] = json(
+    MESSAGE_TYPE_NAMES.map((type) => {
+      const { title, rule, from } = MESSAGE_TYPES[type];
+      return { type, title, rule, from, file: `${type}.json` };
+    }),
+  );
   return files;
 }
 
@@ -28,7 +30,9 @@ async function main(): Promise<void> {
   await mkdir(SCHEMAS_DIR, { recursive: true });
   const files = renderSchemas();
   for (const [name, content] of Object.entries(files)) await writeFile(path.join(SCHEMAS_DIR, name), content);
-  process.stdout.write(`${Object.keys(files).length} files written to ${path.relative(process.cwd(), SCHEMAS_DIR) || '.'}\n`);
+  process.stdout.write(
+    `${Object.keys(files).length} files written to ${path.relative(process.cwd(), SCHEMAS_DIR) || '.'}\n`,
+  );
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

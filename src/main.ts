@@ -42,17 +42,26 @@ export const nodePaths = (home: string) => ({
   db: path.join(home, 'db'),
 });
 
-const exists = (f: string) => access(f).then(() => true, () => false);
+const exists = (f: string) =>
+  access(f).then(
+    () => true,
+    () => false,
+  );
 
 export async function readNodeInfo(home: string): Promise<NodeInfo> {
   let text: string;
   try {
     text = await readFile(nodePaths(home).info, 'utf8');
   } catch {
-    throw new EixError('node.not_initialised', { field: 'EIX_HOME', home }, `Узел не создан в ${home}: выполните eix node init`);
+    throw new EixError(
+      'node.not_initialised',
+      { field: 'EIX_HOME', home },
+      `Узел не создан в ${home}: выполните eix node init`,
+    );
   }
   const info = JSON.parse(text) as NodeInfo;
-  if (!/^[A-Z]{2}$/.test(info.party)) throw new EixError('node.not_initialised', { home }, `Файл ${nodePaths(home).info} повреждён`);
+  if (!/^[A-Z]{2}$/.test(info.party))
+    throw new EixError('node.not_initialised', { home }, `Файл ${nodePaths(home).info} повреждён`);
   return info;
 }
 
@@ -80,11 +89,18 @@ async function loadInstalledRegistry(home: string, database: Database): Promise<
 export async function loadRegistry(jws: string, depositaryPem: string, database: Database): Promise<Registry> {
   const registry = await verifyRegistry(jws, depositaryPem);
   const sha256 = registrySha256(registry);
-  const current = await database.db.selectFrom('node_settings').select('value').where('key', '=', 'registry').executeTakeFirst();
+  const current = await database.db
+    .selectFrom('node_settings')
+    .select('value')
+    .where('key', '=', 'registry')
+    .executeTakeFirst();
   acceptRegistry((current?.value as { version: number; sha256: string } | undefined) ?? null, registry, sha256);
   const value = JSON.stringify({ version: registry.version, sha256, issuedAt: registry.issuedAt });
-  await database.db.insertInto('node_settings').values({ key: 'registry', value })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: new Date() })).execute();
+  await database.db
+    .insertInto('node_settings')
+    .values({ key: 'registry', value })
+    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: new Date() }))
+    .execute();
   return registry;
 }
 
@@ -95,7 +111,9 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
   const database = await openDatabaseFor(config);
   try {
     const registry = await loadInstalledRegistry(config.home, database);
-    const treaty: Treaty = loadTreaty(registry ? registry.treaty : JSON.parse(await readFile(config.treatyEventsFile, 'utf8')));
+    const treaty: Treaty = loadTreaty(
+      registry ? registry.treaty : JSON.parse(await readFile(config.treatyEventsFile, 'utf8')),
+    );
     const calendarsDir = path.join(config.dataDir, 'calendars');
     const ctx: AppContext = {
       db: database.db,
@@ -111,9 +129,18 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
     let federation: Federation | null = null;
     if (registry && node.nodeId && (await exists(p.tlsKey))) {
       federation = {
-        app: ctx, registry: () => registry, signer: fileBodySigner(p.bodyKeys), nodeId: node.nodeId,
-        tls: { keyPem: await readFile(p.tlsKey, 'utf8'), certChainPem: await readFile(p.tlsChain, 'utf8'), rootPem: await readFile(p.depositary, 'utf8') },
-        clockSkewMs: 5 * 60_000, maxMessageAgeMs: 7 * 86_400_000, maxAttempts: 12,
+        app: ctx,
+        registry: () => registry,
+        signer: fileBodySigner(p.bodyKeys),
+        nodeId: node.nodeId,
+        tls: {
+          keyPem: await readFile(p.tlsKey, 'utf8'),
+          certChainPem: await readFile(p.tlsChain, 'utf8'),
+          rootPem: await readFile(p.depositary, 'utf8'),
+        },
+        clockSkewMs: 5 * 60_000,
+        maxMessageAgeMs: 7 * 86_400_000,
+        maxAttempts: 12,
       };
     }
     return { ctx, database, node, federation, close: () => database.close() };
@@ -136,11 +163,21 @@ export interface RunningNode {
 export async function startNode(config: Config, overrides: Partial<AppContext> = {}): Promise<RunningNode> {
   const wired = await buildContext(config, overrides);
   let worker: OutboxWorker | null = null;
-  const api = await buildServer({ ctx: wired.ctx, logLevel: config.logLevel, rateLimit: config.apiRateLimit, nodeName: wired.node.name, onChange: () => worker?.kick() });
+  const api = await buildServer({
+    ctx: wired.ctx,
+    logLevel: config.logLevel,
+    rateLimit: config.apiRateLimit,
+    nodeName: wired.node.name,
+    onChange: () => worker?.kick(),
+  });
   let jobs: Jobs | null = null;
   let fedServer: FastifyInstance | null = null;
   try {
-    jobs = await startJobs(wired.database.db, (e) => api.log.error({ err: e }, 'job queue error'), wired.database.schema);
+    jobs = await startJobs(
+      wired.database.db,
+      (e) => api.log.error({ err: e }, 'job queue error'),
+      wired.database.schema,
+    );
     await jobs.schedule('purge-expired-data', '0 3 * * *', async () => {
       const r = await purgeExpiredData(wired.ctx, { kind: 'system', name: 'retention' });
       api.log.info({ answers: r.answers, attachments: r.attachments }, 'retention purge (R9.6)');
@@ -149,11 +186,17 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     if (wired.federation) {
       fedServer = await buildFederationServer(wired.federation, { logLevel: config.logLevel });
       federationUrl = await fedServer.listen({ host: config.federationHost, port: config.federationPort });
-      worker = startOutboxWorker(wired.federation, { onError: (e) => api.log.error({ err: e }, 'outbox worker error') });
+      worker = startOutboxWorker(wired.federation, {
+        onError: (e) => api.log.error({ err: e }, 'outbox worker error'),
+      });
     }
     const apiUrl = await api.listen({ host: config.host, port: config.port });
     return {
-      wired, api, apiUrl, federationUrl, worker,
+      wired,
+      api,
+      apiUrl,
+      federationUrl,
+      worker,
       stop: async () => {
         await api.close();
         await worker?.stop();

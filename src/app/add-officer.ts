@@ -13,18 +13,27 @@ export const MIN_PASSWORD_LENGTH = 12;
 
 export const RolesSchema = Type.Array(Type.Enum([...ROLES]), { minItems: 1, uniqueItems: true });
 
-export const AddOfficerInput = Type.Object({
-  bodyId: Type.String({ minLength: 1, maxLength: 63 }),
-  login: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,62}$' }),
-  fullName: Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' }),
-  position: Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' }),
-  roles: RolesSchema,
-  password: Type.Optional(Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 256 })),
-}, { additionalProperties: false });
+export const AddOfficerInput = Type.Object(
+  {
+    bodyId: Type.String({ minLength: 1, maxLength: 63 }),
+    login: Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{1,62}$' }),
+    fullName: Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' }),
+    position: Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' }),
+    roles: RolesSchema,
+    password: Type.Optional(Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 256 })),
+  },
+  { additionalProperties: false },
+);
 export type AddOfficerInput = Static<typeof AddOfficerInput>;
 
 export const OFFICER_LABELS = {
-  bodyId: 'орган', login: 'имя входа', fullName: 'ФИО', position: 'должность', roles: 'роли', 'roles[]': 'роль', password: 'пароль',
+  bodyId: 'орган',
+  login: 'имя входа',
+  fullName: 'ФИО',
+  position: 'должность',
+  roles: 'роли',
+  'roles[]': 'роль',
+  password: 'пароль',
 };
 
 export interface OfficerView {
@@ -39,33 +48,64 @@ export interface OfficerView {
   readonly createdAt: string;
 }
 
-type OfficerRow = { id: string; body_id: string; login: string; full_name: string; position: string; roles: string[]; disabled_at: Date | null; locked_until: Date | null; created_at: Date };
+type OfficerRow = {
+  id: string;
+  body_id: string;
+  login: string;
+  full_name: string;
+  position: string;
+  roles: string[];
+  disabled_at: Date | null;
+  locked_until: Date | null;
+  created_at: Date;
+};
 
 /** The public shape of an officer row: never the password hash. */
 export function toOfficerView(r: OfficerRow): OfficerView {
   return {
-    id: r.id, bodyId: r.body_id, login: r.login, fullName: r.full_name, position: r.position,
+    id: r.id,
+    bodyId: r.body_id,
+    login: r.login,
+    fullName: r.full_name,
+    position: r.position,
     roles: r.roles.filter((x): x is Role => (ROLES as readonly string[]).includes(x)),
-    disabled: r.disabled_at !== null, lockedUntil: r.locked_until ? r.locked_until.toISOString() : null, createdAt: r.created_at.toISOString(),
+    disabled: r.disabled_at !== null,
+    lockedUntil: r.locked_until ? r.locked_until.toISOString() : null,
+    createdAt: r.created_at.toISOString(),
   };
 }
 
-export const OFFICER_COLUMNS = ['id', 'body_id', 'login', 'full_name', 'position', 'roles', 'disabled_at', 'locked_until', 'created_at'] as const;
+export const OFFICER_COLUMNS = [
+  'id',
+  'body_id',
+  'login',
+  'full_name',
+  'position',
+  'roles',
+  'disabled_at',
+  'locked_until',
+  'created_at',
+] as const;
 
 /** Checks the input without touching the store (also used by `eix node init` before it writes anything). */
 export function parseAddOfficerInput(input: unknown): AddOfficerInput {
   const problems = checkSchema(AddOfficerInput, input, OFFICER_LABELS);
   const first = problems[0];
   if (first) {
-    const message = first.path === 'login' && first.code === 'schema.pattern'
-      ? 'login: имя входа — от 2 до 63 символов: строчные латинские буквы, цифры, точка, дефис, подчёркивание'
-      : `${first.path}: ${first.message}`;
+    const message =
+      first.path === 'login' && first.code === 'schema.pattern'
+        ? 'login: имя входа — от 2 до 63 символов: строчные латинские буквы, цифры, точка, дефис, подчёркивание'
+        : `${first.path}: ${first.message}`;
     throw new EixError('input.invalid', { field: first.path, problems }, message);
   }
   return input as AddOfficerInput;
 }
 
-export async function addOfficer(ctx: AppContext, actor: Actor, input: unknown): Promise<{ officer: OfficerView; password: string }> {
+export async function addOfficer(
+  ctx: AppContext,
+  actor: Actor,
+  input: unknown,
+): Promise<{ officer: OfficerView; password: string }> {
   requireAdmin(actor);
   const v = parseAddOfficerInput(input);
   const password = v.password ?? generatePassword();
@@ -73,20 +113,39 @@ export async function addOfficer(ctx: AppContext, actor: Actor, input: unknown):
   try {
     const officer = await ctx.db.transaction().execute(async (tx) => {
       const body = await tx.selectFrom('bodies').select(['id', 'party']).where('id', '=', v.bodyId).executeTakeFirst();
-      if (!body || body.party !== ctx.party) throw new EixError('body.not_found', { field: 'bodyId', id: v.bodyId }, `bodyId: орган ${v.bodyId} не найден`);
-      const row = await tx.insertInto('officers').values({
-        body_id: v.bodyId, login: v.login, full_name: v.fullName.trim(), position: v.position.trim(), roles: [...v.roles],
-        password_hash: passwordHash, locked_until: null, disabled_at: null, created_at: ctx.clock.now(),
-      }).returning(OFFICER_COLUMNS).executeTakeFirstOrThrow();
+      if (!body || body.party !== ctx.party)
+        throw new EixError('body.not_found', { field: 'bodyId', id: v.bodyId }, `bodyId: орган ${v.bodyId} не найден`);
+      const row = await tx
+        .insertInto('officers')
+        .values({
+          body_id: v.bodyId,
+          login: v.login,
+          full_name: v.fullName.trim(),
+          position: v.position.trim(),
+          roles: [...v.roles],
+          password_hash: passwordHash,
+          locked_until: null,
+          disabled_at: null,
+          created_at: ctx.clock.now(),
+        })
+        .returning(OFFICER_COLUMNS)
+        .executeTakeFirstOrThrow();
       await appendAudit(tx, ctx, actor, {
-        action: 'officer.add', bodyId: row.body_id, subject: row.id,
+        action: 'officer.add',
+        bodyId: row.body_id,
+        subject: row.id,
         details: { login: row.login, roles: row.roles, passwordGenerated: v.password === undefined },
       });
       return toOfficerView(row);
     });
     return { officer, password };
   } catch (e) {
-    if ((e as { code?: unknown }).code === '23505') throw new EixError('officer.exists', { field: 'login', login: v.login }, `login: пользователь ${v.login} уже существует`);
+    if ((e as { code?: unknown }).code === '23505')
+      throw new EixError(
+        'officer.exists',
+        { field: 'login', login: v.login },
+        `login: пользователь ${v.login} уже существует`,
+      );
     throw e;
   }
 }

@@ -13,79 +13,174 @@ import { parseInput } from './input.js';
 import { applyEvent, enqueue, loadRequest } from './request-record.js';
 import type { Tx } from '../ports/store.js';
 
-export const AnswerRequestInput = Type.Object({
-  requestId: Type.String({ format: 'uuid' }),
-  final: Type.Boolean(),
-  version: Type.Optional(Type.Integer({ minimum: 0 })),
-  items: AnswerItemsSchema,
-}, { additionalProperties: false });
+export const AnswerRequestInput = Type.Object(
+  {
+    requestId: Type.String({ format: 'uuid' }),
+    final: Type.Boolean(),
+    version: Type.Optional(Type.Integer({ minimum: 0 })),
+    items: AnswerItemsSchema,
+  },
+  { additionalProperties: false },
+);
 
 const FIELDS = { items: 'ответы по пунктам запроса', final: 'окончательный ответ' };
 
-export async function answerRequest(ctx: AppContext, actor: Actor, input: unknown): Promise<{ id: string; state: string; answerIds: string[]; messageId: string }> {
+export async function answerRequest(
+  ctx: AppContext,
+  actor: Actor,
+  input: unknown,
+): Promise<{ id: string; state: string; answerIds: string[]; messageId: string }> {
   const o = requireRole(actor, 'officer', 'supervisor');
   const p = parseInput(AnswerRequestInput, input, FIELDS);
-  const files = p.items.map((item, i) => (item.attachments ?? []).map((a, j) => {
-    const content = Buffer.from(a.contentBase64, 'base64');
-    if (content.length === 0 || content.toString('base64').replace(/=+$/, '') !== a.contentBase64.replace(/\s/g, '').replace(/=+$/, '')) {
-      throw new EixError('input.invalid', { field: `items[${i}].attachments[${j}].contentBase64` }, `Вложение ${a.fileName}: содержимое не в формате base64`);
-    }
-    if (content.length > ctx.limits.attachmentBytes) {
-      throw new EixError('attachment.too_large', { field: `items[${i}].attachments[${j}]`, size: content.length, limit: ctx.limits.attachmentBytes },
-        `Вложение ${a.fileName} (${content.length} байт) больше допустимого размера ${ctx.limits.attachmentBytes} байт`);
-    }
-    return { ...a, content, sha256: createHash('sha256').update(content).digest('hex') };
-  }));
+  const files = p.items.map((item, i) =>
+    (item.attachments ?? []).map((a, j) => {
+      const content = Buffer.from(a.contentBase64, 'base64');
+      if (
+        content.length === 0 ||
+        content.toString('base64').replace(/=+$/, '') !== a.contentBase64.replace(/\s/g, '').replace(/=+$/, '')
+      ) {
+        throw new EixError(
+          'input.invalid',
+          { field: `items[${i}].attachments[${j}].contentBase64` },
+          `Вложение ${a.fileName}: содержимое не в формате base64`,
+        );
+      }
+      if (content.length > ctx.limits.attachmentBytes) {
+        throw new EixError(
+          'attachment.too_large',
+          { field: `items[${i}].attachments[${j}]`, size: content.length, limit: ctx.limits.attachmentBytes },
+          `Вложение ${a.fileName} (${content.length} байт) больше допустимого размера ${ctx.limits.attachmentBytes} байт`,
+        );
+      }
+      return { ...a, content, sha256: createHash('sha256').update(content).digest('hex') };
+    }),
+  );
   const seen = new Set<number>();
   p.items.forEach((item, i) => {
-    if (seen.has(item.itemNo)) throw new EixError('input.invalid', { field: `items[${i}].itemNo` }, `Пункт ${item.itemNo} указан дважды`);
+    if (seen.has(item.itemNo))
+      throw new EixError('input.invalid', { field: `items[${i}].itemNo` }, `Пункт ${item.itemNo} указан дважды`);
     seen.add(item.itemNo);
     if ((item.outcome === 'found' || item.outcome === 'partial') && !item.data && !files[i]!.length) {
-      throw new EixError('input.invalid', { field: `items[${i}].data` }, `Пункт ${item.itemNo}: при ответе «сведения найдены» укажите сведения или приложите документы`);
+      throw new EixError(
+        'input.invalid',
+        { field: `items[${i}].data` },
+        `Пункт ${item.itemNo}: при ответе «сведения найдены» укажите сведения или приложите документы`,
+      );
     }
   });
   return ctx.db.transaction().execute(async (tx) => {
     const row = await loadRequest(tx, o, p.requestId, { act: true });
-    if (p.version !== undefined && p.version !== row.version) throw new EixError('request.conflict', { requestId: row.id, version: row.version });
+    if (p.version !== undefined && p.version !== row.version)
+      throw new EixError('request.conflict', { requestId: row.id, version: row.version });
     const items = await tx.selectFrom('request_items').select('item_no').where('request_id', '=', row.id).execute();
     const known = new Set(items.map((i) => i.item_no));
     p.items.forEach((item, i) => {
-      if (!known.has(item.itemNo)) throw new EixError('answer.item', { field: `items[${i}].itemNo`, itemNo: item.itemNo }, `В запросе нет пункта ${item.itemNo}`);
+      if (!known.has(item.itemNo))
+        throw new EixError(
+          'answer.item',
+          { field: `items[${i}].itemNo`, itemNo: item.itemNo },
+          `В запросе нет пункта ${item.itemNo}`,
+        );
     });
     if (p.final) {
-      const answered = new Set((await tx.selectFrom('answers').select('item_no').where('request_id', '=', row.id).execute()).map((a) => a.item_no));
+      const answered = new Set(
+        (await tx.selectFrom('answers').select('item_no').where('request_id', '=', row.id).execute()).map(
+          (a) => a.item_no,
+        ),
+      );
       const missing = [...known].filter((n) => !answered.has(n) && !seen.has(n)).sort((a, b) => a - b);
-      if (missing.length) throw new EixError('input.invalid', { field: 'items', missing }, `Окончательный ответ должен охватывать все пункты запроса; нет ответа по пунктам ${missing.join(', ')}`);
+      if (missing.length)
+        throw new EixError(
+          'input.invalid',
+          { field: 'items', missing },
+          `Окончательный ответ должен охватывать все пункты запроса; нет ответа по пунктам ${missing.join(', ')}`,
+        );
     }
-    const { state } = await applyEvent(tx, ctx, o, row, p.final ? 'answer_final' : 'answer_partial', { items: p.items.map((i) => ({ itemNo: i.itemNo, outcome: i.outcome })) });
+    const { state } = await applyEvent(tx, ctx, o, row, p.final ? 'answer_final' : 'answer_partial', {
+      items: p.items.map((i) => ({ itemNo: i.itemNo, outcome: i.outcome })),
+    });
     const answerIds: string[] = [];
     for (const [i, item] of p.items.entries()) {
-      const id = await storeAnswer(tx, ctx, { requestId: row.id, itemNo: item.itemNo, outcome: item.outcome, final: p.final, data: item.data ?? {}, createdBy: o.officerId });
+      const id = await storeAnswer(tx, ctx, {
+        requestId: row.id,
+        itemNo: item.itemNo,
+        outcome: item.outcome,
+        final: p.final,
+        data: item.data ?? {},
+        createdBy: o.officerId,
+      });
       for (const f of files[i]!) await storeAttachment(tx, ctx, id, f);
       answerIds.push(id);
     }
-    const messageId = await enqueue(tx, row, p.final ? 'answer_final' : 'answer_partial', { requestId: row.id, answerIds });
+    const messageId = await enqueue(tx, row, p.final ? 'answer_final' : 'answer_partial', {
+      requestId: row.id,
+      answerIds,
+    });
     return { id: row.id, state, answerIds, messageId };
   });
 }
 
 /** Stores one answer encrypted (used for answers given and answers received). */
-export async function storeAnswer(tx: Tx, ctx: AppContext, a: { requestId: string; itemNo: number; outcome: AnswerOutcome; final: boolean; data: unknown; createdBy: string | null }): Promise<string> {
+export async function storeAnswer(
+  tx: Tx,
+  ctx: AppContext,
+  a: {
+    requestId: string;
+    itemNo: number;
+    outcome: AnswerOutcome;
+    final: boolean;
+    data: unknown;
+    createdBy: string | null;
+  },
+): Promise<string> {
   const id = randomUUID();
-  await tx.insertInto('answers').values({
-    id, request_id: a.requestId, item_no: a.itemNo, outcome: a.outcome, final: a.final,
-    data_enc: ctx.sealer.encryptJson(a.data, `answer:${id}`), key_id: ctx.sealer.activeKeyId, created_by: a.createdBy, purged_at: null,
-  }).execute();
+  await tx
+    .insertInto('answers')
+    .values({
+      id,
+      request_id: a.requestId,
+      item_no: a.itemNo,
+      outcome: a.outcome,
+      final: a.final,
+      data_enc: ctx.sealer.encryptJson(a.data, `answer:${id}`),
+      key_id: ctx.sealer.activeKeyId,
+      created_by: a.createdBy,
+      purged_at: null,
+    })
+    .execute();
   return id;
 }
 
 /** Content-addressed, encrypted attachment linked to an answer. */
-export async function storeAttachment(tx: Tx, ctx: AppContext, answerId: string, f: { fileName: string; mediaType: string; content: Buffer; sha256: string }): Promise<void> {
-  await tx.insertInto('attachments').values({
-    sha256: f.sha256, size: f.content.length, media_type: f.mediaType,
-    content_enc: ctx.sealer.encrypt(f.content, `attachment:${f.sha256}`), key_id: ctx.sealer.activeKeyId, purged_at: null,
-  }).onConflict((oc) => oc.column('sha256').doUpdateSet({
-    content_enc: ctx.sealer.encrypt(f.content, `attachment:${f.sha256}`), key_id: ctx.sealer.activeKeyId, purged_at: null,
-  }).where('attachments.purged_at', 'is not', null)).execute();
-  await tx.insertInto('answer_attachments').values({ answer_id: answerId, sha256: f.sha256, file_name: f.fileName }).execute();
+export async function storeAttachment(
+  tx: Tx,
+  ctx: AppContext,
+  answerId: string,
+  f: { fileName: string; mediaType: string; content: Buffer; sha256: string },
+): Promise<void> {
+  await tx
+    .insertInto('attachments')
+    .values({
+      sha256: f.sha256,
+      size: f.content.length,
+      media_type: f.mediaType,
+      content_enc: ctx.sealer.encrypt(f.content, `attachment:${f.sha256}`),
+      key_id: ctx.sealer.activeKeyId,
+      purged_at: null,
+    })
+    .onConflict((oc) =>
+      oc
+        .column('sha256')
+        .doUpdateSet({
+          content_enc: ctx.sealer.encrypt(f.content, `attachment:${f.sha256}`),
+          key_id: ctx.sealer.activeKeyId,
+          purged_at: null,
+        })
+        .where('attachments.purged_at', 'is not', null),
+    )
+    .execute();
+  await tx
+    .insertInto('answer_attachments')
+    .values({ answer_id: answerId, sha256: f.sha256, file_name: f.fileName })
+    .execute();
 }

@@ -14,33 +14,69 @@ import { appendAudit } from './audit.js';
 /** History-only messages: recorded on the request, no state change. */
 export const HISTORY_ONLY = ['forward', 'consent_request'] as const;
 
-export const ApplyRemoteStepInput = Type.Object({
-  messageId: Type.String({ minLength: 8, maxLength: 100 }),
-  requestMessageId: Type.String({ minLength: 8, maxLength: 100 }),
-  /** Which of our rows the step concerns: a step of the requested Party concerns our outgoing request. */
-  by: Type.Union([Type.Literal('requesting'), Type.Literal('requested')]),
-  event: Type.Union([Type.Enum(WORKFLOW_EVENTS), Type.Enum(HISTORY_ONLY)]),
-  data: Type.Record(Type.String(), Type.Unknown()),
-}, { additionalProperties: false });
+export const ApplyRemoteStepInput = Type.Object(
+  {
+    messageId: Type.String({ minLength: 8, maxLength: 100 }),
+    requestMessageId: Type.String({ minLength: 8, maxLength: 100 }),
+    /** Which of our rows the step concerns: a step of the requested Party concerns our outgoing request. */
+    by: Type.Union([Type.Literal('requesting'), Type.Literal('requested')]),
+    event: Type.Union([Type.Enum(WORKFLOW_EVENTS), Type.Enum(HISTORY_ONLY)]),
+    data: Type.Record(Type.String(), Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
 
-export async function applyRemoteStep(ctx: AppContext, actor: Actor, input: unknown): Promise<{ requestId: string; state: string; duplicate: boolean }> {
+export async function applyRemoteStep(
+  ctx: AppContext,
+  actor: Actor,
+  input: unknown,
+): Promise<{ requestId: string; state: string; duplicate: boolean }> {
   const p = parseInput(ApplyRemoteStepInput, input);
   const direction = p.by === 'requested' ? 'outgoing' : 'incoming';
   return ctx.db.transaction().execute(async (tx) => {
-    const ref = await tx.selectFrom('requests').select('id').where('message_id', '=', p.requestMessageId).where('direction', '=', direction).executeTakeFirst();
+    const ref = await tx
+      .selectFrom('requests')
+      .select('id')
+      .where('message_id', '=', p.requestMessageId)
+      .where('direction', '=', direction)
+      .executeTakeFirst();
     if (!ref) throw new EixError('message.context', { field: 'inReplyTo', id: p.requestMessageId });
     const row = await loadRequest(tx, actor, ref.id, { act: true });
     requireReceiptRecorded(row);
-    const seen = await tx.selectFrom('request_events').select('id').where('request_id', '=', row.id).where(sql<boolean>`data->>'messageId' = ${p.messageId}`).executeTakeFirst();
+    const seen = await tx
+      .selectFrom('request_events')
+      .select('id')
+      .where('request_id', '=', row.id)
+      .where(sql<boolean>`data->>'messageId' = ${p.messageId}`)
+      .executeTakeFirst();
     if (seen) return { requestId: row.id, state: row.state, duplicate: true };
     // Texts from the other Party may carry personal data: sealed at rest (R9.4), opened on reading (R9.1).
-    const data = { messageId: p.messageId, sealed: ctx.sealer.encryptJson(p.data, `event:${row.id}:${p.messageId}`).toString('base64') };
+    const data = {
+      messageId: p.messageId,
+      sealed: ctx.sealer.encryptJson(p.data, `event:${row.id}:${p.messageId}`).toString('base64'),
+    };
     if ((HISTORY_ONLY as readonly string[]).includes(p.event)) {
-      await tx.insertInto('request_events').values({ request_id: row.id, event: p.event, side: p.by, officer_id: null, data: JSON.stringify(data), at: ctx.clock.now() }).execute();
-      await appendAudit(tx, ctx, actor, { action: `request.remote.${p.event}`, bodyId: row.body_id, requestId: row.id, subject: row.number });
+      await tx
+        .insertInto('request_events')
+        .values({
+          request_id: row.id,
+          event: p.event,
+          side: p.by,
+          officer_id: null,
+          data: JSON.stringify(data),
+          at: ctx.clock.now(),
+        })
+        .execute();
+      await appendAudit(tx, ctx, actor, {
+        action: `request.remote.${p.event}`,
+        bodyId: row.body_id,
+        requestId: row.id,
+        subject: row.number,
+      });
       return { requestId: row.id, state: row.state, duplicate: false };
     }
-    const patch = p.event === 'notify_delay' && typeof p.data.newDate === 'string' ? { delay_until: p.data.newDate } : {};
+    const patch =
+      p.event === 'notify_delay' && typeof p.data.newDate === 'string' ? { delay_until: p.data.newDate } : {};
     const { state } = await applyEvent(tx, ctx, actor, row, p.event as WorkflowEvent, data, patch, true);
     return { requestId: row.id, state, duplicate: false };
   });

@@ -1,7 +1,13 @@
 // The append-only, hash-chained audit log (R9.1): every read of received
 // personal data, every change of a request and every admin action.
 import { sql } from 'kysely';
-import { chainEntry, verifyChain, type AuditEntry, type ChainAnchor, type ChainVerdict } from '../adapters/crypto/audit-chain.js';
+import {
+  chainEntry,
+  verifyChain,
+  type AuditEntry,
+  type ChainAnchor,
+  type ChainVerdict,
+} from '../adapters/crypto/audit-chain.js';
 import type { Store, Tx } from '../ports/store.js';
 import { actorName, type Actor, type AppContext } from './context.js';
 
@@ -29,21 +35,49 @@ export async function appendAudit(tx: Tx, ctx: AppContext, actor: Actor, f: Audi
     subject: f.subject ?? null,
     details: f.details ?? {},
   });
-  await tx.insertInto('audit_log').values({
-    seq: entry.seq, at: entry.at, actor: entry.actor, body_id: entry.bodyId, action: entry.action,
-    request_id: entry.requestId, subject: entry.subject, details: JSON.stringify(entry.details),
-    prev_hash: entry.prevHash, hash: entry.hash,
-  }).execute();
+  await tx
+    .insertInto('audit_log')
+    .values({
+      seq: entry.seq,
+      at: entry.at,
+      actor: entry.actor,
+      body_id: entry.bodyId,
+      action: entry.action,
+      request_id: entry.requestId,
+      subject: entry.subject,
+      details: JSON.stringify(entry.details),
+      prev_hash: entry.prevHash,
+      hash: entry.hash,
+    })
+    .execute();
   return entry;
 }
 
-type AuditRow = { seq: string | number | bigint; at: Date; actor: string; body_id: string | null; action: string; request_id: string | null; subject: string | null; details: unknown; prev_hash: string; hash: string };
+type AuditRow = {
+  seq: string | number | bigint;
+  at: Date;
+  actor: string;
+  body_id: string | null;
+  action: string;
+  request_id: string | null;
+  subject: string | null;
+  details: unknown;
+  prev_hash: string;
+  hash: string;
+};
 
 export function rowToEntry(r: AuditRow): AuditEntry {
   return {
-    seq: Number(r.seq), at: r.at.toISOString(), actor: r.actor, bodyId: r.body_id, action: r.action,
-    requestId: r.request_id, subject: r.subject, details: (r.details ?? {}) as Record<string, unknown>,
-    prevHash: r.prev_hash, hash: r.hash,
+    seq: Number(r.seq),
+    at: r.at.toISOString(),
+    actor: r.actor,
+    bodyId: r.body_id,
+    action: r.action,
+    requestId: r.request_id,
+    subject: r.subject,
+    details: (r.details ?? {}) as Record<string, unknown>,
+    prevHash: r.prev_hash,
+    hash: r.hash,
   };
 }
 
@@ -52,7 +86,15 @@ export async function verifyAuditLog(db: Store, pageSize = 5000): Promise<ChainV
   let anchor: ChainAnchor | undefined;
   let count = 0;
   for (;;) {
-    const page = (await db.selectFrom('audit_log').selectAll().where('seq', '>', String(anchor?.seq ?? 0)).orderBy('seq').limit(pageSize).execute()).map(rowToEntry);
+    const page = (
+      await db
+        .selectFrom('audit_log')
+        .selectAll()
+        .where('seq', '>', String(anchor?.seq ?? 0))
+        .orderBy('seq')
+        .limit(pageSize)
+        .execute()
+    ).map(rowToEntry);
     const v = verifyChain(page, anchor);
     if (!v.ok) return { ...v, count: count + v.count };
     count += v.count;

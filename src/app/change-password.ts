@@ -9,20 +9,41 @@ import { requireRole } from './authorize.js';
 import { ROLES, type Actor, type AppContext } from './context.js';
 import { parseInput } from './input.js';
 
-export const ChangePasswordInput = Type.Object({
-  current: Type.String({ minLength: 1, maxLength: 200 }),
-  next: Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 200 }),
-}, { additionalProperties: false });
+export const ChangePasswordInput = Type.Object(
+  {
+    current: Type.String({ minLength: 1, maxLength: 200 }),
+    next: Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 200 }),
+  },
+  { additionalProperties: false },
+);
 
-export async function changePassword(ctx: AppContext, actor: Actor, input: unknown, keepSessionHash?: string): Promise<void> {
+export async function changePassword(
+  ctx: AppContext,
+  actor: Actor,
+  input: unknown,
+  keepSessionHash?: string,
+): Promise<void> {
   const o = requireRole(actor, ...ROLES);
-  const p = parseInput(ChangePasswordInput, input, { current: 'текущий пароль', next: `новый пароль (не короче ${MIN_PASSWORD_LENGTH} символов)` });
-  const row = await ctx.db.selectFrom('officers').select('password_hash').where('id', '=', o.officerId).executeTakeFirstOrThrow();
-  if (!(await verifyPassword(p.current, row.password_hash))) throw new EixError('auth.failed', { field: 'current' }, 'Текущий пароль указан неверно');
-  if (p.current === p.next) throw new EixError('input.invalid', { field: 'next' }, 'Новый пароль должен отличаться от текущего');
+  const p = parseInput(ChangePasswordInput, input, {
+    current: 'текущий пароль',
+    next: `новый пароль (не короче ${MIN_PASSWORD_LENGTH} символов)`,
+  });
+  const row = await ctx.db
+    .selectFrom('officers')
+    .select('password_hash')
+    .where('id', '=', o.officerId)
+    .executeTakeFirstOrThrow();
+  if (!(await verifyPassword(p.current, row.password_hash)))
+    throw new EixError('auth.failed', { field: 'current' }, 'Текущий пароль указан неверно');
+  if (p.current === p.next)
+    throw new EixError('input.invalid', { field: 'next' }, 'Новый пароль должен отличаться от текущего');
   const hash = await hashPassword(p.next);
   await ctx.db.transaction().execute(async (tx) => {
-    await tx.updateTable('officers').set({ password_hash: hash, failed_logins: 0, locked_until: null }).where('id', '=', o.officerId).execute();
+    await tx
+      .updateTable('officers')
+      .set({ password_hash: hash, failed_logins: 0, locked_until: null })
+      .where('id', '=', o.officerId)
+      .execute();
     let del = tx.deleteFrom('sessions').where('officer_id', '=', o.officerId);
     if (keepSessionHash) del = del.where('id', '!=', keepSessionHash);
     await del.execute();

@@ -11,11 +11,28 @@ export async function countMissingPaperOriginals(ctx: AppContext, actor: Actor):
   const o = requireRole(actor, ...CASEWORK_ROLES);
   // Measured from the 'send' event, as on the request's page (isPaperOriginalOverdue).
   const due = paperOriginalDueBefore(ctx.clock.now());
-  const row = await ctx.db.selectFrom('requests').select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('direction', '=', 'outgoing').where('body_id', '=', o.bodyId).where('state', 'not in', ['draft', 'signed'])
-    .where(({ exists, selectFrom }) => exists(selectFrom('request_events').select('request_events.request_id')
-      .whereRef('request_events.request_id', '=', 'requests.id').where('request_events.event', '=', 'send').where('request_events.at', '<', due)))
-    .where(({ not, exists, selectFrom }) => not(exists(selectFrom('paper_originals').select('request_id').whereRef('paper_originals.request_id', '=', 'requests.id'))))
+  const row = await ctx.db
+    .selectFrom('requests')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('direction', '=', 'outgoing')
+    .where('body_id', '=', o.bodyId)
+    .where('state', 'not in', ['draft', 'signed'])
+    .where(({ exists, selectFrom }) =>
+      exists(
+        selectFrom('request_events')
+          .select('request_events.request_id')
+          .whereRef('request_events.request_id', '=', 'requests.id')
+          .where('request_events.event', '=', 'send')
+          .where('request_events.at', '<', due),
+      ),
+    )
+    .where(({ not, exists, selectFrom }) =>
+      not(
+        exists(
+          selectFrom('paper_originals').select('request_id').whereRef('paper_originals.request_id', '=', 'requests.id'),
+        ),
+      ),
+    )
     .executeTakeFirstOrThrow();
   return Number(row.n);
 }
@@ -23,5 +40,9 @@ export async function countMissingPaperOriginals(ctx: AppContext, actor: Actor):
 /** R10.a: the request was sent more than PAPER_DUE_DAYS ago and its paper original is not recorded as dispatched. */
 export function isPaperOriginalOverdue(ctx: AppContext, view: Pick<RequestView, 'events' | 'paperOriginal'>): boolean {
   const sent = view.events.find((e) => e.event === 'send')?.at;
-  return isPaperOriginalLate({ sentAt: sent === undefined ? null : new Date(sent), dispatched: view.paperOriginal !== null, now: ctx.clock.now() });
+  return isPaperOriginalLate({
+    sentAt: sent === undefined ? null : new Date(sent),
+    dispatched: view.paperOriginal !== null,
+    now: ctx.clock.now(),
+  });
 }

@@ -10,6 +10,8 @@ export async function checkRequest(ctx: AppContext, actor: Actor, requestId: str
   const o = requireRole(actor, 'officer', 'supervisor');
   return ctx.db.transaction().execute(async (tx) => {
     const row = await loadRequest(tx, o, requestId, { act: true });
-    return row.direction === 'outgoing' ? checkDocument(ctx, o, row.document as Request) : { ok: true, errors: [], warnings: [] };
+    return row.direction === 'outgoing'
+      ? checkDocument(ctx, o, row.document as Request)
+      : { ok: true, errors: [], warnings: [] };
   });
 }

@@ -33,15 +33,15 @@ export const ROLE_LABELS_RU: Readonly<Record<Role, string>> = {
 /** Who acts: an authenticated officer, or the node itself (jobs, federation). */
 export type Actor =
   | {
-    readonly kind: 'officer';
-    readonly officerId: string;
-    readonly login: string;
-    readonly fullName: string;
-    readonly position: string;
-    readonly bodyId: string;
-    readonly party: string;
-    readonly roles: readonly Role[];
-  }
+      readonly kind: 'officer';
+      readonly officerId: string;
+      readonly login: string;
+      readonly fullName: string;
+      readonly position: string;
+      readonly bodyId: string;
+      readonly party: string;
+      readonly roles: readonly Role[];
+    }
   | { readonly kind: 'system'; readonly name: string };
 
 export type Officer = Extract<Actor, { kind: 'officer' }>;

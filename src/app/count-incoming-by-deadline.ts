@@ -9,18 +9,33 @@ import { OPEN_STATES, type RequestState } from '../domain/workflow.js';
 import { CASEWORK_ROLES, bodyScope, requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 
-export interface DeadlineCounts { open: number; due_soon: number; overdue_notified: number; overdue_silent: number }
+export interface DeadlineCounts {
+  open: number;
+  due_soon: number;
+  overdue_notified: number;
+  overdue_silent: number;
+}
 
 export async function countIncomingByDeadline(ctx: AppContext, actor: Actor): Promise<DeadlineCounts> {
   const o = requireRole(actor, ...CASEWORK_ROLES);
   const today = localDate(ctx.clock.now(), 'UTC');
   const soon = dueSoonBefore(await ctx.calendar(ctx.party), today);
-  const r = await ctx.db.selectFrom('requests').where('direction', '=', 'incoming').where('state', 'in', OPEN_STATES as RequestState[]).where(bodyScope(o))
+  const r = await ctx.db
+    .selectFrom('requests')
+    .where('direction', '=', 'incoming')
+    .where('state', 'in', OPEN_STATES as RequestState[])
+    .where(bodyScope(o))
     .select([
       sql<string>`count(*)`.as('open'),
       sql<string>`count(*) filter (where deadline < ${today} and delay_until is not null)`.as('overdue_notified'),
       sql<string>`count(*) filter (where deadline < ${today} and delay_until is null)`.as('overdue_silent'),
       sql<string>`count(*) filter (where deadline >= ${today} and deadline < ${soon})`.as('due_soon'),
-    ]).executeTakeFirstOrThrow();
-  return { open: Number(r.open), due_soon: Number(r.due_soon), overdue_notified: Number(r.overdue_notified), overdue_silent: Number(r.overdue_silent) };
+    ])
+    .executeTakeFirstOrThrow();
+  return {
+    open: Number(r.open),
+    due_soon: Number(r.due_soon),
+    overdue_notified: Number(r.overdue_notified),
+    overdue_silent: Number(r.overdue_silent),
+  };
 }

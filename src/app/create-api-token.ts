@@ -7,32 +7,69 @@ import { checkSchema } from '../domain/problems.js';
 import { appendAudit } from './audit.js';
 import type { Actor, AppContext } from './context.js';
 
-export const CreateApiTokenInput = Type.Object({
-  name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
-  /** Whose token: the actor himself when omitted (a system actor must name the officer). */
-  officerId: Type.Optional(Type.String({ format: 'uuid' })),
-}, { additionalProperties: false });
+export const CreateApiTokenInput = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
+    /** Whose token: the actor himself when omitted (a system actor must name the officer). */
+    officerId: Type.Optional(Type.String({ format: 'uuid' })),
+  },
+  { additionalProperties: false },
+);
 
-export async function createApiToken(ctx: AppContext, actor: Actor, input: unknown): Promise<{ id: string; token: string; officerId: string; name: string }> {
+export async function createApiToken(
+  ctx: AppContext,
+  actor: Actor,
+  input: unknown,
+): Promise<{ id: string; token: string; officerId: string; name: string }> {
   const problems = checkSchema(CreateApiTokenInput, input, { name: 'название токена', officerId: 'пользователь' });
   const first = problems[0];
   if (first) throw new EixError('input.invalid', { field: first.path, problems }, `${first.path}: ${first.message}`);
   const v = input as { name: string; officerId?: string };
   const officerId = v.officerId ?? (actor.kind === 'officer' ? actor.officerId : undefined);
-  if (officerId === undefined) throw new EixError('input.invalid', { field: 'officerId' }, 'officerId: укажите пользователя, для которого создаётся токен');
+  if (officerId === undefined)
+    throw new EixError(
+      'input.invalid',
+      { field: 'officerId' },
+      'officerId: укажите пользователя, для которого создаётся токен',
+    );
   const isAdmin = actor.kind === 'system' || actor.roles.includes('admin');
   if (actor.kind === 'officer' && officerId !== actor.officerId && !isAdmin) {
-    throw new EixError('access.denied', { field: 'officerId' }, 'Токен для другого пользователя может создать только администратор');
+    throw new EixError(
+      'access.denied',
+      { field: 'officerId' },
+      'Токен для другого пользователя может создать только администратор',
+    );
   }
   for (let attempt = 0; ; attempt++) {
     const t = generateApiToken();
     try {
       await ctx.db.transaction().execute(async (tx) => {
-        const owner = await tx.selectFrom('officers').innerJoin('bodies', 'bodies.id', 'officers.body_id')
-          .select(['officers.id', 'officers.body_id', 'officers.disabled_at', 'bodies.party']).where('officers.id', '=', officerId).executeTakeFirst();
-        if (!owner || owner.party !== ctx.party || owner.disabled_at) throw new EixError('officer.not_found', { field: 'officerId', id: officerId });
-        await tx.insertInto('api_tokens').values({ id: t.id, officer_id: officerId, name: v.name.trim(), token_hash: t.hash, created_at: ctx.clock.now(), last_used_at: null, revoked_at: null }).execute();
-        await appendAudit(tx, ctx, actor, { action: 'token.create', bodyId: owner.body_id, subject: t.id, details: { officerId, name: v.name.trim() } });
+        const owner = await tx
+          .selectFrom('officers')
+          .innerJoin('bodies', 'bodies.id', 'officers.body_id')
+          .select(['officers.id', 'officers.body_id', 'officers.disabled_at', 'bodies.party'])
+          .where('officers.id', '=', officerId)
+          .executeTakeFirst();
+        if (!owner || owner.party !== ctx.party || owner.disabled_at)
+          throw new EixError('officer.not_found', { field: 'officerId', id: officerId });
+        await tx
+          .insertInto('api_tokens')
+          .values({
+            id: t.id,
+            officer_id: officerId,
+            name: v.name.trim(),
+            token_hash: t.hash,
+            created_at: ctx.clock.now(),
+            last_used_at: null,
+            revoked_at: null,
+          })
+          .execute();
+        await appendAudit(tx, ctx, actor, {
+          action: 'token.create',
+          bodyId: owner.body_id,
+          subject: t.id,
+          details: { officerId, name: v.name.trim() },
+        });
       });
       return { id: t.id, token: t.token, officerId, name: v.name.trim() };
     } catch (e) {

@@ -11,15 +11,23 @@ import { requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { invalid, parseInput } from './input.js';
 
-export const CreateProceedingInput = Type.Object({
-  number: Type.String({ minLength: 1, maxLength: 100 }),
-  openedOn: Type.String({ format: 'date' }),
-  debtor: PersonSchema,
-  creditor: PersonSchema,
-  executiveDocuments: Type.Array(ExecutiveDocumentSchema, { minItems: 1, maxItems: 20 }),
-}, { additionalProperties: false });
+export const CreateProceedingInput = Type.Object(
+  {
+    number: Type.String({ minLength: 1, maxLength: 100 }),
+    openedOn: Type.String({ format: 'date' }),
+    debtor: PersonSchema,
+    creditor: PersonSchema,
+    executiveDocuments: Type.Array(ExecutiveDocumentSchema, { minItems: 1, maxItems: 20 }),
+  },
+  { additionalProperties: false },
+);
 
-const FIELDS = { ...REQUEST_FIELD_NAMES, number: 'номер исполнительного производства', openedOn: 'дата возбуждения производства', executiveDocuments: 'исполнительные документы' };
+const FIELDS = {
+  ...REQUEST_FIELD_NAMES,
+  number: 'номер исполнительного производства',
+  openedOn: 'дата возбуждения производства',
+  executiveDocuments: 'исполнительные документы',
+};
 
 export async function createProceeding(ctx: AppContext, actor: Actor, input: unknown): Promise<{ id: string }> {
   const o = requireRole(actor, 'officer', 'supervisor');
@@ -27,19 +35,53 @@ export async function createProceeding(ctx: AppContext, actor: Actor, input: unk
   // The Agreement's content rules for the parties and documents (R11.1.b–d),
   // checked as they will be in every request made from this proceeding.
   const today = localDate(ctx.clock.now(), 'UTC');
-  const problems = p.executiveDocuments.flatMap((doc, i) => validateRequest({ debtor: p.debtor, creditor: p.creditor, executiveDocument: doc }, { today }).errors
-    .filter((e) => /^(debtor|creditor|executiveDocument)\b/.test(e.path) && (i === 0 || e.path.startsWith('executiveDocument')))
-    .map((e) => ({ ...e, path: e.path.replace(/^executiveDocument/, `executiveDocuments[${i}]`) })));
+  const problems = p.executiveDocuments.flatMap((doc, i) =>
+    validateRequest({ debtor: p.debtor, creditor: p.creditor, executiveDocument: doc }, { today })
+      .errors.filter(
+        (e) =>
+          /^(debtor|creditor|executiveDocument)\b/.test(e.path) && (i === 0 || e.path.startsWith('executiveDocument')),
+      )
+      .map((e) => ({ ...e, path: e.path.replace(/^executiveDocument/, `executiveDocuments[${i}]`) })),
+  );
   if (problems.length > 0) throw invalid(problems);
-  const terms = [...personTerms(p.debtor), ...personTerms(p.creditor).filter((t) => t.startsWith('id:')), ...documentTerms(p.executiveDocuments), numberTerm(p.number)];
+  const terms = [
+    ...personTerms(p.debtor),
+    ...personTerms(p.creditor).filter((t) => t.startsWith('id:')),
+    ...documentTerms(p.executiveDocuments),
+    numberTerm(p.number),
+  ];
   return ctx.db.transaction().execute(async (tx) => {
-    const dup = await tx.selectFrom('proceedings').select('id').where('body_id', '=', o.bodyId).where('number', '=', p.number).executeTakeFirst();
-    if (dup) throw new EixError('proceeding.exists', { field: 'number', number: p.number }, `Исполнительное производство № ${p.number} уже зарегистрировано в органе`);
-    const row = await tx.insertInto('proceedings').values({
-      body_id: o.bodyId, number: p.number, opened_on: p.openedOn, debtor: JSON.stringify(p.debtor), creditor: JSON.stringify(p.creditor),
-      executive_documents: JSON.stringify(p.executiveDocuments), search_keys: terms.map((t) => ctx.sealer.blindIndex(t)), created_by: o.officerId,
-    }).returning('id').executeTakeFirstOrThrow();
-    await appendAudit(tx, ctx, o, { action: 'proceeding.create', subject: p.number, details: { proceedingId: row.id } });
+    const dup = await tx
+      .selectFrom('proceedings')
+      .select('id')
+      .where('body_id', '=', o.bodyId)
+      .where('number', '=', p.number)
+      .executeTakeFirst();
+    if (dup)
+      throw new EixError(
+        'proceeding.exists',
+        { field: 'number', number: p.number },
+        `Исполнительное производство № ${p.number} уже зарегистрировано в органе`,
+      );
+    const row = await tx
+      .insertInto('proceedings')
+      .values({
+        body_id: o.bodyId,
+        number: p.number,
+        opened_on: p.openedOn,
+        debtor: JSON.stringify(p.debtor),
+        creditor: JSON.stringify(p.creditor),
+        executive_documents: JSON.stringify(p.executiveDocuments),
+        search_keys: terms.map((t) => ctx.sealer.blindIndex(t)),
+        created_by: o.officerId,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    await appendAudit(tx, ctx, o, {
+      action: 'proceeding.create',
+      subject: p.number,
+      details: { proceedingId: row.id },
+    });
     return { id: row.id };
   });
 }

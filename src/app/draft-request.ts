@@ -7,7 +7,15 @@ import type { ProceedingsTable } from '../adapters/db/schema.js';
 import { localDate } from '../domain/dates.js';
 import { EixError } from '../domain/errors.js';
 import type { CheckResult } from '../domain/problems.js';
-import { BodyRefSchema, ItemSchema, REQUEST_FIELD_NAMES, itemProvisions, type ExecutiveDocument, type Person, type Request } from '../domain/request.js';
+import {
+  BodyRefSchema,
+  ItemSchema,
+  REQUEST_FIELD_NAMES,
+  itemProvisions,
+  type ExecutiveDocument,
+  type Person,
+  type Request,
+} from '../domain/request.js';
 import { validateRequest } from '../domain/request-validation.js';
 import { documentTerms, personTerms } from '../domain/search.js';
 import type { Tx } from '../ports/store.js';
@@ -17,23 +25,33 @@ import type { Actor, AppContext, Officer } from './context.js';
 import { parseInput } from './input.js';
 
 /** What the officer fills in; the rest comes from the proceeding and the body. */
-export const DraftContentSchema = Type.Object({
-  executiveDocumentIndex: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
-  requestedBody: BodyRefSchema,
-  items: Type.Array(ItemSchema, { maxItems: 20 }),
-  grounds: Type.Optional(Type.String({ maxLength: 10_000 })),
-  otherInfo: Type.Optional(Type.String({ maxLength: 10_000 })),
-  confidential: Type.Optional(Type.Boolean()),
-  shorterTerm: Type.Optional(Type.String({ format: 'date' })),
-}, { additionalProperties: false });
+export const DraftContentSchema = Type.Object(
+  {
+    executiveDocumentIndex: Type.Optional(Type.Integer({ minimum: 0, maximum: 19 })),
+    requestedBody: BodyRefSchema,
+    items: Type.Array(ItemSchema, { maxItems: 20 }),
+    grounds: Type.Optional(Type.String({ maxLength: 10_000 })),
+    otherInfo: Type.Optional(Type.String({ maxLength: 10_000 })),
+    confidential: Type.Optional(Type.Boolean()),
+    shorterTerm: Type.Optional(Type.String({ format: 'date' })),
+  },
+  { additionalProperties: false },
+);
 
-export const DraftRequestInput = Type.Object({
-  proceedingId: Type.String({ format: 'uuid' }),
-  ...DraftContentSchema.properties,
-}, { additionalProperties: false });
+export const DraftRequestInput = Type.Object(
+  {
+    proceedingId: Type.String({ format: 'uuid' }),
+    ...DraftContentSchema.properties,
+  },
+  { additionalProperties: false },
+);
 
 type DraftContent = Type.Static<typeof DraftContentSchema>;
-export const DRAFT_FIELDS = { ...REQUEST_FIELD_NAMES, proceedingId: 'исполнительное производство', executiveDocumentIndex: 'исполнительный документ производства' };
+export const DRAFT_FIELDS = {
+  ...REQUEST_FIELD_NAMES,
+  proceedingId: 'исполнительное производство',
+  executiveDocumentIndex: 'исполнительный документ производства',
+};
 
 export interface DraftResult {
   readonly id: string;
@@ -47,16 +65,43 @@ export async function draftRequest(ctx: AppContext, actor: Actor, input: unknown
   return ctx.db.transaction().execute(async (tx) => {
     const proceeding = await loadProceeding(tx, o, p.proceedingId);
     const doc = await buildDocument(tx, ctx, proceeding, p);
-    const counterpart = { id: doc.requestedBody?.id ?? '', party: doc.requestedBody?.party ?? '', name: doc.requestedBody?.name ?? '' };
-    const row = await tx.insertInto('requests').values({
-      direction: 'outgoing', number: '', body_id: o.bodyId, proceeding_id: proceeding.id,
-      counterpart_party: counterpart.party || '??', counterpart_body: JSON.stringify(counterpart),
-      state: 'draft', document: JSON.stringify(doc), document_enc: null, key_id: null, confidential: doc.confidential ?? false,
-      shorter_term: doc.shorterTerm ?? null, received_at: null, received_on: null, deadline: null, deadline_basis: null, delay_until: null,
-      message_id: null, search_keys: searchKeys(ctx, doc), created_by: o.officerId,
-    }).returning('id').executeTakeFirstOrThrow();
+    const counterpart = {
+      id: doc.requestedBody?.id ?? '',
+      party: doc.requestedBody?.party ?? '',
+      name: doc.requestedBody?.name ?? '',
+    };
+    const row = await tx
+      .insertInto('requests')
+      .values({
+        direction: 'outgoing',
+        number: '',
+        body_id: o.bodyId,
+        proceeding_id: proceeding.id,
+        counterpart_party: counterpart.party || '??',
+        counterpart_body: JSON.stringify(counterpart),
+        state: 'draft',
+        document: JSON.stringify(doc),
+        document_enc: null,
+        key_id: null,
+        confidential: doc.confidential ?? false,
+        shorter_term: doc.shorterTerm ?? null,
+        received_at: null,
+        received_on: null,
+        deadline: null,
+        deadline_basis: null,
+        delay_until: null,
+        message_id: null,
+        search_keys: searchKeys(ctx, doc),
+        created_by: o.officerId,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
     await writeItems(tx, row.id, doc);
-    await appendAudit(tx, ctx, o, { action: 'request.draft', requestId: row.id, details: { proceedingId: proceeding.id } });
+    await appendAudit(tx, ctx, o, {
+      action: 'request.draft',
+      requestId: row.id,
+      details: { proceedingId: proceeding.id },
+    });
     return { id: row.id, state: 'draft', check: checkDocument(ctx, o, doc) };
   });
 }
@@ -68,12 +113,26 @@ export async function loadProceeding(tx: Tx, o: Officer, id: string): Promise<Se
   return row;
 }
 
-export async function buildDocument(tx: Tx, ctx: AppContext, proceeding: Selectable<ProceedingsTable>, c: DraftContent): Promise<Request> {
-  const body = await tx.selectFrom('bodies').select(['id', 'party', 'name']).where('id', '=', proceeding.body_id).executeTakeFirstOrThrow();
+export async function buildDocument(
+  tx: Tx,
+  ctx: AppContext,
+  proceeding: Selectable<ProceedingsTable>,
+  c: DraftContent,
+): Promise<Request> {
+  const body = await tx
+    .selectFrom('bodies')
+    .select(['id', 'party', 'name'])
+    .where('id', '=', proceeding.body_id)
+    .executeTakeFirstOrThrow();
   const docs = proceeding.executive_documents as ExecutiveDocument[];
   const index = c.executiveDocumentIndex ?? 0;
   const executiveDocument = docs[index];
-  if (!executiveDocument) throw new EixError('input.invalid', { field: 'executiveDocumentIndex' }, `В производстве нет исполнительного документа № ${index + 1}`);
+  if (!executiveDocument)
+    throw new EixError(
+      'input.invalid',
+      { field: 'executiveDocumentIndex' },
+      `В производстве нет исполнительного документа № ${index + 1}`,
+    );
   return {
     date: localDate(ctx.clock.now(), 'UTC'),
     requestingBody: { id: body.id, party: body.party, name: body.name },
@@ -91,7 +150,11 @@ export async function buildDocument(tx: Tx, ctx: AppContext, proceeding: Selecta
 }
 
 export function checkDocument(ctx: AppContext, o: Officer, doc: Request): CheckResult {
-  return validateRequest(doc, { today: localDate(ctx.clock.now(), 'UTC'), treaty: ctx.treaty(), officerBodyId: o.bodyId });
+  return validateRequest(doc, {
+    today: localDate(ctx.clock.now(), 'UTC'),
+    treaty: ctx.treaty(),
+    officerBodyId: o.bodyId,
+  });
 }
 
 export function searchKeys(ctx: AppContext, doc: Request): string[] {
@@ -102,13 +165,25 @@ export async function writeItems(tx: Tx, requestId: string, doc: Request): Promi
   await tx.deleteFrom('request_items').where('request_id', '=', requestId).execute();
   const items = doc.items ?? [];
   if (items.length === 0) return;
-  await tx.insertInto('request_items').values(items.map((item, i) => ({
-    request_id: requestId, item_no: i + 1, kind: item.kind, provisions: itemProvisions(item),
-  }))).execute();
+  await tx
+    .insertInto('request_items')
+    .values(
+      items.map((item, i) => ({
+        request_id: requestId,
+        item_no: i + 1,
+        kind: item.kind,
+        provisions: itemProvisions(item),
+      })),
+    )
+    .execute();
 }
 
 /** R11 live check of the wizard: the request as it would be drafted, every problem at once, nothing stored. */
-export async function previewDraft(ctx: AppContext, actor: Actor, input: unknown): Promise<{ document: Request; check: CheckResult }> {
+export async function previewDraft(
+  ctx: AppContext,
+  actor: Actor,
+  input: unknown,
+): Promise<{ document: Request; check: CheckResult }> {
   const o = requireRole(actor, 'officer', 'supervisor');
   const p = parseInput(DraftRequestInput, input, DRAFT_FIELDS);
   return ctx.db.transaction().execute(async (tx) => {

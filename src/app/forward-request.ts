@@ -7,25 +7,50 @@ import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 import { applyEvent, enqueue, loadRequest } from './request-record.js';
 
-export const ForwardRequestInput = Type.Object({
-  requestId: Type.String({ format: 'uuid' }),
-  toBodyId: Type.String({ minLength: 1 }),
-  note: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
-}, { additionalProperties: false });
+export const ForwardRequestInput = Type.Object(
+  {
+    requestId: Type.String({ format: 'uuid' }),
+    toBodyId: Type.String({ minLength: 1 }),
+    note: Type.Optional(Type.String({ minLength: 1, maxLength: 2000 })),
+  },
+  { additionalProperties: false },
+);
 
-export async function forwardRequest(ctx: AppContext, actor: Actor, input: unknown): Promise<{ id: string; state: string; bodyId: string }> {
+export async function forwardRequest(
+  ctx: AppContext,
+  actor: Actor,
+  input: unknown,
+): Promise<{ id: string; state: string; bodyId: string }> {
   const o = requireRole(actor, 'central');
   const p = parseInput(ForwardRequestInput, input, { toBodyId: 'орган, которому передаётся запрос' });
   return ctx.db.transaction().execute(async (tx) => {
     const row = await loadRequest(tx, o, p.requestId, { act: false });
-    if (row.direction !== 'incoming') throw new EixError('workflow.actor', { requestId: row.id }, 'Передать можно только полученный запрос');
+    if (row.direction !== 'incoming')
+      throw new EixError('workflow.actor', { requestId: row.id }, 'Передать можно только полученный запрос');
     const from = await tx.selectFrom('bodies').selectAll().where('id', '=', row.body_id).executeTakeFirstOrThrow();
-    if (from.kind !== 'central' || o.bodyId !== from.id) throw new EixError('access.denied', { requestId: row.id }, 'Передать запрос может центральный орган, которому он адресован');
+    if (from.kind !== 'central' || o.bodyId !== from.id)
+      throw new EixError(
+        'access.denied',
+        { requestId: row.id },
+        'Передать запрос может центральный орган, которому он адресован',
+      );
     const to = await tx.selectFrom('bodies').selectAll().where('id', '=', p.toBodyId).executeTakeFirst();
     if (!to || to.party !== from.party || to.id === from.id) {
-      throw new EixError('body.not_found', { field: 'toBodyId', id: p.toBodyId }, `Орган ${p.toBodyId} не является органом той же Стороны`);
+      throw new EixError(
+        'body.not_found',
+        { field: 'toBodyId', id: p.toBodyId },
+        `Орган ${p.toBodyId} не является органом той же Стороны`,
+      );
     }
-    const { state } = await applyEvent(tx, ctx, o, row, 'forward', { from: from.id, to: to.id, toName: to.name, ...(p.note ? { note: p.note } : {}) }, { body_id: to.id });
+    const { state } = await applyEvent(
+      tx,
+      ctx,
+      o,
+      row,
+      'forward',
+      { from: from.id, to: to.id, toName: to.name, ...(p.note ? { note: p.note } : {}) },
+      { body_id: to.id },
+    );
     // R18: the requesting body learns who executes its request now.
     await enqueue(tx, row, 'forward', { requestId: row.id, body: to.id, name: to.name });
     return { id: row.id, state, bodyId: to.id };

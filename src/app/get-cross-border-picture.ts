@@ -26,7 +26,11 @@ export type ProceedingDetail = Awaited<ReturnType<typeof getProceeding>>;
 /** States in which a request holds answers. */
 const ANSWERED: readonly string[] = ['answered', 'partially_answered'];
 
-export async function getCrossBorderPicture(ctx: AppContext, actor: Actor, proceedingId: string): Promise<{ proceeding: ProceedingDetail; picture: CrossBorderEntry[] }> {
+export async function getCrossBorderPicture(
+  ctx: AppContext,
+  actor: Actor,
+  proceedingId: string,
+): Promise<{ proceeding: ProceedingDetail; picture: CrossBorderEntry[] }> {
   const proceeding = await getProceeding(ctx, actor, proceedingId);
   const picture: CrossBorderEntry[] = [];
   for (const r of proceeding.requests) {
@@ -35,7 +39,13 @@ export async function getCrossBorderPicture(ctx: AppContext, actor: Actor, proce
     for (const a of v.answers) {
       // A purged answer (R9.6) has no data left to report.
       for (const x of (a.data as AnswerData | null)?.proceedings ?? []) {
-        picture.push({ party: r.counterpartParty, number: x.number, collected: x.collected, arrested: x.arrested, forSale: x.forSale });
+        picture.push({
+          party: r.counterpartParty,
+          number: x.number,
+          collected: x.collected,
+          arrested: x.arrested,
+          forSale: x.forSale,
+        });
       }
     }
   }

@@ -6,13 +6,34 @@ import { ROLES, type AppContext, type Officer, type Role } from './context.js';
 export async function getOfficerByLogin(ctx: AppContext, login: unknown): Promise<Officer> {
   const l = typeof login === 'string' ? login.trim().toLowerCase() : '';
   if (!l) throw new EixError('input.invalid', { field: '--login' }, 'Не указано имя входа пользователя (--login)');
-  const r = await ctx.db.selectFrom('officers').innerJoin('bodies', 'bodies.id', 'officers.body_id')
-    .select(['officers.id', 'officers.login', 'officers.full_name', 'officers.position', 'officers.body_id', 'officers.roles', 'officers.disabled_at', 'bodies.party'])
-    .where('officers.login', '=', l).where('bodies.party', '=', ctx.party).executeTakeFirst();
-  if (!r) throw new EixError('officer.not_found', { field: '--login', login: l }, `Пользователь ${l} не найден (--login)`);
-  if (r.disabled_at) throw new EixError('access.denied', { field: '--login', login: l }, `Учётная запись ${l} отключена (--login)`);
+  const r = await ctx.db
+    .selectFrom('officers')
+    .innerJoin('bodies', 'bodies.id', 'officers.body_id')
+    .select([
+      'officers.id',
+      'officers.login',
+      'officers.full_name',
+      'officers.position',
+      'officers.body_id',
+      'officers.roles',
+      'officers.disabled_at',
+      'bodies.party',
+    ])
+    .where('officers.login', '=', l)
+    .where('bodies.party', '=', ctx.party)
+    .executeTakeFirst();
+  if (!r)
+    throw new EixError('officer.not_found', { field: '--login', login: l }, `Пользователь ${l} не найден (--login)`);
+  if (r.disabled_at)
+    throw new EixError('access.denied', { field: '--login', login: l }, `Учётная запись ${l} отключена (--login)`);
   return {
-    kind: 'officer', officerId: r.id, login: r.login, fullName: r.full_name, position: r.position, bodyId: r.body_id, party: r.party,
+    kind: 'officer',
+    officerId: r.id,
+    login: r.login,
+    fullName: r.full_name,
+    position: r.position,
+    bodyId: r.body_id,
+    party: r.party,
     roles: r.roles.filter((x): x is Role => (ROLES as readonly string[]).includes(x)),
   };
 }

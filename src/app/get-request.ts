@@ -42,13 +42,28 @@ export interface RequestView {
   overdue: ReturnType<typeof classifyOverdue> | null;
   document: Request;
   items: { itemNo: number; kind: string; provisions: string[] }[];
-  events: { id: string; event: string; side: string; officerId: string | null; data: Record<string, unknown>; at: string }[];
+  events: {
+    id: string;
+    event: string;
+    side: string;
+    officerId: string | null;
+    data: Record<string, unknown>;
+    at: string;
+  }[];
   answers: AnswerView[];
   paperOriginal: { dispatchedOn: string; means: string; tracking: string | null } | null;
   /** R9.2: consents asked of the providing Party for disclosure to third parties. */
   consents: { id: string; recipient: string; purpose: string; status: string; requestedAt: string }[];
   /** Messages of this request to the other Party: delivered, pending (delayed, with the last error) or failed. */
-  delivery: { messageId: string; type: string; status: string; attempts: number; lastError: string | null; nextAttemptAt: string; deliveredAt: string | null }[];
+  delivery: {
+    messageId: string;
+    type: string;
+    status: string;
+    attempts: number;
+    lastError: string | null;
+    nextAttemptAt: string;
+    deliveredAt: string | null;
+  }[];
   actions: WorkflowEvent[];
 }
 
@@ -56,52 +71,163 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
   return ctx.db.transaction().execute(async (tx) => {
     const row = await loadRequest(tx, actor, id, { act: false });
     const side = sideOf(row);
-    const document = row.direction === 'incoming'
-      ? ctx.sealer.decryptJson<Request>(row.document_enc!, `request:${row.id}`)
-      : row.document as Request;
-    const items = await tx.selectFrom('request_items').select(['item_no', 'kind', 'provisions']).where('request_id', '=', row.id).orderBy('item_no').execute();
-    const events = await tx.selectFrom('request_events').selectAll().where('request_id', '=', row.id).orderBy('id').execute();
-    const answerRows = await tx.selectFrom('answers').selectAll().where('request_id', '=', row.id).orderBy('created_at').orderBy('item_no').execute();
-    const links = answerRows.length === 0 ? [] : await tx.selectFrom('answer_attachments').innerJoin('attachments', 'attachments.sha256', 'answer_attachments.sha256')
-      .select(['answer_attachments.answer_id', 'answer_attachments.file_name', 'attachments.sha256', 'attachments.media_type', 'attachments.size'])
-      .where('answer_attachments.answer_id', 'in', answerRows.map((a) => a.id)).execute();
+    const document =
+      row.direction === 'incoming'
+        ? ctx.sealer.decryptJson<Request>(row.document_enc!, `request:${row.id}`)
+        : (row.document as Request);
+    const items = await tx
+      .selectFrom('request_items')
+      .select(['item_no', 'kind', 'provisions'])
+      .where('request_id', '=', row.id)
+      .orderBy('item_no')
+      .execute();
+    const events = await tx
+      .selectFrom('request_events')
+      .selectAll()
+      .where('request_id', '=', row.id)
+      .orderBy('id')
+      .execute();
+    const answerRows = await tx
+      .selectFrom('answers')
+      .selectAll()
+      .where('request_id', '=', row.id)
+      .orderBy('created_at')
+      .orderBy('item_no')
+      .execute();
+    const links =
+      answerRows.length === 0
+        ? []
+        : await tx
+            .selectFrom('answer_attachments')
+            .innerJoin('attachments', 'attachments.sha256', 'answer_attachments.sha256')
+            .select([
+              'answer_attachments.answer_id',
+              'answer_attachments.file_name',
+              'attachments.sha256',
+              'attachments.media_type',
+              'attachments.size',
+            ])
+            .where(
+              'answer_attachments.answer_id',
+              'in',
+              answerRows.map((a) => a.id),
+            )
+            .execute();
     const answers: AnswerView[] = answerRows.map((a) => ({
-      id: a.id, itemNo: a.item_no, outcome: a.outcome, final: a.final, purged: a.purged_at !== null,
+      id: a.id,
+      itemNo: a.item_no,
+      outcome: a.outcome,
+      final: a.final,
+      purged: a.purged_at !== null,
       data: a.data_enc ? ctx.sealer.decryptJson(a.data_enc, `answer:${a.id}`) : null,
-      attachments: links.filter((l) => l.answer_id === a.id).map((l) => ({ sha256: l.sha256, fileName: l.file_name, mediaType: l.media_type, size: l.size })),
+      attachments: links
+        .filter((l) => l.answer_id === a.id)
+        .map((l) => ({ sha256: l.sha256, fileName: l.file_name, mediaType: l.media_type, size: l.size })),
       createdAt: a.created_at.toISOString(),
     }));
     const openEvent = (e: (typeof events)[number]): Record<string, unknown> => {
       const d = e.data as Record<string, unknown>;
       if (typeof d.sealed !== 'string') return d;
-      return { ...ctx.sealer.decryptJson<Record<string, unknown>>(Buffer.from(d.sealed, 'base64'), `event:${row.id}:${String(d.messageId)}`), messageId: d.messageId };
+      return {
+        ...ctx.sealer.decryptJson<Record<string, unknown>>(
+          Buffer.from(d.sealed, 'base64'),
+          `event:${row.id}:${String(d.messageId)}`,
+        ),
+        messageId: d.messageId,
+      };
     };
     // R9.1: received personal data is read only with a trace.
-    const receivedData = row.direction === 'incoming' || answers.some((a) => a.data !== null) || events.some((e) => typeof (e.data as Record<string, unknown>).sealed === 'string');
+    const receivedData =
+      row.direction === 'incoming' ||
+      answers.some((a) => a.data !== null) ||
+      events.some((e) => typeof (e.data as Record<string, unknown>).sealed === 'string');
     if (receivedData) {
       await appendAudit(tx, ctx, actor, {
-        action: 'personal_data.read', bodyId: row.body_id, requestId: row.id, subject: row.number,
-        details: { parts: [...(row.direction === 'incoming' ? ['request'] : []), ...(row.direction === 'outgoing' && answers.length ? ['answers'] : []), ...(events.some((e) => typeof (e.data as Record<string, unknown>).sealed === 'string') ? ['messages'] : [])] },
+        action: 'personal_data.read',
+        bodyId: row.body_id,
+        requestId: row.id,
+        subject: row.number,
+        details: {
+          parts: [
+            ...(row.direction === 'incoming' ? ['request'] : []),
+            ...(row.direction === 'outgoing' && answers.length ? ['answers'] : []),
+            ...(events.some((e) => typeof (e.data as Record<string, unknown>).sealed === 'string') ? ['messages'] : []),
+          ],
+        },
       });
     }
-    const consents = await tx.selectFrom('disclosure_consents').selectAll().where('request_id', '=', row.id).orderBy('requested_at').execute();
-    const outbox = await tx.selectFrom('outbox').select(['message_id', 'type', 'status', 'attempts', 'last_error', 'next_attempt_at', 'delivered_at']).where('request_id', '=', row.id).orderBy('id').execute();
-    const paper = await tx.selectFrom('paper_originals').selectAll().where('request_id', '=', row.id).executeTakeFirst();
+    const consents = await tx
+      .selectFrom('disclosure_consents')
+      .selectAll()
+      .where('request_id', '=', row.id)
+      .orderBy('requested_at')
+      .execute();
+    const outbox = await tx
+      .selectFrom('outbox')
+      .select(['message_id', 'type', 'status', 'attempts', 'last_error', 'next_attempt_at', 'delivered_at'])
+      .where('request_id', '=', row.id)
+      .orderBy('id')
+      .execute();
+    const paper = await tx
+      .selectFrom('paper_originals')
+      .selectAll()
+      .where('request_id', '=', row.id)
+      .executeTakeFirst();
     const state = row.state as RequestState;
     const mayAct = actor.kind === 'system' || canActForBody(actor, row.body_id);
     const today = localDate(ctx.clock.now(), 'UTC');
     return {
-      id: row.id, number: row.number, direction: row.direction, side, state, version: row.version, bodyId: row.body_id, proceedingId: row.proceeding_id,
-      counterpartBody: row.counterpart_body, confidential: row.confidential, messageId: row.message_id,
-      receivedAt: row.received_at?.toISOString() ?? null, receivedOn: row.received_on, deadline: row.deadline, deadlineBasis: row.deadline_basis, delayUntil: row.delay_until,
-      overdue: row.direction === 'incoming' && row.deadline && isOpen(state)
-        ? classifyOverdue(await ctx.calendar(ctx.party), { deadline: row.deadline, today, delayNotified: row.delay_until !== null }) : null,
+      id: row.id,
+      number: row.number,
+      direction: row.direction,
+      side,
+      state,
+      version: row.version,
+      bodyId: row.body_id,
+      proceedingId: row.proceeding_id,
+      counterpartBody: row.counterpart_body,
+      confidential: row.confidential,
+      messageId: row.message_id,
+      receivedAt: row.received_at?.toISOString() ?? null,
+      receivedOn: row.received_on,
+      deadline: row.deadline,
+      deadlineBasis: row.deadline_basis,
+      delayUntil: row.delay_until,
+      overdue:
+        row.direction === 'incoming' && row.deadline && isOpen(state)
+          ? classifyOverdue(await ctx.calendar(ctx.party), {
+              deadline: row.deadline,
+              today,
+              delayNotified: row.delay_until !== null,
+            })
+          : null,
       document,
       items: items.map((i) => ({ itemNo: i.item_no, kind: i.kind, provisions: i.provisions })),
-      events: events.map((e) => ({ id: String(e.id), event: e.event, side: e.side, officerId: e.officer_id, data: openEvent(e), at: e.at.toISOString() })),
+      events: events.map((e) => ({
+        id: String(e.id),
+        event: e.event,
+        side: e.side,
+        officerId: e.officer_id,
+        data: openEvent(e),
+        at: e.at.toISOString(),
+      })),
       answers,
-      consents: consents.map((c) => ({ id: c.id, recipient: c.recipient, purpose: c.purpose, status: c.status, requestedAt: c.requested_at.toISOString() })),
-      delivery: outbox.map((m) => ({ messageId: m.message_id, type: m.type, status: m.status, attempts: m.attempts, lastError: m.last_error, nextAttemptAt: m.next_attempt_at.toISOString(), deliveredAt: m.delivered_at?.toISOString() ?? null })),
+      consents: consents.map((c) => ({
+        id: c.id,
+        recipient: c.recipient,
+        purpose: c.purpose,
+        status: c.status,
+        requestedAt: c.requested_at.toISOString(),
+      })),
+      delivery: outbox.map((m) => ({
+        messageId: m.message_id,
+        type: m.type,
+        status: m.status,
+        attempts: m.attempts,
+        lastError: m.last_error,
+        nextAttemptAt: m.next_attempt_at.toISOString(),
+        deliveredAt: m.delivered_at?.toISOString() ?? null,
+      })),
       paperOriginal: paper ? { dispatchedOn: paper.dispatched_on, means: paper.means, tracking: paper.tracking } : null,
       actions: mayAct ? allowedEvents(state, side).filter((e) => e !== 'receipt' && e !== 'send') : [],
     };

@@ -4,7 +4,11 @@ import type { Static, TSchema } from 'typebox';
 import { EixError } from '../domain/errors.js';
 import { checkSchema, type Problem } from '../domain/problems.js';
 
-export function parseInput<S extends TSchema>(schema: S, input: unknown, fieldNames: Readonly<Record<string, string>> = {}): Static<S> {
+export function parseInput<S extends TSchema>(
+  schema: S,
+  input: unknown,
+  fieldNames: Readonly<Record<string, string>> = {},
+): Static<S> {
   const problems = checkSchema(schema, input, fieldNames);
   if (problems.length > 0) throw invalid(problems);
   return input as Static<S>;

@@ -8,7 +8,12 @@ import type { Actor, AppContext } from './context.js';
 export async function listAuditEntries(ctx: AppContext, actor: Actor, limit = 50) {
   const o = requireRole(actor, 'admin', 'supervisor');
   const admin = o.roles.includes('admin');
-  const entries = await ctx.db.selectFrom('audit_log').selectAll().where((eb) => (admin ? eb.lit(true) : eb('body_id', '=', o.bodyId)))
-    .orderBy('seq', 'desc').limit(limit).execute();
+  const entries = await ctx.db
+    .selectFrom('audit_log')
+    .selectAll()
+    .where((eb) => (admin ? eb.lit(true) : eb('body_id', '=', o.bodyId)))
+    .orderBy('seq', 'desc')
+    .limit(limit)
+    .execute();
   return { entries, chainOk: (await verifyAuditLog(ctx.db)).ok };
 }

@@ -7,9 +7,12 @@ import { OFFICER_COLUMNS, toOfficerView, type OfficerView } from './add-officer.
 import { requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 
-export const ListOfficersInput = Type.Object({
-  bodyId: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
-}, { additionalProperties: false });
+export const ListOfficersInput = Type.Object(
+  {
+    bodyId: Type.Optional(Type.String({ minLength: 1, maxLength: 63 })),
+  },
+  { additionalProperties: false },
+);
 
 export async function listOfficers(ctx: AppContext, actor: Actor, input: unknown = {}): Promise<OfficerView[]> {
   const problems = checkSchema(ListOfficersInput, input, { bodyId: 'орган' });
@@ -19,11 +22,15 @@ export async function listOfficers(ctx: AppContext, actor: Actor, input: unknown
   let onlyBody: string | undefined = bodyId;
   if (actor.kind === 'officer' && !actor.roles.includes('admin')) {
     const o = requireRole(actor, 'supervisor');
-    if (bodyId !== undefined && bodyId !== o.bodyId) throw new EixError('access.denied', { field: 'bodyId' }, 'Руководитель видит только пользователей своего органа');
+    if (bodyId !== undefined && bodyId !== o.bodyId)
+      throw new EixError('access.denied', { field: 'bodyId' }, 'Руководитель видит только пользователей своего органа');
     onlyBody = o.bodyId;
   }
-  let q = ctx.db.selectFrom('officers').innerJoin('bodies', 'bodies.id', 'officers.body_id')
-    .select(OFFICER_COLUMNS.map((c) => `officers.${c}` as const)).where('bodies.party', '=', ctx.party);
+  let q = ctx.db
+    .selectFrom('officers')
+    .innerJoin('bodies', 'bodies.id', 'officers.body_id')
+    .select(OFFICER_COLUMNS.map((c) => `officers.${c}` as const))
+    .where('bodies.party', '=', ctx.party);
   if (onlyBody !== undefined) q = q.where('officers.body_id', '=', onlyBody);
   return (await q.orderBy('officers.login').execute()).map(toOfficerView);
 }

@@ -12,14 +12,17 @@ import { blindSearch } from './blind-search.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 
-export const ListRequestsInput = Type.Object({
-  direction: Type.Union([Type.Literal('incoming'), Type.Literal('outgoing')]),
-  states: Type.Optional(Type.Array(Type.Enum(REQUEST_STATES), { maxItems: 10 })),
-  bodyId: Type.Optional(Type.String({ minLength: 1 })),
-  query: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
-  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
-}, { additionalProperties: false });
+export const ListRequestsInput = Type.Object(
+  {
+    direction: Type.Union([Type.Literal('incoming'), Type.Literal('outgoing')]),
+    states: Type.Optional(Type.Array(Type.Enum(REQUEST_STATES), { maxItems: 10 })),
+    bodyId: Type.Optional(Type.String({ minLength: 1 })),
+    query: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200 })),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: 100_000 })),
+  },
+  { additionalProperties: false },
+);
 
 export const TOTAL_CAP = 10_000;
 
@@ -39,7 +42,11 @@ export interface RequestListItem {
   updatedAt: string;
 }
 
-export async function listRequests(ctx: AppContext, actor: Actor, input: unknown): Promise<{ items: RequestListItem[]; total: number; totalCapped: boolean }> {
+export async function listRequests(
+  ctx: AppContext,
+  actor: Actor,
+  input: unknown,
+): Promise<{ items: RequestListItem[]; total: number; totalCapped: boolean }> {
   const o = requireRole(actor, ...CASEWORK_ROLES);
   const p = parseInput(ListRequestsInput, input);
   let q = ctx.db.selectFrom('requests').where('direction', '=', p.direction).where(bodyScope(o, p.bodyId));
@@ -50,23 +57,57 @@ export async function listRequests(ctx: AppContext, actor: Actor, input: unknown
     q = q.where(cond);
   }
   // Counting stops at TOTAL_CAP: a list shows "more than 10 000", not a full scan.
-  const counted = await ctx.db.selectFrom(q.select('id').limit(TOTAL_CAP + 1).as('c')).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  const counted = await ctx.db
+    .selectFrom(
+      q
+        .select('id')
+        .limit(TOTAL_CAP + 1)
+        .as('c'),
+    )
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow();
   const total = Number(counted.n);
-  const rows = await q.select(['id', 'number', 'direction', 'state', 'body_id', 'counterpart_party', 'counterpart_body', 'confidential', 'received_on', 'deadline', 'delay_until', 'updated_at'])
+  const rows = await q
+    .select([
+      'id',
+      'number',
+      'direction',
+      'state',
+      'body_id',
+      'counterpart_party',
+      'counterpart_body',
+      'confidential',
+      'received_on',
+      'deadline',
+      'delay_until',
+      'updated_at',
+    ])
     .orderBy(p.direction === 'incoming' ? sql`deadline asc nulls last` : sql`updated_at desc`)
     .orderBy('id')
-    .limit(p.limit ?? 50).offset(p.offset ?? 0).execute();
+    .limit(p.limit ?? 50)
+    .offset(p.offset ?? 0)
+    .execute();
   const today = localDate(ctx.clock.now(), 'UTC');
   const calendar = p.direction === 'incoming' ? await ctx.calendar(ctx.party) : null;
   return {
     total: Math.min(total, TOTAL_CAP),
     totalCapped: total > TOTAL_CAP,
     items: rows.map((r) => ({
-      id: r.id, number: r.number, direction: r.direction, state: r.state as RequestState, bodyId: r.body_id,
-      counterpartParty: r.counterpart_party, counterpartBody: r.counterpart_body, confidential: r.confidential,
-      receivedOn: r.received_on, deadline: r.deadline, delayUntil: r.delay_until,
-      overdue: calendar && r.deadline && isOpen(r.state as RequestState)
-        ? classifyOverdue(calendar, { deadline: r.deadline, today, delayNotified: r.delay_until !== null }) : null,
+      id: r.id,
+      number: r.number,
+      direction: r.direction,
+      state: r.state as RequestState,
+      bodyId: r.body_id,
+      counterpartParty: r.counterpart_party,
+      counterpartBody: r.counterpart_body,
+      confidential: r.confidential,
+      receivedOn: r.received_on,
+      deadline: r.deadline,
+      delayUntil: r.delay_until,
+      overdue:
+        calendar && r.deadline && isOpen(r.state as RequestState)
+          ? classifyOverdue(calendar, { deadline: r.deadline, today, delayNotified: r.delay_until !== null })
+          : null,
       updatedAt: r.updated_at.toISOString(),
     })),
   };

@@ -19,24 +19,55 @@ export async function purgeExpiredData(ctx: AppContext, actor: Actor): Promise<P
     if (!rule) return { answers: 0, attachments: 0, requests: [], rule: null };
     const cutoff = sql<Date>`${ctx.clock.now()}::timestamptz - make_interval(months => ${rule.months})`;
     // Answers received on this node's outgoing requests.
-    const expired = await tx.selectFrom('answers').innerJoin('requests', 'requests.id', 'answers.request_id')
-      .select(['answers.id', 'answers.request_id']).where('requests.direction', '=', 'outgoing')
-      .where('answers.purged_at', 'is', null).where('answers.created_at', '<', cutoff).forUpdate().execute();
-    if (expired.length === 0) return { answers: 0, attachments: 0, requests: [], rule: { months: rule.months, legalBasis: rule.legal_basis } };
+    const expired = await tx
+      .selectFrom('answers')
+      .innerJoin('requests', 'requests.id', 'answers.request_id')
+      .select(['answers.id', 'answers.request_id'])
+      .where('requests.direction', '=', 'outgoing')
+      .where('answers.purged_at', 'is', null)
+      .where('answers.created_at', '<', cutoff)
+      .forUpdate()
+      .execute();
+    if (expired.length === 0)
+      return { answers: 0, attachments: 0, requests: [], rule: { months: rule.months, legalBasis: rule.legal_basis } };
     const ids = expired.map((a) => a.id);
-    await tx.updateTable('answers').set({ data_enc: null, key_id: null, purged_at: ctx.clock.now() }).where('id', 'in', ids).execute();
+    await tx
+      .updateTable('answers')
+      .set({ data_enc: null, key_id: null, purged_at: ctx.clock.now() })
+      .where('id', 'in', ids)
+      .execute();
     // Attachments no longer linked to any live answer.
-    const purgedFiles = await tx.updateTable('attachments').set({ content_enc: null, key_id: null, purged_at: ctx.clock.now() })
+    const purgedFiles = await tx
+      .updateTable('attachments')
+      .set({ content_enc: null, key_id: null, purged_at: ctx.clock.now() })
       .where('purged_at', 'is', null)
       .where('sha256', 'in', tx.selectFrom('answer_attachments').select('sha256').where('answer_id', 'in', ids))
-      .where(({ not, exists, selectFrom }) => not(exists(selectFrom('answer_attachments').innerJoin('answers', 'answers.id', 'answer_attachments.answer_id')
-        .select('answers.id').whereRef('answer_attachments.sha256', '=', 'attachments.sha256').where('answers.purged_at', 'is', null))))
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('answer_attachments')
+              .innerJoin('answers', 'answers.id', 'answer_attachments.answer_id')
+              .select('answers.id')
+              .whereRef('answer_attachments.sha256', '=', 'attachments.sha256')
+              .where('answers.purged_at', 'is', null),
+          ),
+        ),
+      )
       .executeTakeFirst();
     const requests = [...new Set(expired.map((a) => a.request_id))];
     for (const requestId of requests) {
       const n = expired.filter((a) => a.request_id === requestId).length;
-      await appendAudit(tx, ctx, actor, { action: 'personal_data.purge', requestId, details: { answers: n, months: rule.months, legalBasis: rule.legal_basis } });
+      await appendAudit(tx, ctx, actor, {
+        action: 'personal_data.purge',
+        requestId,
+        details: { answers: n, months: rule.months, legalBasis: rule.legal_basis },
+      });
     }
-    return { answers: ids.length, attachments: Number(purgedFiles.numUpdatedRows), requests, rule: { months: rule.months, legalBasis: rule.legal_basis } };
+    return {
+      answers: ids.length,
+      attachments: Number(purgedFiles.numUpdatedRows),
+      requests,
+      rule: { months: rule.months, legalBasis: rule.legal_basis },
+    };
   });
 }

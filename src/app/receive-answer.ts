@@ -12,33 +12,73 @@ import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 import { applyEvent, loadRequest, requireReceiptRecorded } from './request-record.js';
 
-export const ReceiveAnswerInput = Type.Object({
-  messageId: Type.String({ minLength: 8, maxLength: 100 }),
-  requestMessageId: Type.String({ minLength: 8, maxLength: 100 }),
-  final: Type.Boolean(),
-  items: AnswerItemsSchema,
-}, { additionalProperties: false });
+export const ReceiveAnswerInput = Type.Object(
+  {
+    messageId: Type.String({ minLength: 8, maxLength: 100 }),
+    requestMessageId: Type.String({ minLength: 8, maxLength: 100 }),
+    final: Type.Boolean(),
+    items: AnswerItemsSchema,
+  },
+  { additionalProperties: false },
+);
 
-export async function receiveAnswer(ctx: AppContext, actor: Actor, input: unknown): Promise<{ requestId: string; state: string; duplicate: boolean }> {
+export async function receiveAnswer(
+  ctx: AppContext,
+  actor: Actor,
+  input: unknown,
+): Promise<{ requestId: string; state: string; duplicate: boolean }> {
   const p = parseInput(ReceiveAnswerInput, input);
   return ctx.db.transaction().execute(async (tx) => {
-    const ref = await tx.selectFrom('requests').select(['id']).where('message_id', '=', p.requestMessageId).where('direction', '=', 'outgoing').executeTakeFirst();
+    const ref = await tx
+      .selectFrom('requests')
+      .select(['id'])
+      .where('message_id', '=', p.requestMessageId)
+      .where('direction', '=', 'outgoing')
+      .executeTakeFirst();
     if (!ref) throw new EixError('request.not_found', { field: 'requestMessageId', id: p.requestMessageId });
     const row = await loadRequest(tx, actor, ref.id, { act: true });
     requireReceiptRecorded(row);
-    const seen = await tx.selectFrom('request_events').select('id').where('request_id', '=', row.id)
-      .where(sql<boolean>`data->>'messageId' = ${p.messageId}`).executeTakeFirst();
+    const seen = await tx
+      .selectFrom('request_events')
+      .select('id')
+      .where('request_id', '=', row.id)
+      .where(sql<boolean>`data->>'messageId' = ${p.messageId}`)
+      .executeTakeFirst();
     if (seen) return { requestId: row.id, state: row.state, duplicate: true };
-    const { state } = await applyEvent(tx, ctx, actor, row, p.final ? 'answer_final' : 'answer_partial',
-      { messageId: p.messageId, items: p.items.map((i) => ({ itemNo: i.itemNo, outcome: i.outcome })) }, {}, true);
+    const { state } = await applyEvent(
+      tx,
+      ctx,
+      actor,
+      row,
+      p.final ? 'answer_final' : 'answer_partial',
+      { messageId: p.messageId, items: p.items.map((i) => ({ itemNo: i.itemNo, outcome: i.outcome })) },
+      {},
+      true,
+    );
     for (const item of p.items) {
-      const id = await storeAnswer(tx, ctx, { requestId: row.id, itemNo: item.itemNo, outcome: item.outcome, final: p.final, data: item.data ?? {}, createdBy: null });
+      const id = await storeAnswer(tx, ctx, {
+        requestId: row.id,
+        itemNo: item.itemNo,
+        outcome: item.outcome,
+        final: p.final,
+        data: item.data ?? {},
+        createdBy: null,
+      });
       for (const a of item.attachments ?? []) {
         const content = Buffer.from(a.contentBase64, 'base64');
-        await storeAttachment(tx, ctx, id, { ...a, content, sha256: createHash('sha256').update(content).digest('hex') });
+        await storeAttachment(tx, ctx, id, {
+          ...a,
+          content,
+          sha256: createHash('sha256').update(content).digest('hex'),
+        });
       }
     }
-    await appendAudit(tx, ctx, actor, { action: 'personal_data.received', requestId: row.id, subject: row.number, details: { messageId: p.messageId, items: p.items.length } });
+    await appendAudit(tx, ctx, actor, {
+      action: 'personal_data.received',
+      requestId: row.id,
+      subject: row.number,
+      details: { messageId: p.messageId, items: p.items.length },
+    });
     return { requestId: row.id, state, duplicate: false };
   });
 }

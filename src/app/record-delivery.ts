@@ -7,24 +7,44 @@ import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 import { applyEvent, loadRequest } from './request-record.js';
 
-export const RecordDeliveryInput = Type.Object({
-  messageId: Type.String({ minLength: 8, maxLength: 100 }),
-  receiptAt: Type.String({ format: 'date-time' }),
-  receipt: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-}, { additionalProperties: false });
+export const RecordDeliveryInput = Type.Object(
+  {
+    messageId: Type.String({ minLength: 8, maxLength: 100 }),
+    receiptAt: Type.String({ format: 'date-time' }),
+    receipt: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  },
+  { additionalProperties: false },
+);
 
-export async function recordDelivery(ctx: AppContext, actor: Actor, input: unknown): Promise<{ requestId: string | null; state: string | null }> {
+export async function recordDelivery(
+  ctx: AppContext,
+  actor: Actor,
+  input: unknown,
+): Promise<{ requestId: string | null; state: string | null }> {
   const p = parseInput(RecordDeliveryInput, input);
   return ctx.db.transaction().execute(async (tx) => {
-    const msg = await tx.selectFrom('outbox').selectAll().where('message_id', '=', p.messageId).forUpdate().executeTakeFirst();
+    const msg = await tx
+      .selectFrom('outbox')
+      .selectAll()
+      .where('message_id', '=', p.messageId)
+      .forUpdate()
+      .executeTakeFirst();
     if (!msg) throw new EixError('input.invalid', { field: 'messageId' }, `Нет исходящего сообщения ${p.messageId}`);
     if (msg.status === 'delivered') return { requestId: msg.request_id, state: null };
-    await tx.updateTable('outbox').set({ status: 'delivered', delivered_at: new Date(p.receiptAt), last_error: null }).where('id', '=', msg.id).execute();
+    await tx
+      .updateTable('outbox')
+      .set({ status: 'delivered', delivered_at: new Date(p.receiptAt), last_error: null })
+      .where('id', '=', msg.id)
+      .execute();
     if (msg.type !== 'request' || !msg.request_id) return { requestId: msg.request_id, state: null };
     let row = await loadRequest(tx, actor, msg.request_id, { act: true });
     await applyEvent(tx, ctx, actor, row, 'send', { messageId: p.messageId });
     row = await loadRequest(tx, actor, msg.request_id, { act: true });
-    const { state } = await applyEvent(tx, ctx, actor, row, 'receipt', { messageId: p.messageId, receiptAt: p.receiptAt, ...(p.receipt ? { receipt: p.receipt } : {}) });
+    const { state } = await applyEvent(tx, ctx, actor, row, 'receipt', {
+      messageId: p.messageId,
+      receiptAt: p.receiptAt,
+      ...(p.receipt ? { receipt: p.receipt } : {}),
+    });
     return { requestId: msg.request_id, state };
   });
 }

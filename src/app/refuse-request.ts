@@ -8,27 +8,47 @@ import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 import { applyEvent, enqueue, loadRequest } from './request-record.js';
 
-export const RefuseRequestInput = Type.Object({
-  requestId: Type.String({ format: 'uuid' }),
-  ground: Type.Enum(REFUSAL_GROUNDS),
-  circumstances: Type.String({ minLength: 1, maxLength: 10_000 }),
-  /** R13.d: the Party whose declaration covers the executive document. */
-  declarationParty: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
-  version: Type.Optional(Type.Integer({ minimum: 0 })),
-}, { additionalProperties: false });
+export const RefuseRequestInput = Type.Object(
+  {
+    requestId: Type.String({ format: 'uuid' }),
+    ground: Type.Enum(REFUSAL_GROUNDS),
+    circumstances: Type.String({ minLength: 1, maxLength: 10_000 }),
+    /** R13.d: the Party whose declaration covers the executive document. */
+    declarationParty: Type.Optional(Type.String({ pattern: '^[A-Z]{2}$' })),
+    version: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
 
-const FIELDS = { ground: 'основание отказа (статья 13)', circumstances: 'обстоятельства, послужившие основанием отказа', declarationParty: 'Сторона, сделавшая заявление (статья 25)' };
+const FIELDS = {
+  ground: 'основание отказа (статья 13)',
+  circumstances: 'обстоятельства, послужившие основанием отказа',
+  declarationParty: 'Сторона, сделавшая заявление (статья 25)',
+};
 
-export async function refuseRequest(ctx: AppContext, actor: Actor, input: unknown): Promise<{ id: string; state: string; messageId: string }> {
+export async function refuseRequest(
+  ctx: AppContext,
+  actor: Actor,
+  input: unknown,
+): Promise<{ id: string; state: string; messageId: string }> {
   const o = requireRole(actor, 'officer', 'supervisor');
   const p = parseInput(RefuseRequestInput, input, FIELDS);
   if (p.ground === 'declaration' && !p.declarationParty) {
-    throw new EixError('input.invalid', { field: 'declarationParty' }, 'При отказе по заявлению Стороны (статья 25) укажите Сторону, сделавшую заявление');
+    throw new EixError(
+      'input.invalid',
+      { field: 'declarationParty' },
+      'При отказе по заявлению Стороны (статья 25) укажите Сторону, сделавшую заявление',
+    );
   }
   return ctx.db.transaction().execute(async (tx) => {
     const row = await loadRequest(tx, o, p.requestId, { act: true });
-    if (p.version !== undefined && p.version !== row.version) throw new EixError('request.conflict', { requestId: row.id, version: row.version });
-    const data = { ground: p.ground, circumstances: p.circumstances, ...(p.declarationParty ? { declarationParty: p.declarationParty } : {}) };
+    if (p.version !== undefined && p.version !== row.version)
+      throw new EixError('request.conflict', { requestId: row.id, version: row.version });
+    const data = {
+      ground: p.ground,
+      circumstances: p.circumstances,
+      ...(p.declarationParty ? { declarationParty: p.declarationParty } : {}),
+    };
     const { state, eventId } = await applyEvent(tx, ctx, o, row, 'refuse', data);
     const messageId = await enqueue(tx, row, 'refusal', { requestId: row.id, eventId });
     return { id: row.id, state, messageId };

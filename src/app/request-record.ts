@@ -16,7 +16,8 @@ export type Side = 'requesting' | 'requested';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-export const sideOf = (row: Pick<RequestRow, 'direction'>): Side => (row.direction === 'outgoing' ? 'requesting' : 'requested');
+export const sideOf = (row: Pick<RequestRow, 'direction'>): Side =>
+  row.direction === 'outgoing' ? 'requesting' : 'requested';
 
 /**
  * The request, locked for update when `act` is set. A request the actor may
@@ -31,7 +32,12 @@ export async function loadRequest(tx: Tx, actor: Actor, id: string, opts: { act:
   if (!row) throw notFound('request.not_found', id);
   if (actor.kind === 'officer') {
     if (!canSeeBody(actor, row.body_id)) throw notFound('request.not_found', id);
-    if (opts.act && !canActForBody(actor, row.body_id)) throw new EixError('access.denied', { requestId: id }, 'Действовать по запросу могут только сотрудники органа, у которого он находится');
+    if (opts.act && !canActForBody(actor, row.body_id))
+      throw new EixError(
+        'access.denied',
+        { requestId: id },
+        'Действовать по запросу могут только сотрудники органа, у которого он находится',
+      );
   }
   return row;
 }
@@ -43,8 +49,15 @@ export interface AppliedEvent {
 
 /** R12–R16, R24: the state machine decides; the history and the audit log record. */
 export async function applyEvent(
-  tx: Tx, ctx: AppContext, actor: Actor, row: RequestRow, event: WorkflowEvent,
-  data: Record<string, unknown>, patch: Partial<Pick<RequestRow, 'delay_until' | 'body_id' | 'message_id' | 'number' | 'confidential'>> & { document?: string } = {},
+  tx: Tx,
+  ctx: AppContext,
+  actor: Actor,
+  row: RequestRow,
+  event: WorkflowEvent,
+  data: Record<string, unknown>,
+  patch: Partial<Pick<RequestRow, 'delay_until' | 'body_id' | 'message_id' | 'number' | 'confidential'>> & {
+    document?: string;
+  } = {},
   /** The event was performed by the other Party and arrived as a message. */
   remote = false,
 ): Promise<AppliedEvent> {
@@ -54,11 +67,30 @@ export async function applyEvent(
   // officer signed); only the receipt belongs to the transport itself.
   const by = event === 'receipt' ? 'system' : side;
   const state = transition(row.state as RequestState, event, by);
-  await tx.updateTable('requests').set({ ...patch, state, version: row.version + 1, updated_at: ctx.clock.now() }).where('id', '=', row.id).execute();
-  const ev = await tx.insertInto('request_events').values({
-    request_id: row.id, event, side, officer_id: actor.kind === 'officer' ? actor.officerId : null, data: JSON.stringify(data), at: ctx.clock.now(),
-  }).returning('id').executeTakeFirstOrThrow();
-  await appendAudit(tx, ctx, actor, { action: `request.${event}`, bodyId: row.body_id, requestId: row.id, subject: row.number, details: { from: row.state, to: state } });
+  await tx
+    .updateTable('requests')
+    .set({ ...patch, state, version: row.version + 1, updated_at: ctx.clock.now() })
+    .where('id', '=', row.id)
+    .execute();
+  const ev = await tx
+    .insertInto('request_events')
+    .values({
+      request_id: row.id,
+      event,
+      side,
+      officer_id: actor.kind === 'officer' ? actor.officerId : null,
+      data: JSON.stringify(data),
+      at: ctx.clock.now(),
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  await appendAudit(tx, ctx, actor, {
+    action: `request.${event}`,
+    bodyId: row.body_id,
+    requestId: row.id,
+    subject: row.number,
+    details: { from: row.state, to: state },
+  });
   return { state, eventId: String(ev.id) };
 }
 
@@ -70,9 +102,19 @@ export async function applyEvent(
 export async function enqueue(tx: Tx, row: RequestRow, type: string, refs: Record<string, unknown>): Promise<string> {
   const messageId = randomUUID();
   const to = row.counterpart_body as { id: string; party: string };
-  await tx.insertInto('outbox').values({
-    message_id: messageId, request_id: row.id, type, to_party: to.party, to_body: to.id, payload: JSON.stringify(refs), last_error: null, delivered_at: null,
-  }).execute();
+  await tx
+    .insertInto('outbox')
+    .values({
+      message_id: messageId,
+      request_id: row.id,
+      type,
+      to_party: to.party,
+      to_body: to.id,
+      payload: JSON.stringify(refs),
+      last_error: null,
+      delivered_at: null,
+    })
+    .execute();
   return messageId;
 }
 
@@ -84,6 +126,10 @@ export async function enqueue(tx: Tx, row: RequestRow, type: string, refs: Recor
  */
 export function requireReceiptRecorded(row: RequestRow): void {
   if (row.direction === 'outgoing' && (row.state === 'signed' || row.state === 'sent')) {
-    throw new EixError('message.context', { requestId: row.id, state: row.state }, 'Квитанция о получении этого запроса ещё не обработана отправителем; повторите позже');
+    throw new EixError(
+      'message.context',
+      { requestId: row.id, state: row.state },
+      'Квитанция о получении этого запроса ещё не обработана отправителем; повторите позже',
+    );
   }
 }

@@ -13,45 +13,91 @@ import type { Tx } from '../ports/store.js';
 import { parseInput } from './input.js';
 import { applyEvent, enqueue, loadRequest } from './request-record.js';
 
-export const SignRequestInput = Type.Object({
-  requestId: Type.String({ format: 'uuid' }),
-  version: Type.Optional(Type.Integer({ minimum: 0 })),
-}, { additionalProperties: false });
+export const SignRequestInput = Type.Object(
+  {
+    requestId: Type.String({ format: 'uuid' }),
+    version: Type.Optional(Type.Integer({ minimum: 0 })),
+  },
+  { additionalProperties: false },
+);
 
-export async function signRequest(ctx: AppContext, actor: Actor, input: unknown): Promise<{ id: string; number: string; state: string; messageId: string; warnings: readonly unknown[] }> {
+export async function signRequest(
+  ctx: AppContext,
+  actor: Actor,
+  input: unknown,
+): Promise<{ id: string; number: string; state: string; messageId: string; warnings: readonly unknown[] }> {
   const o = requireRole(actor, 'officer', 'supervisor');
   const p = parseInput(SignRequestInput, input);
   return ctx.db.transaction().execute(async (tx) => {
     const row = await loadRequest(tx, o, p.requestId, { act: true });
-    if (row.direction !== 'outgoing') throw new EixError('workflow.actor', { requestId: row.id }, 'Подписывает запрос запрашивающий орган');
-    if (p.version !== undefined && p.version !== row.version) throw new EixError('request.conflict', { requestId: row.id, version: row.version });
-    if (row.state !== 'draft') throw new EixError('workflow.transition', { requestId: row.id, state: row.state }, 'Подписать можно только проект запроса');
+    if (row.direction !== 'outgoing')
+      throw new EixError('workflow.actor', { requestId: row.id }, 'Подписывает запрос запрашивающий орган');
+    if (p.version !== undefined && p.version !== row.version)
+      throw new EixError('request.conflict', { requestId: row.id, version: row.version });
+    if (row.state !== 'draft')
+      throw new EixError(
+        'workflow.transition',
+        { requestId: row.id, state: row.state },
+        'Подписать можно только проект запроса',
+      );
     const doc = row.document as Request;
     const check = checkDocument(ctx, o, doc);
     if (!check.ok) {
       const first = check.errors[0]!;
-      throw new EixError('request.invalid', { field: first.path, problems: check.errors, warnings: check.warnings }, `Запрос заполнен с ошибками (${check.errors.length}): ${first.message}`);
+      throw new EixError(
+        'request.invalid',
+        { field: first.path, problems: check.errors, warnings: check.warnings },
+        `Запрос заполнен с ошибками (${check.errors.length}): ${first.message}`,
+      );
     }
     const to = doc.requestedBody?.party ?? '';
     if (ctx.route && !ctx.route(to)) {
-      throw new EixError('registry.node', { field: 'requestedBody.party', party: to }, `В реестре доверия нет узла Стороны ${to}: запрос не может быть направлен`);
+      throw new EixError(
+        'registry.node',
+        { field: 'requestedBody.party', party: to },
+        `В реестре доверия нет узла Стороны ${to}: запрос не может быть направлен`,
+      );
     }
     const today = localDate(ctx.clock.now(), 'UTC');
     const number = await nextNumber(tx, row.body_id, yearOf(today));
     const signed: Request = { ...doc, number, date: today };
     const messageId = await enqueue(tx, row, 'request', { requestId: row.id });
-    const { state } = await applyEvent(tx, ctx, o, row, 'sign', { number, signedBy: { officerId: o.officerId, fullName: o.fullName, position: o.position } }, {
-      number, message_id: messageId, document: JSON.stringify(signed),
-    });
-    await tx.updateTable('requests').set((eb) => ({ search_keys: eb.fn<string[]>('array_append', [eb.ref('search_keys'), eb.val(ctx.sealer.blindIndex(numberTerm(number)))]) })).where('id', '=', row.id).execute();
+    const { state } = await applyEvent(
+      tx,
+      ctx,
+      o,
+      row,
+      'sign',
+      { number, signedBy: { officerId: o.officerId, fullName: o.fullName, position: o.position } },
+      {
+        number,
+        message_id: messageId,
+        document: JSON.stringify(signed),
+      },
+    );
+    await tx
+      .updateTable('requests')
+      .set((eb) => ({
+        search_keys: eb.fn<string[]>('array_append', [
+          eb.ref('search_keys'),
+          eb.val(ctx.sealer.blindIndex(numberTerm(number))),
+        ]),
+      }))
+      .where('id', '=', row.id)
+      .execute();
     return { id: row.id, number, state, messageId, warnings: check.warnings };
   });
 }
 
 /** Outgoing numbers per body and year: `<body>/<year>/<n>`, gap-free inside a transaction. */
 async function nextNumber(tx: Tx, bodyId: string, year: number): Promise<string> {
-  const row = await tx.insertInto('request_counters').values({ body_id: bodyId, year, last: 1 })
-    .onConflict((oc) => oc.columns(['body_id', 'year']).doUpdateSet((eb) => ({ last: eb('request_counters.last', '+', 1) })))
-    .returning('last').executeTakeFirstOrThrow();
+  const row = await tx
+    .insertInto('request_counters')
+    .values({ body_id: bodyId, year, last: 1 })
+    .onConflict((oc) =>
+      oc.columns(['body_id', 'year']).doUpdateSet((eb) => ({ last: eb('request_counters.last', '+', 1) })),
+    )
+    .returning('last')
+    .executeTakeFirstOrThrow();
   return `${bodyId}/${year}/${String(row.last).padStart(6, '0')}`;
 }

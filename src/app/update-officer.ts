@@ -10,20 +10,35 @@ import { appendAudit } from './audit.js';
 import { requireAdmin } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 
-export const UpdateOfficerInput = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  roles: Type.Optional(RolesSchema),
-  disabled: Type.Optional(Type.Boolean()),
-  resetPassword: Type.Optional(Type.Literal(true)),
-}, { additionalProperties: false, minProperties: 2 });
+export const UpdateOfficerInput = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    roles: Type.Optional(RolesSchema),
+    disabled: Type.Optional(Type.Boolean()),
+    resetPassword: Type.Optional(Type.Literal(true)),
+  },
+  { additionalProperties: false, minProperties: 2 },
+);
 export type UpdateOfficerInput = Static<typeof UpdateOfficerInput>;
 
-export async function updateOfficer(ctx: AppContext, actor: Actor, input: unknown): Promise<{ officer: OfficerView; password?: string }> {
+export async function updateOfficer(
+  ctx: AppContext,
+  actor: Actor,
+  input: unknown,
+): Promise<{ officer: OfficerView; password?: string }> {
   requireAdmin(actor);
-  const problems = checkSchema(UpdateOfficerInput, input, { ...OFFICER_LABELS, id: 'пользователь', disabled: 'отключён', resetPassword: 'сбросить пароль' });
+  const problems = checkSchema(UpdateOfficerInput, input, {
+    ...OFFICER_LABELS,
+    id: 'пользователь',
+    disabled: 'отключён',
+    resetPassword: 'сбросить пароль',
+  });
   const first = problems[0];
   if (first) {
-    const message = first.code === 'schema.minProperties' ? 'Не указано ни одного изменения: roles, disabled или resetPassword' : `${first.path}: ${first.message}`;
+    const message =
+      first.code === 'schema.minProperties'
+        ? 'Не указано ни одного изменения: roles, disabled или resetPassword'
+        : `${first.path}: ${first.message}`;
     throw new EixError('input.invalid', { field: first.path, problems }, message);
   }
   const v = input as UpdateOfficerInput;
@@ -32,22 +47,47 @@ export async function updateOfficer(ctx: AppContext, actor: Actor, input: unknow
   const now = ctx.clock.now();
 
   const officer = await ctx.db.transaction().execute(async (tx) => {
-    const current = await tx.selectFrom('officers').innerJoin('bodies', 'bodies.id', 'officers.body_id')
-      .select(['officers.id', 'officers.roles', 'officers.disabled_at', 'bodies.party']).where('officers.id', '=', v.id).forUpdate('officers').executeTakeFirst();
+    const current = await tx
+      .selectFrom('officers')
+      .innerJoin('bodies', 'bodies.id', 'officers.body_id')
+      .select(['officers.id', 'officers.roles', 'officers.disabled_at', 'bodies.party'])
+      .where('officers.id', '=', v.id)
+      .forUpdate('officers')
+      .executeTakeFirst();
     if (!current || current.party !== ctx.party) throw new EixError('officer.not_found', { field: 'id', id: v.id });
-    const row = await tx.updateTable('officers').set({
-      ...(v.roles ? { roles: [...v.roles] } : {}),
-      ...(v.disabled === true ? { disabled_at: current.disabled_at ?? now } : v.disabled === false ? { disabled_at: null, failed_logins: 0, locked_until: null } : {}),
-      ...(passwordHash !== undefined ? { password_hash: passwordHash, failed_logins: 0, locked_until: null } : {}),
-    }).where('id', '=', v.id).returning(OFFICER_COLUMNS).executeTakeFirstOrThrow();
+    const row = await tx
+      .updateTable('officers')
+      .set({
+        ...(v.roles ? { roles: [...v.roles] } : {}),
+        ...(v.disabled === true
+          ? { disabled_at: current.disabled_at ?? now }
+          : v.disabled === false
+            ? { disabled_at: null, failed_logins: 0, locked_until: null }
+            : {}),
+        ...(passwordHash !== undefined ? { password_hash: passwordHash, failed_logins: 0, locked_until: null } : {}),
+      })
+      .where('id', '=', v.id)
+      .returning(OFFICER_COLUMNS)
+      .executeTakeFirstOrThrow();
     await appendAudit(tx, ctx, actor, {
-      action: 'officer.update', bodyId: row.body_id, subject: row.id,
-      details: { login: row.login, ...(v.roles ? { roles: row.roles, previousRoles: current.roles } : {}), ...(v.disabled !== undefined ? { disabled: v.disabled } : {}), ...(v.resetPassword ? { passwordReset: true } : {}) },
+      action: 'officer.update',
+      bodyId: row.body_id,
+      subject: row.id,
+      details: {
+        login: row.login,
+        ...(v.roles ? { roles: row.roles, previousRoles: current.roles } : {}),
+        ...(v.disabled !== undefined ? { disabled: v.disabled } : {}),
+        ...(v.resetPassword ? { passwordReset: true } : {}),
+      },
     });
     // Checked after appendAudit, which serialises writers: two admins cannot remove each other at once.
-    const admins = await tx.selectFrom('officers').innerJoin('bodies', 'bodies.id', 'officers.body_id')
+    const admins = await tx
+      .selectFrom('officers')
+      .innerJoin('bodies', 'bodies.id', 'officers.body_id')
       .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('bodies.party', '=', ctx.party).where('officers.disabled_at', 'is', null).where(sql<boolean>`'admin' = any(officers.roles)`)
+      .where('bodies.party', '=', ctx.party)
+      .where('officers.disabled_at', 'is', null)
+      .where(sql<boolean>`'admin' = any(officers.roles)`)
       .executeTakeFirstOrThrow();
     if (Number(admins.n) === 0 && current.roles.includes('admin')) {
       throw new EixError('officer.last_admin', { field: v.disabled ? 'disabled' : 'roles', id: v.id });

@@ -27,30 +27,62 @@ export interface PaperOriginalCheck {
 export function parseQrPayload(payload: unknown): { messageId: string; sha256: string } {
   const m = typeof payload === 'string' ? PAYLOAD.exec(payload.trim()) : null;
   if (!m) {
-    throw new EixError('input.invalid', { field: 'payload' },
-      'Содержимое QR-кода должно иметь вид EIX1|<идентификатор сообщения>|<SHA-256 документа (64 шестнадцатеричных знака)>');
+    throw new EixError(
+      'input.invalid',
+      { field: 'payload' },
+      'Содержимое QR-кода должно иметь вид EIX1|<идентификатор сообщения>|<SHA-256 документа (64 шестнадцатеричных знака)>',
+    );
   }
   return { messageId: m[1]!.toLowerCase(), sha256: m[2]!.toLowerCase() };
 }
 
-interface Found { requestId: string; jws: string }
+interface Found {
+  requestId: string;
+  jws: string;
+}
 
 /** The signed message under this id (sent or received) and the request it belongs to. */
 async function findSigned(tx: Tx, ctx: AppContext, messageId: string): Promise<Found | null> {
-  const out = await tx.selectFrom('outbox').select(['request_id', 'signed_enc']).where('message_id', '=', messageId).executeTakeFirst();
+  const out = await tx
+    .selectFrom('outbox')
+    .select(['request_id', 'signed_enc'])
+    .where('message_id', '=', messageId)
+    .executeTakeFirst();
   if (out) {
     if (!out.request_id || !out.signed_enc) return null;
-    return { requestId: out.request_id, jws: ctx.sealer.decrypt(out.signed_enc, `outbox:${messageId}`).toString('utf8') };
+    return {
+      requestId: out.request_id,
+      jws: ctx.sealer.decrypt(out.signed_enc, `outbox:${messageId}`).toString('utf8'),
+    };
   }
-  const inb = await tx.selectFrom('inbox').select(['payload_enc']).where('message_id', '=', messageId).executeTakeFirst();
+  const inb = await tx
+    .selectFrom('inbox')
+    .select(['payload_enc'])
+    .where('message_id', '=', messageId)
+    .executeTakeFirst();
   if (!inb) return null;
-  const req = await tx.selectFrom('requests').select('id').where('message_id', '=', messageId).where('direction', '=', 'incoming').executeTakeFirst()
-    ?? await tx.selectFrom('request_events').select('request_id as id').where(sql<boolean>`data->>'messageId' = ${messageId}`).orderBy('id').executeTakeFirst();
+  const req =
+    (await tx
+      .selectFrom('requests')
+      .select('id')
+      .where('message_id', '=', messageId)
+      .where('direction', '=', 'incoming')
+      .executeTakeFirst()) ??
+    (await tx
+      .selectFrom('request_events')
+      .select('request_id as id')
+      .where(sql<boolean>`data->>'messageId' = ${messageId}`)
+      .orderBy('id')
+      .executeTakeFirst());
   if (!req) return null;
   return { requestId: req.id, jws: ctx.sealer.decrypt(inb.payload_enc, `inbox:${messageId}`).toString('utf8') };
 }
 
-export async function verifyPaperOriginal(ctx: AppContext, actor: Actor, input: { payload: string }): Promise<PaperOriginalCheck> {
+export async function verifyPaperOriginal(
+  ctx: AppContext,
+  actor: Actor,
+  input: { payload: string },
+): Promise<PaperOriginalCheck> {
   const { messageId, sha256 } = parseQrPayload(input?.payload);
   return ctx.db.transaction().execute(async (tx) => {
     const unknown: PaperOriginalCheck = { valid: false, messageId, requestId: null, number: null, reason: 'unknown' };
@@ -66,7 +98,11 @@ export async function verifyPaperOriginal(ctx: AppContext, actor: Actor, input: 
     }
     const valid = sha256Hex(found.jws) === sha256;
     await appendAudit(tx, ctx, actor, {
-      action: 'paper_original.verified', bodyId: row.body_id, requestId: row.id, subject: row.number, details: { messageId, valid },
+      action: 'paper_original.verified',
+      bodyId: row.body_id,
+      requestId: row.id,
+      subject: row.number,
+      details: { messageId, valid },
     });
     return valid
       ? { valid, messageId, requestId: row.id, number: row.number }
@@ -89,15 +125,23 @@ export function signedInfo(jws: string): SignedInfo {
   const [h, p] = jws.split('.');
   try {
     const header = JSON.parse(Buffer.from(h ?? '', 'base64url').toString('utf8')) as { x5c?: unknown };
-    if (Array.isArray(header.x5c) && typeof header.x5c[0] === 'string') info.certificateSha256 = sha256Hex(Buffer.from(header.x5c[0], 'base64'));
-  } catch { /* not a JWS header: nothing to show */ }
+    if (Array.isArray(header.x5c) && typeof header.x5c[0] === 'string')
+      info.certificateSha256 = sha256Hex(Buffer.from(header.x5c[0], 'base64'));
+  } catch {
+    /* not a JWS header: nothing to show */
+  }
   try {
-    const m = JSON.parse(Buffer.from(p ?? '', 'base64url').toString('utf8')) as { envelope?: { createdAt?: unknown; from?: { body?: unknown }; officer?: { name?: unknown; position?: unknown } } };
+    const m = JSON.parse(Buffer.from(p ?? '', 'base64url').toString('utf8')) as {
+      envelope?: { createdAt?: unknown; from?: { body?: unknown }; officer?: { name?: unknown; position?: unknown } };
+    };
     const env = m.envelope;
     if (typeof env?.createdAt === 'string') info.createdAt = env.createdAt;
     if (typeof env?.from?.body === 'string') info.fromBody = env.from.body;
-    if (typeof env?.officer?.name === 'string' && typeof env.officer.position === 'string') info.officer = { name: env.officer.name, position: env.officer.position };
-  } catch { /* not a JSON payload */ }
+    if (typeof env?.officer?.name === 'string' && typeof env.officer.position === 'string')
+      info.officer = { name: env.officer.name, position: env.officer.position };
+  } catch {
+    /* not a JSON payload */
+  }
   return info;
 }
 
@@ -108,41 +152,91 @@ const ANSWER_TYPES = ['answer_final', 'answer_partial'];
  * who signed it. Null when nothing signed exists yet (a draft, or a message
  * the transport has not signed yet): the form is then printed as a draft.
  */
-export async function sealFor(ctx: AppContext, view: RequestView, kind: 'request' | 'answer' = 'request'): Promise<PdfSeal | null> {
+export async function sealFor(
+  ctx: AppContext,
+  view: RequestView,
+  kind: 'request' | 'answer' = 'request',
+): Promise<PdfSeal | null> {
   let messageId: string | null = null;
   let jws: string | null = null;
   let event: RequestView['events'][number] | undefined;
   if (kind === 'request') {
     event = view.events.find((e) => e.event === 'sign');
     if (view.direction === 'outgoing') {
-      const row = await ctx.db.selectFrom('outbox').select(['message_id', 'signed_enc']).where('request_id', '=', view.id).where('type', '=', 'request')
-        .orderBy('id', 'desc').executeTakeFirst();
-      if (row?.signed_enc) ({ messageId, jws } = { messageId: row.message_id, jws: ctx.sealer.decrypt(row.signed_enc, `outbox:${row.message_id}`).toString('utf8') });
+      const row = await ctx.db
+        .selectFrom('outbox')
+        .select(['message_id', 'signed_enc'])
+        .where('request_id', '=', view.id)
+        .where('type', '=', 'request')
+        .orderBy('id', 'desc')
+        .executeTakeFirst();
+      if (row?.signed_enc)
+        ({ messageId, jws } = {
+          messageId: row.message_id,
+          jws: ctx.sealer.decrypt(row.signed_enc, `outbox:${row.message_id}`).toString('utf8'),
+        });
     } else if (view.messageId) {
-      const row = await ctx.db.selectFrom('inbox').select(['message_id', 'payload_enc']).where('message_id', '=', view.messageId).executeTakeFirst();
-      if (row) ({ messageId, jws } = { messageId: row.message_id, jws: ctx.sealer.decrypt(row.payload_enc, `inbox:${row.message_id}`).toString('utf8') });
+      const row = await ctx.db
+        .selectFrom('inbox')
+        .select(['message_id', 'payload_enc'])
+        .where('message_id', '=', view.messageId)
+        .executeTakeFirst();
+      if (row)
+        ({ messageId, jws } = {
+          messageId: row.message_id,
+          jws: ctx.sealer.decrypt(row.payload_enc, `inbox:${row.message_id}`).toString('utf8'),
+        });
     }
   } else if (view.direction === 'incoming') {
     // We answered: the last answer message we signed.
-    const row = await ctx.db.selectFrom('outbox').select(['message_id', 'signed_enc']).where('request_id', '=', view.id).where('type', 'in', ANSWER_TYPES)
-      .where('signed_enc', 'is not', null).orderBy('id', 'desc').executeTakeFirst();
-    if (row?.signed_enc) ({ messageId, jws } = { messageId: row.message_id, jws: ctx.sealer.decrypt(row.signed_enc, `outbox:${row.message_id}`).toString('utf8') });
+    const row = await ctx.db
+      .selectFrom('outbox')
+      .select(['message_id', 'signed_enc'])
+      .where('request_id', '=', view.id)
+      .where('type', 'in', ANSWER_TYPES)
+      .where('signed_enc', 'is not', null)
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    if (row?.signed_enc)
+      ({ messageId, jws } = {
+        messageId: row.message_id,
+        jws: ctx.sealer.decrypt(row.signed_enc, `outbox:${row.message_id}`).toString('utf8'),
+      });
     event = [...view.events].reverse().find((e) => ANSWER_TYPES.includes(e.event));
   } else {
     // We received the answer: the last answer message in the history.
-    event = [...view.events].reverse().find((e) => ANSWER_TYPES.includes(e.event) && typeof e.data.messageId === 'string');
+    event = [...view.events]
+      .reverse()
+      .find((e) => ANSWER_TYPES.includes(e.event) && typeof e.data.messageId === 'string');
     const id = event?.data.messageId as string | undefined;
-    const row = id ? await ctx.db.selectFrom('inbox').select(['message_id', 'payload_enc']).where('message_id', '=', id).executeTakeFirst() : undefined;
-    if (row) ({ messageId, jws } = { messageId: row.message_id, jws: ctx.sealer.decrypt(row.payload_enc, `inbox:${row.message_id}`).toString('utf8') });
+    const row = id
+      ? await ctx.db
+          .selectFrom('inbox')
+          .select(['message_id', 'payload_enc'])
+          .where('message_id', '=', id)
+          .executeTakeFirst()
+      : undefined;
+    if (row)
+      ({ messageId, jws } = {
+        messageId: row.message_id,
+        jws: ctx.sealer.decrypt(row.payload_enc, `inbox:${row.message_id}`).toString('utf8'),
+      });
   }
   if (!messageId || jws === null) return null;
 
   const info = signedInfo(jws);
   const signedBy = event?.data.signedBy as { fullName?: unknown; position?: unknown } | undefined;
-  let officer = info.officer
-    ?? (typeof signedBy?.fullName === 'string' && typeof signedBy.position === 'string' ? { name: signedBy.fullName, position: signedBy.position } : undefined);
+  let officer =
+    info.officer ??
+    (typeof signedBy?.fullName === 'string' && typeof signedBy.position === 'string'
+      ? { name: signedBy.fullName, position: signedBy.position }
+      : undefined);
   if (!officer && event?.officerId) {
-    const o = await ctx.db.selectFrom('officers').select(['full_name', 'position']).where('id', '=', event.officerId).executeTakeFirst();
+    const o = await ctx.db
+      .selectFrom('officers')
+      .select(['full_name', 'position'])
+      .where('id', '=', event.officerId)
+      .executeTakeFirst();
     if (o) officer = { name: o.full_name, position: o.position };
   }
   return {
@@ -155,7 +249,12 @@ export async function sealFor(ctx: AppContext, view: RequestView, kind: 'request
   };
 }
 
-async function bodyName(ctx: AppContext, view: RequestView, fromBody: string | undefined, kind: 'request' | 'answer'): Promise<string> {
+async function bodyName(
+  ctx: AppContext,
+  view: RequestView,
+  fromBody: string | undefined,
+  kind: 'request' | 'answer',
+): Promise<string> {
   const d = view.document;
   const ours = (kind === 'request') === (view.direction === 'outgoing');
   const id = fromBody ?? (ours ? view.bodyId : view.counterpartBody.id);

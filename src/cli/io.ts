@@ -33,7 +33,9 @@ export function print<T>(o: Output, result: T, human: (r: T) => string): void {
 
 /** Prints an error; returns the exit code (2 for bad input, 1 for our own failure). */
 export function printError(o: Output, e: unknown): number {
-  const err = isEixError(e) ? e : new EixError('internal', {}, 'Внутренняя ошибка: ' + (e instanceof Error ? e.message : String(e)));
+  const err = isEixError(e)
+    ? e
+    : new EixError('internal', {}, 'Внутренняя ошибка: ' + (e instanceof Error ? e.message : String(e)));
   const bad = err.http < 500;
   if (o.json) o.io.out(JSON.stringify({ error: err.toJSON() }, null, 2));
   else o.io.err(`Ошибка [${err.code}]: ${err.message}`);
@@ -51,13 +53,21 @@ export async function readJsonFile(file: string, field: string): Promise<unknown
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {
-    throw new EixError('input.json', { field, file }, `Файл ${file} (${field}) не является корректным JSON: ${(e as Error).message}`);
+    throw new EixError(
+      'input.json',
+      { field, file },
+      `Файл ${file} (${field}) не является корректным JSON: ${(e as Error).message}`,
+    );
   }
 }
 
 export function dateOption(value: unknown, field: string): string {
   if (!isIsoDate(value)) {
-    throw new EixError('input.date', { field, value }, `Параметр ${field}: дата должна быть указана в формате ГГГГ-ММ-ДД (получено: ${String(value)})`);
+    throw new EixError(
+      'input.date',
+      { field, value },
+      `Параметр ${field}: дата должна быть указана в формате ГГГГ-ММ-ДД (получено: ${String(value)})`,
+    );
   }
   return value;
 }
@@ -65,8 +75,11 @@ export function dateOption(value: unknown, field: string): string {
 export function instantOption(value: unknown, field: string): Date {
   const t = parseInstant(value);
   if (!t) {
-    throw new EixError('input.instant', { field, value },
-      `Параметр ${field}: момент времени должен быть в формате ISO 8601 с часовым поясом, например 2026-01-15T10:30:00+03:00 (получено: ${String(value)})`);
+    throw new EixError(
+      'input.instant',
+      { field, value },
+      `Параметр ${field}: момент времени должен быть в формате ISO 8601 с часовым поясом, например 2026-01-15T10:30:00+03:00 (получено: ${String(value)})`,
+    );
   }
   return t;
 }
@@ -74,7 +87,11 @@ export function instantOption(value: unknown, field: string): Date {
 export function partyOption(value: unknown, field: string): string {
   const code = typeof value === 'string' ? value.toUpperCase() : '';
   if (!PARTY_CODE.test(code)) {
-    throw new EixError('input.party', { field, value }, `Параметр ${field}: код Стороны — две латинские буквы ISO 3166 (например, RU, KZ), получено: ${String(value)}`);
+    throw new EixError(
+      'input.party',
+      { field, value },
+      `Параметр ${field}: код Стороны — две латинские буквы ISO 3166 (например, RU, KZ), получено: ${String(value)}`,
+    );
   }
   return code;
 }
@@ -88,8 +105,9 @@ export async function asOptions<T>(run: () => Promise<T> | T, options: Readonly<
     return await run();
   } catch (e) {
     if (!(e instanceof EixError)) throw e;
-    const field = typeof e.data.field === 'string' ? e.data.field : e.code === 'request.not_found' ? 'requestId' : undefined;
-    const option = field !== undefined ? options[field] ?? options[field.split(/[.[]/)[0] ?? ''] : undefined;
+    const field =
+      typeof e.data.field === 'string' ? e.data.field : e.code === 'request.not_found' ? 'requestId' : undefined;
+    const option = field !== undefined ? (options[field] ?? options[field.split(/[.[]/)[0] ?? '']) : undefined;
     if (option) throw new EixError(e.code, { ...e.data, field: option, inputField: field }, e.message);
     throw e;
   }

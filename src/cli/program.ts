@@ -23,7 +23,9 @@ export interface CliContext {
 /** What a command module gets: the context and `act`, which wraps an action with the output contract. */
 export interface CommandKit {
   readonly ctx: CliContext;
-  act<A extends unknown[]>(fn: (out: Output, ...args: A) => Promise<void> | void): (...args: unknown[]) => Promise<void>;
+  act<A extends unknown[]>(
+    fn: (out: Output, ...args: A) => Promise<void> | void,
+  ): (...args: unknown[]) => Promise<void>;
   /** Declares a leaf command's `--json` flag. */
   leaf(cmd: Command): Command;
 }
@@ -44,15 +46,17 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
 
   const kit: CommandKit = {
     ctx,
-    act: (fn) => async (...args) => {
-      const cmd = args[args.length - 1] as Command;
-      const out: Output = { json: Boolean(cmd.opts().json), io: ctx.io };
-      try {
-        await fn(out, ...(args.slice(0, -1) as never));
-      } catch (e) {
-        exitCode = printError(out, e);
-      }
-    },
+    act:
+      (fn) =>
+      async (...args) => {
+        const cmd = args[args.length - 1] as Command;
+        const out: Output = { json: Boolean(cmd.opts().json), io: ctx.io };
+        try {
+          await fn(out, ...(args.slice(0, -1) as never));
+        } catch (e) {
+          exitCode = printError(out, e);
+        }
+      },
     leaf: (cmd) => cmd.option('--json', 'ответ в формате JSON (для сценариев)'),
   };
   registerIdCommands(program, kit);
@@ -68,7 +72,8 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
     await program.parseAsync([...argv], { from: 'user' });
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') return EXIT_OK;
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help')
+        return EXIT_OK;
       return printError({ json: wantsJson, io: ctx.io }, commanderToEix(e));
     }
     return printError({ json: wantsJson, io: ctx.io }, e);
@@ -89,7 +94,9 @@ function commanderToEix(e: CommanderError): EixError {
     'commander.invalidArgument': `Неверное значение аргумента ${arg}`,
   };
   const field = arg || undefined;
-  return new EixError('input.invalid', { reason: e.code.replace('commander.', ''), field },
-    messages[e.code] ?? `Неверный вызов команды: ${e.message.replace(/^error: /, '')}`);
+  return new EixError(
+    'input.invalid',
+    { reason: e.code.replace('commander.', ''), field },
+    messages[e.code] ?? `Неверный вызов команды: ${e.message.replace(/^error: /, '')}`,
+  );
 }
-

@@ -33,28 +33,52 @@ export const PROJECT_ROOT = path.resolve(fileURLToPath(new URL('../..', import.m
 export function readConfig(env: Readonly<Record<string, string | undefined>> = process.env): Config {
   const today = env.EIX_TODAY ?? null;
   if (today !== null && !/^\d{4}-\d{2}-\d{2}$/.test(today)) {
-    throw new EixError('input.date', { field: 'EIX_TODAY', value: today }, 'Переменная EIX_TODAY должна содержать дату в формате ГГГГ-ММ-ДД');
+    throw new EixError(
+      'input.date',
+      { field: 'EIX_TODAY', value: today },
+      'Переменная EIX_TODAY должна содержать дату в формате ГГГГ-ММ-ДД',
+    );
   }
   const dataDir = path.resolve(env.EIX_DATA_DIR ?? path.join(PROJECT_ROOT, 'data'));
   const port = Number(env.EIX_PORT ?? '8080');
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new EixError('input.invalid', { field: 'EIX_PORT', value: env.EIX_PORT }, 'Переменная EIX_PORT должна содержать номер порта 0–65535');
+    throw new EixError(
+      'input.invalid',
+      { field: 'EIX_PORT', value: env.EIX_PORT },
+      'Переменная EIX_PORT должна содержать номер порта 0–65535',
+    );
   }
   const federationPort = Number(env.EIX_FEDERATION_PORT ?? '8443');
   if (!Number.isInteger(federationPort) || federationPort < 0 || federationPort > 65535) {
-    throw new EixError('input.invalid', { field: 'EIX_FEDERATION_PORT', value: env.EIX_FEDERATION_PORT }, 'Переменная EIX_FEDERATION_PORT должна содержать номер порта 0–65535');
+    throw new EixError(
+      'input.invalid',
+      { field: 'EIX_FEDERATION_PORT', value: env.EIX_FEDERATION_PORT },
+      'Переменная EIX_FEDERATION_PORT должна содержать номер порта 0–65535',
+    );
   }
   const databaseUrl = env.EIX_DATABASE_URL ?? null;
   if (databaseUrl !== null && !/^postgres(ql)?:\/\//.test(databaseUrl)) {
-    throw new EixError('input.invalid', { field: 'EIX_DATABASE_URL' }, 'Переменная EIX_DATABASE_URL должна начинаться с postgres://');
+    throw new EixError(
+      'input.invalid',
+      { field: 'EIX_DATABASE_URL' },
+      'Переменная EIX_DATABASE_URL должна начинаться с postgres://',
+    );
   }
   const apiRateLimit = Number(env.EIX_API_RATE_LIMIT ?? '600');
   if (!Number.isInteger(apiRateLimit) || apiRateLimit < 1) {
-    throw new EixError('input.invalid', { field: 'EIX_API_RATE_LIMIT', value: env.EIX_API_RATE_LIMIT }, 'Переменная EIX_API_RATE_LIMIT должна содержать целое число запросов в минуту (не меньше 1)');
+    throw new EixError(
+      'input.invalid',
+      { field: 'EIX_API_RATE_LIMIT', value: env.EIX_API_RATE_LIMIT },
+      'Переменная EIX_API_RATE_LIMIT должна содержать целое число запросов в минуту (не меньше 1)',
+    );
   }
   const logLevel = env.EIX_LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
-    throw new EixError('input.invalid', { field: 'EIX_LOG_LEVEL', value: logLevel }, 'Переменная EIX_LOG_LEVEL: fatal, error, warn, info, debug, trace или silent');
+    throw new EixError(
+      'input.invalid',
+      { field: 'EIX_LOG_LEVEL', value: logLevel },
+      'Переменная EIX_LOG_LEVEL: fatal, error, warn, info, debug, trace или silent',
+    );
   }
   return {
     dataDir,

@@ -6,7 +6,13 @@ import { mkdir, readFile, rm, writeFile, access } from 'node:fs/promises';
 import path from 'node:path';
 import { createKeyFile } from '../adapters/crypto/data-key.js';
 import { generateApiToken, generatePassword, hashPassword } from '../adapters/crypto/passwords.js';
-import { createDepositaryCa, createPartyCa, issueBodyCertificate, issueNodeCertificate, type CertAndKey } from '../adapters/crypto/pki.js';
+import {
+  createDepositaryCa,
+  createPartyCa,
+  issueBodyCertificate,
+  issueNodeCertificate,
+  type CertAndKey,
+} from '../adapters/crypto/pki.js';
 import { signRegistry } from '../adapters/crypto/registry-jws.js';
 import { readConfig, PROJECT_ROOT } from '../config/config.js';
 import { PARTIES, type SignatoryCode } from '../domain/parties.js';
@@ -19,9 +25,20 @@ import { nodePaths, openDatabaseFor, startNode, type NodeInfo, type RunningNode 
 export const DEMO_PARTIES = ['RU', 'KZ', 'BY'] as const;
 export type DemoParty = (typeof DEMO_PARTIES)[number];
 
-export interface DemoLogin { party: string; login: string; password: string; token: string; body: string; roles: Role[]; fullName: string }
+export interface DemoLogin {
+  party: string;
+  login: string;
+  password: string;
+  token: string;
+  body: string;
+  roles: Role[];
+  fullName: string;
+}
 
-interface DemoPorts { api: number; federation: number }
+interface DemoPorts {
+  api: number;
+  federation: number;
+}
 export interface DemoOptions {
   readonly dir: string;
   readonly reset?: boolean;
@@ -31,27 +48,86 @@ export interface DemoOptions {
   readonly databaseUrls?: Partial<Record<DemoParty, string>>;
 }
 
-const DEFAULT_PORTS: Record<DemoParty, DemoPorts> = { RU: { api: 8081, federation: 9441 }, KZ: { api: 8082, federation: 9442 }, BY: { api: 8083, federation: 9443 } };
+const DEFAULT_PORTS: Record<DemoParty, DemoPorts> = {
+  RU: { api: 8081, federation: 9441 },
+  KZ: { api: 8082, federation: 9442 },
+  BY: { api: 8083, federation: 9443 },
+};
 
-const OFFICERS: Record<DemoParty, { body: string; login: string; fullName: string; position: string; roles: Role[] }[]> = {
+const OFFICERS: Record<
+  DemoParty,
+  { body: string; login: string; fullName: string; position: string; roles: Role[] }[]
+> = {
   RU: [
-    { body: 'ru-fssp-77', login: 'ru.officer', fullName: 'Петрова Анна Сергеевна', position: 'судебный пристав-исполнитель', roles: ['officer'] },
-    { body: 'ru-fssp-77', login: 'ru.supervisor', fullName: 'Соколов Дмитрий Павлович', position: 'старший судебный пристав', roles: ['supervisor'] },
-    { body: 'ru-fssp', login: 'ru.central', fullName: 'Орлова Марина Викторовна', position: 'начальник отдела международного сотрудничества', roles: ['officer', 'central'] },
+    {
+      body: 'ru-fssp-77',
+      login: 'ru.officer',
+      fullName: 'Петрова Анна Сергеевна',
+      position: 'судебный пристав-исполнитель',
+      roles: ['officer'],
+    },
+    {
+      body: 'ru-fssp-77',
+      login: 'ru.supervisor',
+      fullName: 'Соколов Дмитрий Павлович',
+      position: 'старший судебный пристав',
+      roles: ['supervisor'],
+    },
+    {
+      body: 'ru-fssp',
+      login: 'ru.central',
+      fullName: 'Орлова Марина Викторовна',
+      position: 'начальник отдела международного сотрудничества',
+      roles: ['officer', 'central'],
+    },
     { body: 'ru-fssp', login: 'ru.admin', fullName: 'Администратор узла', position: 'администратор', roles: ['admin'] },
   ],
   KZ: [
-    { body: 'kz-central', login: 'kz.officer', fullName: 'Ахметова Айгерим Нурлановна', position: 'главный эксперт', roles: ['officer', 'central'] },
-    { body: 'kz-almaty', login: 'kz.almaty', fullName: 'Жумабаев Ерлан Серикович', position: 'судебный исполнитель', roles: ['officer'] },
-    { body: 'kz-central', login: 'kz.admin', fullName: 'Администратор узла', position: 'администратор', roles: ['admin'] },
+    {
+      body: 'kz-central',
+      login: 'kz.officer',
+      fullName: 'Ахметова Айгерим Нурлановна',
+      position: 'главный эксперт',
+      roles: ['officer', 'central'],
+    },
+    {
+      body: 'kz-almaty',
+      login: 'kz.almaty',
+      fullName: 'Жумабаев Ерлан Серикович',
+      position: 'судебный исполнитель',
+      roles: ['officer'],
+    },
+    {
+      body: 'kz-central',
+      login: 'kz.admin',
+      fullName: 'Администратор узла',
+      position: 'администратор',
+      roles: ['admin'],
+    },
   ],
   BY: [
-    { body: 'by-central', login: 'by.officer', fullName: 'Ковалёва Ольга Ивановна', position: 'судебный исполнитель', roles: ['officer', 'central'] },
-    { body: 'by-central', login: 'by.admin', fullName: 'Администратор узла', position: 'администратор', roles: ['admin'] },
+    {
+      body: 'by-central',
+      login: 'by.officer',
+      fullName: 'Ковалёва Ольга Ивановна',
+      position: 'судебный исполнитель',
+      roles: ['officer', 'central'],
+    },
+    {
+      body: 'by-central',
+      login: 'by.admin',
+      fullName: 'Администратор узла',
+      position: 'администратор',
+      roles: ['admin'],
+    },
   ],
 };
 
-const exists = (f: string) => access(f).then(() => true, () => false);
+const exists = (f: string) =>
+  access(f).then(
+    () => true,
+    () => false,
+  );
 async function writePair(dir: string, name: string, p: CertAndKey): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(path.join(dir, `${name}.key`), p.keyPem, { mode: 0o600 });
@@ -59,12 +135,20 @@ async function writePair(dir: string, name: string, p: CertAndKey): Promise<void
 }
 
 function demoEvents(): Promise<{ events: TreatyEvent[] }> {
-  return readFile(path.join(PROJECT_ROOT, 'data', 'treaty', 'demo-events.json'), 'utf8').then((t) => JSON.parse(t) as { events: TreatyEvent[] });
+  return readFile(path.join(PROJECT_ROOT, 'data', 'treaty', 'demo-events.json'), 'utf8').then(
+    (t) => JSON.parse(t) as { events: TreatyEvent[] },
+  );
 }
 
 function configFor(opts: DemoOptions, party: DemoParty, ports: DemoPorts, logLevel: string) {
   const url = opts.databaseUrls?.[party];
-  return readConfig({ EIX_HOME: path.join(opts.dir, party.toLowerCase()), EIX_PORT: String(ports.api), EIX_FEDERATION_PORT: String(ports.federation), EIX_LOG_LEVEL: logLevel, ...(url ? { EIX_DATABASE_URL: url } : {}) });
+  return readConfig({
+    EIX_HOME: path.join(opts.dir, party.toLowerCase()),
+    EIX_PORT: String(ports.api),
+    EIX_FEDERATION_PORT: String(ports.federation),
+    EIX_LOG_LEVEL: logLevel,
+    ...(url ? { EIX_DATABASE_URL: url } : {}),
+  });
 }
 
 /** Creates what is missing under `dir` (idempotent); returns the demo logins. */
@@ -81,53 +165,132 @@ export async function prepareDemo(opts: DemoOptions): Promise<DemoLogin[]> {
   await writePair(pki, 'depositary', depositary);
   const { events } = await demoEvents();
   const registry: Registry = {
-    format: 'eix-registry/1', version: 1, issuedAt: new Date().toISOString(),
+    format: 'eix-registry/1',
+    version: 1,
+    issuedAt: new Date().toISOString(),
     depositary: { name: 'Исполнительный комитет СНГ (демонстрация)' },
-    treaty: { events }, parties: {}, revocations: [],
+    treaty: { events },
+    parties: {},
+    revocations: [],
   };
-  const perParty = await Promise.all(DEMO_PARTIES.map(async (party) => {
-    const logins: DemoLogin[] = [];
-    const cc = party.toLowerCase();
-    const name = PARTIES[party as SignatoryCode].fullNameRu;
-    const ca = await createPartyCa({ party, name, issuer: depositary });
-    await writePair(path.join(pki, cc), 'party-ca', ca);
-    const nodeId = `${cc}-node`;
-    registry.parties[party] = { name, caCertificates: [ca.certPem], nodes: [{ id: nodeId, url: `https://127.0.0.1:${ports[party].federation}` }] };
-    const home = path.join(dir, cc);
-    const paths = nodePaths(home);
-    await mkdir(home, { recursive: true, mode: 0o700 });
-    await mkdir(path.dirname(paths.depositary), { recursive: true });
-    await writeFile(paths.depositary, depositary.certPem);
-    await createKeyFile(paths.dataKey);
-    const tls = await issueNodeCertificate({ party, nodeId, hosts: ['localhost', '127.0.0.1'], issuer: ca });
-    await mkdir(path.dirname(paths.tlsKey), { recursive: true, mode: 0o700 });
-    await writeFile(paths.tlsKey, tls.keyPem, { mode: 0o600 });
-    await writeFile(paths.tlsChain, tls.certPem + ca.certPem);
-    const info: NodeInfo = { party, name: `Узел EIX: ${PARTIES[party as SignatoryCode].nameRu} (демонстрация)`, createdAt: new Date().toISOString(), nodeId };
-    await writeFile(paths.info, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
-    // Bodies from the registry's designation events (R18), each with its seal.
-    const bodiesEvent = events.find((e) => e.type === 'bodies' && e.party === party) as Extract<TreatyEvent, { type: 'bodies' }>;
-    const bodies = [...bodiesEvent.central.map((b) => ({ ...b, kind: 'central' as const, parent: null })), ...(bodiesEvent.territorial ?? []).map((b) => ({ ...b, kind: 'territorial' as const, parent: bodiesEvent.central[0]!.id }))];
-    for (const b of bodies) await writePair(paths.bodyKeys, b.id, await issueBodyCertificate({ party, bodyId: b.id, bodyName: b.name, issuer: ca }));
-    const database = await openDatabaseFor(configFor(opts, party, ports[party], 'warn'));
-    try {
-      for (const b of bodies) {
-        await database.db.insertInto('bodies').values({ id: b.id, party, name: b.name, kind: b.kind, parent_id: b.parent, time_zone: null }).onConflict((oc) => oc.column('id').doNothing()).execute();
+  const perParty = await Promise.all(
+    DEMO_PARTIES.map(async (party) => {
+      const logins: DemoLogin[] = [];
+      const cc = party.toLowerCase();
+      const name = PARTIES[party as SignatoryCode].fullNameRu;
+      const ca = await createPartyCa({ party, name, issuer: depositary });
+      await writePair(path.join(pki, cc), 'party-ca', ca);
+      const nodeId = `${cc}-node`;
+      registry.parties[party] = {
+        name,
+        caCertificates: [ca.certPem],
+        nodes: [{ id: nodeId, url: `https://127.0.0.1:${ports[party].federation}` }],
+      };
+      const home = path.join(dir, cc);
+      const paths = nodePaths(home);
+      await mkdir(home, { recursive: true, mode: 0o700 });
+      await mkdir(path.dirname(paths.depositary), { recursive: true });
+      await writeFile(paths.depositary, depositary.certPem);
+      await createKeyFile(paths.dataKey);
+      const tls = await issueNodeCertificate({ party, nodeId, hosts: ['localhost', '127.0.0.1'], issuer: ca });
+      await mkdir(path.dirname(paths.tlsKey), { recursive: true, mode: 0o700 });
+      await writeFile(paths.tlsKey, tls.keyPem, { mode: 0o600 });
+      await writeFile(paths.tlsChain, tls.certPem + ca.certPem);
+      const info: NodeInfo = {
+        party,
+        name: `Узел EIX: ${PARTIES[party as SignatoryCode].nameRu} (демонстрация)`,
+        createdAt: new Date().toISOString(),
+        nodeId,
+      };
+      await writeFile(paths.info, `${JSON.stringify(info, null, 2)}\n`, { mode: 0o600 });
+      // Bodies from the registry's designation events (R18), each with its seal.
+      const bodiesEvent = events.find((e) => e.type === 'bodies' && e.party === party) as Extract<
+        TreatyEvent,
+        { type: 'bodies' }
+      >;
+      const bodies = [
+        ...bodiesEvent.central.map((b) => ({ ...b, kind: 'central' as const, parent: null })),
+        ...(bodiesEvent.territorial ?? []).map((b) => ({
+          ...b,
+          kind: 'territorial' as const,
+          parent: bodiesEvent.central[0]!.id,
+        })),
+      ];
+      for (const b of bodies)
+        await writePair(
+          paths.bodyKeys,
+          b.id,
+          await issueBodyCertificate({ party, bodyId: b.id, bodyName: b.name, issuer: ca }),
+        );
+      const database = await openDatabaseFor(configFor(opts, party, ports[party], 'warn'));
+      try {
+        for (const b of bodies) {
+          await database.db
+            .insertInto('bodies')
+            .values({ id: b.id, party, name: b.name, kind: b.kind, parent_id: b.parent, time_zone: null })
+            .onConflict((oc) => oc.column('id').doNothing())
+            .execute();
+        }
+        for (const o of OFFICERS[party]) {
+          const password = generatePassword();
+          const officer = await database.db
+            .insertInto('officers')
+            .values({
+              body_id: o.body,
+              login: o.login,
+              full_name: o.fullName,
+              position: o.position,
+              roles: o.roles,
+              password_hash: await hashPassword(password),
+              locked_until: null,
+              disabled_at: null,
+            })
+            .returning('id')
+            .executeTakeFirstOrThrow();
+          const token = generateApiToken();
+          await database.db
+            .insertInto('api_tokens')
+            .values({
+              id: token.id,
+              officer_id: officer.id,
+              name: 'демонстрация',
+              token_hash: token.hash,
+              last_used_at: null,
+              revoked_at: null,
+            })
+            .execute();
+          logins.push({
+            party,
+            login: o.login,
+            password,
+            token: token.token,
+            body: o.body,
+            roles: o.roles,
+            fullName: o.fullName,
+          });
+        }
+        await database.db
+          .insertInto('retention_rules')
+          .values({ party, months: 60, legal_basis: 'Демонстрационное значение: 5 лет' })
+          .execute();
+        await database.db
+          .insertInto('node_settings')
+          .values({
+            key: 'protection_statement',
+            value: JSON.stringify({
+              measures:
+                'Шифрование AES-256-GCM при хранении, взаимный TLS при передаче, доступ по ролям, журнал аудита с цепочкой хэшей.',
+              retention: '5 лет, затем уничтожение с записью в журнале',
+              updatedAt: new Date().toISOString(),
+            }),
+          })
+          .execute();
+      } finally {
+        await database.close();
       }
-      for (const o of OFFICERS[party]) {
-        const password = generatePassword();
-        const officer = await database.db.insertInto('officers').values({ body_id: o.body, login: o.login, full_name: o.fullName, position: o.position, roles: o.roles, password_hash: await hashPassword(password), locked_until: null, disabled_at: null }).returning('id').executeTakeFirstOrThrow();
-        const token = generateApiToken();
-        await database.db.insertInto('api_tokens').values({ id: token.id, officer_id: officer.id, name: 'демонстрация', token_hash: token.hash, last_used_at: null, revoked_at: null }).execute();
-        logins.push({ party, login: o.login, password, token: token.token, body: o.body, roles: o.roles, fullName: o.fullName });
-      }
-      await database.db.insertInto('retention_rules').values({ party, months: 60, legal_basis: 'Демонстрационное значение: 5 лет' }).execute();
-      await database.db.insertInto('node_settings').values({ key: 'protection_statement', value: JSON.stringify({ measures: 'Шифрование AES-256-GCM при хранении, взаимный TLS при передаче, доступ по ролям, журнал аудита с цепочкой хэшей.', retention: '5 лет, затем уничтожение с записью в журнале', updatedAt: new Date().toISOString() }) }).execute();
-    } finally {
-      await database.close();
-    }
-    return logins;
-  }));
+      return logins;
+    }),
+  );
   const logins = perParty.flat();
   // Object key order = Party order, whatever finished first.
   registry.parties = Object.fromEntries(DEMO_PARTIES.map((p) => [p, registry.parties[p]!]));
@@ -147,10 +310,18 @@ export interface RunningDemo {
 export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const logins = await prepareDemo(opts);
   const ports = { ...DEFAULT_PORTS, ...opts.ports };
-  const started = await Promise.all(DEMO_PARTIES.map((p) => startNode(configFor(opts, p, ports[p], opts.logLevel ?? 'warn'))));
+  const started = await Promise.all(
+    DEMO_PARTIES.map((p) => startNode(configFor(opts, p, ports[p], opts.logLevel ?? 'warn'))),
+  );
   const nodes = Object.fromEntries(DEMO_PARTIES.map((p, i) => [p, started[i]!])) as Record<DemoParty, RunningNode>;
   await seedProceedings(nodes.RU, logins);
-  return { nodes, logins, stop: async () => { await Promise.all(started.map((n) => n.stop())); } };
+  return {
+    nodes,
+    logins,
+    stop: async () => {
+      await Promise.all(started.map((n) => n.stop()));
+    },
+  };
 }
 
 /** Demo proceedings in the Moscow body, once. */
@@ -158,15 +329,62 @@ async function seedProceedings(ru: RunningNode, logins: DemoLogin[]): Promise<vo
   const ctx = ru.wired.ctx;
   const has = await ctx.db.selectFrom('proceedings').select('id').limit(1).executeTakeFirst();
   if (has) return;
-  const officerRow = await ctx.db.selectFrom('officers').selectAll().where('login', '=', 'ru.officer').executeTakeFirstOrThrow();
+  const officerRow = await ctx.db
+    .selectFrom('officers')
+    .selectAll()
+    .where('login', '=', 'ru.officer')
+    .executeTakeFirstOrThrow();
   const login = logins.find((l) => l.login === 'ru.officer')!;
-  const actor = { kind: 'officer' as const, officerId: officerRow.id, login: login.login, fullName: officerRow.full_name, position: officerRow.position, bodyId: officerRow.body_id, party: 'RU', roles: officerRow.roles as Role[] };
-  const example = JSON.parse(await readFile(path.join(PROJECT_ROOT, 'data', 'examples', 'request-ru-kz.json'), 'utf8')) as Record<string, unknown>;
-  await createProceeding(ctx, actor, { number: '123456/26/77001-ИП', openedOn: '2026-03-02', debtor: example.debtor, creditor: example.creditor, executiveDocuments: [example.executiveDocument] });
+  const actor = {
+    kind: 'officer' as const,
+    officerId: officerRow.id,
+    login: login.login,
+    fullName: officerRow.full_name,
+    position: officerRow.position,
+    bodyId: officerRow.body_id,
+    party: 'RU',
+    roles: officerRow.roles as Role[],
+  };
+  const example = JSON.parse(
+    await readFile(path.join(PROJECT_ROOT, 'data', 'examples', 'request-ru-kz.json'), 'utf8'),
+  ) as Record<string, unknown>;
   await createProceeding(ctx, actor, {
-    number: '223344/26/77001-ИП', openedOn: '2026-05-14',
-    debtor: { type: 'individual', surname: 'Сидоренко', name: 'Ольга', patronymic: 'Петровна', latinName: 'SIDORENKO OLGA', address: 'г. Москва, Ленинский пр-т, д. 30, кв. 12', birthDate: '1985-09-03', birthPlace: 'г. Минск', ids: [{ country: 'RU', kind: 'INN', value: '7707083893' }] },
-    creditor: { type: 'individual', surname: 'Кузнецов', name: 'Павел', patronymic: 'Андреевич', address: 'г. Москва, ул. Арбат, д. 5, кв. 3' },
-    executiveDocuments: [{ title: 'Судебный приказ', number: '2-1456/2026', date: '2026-04-20', issuer: { kind: 'court', name: 'Мировой судья судебного участка № 101 г. Москвы' }, operativePart: 'Взыскать с Сидоренко Ольги Петровны алименты на содержание несовершеннолетнего ребёнка в размере 1/4 части всех видов заработка ежемесячно.' }],
+    number: '123456/26/77001-ИП',
+    openedOn: '2026-03-02',
+    debtor: example.debtor,
+    creditor: example.creditor,
+    executiveDocuments: [example.executiveDocument],
+  });
+  await createProceeding(ctx, actor, {
+    number: '223344/26/77001-ИП',
+    openedOn: '2026-05-14',
+    debtor: {
+      type: 'individual',
+      surname: 'Сидоренко',
+      name: 'Ольга',
+      patronymic: 'Петровна',
+      latinName: 'SIDORENKO OLGA',
+      address: 'г. Москва, Ленинский пр-т, д. 30, кв. 12',
+      birthDate: '1985-09-03',
+      birthPlace: 'г. Минск',
+      ids: [{ country: 'RU', kind: 'INN', value: '7707083893' }],
+    },
+    creditor: {
+      type: 'individual',
+      surname: 'Кузнецов',
+      name: 'Павел',
+      patronymic: 'Андреевич',
+      address: 'г. Москва, ул. Арбат, д. 5, кв. 3',
+    },
+    executiveDocuments: [
+      {
+        title: 'Судебный приказ',
+        number: '2-1456/2026',
+        date: '2026-04-20',
+        issuer: { kind: 'court', name: 'Мировой судья судебного участка № 101 г. Москвы' },
+        operativePart:
+          'Взыскать с Сидоренко Ольги Петровны алименты на содержание несовершеннолетнего ребёнка в размере 1/4 части всех видов заработка ежемесячно.',
+      },
+    ],
   });
 }

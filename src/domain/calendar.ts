@@ -3,27 +3,53 @@
 // days off, working weekends), each with its source act and whether it is
 // official or estimated (lunar holidays until decreed).
 import Type, { type Static } from 'typebox';
-import { compareDates, dayNumber, dayOfWeek, fromDayNumber, isIsoDate, localDate, yearOf, type IsoDate } from './dates.js';
+import {
+  compareDates,
+  dayNumber,
+  dayOfWeek,
+  fromDayNumber,
+  isIsoDate,
+  localDate,
+  yearOf,
+  type IsoDate,
+} from './dates.js';
 import { EixError } from './errors.js';
 import { checkSchema } from './problems.js';
 
-export const CalendarDaySchema = Type.Object({
-  date: Type.String({ format: 'date' }),
-  type: Type.Union([Type.Literal('holiday'), Type.Literal('day_off'), Type.Literal('working'), Type.Literal('short')]),
-  name: Type.String({ minLength: 1 }),
-  source: Type.String({ minLength: 1 }),
-  status: Type.Union([Type.Literal('official'), Type.Literal('estimated')]),
-}, { additionalProperties: false });
+export const CalendarDaySchema = Type.Object(
+  {
+    date: Type.String({ format: 'date' }),
+    type: Type.Union([
+      Type.Literal('holiday'),
+      Type.Literal('day_off'),
+      Type.Literal('working'),
+      Type.Literal('short'),
+    ]),
+    name: Type.String({ minLength: 1 }),
+    source: Type.String({ minLength: 1 }),
+    status: Type.Union([Type.Literal('official'), Type.Literal('estimated')]),
+  },
+  { additionalProperties: false },
+);
 
-export const CalendarYearSchema = Type.Object({
-  party: Type.String({ pattern: '^[A-Z]{2}$' }),
-  year: Type.Integer({ minimum: 2000, maximum: 2100 }),
-  timeZone: Type.String({ minLength: 1 }),
-  weekend: Type.Array(Type.Integer({ minimum: 0, maximum: 6 }), { maxItems: 6 }),
-  sources: Type.Array(Type.Object({ id: Type.String({ minLength: 1 }), title: Type.String({ minLength: 1 }) }, { additionalProperties: true }), { minItems: 1 }),
-  days: Type.Array(CalendarDaySchema),
-  note: Type.Optional(Type.String()),
-}, { additionalProperties: false });
+export const CalendarYearSchema = Type.Object(
+  {
+    party: Type.String({ pattern: '^[A-Z]{2}$' }),
+    year: Type.Integer({ minimum: 2000, maximum: 2100 }),
+    timeZone: Type.String({ minLength: 1 }),
+    weekend: Type.Array(Type.Integer({ minimum: 0, maximum: 6 }), { maxItems: 6 }),
+    sources: Type.Array(
+      Type.Object(
+        { id: Type.String({ minLength: 1 }), title: Type.String({ minLength: 1 }) },
+        { additionalProperties: true },
+      ),
+      { minItems: 1 },
+    ),
+    days: Type.Array(CalendarDaySchema),
+    note: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
 
 export type CalendarDay = Static<typeof CalendarDaySchema>;
 export type CalendarYear = Static<typeof CalendarYearSchema>;
@@ -44,10 +70,21 @@ export interface Calendar {
   readonly cumulative: Int32Array;
 }
 
-const CALENDAR_FIELDS: Readonly<Record<string, string>> = { party: 'Сторона', year: 'год', timeZone: 'часовой пояс', weekend: 'выходные дни недели', sources: 'источники', days: 'особые дни' };
+const CALENDAR_FIELDS: Readonly<Record<string, string>> = {
+  party: 'Сторона',
+  year: 'год',
+  timeZone: 'часовой пояс',
+  weekend: 'выходные дни недели',
+  sources: 'источники',
+  days: 'особые дни',
+};
 
 function formatError(field: string, message: string, extra: Record<string, unknown> = {}): EixError {
-  return new EixError('calendar.format', { field, ...extra }, `Неверный производственный календарь: ${field}: ${message}`);
+  return new EixError(
+    'calendar.format',
+    { field, ...extra },
+    `Неверный производственный календарь: ${field}: ${message}`,
+  );
 }
 
 /** Checks one `<CC>/<year>.json` document; throws `calendar.format` naming the field. */
@@ -66,11 +103,14 @@ export function parseCalendarYear(input: unknown): CalendarYear {
   y.days.forEach((d, i) => {
     const at = `days[${i}]`;
     if (yearOf(d.date) !== y.year) throw formatError(`${at}.date`, `дата ${d.date} не относится к ${y.year} году`);
-    if (compareDates(d.date, previous) <= 0) throw formatError(`${at}.date`, `даты должны идти по возрастанию без повторов (${d.date})`);
+    if (compareDates(d.date, previous) <= 0)
+      throw formatError(`${at}.date`, `даты должны идти по возрастанию без повторов (${d.date})`);
     if (!sources.has(d.source)) throw formatError(`${at}.source`, `нет источника «${d.source}» в списке sources`);
     const weekendDay = weekend.has(dayOfWeek(d.date));
-    if (d.type === 'working' && !weekendDay) throw formatError(`${at}.type`, `${d.date} — будний день; «working» означает перенос рабочего дня на выходной`);
-    if (d.type === 'day_off' && weekendDay) throw formatError(`${at}.type`, `${d.date} — выходной день; «day_off» означает перенос выходного на будний день`);
+    if (d.type === 'working' && !weekendDay)
+      throw formatError(`${at}.type`, `${d.date} — будний день; «working» означает перенос рабочего дня на выходной`);
+    if (d.type === 'day_off' && weekendDay)
+      throw formatError(`${at}.type`, `${d.date} — выходной день; «day_off» означает перенос выходного на будний день`);
     previous = d.date;
   });
   return y;
@@ -116,11 +156,26 @@ export function buildCalendar(years: readonly CalendarYear[]): Calendar {
     flags[i] = (working ? 1 : 0) | (estimated ? 2 : 0);
     cumulative[i + 1] = cumulative[i]! + (working ? 1 : 0);
   }
-  return { party: first.party, timeZone: first.timeZone, weekend, years: byYear, days, sources, first: firstDay, last: lastDay, flags, cumulative };
+  return {
+    party: first.party,
+    timeZone: first.timeZone,
+    weekend,
+    years: byYear,
+    days,
+    sources,
+    first: firstDay,
+    last: lastDay,
+    flags,
+    cumulative,
+  };
 }
 
 function missing(cal: Calendar, date: IsoDate): EixError {
-  return new EixError('calendar.missing', { field: 'date', party: cal.party, year: yearOf(date) }, `Нет производственного календаря ${cal.party} на ${yearOf(date)} год`);
+  return new EixError(
+    'calendar.missing',
+    { field: 'date', party: cal.party, year: yearOf(date) },
+    `Нет производственного календаря ${cal.party} на ${yearOf(date)} год`,
+  );
 }
 
 /** Index of the date in the calendar's covered span; calendar.missing outside it. */
@@ -132,8 +187,12 @@ function indexOf(cal: Calendar, date: IsoDate): number {
 
 function fixedHolidays(years: readonly CalendarYear[]): CalendarDay[] {
   const [base, ...rest] = [...years].sort((a, b) => b.year - a.year);
-  return (base?.days ?? []).filter((d) => d.type === 'holiday' && d.status === 'official'
-    && rest.every((y) => y.days.some((o) => o.type === 'holiday' && o.date.slice(5) === d.date.slice(5))));
+  return (base?.days ?? []).filter(
+    (d) =>
+      d.type === 'holiday' &&
+      d.status === 'official' &&
+      rest.every((y) => y.days.some((o) => o.type === 'holiday' && o.date.slice(5) === d.date.slice(5))),
+  );
 }
 
 export interface DayInfo {
@@ -160,15 +219,42 @@ export function dayInfo(cal: Calendar, date: IsoDate): DayInfo {
     const source = cal.sources.get(d.source) ?? d.source;
     const kind = d.type === 'working' ? 'working_weekend' : d.type;
     const working = d.type === 'working' || d.type === 'short';
-    const what = d.type === 'holiday' ? 'праздничный нерабочий день' : d.type === 'day_off' ? 'перенесённый выходной день'
-      : d.type === 'working' ? 'рабочий день (перенос)' : 'сокращённый предпраздничный рабочий день';
-    const est = d.status === 'estimated' ? (d.projected ? ' (предварительно: календарь на этот год не загружен)' : ' (предварительно)') : '';
-    return { date, party: cal.party, working, kind, reason: `${what}: ${d.name}${est}`, name: d.name, source, status: d.status };
+    const what =
+      d.type === 'holiday'
+        ? 'праздничный нерабочий день'
+        : d.type === 'day_off'
+          ? 'перенесённый выходной день'
+          : d.type === 'working'
+            ? 'рабочий день (перенос)'
+            : 'сокращённый предпраздничный рабочий день';
+    const est =
+      d.status === 'estimated'
+        ? d.projected
+          ? ' (предварительно: календарь на этот год не загружен)'
+          : ' (предварительно)'
+        : '';
+    return {
+      date,
+      party: cal.party,
+      working,
+      kind,
+      reason: `${what}: ${d.name}${est}`,
+      name: d.name,
+      source,
+      status: d.status,
+    };
   }
   const weekday = WEEKDAYS_RU[dayOfWeek(date)]!;
   const weekend = cal.weekend.has(dayOfWeek(date));
   const est = projected ? ' (календарь на этот год не загружен, праздники учтены предварительно)' : '';
-  return { date, party: cal.party, working: !weekend, kind: weekend ? 'weekend' : 'weekday', reason: `${weekend ? 'выходной день' : 'рабочий день'} (${weekday})${est}`, status };
+  return {
+    date,
+    party: cal.party,
+    working: !weekend,
+    kind: weekend ? 'weekend' : 'weekday',
+    reason: `${weekend ? 'выходной день' : 'рабочий день'} (${weekday})${est}`,
+    status,
+  };
 }
 
 export function isWorkingDay(cal: Calendar, date: IsoDate): boolean {
@@ -220,7 +306,10 @@ export interface Deadline {
  * receipt's instant), counted on the requested Party's calendar from the day
  * after its local day of receipt; a shorter requested date wins when earlier.
  */
-export function computeDeadline(cal: Calendar, q: { receivedAt: Date; shorter?: IsoDate; timeZone?: string }): Deadline {
+export function computeDeadline(
+  cal: Calendar,
+  q: { receivedAt: Date; shorter?: IsoDate; timeZone?: string },
+): Deadline {
   const timeZone = q.timeZone ?? cal.timeZone;
   const receivedOn = localDate(q.receivedAt, timeZone);
   const term = addWorkingDays(cal, receivedOn, TERM_WORKING_DAYS);
@@ -229,8 +318,14 @@ export function computeDeadline(cal: Calendar, q: { receivedAt: Date; shorter?: 
   const useShorter = shorter !== null && compareDates(shorter, term.date) < 0;
   const deadline = useShorter ? shorter : term.date;
   return {
-    party: cal.party, receivedAt: q.receivedAt.toISOString(), timeZone, receivedOn,
-    termDeadline: term.date, shorter, deadline, basis: useShorter ? 'R12.b' : 'R12.a',
+    party: cal.party,
+    receivedAt: q.receivedAt.toISOString(),
+    timeZone,
+    receivedOn,
+    termDeadline: term.date,
+    shorter,
+    deadline,
+    basis: useShorter ? 'R12.b' : 'R12.a',
     workingDays: useShorter ? Math.max(0, workingDaysBetween(cal, receivedOn, shorter)) : TERM_WORKING_DAYS,
     estimated: term.estimated,
   };
@@ -254,8 +349,12 @@ export function dueSoonBefore(cal: Calendar, today: IsoDate): IsoDate {
  * R12.c: where an unanswered request stands on `today`. Overdue requests are
  * "notified" when the requested body sent a delay notice, "silent" otherwise.
  */
-export function classifyOverdue(cal: Calendar, q: { deadline: IsoDate; today: IsoDate; delayNotified: boolean }): { status: OverdueStatus; workingDaysLeft: number } {
+export function classifyOverdue(
+  cal: Calendar,
+  q: { deadline: IsoDate; today: IsoDate; delayNotified: boolean },
+): { status: OverdueStatus; workingDaysLeft: number } {
   const left = workingDaysBetween(cal, q.today, q.deadline);
-  if (compareDates(q.today, q.deadline) > 0) return { status: q.delayNotified ? 'overdue_notified' : 'overdue_silent', workingDaysLeft: left };
+  if (compareDates(q.today, q.deadline) > 0)
+    return { status: q.delayNotified ? 'overdue_notified' : 'overdue_silent', workingDaysLeft: left };
   return { status: left <= DUE_SOON_WORKING_DAYS ? 'due_soon' : 'open', workingDaysLeft: left };
 }

@@ -19,7 +19,10 @@ export const ERROR_CODES = {
   'id.kind': { http: 400, ru: 'Неизвестный вид идентификатора для этого государства' },
   // treaty engine (R22–R25)
   'treaty.events': { http: 400, ru: 'Неверный перечень событий депозитария' },
-  'treaty.withdrawal_notice': { http: 400, ru: 'Уведомление о выходе направлено позднее чем за 3 месяца до выхода (статья 24)' },
+  'treaty.withdrawal_notice': {
+    http: 400,
+    ru: 'Уведомление о выходе направлено позднее чем за 3 месяца до выхода (статья 24)',
+  },
   'treaty.event_order': { http: 400, ru: 'Событие депозитария противоречит предыдущим событиям' },
   // calendars (R12)
   'calendar.missing': { http: 422, ru: 'Нет производственного календаря Стороны на этот год' },
@@ -37,13 +40,16 @@ export const ERROR_CODES = {
   'input.too_large': { http: 413, ru: 'Слишком большой запрос' },
   'input.media_type': { http: 415, ru: 'Неподдерживаемый тип содержимого; ожидается application/json' },
   'route.not_found': { http: 404, ru: 'Нет такого адреса API' },
-  'rate_limited': { http: 429, ru: 'Слишком много запросов; повторите позже' },
+  rate_limited: { http: 429, ru: 'Слишком много запросов; повторите позже' },
   // records
   'body.not_found': { http: 404, ru: 'Орган не найден' },
   'body.exists': { http: 409, ru: 'Орган с таким идентификатором уже существует' },
   'officer.not_found': { http: 404, ru: 'Пользователь не найден' },
   'officer.exists': { http: 409, ru: 'Пользователь с таким именем входа уже существует' },
-  'officer.last_admin': { http: 409, ru: 'Нельзя отключить последнего администратора узла или снять с него роль администратора' },
+  'officer.last_admin': {
+    http: 409,
+    ru: 'Нельзя отключить последнего администратора узла или снять с него роль администратора',
+  },
   'token.not_found': { http: 404, ru: 'API-токен не найден' },
   'proceeding.not_found': { http: 404, ru: 'Исполнительное производство не найдено' },
   'proceeding.exists': { http: 409, ru: 'Исполнительное производство с таким номером уже есть в этом органе' },
@@ -57,11 +63,17 @@ export const ERROR_CODES = {
   'registry.pair': { http: 422, ru: 'Соглашение не связывает Стороны на эту дату (R-pair)' },
   'node.exists': { http: 409, ru: 'Узел уже создан в этом каталоге; повторная инициализация не выполняется' },
   'node.busy': { http: 409, ru: 'База данных узла уже открыта другим процессом' },
-  'storage.unavailable': { http: 503, ru: 'База данных узла временно недоступна; повторите действие через несколько секунд' },
+  'storage.unavailable': {
+    http: 503,
+    ru: 'База данных узла временно недоступна; повторите действие через несколько секунд',
+  },
   'node.not_initialised': { http: 500, ru: 'Узел не создан: выполните eix node init' },
   // federation (messages between nodes)
   'message.signature': { http: 400, ru: 'Подпись сообщения недействительна' },
-  'message.certificate': { http: 403, ru: 'Сертификат подписи органа не выдан удостоверяющим центром его Стороны, отозван или недействителен' },
+  'message.certificate': {
+    http: 403,
+    ru: 'Сертификат подписи органа не выдан удостоверяющим центром его Стороны, отозван или недействителен',
+  },
   'message.sender': { http: 403, ru: 'Отправитель не соответствует сертификату узла или органа' },
   'message.schema': { http: 400, ru: 'Сообщение не соответствует схеме своего типа' },
   'message.type': { http: 400, ru: 'Неизвестный тип сообщения' },
@@ -88,10 +100,13 @@ export const ERROR_CODES = {
   'registry.signature': { http: 400, ru: 'Подпись реестра доверия неверна' },
   'registry.format': { http: 400, ru: 'Неверный формат реестра доверия' },
   'registry.rollback': { http: 409, ru: 'Реестр доверия старее принятого (откат версии не допускается)' },
-  'registry.depositary': { http: 400, ru: 'Реестр доверия подписан не тем депозитарием, сертификат которого закреплён' },
+  'registry.depositary': {
+    http: 400,
+    ru: 'Реестр доверия подписан не тем депозитарием, сертификат которого закреплён',
+  },
   'audit.broken': { http: 500, ru: 'Цепочка журнала аудита нарушена' },
   // internal
-  'internal': { http: 500, ru: 'Внутренняя ошибка' },
+  internal: { http: 500, ru: 'Внутренняя ошибка' },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -8,23 +8,97 @@ export type TranslitScheme = 'gost779' | 'icao';
 
 /** ICAO Doc 9303 (Russian passport practice) plus the national letters of the signatories. */
 const ICAO: Readonly<Record<string, string>> = {
-  'а': 'a', 'б': 'b', 'в': 'v', 'г': 'g', 'д': 'd', 'е': 'e', 'ё': 'e', 'ж': 'zh', 'з': 'z', 'и': 'i', 'й': 'i',
-  'к': 'k', 'л': 'l', 'м': 'm', 'н': 'n', 'о': 'o', 'п': 'p', 'р': 'r', 'с': 's', 'т': 't', 'у': 'u', 'ф': 'f',
-  'х': 'kh', 'ц': 'ts', 'ч': 'ch', 'ш': 'sh', 'щ': 'shch', 'ъ': 'ie', 'ы': 'y', 'ь': '', 'э': 'e', 'ю': 'iu', 'я': 'ia',
+  а: 'a',
+  б: 'b',
+  в: 'v',
+  г: 'g',
+  д: 'd',
+  е: 'e',
+  ё: 'e',
+  ж: 'zh',
+  з: 'z',
+  и: 'i',
+  й: 'i',
+  к: 'k',
+  л: 'l',
+  м: 'm',
+  н: 'n',
+  о: 'o',
+  п: 'p',
+  р: 'r',
+  с: 's',
+  т: 't',
+  у: 'u',
+  ф: 'f',
+  х: 'kh',
+  ц: 'ts',
+  ч: 'ch',
+  ш: 'sh',
+  щ: 'shch',
+  ъ: 'ie',
+  ы: 'y',
+  ь: '',
+  э: 'e',
+  ю: 'iu',
+  я: 'ia',
   // Ukrainian, Belarusian (ў: see UZBEK_O below)
-  'є': 'ie', 'ї': 'i', 'і': 'i', 'ґ': 'g', 'ў': 'u',
+  є: 'ie',
+  ї: 'i',
+  і: 'i',
+  ґ: 'g',
+  ў: 'u',
   // Kazakh, Uzbek, Tajik
-  'ә': 'a', 'ғ': 'g', 'қ': 'k', 'ң': 'n', 'ө': 'o', 'ұ': 'u', 'ү': 'u', 'һ': 'h', 'ҳ': 'h', 'ӣ': 'i', 'ӯ': 'u', 'ҷ': 'j',
+  ә: 'a',
+  ғ: 'g',
+  қ: 'k',
+  ң: 'n',
+  ө: 'o',
+  ұ: 'u',
+  ү: 'u',
+  һ: 'h',
+  ҳ: 'h',
+  ӣ: 'i',
+  ӯ: 'u',
+  ҷ: 'j',
   // Azerbaijani / Turkic Latin letters folded to ASCII
-  'ə': 'a', 'ğ': 'g', 'ı': 'i', 'ö': 'o', 'ü': 'u', 'ş': 'sh', 'ç': 'ch',
+  ə: 'a',
+  ğ: 'g',
+  ı: 'i',
+  ö: 'o',
+  ü: 'u',
+  ş: 'sh',
+  ç: 'ch',
 };
 
 /** GOST 7.79-2000 system B (backtick marks as in the standard); national letters follow its annex pattern. */
 const GOST: Readonly<Record<string, string>> = {
   ...ICAO,
-  'ё': 'yo', 'й': 'j', 'х': 'x', 'ц': 'cz', 'щ': 'shh', 'ъ': '``', 'ы': 'y`', 'ь': '`', 'э': 'e`', 'ю': 'yu', 'я': 'ya',
-  'є': 'ye', 'ї': 'yi', 'ґ': 'g`', 'ў': 'u`', 'ә': 'a`', 'ғ': 'g`', 'қ': 'q', 'ң': 'n`', 'ө': 'o`', 'ұ': 'u`',
-  'ү': 'u`', 'ҳ': 'h`', 'ӣ': 'i`', 'ӯ': 'u`', 'ҷ': 'j`',
+  ё: 'yo',
+  й: 'j',
+  х: 'x',
+  ц: 'cz',
+  щ: 'shh',
+  ъ: '``',
+  ы: 'y`',
+  ь: '`',
+  э: 'e`',
+  ю: 'yu',
+  я: 'ya',
+  є: 'ye',
+  ї: 'yi',
+  ґ: 'g`',
+  ў: 'u`',
+  ә: 'a`',
+  ғ: 'g`',
+  қ: 'q',
+  ң: 'n`',
+  ө: 'o`',
+  ұ: 'u`',
+  ү: 'u`',
+  ҳ: 'h`',
+  ӣ: 'i`',
+  ӯ: 'u`',
+  ҷ: 'j`',
 };
 
 const CYR_VOWELS = new Set([...'аеёиоуыэюяіїєәөұүӣӯ']);
@@ -37,7 +111,10 @@ function mapChars(text: string, table: Readonly<Record<string, string>>, gost: b
   chars.forEach((ch, i) => {
     const lower = ch.toLowerCase();
     let t = table[lower];
-    if (t === undefined) { out += ch; return; }
+    if (t === undefined) {
+      out += ch;
+      return;
+    }
     if (lower === 'ў' && !CYR_VOWELS.has(chars[i - 1]?.toLowerCase() ?? '')) {
       // Belarusian ў only follows a vowel; elsewhere it is the Uzbek letter (Latin oʻ).
       t = gost ? 'o`' : 'o';
@@ -73,17 +150,39 @@ export function transliterate(name: string, scheme: TranslitScheme = 'icao'): st
 type Rule = readonly [RegExp, string];
 
 const HEAD: readonly Rule[] = [
-  [/cz/g, 'Z'], [/tsch/g, 'ZC'], [/shch|shh|sch/g, 'S'], [/tch/g, 'C'], [/ch/g, 'C'], [/sh/g, 'S'], [/zh/g, 'J'],
-  [/c(?=[eiyj])/g, 'Z'], [/ts|tc|tz/g, 'Z'], [/ck/g, 'k'], [/c/g, 'k'], [/q/g, 'k'],
+  [/cz/g, 'Z'],
+  [/tsch/g, 'ZC'],
+  [/shch|shh|sch/g, 'S'],
+  [/tch/g, 'C'],
+  [/ch/g, 'C'],
+  [/sh/g, 'S'],
+  [/zh/g, 'J'],
+  [/c(?=[eiyj])/g, 'Z'],
+  [/ts|tc|tz/g, 'Z'],
+  [/ck/g, 'k'],
+  [/c/g, 'k'],
+  [/q/g, 'k'],
 ];
 /** Primary reading: x is "ks" (Alexander), j before a vowel is ж (Jamshid, Djafar). */
-const PRIMARY: readonly Rule[] = [[/kh/g, 'h'], [/x/g, 'ks'], [/j(?=[aeiouy])/g, 'J'], [/j/g, 'i']];
+const PRIMARY: readonly Rule[] = [
+  [/kh/g, 'h'],
+  [/x/g, 'ks'],
+  [/j(?=[aeiouy])/g, 'J'],
+  [/j/g, 'i'],
+];
 /** Alternative reading: x is х (GOST 7.79, Uzbek Latin), j is й (GOST 7.79, Jurij). */
-const ALTERNATIVE: readonly Rule[] = [[/kh|x/g, 'h'], [/j/g, 'i']];
+const ALTERNATIVE: readonly Rule[] = [
+  [/kh|x/g, 'h'],
+  [/j/g, 'i'],
+];
 const TAIL: readonly Rule[] = [
-  [/ph/g, 'f'], [/gh/g, 'g'], [/w/g, 'v'],
+  [/ph/g, 'f'],
+  [/gh/g, 'g'],
+  [/w/g, 'v'],
   [/(?<=[bdfghklmnprstvzSCJZ])yo/g, 'e'], // Fyodor, Pyotr, Semyon: ё written yo
-  [/y/g, 'i'], [/^ie/g, 'e'], [/(?<=[aeiou])ie/g, 'e'], // Yelena/Elena, Sergeyev/Sergeev
+  [/y/g, 'i'],
+  [/^ie/g, 'e'],
+  [/(?<=[aeiou])ie/g, 'e'], // Yelena/Elena, Sergeyev/Sergeev
   [/(?<=[dt])er$/g, 'r'], // Alexander/Aleksandr, Peter/Petr
   [/(.)\1+/gu, '$1'],
 ];
@@ -104,7 +203,8 @@ function foldWord(word: string, alternative: boolean): string {
 
 function nameKey(name: string, alternative: boolean): string {
   // ICAO already folds ё to e and й to i (as е and и).
-  return transliterate(name.normalize('NFC').toLowerCase(), 'icao').toLowerCase()
+  return transliterate(name.normalize('NFC').toLowerCase(), 'icao')
+    .toLowerCase()
     .replace(/[^\p{L}\s]|\p{Lm}/gu, '') // punctuation, hyphens, apostrophes (ʻ ʼ ' ’ `), digits
     .split(/\s+/)
     .map((w) => foldWord(w, alternative))
@@ -128,7 +228,12 @@ function jaro(a: string, b: string): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) {
     for (let j = Math.max(0, i - window); j < Math.min(b.length, i + window + 1); j++) {
-      if (!usedB[j] && a[i] === b[j]) { usedA[i] = true; usedB[j] = true; m++; break; }
+      if (!usedB[j] && a[i] === b[j]) {
+        usedA[i] = true;
+        usedB[j] = true;
+        m++;
+        break;
+      }
     }
   }
   if (m === 0) return 0;
@@ -161,7 +266,10 @@ function partsScore(a: readonly string[], b: readonly string[]): number {
   const used = new Array<boolean>(long.length).fill(false);
   let best = 0;
   const search = (i: number, sum: number): void => {
-    if (i === short.length) { best = Math.max(best, sum); return; }
+    if (i === short.length) {
+      best = Math.max(best, sum);
+      return;
+    }
     for (let j = 0; j < long.length; j++) {
       if (used[j]) continue;
       used[j] = true;

@@ -7,7 +7,14 @@ import { isIsoDate } from './dates.js';
 export type IdSubject = 'individual' | 'legal_entity' | 'entrepreneur' | 'any';
 
 export type IdCheck =
-  | { valid: true; normalized: string; country: string; kind: string; subject: IdSubject; details?: Record<string, string | number> }
+  | {
+      valid: true;
+      normalized: string;
+      country: string;
+      kind: string;
+      subject: IdSubject;
+      details?: Record<string, string | number>;
+    }
   | { valid: false; reason: 'checksum' | 'length' | 'format'; message: string; country: string; kind: string };
 
 interface KindSpec {
@@ -27,7 +34,8 @@ const DIGITS = /^\d+$/;
 const ALNUM = /^[0-9A-Z]+$/;
 
 const digits = (v: string): number[] => [...v].map(Number);
-const weighted = (ds: readonly number[], ws: readonly number[]): number => ws.reduce((s, w, i) => s + w * (ds[i] ?? 0), 0);
+const weighted = (ds: readonly number[], ws: readonly number[]): number =>
+  ws.reduce((s, w, i) => s + w * (ds[i] ?? 0), 0);
 
 // ---- Russia ---------------------------------------------------------------------
 
@@ -72,7 +80,12 @@ function kzCheckDigit(v: string): number | null {
  * Sex and birth date from a "century digit" (1/2 → 1800s, 3/4 → 1900s, 5/6 →
  * 2000s; odd male, even female) and a two-digit year, month and day.
  */
-function centuryPerson(centuryChar: string | undefined, yy: string, mm: string, dd: string): Record<string, string | number> | 'format' {
+function centuryPerson(
+  centuryChar: string | undefined,
+  yy: string,
+  mm: string,
+  dd: string,
+): Record<string, string | number> | 'format' {
   const centuryDigit = Number(centuryChar);
   if (!(centuryDigit >= 1 && centuryDigit <= 6)) return 'format';
   const century = 1800 + Math.floor((centuryDigit - 1) / 2) * 100;
@@ -157,7 +170,7 @@ function azVoen(v: string): Record<string, string | number> | null | 'format' {
 
 function uaRnokpp(v: string): Record<string, string | number> | null {
   const d = digits(v);
-  const c = (weighted(d, [-1, 5, 7, 9, 4, 6, 10, 5, 7]) % 11 + 11) % 11 % 10;
+  const c = (((weighted(d, [-1, 5, 7, 9, 4, 6, 10, 5, 7]) % 11) + 11) % 11) % 10;
   if (c !== d[9]) return null;
   const days = Number(v.slice(0, 5));
   const birth = new Date(Date.UTC(1899, 11, 31) + days * 86_400_000).toISOString().slice(0, 10);
@@ -169,7 +182,14 @@ function uaEdrpou(v: string): true | null {
   const n = Number(v);
   const w1 = n < 30_000_000 || n > 60_000_000 ? [1, 2, 3, 4, 5, 6, 7] : [7, 1, 2, 3, 4, 5, 6];
   let c = weighted(d, w1) % 11;
-  if (c === 10) c = weighted(d, w1.map((w) => w + 2)) % 11 % 10;
+  if (c === 10)
+    c =
+      (weighted(
+        d,
+        w1.map((w) => w + 2),
+      ) %
+        11) %
+      10;
   return c === d[7] ? true : null;
 }
 
@@ -188,7 +208,14 @@ const SPECS: Readonly<Record<string, Readonly<Record<string, KindSpec>>>> = {
   },
   BY: {
     UNP: { label: 'УНП', subject: 'any', lengths: [9], chars: ALNUM, shape: /^\d[0-9ABCEHKM]\d{7}$/, check: byUnp },
-    PN: { label: 'идентификационный номер', subject: 'individual', lengths: [14], chars: ALNUM, shape: /^\d{7}[A-Z]\d{3}[A-Z]{2}\d$/, check: byPn },
+    PN: {
+      label: 'идентификационный номер',
+      subject: 'individual',
+      lengths: [14],
+      chars: ALNUM,
+      shape: /^\d{7}[A-Z]\d{3}[A-Z]{2}\d$/,
+      check: byPn,
+    },
   },
   UZ: {
     PINFL: { label: 'ПИНФЛ', subject: 'individual', lengths: [14], chars: DIGITS, check: uzPinfl },
@@ -206,11 +233,24 @@ const SPECS: Readonly<Record<string, Readonly<Record<string, KindSpec>>>> = {
   AZ: {
     VOEN: { label: 'VÖEN (ИНН)', subject: 'any', lengths: [10], chars: DIGITS, check: azVoen },
     // FIN: the 7-character personal code of the identity card, letters and digits (no I, O).
-    FIN: { label: 'FIN (персональный код)', subject: 'individual', lengths: [7], chars: ALNUM, shape: /^[0-9A-HJ-NP-Z]{7}$/ },
+    FIN: {
+      label: 'FIN (персональный код)',
+      subject: 'individual',
+      lengths: [7],
+      chars: ALNUM,
+      shape: /^[0-9A-HJ-NP-Z]{7}$/,
+    },
   },
   MD: {
     IDNO: { label: 'IDNO', subject: 'legal_entity', lengths: [13], chars: DIGITS, shape: /^1/, check: mod10Weights731 },
-    IDNP: { label: 'IDNP', subject: 'individual', lengths: [13], chars: DIGITS, shape: /^[02]/, check: mod10Weights731 },
+    IDNP: {
+      label: 'IDNP',
+      subject: 'individual',
+      lengths: [13],
+      chars: DIGITS,
+      shape: /^[02]/,
+      check: mod10Weights731,
+    },
   },
   TJ: {
     // ИНН of Tajikistan: 9 digits, no published check digit.
@@ -230,10 +270,13 @@ export const ID_KINDS: Readonly<Record<string, readonly string[]>> = Object.from
 function spec(country: string, kind: string): KindSpec {
   const s = SPECS[country]?.[kind];
   if (!s) {
-    throw new EixError('id.kind', { country, kind, known: ID_KINDS[country] ?? [] },
+    throw new EixError(
+      'id.kind',
+      { country, kind, known: ID_KINDS[country] ?? [] },
       SPECS[country]
         ? `Неизвестный вид идентификатора ${kind} для государства ${country}; допустимые: ${(ID_KINDS[country] ?? []).join(', ')}`
-        : `Для государства ${country} виды идентификаторов не определены; известны: ${Object.keys(SPECS).join(', ')}`);
+        : `Для государства ${country} виды идентификаторов не определены; известны: ${Object.keys(SPECS).join(', ')}`,
+    );
   }
   return s;
 }
@@ -248,18 +291,42 @@ export function idSubject(country: string, kind: string): IdSubject {
 
 /** Strips spaces, hyphens, dots and slashes; upper-cases letters (Cyrillic look-alikes become Latin). */
 export function normalizeId(value: string): string {
-  return value.trim().replace(/[\s\-./]/g, '').toUpperCase().replace(/[АВСЕНКМОРТХ]/g, (ch) => CYR_TO_LAT[ch] ?? ch);
+  return value
+    .trim()
+    .replace(/[\s\-./]/g, '')
+    .toUpperCase()
+    .replace(/[АВСЕНКМОРТХ]/g, (ch) => CYR_TO_LAT[ch] ?? ch);
 }
 
-const CYR_TO_LAT: Record<string, string> = { А: 'A', В: 'B', С: 'C', Е: 'E', Н: 'H', К: 'K', М: 'M', О: 'O', Р: 'P', Т: 'T', Х: 'X' };
+const CYR_TO_LAT: Record<string, string> = {
+  А: 'A',
+  В: 'B',
+  С: 'C',
+  Е: 'E',
+  Н: 'H',
+  К: 'K',
+  М: 'M',
+  О: 'O',
+  Р: 'P',
+  Т: 'T',
+  Х: 'X',
+};
 
 export function checkNationalId(country: string, kind: string, value: string): IdCheck {
   const s = spec(country, kind);
   const v = normalizeId(value);
-  const fail = (reason: 'checksum' | 'length' | 'format', why: string): IdCheck =>
-    ({ valid: false, reason, message: `${s.label}: ${why}`, country, kind });
+  const fail = (reason: 'checksum' | 'length' | 'format', why: string): IdCheck => ({
+    valid: false,
+    reason,
+    message: `${s.label}: ${why}`,
+    country,
+    kind,
+  });
   if (v === '' || !s.chars.test(v)) {
-    return fail('format', s.chars === DIGITS ? 'допускаются только цифры' : 'допускаются только цифры и латинские буквы');
+    return fail(
+      'format',
+      s.chars === DIGITS ? 'допускаются только цифры' : 'допускаются только цифры и латинские буквы',
+    );
   }
   if (!s.lengths.includes(v.length)) {
     return fail('length', `должно быть ${s.lengths.join(' или ')} знаков, указано ${v.length}`);

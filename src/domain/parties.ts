@@ -22,16 +22,40 @@ export interface PartyInfo {
 }
 
 export const PARTIES: Readonly<Record<SignatoryCode, PartyInfo>> = {
-  AZ: { code: 'AZ', nameRu: 'Азербайджан', fullNameRu: 'Азербайджанская Республика', timeZone: 'Asia/Baku', currency: 'AZN' },
+  AZ: {
+    code: 'AZ',
+    nameRu: 'Азербайджан',
+    fullNameRu: 'Азербайджанская Республика',
+    timeZone: 'Asia/Baku',
+    currency: 'AZN',
+  },
   AM: { code: 'AM', nameRu: 'Армения', fullNameRu: 'Республика Армения', timeZone: 'Asia/Yerevan', currency: 'AMD' },
   BY: { code: 'BY', nameRu: 'Беларусь', fullNameRu: 'Республика Беларусь', timeZone: 'Europe/Minsk', currency: 'BYN' },
   KZ: { code: 'KZ', nameRu: 'Казахстан', fullNameRu: 'Республика Казахстан', timeZone: 'Asia/Almaty', currency: 'KZT' },
-  KG: { code: 'KG', nameRu: 'Кыргызстан', fullNameRu: 'Кыргызская Республика', timeZone: 'Asia/Bishkek', currency: 'KGS' },
+  KG: {
+    code: 'KG',
+    nameRu: 'Кыргызстан',
+    fullNameRu: 'Кыргызская Республика',
+    timeZone: 'Asia/Bishkek',
+    currency: 'KGS',
+  },
   MD: { code: 'MD', nameRu: 'Молдова', fullNameRu: 'Республика Молдова', timeZone: 'Europe/Chisinau', currency: 'MDL' },
   RU: { code: 'RU', nameRu: 'Россия', fullNameRu: 'Российская Федерация', timeZone: 'Europe/Moscow', currency: 'RUB' },
-  TJ: { code: 'TJ', nameRu: 'Таджикистан', fullNameRu: 'Республика Таджикистан', timeZone: 'Asia/Dushanbe', currency: 'TJS' },
+  TJ: {
+    code: 'TJ',
+    nameRu: 'Таджикистан',
+    fullNameRu: 'Республика Таджикистан',
+    timeZone: 'Asia/Dushanbe',
+    currency: 'TJS',
+  },
   TM: { code: 'TM', nameRu: 'Туркменистан', fullNameRu: 'Туркменистан', timeZone: 'Asia/Ashgabat', currency: 'TMT' },
-  UZ: { code: 'UZ', nameRu: 'Узбекистан', fullNameRu: 'Республика Узбекистан', timeZone: 'Asia/Tashkent', currency: 'UZS' },
+  UZ: {
+    code: 'UZ',
+    nameRu: 'Узбекистан',
+    fullNameRu: 'Республика Узбекистан',
+    timeZone: 'Asia/Tashkent',
+    currency: 'UZS',
+  },
   UA: { code: 'UA', nameRu: 'Украина', fullNameRu: 'Украина', timeZone: 'Europe/Kyiv', currency: 'UAH' },
 };
 

@@ -12,33 +12,48 @@ export const REGISTRY_FORMAT = 'eix-registry/1';
 const Party = Type.String({ pattern: '^[A-Z]{2}$' });
 const DateTime = Type.String({ format: 'date-time' });
 
-export const RegistryNodeSchema = Type.Object({
-  id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }),
-  url: Type.String({ pattern: '^https://[^\\s/?#]+(?:[/?#]\\S*)?$' }),
-}, { additionalProperties: false });
+export const RegistryNodeSchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }),
+    url: Type.String({ pattern: '^https://[^\\s/?#]+(?:[/?#]\\S*)?$' }),
+  },
+  { additionalProperties: false },
+);
 
-export const RegistryPartySchema = Type.Object({
-  name: Type.String({ minLength: 1 }),
-  caCertificates: Type.Array(Type.String({ pattern: '^\\s*-----BEGIN CERTIFICATE-----[\\s\\S]+-----END CERTIFICATE-----\\s*$' }), { minItems: 1 }),
-  nodes: Type.Array(RegistryNodeSchema),
-}, { additionalProperties: false });
+export const RegistryPartySchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1 }),
+    caCertificates: Type.Array(
+      Type.String({ pattern: '^\\s*-----BEGIN CERTIFICATE-----[\\s\\S]+-----END CERTIFICATE-----\\s*$' }),
+      { minItems: 1 },
+    ),
+    nodes: Type.Array(RegistryNodeSchema),
+  },
+  { additionalProperties: false },
+);
 
-export const RevocationSchema = Type.Object({
-  serialNumber: Type.String({ pattern: '^[0-9a-fA-F]{1,64}$' }),
-  party: Type.Union([Party, Type.Literal('depositary')]),
-  revokedAt: DateTime,
-  reason: Type.Optional(Type.String()),
-}, { additionalProperties: false });
+export const RevocationSchema = Type.Object(
+  {
+    serialNumber: Type.String({ pattern: '^[0-9a-fA-F]{1,64}$' }),
+    party: Type.Union([Party, Type.Literal('depositary')]),
+    revokedAt: DateTime,
+    reason: Type.Optional(Type.String()),
+  },
+  { additionalProperties: false },
+);
 
-export const RegistrySchema = Type.Object({
-  format: Type.Literal(REGISTRY_FORMAT),
-  version: Type.Integer({ minimum: 1 }),
-  issuedAt: DateTime,
-  depositary: Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
-  treaty: Type.Object({ events: Type.Array(TreatyEventSchema) }, { additionalProperties: false }),
-  parties: Type.Record(Party, RegistryPartySchema, { additionalProperties: false }),
-  revocations: Type.Array(RevocationSchema),
-}, { additionalProperties: false });
+export const RegistrySchema = Type.Object(
+  {
+    format: Type.Literal(REGISTRY_FORMAT),
+    version: Type.Integer({ minimum: 1 }),
+    issuedAt: DateTime,
+    depositary: Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
+    treaty: Type.Object({ events: Type.Array(TreatyEventSchema) }, { additionalProperties: false }),
+    parties: Type.Record(Party, RegistryPartySchema, { additionalProperties: false }),
+    revocations: Type.Array(RevocationSchema),
+  },
+  { additionalProperties: false },
+);
 
 export type RegistryNode = Static<typeof RegistryNodeSchema>;
 export type RegistryParty = Static<typeof RegistryPartySchema>;
@@ -58,10 +73,19 @@ const FIELDS: Readonly<Record<string, string>> = {
 export function checkRegistry(input: unknown): Problem[] {
   const problems = checkSchema(RegistrySchema, input, FIELDS);
   const doc = input as Partial<Registry> | null;
-  if (doc && typeof doc === 'object' && doc.treaty && typeof doc.treaty === 'object' && Array.isArray(doc.treaty.events)) {
+  if (
+    doc &&
+    typeof doc === 'object' &&
+    doc.treaty &&
+    typeof doc.treaty === 'object' &&
+    Array.isArray(doc.treaty.events)
+  ) {
     // Schema problems of events are already reported (with precise paths) by the treaty engine.
     const own = problems.filter((p) => !p.path.startsWith('treaty.events'));
-    const treaty = checkTreatyEvents({ events: doc.treaty.events }).map((p) => ({ ...p, path: joinPath('treaty', p.path) }));
+    const treaty = checkTreatyEvents({ events: doc.treaty.events }).map((p) => ({
+      ...p,
+      path: joinPath('treaty', p.path),
+    }));
     problems.splice(0, problems.length, ...own, ...treaty);
   }
   if (problems.length === 0) {
@@ -70,7 +94,12 @@ export function checkRegistry(input: unknown): Problem[] {
       p.nodes.forEach((n, i) => {
         const path = `parties.${party}.nodes[${i}].id`;
         const first = seen.get(n.id);
-        if (first) problems.push({ code: 'registry.node_duplicate', path, message: `Идентификатор узла ${n.id} уже указан в ${first}` });
+        if (first)
+          problems.push({
+            code: 'registry.node_duplicate',
+            path,
+            message: `Идентификатор узла ${n.id} уже указан в ${first}`,
+          });
         else seen.set(n.id, path);
       });
     }
@@ -83,8 +112,11 @@ export function parseRegistry(input: unknown): Registry {
   const problems = checkRegistry(input);
   const first = problems[0];
   if (first) {
-    throw new EixError('registry.format', { field: first.path, problems },
-      `Неверный формат реестра доверия: ${first.path ? `${first.path}: ` : ''}${first.message}`);
+    throw new EixError(
+      'registry.format',
+      { field: first.path, problems },
+      `Неверный формат реестра доверия: ${first.path ? `${first.path}: ` : ''}${first.message}`,
+    );
   }
   return input as Registry;
 }
@@ -94,7 +126,9 @@ const normSerial = (s: string): string => s.toLowerCase().replace(/^0+(?=.)/, ''
 /** Whether a certificate serial number is revoked at `at` (revokedAt ≤ at). */
 export function isRevoked(registry: Registry, serialNumber: string, at: Date): boolean {
   const serial = normSerial(serialNumber);
-  return registry.revocations.some((r) => normSerial(r.serialNumber) === serial && Date.parse(r.revokedAt) <= at.getTime());
+  return registry.revocations.some(
+    (r) => normSerial(r.serialNumber) === serial && Date.parse(r.revokedAt) <= at.getTime(),
+  );
 }
 
 /** The node with this id and its Party, or null. */

@@ -4,10 +4,7 @@
 // and a Russian message naming it.
 import { addDays, addMonths, isIsoDate, type IsoDate } from './dates.js';
 import { fieldLabel, joinPath, checkSchema, type CheckResult, type Problem } from './problems.js';
-import {
-  REQUEST_FIELD_NAMES, RequestSchema, itemProvisions,
-  type Item, type Person, type Request,
-} from './request.js';
+import { REQUEST_FIELD_NAMES, RequestSchema, itemProvisions, type Item, type Person, type Request } from './request.js';
 import { checkNationalId, idLabelRu } from './national-ids.js';
 import { canSend, requestNotices, type Treaty } from './treaty.js';
 import { PARTY_CODE } from './parties.js';
@@ -69,7 +66,11 @@ class Collector {
   /** Reports an empty mandatory text field under `<rule>.<field>`; true when filled. */
   requireText(path: string, value: unknown, rule: string): boolean {
     if (filled(value)) return true;
-    this.error(`${rule}.${lastSegment(path)}`, path, `Не заполнено обязательное поле ${this.label(path)} (${ruleRu(rule)})`);
+    this.error(
+      `${rule}.${lastSegment(path)}`,
+      path,
+      `Не заполнено обязательное поле ${this.label(path)} (${ruleRu(rule)})`,
+    );
     return false;
   }
 }
@@ -79,7 +80,12 @@ function filled(value: unknown): value is string {
 }
 
 function lastSegment(path: string): string {
-  return path.replace(/\[\d+\]/g, '').split('.').pop() ?? path;
+  return (
+    path
+      .replace(/\[\d+\]/g, '')
+      .split('.')
+      .pop() ?? path
+  );
 }
 
 function ruleRu(rule: string): string {
@@ -107,24 +113,36 @@ function checkBodies(v: Collector, req: Request, ctx: ValidationContext): void {
   const from = req.requestingBody?.party;
   const to = req.requestedBody?.party;
   if (filled(from) && filled(to) && from === to) {
-    v.error('R-pair.same_party', 'requestedBody.party',
-      'Запрашивающий и запрашиваемый органы относятся к одной Стороне: Соглашение применяется только между Сторонами');
+    v.error(
+      'R-pair.same_party',
+      'requestedBody.party',
+      'Запрашивающий и запрашиваемый органы относятся к одной Стороне: Соглашение применяется только между Сторонами',
+    );
   }
   // R10.b: only the body holding the enforcement proceedings may request.
   const proceeding = req.proceeding;
   if (!proceeding || !filled(proceeding.number)) {
-    v.error('R10.b.proceeding', 'proceeding.number',
-      `Не указано ${v.label('proceeding.number')}: запрос направляется только в рамках исполнительного производства (статья 10 Соглашения)`);
+    v.error(
+      'R10.b.proceeding',
+      'proceeding.number',
+      `Не указано ${v.label('proceeding.number')}: запрос направляется только в рамках исполнительного производства (статья 10 Соглашения)`,
+    );
   }
   const holder = proceeding?.bodyId;
   const requester = req.requestingBody?.id;
   if (filled(holder) && filled(requester) && holder !== requester) {
-    v.error('R10.b.holder', 'proceeding.bodyId',
-      'Исполнительное производство находится в другом органе: направить запрос может только орган, в производстве которого оно находится (статья 10 Соглашения)');
+    v.error(
+      'R10.b.holder',
+      'proceeding.bodyId',
+      'Исполнительное производство находится в другом органе: направить запрос может только орган, в производстве которого оно находится (статья 10 Соглашения)',
+    );
   }
   if (ctx.officerBodyId !== undefined && filled(requester) && ctx.officerBodyId !== requester) {
-    v.error('R10.b.officer', 'requestingBody.id',
-      'Судебный исполнитель другого органа не может готовить запрос по этому исполнительному производству (статья 10 Соглашения)');
+    v.error(
+      'R10.b.officer',
+      'requestingBody.id',
+      'Судебный исполнитель другого органа не может готовить запрос по этому исполнительному производству (статья 10 Соглашения)',
+    );
   }
 }
 
@@ -133,19 +151,34 @@ function checkBodies(v: Collector, req: Request, ctx: ValidationContext): void {
 function checkExecutiveDocument(v: Collector, req: Request, ctx: ValidationContext): void {
   const doc = req.executiveDocument;
   if (!doc) {
-    v.error('R11.1.b.executiveDocument', 'executiveDocument', `Не указан ${v.label('executiveDocument')} (${ruleRu('R11.1.b')})`);
+    v.error(
+      'R11.1.b.executiveDocument',
+      'executiveDocument',
+      `Не указан ${v.label('executiveDocument')} (${ruleRu('R11.1.b')})`,
+    );
     return;
   }
   v.requireText('executiveDocument.number', doc.number, 'R11.1.b');
   if (!doc.date) {
-    v.error('R11.1.b.date', 'executiveDocument.date', `Не указана ${v.label('executiveDocument.date')} (${ruleRu('R11.1.b')})`);
+    v.error(
+      'R11.1.b.date',
+      'executiveDocument.date',
+      `Не указана ${v.label('executiveDocument.date')} (${ruleRu('R11.1.b')})`,
+    );
   } else if (isIsoDate(doc.date) && doc.date > ctx.today) {
-    v.error('R11.1.b.date_future', 'executiveDocument.date', `${v.label('executiveDocument.date')} не может быть позже сегодняшнего дня`);
+    v.error(
+      'R11.1.b.date_future',
+      'executiveDocument.date',
+      `${v.label('executiveDocument.date')} не может быть позже сегодняшнего дня`,
+    );
   }
   v.requireText('executiveDocument.issuer.name', doc.issuer?.name, 'R11.1.b');
   if (!doc.issuer?.kind) {
-    v.error('R11.1.b.issuer_kind', 'executiveDocument.issuer.kind',
-      `Не указан ${v.label('executiveDocument.issuer.kind')}: суд, иной уполномоченный орган (должностное лицо) или нотариус (статья 25 Соглашения)`);
+    v.error(
+      'R11.1.b.issuer_kind',
+      'executiveDocument.issuer.kind',
+      `Не указан ${v.label('executiveDocument.issuer.kind')}: суд, иной уполномоченный орган (должностное лицо) или нотариус (статья 25 Соглашения)`,
+    );
   }
   v.requireText('executiveDocument.operativePart', doc.operativePart, 'R11.1.d');
 }
@@ -164,19 +197,26 @@ function checkPerson(v: Collector, role: 'debtor' | 'creditor', person: Person |
     v.requireText(at('name'), person.name, rule);
     v.requireText(at('address'), person.address, rule);
     if (isDebtor) {
-      if (!person.birthDate) v.error(`${rule}.birthDate`, at('birthDate'), `Не указана ${v.label(at('birthDate'))} (${ruleRu(rule)})`);
+      if (!person.birthDate)
+        v.error(`${rule}.birthDate`, at('birthDate'), `Не указана ${v.label(at('birthDate'))} (${ruleRu(rule)})`);
       v.requireText(at('birthPlace'), person.birthPlace, rule);
       if ((person.ids ?? []).length === 0 && !person.passport?.number) {
-        v.warn(`${rule}.identifiers`, at('ids'),
-          'Не указаны идентифицирующие данные должника (идентификационный номер, паспорт): без них исполнение запроса может быть затруднено');
+        v.warn(
+          `${rule}.identifiers`,
+          at('ids'),
+          'Не указаны идентифицирующие данные должника (идентификационный номер, паспорт): без них исполнение запроса может быть затруднено',
+        );
       }
     }
   } else if (person.type === 'legal_entity') {
     v.requireText(at('name'), person.name, rule);
     v.requireText(at('address'), person.address, rule);
     if (isDebtor && (person.ids ?? []).length === 0) {
-      v.error(`${rule}.ids`, at('ids'),
-        'Для должника — юридического лица укажите учетный номер плательщика, ИНН или иной идентифицирующий номер (статья 11, пункт 1, подпункт «в» Соглашения)');
+      v.error(
+        `${rule}.ids`,
+        at('ids'),
+        'Для должника — юридического лица укажите учетный номер плательщика, ИНН или иной идентифицирующий номер (статья 11, пункт 1, подпункт «в» Соглашения)',
+      );
     }
   }
   (person.ids ?? []).forEach((id, i) => {
@@ -187,12 +227,19 @@ function checkPerson(v: Collector, role: 'debtor' | 'creditor', person: Person |
     try {
       check = checkNationalId(id.country, id.kind, id.value);
     } catch {
-      v.error(`${rule}.id_kind`, joinPath(role, 'ids', i, 'kind'),
-        `Неизвестный вид идентификатора ${id.kind} для государства ${id.country}`);
+      v.error(
+        `${rule}.id_kind`,
+        joinPath(role, 'ids', i, 'kind'),
+        `Неизвестный вид идентификатора ${id.kind} для государства ${id.country}`,
+      );
       return;
     }
     if (!check.valid) {
-      v.error(`${rule}.id_${check.reason}`, path, `${idLabelRu(id.country, id.kind)} (${role === 'debtor' ? 'должник' : 'взыскатель'}): ${check.message}`);
+      v.error(
+        `${rule}.id_${check.reason}`,
+        path,
+        `${idLabelRu(id.country, id.kind)} (${role === 'debtor' ? 'должник' : 'взыскатель'}): ${check.message}`,
+      );
     }
   });
 }
@@ -202,7 +249,11 @@ function checkPerson(v: Collector, role: 'debtor' | 'creditor', person: Person |
 function checkItems(v: Collector, req: Request, ctx: ValidationContext): void {
   const items = req.items ?? [];
   if (items.length === 0) {
-    v.error('R11.1.e.items', 'items', 'Не выбраны запрашиваемые сведения: укажите хотя бы один вид информации (статьи 3–8 Соглашения)');
+    v.error(
+      'R11.1.e.items',
+      'items',
+      'Не выбраны запрашиваемые сведения: укажите хотя бы один вид информации (статьи 3–8 Соглашения)',
+    );
     return;
   }
   items.forEach((item, i) => checkItem(v, item, i, ctx));
@@ -220,12 +271,21 @@ function checkItem(v: Collector, item: Item, i: number, ctx: ValidationContext):
       // R11.2: a clarification request lists the questions to put to the party.
       const questions = item.questions ?? [];
       if (questions.length === 0) {
-        v.error('R11.2.questions', at('questions'), 'Запрос о получении разъяснения должен содержать перечень вопросов (статья 11, пункт 2 Соглашения)');
+        v.error(
+          'R11.2.questions',
+          at('questions'),
+          'Запрос о получении разъяснения должен содержать перечень вопросов (статья 11, пункт 2 Соглашения)',
+        );
       }
       questions.forEach((q, k) => {
         if (!filled(q)) v.error('R11.2.question_empty', at('questions', k), `Вопрос № ${k + 1} не заполнен`);
       });
-      if (!item.party) v.error('R5.b.party', at('party'), 'Укажите сторону исполнительного производства, от которой требуется разъяснение');
+      if (!item.party)
+        v.error(
+          'R5.b.party',
+          at('party'),
+          'Укажите сторону исполнительного производства, от которой требуется разъяснение',
+        );
       return;
     }
     case 'property':
@@ -238,7 +298,11 @@ function checkItem(v: Collector, item: Item, i: number, ctx: ValidationContext):
       return;
     case 'location':
       if (!item.target) {
-        v.error('R8.target', at('target'), 'Укажите, что требуется установить: местонахождение должника или его имущества (статья 8)');
+        v.error(
+          'R8.target',
+          at('target'),
+          'Укажите, что требуется установить: местонахождение должника или его имущества (статья 8)',
+        );
       } else if (item.target === 'property') {
         // R8.c: the request must name the specific property and data identifying it.
         v.requireText(at('property', 'description'), item.property?.description, 'R8.c');
@@ -251,15 +315,28 @@ function checkItem(v: Collector, item: Item, i: number, ctx: ValidationContext):
   }
 }
 
-function checkIncome(v: Collector, item: Extract<Item, { kind: 'employment_income' }>, at: (...r: (string | number)[]) => string, ctx: ValidationContext): void {
+function checkIncome(
+  v: Collector,
+  item: Extract<Item, { kind: 'employment_income' }>,
+  at: (...r: (string | number)[]) => string,
+  ctx: ValidationContext,
+): void {
   if (!item.workplace && !item.income) {
-    v.error('R7.scope', at(), 'Укажите, что требуется: место работы (подпункт «а») и (или) источники и размер доходов (подпункт «б») статьи 7');
+    v.error(
+      'R7.scope',
+      at(),
+      'Укажите, что требуется: место работы (подпункт «а») и (или) источники и размер доходов (подпункт «б») статьи 7',
+    );
   }
   if (!item.income) return;
   const from = item.period?.from;
   const to = item.period?.to;
   if (!from || !to) {
-    v.error('R7.c.period', at('period'), 'Для сведений о доходах укажите период: начало и окончание (статья 7, не более 3 лет)');
+    v.error(
+      'R7.c.period',
+      at('period'),
+      'Для сведений о доходах укажите период: начало и окончание (статья 7, не более 3 лет)',
+    );
     return;
   }
   if (!isIsoDate(from) || !isIsoDate(to)) return;
@@ -270,8 +347,11 @@ function checkIncome(v: Collector, item: Extract<Item, { kind: 'employment_incom
   // R7.c: at most 3 years: [from, to] inclusive may not reach from + 36 months.
   const lastAllowed = addDays(addMonths(from, MAX_INCOME_PERIOD_MONTHS), -1);
   if (to > lastAllowed) {
-    v.error('R7.c.period_too_long', at('period', 'to'),
-      `Период сведений о доходах превышает 3 года (статья 7 Соглашения): при начале ${from} окончание не позднее ${lastAllowed}`);
+    v.error(
+      'R7.c.period_too_long',
+      at('period', 'to'),
+      `Период сведений о доходах превышает 3 года (статья 7 Соглашения): при начале ${from} окончание не позднее ${lastAllowed}`,
+    );
   }
   if (to > ctx.today) {
     v.warn('R7.c.period_future', at('period', 'to'), 'Окончание периода сведений о доходах позже сегодняшнего дня');
@@ -325,7 +405,11 @@ function freeTextFields(req: Request): [string, unknown][] {
 function checkLanguage(v: Collector, req: Request): void {
   for (const [path, value] of freeTextFields(req)) {
     if (filled(value) && /\p{L}/u.test(value) && !CYRILLIC.test(value)) {
-      v.warn('R19.language', path, `Поле ${v.label(path)} заполнено не на русском языке: рабочий язык сотрудничества — русский (статья 19 Соглашения)`);
+      v.warn(
+        'R19.language',
+        path,
+        `Поле ${v.label(path)} заполнено не на русском языке: рабочий язык сотрудничества — русский (статья 19 Соглашения)`,
+      );
     }
   }
 }
@@ -359,6 +443,8 @@ function checkTreaty(v: Collector, req: Request, ctx: ValidationContext): void {
 }
 
 function itemPathFor(req: Request, provisions: readonly string[]): string {
-  const i = (req.items ?? []).findIndex((item) => itemProvisions(item).some((p) => provisions.some((q) => q === p || q.startsWith(`${p}.`) || p.startsWith(`${q}.`))));
+  const i = (req.items ?? []).findIndex((item) =>
+    itemProvisions(item).some((p) => provisions.some((q) => q === p || q.startsWith(`${p}.`) || p.startsWith(`${q}.`))),
+  );
   return i >= 0 ? joinPath('items', i) : 'items';
 }

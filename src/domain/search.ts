@@ -11,9 +11,10 @@ const compact = (v: string): string => v.toUpperCase().replace(/[\s\-‐–—_.
 /** Terms of a person: each name part, the full name, every national id. */
 export function personTerms(p: Person | undefined): string[] {
   if (!p) return [];
-  const names = p.type === 'individual'
-    ? [[p.surname, p.name, p.patronymic].filter(Boolean).join(' '), p.latinName ?? '']
-    : [p.name ?? ''];
+  const names =
+    p.type === 'individual'
+      ? [[p.surname, p.name, p.patronymic].filter(Boolean).join(' '), p.latinName ?? '']
+      : [p.name ?? ''];
   const terms = new Set<string>();
   for (const n of names) {
     const key = normalizeName(n);
@@ -43,5 +44,12 @@ export function queryTerms(query: string): { any: string[] } | { all: string[] }
     return { any: [`id:${normalizeId(q)}`, `doc:${compact(q)}`, numberTerm(q)] };
   }
   const key = normalizeName(q);
-  return { all: key ? key.split(' ').filter((p) => p.length >= 2).map((p) => `np:${p}`) : [] };
+  return {
+    all: key
+      ? key
+          .split(' ')
+          .filter((p) => p.length >= 2)
+          .map((p) => `np:${p}`)
+      : [],
+  };
 }

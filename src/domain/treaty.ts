@@ -14,24 +14,33 @@ const Party = Type.String({ pattern: '^[A-Z]{2}$' });
 const Provision = Type.String({ pattern: '^(?:[1-9][0-9]?)(?:\\.[a-z])?$' });
 
 /** R25.a/b: a Party will not apply the Agreement (wholly or the listed provisions) to such documents. */
-export const DeclarationSchema = Type.Object({
-  documents: Type.Union([Type.Literal('non-judicial'), Type.Literal('notarial')]),
-  provisions: Type.Union([Type.Literal('all'), Type.Array(Provision, { minItems: 1 })]),
-  text: Type.Optional(Type.String({ minLength: 1 })),
-}, { additionalProperties: false });
+export const DeclarationSchema = Type.Object(
+  {
+    documents: Type.Union([Type.Literal('non-judicial'), Type.Literal('notarial')]),
+    provisions: Type.Union([Type.Literal('all'), Type.Array(Provision, { minItems: 1 })]),
+    text: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
 
 /** A reservation on a provision (R-KZ is one: Kazakhstan on 6.a); any Party may have one. */
-export const ReservationSchema = Type.Object({
-  provision: Provision,
-  text: Type.String({ minLength: 1 }),
-}, { additionalProperties: false });
+export const ReservationSchema = Type.Object(
+  {
+    provision: Provision,
+    text: Type.String({ minLength: 1 }),
+  },
+  { additionalProperties: false },
+);
 
-export const DesignatedBodySchema = Type.Object({
-  id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }),
-  name: Type.String({ minLength: 1 }),
-  address: Type.Optional(Type.String({ minLength: 1 })),
-  region: Type.Optional(Type.String({ minLength: 1 })),
-}, { additionalProperties: false });
+export const DesignatedBodySchema = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }),
+    name: Type.String({ minLength: 1 }),
+    address: Type.Optional(Type.String({ minLength: 1 })),
+    region: Type.Optional(Type.String({ minLength: 1 })),
+  },
+  { additionalProperties: false },
+);
 
 const statements = {
   declarations: Type.Optional(Type.Array(DeclarationSchema)),
@@ -39,32 +48,68 @@ const statements = {
 };
 
 const EVENT_SCHEMAS = {
-  signature: Type.Object({ type: Type.Literal('signature'), party: Party, date: Type.Union([DateStr, Type.Null()]), ...statements }, { additionalProperties: false }),
-  notification: Type.Object({ type: Type.Literal('notification'), party: Party, received: DateStr, ...statements }, { additionalProperties: false }),
-  accession: Type.Object({ type: Type.Literal('accession'), party: Party, received: DateStr, cisMember: Type.Boolean(), ...statements }, { additionalProperties: false }),
-  consent: Type.Object({ type: Type.Literal('consent'), party: Party, for: Party, received: DateStr }, { additionalProperties: false }),
-  withdrawal: Type.Object({ type: Type.Literal('withdrawal'), party: Party, received: DateStr, effective: DateStr }, { additionalProperties: false }),
-  bodies: Type.Object({
-    type: Type.Literal('bodies'), party: Party, date: DateStr,
-    central: Type.Array(DesignatedBodySchema, { minItems: 1 }),
-    territorial: Type.Optional(Type.Array(DesignatedBodySchema)),
-  }, { additionalProperties: false }),
+  signature: Type.Object(
+    { type: Type.Literal('signature'), party: Party, date: Type.Union([DateStr, Type.Null()]), ...statements },
+    { additionalProperties: false },
+  ),
+  notification: Type.Object(
+    { type: Type.Literal('notification'), party: Party, received: DateStr, ...statements },
+    { additionalProperties: false },
+  ),
+  accession: Type.Object(
+    { type: Type.Literal('accession'), party: Party, received: DateStr, cisMember: Type.Boolean(), ...statements },
+    { additionalProperties: false },
+  ),
+  consent: Type.Object(
+    { type: Type.Literal('consent'), party: Party, for: Party, received: DateStr },
+    { additionalProperties: false },
+  ),
+  withdrawal: Type.Object(
+    { type: Type.Literal('withdrawal'), party: Party, received: DateStr, effective: DateStr },
+    { additionalProperties: false },
+  ),
+  bodies: Type.Object(
+    {
+      type: Type.Literal('bodies'),
+      party: Party,
+      date: DateStr,
+      central: Type.Array(DesignatedBodySchema, { minItems: 1 }),
+      territorial: Type.Optional(Type.Array(DesignatedBodySchema)),
+    },
+    { additionalProperties: false },
+  ),
   // R20/R21: protocols and consultations are recorded, they do not change who is bound.
-  protocol: Type.Object({ type: Type.Literal('protocol'), date: DateStr, title: Type.String({ minLength: 1 }), parties: Type.Optional(Type.Array(Party)) }, { additionalProperties: false }),
+  protocol: Type.Object(
+    {
+      type: Type.Literal('protocol'),
+      date: DateStr,
+      title: Type.String({ minLength: 1 }),
+      parties: Type.Optional(Type.Array(Party)),
+    },
+    { additionalProperties: false },
+  ),
 };
 
 export const TreatyEventSchema = Type.Union([
-  EVENT_SCHEMAS.signature, EVENT_SCHEMAS.notification, EVENT_SCHEMAS.accession, EVENT_SCHEMAS.consent,
-  EVENT_SCHEMAS.withdrawal, EVENT_SCHEMAS.bodies, EVENT_SCHEMAS.protocol,
+  EVENT_SCHEMAS.signature,
+  EVENT_SCHEMAS.notification,
+  EVENT_SCHEMAS.accession,
+  EVENT_SCHEMAS.consent,
+  EVENT_SCHEMAS.withdrawal,
+  EVENT_SCHEMAS.bodies,
+  EVENT_SCHEMAS.protocol,
 ]);
 const EVENT_TYPES = Object.keys(EVENT_SCHEMAS);
 
-export const TreatyEventsSchema = Type.Object({
-  title: Type.Optional(Type.String()),
-  note: Type.Optional(Type.String()),
-  illustration: Type.Optional(Type.Boolean()),
-  events: Type.Array(TreatyEventSchema),
-}, { additionalProperties: true });
+export const TreatyEventsSchema = Type.Object(
+  {
+    title: Type.Optional(Type.String()),
+    note: Type.Optional(Type.String()),
+    illustration: Type.Optional(Type.Boolean()),
+    events: Type.Array(TreatyEventSchema),
+  },
+  { additionalProperties: true },
+);
 
 const EventsEnvelopeSchema = Type.Object({ events: Type.Array(Type.Object({ type: Type.String() })) });
 
@@ -81,7 +126,11 @@ function eventProblems(input: unknown): Problem[] {
   events.forEach((e, i) => {
     const schema = EVENT_SCHEMAS[e.type as keyof typeof EVENT_SCHEMAS] as TSchema | undefined;
     if (!schema) {
-      problems.push({ code: 'schema.enum', path: joinPath('events', i, 'type'), message: `Поле «тип события»: допустимые значения — ${EVENT_TYPES.join(', ')}` });
+      problems.push({
+        code: 'schema.enum',
+        path: joinPath('events', i, 'type'),
+        message: `Поле «тип события»: допустимые значения — ${EVENT_TYPES.join(', ')}`,
+      });
       return;
     }
     for (const p of checkSchema(schema, e, EVENT_FIELDS)) problems.push({ ...p, path: joinPath('events', i, p.path) });
@@ -190,7 +239,11 @@ export function loadTreaty(input: unknown, rules: TreatyRules = AGREEMENT_2025_R
   const problems = eventProblems(input);
   if (problems.length > 0) {
     const first = problems[0]!;
-    throw new EixError('treaty.events', { problems, field: first.path }, `Неверный перечень событий депозитария: ${first.path ? `${first.path}: ` : ''}${first.message}`);
+    throw new EixError(
+      'treaty.events',
+      { problems, field: first.path },
+      `Неверный перечень событий депозитария: ${first.path ? `${first.path}: ` : ''}${first.message}`,
+    );
   }
   const events = (input as TreatyEvents).events;
   return build(events, rules);
@@ -203,13 +256,20 @@ function fail(code: 'treaty.event_order' | 'treaty.withdrawal_notice', index: nu
 interface Draft {
   signature?: { index: number; date: IsoDate | null; declarations: Declaration[]; reservations: Reservation[] };
   notification?: { index: number; received: IsoDate; declarations: Declaration[]; reservations: Reservation[] };
-  accession?: { index: number; received: IsoDate; cisMember: boolean; declarations: Declaration[]; reservations: Reservation[] };
+  accession?: {
+    index: number;
+    received: IsoDate;
+    cisMember: boolean;
+    declarations: Declaration[];
+    reservations: Reservation[];
+  };
   withdrawal?: { index: number; received: IsoDate; effective: IsoDate };
   consents: Map<string, IsoDate>;
 }
 
 function build(events: readonly TreatyEvent[], rules: TreatyRules): Treaty {
-  const start = (date: IsoDate, days: number, months = 0): IsoDate => addDays(addMonths(date, months), days + rules.extraDays);
+  const start = (date: IsoDate, days: number, months = 0): IsoDate =>
+    addDays(addMonths(date, months), days + rules.extraDays);
   const drafts = new Map<string, Draft>();
   const draft = (p: string): Draft => {
     let d = drafts.get(p);
@@ -225,25 +285,47 @@ function build(events: readonly TreatyEvent[], rules: TreatyRules): Treaty {
       return;
     }
     const d = draft(e.party);
-    const once = (what: string, present: unknown) => { if (present) fail('treaty.event_order', i, `повторное событие «${what}» для Стороны ${e.party}`); };
+    const once = (what: string, present: unknown) => {
+      if (present) fail('treaty.event_order', i, `повторное событие «${what}» для Стороны ${e.party}`);
+    };
     switch (e.type) {
       case 'signature':
         once('подписание', d.signature);
         if (d.accession) fail('treaty.event_order', i, `государство ${e.party} уже присоединилось к Соглашению`);
-        d.signature = { index: i, date: e.date, declarations: e.declarations ?? [], reservations: e.reservations ?? [] };
+        d.signature = {
+          index: i,
+          date: e.date,
+          declarations: e.declarations ?? [],
+          reservations: e.reservations ?? [],
+        };
         break;
       case 'notification':
         once('уведомление о выполнении внутригосударственных процедур', d.notification);
-        d.notification = { index: i, received: e.received, declarations: e.declarations ?? [], reservations: e.reservations ?? [] };
+        d.notification = {
+          index: i,
+          received: e.received,
+          declarations: e.declarations ?? [],
+          reservations: e.reservations ?? [],
+        };
         break;
       case 'accession':
         once('присоединение', d.accession);
-        d.accession = { index: i, received: e.received, cisMember: e.cisMember, declarations: e.declarations ?? [], reservations: e.reservations ?? [] };
+        d.accession = {
+          index: i,
+          received: e.received,
+          cisMember: e.cisMember,
+          declarations: e.declarations ?? [],
+          reservations: e.reservations ?? [],
+        };
         break;
       case 'withdrawal':
         once('выход', d.withdrawal);
         if (compareDates(e.effective, addMonths(e.received, rules.withdrawalNoticeMonths)) < 0) {
-          fail('treaty.withdrawal_notice', i, `уведомление о выходе Стороны ${e.party} получено ${e.received}, выход ${e.effective} — менее чем через ${rules.withdrawalNoticeMonths} месяца (статья 24)`);
+          fail(
+            'treaty.withdrawal_notice',
+            i,
+            `уведомление о выходе Стороны ${e.party} получено ${e.received}, выход ${e.effective} — менее чем через ${rules.withdrawalNoticeMonths} месяца (статья 24)`,
+          );
         }
         d.withdrawal = { index: i, received: e.received, effective: e.effective };
         break;
@@ -254,13 +336,32 @@ function build(events: readonly TreatyEvent[], rules: TreatyRules): Treaty {
 
   // Semantic order checks that need all events.
   for (const [p, d] of drafts) {
-    if (d.notification && !d.signature) fail('treaty.event_order', d.notification.index, `уведомление от государства ${p}, не подписавшего Соглашение (для неподписавших — присоединение, статья 23)`);
-    if (d.signature && d.accession) fail('treaty.event_order', d.accession.index, `государство ${p} подписало Соглашение; присоединение не требуется`);
+    if (d.notification && !d.signature)
+      fail(
+        'treaty.event_order',
+        d.notification.index,
+        `уведомление от государства ${p}, не подписавшего Соглашение (для неподписавших — присоединение, статья 23)`,
+      );
+    if (d.signature && d.accession)
+      fail(
+        'treaty.event_order',
+        d.accession.index,
+        `государство ${p} подписало Соглашение; присоединение не требуется`,
+      );
     const sDate = d.signature?.date;
     if (d.notification && sDate && compareDates(d.notification.received, sDate) < 0) {
-      fail('treaty.event_order', d.notification.index, `уведомление ${d.notification.received} получено раньше подписания ${sDate}`);
+      fail(
+        'treaty.event_order',
+        d.notification.index,
+        `уведомление ${d.notification.received} получено раньше подписания ${sDate}`,
+      );
     }
-    if (d.withdrawal && !d.notification && !d.accession) fail('treaty.event_order', d.withdrawal.index, `выход государства ${p}, для которого Соглашение не вступало в силу`);
+    if (d.withdrawal && !d.notification && !d.accession)
+      fail(
+        'treaty.event_order',
+        d.withdrawal.index,
+        `выход государства ${p}, для которого Соглашение не вступало в силу`,
+      );
   }
   events.forEach((e, i) => {
     if (e.type === 'bodies' && !drafts.get(e.party)?.signature && !drafts.get(e.party)?.accession) {
@@ -279,15 +380,30 @@ function build(events: readonly TreatyEvent[], rules: TreatyRules): Treaty {
   // R23.a: accession is open only after entry into force.
   for (const [p, d] of drafts) {
     if (d.accession && (!entryIntoForce || compareDates(d.accession.received, entryIntoForce) < 0)) {
-      fail('treaty.event_order', d.accession.index, `присоединение государства ${p} до вступления Соглашения в силу (статья 23)`);
+      fail(
+        'treaty.event_order',
+        d.accession.index,
+        `присоединение государства ${p} до вступления Соглашения в силу (статья 23)`,
+      );
     }
   }
   for (const c of consents) {
     const target = drafts.get(c.for);
-    if (!target?.accession || target.accession.cisMember) fail('treaty.event_order', c.index, `согласие на присоединение государства ${c.for}, не подававшего документ о присоединении как государство — не участник СНГ`);
+    if (!target?.accession || target.accession.cisMember)
+      fail(
+        'treaty.event_order',
+        c.index,
+        `согласие на присоединение государства ${c.for}, не подававшего документ о присоединении как государство — не участник СНГ`,
+      );
     const giver = drafts.get(c.party);
-    if (!giver?.signature && !giver?.accession) fail('treaty.event_order', c.index, `согласие дано государством ${c.party}, не подписавшим Соглашение и не присоединившимся к нему`);
-    if (target.consents.has(c.party)) fail('treaty.event_order', c.index, `повторное согласие ${c.party} на присоединение ${c.for}`);
+    if (!giver?.signature && !giver?.accession)
+      fail(
+        'treaty.event_order',
+        c.index,
+        `согласие дано государством ${c.party}, не подписавшим Соглашение и не присоединившимся к нему`,
+      );
+    if (target.consents.has(c.party))
+      fail('treaty.event_order', c.index, `повторное согласие ${c.party} на присоединение ${c.for}`);
     target.consents.set(c.party, c.received);
   }
 
@@ -309,12 +425,21 @@ function build(events: readonly TreatyEvent[], rules: TreatyRules): Treaty {
       } else {
         // R23.b: consent of every state that had signed or acceded by the accession.
         const required = [...drafts.entries()]
-          .filter(([q, o]) => q !== p && (o.signature || (o.accession && compareDates(o.accession.received, d.accession!.received) <= 0))
-            && !(o.withdrawal && compareDates(o.withdrawal.effective, d.accession!.received) <= 0))
+          .filter(
+            ([q, o]) =>
+              q !== p &&
+              (o.signature || (o.accession && compareDates(o.accession.received, d.accession!.received) <= 0)) &&
+              !(o.withdrawal && compareDates(o.withdrawal.effective, d.accession!.received) <= 0),
+          )
           .map(([q]) => q);
         pendingConsents = required.filter((q) => !d.consents.has(q)).sort();
         if (pendingConsents.length === 0) {
-          const last = [...d.consents.entries()].filter(([q]) => required.includes(q)).map(([, r]) => r).sort(compareDates).at(-1) ?? d.accession.received;
+          const last =
+            [...d.consents.entries()]
+              .filter(([q]) => required.includes(q))
+              .map(([, r]) => r)
+              .sort(compareDates)
+              .at(-1) ?? d.accession.received;
           since = start(maxDate(last, d.accession.received), 0, rules.nonCisAccessionMonths);
         }
       }
@@ -328,8 +453,13 @@ function build(events: readonly TreatyEvent[], rules: TreatyRules): Treaty {
       signedOn: d.signature?.date ?? null,
       notifiedOn: d.notification?.received ?? null,
       accession: d.accession ? { received: d.accession.received, cisMember: d.accession.cisMember } : null,
-      since, until: since ? until : null, withdrawalEffective: effective,
-      declarations, reservations, lapsed, pendingConsents,
+      since,
+      until: since ? until : null,
+      withdrawalEffective: effective,
+      declarations,
+      reservations,
+      lapsed,
+      pendingConsents,
     };
   }
   return { rules, events, entryIntoForce, parties };
@@ -340,18 +470,34 @@ function confirmed(d: Draft, rules: TreatyRules): Pick<PartyRecord, 'declaration
   const n = d.notification!;
   const s = d.signature!;
   if (!rules.signatureStatementsNeedConfirmation) {
-    return { declarations: uniq([...s.declarations, ...n.declarations]), reservations: uniq([...s.reservations, ...n.reservations]), lapsed: { declarations: [], reservations: [] } };
+    return {
+      declarations: uniq([...s.declarations, ...n.declarations]),
+      reservations: uniq([...s.reservations, ...n.reservations]),
+      lapsed: { declarations: [], reservations: [] },
+    };
   }
   const notIn = <T>(list: readonly T[], from: readonly T[]) => list.filter((x) => !from.some((y) => same(x, y)));
   return {
     declarations: n.declarations,
     reservations: n.reservations,
-    lapsed: { declarations: notIn(s.declarations, n.declarations), reservations: notIn(s.reservations, n.reservations) },
+    lapsed: {
+      declarations: notIn(s.declarations, n.declarations),
+      reservations: notIn(s.reservations, n.reservations),
+    },
   };
 }
 
 function same(a: unknown, b: unknown): boolean {
-  const key = (x: unknown) => JSON.stringify(x, (_k, v: unknown) => (v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([k]) => k !== 'text').sort()) : v));
+  const key = (x: unknown) =>
+    JSON.stringify(x, (_k, v: unknown) =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(
+            Object.entries(v)
+              .filter(([k]) => k !== 'text')
+              .sort(),
+          )
+        : v,
+    );
   return key(a) === key(b);
 }
 
@@ -377,17 +523,32 @@ export function treatyStatus(t: Treaty, date: IsoDate): TreatyStatus {
   for (const [p, r] of Object.entries(t.parties)) {
     const bound = isBound(t, p, date);
     parties[p] = {
-      bound, since: r.since, until: r.until,
+      bound,
+      since: r.since,
+      until: r.until,
       declarations: bound ? [...r.declarations] : [],
       reservations: bound ? [...r.reservations] : [],
-      ...(r.lapsed.declarations.length + r.lapsed.reservations.length > 0 ? { lapsedDeclarations: [...r.lapsed.declarations] } : {}),
+      ...(r.lapsed.declarations.length + r.lapsed.reservations.length > 0
+        ? { lapsedDeclarations: [...r.lapsed.declarations] }
+        : {}),
       ...(r.pendingConsents.length > 0 ? { pendingConsents: [...r.pendingConsents] } : {}),
     };
   }
-  return { date, inForce: Boolean(t.entryIntoForce && compareDates(t.entryIntoForce, date) <= 0), entryIntoForce: t.entryIntoForce, parties };
+  return {
+    date,
+    inForce: Boolean(t.entryIntoForce && compareDates(t.entryIntoForce, date) <= 0),
+    entryIntoForce: t.entryIntoForce,
+    parties,
+  };
 }
 
-export type PairRefusal = 'same_party' | 'not_in_force' | 'requesting_not_bound' | 'requested_not_bound' | 'requested_withdrawn' | 'requesting_withdrawn';
+export type PairRefusal =
+  | 'same_party'
+  | 'not_in_force'
+  | 'requesting_not_bound'
+  | 'requested_not_bound'
+  | 'requested_withdrawn'
+  | 'requesting_withdrawn';
 
 export interface PairAnswer {
   allowed: boolean;
@@ -398,13 +559,23 @@ export interface PairAnswer {
 /** R-pair: a request may go from A to B on D only if the Agreement binds both on D. */
 export function canSend(t: Treaty, q: { from: string; to: string; date: IsoDate }): PairAnswer {
   const no = (code: PairRefusal, reason: string): PairAnswer => ({ allowed: false, code, reason });
-  if (q.from === q.to) return no('same_party', 'Запрос направляется органу другой Стороны; запрашивающая и запрашиваемая Стороны совпадают');
+  if (q.from === q.to)
+    return no(
+      'same_party',
+      'Запрос направляется органу другой Стороны; запрашивающая и запрашиваемая Стороны совпадают',
+    );
   if (!t.entryIntoForce || compareDates(q.date, t.entryIntoForce) < 0) {
-    return no('not_in_force', t.entryIntoForce
-      ? `Соглашение вступает в силу ${t.entryIntoForce}; на ${q.date} оно ещё не действует (статья 22)`
-      : `Соглашение не вступило в силу: депозитарий не получил ${t.rules.notificationsForEntry} уведомления о выполнении внутригосударственных процедур (статья 22)`);
+    return no(
+      'not_in_force',
+      t.entryIntoForce
+        ? `Соглашение вступает в силу ${t.entryIntoForce}; на ${q.date} оно ещё не действует (статья 22)`
+        : `Соглашение не вступило в силу: депозитарий не получил ${t.rules.notificationsForEntry} уведомления о выполнении внутригосударственных процедур (статья 22)`,
+    );
   }
-  for (const [party, role] of [[q.from, 'requesting'], [q.to, 'requested']] as const) {
+  for (const [party, role] of [
+    [q.from, 'requesting'],
+    [q.to, 'requested'],
+  ] as const) {
     if (isBound(t, party, q.date)) continue;
     const r = t.parties[party];
     const who = `${role === 'requesting' ? 'Запрашивающая' : 'Запрашиваемая'} Сторона ${partyName(party)} (${party})`;
@@ -413,14 +584,20 @@ export function canSend(t: Treaty, q: { from: string; to: string; date: IsoDate 
     }
     return no(`${role}_not_bound`, `${who} не связана Соглашением на ${q.date}${notBoundDetail(r, q.date)}`);
   }
-  return { allowed: true, code: null, reason: `Соглашение связывает ${partyName(q.from)} (${q.from}) и ${partyName(q.to)} (${q.to}) на ${q.date}` };
+  return {
+    allowed: true,
+    code: null,
+    reason: `Соглашение связывает ${partyName(q.from)} (${q.from}) и ${partyName(q.to)} (${q.to}) на ${q.date}`,
+  };
 }
 
 function notBoundDetail(r: PartyRecord | undefined, date: IsoDate): string {
   if (!r) return ': государство не подписало Соглашение и не присоединилось к нему';
   if (r.since && compareDates(date, r.since) < 0) return `: Соглашение вступает для неё в силу ${r.since}`;
-  if (r.pendingConsents.length > 0) return `: не получены согласия на присоединение от ${r.pendingConsents.join(', ')} (статья 23)`;
-  if (r.signed && !r.notifiedOn) return ': депозитарий не получил её уведомление о выполнении внутригосударственных процедур (статья 22)';
+  if (r.pendingConsents.length > 0)
+    return `: не получены согласия на присоединение от ${r.pendingConsents.join(', ')} (статья 23)`;
+  if (r.signed && !r.notifiedOn)
+    return ': депозитарий не получил её уведомление о выполнении внутригосударственных процедур (статья 22)';
   return '';
 }
 
@@ -450,19 +627,35 @@ function declarationApplies(d: Declaration, issuer: IssuerKind): boolean {
  * R13.d and R-KZ: the declarations (of either Party) and reservations (of the
  * requested Party) that concern a request; warnings, never blocks.
  */
-export function requestNotices(t: Treaty, q: { from: string; to: string; date: IsoDate; issuerKind: IssuerKind; provisions: readonly string[] }): RequestNotice[] {
+export function requestNotices(
+  t: Treaty,
+  q: { from: string; to: string; date: IsoDate; issuerKind: IssuerKind; provisions: readonly string[] },
+): RequestNotice[] {
   const out: RequestNotice[] = [];
-  for (const [party, role] of [[q.from, 'requesting'], [q.to, 'requested']] as const) {
+  for (const [party, role] of [
+    [q.from, 'requesting'],
+    [q.to, 'requested'],
+  ] as const) {
     const r = t.parties[party];
     if (!r || !isBound(t, party, q.date)) continue;
     for (const d of r.declarations) {
       if (!declarationApplies(d, q.issuerKind)) continue;
-      const hit = d.provisions === 'all' ? [...q.provisions] : q.provisions.filter((p) => (d.provisions as string[]).some((s) => covers(s, p)));
+      const hit =
+        d.provisions === 'all'
+          ? [...q.provisions]
+          : q.provisions.filter((p) => (d.provisions as string[]).some((s) => covers(s, p)));
       if (hit.length === 0) continue;
-      const docs = d.documents === 'notarial' ? 'нотариально заверенных документов' : 'исполнительных документов органов и должностных лиц, не входящих в судебную систему';
+      const docs =
+        d.documents === 'notarial'
+          ? 'нотариально заверенных документов'
+          : 'исполнительных документов органов и должностных лиц, не входящих в судебную систему';
       const scope = d.provisions === 'all' ? 'полностью' : `в части положений ${hit.join(', ')}`;
       out.push({
-        code: 'R13.d', party, role, provisions: hit, ...(d.text ? { text: d.text } : {}),
+        code: 'R13.d',
+        party,
+        role,
+        provisions: hit,
+        ...(d.text ? { text: d.text } : {}),
         message: `${role === 'requesting' ? 'Запрашивающая' : 'Запрашиваемая'} Сторона ${partyName(party)} заявила, что не применяет Соглашение ${scope} в отношении ${docs} (статья 25); в исполнении запроса может быть отказано (статья 13)`,
       });
     }
@@ -471,7 +664,11 @@ export function requestNotices(t: Treaty, q: { from: string; to: string; date: I
       const hit = q.provisions.filter((p) => covers(res.provision, p));
       if (hit.length === 0) continue;
       out.push({
-        code: 'R-KZ', party, role, provisions: hit, text: res.text,
+        code: 'R-KZ',
+        party,
+        role,
+        provisions: hit,
+        text: res.text,
         message: `Оговорка ${partyName(party)} к положению ${res.provision}: «${res.text}». Ответ может быть частичным по этому основанию`,
       });
     }
@@ -480,10 +677,20 @@ export function requestNotices(t: Treaty, q: { from: string; to: string; date: I
 }
 
 /** R18: the bodies a Party has designated, as of the date (the latest list given to the depositary). */
-export function designatedBodies(t: Treaty, party: string, date: IsoDate): { central: DesignatedBody[]; territorial: DesignatedBody[]; date: IsoDate } | null {
+export function designatedBodies(
+  t: Treaty,
+  party: string,
+  date: IsoDate,
+): { central: DesignatedBody[]; territorial: DesignatedBody[]; date: IsoDate } | null {
   let best: Extract<TreatyEvent, { type: 'bodies' }> | null = null;
   for (const e of t.events) {
-    if (e.type === 'bodies' && e.party === party && compareDates(e.date, date) <= 0 && (!best || compareDates(e.date, best.date) >= 0)) best = e;
+    if (
+      e.type === 'bodies' &&
+      e.party === party &&
+      compareDates(e.date, date) <= 0 &&
+      (!best || compareDates(e.date, best.date) >= 0)
+    )
+      best = e;
   }
   return best ? { central: [...best.central], territorial: [...(best.territorial ?? [])], date: best.date } : null;
 }
@@ -494,10 +701,12 @@ export function designatedBodies(t: Treaty, party: string, date: IsoDate): { cen
  * binds that day, Party by Party in the treaty's order.
  */
 export function requestableBodies(t: Treaty, from: string, date: IsoDate): (DesignatedBody & { party: string })[] {
-  return boundParties(t, date).filter((cc) => cc !== from).flatMap((cc) => {
-    const b = designatedBodies(t, cc, date);
-    return [...(b?.central ?? []), ...(b?.territorial ?? [])].map((x) => ({ ...x, party: cc }));
-  });
+  return boundParties(t, date)
+    .filter((cc) => cc !== from)
+    .flatMap((cc) => {
+      const b = designatedBodies(t, cc, date);
+      return [...(b?.central ?? []), ...(b?.territorial ?? [])].map((x) => ({ ...x, party: cc }));
+    });
 }
 
 /** Problems an events document would have, without throwing (for `eix registry build` and the UI). */

@@ -10,19 +10,43 @@
 import { EixError } from './errors.js';
 
 export const REQUEST_STATES = [
-  'draft', 'signed', 'sent', 'received', 'in_progress',
-  'postponed', 'partially_answered', 'answered', 'refused', 'withdrawn',
+  'draft',
+  'signed',
+  'sent',
+  'received',
+  'in_progress',
+  'postponed',
+  'partially_answered',
+  'answered',
+  'refused',
+  'withdrawn',
 ] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
 
 export const WORKFLOW_EVENTS = [
   // requesting body
-  'sign', 'revise', 'send', 'withdraw', 'reply_additional_info', 'accept_conditions', 'reject_conditions', 'continue_without_confidentiality',
+  'sign',
+  'revise',
+  'send',
+  'withdraw',
+  'reply_additional_info',
+  'accept_conditions',
+  'reject_conditions',
+  'continue_without_confidentiality',
   // transport
   'receipt',
   // requested body
-  'take_into_work', 'forward', 'request_additional_info', 'notify_delay', 'postpone', 'propose_conditions', 'resume',
-  'notify_confidentiality_impossible', 'answer_partial', 'answer_final', 'refuse',
+  'take_into_work',
+  'forward',
+  'request_additional_info',
+  'notify_delay',
+  'postpone',
+  'propose_conditions',
+  'resume',
+  'notify_confidentiality_impossible',
+  'answer_partial',
+  'answer_final',
+  'refuse',
   // either side
   'consult',
 ] as const;
@@ -68,9 +92,11 @@ function stay(state: RequestState, events: readonly WorkflowEvent[]): Partial<Re
 /** History-only events allowed while a request is open; they keep the state. */
 const OPEN_HISTORY_EVENTS: readonly WorkflowEvent[] = [
   'consult', // R13.c, R15
-  'request_additional_info', 'reply_additional_info', // R14
+  'request_additional_info',
+  'reply_additional_info', // R14
   'notify_delay', // R12.c
-  'notify_confidentiality_impossible', 'continue_without_confidentiality', // R16
+  'notify_confidentiality_impossible',
+  'continue_without_confidentiality', // R16
 ];
 
 export const TRANSITIONS: Table = {
@@ -137,19 +163,28 @@ export function transition(state: RequestState, event: WorkflowEvent, actor: Act
     throw new EixError('workflow.event', { event }, `Неизвестное действие с запросом: ${String(event)}`);
   }
   if (!EVENT_ACTORS[event].includes(actor)) {
-    throw new EixError('workflow.actor', { state, event, actor },
-      `Действие «${EVENT_LABELS_RU[event]}» выполняет ${EVENT_ACTORS[event].map((a) => ACTOR_LABELS_RU[a]).join(' или ')}, а не ${ACTOR_LABELS_RU[actor]}`);
+    throw new EixError(
+      'workflow.actor',
+      { state, event, actor },
+      `Действие «${EVENT_LABELS_RU[event]}» выполняет ${EVENT_ACTORS[event].map((a) => ACTOR_LABELS_RU[a]).join(' или ')}, а не ${ACTOR_LABELS_RU[actor]}`,
+    );
   }
   const next = TRANSITIONS[state][event];
   if (next === undefined) {
-    throw new EixError('workflow.transition', { state, event, actor },
-      `Действие «${EVENT_LABELS_RU[event]}» недопустимо: запрос в состоянии «${STATE_LABELS_RU[state]}»`);
+    throw new EixError(
+      'workflow.transition',
+      { state, event, actor },
+      `Действие «${EVENT_LABELS_RU[event]}» недопустимо: запрос в состоянии «${STATE_LABELS_RU[state]}»`,
+    );
   }
   return next;
 }
 
 /** Replays a history from the side's initial state. */
-export function replay(events: readonly { event: WorkflowEvent; actor: Actor }[], initial: RequestState = 'draft'): RequestState {
+export function replay(
+  events: readonly { event: WorkflowEvent; actor: Actor }[],
+  initial: RequestState = 'draft',
+): RequestState {
   return events.reduce<RequestState>((s, e) => transition(s, e.event, e.actor), initial);
 }
 

@@ -2,37 +2,101 @@
 import { OUTCOME_LABELS_RU, type AnswerOutcome } from '../domain/answer.js';
 import { PARTIES, isSignatory } from '../domain/parties.js';
 import type { Person } from '../domain/request.js';
-import { EVENT_LABELS_RU, REFUSAL_GROUND_LABELS_RU, STATE_LABELS_RU, type RequestState, type WorkflowEvent } from '../domain/workflow.js';
+import {
+  EVENT_LABELS_RU,
+  REFUSAL_GROUND_LABELS_RU,
+  STATE_LABELS_RU,
+  type RequestState,
+  type WorkflowEvent,
+} from '../domain/workflow.js';
 
 export const ITEM_LABELS: Record<string, string> = {
-  proceedings: 'Исполнительные производства и их результаты', documents: 'Документы и справки', clarification: 'Объяснения стороны',
-  property: 'Имущество должника', employment_income: 'Место работы и доходы', location: 'Место нахождения', other: 'Иные сведения',
+  proceedings: 'Исполнительные производства и их результаты',
+  documents: 'Документы и справки',
+  clarification: 'Объяснения стороны',
+  property: 'Имущество должника',
+  employment_income: 'Место работы и доходы',
+  location: 'Место нахождения',
+  other: 'Иные сведения',
 };
 
-export const PAPER_MEANS_RU: [string, string][] = [['post', 'почтой'], ['courier', 'курьером'], ['diplomatic', 'дипломатической почтой'], ['hand', 'нарочным']];
+export const PAPER_MEANS_RU: [string, string][] = [
+  ['post', 'почтой'],
+  ['courier', 'курьером'],
+  ['diplomatic', 'дипломатической почтой'],
+  ['hand', 'нарочным'],
+];
 
-export const SUB_ITEMS: [string, string][] = [['a', 'а) счета, вклады, ценности'], ['b', 'б) недвижимость'], ['c', 'в) транспорт'], ['d', 'г) доли, ценные бумаги'], ['e', 'д) иное имущество']];
+export const SUB_ITEMS: [string, string][] = [
+  ['a', 'а) счета, вклады, ценности'],
+  ['b', 'б) недвижимость'],
+  ['c', 'в) транспорт'],
+  ['d', 'г) доли, ценные бумаги'],
+  ['e', 'д) иное имущество'],
+];
 
 const DATA_LABELS: Record<string, string> = {
-  text: 'Текст', questions: 'Вопросы', newDate: 'Новый срок', reason: 'Причина', until: 'До', conditions: 'Условия', note: 'Примечание',
-  ground: 'Основание', circumstances: 'Обстоятельства', number: 'Номер', deadline: 'Срок', receivedOn: 'Получен', basis: 'Основание срока',
-  toName: 'Передан органу', error: 'Ошибка', message: 'Сообщение', type: 'Вид', attempts: 'Попыток', receiptAt: 'Квитанция', declarationParty: 'Сторона, сделавшая заявление',
-  estimated: 'Предварительный расчёт', body: 'Орган', name: 'Наименование', consentId: 'Согласие', recipient: 'Получатель', purpose: 'Цель',
+  text: 'Текст',
+  questions: 'Вопросы',
+  newDate: 'Новый срок',
+  reason: 'Причина',
+  until: 'До',
+  conditions: 'Условия',
+  note: 'Примечание',
+  ground: 'Основание',
+  circumstances: 'Обстоятельства',
+  number: 'Номер',
+  deadline: 'Срок',
+  receivedOn: 'Получен',
+  basis: 'Основание срока',
+  toName: 'Передан органу',
+  error: 'Ошибка',
+  message: 'Сообщение',
+  type: 'Вид',
+  attempts: 'Попыток',
+  receiptAt: 'Квитанция',
+  declarationParty: 'Сторона, сделавшая заявление',
+  estimated: 'Предварительный расчёт',
+  body: 'Орган',
+  name: 'Наименование',
+  consentId: 'Согласие',
+  recipient: 'Получатель',
+  purpose: 'Цель',
 };
 
 export const labels = {
   stateLabel: (s: string) => STATE_LABELS_RU[s as RequestState] ?? s,
-  eventLabel: (e: string) => EVENT_LABELS_RU[e as WorkflowEvent] ?? ({ delivery_failed: 'Сообщение не доставлено', consent_request: 'Запрос согласия', forward: 'Передан органу' } as Record<string, string>)[e] ?? e,
+  eventLabel: (e: string) =>
+    EVENT_LABELS_RU[e as WorkflowEvent] ??
+    (
+      {
+        delivery_failed: 'Сообщение не доставлено',
+        consent_request: 'Запрос согласия',
+        forward: 'Передан органу',
+      } as Record<string, string>
+    )[e] ??
+    e,
   outcomeLabel: (o: string) => OUTCOME_LABELS_RU[o as AnswerOutcome] ?? o,
-  partyName: (cc: string | undefined) => (cc && isSignatory(cc) ? PARTIES[cc].nameRu : cc ?? ''),
+  partyName: (cc: string | undefined) => (cc && isSignatory(cc) ? PARTIES[cc].nameRu : (cc ?? '')),
   itemLabel: (k: string) => ITEM_LABELS[k] ?? k,
   dataLabel: (k: string) => DATA_LABELS[k] ?? k,
   groundLabel: (g: string) => REFUSAL_GROUND_LABELS_RU[g as keyof typeof REFUSAL_GROUND_LABELS_RU] ?? g,
-  issuerLabel: (k: string | undefined) => ({ court: 'суд', authority: 'иной уполномоченный орган', notary: 'нотариус' } as Record<string, string>)[k ?? ''] ?? '',
-  overdueLabel: (o: { status: string; workingDaysLeft: number }) => o.status === 'open' ? `осталось ${o.workingDaysLeft} раб. дн.`
-    : o.status === 'due_soon' ? `осталось ${o.workingDaysLeft} раб. дн.` : o.status === 'overdue_notified' ? 'просрочен, уведомление направлено' : 'просрочен без уведомления',
-  money: (m: { value: number; currency: string } | undefined) => (m ? `${m.value.toLocaleString('ru-RU')} ${m.currency}` : ''),
-  personName: (p: Person | undefined) => (!p ? '' : p.type === 'individual' ? [p.surname, p.name, p.patronymic].filter(Boolean).join(' ') : p.name ?? ''),
+  issuerLabel: (k: string | undefined) =>
+    (({ court: 'суд', authority: 'иной уполномоченный орган', notary: 'нотариус' }) as Record<string, string>)[
+      k ?? ''
+    ] ?? '',
+  overdueLabel: (o: { status: string; workingDaysLeft: number }) =>
+    o.status === 'open'
+      ? `осталось ${o.workingDaysLeft} раб. дн.`
+      : o.status === 'due_soon'
+        ? `осталось ${o.workingDaysLeft} раб. дн.`
+        : o.status === 'overdue_notified'
+          ? 'просрочен, уведомление направлено'
+          : 'просрочен без уведомления',
+  money: (m: { value: number; currency: string } | undefined) =>
+    m ? `${m.value.toLocaleString('ru-RU')} ${m.currency}` : '',
+  personName: (p: Person | undefined) =>
+    !p ? '' : p.type === 'individual' ? [p.surname, p.name, p.patronymic].filter(Boolean).join(' ') : (p.name ?? ''),
   subItems: SUB_ITEMS,
   meansLabel: (m: string) => Object.fromEntries(PAPER_MEANS_RU)[m] ?? m,
   means: PAPER_MEANS_RU,

@@ -52,34 +52,127 @@ import { labels } from './labels.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const TEMPLATES = path.join(here, 'templates');
 const CSS = readFileSync(path.join(here, 'assets', 'app.css'));
-const HTMX = readFileSync(path.join(path.dirname(createRequire(import.meta.url).resolve('htmx.org/package.json')), 'dist', 'htmx.min.js'));
+const HTMX = readFileSync(
+  path.join(path.dirname(createRequire(import.meta.url).resolve('htmx.org/package.json')), 'dist', 'htmx.min.js'),
+);
 const COOKIE = 'eix_session';
 
 type Form = Record<string, string | string[] | undefined>;
-interface Session { officer: Officer; csrf: string }
-declare module 'fastify' { interface FastifyRequest { session: Session | null } }
+interface Session {
+  officer: Officer;
+  csrf: string;
+}
+declare module 'fastify' {
+  interface FastifyRequest {
+    session: Session | null;
+  }
+}
 
-const one = (v: string | string[] | undefined): string => (Array.isArray(v) ? v[0] ?? '' : v ?? '').trim();
+const one = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).trim();
 const opt = (v: string | string[] | undefined): string | undefined => one(v) || undefined;
 
-const STEP_FORMS: { step: string; label: string; button: string; fields: { name: string; label: string; type: string; required?: boolean; options?: [string, string][] }[] }[] = [
+const STEP_FORMS: {
+  step: string;
+  label: string;
+  button: string;
+  fields: { name: string; label: string; type: string; required?: boolean; options?: [string, string][] }[];
+}[] = [
   { step: 'take_into_work', label: 'Принять к исполнению', button: 'Принять к исполнению', fields: [] },
-  { step: 'consult', label: 'Консультация (статьи 13, 15)', button: 'Направить', fields: [{ name: 'text', label: 'Текст', type: 'textarea', required: true }] },
-  { step: 'request_additional_info', label: 'Запросить дополнительную информацию (статья 14)', button: 'Запросить', fields: [{ name: 'questions', label: 'Что нужно сообщить', type: 'textarea', required: true }] },
-  { step: 'reply_additional_info', label: 'Ответить на запрос дополнительной информации', button: 'Направить', fields: [{ name: 'text', label: 'Дополнительная информация', type: 'textarea', required: true }] },
-  { step: 'notify_delay', label: 'Уведомить о невозможности исполнить в срок (статья 12)', button: 'Уведомить', fields: [{ name: 'newDate', label: 'Новый ожидаемый срок', type: 'date', required: true }, { name: 'reason', label: 'Причина', type: 'textarea', required: true }] },
-  { step: 'postpone', label: 'Отсрочить исполнение (статья 15)', button: 'Отсрочить', fields: [{ name: 'reason', label: 'Причина', type: 'textarea', required: true }, { name: 'until', label: 'До (необязательно)', type: 'date' }] },
-  { step: 'propose_conditions', label: 'Предложить условия исполнения (статья 15)', button: 'Предложить', fields: [{ name: 'conditions', label: 'Условия', type: 'textarea', required: true }] },
-  { step: 'accept_conditions', label: 'Согласиться с условиями', button: 'Согласиться', fields: [{ name: 'note', label: 'Примечание', type: 'textarea' }] },
-  { step: 'reject_conditions', label: 'Не согласиться с условиями', button: 'Не согласиться', fields: [{ name: 'note', label: 'Примечание', type: 'textarea' }] },
+  {
+    step: 'consult',
+    label: 'Консультация (статьи 13, 15)',
+    button: 'Направить',
+    fields: [{ name: 'text', label: 'Текст', type: 'textarea', required: true }],
+  },
+  {
+    step: 'request_additional_info',
+    label: 'Запросить дополнительную информацию (статья 14)',
+    button: 'Запросить',
+    fields: [{ name: 'questions', label: 'Что нужно сообщить', type: 'textarea', required: true }],
+  },
+  {
+    step: 'reply_additional_info',
+    label: 'Ответить на запрос дополнительной информации',
+    button: 'Направить',
+    fields: [{ name: 'text', label: 'Дополнительная информация', type: 'textarea', required: true }],
+  },
+  {
+    step: 'notify_delay',
+    label: 'Уведомить о невозможности исполнить в срок (статья 12)',
+    button: 'Уведомить',
+    fields: [
+      { name: 'newDate', label: 'Новый ожидаемый срок', type: 'date', required: true },
+      { name: 'reason', label: 'Причина', type: 'textarea', required: true },
+    ],
+  },
+  {
+    step: 'postpone',
+    label: 'Отсрочить исполнение (статья 15)',
+    button: 'Отсрочить',
+    fields: [
+      { name: 'reason', label: 'Причина', type: 'textarea', required: true },
+      { name: 'until', label: 'До (необязательно)', type: 'date' },
+    ],
+  },
+  {
+    step: 'propose_conditions',
+    label: 'Предложить условия исполнения (статья 15)',
+    button: 'Предложить',
+    fields: [{ name: 'conditions', label: 'Условия', type: 'textarea', required: true }],
+  },
+  {
+    step: 'accept_conditions',
+    label: 'Согласиться с условиями',
+    button: 'Согласиться',
+    fields: [{ name: 'note', label: 'Примечание', type: 'textarea' }],
+  },
+  {
+    step: 'reject_conditions',
+    label: 'Не согласиться с условиями',
+    button: 'Не согласиться',
+    fields: [{ name: 'note', label: 'Примечание', type: 'textarea' }],
+  },
   { step: 'resume', label: 'Возобновить исполнение', button: 'Возобновить', fields: [] },
-  { step: 'notify_confidentiality_impossible', label: 'Конфиденциальное исполнение невозможно (статья 16)', button: 'Уведомить', fields: [{ name: 'reason', label: 'Причина', type: 'textarea', required: true }] },
-  { step: 'continue_without_confidentiality', label: 'Исполнять без соблюдения конфиденциальности', button: 'Подтвердить', fields: [] },
-  { step: 'refuse', label: 'Отказать в исполнении (статья 13)', button: 'Отказать', fields: [{ name: 'ground', label: 'Основание', type: 'select', options: REFUSAL_GROUNDS.map((g) => [g, REFUSAL_GROUND_LABELS_RU[g]]) }, { name: 'circumstances', label: 'Обстоятельства', type: 'textarea', required: true }] },
-  { step: 'withdraw', label: 'Отозвать запрос', button: 'Отозвать', fields: [{ name: 'reason', label: 'Причина', type: 'textarea', required: true }] },
+  {
+    step: 'notify_confidentiality_impossible',
+    label: 'Конфиденциальное исполнение невозможно (статья 16)',
+    button: 'Уведомить',
+    fields: [{ name: 'reason', label: 'Причина', type: 'textarea', required: true }],
+  },
+  {
+    step: 'continue_without_confidentiality',
+    label: 'Исполнять без соблюдения конфиденциальности',
+    button: 'Подтвердить',
+    fields: [],
+  },
+  {
+    step: 'refuse',
+    label: 'Отказать в исполнении (статья 13)',
+    button: 'Отказать',
+    fields: [
+      {
+        name: 'ground',
+        label: 'Основание',
+        type: 'select',
+        options: REFUSAL_GROUNDS.map((g) => [g, REFUSAL_GROUND_LABELS_RU[g]]),
+      },
+      { name: 'circumstances', label: 'Обстоятельства', type: 'textarea', required: true },
+    ],
+  },
+  {
+    step: 'withdraw',
+    label: 'Отозвать запрос',
+    button: 'Отозвать',
+    fields: [{ name: 'reason', label: 'Причина', type: 'textarea', required: true }],
+  },
 ];
 
-interface Upload { field: string; fileName: string; mediaType: string; content: Buffer }
+interface Upload {
+  field: string;
+  fileName: string;
+  mediaType: string;
+  content: Buffer;
+}
 
 /** Fields and files of a multipart form (attachFieldsToBody), or a plain urlencoded form. */
 async function readMultipart(body: unknown): Promise<{ form: Form; files: Upload[] }> {
@@ -87,10 +180,22 @@ async function readMultipart(body: unknown): Promise<{ form: Form; files: Upload
   const files: Upload[] = [];
   for (const [key, raw] of Object.entries((body ?? {}) as Record<string, unknown>)) {
     for (const part of Array.isArray(raw) ? raw : [raw]) {
-      const p = part as { type?: string; value?: unknown; filename?: string; mimetype?: string; toBuffer?: () => Promise<Buffer> };
+      const p = part as {
+        type?: string;
+        value?: unknown;
+        filename?: string;
+        mimetype?: string;
+        toBuffer?: () => Promise<Buffer>;
+      };
       if (p && typeof p === 'object' && p.type === 'file' && p.toBuffer) {
         const content = await p.toBuffer();
-        if (content.length > 0 && p.filename) files.push({ field: key, fileName: p.filename, mediaType: (p.mimetype ?? 'application/octet-stream').toLowerCase(), content });
+        if (content.length > 0 && p.filename)
+          files.push({
+            field: key,
+            fileName: p.filename,
+            mediaType: (p.mimetype ?? 'application/octet-stream').toLowerCase(),
+            content,
+          });
       } else {
         const value = p && typeof p === 'object' && 'value' in p ? String(p.value) : String(part ?? '');
         const prev = form[key];
@@ -105,20 +210,43 @@ async function readMultipart(body: unknown): Promise<{ form: Form; files: Upload
 export function formToDraft(f: Form): Record<string, unknown> {
   const items: Record<string, unknown>[] = [];
   if (one(f.item_proceedings)) items.push({ kind: 'proceedings', results: ['collected', 'arrested', 'for_sale'] });
-  if (one(f.item_property)) items.push({ kind: 'property', subItems: ['a', 'b', 'c', 'd', 'e'].filter((k) => one(f[`sub_${k}`])) });
+  if (one(f.item_property))
+    items.push({ kind: 'property', subItems: ['a', 'b', 'c', 'd', 'e'].filter((k) => one(f[`sub_${k}`])) });
   if (one(f.item_income)) {
     items.push({
-      kind: 'employment_income', workplace: Boolean(one(f.income_workplace)), income: Boolean(one(f.income_income)),
-      ...(one(f.income_income) ? { period: { ...(opt(f.income_from) ? { from: one(f.income_from) } : {}), ...(opt(f.income_to) ? { to: one(f.income_to) } : {}) } } : {}),
+      kind: 'employment_income',
+      workplace: Boolean(one(f.income_workplace)),
+      income: Boolean(one(f.income_income)),
+      ...(one(f.income_income)
+        ? {
+            period: {
+              ...(opt(f.income_from) ? { from: one(f.income_from) } : {}),
+              ...(opt(f.income_to) ? { to: one(f.income_to) } : {}),
+            },
+          }
+        : {}),
     });
   }
   if (one(f.item_location)) items.push({ kind: 'location', target: 'debtor' });
-  if (one(f.item_clarification)) items.push({ kind: 'clarification', party: 'debtor', questions: one(f.clarification_questions).split('\n').map((q) => q.trim()).filter(Boolean) });
-  if (one(f.item_other)) items.push({ kind: 'other', ...(opt(f.other_description) ? { description: one(f.other_description) } : {}) });
+  if (one(f.item_clarification))
+    items.push({
+      kind: 'clarification',
+      party: 'debtor',
+      questions: one(f.clarification_questions)
+        .split('\n')
+        .map((q) => q.trim())
+        .filter(Boolean),
+    });
+  if (one(f.item_other))
+    items.push({ kind: 'other', ...(opt(f.other_description) ? { description: one(f.other_description) } : {}) });
   const [party, id, ...name] = one(f.requestedBody).split('|');
   return {
     proceedingId: one(f.proceedingId),
-    requestedBody: { ...(party ? { party } : {}), ...(id ? { id } : {}), ...(name.length ? { name: name.join('|') } : {}) },
+    requestedBody: {
+      ...(party ? { party } : {}),
+      ...(id ? { id } : {}),
+      ...(name.length ? { name: name.join('|') } : {}),
+    },
     items,
     ...(opt(f.grounds) ? { grounds: one(f.grounds) } : {}),
     ...(opt(f.otherInfo) ? { otherInfo: one(f.otherInfo) } : {}),
@@ -133,31 +261,85 @@ export function formToDraft(f: Form): Record<string, unknown> {
  * outcome, each with its fields as answer data (R4–R8) and its uploaded files
  * as attachments (R5). Empty fields are left out; the use case checks the rest.
  */
-export function formToAnswerItems(f: Form, itemNos: readonly number[], files: readonly Upload[], defaultCurrency: string): Record<string, unknown>[] {
-  return itemNos.filter((n) => opt(f[`outcome_${n}`])).map((n) => {
-    const data = {
-      ...(opt(f[`bank_${n}`]) || opt(f[`account_${n}`]) ? { accounts: [{ bank: one(f[`bank_${n}`]) || '—', number: one(f[`account_${n}`]) || '—' }] } : {}),
-      ...(opt(f[`estate_${n}`]) ? { realEstate: [{ description: one(f[`estate_${n}`]) }] } : {}),
-      ...(opt(f[`employer_${n}`]) ? { employer: { name: one(f[`employer_${n}`]) } } : {}),
-      ...(opt(f[`address_${n}`]) ? { addresses: [{ address: one(f[`address_${n}`]) }] } : {}),
-      ...(opt(f[`vehicle_${n}`]) ? { vehicles: [{ description: one(f[`vehicle_${n}`]), ...(opt(f[`vehicleReg_${n}`]) ? { registrationNumber: one(f[`vehicleReg_${n}`]) } : {}) }] } : {}),
-      ...(opt(f[`incomeAmount_${n}`]) ? { income: [{ from: one(f[`incomeFrom_${n}`]), to: one(f[`incomeTo_${n}`]), amount: { value: Number(one(f[`incomeAmount_${n}`]).replace(/\s/g, '').replace(',', '.')), currency: one(f[`incomeCurrency_${n}`]).toUpperCase() || defaultCurrency }, source: one(f[`incomeSource_${n}`]) || 'заработная плата' }] } : {}),
-      ...(opt(f[`text_${n}`]) ? { text: one(f[`text_${n}`]) } : {}),
-    };
-    const attachments = files.filter((x) => x.field === `file_${n}`).map((x) => ({ fileName: x.fileName, mediaType: x.mediaType, contentBase64: x.content.toString('base64') }));
-    return { itemNo: n, outcome: one(f[`outcome_${n}`]), ...(Object.keys(data).length ? { data } : {}), ...(attachments.length ? { attachments } : {}) };
-  });
+export function formToAnswerItems(
+  f: Form,
+  itemNos: readonly number[],
+  files: readonly Upload[],
+  defaultCurrency: string,
+): Record<string, unknown>[] {
+  return itemNos
+    .filter((n) => opt(f[`outcome_${n}`]))
+    .map((n) => {
+      const data = {
+        ...(opt(f[`bank_${n}`]) || opt(f[`account_${n}`])
+          ? { accounts: [{ bank: one(f[`bank_${n}`]) || '—', number: one(f[`account_${n}`]) || '—' }] }
+          : {}),
+        ...(opt(f[`estate_${n}`]) ? { realEstate: [{ description: one(f[`estate_${n}`]) }] } : {}),
+        ...(opt(f[`employer_${n}`]) ? { employer: { name: one(f[`employer_${n}`]) } } : {}),
+        ...(opt(f[`address_${n}`]) ? { addresses: [{ address: one(f[`address_${n}`]) }] } : {}),
+        ...(opt(f[`vehicle_${n}`])
+          ? {
+              vehicles: [
+                {
+                  description: one(f[`vehicle_${n}`]),
+                  ...(opt(f[`vehicleReg_${n}`]) ? { registrationNumber: one(f[`vehicleReg_${n}`]) } : {}),
+                },
+              ],
+            }
+          : {}),
+        ...(opt(f[`incomeAmount_${n}`])
+          ? {
+              income: [
+                {
+                  from: one(f[`incomeFrom_${n}`]),
+                  to: one(f[`incomeTo_${n}`]),
+                  amount: {
+                    value: Number(one(f[`incomeAmount_${n}`]).replace(/\s/g, '').replace(',', '.')),
+                    currency: one(f[`incomeCurrency_${n}`]).toUpperCase() || defaultCurrency,
+                  },
+                  source: one(f[`incomeSource_${n}`]) || 'заработная плата',
+                },
+              ],
+            }
+          : {}),
+        ...(opt(f[`text_${n}`]) ? { text: one(f[`text_${n}`]) } : {}),
+      };
+      const attachments = files
+        .filter((x) => x.field === `file_${n}`)
+        .map((x) => ({ fileName: x.fileName, mediaType: x.mediaType, contentBase64: x.content.toString('base64') }));
+      return {
+        itemNo: n,
+        outcome: one(f[`outcome_${n}`]),
+        ...(Object.keys(data).length ? { data } : {}),
+        ...(attachments.length ? { attachments } : {}),
+      };
+    });
 }
 
-const FIELD_IDS = ['err-requestedBody', 'err-items', 'err-grounds', 'err-shorterTerm', ...['property', 'employment_income', 'clarification', 'other'].map((k) => `err-item-${k}`)];
+const FIELD_IDS = [
+  'err-requestedBody',
+  'err-items',
+  'err-grounds',
+  'err-shorterTerm',
+  ...['property', 'employment_income', 'clarification', 'other'].map((k) => `err-item-${k}`),
+];
 
 /** Puts every problem next to its field (htmx out-of-band swaps); fields without problems are cleared. */
 function fieldErrors(doc: Request | null, problems: readonly Problem[]): [string, string][] {
   const byId = new Map<string, string[]>(FIELD_IDS.map((id) => [id, []]));
   for (const p of problems) {
     const item = /^items\[(\d+)\]/.exec(p.path);
-    const id = item ? `err-item-${doc?.items?.[Number(item[1])]?.kind ?? ''}` : p.path.startsWith('requestedBody') ? 'err-requestedBody'
-      : p.path === 'items' ? 'err-items' : p.path === 'grounds' ? 'err-grounds' : p.path === 'shorterTerm' ? 'err-shorterTerm' : null;
+    const id = item
+      ? `err-item-${doc?.items?.[Number(item[1])]?.kind ?? ''}`
+      : p.path.startsWith('requestedBody')
+        ? 'err-requestedBody'
+        : p.path === 'items'
+          ? 'err-items'
+          : p.path === 'grounds'
+            ? 'err-grounds'
+            : p.path === 'shorterTerm'
+              ? 'err-shorterTerm'
+              : null;
     if (id && byId.has(id)) byId.get(id)!.push(p.message);
   }
   return [...byId.entries()].map(([id, msgs]) => [id, msgs.join('; ')]);
@@ -168,20 +350,30 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
   // The answer screen uploads documents (R5): parsed into memory, size-limited.
-  await app.register(multipart, { attachFieldsToBody: true, limits: { fileSize: ctx.limits.attachmentBytes, files: 20, fields: 200 } });
+  await app.register(multipart, {
+    attachFieldsToBody: true,
+    limits: { fileSize: ctx.limits.attachmentBytes, files: 20, fields: 200 },
+  });
   app.decorateRequest('session', null);
   const today = () => localDate(ctx.clock.now(), 'UTC');
 
   const render = (reply: FastifyReply, req: FastifyRequest, tpl: string, data: Record<string, unknown>, status = 200) =>
-    reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store')
+    reply
+      .status(status)
+      .type('text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
       .send(eta.render(tpl, { ...labels, me: req.session?.officer ?? null, csrf: req.session?.csrf ?? '', ...data }));
   const me = (req: FastifyRequest): Officer => {
     if (!req.session) throw new EixError('auth.required');
     return req.session.officer;
   };
 
-  app.get('/assets/app.css', (_req, reply) => reply.type('text/css').header('cache-control', 'public, max-age=3600').send(CSS));
-  app.get('/assets/htmx.min.js', (_req, reply) => reply.type('text/javascript').header('cache-control', 'public, max-age=86400').send(HTMX));
+  app.get('/assets/app.css', (_req, reply) =>
+    reply.type('text/css').header('cache-control', 'public, max-age=3600').send(CSS),
+  );
+  app.get('/assets/htmx.min.js', (_req, reply) =>
+    reply.type('text/javascript').header('cache-control', 'public, max-age=86400').send(HTMX),
+  );
 
   // Sessions and CSRF for every page but the login and the assets.
   app.addHook('preHandler', async (req, reply) => {
@@ -195,31 +387,45 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     }
     if (req.method !== 'GET') {
       const field = (req.body as Record<string, unknown> | undefined)?._csrf;
-      requireCsrf(req.session.csrf, (field as { value?: string } | undefined)?.value ?? field ?? req.headers['x-csrf-token']);
+      requireCsrf(
+        req.session.csrf,
+        (field as { value?: string } | undefined)?.value ?? field ?? req.headers['x-csrf-token'],
+      );
     }
     return undefined;
   });
 
   /** Page handlers: a coded error is shown on the page in Russian, with its status. */
-  const page = (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) => async (req: FastifyRequest, reply: FastifyReply) => {
-    try {
-      return await fn(req, reply);
-    } catch (e) {
-      if (!isEixError(e)) throw e;
-      return render(reply, req, 'error', { title: 'Ошибка', error: e }, e.http);
-    }
-  };
+  const page =
+    (fn: (req: FastifyRequest, reply: FastifyReply) => Promise<unknown>) =>
+    async (req: FastifyRequest, reply: FastifyReply) => {
+      try {
+        return await fn(req, reply);
+      } catch (e) {
+        if (!isEixError(e)) throw e;
+        return render(reply, req, 'error', { title: 'Ошибка', error: e }, e.http);
+      }
+    };
 
   app.get('/login', (req, reply) => render(reply, req, 'login', { title: 'Вход' }));
   app.post('/login', async (req, reply) => {
     const f = (req.body ?? {}) as Form;
     try {
-      const s = await openSession(ctx, { login: one(f.login), password: typeof f.password === 'string' ? f.password : '' });
+      const s = await openSession(ctx, {
+        login: one(f.login),
+        password: typeof f.password === 'string' ? f.password : '',
+      });
       // A login never keeps the session the browser brought (planted, or another
       // officer's left open): that one ends, the new id replaces it.
       const carried = req.cookies[COOKIE];
       if (carried) await closeSession(ctx, carried);
-      void reply.setCookie(COOKIE, s.token, { httpOnly: true, secure: true, sameSite: 'strict', path: '/', maxAge: 10 * 3600 });
+      void reply.setCookie(COOKIE, s.token, {
+        httpOnly: true,
+        secure: true,
+        sameSite: 'strict',
+        path: '/',
+        maxAge: 10 * 3600,
+      });
       return reply.redirect('/');
     } catch (e) {
       if (!isEixError(e)) throw e;
@@ -233,196 +439,405 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     return reply.redirect('/login');
   });
 
-  app.get('/', page(async (req, reply) => {
-    const q = opt((req.query as Form).q);
-    // Open requests by deadline; a search looks at every state.
-    const incoming = await listRequests(ctx, me(req), { direction: 'incoming', limit: 100, ...(q ? { query: q } : { states: ['received', 'in_progress', 'postponed', 'partially_answered'] }) });
-    const outgoing = await listRequests(ctx, me(req), { direction: 'outgoing', limit: 50, ...(q ? { query: q } : {}) });
-    const counts = await countIncomingByDeadline(ctx, me(req));
-    // R10.a: the reminder of paper originals not yet posted.
-    const paperMissing = await countMissingPaperOriginals(ctx, me(req));
-    return render(reply, req, 'dashboard', { title: 'Запросы', q, incoming: incoming.items, outgoing: outgoing.items, counts, paperMissing });
-  }));
-
-  app.get('/proceedings', page(async (req, reply) => {
-    const q = opt((req.query as Form).q);
-    const r = await listProceedings(ctx, me(req), { limit: 100, ...(q ? { query: q } : {}) });
-    return render(reply, req, 'proceedings', { title: 'Исполнительные производства', items: r.items, q });
-  }));
-  app.get('/proceedings/new', (req, reply) => render(reply, req, 'proceeding-new', { title: 'Новое производство' }));
-  app.post('/proceedings', page(async (req, reply) => {
-    const f = (req.body ?? {}) as Form;
-    const person = (who: string, withBirth: boolean) => ({
-      type: 'individual', surname: one(f[`${who}Surname`]), name: one(f[`${who}Name`]),
-      ...(opt(f[`${who}Patronymic`]) ? { patronymic: one(f[`${who}Patronymic`]) } : {}), address: one(f[`${who}Address`]),
-      ...(withBirth && opt(f.debtorBirthDate) ? { birthDate: one(f.debtorBirthDate) } : {}),
-      ...(withBirth && opt(f.debtorBirthPlace) ? { birthPlace: one(f.debtorBirthPlace) } : {}),
-      ...(withBirth && opt(f.debtorIdValue) ? { ids: [{ country: one(f.debtorIdKind).split(/\s+/)[0]?.toUpperCase() ?? '', kind: one(f.debtorIdKind).split(/\s+/)[1]?.toUpperCase() ?? '', value: one(f.debtorIdValue) }] } : {}),
-    });
-    try {
-      const r = await createProceeding(ctx, me(req), {
-        number: one(f.number), openedOn: one(f.openedOn), debtor: person('debtor', true), creditor: person('creditor', false),
-        executiveDocuments: [{ title: one(f.docTitle), number: one(f.docNumber), date: one(f.docDate), issuer: { kind: one(f.issuerKind), name: one(f.issuerName) }, operativePart: one(f.operativePart) }],
+  app.get(
+    '/',
+    page(async (req, reply) => {
+      const q = opt((req.query as Form).q);
+      // Open requests by deadline; a search looks at every state.
+      const incoming = await listRequests(ctx, me(req), {
+        direction: 'incoming',
+        limit: 100,
+        ...(q ? { query: q } : { states: ['received', 'in_progress', 'postponed', 'partially_answered'] }),
       });
-      return reply.redirect(`/proceedings/${r.id}`);
-    } catch (e) {
-      if (!isEixError(e)) throw e;
-      const problems = (e.data.problems as Problem[] | undefined) ?? [];
-      const text = [e.message, ...problems.slice(1).map((p) => p.message)].join('; ');
-      return render(reply, req, 'proceeding-new', { title: 'Новое производство', form: f, flash: { text } }, e.http);
-    }
-  }));
-  app.get<{ Params: { id: string } }>('/proceedings/:id', page(async (req, reply) => {
-    // R4.c: what every Party reported as collected, arrested or for sale.
-    const { proceeding: p, picture } = await getCrossBorderPicture(ctx, me(req), (req.params as { id: string }).id);
-    const rows = picture.map((x) => ({ party: labels.partyName(x.party), number: x.number, collected: labels.money(x.collected), arrested: labels.money(x.arrested), forSale: labels.money(x.forSale) }));
-    return render(reply, req, 'proceeding', { title: `Производство ${p.number}`, p, picture: rows });
-  }));
+      const outgoing = await listRequests(ctx, me(req), {
+        direction: 'outgoing',
+        limit: 50,
+        ...(q ? { query: q } : {}),
+      });
+      const counts = await countIncomingByDeadline(ctx, me(req));
+      // R10.a: the reminder of paper originals not yet posted.
+      const paperMissing = await countMissingPaperOriginals(ctx, me(req));
+      return render(reply, req, 'dashboard', {
+        title: 'Запросы',
+        q,
+        incoming: incoming.items,
+        outgoing: outgoing.items,
+        counts,
+        paperMissing,
+      });
+    }),
+  );
+
+  app.get(
+    '/proceedings',
+    page(async (req, reply) => {
+      const q = opt((req.query as Form).q);
+      const r = await listProceedings(ctx, me(req), { limit: 100, ...(q ? { query: q } : {}) });
+      return render(reply, req, 'proceedings', { title: 'Исполнительные производства', items: r.items, q });
+    }),
+  );
+  app.get('/proceedings/new', (req, reply) => render(reply, req, 'proceeding-new', { title: 'Новое производство' }));
+  app.post(
+    '/proceedings',
+    page(async (req, reply) => {
+      const f = (req.body ?? {}) as Form;
+      const person = (who: string, withBirth: boolean) => ({
+        type: 'individual',
+        surname: one(f[`${who}Surname`]),
+        name: one(f[`${who}Name`]),
+        ...(opt(f[`${who}Patronymic`]) ? { patronymic: one(f[`${who}Patronymic`]) } : {}),
+        address: one(f[`${who}Address`]),
+        ...(withBirth && opt(f.debtorBirthDate) ? { birthDate: one(f.debtorBirthDate) } : {}),
+        ...(withBirth && opt(f.debtorBirthPlace) ? { birthPlace: one(f.debtorBirthPlace) } : {}),
+        ...(withBirth && opt(f.debtorIdValue)
+          ? {
+              ids: [
+                {
+                  country: one(f.debtorIdKind).split(/\s+/)[0]?.toUpperCase() ?? '',
+                  kind: one(f.debtorIdKind).split(/\s+/)[1]?.toUpperCase() ?? '',
+                  value: one(f.debtorIdValue),
+                },
+              ],
+            }
+          : {}),
+      });
+      try {
+        const r = await createProceeding(ctx, me(req), {
+          number: one(f.number),
+          openedOn: one(f.openedOn),
+          debtor: person('debtor', true),
+          creditor: person('creditor', false),
+          executiveDocuments: [
+            {
+              title: one(f.docTitle),
+              number: one(f.docNumber),
+              date: one(f.docDate),
+              issuer: { kind: one(f.issuerKind), name: one(f.issuerName) },
+              operativePart: one(f.operativePart),
+            },
+          ],
+        });
+        return reply.redirect(`/proceedings/${r.id}`);
+      } catch (e) {
+        if (!isEixError(e)) throw e;
+        const problems = (e.data.problems as Problem[] | undefined) ?? [];
+        const text = [e.message, ...problems.slice(1).map((p) => p.message)].join('; ');
+        return render(reply, req, 'proceeding-new', { title: 'Новое производство', form: f, flash: { text } }, e.http);
+      }
+    }),
+  );
+  app.get<{ Params: { id: string } }>(
+    '/proceedings/:id',
+    page(async (req, reply) => {
+      // R4.c: what every Party reported as collected, arrested or for sale.
+      const { proceeding: p, picture } = await getCrossBorderPicture(ctx, me(req), (req.params as { id: string }).id);
+      const rows = picture.map((x) => ({
+        party: labels.partyName(x.party),
+        number: x.number,
+        collected: labels.money(x.collected),
+        arrested: labels.money(x.arrested),
+        forSale: labels.money(x.forSale),
+      }));
+      return render(reply, req, 'proceeding', { title: `Производство ${p.number}`, p, picture: rows });
+    }),
+  );
 
   const wizardData = async (req: FastifyRequest, proceedingId: string, form: Form) => {
     const p = await getProceeding(ctx, me(req), proceedingId);
-    const bodies = requestableBodies(ctx.treaty(), ctx.party, today())
-      .map((x) => ({ value: `${x.party}|${x.id}|${x.name}`, label: `${labels.partyName(x.party)} — ${x.name}` }));
+    const bodies = requestableBodies(ctx.treaty(), ctx.party, today()).map((x) => ({
+      value: `${x.party}|${x.id}|${x.name}`,
+      label: `${labels.partyName(x.party)} — ${x.name}`,
+    }));
     return { p, bodies, form };
   };
-  app.get('/requests/new', page(async (req, reply) => {
-    const proceedingId = one((req.query as Form).proceeding);
-    const data = await wizardData(req, proceedingId, {});
-    return render(reply, req, 'request-new', { title: 'Новый запрос', ...data, check: null });
-  }));
-  app.post('/requests/check', page(async (req, reply) => {
-    const f = (req.body ?? {}) as Form;
-    try {
-      const r = await previewDraft(ctx, me(req), formToDraft(f));
-      return reply.type('text/html; charset=utf-8').send(eta.render('check', { check: r.check, fieldErrors: fieldErrors(r.document, r.check.errors) }));
-    } catch (e) {
-      if (!isEixError(e)) throw e;
-      const problems = (e.data.problems as Problem[] | undefined) ?? [{ code: e.code, path: String(e.data.field ?? ''), message: e.message }];
-      return reply.type('text/html; charset=utf-8').send(eta.render('check', { check: { ok: false, errors: problems, warnings: [] }, fieldErrors: fieldErrors(null, problems) }));
-    }
-  }));
-  app.post('/requests', page(async (req, reply) => {
-    const f = (req.body ?? {}) as Form;
-    const input = formToDraft(f);
-    const preview = await previewDraft(ctx, me(req), input).catch((e: unknown) => { if (isEixError(e)) return null; throw e; });
-    if (!preview || !preview.check.ok) {
-      const data = await wizardData(req, one(f.proceedingId), f);
-      const check = preview?.check ?? { ok: false, errors: [{ code: 'input.invalid', path: '', message: 'Заполните запрос' }], warnings: [] };
-      return render(reply, req, 'request-new', { title: 'Новый запрос', ...data, check, fieldErrors: fieldErrors(preview?.document ?? null, check.errors) }, 422);
-    }
-    const d = await draftRequest(ctx, me(req), input);
-    await signRequest(ctx, me(req), { requestId: d.id });
-    return reply.redirect(`/requests/${d.id}`);
-  }));
+  app.get(
+    '/requests/new',
+    page(async (req, reply) => {
+      const proceedingId = one((req.query as Form).proceeding);
+      const data = await wizardData(req, proceedingId, {});
+      return render(reply, req, 'request-new', { title: 'Новый запрос', ...data, check: null });
+    }),
+  );
+  app.post(
+    '/requests/check',
+    page(async (req, reply) => {
+      const f = (req.body ?? {}) as Form;
+      try {
+        const r = await previewDraft(ctx, me(req), formToDraft(f));
+        return reply
+          .type('text/html; charset=utf-8')
+          .send(eta.render('check', { check: r.check, fieldErrors: fieldErrors(r.document, r.check.errors) }));
+      } catch (e) {
+        if (!isEixError(e)) throw e;
+        const problems = (e.data.problems as Problem[] | undefined) ?? [
+          { code: e.code, path: String(e.data.field ?? ''), message: e.message },
+        ];
+        return reply.type('text/html; charset=utf-8').send(
+          eta.render('check', {
+            check: { ok: false, errors: problems, warnings: [] },
+            fieldErrors: fieldErrors(null, problems),
+          }),
+        );
+      }
+    }),
+  );
+  app.post(
+    '/requests',
+    page(async (req, reply) => {
+      const f = (req.body ?? {}) as Form;
+      const input = formToDraft(f);
+      const preview = await previewDraft(ctx, me(req), input).catch((e: unknown) => {
+        if (isEixError(e)) return null;
+        throw e;
+      });
+      if (!preview || !preview.check.ok) {
+        const data = await wizardData(req, one(f.proceedingId), f);
+        const check = preview?.check ?? {
+          ok: false,
+          errors: [{ code: 'input.invalid', path: '', message: 'Заполните запрос' }],
+          warnings: [],
+        };
+        return render(
+          reply,
+          req,
+          'request-new',
+          { title: 'Новый запрос', ...data, check, fieldErrors: fieldErrors(preview?.document ?? null, check.errors) },
+          422,
+        );
+      }
+      const d = await draftRequest(ctx, me(req), input);
+      await signRequest(ctx, me(req), { requestId: d.id });
+      return reply.redirect(`/requests/${d.id}`);
+    }),
+  );
 
-  app.get<{ Params: { id: string } }>('/requests/:id', page(async (req, reply) => {
-    const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
-    const steps = STEP_FORMS.filter((s) => (REQUEST_STEPS as string[]).includes(s.step) || s.step === 'refuse');
-    // R10.a: the paper original is due within PAPER_DUE_DAYS of sending.
-    return render(reply, req, 'request', { title: `Запрос ${v.number}`, v, steps, paperLate: isPaperOriginalOverdue(ctx, v) });
-  }));
-  app.post<{ Params: { id: string } }>('/requests/:id/sign', page(async (req, reply) => {
-    await signRequest(ctx, me(req), { requestId: (req.params as { id: string }).id });
-    return reply.redirect(`/requests/${(req.params as { id: string }).id}`);
-  }));
-  app.post<{ Params: { id: string; step: string } }>('/requests/:id/steps/:step', page(async (req, reply) => {
-    const { id, step } = req.params as { id: string; step: string };
-    const f = (req.body ?? {}) as Form;
-    const def = STEP_FORMS.find((s) => s.step === step);
-    if (!def) throw new EixError('input.invalid', { field: 'step' }, 'Неизвестное действие');
-    const data = Object.fromEntries(def.fields.map((x) => [x.name, one(f[x.name])]).filter(([, val]) => val !== ''));
-    if (step === 'refuse') await refuseRequest(ctx, me(req), { requestId: id, ...data });
-    else await actOnRequest(ctx, me(req), { requestId: id, step, data, ...(opt(f.version) ? { version: Number(one(f.version)) } : {}) });
-    return reply.redirect(`/requests/${id}`);
-  }));
-  app.get<{ Params: { id: string } }>('/requests/:id/answer', page(async (req, reply) => {
-    const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
-    return render(reply, req, 'answer', { title: `Ответ на запрос ${v.number}`, v, outcomes: ANSWER_OUTCOMES.map((o) => [o, OUTCOME_LABELS_RU[o]]) });
-  }));
-  app.post<{ Params: { id: string } }>('/requests/:id/answer', page(async (req, reply) => {
-    const id = (req.params as { id: string }).id;
-    const { form: f, files } = await readMultipart(req.body);
-    const v = await getRequest(ctx, me(req), id);
-    // Amounts are in the answering Party's currency unless the officer names another.
-    const items = formToAnswerItems(f, v.items.map((i) => i.itemNo), files, partyCurrency(ctx.party) ?? '');
-    if (items.length === 0) throw new EixError('input.invalid', { field: 'items' }, 'Укажите результат хотя бы по одному пункту');
-    await answerRequest(ctx, me(req), { requestId: id, final: Boolean(one(f.final)), version: Number(one(f.version)), items });
-    return reply.redirect(`/requests/${id}`);
-  }));
-  app.get<{ Params: { id: string; sha: string } }>('/requests/:id/attachments/:sha', page(async (req, reply) => {
-    const { id, sha } = req.params as { id: string; sha: string };
-    const file = await readAttachment(ctx, me(req), id, sha);
-    return reply.type(file.mediaType).header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`).header('cache-control', 'no-store').send(file.content);
-  }));
+  app.get<{ Params: { id: string } }>(
+    '/requests/:id',
+    page(async (req, reply) => {
+      const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
+      const steps = STEP_FORMS.filter((s) => (REQUEST_STEPS as string[]).includes(s.step) || s.step === 'refuse');
+      // R10.a: the paper original is due within PAPER_DUE_DAYS of sending.
+      return render(reply, req, 'request', {
+        title: `Запрос ${v.number}`,
+        v,
+        steps,
+        paperLate: isPaperOriginalOverdue(ctx, v),
+      });
+    }),
+  );
+  app.post<{ Params: { id: string } }>(
+    '/requests/:id/sign',
+    page(async (req, reply) => {
+      await signRequest(ctx, me(req), { requestId: (req.params as { id: string }).id });
+      return reply.redirect(`/requests/${(req.params as { id: string }).id}`);
+    }),
+  );
+  app.post<{ Params: { id: string; step: string } }>(
+    '/requests/:id/steps/:step',
+    page(async (req, reply) => {
+      const { id, step } = req.params as { id: string; step: string };
+      const f = (req.body ?? {}) as Form;
+      const def = STEP_FORMS.find((s) => s.step === step);
+      if (!def) throw new EixError('input.invalid', { field: 'step' }, 'Неизвестное действие');
+      const data = Object.fromEntries(def.fields.map((x) => [x.name, one(f[x.name])]).filter(([, val]) => val !== ''));
+      if (step === 'refuse') await refuseRequest(ctx, me(req), { requestId: id, ...data });
+      else
+        await actOnRequest(ctx, me(req), {
+          requestId: id,
+          step,
+          data,
+          ...(opt(f.version) ? { version: Number(one(f.version)) } : {}),
+        });
+      return reply.redirect(`/requests/${id}`);
+    }),
+  );
+  app.get<{ Params: { id: string } }>(
+    '/requests/:id/answer',
+    page(async (req, reply) => {
+      const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
+      return render(reply, req, 'answer', {
+        title: `Ответ на запрос ${v.number}`,
+        v,
+        outcomes: ANSWER_OUTCOMES.map((o) => [o, OUTCOME_LABELS_RU[o]]),
+      });
+    }),
+  );
+  app.post<{ Params: { id: string } }>(
+    '/requests/:id/answer',
+    page(async (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      const { form: f, files } = await readMultipart(req.body);
+      const v = await getRequest(ctx, me(req), id);
+      // Amounts are in the answering Party's currency unless the officer names another.
+      const items = formToAnswerItems(
+        f,
+        v.items.map((i) => i.itemNo),
+        files,
+        partyCurrency(ctx.party) ?? '',
+      );
+      if (items.length === 0)
+        throw new EixError('input.invalid', { field: 'items' }, 'Укажите результат хотя бы по одному пункту');
+      await answerRequest(ctx, me(req), {
+        requestId: id,
+        final: Boolean(one(f.final)),
+        version: Number(one(f.version)),
+        items,
+      });
+      return reply.redirect(`/requests/${id}`);
+    }),
+  );
+  app.get<{ Params: { id: string; sha: string } }>(
+    '/requests/:id/attachments/:sha',
+    page(async (req, reply) => {
+      const { id, sha } = req.params as { id: string; sha: string };
+      const file = await readAttachment(ctx, me(req), id, sha);
+      return reply
+        .type(file.mediaType)
+        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+        .header('cache-control', 'no-store')
+        .send(file.content);
+    }),
+  );
 
-  const pdf = (kind: 'request' | 'answer') => page(async (req, reply) => {
-    const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
-    const seal = await sealFor(ctx, v, kind);
-    const file = kind === 'request' ? await renderRequestPdf(v, seal) : await renderAnswerPdf(v, seal);
-    const name = `${kind === 'request' ? 'запрос' : 'ответ'}-${(v.number || 'проект').replace(/[^\p{L}\p{N}-]+/gu, '_')}.pdf`;
-    return reply.type('application/pdf').header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(name)}`).header('cache-control', 'no-store').send(file);
-  });
+  const pdf = (kind: 'request' | 'answer') =>
+    page(async (req, reply) => {
+      const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
+      const seal = await sealFor(ctx, v, kind);
+      const file = kind === 'request' ? await renderRequestPdf(v, seal) : await renderAnswerPdf(v, seal);
+      const name = `${kind === 'request' ? 'запрос' : 'ответ'}-${(v.number || 'проект').replace(/[^\p{L}\p{N}-]+/gu, '_')}.pdf`;
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(name)}`)
+        .header('cache-control', 'no-store')
+        .send(file);
+    });
   app.get('/requests/:id/pdf', pdf('request'));
   app.get('/requests/:id/answer.pdf', pdf('answer'));
-  app.post<{ Params: { id: string } }>('/requests/:id/consents', page(async (req, reply) => {
-    const id = (req.params as { id: string }).id;
-    const f = (req.body ?? {}) as Form;
-    await requestDisclosureConsent(ctx, me(req), { requestId: id, recipient: one(f.recipient), purpose: one(f.purpose) });
-    return reply.redirect(`/requests/${id}`);
-  }));
-  app.post<{ Params: { id: string } }>('/requests/:id/export', page(async (req, reply) => {
-    const id = (req.params as { id: string }).id;
-    const f = (req.body ?? {}) as Form;
-    const x = await exportReceivedData(ctx, me(req), { requestId: id, recipient: one(f.recipient), ...(opt(f.consentId) ? { consentId: one(f.consentId) } : {}) });
-    return render(reply, req, 'export', { title: 'Выписка полученных сведений', x, id });
-  }));
-  app.get('/paper', page(async (req, reply) => {
-    const payload = opt((req.query as Form).payload);
-    const result = payload ? await verifyPaperOriginal(ctx, me(req), { payload }) : null;
-    return render(reply, req, 'paper', { title: 'Проверка бумажного оригинала', payload, result });
-  }));
+  app.post<{ Params: { id: string } }>(
+    '/requests/:id/consents',
+    page(async (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      const f = (req.body ?? {}) as Form;
+      await requestDisclosureConsent(ctx, me(req), {
+        requestId: id,
+        recipient: one(f.recipient),
+        purpose: one(f.purpose),
+      });
+      return reply.redirect(`/requests/${id}`);
+    }),
+  );
+  app.post<{ Params: { id: string } }>(
+    '/requests/:id/export',
+    page(async (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      const f = (req.body ?? {}) as Form;
+      const x = await exportReceivedData(ctx, me(req), {
+        requestId: id,
+        recipient: one(f.recipient),
+        ...(opt(f.consentId) ? { consentId: one(f.consentId) } : {}),
+      });
+      return render(reply, req, 'export', { title: 'Выписка полученных сведений', x, id });
+    }),
+  );
+  app.get(
+    '/paper',
+    page(async (req, reply) => {
+      const payload = opt((req.query as Form).payload);
+      const result = payload ? await verifyPaperOriginal(ctx, me(req), { payload }) : null;
+      return render(reply, req, 'paper', { title: 'Проверка бумажного оригинала', payload, result });
+    }),
+  );
 
   app.get('/password', (req, reply) => render(reply, req, 'password', { title: 'Смена пароля' }));
-  app.post('/password', page(async (req, reply) => {
-    const f = (req.body ?? {}) as Form;
-    await changePassword(ctx, me(req), { current: typeof f.current === 'string' ? f.current : '', next: typeof f.next === 'string' ? f.next : '' }, sessionHash(req.cookies[COOKIE] ?? ''));
-    return render(reply, req, 'password', { title: 'Смена пароля', flash: { ok: true, text: 'Пароль изменён; другие сеансы завершены.' } });
-  }));
-  app.post<{ Params: { id: string } }>('/requests/:id/paper-original', page(async (req, reply) => {
-    const id = (req.params as { id: string }).id;
-    const f = (req.body ?? {}) as Form;
-    await recordPaperOriginal(ctx, me(req), { requestId: id, dispatchedOn: one(f.dispatchedOn), means: one(f.means), ...(opt(f.tracking) ? { tracking: one(f.tracking) } : {}) });
-    return reply.redirect(`/requests/${id}`);
-  }));
+  app.post(
+    '/password',
+    page(async (req, reply) => {
+      const f = (req.body ?? {}) as Form;
+      await changePassword(
+        ctx,
+        me(req),
+        { current: typeof f.current === 'string' ? f.current : '', next: typeof f.next === 'string' ? f.next : '' },
+        sessionHash(req.cookies[COOKIE] ?? ''),
+      );
+      return render(reply, req, 'password', {
+        title: 'Смена пароля',
+        flash: { ok: true, text: 'Пароль изменён; другие сеансы завершены.' },
+      });
+    }),
+  );
+  app.post<{ Params: { id: string } }>(
+    '/requests/:id/paper-original',
+    page(async (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      const f = (req.body ?? {}) as Form;
+      await recordPaperOriginal(ctx, me(req), {
+        requestId: id,
+        dispatchedOn: one(f.dispatchedOn),
+        means: one(f.means),
+        ...(opt(f.tracking) ? { tracking: one(f.tracking) } : {}),
+      });
+      return reply.redirect(`/requests/${id}`);
+    }),
+  );
 
-  app.get('/admin', page(async (req, reply) => {
-    const o = me(req);
-    const admin = o.roles.includes('admin');
-    const supervisor = o.roles.includes('supervisor');
-    if (!admin && !supervisor) throw new EixError('access.denied');
-    const audit = await listAuditEntries(ctx, o);
-    return render(reply, req, 'admin', {
-      title: 'Администрирование', bodies: await listBodies(ctx, o), retention: await listRetentionRules(ctx, o), statement: await getProtectionStatement(ctx),
-      treaty: treatyStatus(ctx.treaty(), today()), today: today(), audit: audit.entries, auditOk: audit.chainOk,
-      isAdmin: admin, party: ctx.party, roleLabels: Object.entries(ROLE_LABELS_RU),
-      ...(req.query as Form).flash ? { flash: { ok: true, text: one((req.query as Form).flash) } } : {},
-    });
-  }));
-  const adminForm = (url: string, run: (f: Form, o: Officer) => Promise<string>) => app.post(url, page(async (req, reply) => {
-    const message = await run((req.body ?? {}) as Form, me(req));
-    return reply.redirect(`/admin?flash=${encodeURIComponent(message)}`);
-  }));
+  app.get(
+    '/admin',
+    page(async (req, reply) => {
+      const o = me(req);
+      const admin = o.roles.includes('admin');
+      const supervisor = o.roles.includes('supervisor');
+      if (!admin && !supervisor) throw new EixError('access.denied');
+      const audit = await listAuditEntries(ctx, o);
+      return render(reply, req, 'admin', {
+        title: 'Администрирование',
+        bodies: await listBodies(ctx, o),
+        retention: await listRetentionRules(ctx, o),
+        statement: await getProtectionStatement(ctx),
+        treaty: treatyStatus(ctx.treaty(), today()),
+        today: today(),
+        audit: audit.entries,
+        auditOk: audit.chainOk,
+        isAdmin: admin,
+        party: ctx.party,
+        roleLabels: Object.entries(ROLE_LABELS_RU),
+        ...((req.query as Form).flash ? { flash: { ok: true, text: one((req.query as Form).flash) } } : {}),
+      });
+    }),
+  );
+  const adminForm = (url: string, run: (f: Form, o: Officer) => Promise<string>) =>
+    app.post(
+      url,
+      page(async (req, reply) => {
+        const message = await run((req.body ?? {}) as Form, me(req));
+        return reply.redirect(`/admin?flash=${encodeURIComponent(message)}`);
+      }),
+    );
   adminForm('/admin/bodies', async (f, o) => {
-    const b = await addBody(ctx, o, { id: one(f.id), name: one(f.name), kind: one(f.kind), ...(opt(f.parentId) ? { parentId: one(f.parentId) } : {}) });
+    const b = await addBody(ctx, o, {
+      id: one(f.id),
+      name: one(f.name),
+      kind: one(f.kind),
+      ...(opt(f.parentId) ? { parentId: one(f.parentId) } : {}),
+    });
     return `Орган ${b.id} добавлен`;
   });
   adminForm('/admin/officers', async (f, o) => {
     const roles = (Array.isArray(f.roles) ? f.roles : f.roles ? [f.roles] : []).map(String);
-    const r = await addOfficer(ctx, o, { bodyId: one(f.bodyId), login: one(f.login), fullName: one(f.fullName), position: one(f.position), roles });
+    const r = await addOfficer(ctx, o, {
+      bodyId: one(f.bodyId),
+      login: one(f.login),
+      fullName: one(f.fullName),
+      position: one(f.position),
+      roles,
+    });
     return `Пользователь ${r.officer.login} добавлен. Пароль (показывается один раз): ${r.password}`;
   });
   adminForm('/admin/retention', async (f, o) => {
-    const r = await setRetentionRule(ctx, o, { party: one(f.party).toUpperCase(), months: Number(one(f.months)), legalBasis: one(f.legalBasis) });
+    const r = await setRetentionRule(ctx, o, {
+      party: one(f.party).toUpperCase(),
+      months: Number(one(f.months)),
+      legalBasis: one(f.legalBasis),
+    });
     return `Срок хранения для ${r.party}: ${r.months} мес.`;
   });
   adminForm('/admin/statement', async (f, o) => {

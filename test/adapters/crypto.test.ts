@@ -8,11 +8,23 @@ import path from 'node:path';
 import { EixError } from '../../src/domain/errors.js';
 import { createKeyFile, loadKeyRing, rotateKey, type KeyFile } from '../../src/adapters/crypto/data-key.js';
 import {
-  generateApiToken, generatePassword, hashApiToken, hashPassword, parseApiTokenId,
-  PASSWORD_ALPHABET, passwordNeedsRehash, verifyApiToken, verifyPassword,
+  generateApiToken,
+  generatePassword,
+  hashApiToken,
+  hashPassword,
+  parseApiTokenId,
+  PASSWORD_ALPHABET,
+  passwordNeedsRehash,
+  verifyApiToken,
+  verifyPassword,
 } from '../../src/adapters/crypto/passwords.js';
 import {
-  canonicalJson, chainEntry, entryHash, GENESIS_HASH, verifyChain, type AuditEntry,
+  canonicalJson,
+  chainEntry,
+  entryHash,
+  GENESIS_HASH,
+  verifyChain,
+  type AuditEntry,
 } from '../../src/adapters/crypto/audit-chain.js';
 
 const POSIX = process.platform !== 'win32';
@@ -20,8 +32,12 @@ let tmp = '';
 let n = 0;
 const keyPath = (): string => path.join(tmp, `keys-${++n}`, 'data-key.json');
 
-before(async () => { tmp = await mkdtemp(path.join(tmpdir(), 'eix-crypto-')); });
-after(async () => { await rm(tmp, { recursive: true, force: true }); });
+before(async () => {
+  tmp = await mkdtemp(path.join(tmpdir(), 'eix-crypto-'));
+});
+after(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
 
 function eixReason(reason: string) {
   return (e: unknown): boolean => {
@@ -115,12 +131,15 @@ describe('data key (R9.4)', () => {
     const r1 = await loadKeyRing(f1);
     const r2 = await loadKeyRing(f2);
     const sealed = r1.encrypt(Buffer.from('x'), 'row');
-    assert.throws(() => r2.decrypt(sealed, 'row'), (e: unknown) => {
-      assert.ok(e instanceof EixError);
-      assert.equal(e.code, 'crypto.unknown_key');
-      assert.equal(e.data['keyId'], r1.activeKeyId);
-      return true;
-    });
+    assert.throws(
+      () => r2.decrypt(sealed, 'row'),
+      (e: unknown) => {
+        assert.ok(e instanceof EixError);
+        assert.equal(e.code, 'crypto.unknown_key');
+        assert.equal(e.data['keyId'], r1.activeKeyId);
+        return true;
+      },
+    );
     // a header naming r2's key id over r1's ciphertext fails on the tag
     const forged = Buffer.from(sealed);
     forged.write(r2.activeKeyId, 2, 'ascii');
@@ -138,7 +157,10 @@ describe('data key (R9.4)', () => {
     if (POSIX) assert.equal((await stat(file)).mode & 0o777, 0o600);
     const json = JSON.parse(await readFile(file, 'utf8')) as KeyFile;
     assert.equal(json.active, newId);
-    assert.deepEqual(json.keys.map((k) => k.id), [r1.activeKeyId, newId]);
+    assert.deepEqual(
+      json.keys.map((k) => k.id),
+      [r1.activeKeyId, newId],
+    );
     // no temp file left behind
     assert.deepEqual(await readdir(path.dirname(file)), ['data-key.json']);
 
@@ -191,12 +213,16 @@ describe('data key (R9.4)', () => {
     ];
     for (const c of cases) {
       await writeFile(file, JSON.stringify(c), { mode: 0o600 });
-      await assert.rejects(loadKeyRing(file), (e: unknown) => {
-        assert.ok(e instanceof EixError);
-        assert.equal(e.code, 'crypto.key_file');
-        assert.ok(!e.message.includes(secret) && !JSON.stringify(e.data).includes(secret));
-        return true;
-      }, JSON.stringify(c).slice(0, 80));
+      await assert.rejects(
+        loadKeyRing(file),
+        (e: unknown) => {
+          assert.ok(e instanceof EixError);
+          assert.equal(e.code, 'crypto.key_file');
+          assert.ok(!e.message.includes(secret) && !JSON.stringify(e.data).includes(secret));
+          return true;
+        },
+        JSON.stringify(c).slice(0, 80),
+      );
     }
     await writeFile(file, `{"version":1,"key":"${secret}"`, { mode: 0o600 });
     await assert.rejects(loadKeyRing(file), (e: unknown) => {
@@ -223,10 +249,14 @@ describe('passwords and API tokens', () => {
   });
 
   test('verifyPassword rejects malformed or abusive encodings', async () => {
-    for (const bad of ['', 'scrypt', 'bcrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    for (const bad of [
+      '',
+      'scrypt',
+      'bcrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
       'scrypt$1000$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
       `scrypt$${2 ** 24}$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=`,
-      'scrypt$32768$8$1$!!$AAAA']) {
+      'scrypt$32768$8$1$!!$AAAA',
+    ]) {
       assert.equal(await verifyPassword('x', bad), false, bad);
     }
   });
@@ -255,8 +285,16 @@ describe('passwords and API tokens', () => {
     assert.equal(verifyApiToken(t.token, t.hash), true);
     assert.equal(verifyApiToken(generateApiToken().token, t.hash), false);
     assert.equal(verifyApiToken(t.token, 'nothex'), false);
-    for (const bad of ['', 'eix_', `eix_${t.id}`, `eix_ABCDEF12_${t.token.slice(13)}`, `xix_${t.token.slice(4)}`,
-      `${t.token}A`, t.token.slice(0, -1), `Bearer ${t.token}`]) {
+    for (const bad of [
+      '',
+      'eix_',
+      `eix_${t.id}`,
+      `eix_ABCDEF12_${t.token.slice(13)}`,
+      `xix_${t.token.slice(4)}`,
+      `${t.token}A`,
+      t.token.slice(0, -1),
+      `Bearer ${t.token}`,
+    ]) {
       assert.equal(parseApiTokenId(bad), null, bad);
     }
     assert.notEqual(generateApiToken().token, t.token);
@@ -283,10 +321,12 @@ describe('audit chain (R9.1)', () => {
   }
 
   test('R9.1: canonical JSON sorts keys recursively, no whitespace', () => {
-    assert.equal(canonicalJson({ b: 1, a: { d: [3, { y: 1, x: 2 }], c: 'т' }, u: undefined }),
-      '{"a":{"c":"т","d":[3,{"x":2,"y":1}]},"b":1}');
+    assert.equal(
+      canonicalJson({ b: 1, a: { d: [3, { y: 1, x: 2 }], c: 'т' }, u: undefined }),
+      '{"a":{"c":"т","d":[3,{"x":2,"y":1}]},"b":1}',
+    );
     assert.equal(canonicalJson([undefined, -0, 1e21, 0.1, true, null]), '[null,0,1e+21,0.1,true,null]');
-    assert.equal(canonicalJson({ '\u20ac': 1, '\r': 2, 'ö': 3, '1': 4 }), '{"\\r":2,"1":4,"ö":3,"€":1}');
+    assert.equal(canonicalJson({ '\u20ac': 1, '\r': 2, ö: 3, '1': 4 }), '{"\\r":2,"1":4,"ö":3,"€":1}');
     assert.equal(canonicalJson(new Date('2026-01-02T03:04:05Z')), '"2026-01-02T03:04:05.000Z"');
     assert.throws(() => canonicalJson({ x: Number.NaN }), TypeError);
     assert.throws(() => canonicalJson({ x: 1n }), TypeError);
@@ -314,11 +354,21 @@ describe('audit chain (R9.1)', () => {
     assert.deepEqual(verifyChain(chain), { ok: true, count: 50, lastHash: last?.hash });
     assert.deepEqual(verifyChain([]), { ok: true, count: 0, lastHash: GENESIS_HASH });
     // a generator works, and so does a continuation from an anchor
-    assert.deepEqual(verifyChain((function* () { yield* chain; })()), { ok: true, count: 50, lastHash: last?.hash });
+    assert.deepEqual(
+      verifyChain(
+        (function* () {
+          yield* chain;
+        })(),
+      ),
+      { ok: true, count: 50, lastHash: last?.hash },
+    );
     const anchor = chain[29];
     assert.ok(anchor);
-    assert.deepEqual(verifyChain(chain.slice(30), { seq: anchor.seq, hash: anchor.hash }),
-      { ok: true, count: 20, lastHash: last?.hash });
+    assert.deepEqual(verifyChain(chain.slice(30), { seq: anchor.seq, hash: anchor.hash }), {
+      ok: true,
+      count: 20,
+      lastHash: last?.hash,
+    });
     assert.equal(verifyChain(chain.slice(30)).ok, false);
   });
 

@@ -26,7 +26,10 @@ test('other errors keep their mapping', () => {
   assert.equal(toEixError(Object.assign(new Error('duplicate key'), { code: '23505' })).code, 'internal');
   assert.equal(toEixError(new Error('boom')).code, 'internal');
   assert.equal(toEixError(null).code, 'internal');
-  assert.equal(toEixError(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE' })).code, 'input.too_large');
+  assert.equal(
+    toEixError(Object.assign(new Error('x'), { code: 'FST_ERR_CTP_BODY_TOO_LARGE' })).code,
+    'input.too_large',
+  );
   assert.equal(toEixError(Object.assign(new Error('x'), { statusCode: 429 })).code, 'rate_limited');
   assert.equal(toEixError(Object.assign(new Error('x'), { statusCode: 404, code: 'FST_X' })).code, 'input.invalid');
   const own = new EixError('request.not_found');

@@ -36,13 +36,15 @@ const jsQR = (jsQRModule as unknown as { default: typeof jsQRModule.default }).d
 const SYSTEM: Actor = { kind: 'system', name: 'federation' };
 const example = aRequest();
 
-
 /** Text with all whitespace removed, for strings a line break may split. */
 const squeeze = (s: string): string => s.replace(/\s+/g, '');
 
 function decodeQr(png: Buffer): string | null {
   const img = PNG.sync.read(png);
-  return jsQR(new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length), img.width, img.height)?.data ?? null;
+  return (
+    jsQR(new Uint8ClampedArray(img.data.buffer, img.data.byteOffset, img.data.length), img.width, img.height)?.data ??
+    null
+  );
 }
 
 /** A compact JWS shaped like ours (header with x5c, envelope with the officer); the signature is not checked here. */
@@ -51,15 +53,26 @@ function fakeJws(envelope: Record<string, unknown>, body: Record<string, unknown
   return `${b64({ alg: 'ES256', typ: 'eix-message+jws', x5c: [Buffer.from('test certificate DER').toString('base64')] })}.${b64({ envelope, body })}.${Buffer.from('signature').toString('base64url')}`;
 }
 
-
 test('R10.a: the QR payload is short and stable, and the QR image decodes to it', async () => {
   const seal = { messageId: '0b7c9a52-7a3f-4a0e-9d8c-1f2e3d4c5b6a', documentSha256: 'ab'.repeat(32) };
   const payload = qrPayload(seal);
   assert.equal(payload, `EIX1|${seal.messageId}|${seal.documentSha256}`);
   assert.equal(decodeQr(await qrPng(payload)), payload);
-  assert.deepEqual(parseQrPayload(`  ${payload.toUpperCase().replace('EIX1', 'EIX1')}  `), { messageId: seal.messageId, sha256: seal.documentSha256 });
-  for (const bad of ['', 'EIX2|0b7c9a52-7a3f-4a0e-9d8c-1f2e3d4c5b6a|' + 'ab'.repeat(32), 'EIX1|not-a-uuid|' + 'ab'.repeat(32), 'EIX1|0b7c9a52-7a3f-4a0e-9d8c-1f2e3d4c5b6a|abc', 42]) {
-    assert.throws(() => parseQrPayload(bad), (e: unknown) => e instanceof EixError && e.code === 'input.invalid' && e.data.field === 'payload');
+  assert.deepEqual(parseQrPayload(`  ${payload.toUpperCase().replace('EIX1', 'EIX1')}  `), {
+    messageId: seal.messageId,
+    sha256: seal.documentSha256,
+  });
+  for (const bad of [
+    '',
+    'EIX2|0b7c9a52-7a3f-4a0e-9d8c-1f2e3d4c5b6a|' + 'ab'.repeat(32),
+    'EIX1|not-a-uuid|' + 'ab'.repeat(32),
+    'EIX1|0b7c9a52-7a3f-4a0e-9d8c-1f2e3d4c5b6a|abc',
+    42,
+  ]) {
+    assert.throws(
+      () => parseQrPayload(bad),
+      (e: unknown) => e instanceof EixError && e.code === 'input.invalid' && e.data.field === 'payload',
+    );
   }
 });
 
@@ -80,14 +93,26 @@ for (const e of ENGINES) {
       const body = await seedBody(ru.ctx, { id: 'ru-fssp-77', name: 'ГУФССП России по г. Москве' });
       officer = await seedOfficer(ru.ctx, body);
       stranger = await seedOfficer(ru.ctx, await seedBody(ru.ctx, { id: 'ru-fssp-78' }));
-      const proceedingId = (await createProceeding(ru.ctx, officer, {
-        number: '123456/26/77001-ИП', openedOn: '2026-03-02', debtor: example.debtor, creditor: example.creditor, executiveDocuments: [example.executiveDocument],
-      })).id;
+      const proceedingId = (
+        await createProceeding(ru.ctx, officer, {
+          number: '123456/26/77001-ИП',
+          openedOn: '2026-03-02',
+          debtor: example.debtor,
+          creditor: example.creditor,
+          executiveDocuments: [example.executiveDocument],
+        })
+      ).id;
       const content = {
         proceedingId,
         requestedBody: { id: 'kz-central', party: 'KZ', name: 'Министерство юстиции Республики Казахстан' },
-        items: [...example.items!, { kind: 'clarification', party: 'debtor', questions: ['Почему не исполнено решение суда?'] }],
-        grounds: example.grounds, otherInfo: 'Должник имеет двойное гражданство.', confidential: true, shorterTerm: '2026-12-20',
+        items: [
+          ...example.items!,
+          { kind: 'clarification', party: 'debtor', questions: ['Почему не исполнено решение суда?'] },
+        ],
+        grounds: example.grounds,
+        otherInfo: 'Должник имеет двойное гражданство.',
+        confidential: true,
+        shorterTerm: '2026-12-20',
       };
       const d = await draftRequest(ru.ctx, officer, content);
       assert.equal(d.check.ok, true, JSON.stringify(d.check.errors));
@@ -97,50 +122,119 @@ for (const e of ENGINES) {
       requestMessageId = signed.messageId;
       // What the federation transport does at the first sending attempt: sign and seal.
       requestJws = fakeJws({
-        id: requestMessageId, type: 'request', createdAt: '2026-11-26T06:05:00.000Z',
-        from: { party: 'RU', body: 'ru-fssp-77' }, to: { party: 'KZ', body: 'kz-central' },
+        id: requestMessageId,
+        type: 'request',
+        createdAt: '2026-11-26T06:05:00.000Z',
+        from: { party: 'RU', body: 'ru-fssp-77' },
+        to: { party: 'KZ', body: 'kz-central' },
         officer: { id: officer.officerId, name: officer.fullName, position: officer.position },
       });
-      await ru.ctx.db.updateTable('outbox').set({ signed_enc: ru.ctx.sealer.encrypt(Buffer.from(requestJws), `outbox:${requestMessageId}`), signed_key_id: ru.ctx.sealer.activeKeyId })
-        .where('message_id', '=', requestMessageId).execute();
+      await ru.ctx.db
+        .updateTable('outbox')
+        .set({
+          signed_enc: ru.ctx.sealer.encrypt(Buffer.from(requestJws), `outbox:${requestMessageId}`),
+          signed_key_id: ru.ctx.sealer.activeKeyId,
+        })
+        .where('message_id', '=', requestMessageId)
+        .execute();
       await recordDelivery(ru.ctx, SYSTEM, { messageId: requestMessageId, receiptAt: '2026-11-26T10:00:00+05:00' });
 
       // The Kazakh answer arrives (inbox) and is stored.
       answerMessageId = randomUUID();
       answerJws = fakeJws({
-        id: answerMessageId, type: 'answer_final', createdAt: '2026-12-01T05:00:00.000Z', inReplyTo: requestMessageId,
-        from: { party: 'KZ', body: 'kz-central' }, to: { party: 'RU', body: 'ru-fssp-77' },
+        id: answerMessageId,
+        type: 'answer_final',
+        createdAt: '2026-12-01T05:00:00.000Z',
+        inReplyTo: requestMessageId,
+        from: { party: 'KZ', body: 'kz-central' },
+        to: { party: 'RU', body: 'ru-fssp-77' },
         officer: { id: 'kz-1', name: 'Ахметов Серик Болатович', position: 'главный судебный исполнитель' },
       });
-      await ru.ctx.db.insertInto('inbox').values({
-        message_id: answerMessageId, from_party: 'KZ', from_body: 'kz-central', type: 'answer_final',
-        payload_enc: ru.ctx.sealer.encrypt(Buffer.from(answerJws), `inbox:${answerMessageId}`), key_id: ru.ctx.sealer.activeKeyId, receipt: null, processed_at: null,
-      }).execute();
-      const attachment = { fileName: 'выписка.txt', mediaType: 'text/plain', contentBase64: Buffer.from('Выписка по счёту').toString('base64') };
+      await ru.ctx.db
+        .insertInto('inbox')
+        .values({
+          message_id: answerMessageId,
+          from_party: 'KZ',
+          from_body: 'kz-central',
+          type: 'answer_final',
+          payload_enc: ru.ctx.sealer.encrypt(Buffer.from(answerJws), `inbox:${answerMessageId}`),
+          key_id: ru.ctx.sealer.activeKeyId,
+          receipt: null,
+          processed_at: null,
+        })
+        .execute();
+      const attachment = {
+        fileName: 'выписка.txt',
+        mediaType: 'text/plain',
+        contentBase64: Buffer.from('Выписка по счёту').toString('base64'),
+      };
       await receiveAnswer(ru.ctx, SYSTEM, {
-        messageId: answerMessageId, requestMessageId, final: true, items: [
+        messageId: answerMessageId,
+        requestMessageId,
+        final: true,
+        items: [
           { itemNo: 1, outcome: 'not_found' },
           {
-            itemNo: 2, outcome: 'found', attachments: [attachment], data: {
-              accounts: [{ bank: 'АО «Халык Банк»', number: 'KZ86125KZT5004100100', currency: 'KZT', balance: { value: 125000.5, currency: 'KZT' } }],
-              realEstate: [{ description: 'Квартира', address: 'г. Алматы, пр. Абая, д. 5, кв. 12', cadastralNumber: '20-311-005-123' }],
-              vehicles: [{ description: 'Toyota Camry', registrationNumber: '123ABC02', vin: 'JTNB11HK103456789', year: 2019 }],
-              disclosureProcedure: { description: 'Сведения о счетах предоставляются взыскателю по решению суда.', body: 'Национальный банк Республики Казахстан' },
+            itemNo: 2,
+            outcome: 'found',
+            attachments: [attachment],
+            data: {
+              accounts: [
+                {
+                  bank: 'АО «Халык Банк»',
+                  number: 'KZ86125KZT5004100100',
+                  currency: 'KZT',
+                  balance: { value: 125000.5, currency: 'KZT' },
+                },
+              ],
+              realEstate: [
+                {
+                  description: 'Квартира',
+                  address: 'г. Алматы, пр. Абая, д. 5, кв. 12',
+                  cadastralNumber: '20-311-005-123',
+                },
+              ],
+              vehicles: [
+                { description: 'Toyota Camry', registrationNumber: '123ABC02', vin: 'JTNB11HK103456789', year: 2019 },
+              ],
+              disclosureProcedure: {
+                description: 'Сведения о счетах предоставляются взыскателю по решению суда.',
+                body: 'Национальный банк Республики Казахстан',
+              },
             },
           },
           {
-            itemNo: 3, outcome: 'partial', data: {
+            itemNo: 3,
+            outcome: 'partial',
+            data: {
               employer: { name: 'ТОО «Алматы Строй»', position: 'инженер', since: '2024-03-01' },
-              income: [{ from: '2025-01-01', to: '2025-12-31', amount: { value: 3600000, currency: 'KZT' }, source: 'заработная плата' }],
+              income: [
+                {
+                  from: '2025-01-01',
+                  to: '2025-12-31',
+                  amount: { value: 3600000, currency: 'KZT' },
+                  source: 'заработная плата',
+                },
+              ],
               text: 'Сведения о доходах за 2024 год отсутствуют.',
             },
           },
-          { itemNo: 4, outcome: 'found', data: { addresses: [{ address: 'г. Алматы, ул. Жибек Жолы, д. 50', kind: 'место пребывания', since: '2024-02-01' }] } },
+          {
+            itemNo: 4,
+            outcome: 'found',
+            data: {
+              addresses: [
+                { address: 'г. Алматы, ул. Жибек Жолы, д. 50', kind: 'место пребывания', since: '2024-02-01' },
+              ],
+            },
+          },
           { itemNo: 5, outcome: 'not_disclosable' },
         ],
       });
     });
-    after(async () => { await ru.database.close(); });
+    after(async () => {
+      await ru.database.close();
+    });
 
     test('R10.a, R11.1: the signed request prints in Russian with every part, the signature block and the QR code', async () => {
       const view = await getRequest(ru.ctx, officer, requestId);
@@ -159,15 +253,42 @@ for (const e of ENGINES) {
       assert.equal(info.Creator, 'EIX');
       assert.match(String(info.Title), /^Запрос № ru-fssp-77\/2026\/000001$/);
       for (const s of [
-        'ЗАПРОС', 'о предоставлении информации при осуществлении принудительного исполнения', `№ ${view.number} от 26.11.2026`,
-        'ГУФССП России по г. Москве', 'Российская Федерация', 'Республика Казахстан', 'Министерство юстиции Республики Казахстан',
-        '123456/26/77001-ИП', '02.03.2026', 'Исполнительный лист', 'ФС № 012345678', '10.02.2026', 'Тверской районный суд г. Москвы',
-        'Иванов', 'Иванович', 'IVANOV IVAN', '15.05.1980', '500100732259', 'ООО «Ромашка»', '1027700132195',
-        'ст. 6.a, 6.b, 6.c', 'недвижимое имущество', 'ст. 7.a, 7.b', 'Период: с 01.12.2023 по 31.10.2026', 'ст. 8',
-        'Получение объяснений от должника', 'Почему не исполнено решение суда?',
-        'Должник имеет двойное гражданство.', 'обеспечить конфиденциальность', 'до 20.12.2026',
-        'Петрова Анна Сергеевна', 'судебный пристав-исполнитель', '26.11.2026 06:05:00 UTC', `стр. 1 из ${pages}`,
-      ]) assert.ok(squeeze(text).includes(squeeze(s)), `missing «${s}»`);
+        'ЗАПРОС',
+        'о предоставлении информации при осуществлении принудительного исполнения',
+        `№ ${view.number} от 26.11.2026`,
+        'ГУФССП России по г. Москве',
+        'Российская Федерация',
+        'Республика Казахстан',
+        'Министерство юстиции Республики Казахстан',
+        '123456/26/77001-ИП',
+        '02.03.2026',
+        'Исполнительный лист',
+        'ФС № 012345678',
+        '10.02.2026',
+        'Тверской районный суд г. Москвы',
+        'Иванов',
+        'Иванович',
+        'IVANOV IVAN',
+        '15.05.1980',
+        '500100732259',
+        'ООО «Ромашка»',
+        '1027700132195',
+        'ст. 6.a, 6.b, 6.c',
+        'недвижимое имущество',
+        'ст. 7.a, 7.b',
+        'Период: с 01.12.2023 по 31.10.2026',
+        'ст. 8',
+        'Получение объяснений от должника',
+        'Почему не исполнено решение суда?',
+        'Должник имеет двойное гражданство.',
+        'обеспечить конфиденциальность',
+        'до 20.12.2026',
+        'Петрова Анна Сергеевна',
+        'судебный пристав-исполнитель',
+        '26.11.2026 06:05:00 UTC',
+        `стр. 1 из ${pages}`,
+      ])
+        assert.ok(squeeze(text).includes(squeeze(s)), `missing «${s}»`);
       assert.ok(squeeze(text).includes(squeeze('Взыскать с Иванова Ивана Ивановича в пользу ООО «Ромашка»')));
       assert.ok(squeeze(text).includes(qrPayload(seal)), 'the QR payload is printed under the image');
       assert.ok(!text.includes('ПРОЕКТ'));
@@ -198,43 +319,110 @@ for (const e of ENGINES) {
       const { text, info } = await pdfText(await renderAnswerPdf(view, seal));
       assert.equal(info.Creator, 'EIX');
       for (const s of [
-        `ОТВЕТ на запрос № ${view.number}`, 'Иванов Иван Иванович',
-        'сведений нет', 'сведения найдены', 'сведения предоставлены частично', 'сведения не подлежат предоставлению',
-        'АО «Халык Банк»', 'KZ86125KZT5004100100', '125 000,50 KZT', 'Квартира', '20-311-005-123', 'Toyota Camry', 'JTNB11HK103456789', '2019',
-        'ТОО «Алматы Строй»', 'инженер', '3 600 000,00 KZT', 'заработная плата', 'Сведения о доходах за 2024 год отсутствуют.',
-        'г. Алматы, ул. Жибек Жолы, д. 50', 'Особый порядок предоставления сведений взыскателю (статья 9)', 'Национальный банк Республики Казахстан',
-        'выписка.txt', 'Ахметов Серик Болатович', '01.12.2026 05:00:00 UTC',
-      ]) assert.ok(squeeze(text).includes(squeeze(s)), `missing «${s}»`);
+        `ОТВЕТ на запрос № ${view.number}`,
+        'Иванов Иван Иванович',
+        'сведений нет',
+        'сведения найдены',
+        'сведения предоставлены частично',
+        'сведения не подлежат предоставлению',
+        'АО «Халык Банк»',
+        'KZ86125KZT5004100100',
+        '125 000,50 KZT',
+        'Квартира',
+        '20-311-005-123',
+        'Toyota Camry',
+        'JTNB11HK103456789',
+        '2019',
+        'ТОО «Алматы Строй»',
+        'инженер',
+        '3 600 000,00 KZT',
+        'заработная плата',
+        'Сведения о доходах за 2024 год отсутствуют.',
+        'г. Алматы, ул. Жибек Жолы, д. 50',
+        'Особый порядок предоставления сведений взыскателю (статья 9)',
+        'Национальный банк Республики Казахстан',
+        'выписка.txt',
+        'Ахметов Серик Болатович',
+        '01.12.2026 05:00:00 UTC',
+      ])
+        assert.ok(squeeze(text).includes(squeeze(s)), `missing «${s}»`);
       assert.ok(squeeze(text).includes(qrPayload(seal)));
       assert.equal(decodeQr((await qrFor(seal)).png), `EIX1|${answerMessageId}|${sha256Hex(answerJws)}`);
     });
 
     test('R10.a: verifyPaperOriginal — valid for the sent request and the received answer; a changed digest, an unknown or hidden message, a bad payload', async () => {
-      const ok = await verifyPaperOriginal(ru.ctx, officer, { payload: qrPayload({ messageId: requestMessageId, documentSha256: sha256Hex(requestJws) }) });
-      assert.deepEqual(ok, { valid: true, messageId: requestMessageId, requestId, number: (await getRequest(ru.ctx, officer, requestId)).number });
-      const answer = await verifyPaperOriginal(ru.ctx, officer, { payload: qrPayload({ messageId: answerMessageId, documentSha256: sha256Hex(answerJws) }) });
+      const ok = await verifyPaperOriginal(ru.ctx, officer, {
+        payload: qrPayload({ messageId: requestMessageId, documentSha256: sha256Hex(requestJws) }),
+      });
+      assert.deepEqual(ok, {
+        valid: true,
+        messageId: requestMessageId,
+        requestId,
+        number: (await getRequest(ru.ctx, officer, requestId)).number,
+      });
+      const answer = await verifyPaperOriginal(ru.ctx, officer, {
+        payload: qrPayload({ messageId: answerMessageId, documentSha256: sha256Hex(answerJws) }),
+      });
       assert.equal(answer.valid, true);
       assert.equal(answer.requestId, requestId);
 
-      const changed = await verifyPaperOriginal(ru.ctx, officer, { payload: qrPayload({ messageId: requestMessageId, documentSha256: sha256Hex(requestJws + 'x') }) });
+      const changed = await verifyPaperOriginal(ru.ctx, officer, {
+        payload: qrPayload({ messageId: requestMessageId, documentSha256: sha256Hex(requestJws + 'x') }),
+      });
       assert.deepEqual([changed.valid, changed.reason, changed.requestId], [false, 'hash_mismatch', requestId]);
 
-      const unknown = await verifyPaperOriginal(ru.ctx, officer, { payload: qrPayload({ messageId: randomUUID(), documentSha256: sha256Hex(requestJws) }) });
-      assert.deepEqual(unknown, { valid: false, messageId: unknown.messageId, requestId: null, number: null, reason: 'unknown' });
+      const unknown = await verifyPaperOriginal(ru.ctx, officer, {
+        payload: qrPayload({ messageId: randomUUID(), documentSha256: sha256Hex(requestJws) }),
+      });
+      assert.deepEqual(unknown, {
+        valid: false,
+        messageId: unknown.messageId,
+        requestId: null,
+        number: null,
+        reason: 'unknown',
+      });
       // An officer of another body cannot learn that the message exists.
-      const hidden = await verifyPaperOriginal(ru.ctx, stranger, { payload: qrPayload({ messageId: requestMessageId, documentSha256: sha256Hex(requestJws) }) });
+      const hidden = await verifyPaperOriginal(ru.ctx, stranger, {
+        payload: qrPayload({ messageId: requestMessageId, documentSha256: sha256Hex(requestJws) }),
+      });
       assert.deepEqual([hidden.valid, hidden.reason, hidden.requestId], [false, 'unknown', null]);
 
       await rejects(verifyPaperOriginal(ru.ctx, officer, { payload: 'EIX1|garbage' }), 'input.invalid', 'payload');
-      await rejects(verifyPaperOriginal(ru.ctx, officer, { payload: undefined as unknown as string }), 'input.invalid', 'payload');
-      const audited = await ru.ctx.db.selectFrom('audit_log').select('details').where('action', '=', 'paper_original.verified').execute();
+      await rejects(
+        verifyPaperOriginal(ru.ctx, officer, { payload: undefined as unknown as string }),
+        'input.invalid',
+        'payload',
+      );
+      const audited = await ru.ctx.db
+        .selectFrom('audit_log')
+        .select('details')
+        .where('action', '=', 'paper_original.verified')
+        .execute();
       assert.equal(audited.length, 3);
     });
 
     test('the form renders from a hand-made view as well (incoming request, no answers yet)', async () => {
       const view = await getRequest(ru.ctx, officer, requestId);
-      const incoming = { ...view, direction: 'incoming' as const, answers: [], document: { ...view.document, debtor: { type: 'legal_entity' as const, name: 'ТОО «Должник»', ids: [{ country: 'KZ', kind: 'BIN', value: '123456789012' }] } } };
-      const seal: PdfSeal = { messageId: randomUUID(), documentSha256: 'cd'.repeat(32), signedAt: '2026-11-26T06:05:00Z', officer: { name: 'Иванова Мария', position: 'пристав' }, bodyName: 'Орган' };
+      const incoming = {
+        ...view,
+        direction: 'incoming' as const,
+        answers: [],
+        document: {
+          ...view.document,
+          debtor: {
+            type: 'legal_entity' as const,
+            name: 'ТОО «Должник»',
+            ids: [{ country: 'KZ', kind: 'BIN', value: '123456789012' }],
+          },
+        },
+      };
+      const seal: PdfSeal = {
+        messageId: randomUUID(),
+        documentSha256: 'cd'.repeat(32),
+        signedAt: '2026-11-26T06:05:00Z',
+        officer: { name: 'Иванова Мария', position: 'пристав' },
+        bodyName: 'Орган',
+      };
       const { text } = await pdfText(await renderAnswerPdf(incoming, seal));
       assert.ok(text.includes('Ответ ещё не дан.'));
       assert.ok(text.includes('ТОО «Должник»'));
@@ -251,23 +439,118 @@ test('eix pdf: coded errors name the option or argument; an unknown QR is report
     const home = path.join(tmp, 'node');
     const eix = async (argv: string[]) => {
       let out = '';
-      const code = await runCli(argv, { io: { out: (t) => { out += t; }, err: (t) => { out += t; } }, clock: fixedClock(new Date('2026-11-26T09:00:00Z')), config: readConfig({ EIX_HOME: home }) });
-      return { code, out, json: argv.includes('--json') ? JSON.parse(out) as { error?: { code: string; details: { field?: string } }; valid?: boolean; reason?: string } : {} };
+      const code = await runCli(argv, {
+        io: {
+          out: (t) => {
+            out += t;
+          },
+          err: (t) => {
+            out += t;
+          },
+        },
+        clock: fixedClock(new Date('2026-11-26T09:00:00Z')),
+        config: readConfig({ EIX_HOME: home }),
+      });
+      return {
+        code,
+        out,
+        json: argv.includes('--json')
+          ? (JSON.parse(out) as {
+              error?: { code: string; details: { field?: string } };
+              valid?: boolean;
+              reason?: string;
+            })
+          : {},
+      };
     };
     assert.equal((await eix(['node', 'init', '--party', 'RU', '--json'])).code, 0);
-    assert.equal((await eix(['body', 'add', '--id', 'ru-fssp-77', '--name', 'ГУФССП России по г. Москве', '--kind', 'territorial', '--json'])).code, 0);
-    assert.equal((await eix(['user', 'add', '--body', 'ru-fssp-77', '--login', 'petrova', '--full-name', 'Петрова Анна Сергеевна', '--position', 'пристав', '--roles', 'officer', '--json'])).code, 0);
+    assert.equal(
+      (
+        await eix([
+          'body',
+          'add',
+          '--id',
+          'ru-fssp-77',
+          '--name',
+          'ГУФССП России по г. Москве',
+          '--kind',
+          'territorial',
+          '--json',
+        ])
+      ).code,
+      0,
+    );
+    assert.equal(
+      (
+        await eix([
+          'user',
+          'add',
+          '--body',
+          'ru-fssp-77',
+          '--login',
+          'petrova',
+          '--full-name',
+          'Петрова Анна Сергеевна',
+          '--position',
+          'пристав',
+          '--roles',
+          'officer',
+          '--json',
+        ])
+      ).code,
+      0,
+    );
     const bad = await eix(['pdf', 'verify', 'EIX1|bad', '--login', 'petrova', '--json']);
-    assert.deepEqual([bad.code, bad.json.error?.code, bad.json.error?.details.field], [2, 'input.invalid', '<payload>']);
-    const who = await eix(['pdf', 'request', randomUUID(), '--login', 'nobody', '--out', path.join(tmp, 'r.pdf'), '--json']);
-    assert.deepEqual([who.code, who.json.error?.code, who.json.error?.details.field], [2, 'officer.not_found', '--login']);
-    const missing = await eix(['pdf', 'request', randomUUID(), '--login', 'petrova', '--out', path.join(tmp, 'r.pdf'), '--json']);
-    assert.deepEqual([missing.code, missing.json.error?.code, missing.json.error?.details.field], [2, 'request.not_found', '<requestId>']);
+    assert.deepEqual(
+      [bad.code, bad.json.error?.code, bad.json.error?.details.field],
+      [2, 'input.invalid', '<payload>'],
+    );
+    const who = await eix([
+      'pdf',
+      'request',
+      randomUUID(),
+      '--login',
+      'nobody',
+      '--out',
+      path.join(tmp, 'r.pdf'),
+      '--json',
+    ]);
+    assert.deepEqual(
+      [who.code, who.json.error?.code, who.json.error?.details.field],
+      [2, 'officer.not_found', '--login'],
+    );
+    const missing = await eix([
+      'pdf',
+      'request',
+      randomUUID(),
+      '--login',
+      'petrova',
+      '--out',
+      path.join(tmp, 'r.pdf'),
+      '--json',
+    ]);
+    assert.deepEqual(
+      [missing.code, missing.json.error?.code, missing.json.error?.details.field],
+      [2, 'request.not_found', '<requestId>'],
+    );
     const noOut = await eix(['pdf', 'answer', randomUUID(), '--login', 'petrova', '--json']);
     assert.deepEqual([noOut.code, noOut.json.error?.code], [2, 'input.invalid']);
-    const unknown = await eix(['pdf', 'verify', qrPayload({ messageId: randomUUID(), documentSha256: 'ab'.repeat(32) }), '--login', 'petrova', '--json']);
+    const unknown = await eix([
+      'pdf',
+      'verify',
+      qrPayload({ messageId: randomUUID(), documentSha256: 'ab'.repeat(32) }),
+      '--login',
+      'petrova',
+      '--json',
+    ]);
     assert.deepEqual([unknown.code, unknown.json.valid, unknown.json.reason], [0, false, 'unknown']);
-    const human = await eix(['pdf', 'verify', qrPayload({ messageId: randomUUID(), documentSha256: 'ab'.repeat(32) }), '--login', 'petrova']);
+    const human = await eix([
+      'pdf',
+      'verify',
+      qrPayload({ messageId: randomUUID(), documentSha256: 'ab'.repeat(32) }),
+      '--login',
+      'petrova',
+    ]);
     assert.match(human.out, /Подлинник НЕ подтверждён/);
   } finally {
     await rm(tmp, { recursive: true, force: true });

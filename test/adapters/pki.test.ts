@@ -8,8 +8,14 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import {
-  certificateInfo, createDepositaryCa, createPartyCa, issueBodyCertificate, issueNodeCertificate,
-  verifyCertificate, writePublicFile, writeSecretFile,
+  certificateInfo,
+  createDepositaryCa,
+  createPartyCa,
+  issueBodyCertificate,
+  issueNodeCertificate,
+  verifyCertificate,
+  writePublicFile,
+  writeSecretFile,
 } from '../../src/adapters/crypto/pki.js';
 import { EixError } from '../../src/domain/errors.js';
 
@@ -19,7 +25,12 @@ process.on('exit', () => void rm(tmp, { recursive: true, force: true }));
 
 const depositary = await createDepositaryCa({ name: 'Депозитарий СНГ' });
 const ruCa = await createPartyCa({ party: 'RU', name: 'Российская Федерация', issuer: depositary });
-const node = await issueNodeCertificate({ party: 'RU', nodeId: 'ru-node-1', hosts: ['eix.fssp.example', '127.0.0.1', '::1'], issuer: ruCa });
+const node = await issueNodeCertificate({
+  party: 'RU',
+  nodeId: 'ru-node-1',
+  hosts: ['eix.fssp.example', '127.0.0.1', '::1'],
+  issuer: ruCa,
+});
 const body = await issueBodyCertificate({ party: 'RU', bodyId: 'ru-fssp', bodyName: 'ФССП России', issuer: ruCa });
 
 test('the chain depositary → Party CA → node and body certificates verifies', async () => {
@@ -45,18 +56,39 @@ test('the chain depositary → Party CA → node and body certificates verifies'
 test('wrong issuer → signature; issuer not a CA → not_ca', async () => {
   const kzCa = await createPartyCa({ party: 'KZ', name: 'Республика Казахстан', issuer: depositary });
   assert.deepEqual(await verifyCertificate(node.certPem, kzCa.certPem, new Date()), { ok: false, reason: 'signature' });
-  assert.deepEqual(await verifyCertificate(node.certPem, depositary.certPem, new Date()), { ok: false, reason: 'signature' });
+  assert.deepEqual(await verifyCertificate(node.certPem, depositary.certPem, new Date()), {
+    ok: false,
+    reason: 'signature',
+  });
   assert.deepEqual(await verifyCertificate(body.certPem, node.certPem, new Date()), { ok: false, reason: 'not_ca' });
   // A node certificate cannot issue certificates.
-  await assert.rejects(issueBodyCertificate({ party: 'RU', bodyId: 'x-body', bodyName: 'Орган', issuer: node }), (e: unknown) => e instanceof EixError && e.code === 'pki.not_ca');
+  await assert.rejects(
+    issueBodyCertificate({ party: 'RU', bodyId: 'x-body', bodyName: 'Орган', issuer: node }),
+    (e: unknown) => e instanceof EixError && e.code === 'pki.not_ca',
+  );
 });
 
 test('validity: expired and not yet valid at `at`', async () => {
-  const short = await issueNodeCertificate({ party: 'RU', nodeId: 'ru-node-2', hosts: ['localhost'], issuer: ruCa, validDays: 1 });
+  const short = await issueNodeCertificate({
+    party: 'RU',
+    nodeId: 'ru-node-2',
+    hosts: ['localhost'],
+    issuer: ruCa,
+    validDays: 1,
+  });
   const later = new Date(Date.now() + 3 * 86_400_000);
   assert.deepEqual(await verifyCertificate(short.certPem, ruCa.certPem, later), { ok: false, reason: 'expired' });
-  const future = await issueBodyCertificate({ party: 'RU', bodyId: 'ru-later', bodyName: 'Орган', issuer: ruCa, notBefore: new Date(Date.now() + 86_400_000) });
-  assert.deepEqual(await verifyCertificate(future.certPem, ruCa.certPem, new Date()), { ok: false, reason: 'not_yet_valid' });
+  const future = await issueBodyCertificate({
+    party: 'RU',
+    bodyId: 'ru-later',
+    bodyName: 'Орган',
+    issuer: ruCa,
+    notBefore: new Date(Date.now() + 86_400_000),
+  });
+  assert.deepEqual(await verifyCertificate(future.certPem, ruCa.certPem, new Date()), {
+    ok: false,
+    reason: 'not_yet_valid',
+  });
   assert.deepEqual(await verifyCertificate(future.certPem, ruCa.certPem, later), { ok: true });
 });
 
@@ -78,18 +110,37 @@ test('certificateInfo extracts node id, body id, Party and CA flag', () => {
   assert.match(ca.subject, /CN=EIX Party CA RU/);
   assert.match(ca.subject, /O=Российская Федерация/);
   assert.equal(certificateInfo(depositary.certPem).isCa, true);
-  assert.throws(() => certificateInfo('not a certificate'), (e: unknown) => e instanceof EixError && e.code === 'pki.certificate');
+  assert.throws(
+    () => certificateInfo('not a certificate'),
+    (e: unknown) => e instanceof EixError && e.code === 'pki.certificate',
+  );
   assert.notEqual(certificateInfo(body.certPem).serialNumber, n.serialNumber);
 });
 
 test('bad input is refused with coded errors that name the field and carry no key material', async () => {
   const cases: [Promise<unknown>, string, string][] = [
-    [issueNodeCertificate({ party: 'RU', nodeId: 'Bad_Id', hosts: ['a.example'], issuer: ruCa }), 'pki.input', 'nodeId'],
+    [
+      issueNodeCertificate({ party: 'RU', nodeId: 'Bad_Id', hosts: ['a.example'], issuer: ruCa }),
+      'pki.input',
+      'nodeId',
+    ],
     [issueNodeCertificate({ party: 'RU', nodeId: 'ru-n', hosts: [], issuer: ruCa }), 'pki.input', 'hosts'],
     [issueNodeCertificate({ party: 'RU', nodeId: 'ru-n', hosts: ['bad host'], issuer: ruCa }), 'pki.input', 'hosts'],
-    [issueNodeCertificate({ party: 'RUS', nodeId: 'ru-n', hosts: ['a.example'], issuer: ruCa }), 'input.party', 'party'],
-    [createPartyCa({ party: 'KZ', name: 'K', issuer: { certPem: depositary.certPem, keyPem: ruCa.keyPem } }), 'pki.key', 'issuer.keyPem'],
-    [createPartyCa({ party: 'KZ', name: 'K', issuer: { certPem: depositary.certPem, keyPem: 'garbage' } }), 'pki.key', 'issuer.keyPem'],
+    [
+      issueNodeCertificate({ party: 'RUS', nodeId: 'ru-n', hosts: ['a.example'], issuer: ruCa }),
+      'input.party',
+      'party',
+    ],
+    [
+      createPartyCa({ party: 'KZ', name: 'K', issuer: { certPem: depositary.certPem, keyPem: ruCa.keyPem } }),
+      'pki.key',
+      'issuer.keyPem',
+    ],
+    [
+      createPartyCa({ party: 'KZ', name: 'K', issuer: { certPem: depositary.certPem, keyPem: 'garbage' } }),
+      'pki.key',
+      'issuer.keyPem',
+    ],
     [createDepositaryCa({ name: 'D', validDays: 0 }), 'pki.input', 'validDays'],
   ];
   for (const [p, code, field] of cases) {
@@ -109,7 +160,10 @@ test('key files are 0600 and never overwritten; certificates 0644', async () => 
   await writePublicFile(crt, node.certPem);
   assert.equal((await stat(key)).mode & 0o777, 0o600);
   assert.equal((await stat(crt)).mode & 0o777, 0o644);
-  await assert.rejects(writeSecretFile(key, body.keyPem), (e: unknown) => e instanceof EixError && e.code === 'pki.exists');
+  await assert.rejects(
+    writeSecretFile(key, body.keyPem),
+    (e: unknown) => e instanceof EixError && e.code === 'pki.exists',
+  );
   assert.match(node.keyPem, /^-----BEGIN PRIVATE KEY-----\n/);
 });
 
@@ -122,7 +176,13 @@ test('Ed25519 variant: the whole chain verifies', async () => {
   assert.deepEqual(await verifyCertificate(n.certPem, ca.certPem, new Date()), { ok: true });
   assert.deepEqual(await verifyCertificate(n.certPem, ruCa.certPem, new Date()), { ok: false, reason: 'signature' });
   // An ES256 node under an Ed25519 CA (algorithm per certificate).
-  const mixed = await issueNodeCertificate({ party: 'BY', nodeId: 'by-node-2', hosts: ['by2.example'], issuer: ca, algorithm: 'ES256' });
+  const mixed = await issueNodeCertificate({
+    party: 'BY',
+    nodeId: 'by-node-2',
+    hosts: ['by2.example'],
+    issuer: ca,
+    algorithm: 'ES256',
+  });
   assert.deepEqual(await verifyCertificate(mixed.certPem, ca.certPem, new Date()), { ok: true });
 });
 
@@ -134,10 +194,26 @@ test('openssl verifies the chains independently', async () => {
   await writeFile(f('node.crt'), node.certPem);
   await writeFile(f('body.crt'), body.certPem);
   for (const leaf of ['node.crt', 'body.crt']) {
-    const { stdout } = await run('/usr/bin/openssl', ['verify', '-CAfile', f('depositary.crt'), '-untrusted', f('party-ca.crt'), f(leaf)]);
+    const { stdout } = await run('/usr/bin/openssl', [
+      'verify',
+      '-CAfile',
+      f('depositary.crt'),
+      '-untrusted',
+      f('party-ca.crt'),
+      f(leaf),
+    ]);
     assert.match(stdout, /: OK/);
   }
-  const { stdout } = await run('/usr/bin/openssl', ['verify', '-purpose', 'sslserver', '-CAfile', f('depositary.crt'), '-untrusted', f('party-ca.crt'), f('node.crt')]);
+  const { stdout } = await run('/usr/bin/openssl', [
+    'verify',
+    '-purpose',
+    'sslserver',
+    '-CAfile',
+    f('depositary.crt'),
+    '-untrusted',
+    f('party-ca.crt'),
+    f('node.crt'),
+  ]);
   assert.match(stdout, /: OK/);
   // Without the Party CA the chain does not close.
   await assert.rejects(run('/usr/bin/openssl', ['verify', '-CAfile', f('depositary.crt'), f('node.crt')]));

@@ -26,17 +26,22 @@ for (const e of ENGINES) {
       await createApiToken(node.ctx, officer, { name: 'мой' });
       await createApiToken(node.ctx, await seedOfficer(node.ctx, other), { name: 'чужой' });
     });
-    after(async () => { await node.database.close(); });
+    after(async () => {
+      await node.database.close();
+    });
 
-    test('an admin sees the node\'s latest entries, newest first, and an intact chain', async () => {
+    test("an admin sees the node's latest entries, newest first, and an intact chain", async () => {
       const r = await listAuditEntries(node.ctx, admin);
       assert.equal(r.chainOk, true);
       assert.ok(r.entries.length >= 2);
-      assert.deepEqual(r.entries.map((x) => Number(x.seq)), r.entries.map((x) => Number(x.seq)).sort((a, b) => b - a));
+      assert.deepEqual(
+        r.entries.map((x) => Number(x.seq)),
+        r.entries.map((x) => Number(x.seq)).sort((a, b) => b - a),
+      );
       assert.equal((await listAuditEntries(node.ctx, admin, 1)).entries.length, 1);
     });
 
-    test('a supervisor sees only the own body\'s entries; an officer is refused', async () => {
+    test("a supervisor sees only the own body's entries; an officer is refused", async () => {
       const all = await listAuditEntries(node.ctx, admin);
       const own = await listAuditEntries(node.ctx, supervisor);
       assert.ok(own.entries.length > 0 && own.entries.every((x) => x.body_id === supervisor.bodyId));

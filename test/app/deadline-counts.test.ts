@@ -35,13 +35,19 @@ for (const e of ENGINES) {
       for (let i = 0; i < N; i++) {
         // Receipts spread over 60 days before today: deadlines from past to 30 working days ahead.
         const r = await receiveRequest(kz.ctx, SYSTEM, {
-          messageId: `m-count-${i}`, fromBody: { id: 'ru-fssp-77', party: 'RU', name: 'ГУФССП России по г. Москве' }, toBodyId: 'kz-central',
-          receivedAt: new Date(start + i * (60 * DAY / N)).toISOString(), document: aRequest(),
+          messageId: `m-count-${i}`,
+          fromBody: { id: 'ru-fssp-77', party: 'RU', name: 'ГУФССП России по г. Москве' },
+          toBodyId: 'kz-central',
+          receivedAt: new Date(start + i * ((60 * DAY) / N)).toISOString(),
+          document: aRequest(),
         });
-        if (i % 3 === 0) await kz.ctx.db.updateTable('requests').set({ delay_until: '2027-12-31' }).where('id', '=', r.id).execute();
+        if (i % 3 === 0)
+          await kz.ctx.db.updateTable('requests').set({ delay_until: '2027-12-31' }).where('id', '=', r.id).execute();
       }
     });
-    after(async () => { await kz.database.close(); });
+    after(async () => {
+      await kz.database.close();
+    });
 
     test('the counters equal classifying every open request, today and on later days', async () => {
       const calendar = await loadCalendar('KZ');
@@ -55,17 +61,29 @@ for (const e of ENGINES) {
         assert.equal(all.length, N);
         const expected = { open: N, due_soon: 0, overdue_notified: 0, overdue_silent: 0 };
         for (const r of all) {
-          const s = classifyOverdue(calendar, { deadline: r.deadline!, today, delayNotified: r.delayUntil !== null }).status;
+          const s = classifyOverdue(calendar, {
+            deadline: r.deadline!,
+            today,
+            delayNotified: r.delayUntil !== null,
+          }).status;
           if (s !== 'open') expected[s] += 1;
         }
         const counts = await countIncomingByDeadline(kz.ctx, officer);
         assert.deepEqual(counts, expected, `today ${today}`);
-        assert.ok(counts.due_soon + counts.overdue_notified + counts.overdue_silent > 0, 'the data exercises the counters');
+        assert.ok(
+          counts.due_soon + counts.overdue_notified + counts.overdue_silent > 0,
+          'the data exercises the counters',
+        );
       }
     });
 
     test('another body sees none of them; an admin without casework roles is refused', async () => {
-      assert.deepEqual(await countIncomingByDeadline(kz.ctx, other), { open: 0, due_soon: 0, overdue_notified: 0, overdue_silent: 0 });
+      assert.deepEqual(await countIncomingByDeadline(kz.ctx, other), {
+        open: 0,
+        due_soon: 0,
+        overdue_notified: 0,
+        overdue_silent: 0,
+      });
       const admin = await seedOfficer(kz.ctx, officer.bodyId, ['admin']);
       await rejects(countIncomingByDeadline(kz.ctx, admin), 'access.denied');
     });

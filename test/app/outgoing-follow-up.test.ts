@@ -23,7 +23,11 @@ import { aRequest } from '../support/requests.js';
 const SYSTEM: Actor = { kind: 'system', name: 'federation' };
 const DAY = 86_400_000;
 const example = aRequest();
-const content = { requestedBody: { id: 'kz-central', party: 'KZ', name: 'Министерство юстиции Республики Казахстан' }, items: example.items, grounds: example.grounds };
+const content = {
+  requestedBody: { id: 'kz-central', party: 'KZ', name: 'Министерство юстиции Республики Казахстан' },
+  items: example.items,
+  grounds: example.grounds,
+};
 
 for (const e of ENGINES) {
   describe(`follow-up of sent requests on ${e.engine}`, () => {
@@ -39,9 +43,15 @@ for (const e of ENGINES) {
       const body = await seedBody(ru.ctx, { id: 'ru-fssp-77', name: 'ГУФССП России по г. Москве' });
       officer = await seedOfficer(ru.ctx, body);
       stranger = await seedOfficer(ru.ctx, await seedBody(ru.ctx, { id: 'ru-fssp-78' }));
-      proceedingId = (await createProceeding(ru.ctx, officer, {
-        number: '777/26/77001-ИП', openedOn: '2026-03-02', debtor: example.debtor, creditor: example.creditor, executiveDocuments: [example.executiveDocument],
-      })).id;
+      proceedingId = (
+        await createProceeding(ru.ctx, officer, {
+          number: '777/26/77001-ИП',
+          openedOn: '2026-03-02',
+          debtor: example.debtor,
+          creditor: example.creditor,
+          executiveDocuments: [example.executiveDocument],
+        })
+      ).id;
       const sent = await draftRequest(ru.ctx, officer, { proceedingId, ...content });
       const signed = await signRequest(ru.ctx, officer, { requestId: sent.id });
       sentId = sent.id;
@@ -49,7 +59,9 @@ for (const e of ENGINES) {
       await recordDelivery(ru.ctx, SYSTEM, { messageId: signed.messageId, receiptAt: ru.clock.now().toISOString() });
       await draftRequest(ru.ctx, officer, { proceedingId, ...content }); // a draft is never reminded of
     });
-    after(async () => { await ru.database.close(); });
+    after(async () => {
+      await ru.database.close();
+    });
 
     test(`R10.a: a sent request without a recorded paper original is reminded of after ${PAPER_DUE_DAYS} days, not before`, async () => {
       const overdue = async () => isPaperOriginalOverdue(ru.ctx, await getRequest(ru.ctx, officer, sentId));
@@ -62,10 +74,18 @@ for (const e of ENGINES) {
       assert.equal(await countMissingPaperOriginals(ru.ctx, officer), 1);
       // A later change (the other Party acted on it) does not reset the count: it runs from sending.
       await ru.ctx.db.updateTable('requests').set({ updated_at: ru.clock.now() }).where('id', '=', sentId).execute();
-      assert.equal(await countMissingPaperOriginals(ru.ctx, officer), 1, 'measured from sending, not from the last change');
+      assert.equal(
+        await countMissingPaperOriginals(ru.ctx, officer),
+        1,
+        'measured from sending, not from the last change',
+      );
       assert.equal(await overdue(), true);
       assert.equal(await countMissingPaperOriginals(ru.ctx, stranger), 0, 'another body is not reminded of ours');
-      await recordPaperOriginal(ru.ctx, officer, { requestId: sentId, dispatchedOn: localDate(ru.clock.now(), 'UTC'), means: 'post' });
+      await recordPaperOriginal(ru.ctx, officer, {
+        requestId: sentId,
+        dispatchedOn: localDate(ru.clock.now(), 'UTC'),
+        means: 'post',
+      });
       assert.equal(await countMissingPaperOriginals(ru.ctx, officer), 0);
       assert.equal(await overdue(), false);
       const admin = await seedOfficer(ru.ctx, officer.bodyId, ['admin']);
@@ -79,23 +99,49 @@ for (const e of ENGINES) {
       assert.deepEqual(before.picture, [], 'nothing answered yet');
       const money = (value: number) => ({ value, currency: 'KZT' });
       await receiveAnswer(ru.ctx, SYSTEM, {
-        messageId: 'ans-picture-01', requestMessageId, final: true, items: [
-          { itemNo: 1, outcome: 'found', data: { proceedings: [
-            { number: 'KZ-2026-0001', collected: money(150_000), arrested: money(2_000_000) },
-            { number: 'KZ-2026-0002', forSale: money(900_000) },
-          ] } },
+        messageId: 'ans-picture-01',
+        requestMessageId,
+        final: true,
+        items: [
+          {
+            itemNo: 1,
+            outcome: 'found',
+            data: {
+              proceedings: [
+                { number: 'KZ-2026-0001', collected: money(150_000), arrested: money(2_000_000) },
+                { number: 'KZ-2026-0002', forSale: money(900_000) },
+              ],
+            },
+          },
           { itemNo: 2, outcome: 'not_found' },
           { itemNo: 3, outcome: 'found', data: { employer: { name: 'ТОО «Алматы Строй»' } } },
           { itemNo: 4, outcome: 'not_found' },
         ],
       });
-      const reads = async () => (await ru.ctx.db.selectFrom('audit_log').select('seq').where('request_id', '=', sentId).where('action', '=', 'personal_data.read').execute()).length;
+      const reads = async () =>
+        (
+          await ru.ctx.db
+            .selectFrom('audit_log')
+            .select('seq')
+            .where('request_id', '=', sentId)
+            .where('action', '=', 'personal_data.read')
+            .execute()
+        ).length;
       const readsBefore = await reads();
       const { picture } = await getCrossBorderPicture(ru.ctx, officer, proceedingId);
-      assert.deepEqual(picture.map((x) => ({ ...x })), [
-        { party: 'KZ', number: 'KZ-2026-0001', collected: money(150_000), arrested: money(2_000_000), forSale: undefined },
-        { party: 'KZ', number: 'KZ-2026-0002', collected: undefined, arrested: undefined, forSale: money(900_000) },
-      ]);
+      assert.deepEqual(
+        picture.map((x) => ({ ...x })),
+        [
+          {
+            party: 'KZ',
+            number: 'KZ-2026-0001',
+            collected: money(150_000),
+            arrested: money(2_000_000),
+            forSale: undefined,
+          },
+          { party: 'KZ', number: 'KZ-2026-0002', collected: undefined, arrested: undefined, forSale: money(900_000) },
+        ],
+      );
       assert.equal(await reads(), readsBefore + 1, 'R9.1: reading the answers is logged against the request');
       await rejects(getCrossBorderPicture(ru.ctx, stranger, proceedingId), 'proceeding.not_found');
     });

@@ -19,11 +19,20 @@ const EXAMPLE = path.join(ROOT, 'data/examples/request-ru-kz.json');
 const tmp = await mkdtemp(path.join(tmpdir(), 'eix-cli-'));
 process.on('exit', () => void rm(tmp, { recursive: true, force: true }));
 
-async function eix(...argv: string[]): Promise<{ code: number; out: string; err: string; json: Record<string, unknown> }> {
+async function eix(
+  ...argv: string[]
+): Promise<{ code: number; out: string; err: string; json: Record<string, unknown> }> {
   let out = '';
   let err = '';
   const code = await runCli(argv, {
-    io: { out: (t) => { out += t; }, err: (t) => { err += t; } },
+    io: {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        err += t;
+      },
+    },
     clock: fixedClock(new Date('2026-11-26T09:00:00Z')),
     config: readConfig({}),
   });
@@ -33,7 +42,10 @@ async function eix(...argv: string[]): Promise<{ code: number; out: string; err:
 }
 
 /** Bad input: exit 2, a coded error on stdout, no stack trace anywhere. */
-async function badInput(expectedCode: string, ...argv: string[]): Promise<{ code: string; message: string; details: Record<string, unknown> }> {
+async function badInput(
+  expectedCode: string,
+  ...argv: string[]
+): Promise<{ code: string; message: string; details: Record<string, unknown> }> {
   const r = await eix(...argv, '--json');
   assert.equal(r.code, 2, `${argv.join(' ')} → exit ${r.code}: ${r.out}${r.err}`);
   const error = r.json.error as { code: string; message: string; details: Record<string, unknown> };
@@ -64,7 +76,17 @@ test('eix calendar deadline (R12.a/b) and day: JSON contract and bad input', asy
   const d = await eix('calendar', 'deadline', '--party', 'RU', '--received', '2025-12-25T10:00:00+03:00', '--json');
   assert.equal(d.code, 0);
   assert.deepEqual([d.json.deadline, d.json.workingDays, d.json.basis], ['2026-02-17', 30, 'R12.a']);
-  const s = await eix('calendar', 'deadline', '--party', 'RU', '--received', '2025-12-25T10:00:00+03:00', '--shorter', '2026-01-20', '--json');
+  const s = await eix(
+    'calendar',
+    'deadline',
+    '--party',
+    'RU',
+    '--received',
+    '2025-12-25T10:00:00+03:00',
+    '--shorter',
+    '2026-01-20',
+    '--json',
+  );
   assert.deepEqual([s.json.deadline, s.json.basis], ['2026-01-20', 'R12.b']);
   const day = await eix('calendar', 'day', '--party', 'RU', '--date', '2026-01-09', '--json');
   assert.deepEqual([day.json.working, typeof day.json.reason], [false, 'string']);
@@ -72,8 +94,28 @@ test('eix calendar deadline (R12.a/b) and day: JSON contract and bad input', asy
 
   const e = await badInput('input.instant', 'calendar', 'deadline', '--party', 'RU', '--received', '2025-12-25 10:00');
   assert.equal(e.details.field, '--received');
-  await badInput('input.date', 'calendar', 'deadline', '--party', 'RU', '--received', '2025-12-25T10:00:00Z', '--shorter', '20.01.2026');
-  await badInput('input.invalid', 'calendar', 'deadline', '--party', 'RU', '--received', '2025-12-25T10:00:00Z', '--time-zone', 'Mars/Base');
+  await badInput(
+    'input.date',
+    'calendar',
+    'deadline',
+    '--party',
+    'RU',
+    '--received',
+    '2025-12-25T10:00:00Z',
+    '--shorter',
+    '20.01.2026',
+  );
+  await badInput(
+    'input.invalid',
+    'calendar',
+    'deadline',
+    '--party',
+    'RU',
+    '--received',
+    '2025-12-25T10:00:00Z',
+    '--time-zone',
+    'Mars/Base',
+  );
   await badInput('input.party', 'calendar', 'day', '--party', 'RUS', '--date', '2026-01-01');
   await badInput('calendar.missing', 'calendar', 'day', '--party', 'MN', '--date', '2026-01-01');
   await badInput('calendar.missing', 'calendar', 'day', '--party', 'RU', '--date', '2040-01-01');
@@ -84,7 +126,10 @@ test('eix calendar deadline (R12.a/b) and day: JSON contract and bad input', asy
 
 test('eix calendar import: a production-calendar XML year becomes <CC>/<year>.json; bad files are coded errors', async () => {
   const xml = path.join(tmp, 'ru-2028.xml');
-  await writeFile(xml, '<calendar year="2028"><holidays><holiday id="1" title="Новый год"/></holidays><days><day d="01.03" t="1" h="1"/><day d="02.22" t="2"/></days></calendar>');
+  await writeFile(
+    xml,
+    '<calendar year="2028"><holidays><holiday id="1" title="Новый год"/></holidays><days><day d="01.03" t="1" h="1"/><day d="02.22" t="2"/></days></calendar>',
+  );
   const r = await eix('calendar', 'import', xml, '--party', 'RU', '--out', tmp, '--json');
   assert.equal(r.code, 0, r.out);
   const written = JSON.parse(await readFile(path.join(tmp, 'RU', '2028.json'), 'utf8')) as { days: unknown[] };
@@ -99,12 +144,39 @@ test('eix treaty status / can-send (R22–R25, R-pair): contract shape and every
   assert.equal(s.code, 0);
   assert.equal(s.json.inForce, true);
   assert.equal(s.json.entryIntoForce, '2026-03-04');
-  const parties = s.json.parties as Record<string, { bound: boolean; since: string | null; until: string | null; declarations: unknown[]; reservations: unknown[] }>;
+  const parties = s.json.parties as Record<
+    string,
+    { bound: boolean; since: string | null; until: string | null; declarations: unknown[]; reservations: unknown[] }
+  >;
   assert.deepEqual(Object.keys(parties.RU!).slice(0, 5), ['bound', 'since', 'until', 'declarations', 'reservations']);
   assert.equal(parties.KZ!.reservations.length, 1);
-  const yes = await eix('treaty', 'can-send', '--events', DEMO_EVENTS, '--from', 'RU', '--to', 'KZ', '--date', '2026-11-26', '--json');
+  const yes = await eix(
+    'treaty',
+    'can-send',
+    '--events',
+    DEMO_EVENTS,
+    '--from',
+    'RU',
+    '--to',
+    'KZ',
+    '--date',
+    '2026-11-26',
+    '--json',
+  );
   assert.deepEqual([yes.code, yes.json.allowed], [0, true]);
-  const no = await eix('treaty', 'can-send', '--events', DEMO_EVENTS, '--from', 'RU', '--to', 'AM', '--date', '2026-11-26', '--json');
+  const no = await eix(
+    'treaty',
+    'can-send',
+    '--events',
+    DEMO_EVENTS,
+    '--from',
+    'RU',
+    '--to',
+    'AM',
+    '--date',
+    '2026-11-26',
+    '--json',
+  );
   assert.deepEqual([no.code, no.json.allowed], [0, false]);
   assert.match(String(no.json.reason), /2026-12-31/);
 
@@ -112,12 +184,53 @@ test('eix treaty status / can-send (R22–R25, R-pair): contract shape and every
   await writeFile(path.join(tmp, 'broken.json'), '{"events": [');
   await badInput('input.json', 'treaty', 'status', '--events', path.join(tmp, 'broken.json'), '--date', '2026-11-26');
   await writeFile(path.join(tmp, 'schema.json'), JSON.stringify({ events: [{ type: 'notification', party: 'RU' }] }));
-  const schema = await badInput('treaty.events', 'treaty', 'status', '--events', path.join(tmp, 'schema.json'), '--date', '2026-11-26');
+  const schema = await badInput(
+    'treaty.events',
+    'treaty',
+    'status',
+    '--events',
+    path.join(tmp, 'schema.json'),
+    '--date',
+    '2026-11-26',
+  );
   assert.equal(schema.details.field, 'events[0].received');
-  await writeFile(path.join(tmp, 'withdrawal.json'), JSON.stringify({ events: [{ type: 'signature', party: 'BY', date: null }, { type: 'notification', party: 'BY', received: '2026-01-10' }, { type: 'withdrawal', party: 'BY', received: '2027-01-10', effective: '2027-02-01' }] }));
-  const w = await badInput('treaty.withdrawal_notice', 'treaty', 'can-send', '--events', path.join(tmp, 'withdrawal.json'), '--from', 'RU', '--to', 'BY', '--date', '2026-11-26');
+  await writeFile(
+    path.join(tmp, 'withdrawal.json'),
+    JSON.stringify({
+      events: [
+        { type: 'signature', party: 'BY', date: null },
+        { type: 'notification', party: 'BY', received: '2026-01-10' },
+        { type: 'withdrawal', party: 'BY', received: '2027-01-10', effective: '2027-02-01' },
+      ],
+    }),
+  );
+  const w = await badInput(
+    'treaty.withdrawal_notice',
+    'treaty',
+    'can-send',
+    '--events',
+    path.join(tmp, 'withdrawal.json'),
+    '--from',
+    'RU',
+    '--to',
+    'BY',
+    '--date',
+    '2026-11-26',
+  );
   assert.equal(w.details.field, 'events[2]');
-  await badInput('input.party', 'treaty', 'can-send', '--events', DEMO_EVENTS, '--from', 'R1', '--to', 'BY', '--date', '2026-11-26');
+  await badInput(
+    'input.party',
+    'treaty',
+    'can-send',
+    '--events',
+    DEMO_EVENTS,
+    '--from',
+    'R1',
+    '--to',
+    'BY',
+    '--date',
+    '2026-11-26',
+  );
   await badInput('input.date', 'treaty', 'status', '--events', DEMO_EVENTS, '--date', 'today');
 });
 
@@ -132,7 +245,8 @@ test('eix request validate (R11): the example is valid with the R-KZ warning; pr
   assert.equal(bad.json.ok, false);
   const errors = bad.json.errors as { code: string; path: string; message: string }[];
   assert.ok(errors.length > 3);
-  for (const e of errors) assert.ok(e.code && typeof e.path === 'string' && /[а-яё]/i.test(e.message), JSON.stringify(e));
+  for (const e of errors)
+    assert.ok(e.code && typeof e.path === 'string' && /[а-яё]/i.test(e.message), JSON.stringify(e));
   await badInput('input.json', 'request', 'validate', path.join(tmp, 'broken.json'));
   await badInput('input.file', 'request', 'validate', path.join(tmp, 'nope.json'));
   await badInput('input.date', 'request', 'validate', EXAMPLE, '--date', '2026/11/26');
@@ -158,11 +272,16 @@ test('eix as a process: bad input exits 2 with JSON on stdout and nothing but JS
   const bin = path.join(ROOT, 'bin/eix.js');
   const good = await run(process.execPath, [bin, 'id', 'check', 'KZ', 'BIN', '000740001307', '--json'], { cwd: ROOT });
   assert.equal(typeof (JSON.parse(good.stdout) as { valid: unknown }).valid, 'boolean');
-  await assert.rejects(run(process.execPath, [bin, 'calendar', 'deadline', '--party', 'RU', '--received', 'yesterday', '--json'], { cwd: ROOT }), (e: { code: number; stdout: string; stderr: string }) => {
-    assert.equal(e.code, 2);
-    const body = JSON.parse(e.stdout) as { error: { code: string } };
-    assert.equal(body.error.code, 'input.instant');
-    assert.doesNotMatch(e.stderr, /\bat .+:\d+:\d+/);
-    return true;
-  });
+  await assert.rejects(
+    run(process.execPath, [bin, 'calendar', 'deadline', '--party', 'RU', '--received', 'yesterday', '--json'], {
+      cwd: ROOT,
+    }),
+    (e: { code: number; stdout: string; stderr: string }) => {
+      assert.equal(e.code, 2);
+      const body = JSON.parse(e.stdout) as { error: { code: string } };
+      assert.equal(body.error.code, 'input.instant');
+      assert.doesNotMatch(e.stderr, /\bat .+:\d+:\d+/);
+      return true;
+    },
+  );
 });

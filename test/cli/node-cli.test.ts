@@ -21,11 +21,18 @@ async function eix(argv: string[], at = home): Promise<{ code: number; out: stri
   let out = '';
   let err = '';
   const code = await runCli(argv, {
-    io: { out: (t) => { out += t; }, err: (t) => { err += t; } },
+    io: {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        err += t;
+      },
+    },
     clock: fixedClock(new Date('2026-11-26T09:00:00Z')),
     config: readConfig({ EIX_HOME: at }),
   });
-  const json = argv.includes('--json') && out.trim().startsWith('{') ? JSON.parse(out) as Json : {};
+  const json = argv.includes('--json') && out.trim().startsWith('{') ? (JSON.parse(out) as Json) : {};
   return { code, out, err, json };
 }
 
@@ -61,21 +68,90 @@ test('eix node init: a second init is refused (node.exists); bad input writes no
   await badInput('node.exists', ['node', 'init']);
   assert.equal((await badInput('input.party', ['node', 'init', '--party', 'RUS'])).field, '--party');
   const other = path.join(tmp, 'other');
-  assert.equal((await badInput('input.invalid', ['node', 'init', '--party', 'KZ', '--body-id', 'KZ Central'], other)).field, '--body-id');
-  assert.equal((await badInput('input.invalid', ['node', 'init', '--party', 'KZ', '--admin', 'Админ'], other)).field, '--admin');
+  assert.equal(
+    (await badInput('input.invalid', ['node', 'init', '--party', 'KZ', '--body-id', 'KZ Central'], other)).field,
+    '--body-id',
+  );
+  assert.equal(
+    (await badInput('input.invalid', ['node', 'init', '--party', 'KZ', '--admin', 'Админ'], other)).field,
+    '--admin',
+  );
   await assert.rejects(stat(path.join(other, 'node.json')));
 });
 
 test('eix body add and user add: JSON answers, coded errors naming the option', async () => {
-  const b = await eix(['body', 'add', '--id', 'ru-msk', '--name', 'ГУФССП по г. Москве', '--kind', 'territorial', '--parent', 'ru-central', '--time-zone', 'Europe/Moscow', '--json']);
+  const b = await eix([
+    'body',
+    'add',
+    '--id',
+    'ru-msk',
+    '--name',
+    'ГУФССП по г. Москве',
+    '--kind',
+    'territorial',
+    '--parent',
+    'ru-central',
+    '--time-zone',
+    'Europe/Moscow',
+    '--json',
+  ]);
   assert.equal(b.code, 0, b.out + b.err);
-  assert.deepEqual([b.json.id, b.json.party, b.json.parentId, b.json.timeZone], ['ru-msk', 'RU', 'ru-central', 'Europe/Moscow']);
+  assert.deepEqual(
+    [b.json.id, b.json.party, b.json.parentId, b.json.timeZone],
+    ['ru-msk', 'RU', 'ru-central', 'Europe/Moscow'],
+  );
   await badInput('body.exists', ['body', 'add', '--id', 'ru-msk', '--name', 'x', '--kind', 'territorial']);
-  assert.equal((await badInput('input.invalid', ['body', 'add', '--id', 'ru-x', '--name', 'x', '--kind', 'federal'])).field, '--kind');
-  assert.equal((await badInput('input.invalid', ['body', 'add', '--id', 'ru-x', '--name', 'x', '--kind', 'other', '--time-zone', 'Mars/Base'])).field, '--time-zone');
-  assert.equal((await badInput('body.not_found', ['body', 'add', '--id', 'ru-x', '--name', 'x', '--kind', 'other', '--parent', 'nowhere'])).field, '--parent');
+  assert.equal(
+    (await badInput('input.invalid', ['body', 'add', '--id', 'ru-x', '--name', 'x', '--kind', 'federal'])).field,
+    '--kind',
+  );
+  assert.equal(
+    (
+      await badInput('input.invalid', [
+        'body',
+        'add',
+        '--id',
+        'ru-x',
+        '--name',
+        'x',
+        '--kind',
+        'other',
+        '--time-zone',
+        'Mars/Base',
+      ])
+    ).field,
+    '--time-zone',
+  );
+  assert.equal(
+    (
+      await badInput('body.not_found', [
+        'body',
+        'add',
+        '--id',
+        'ru-x',
+        '--name',
+        'x',
+        '--kind',
+        'other',
+        '--parent',
+        'nowhere',
+      ])
+    ).field,
+    '--parent',
+  );
 
-  const user = ['user', 'add', '--body', 'ru-msk', '--login', 'ivanov', '--full-name', 'Иванов Иван Иванович', '--position', 'судебный пристав-исполнитель'];
+  const user = [
+    'user',
+    'add',
+    '--body',
+    'ru-msk',
+    '--login',
+    'ivanov',
+    '--full-name',
+    'Иванов Иван Иванович',
+    '--position',
+    'судебный пристав-исполнитель',
+  ];
   const u = await eix([...user, '--roles', 'officer, supervisor', '--json']);
   assert.equal(u.code, 0, u.out + u.err);
   const officer = u.json.officer as Json;
@@ -83,10 +159,56 @@ test('eix body add and user add: JSON answers, coded errors naming the option', 
   assert.equal(String(u.json.password).length, 16);
   assert.ok(!('password_hash' in officer));
   await badInput('officer.exists', [...user, '--roles', 'officer']);
-  assert.equal((await badInput('input.invalid', [...user.slice(0, -6), '--login', 'petrov', '--full-name', 'x', '--position', 'x', '--roles', 'officer,boss'])).field, '--roles');
-  assert.equal((await badInput('input.invalid', [...user.slice(0, -6), '--login', 'petrov', '--full-name', 'x', '--position', 'x', '--roles', ','])).field, '--roles');
-  assert.match(String((await badInput('input.invalid', ['user', 'add', '--body', 'ru-msk', '--login', 'petrov'])).field), /^--full-name/);
-  const human = await eix(['user', 'add', '--body', 'ru-central', '--login', 'sidorov', '--full-name', 'Сидоров', '--position', 'руководитель', '--roles', 'supervisor']);
+  assert.equal(
+    (
+      await badInput('input.invalid', [
+        ...user.slice(0, -6),
+        '--login',
+        'petrov',
+        '--full-name',
+        'x',
+        '--position',
+        'x',
+        '--roles',
+        'officer,boss',
+      ])
+    ).field,
+    '--roles',
+  );
+  assert.equal(
+    (
+      await badInput('input.invalid', [
+        ...user.slice(0, -6),
+        '--login',
+        'petrov',
+        '--full-name',
+        'x',
+        '--position',
+        'x',
+        '--roles',
+        ',',
+      ])
+    ).field,
+    '--roles',
+  );
+  assert.match(
+    String((await badInput('input.invalid', ['user', 'add', '--body', 'ru-msk', '--login', 'petrov'])).field),
+    /^--full-name/,
+  );
+  const human = await eix([
+    'user',
+    'add',
+    '--body',
+    'ru-central',
+    '--login',
+    'sidorov',
+    '--full-name',
+    'Сидоров',
+    '--position',
+    'руководитель',
+    '--roles',
+    'supervisor',
+  ]);
   assert.match(human.out, /Пароль \(показывается один раз/);
 });
 
@@ -103,19 +225,39 @@ test('R9.1: eix audit verify: intact chain, then a forged entry is named (exit 0
   assert.ok(Number(ok.json.count) >= 5, JSON.stringify(ok.json));
   assert.match((await eix(['audit', 'verify'])).out, /Журнал аудита цел: записей/);
 
-  const onDisk = await stat(path.join(home, 'db', 'PG_VERSION')).then(() => true, () => false);
+  const onDisk = await stat(path.join(home, 'db', 'PG_VERSION')).then(
+    () => true,
+    () => false,
+  );
   assert.ok(onDisk, 'embedded database lives in EIX_HOME/db');
   const database = await openDatabase({ dir: path.join(home, 'db') });
   try {
     const text = JSON.stringify(await database.db.selectFrom('audit_log').selectAll().execute());
     assert.ok(!text.includes(adminPassword), 'no password in the audit log');
     const n = Number(ok.json.count);
-    await database.db.insertInto('audit_log').values({ seq: n + 1, at: new Date(), actor: 'forger', body_id: null, action: 'x', request_id: null, subject: null, details: '{}', prev_hash: '0'.repeat(64), hash: 'f'.repeat(64) }).execute();
+    await database.db
+      .insertInto('audit_log')
+      .values({
+        seq: n + 1,
+        at: new Date(),
+        actor: 'forger',
+        body_id: null,
+        action: 'x',
+        request_id: null,
+        subject: null,
+        details: '{}',
+        prev_hash: '0'.repeat(64),
+        hash: 'f'.repeat(64),
+      })
+      .execute();
   } finally {
     await database.close();
   }
   const broken = await eix(['audit', 'verify', '--json']);
   assert.equal(broken.code, 0);
   assert.deepEqual([broken.json.ok, broken.json.brokenAt], [false, Number(ok.json.count) + 1]);
-  assert.match((await eix(['audit', 'verify'])).out, new RegExp(`нарушен: первая повреждённая запись № ${Number(ok.json.count) + 1}`));
+  assert.match(
+    (await eix(['audit', 'verify'])).out,
+    new RegExp(`нарушен: первая повреждённая запись № ${Number(ok.json.count) + 1}`),
+  );
 });

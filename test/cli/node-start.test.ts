@@ -18,22 +18,42 @@ test('eix node init, token create and node start give a working node; SIGTERM st
   delete (env as Record<string, string | undefined>).EIX_DATABASE_URL;
   try {
     const run = promisify(execFile);
-    const init = JSON.parse((await run(process.execPath, [BIN, 'node', 'init', '--json'], { env, cwd: ROOT })).stdout) as { party: string; admin: { password: string } };
+    const init = JSON.parse(
+      (await run(process.execPath, [BIN, 'node', 'init', '--json'], { env, cwd: ROOT })).stdout,
+    ) as { party: string; admin: { password: string } };
     assert.equal(init.party, 'RU');
     assert.ok(init.admin.password.length >= 12);
-    const token = (JSON.parse((await run(process.execPath, [BIN, 'token', 'create', '--login', 'admin', '--name', 'test', '--json'], { env, cwd: ROOT })).stdout) as { token: string }).token;
-    const child = spawn(process.execPath, [BIN, 'node', 'start', '--json'], { env, cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const token = (
+      JSON.parse(
+        (
+          await run(process.execPath, [BIN, 'token', 'create', '--login', 'admin', '--name', 'test', '--json'], {
+            env,
+            cwd: ROOT,
+          })
+        ).stdout,
+      ) as { token: string }
+    ).token;
+    const child = spawn(process.execPath, [BIN, 'node', 'start', '--json'], {
+      env,
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
-    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+    });
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
     const started = await new Promise<{ address: string }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`node did not start: ${out}`)), 60_000);
       child.stdout.on('data', () => {
         const m = /\{[\s\S]*"address"[\s\S]*\}/.exec(out);
-        if (m) { clearTimeout(timer); resolve(JSON.parse(m[0]) as { address: string }); }
+        if (m) {
+          clearTimeout(timer);
+          resolve(JSON.parse(m[0]) as { address: string });
+        }
       });
     });
-    const health = await (await fetch(`${started.address}/api/v1/health`)).json() as { status: string };
+    const health = (await (await fetch(`${started.address}/api/v1/health`)).json()) as { status: string };
     assert.equal(health.status, 'ok');
     const me = await fetch(`${started.address}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
     assert.equal(me.status, 200);

@@ -2,8 +2,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  addWorkingDays, buildCalendar, classifyOverdue, computeDeadline, dayInfo, isWorkingDay, parseCalendarYear, workingDaysBetween,
-  type Calendar, type CalendarYear,
+  addWorkingDays,
+  buildCalendar,
+  classifyOverdue,
+  computeDeadline,
+  dayInfo,
+  isWorkingDay,
+  parseCalendarYear,
+  workingDaysBetween,
+  type Calendar,
+  type CalendarYear,
 } from '../../src/domain/calendar.js';
 import { addDays, compareDates, fromDayNumber, dayNumber } from '../../src/domain/dates.js';
 import { EixError } from '../../src/domain/errors.js';
@@ -42,7 +50,10 @@ test('R12.a: the day is the requested Party’s local day — 00:30 in Moscow is
   assert.equal(late.deadline, '2026-02-18');
   assert.equal(computeDeadline(ru, { receivedAt: at('2025-12-25T20:59:59Z') }).deadline, '2026-02-17');
   // A body in another time zone of the same Party may override it.
-  assert.equal(computeDeadline(ru, { receivedAt: at('2025-12-25T20:30:00Z'), timeZone: 'Asia/Vladivostok' }).receivedOn, '2025-12-26');
+  assert.equal(
+    computeDeadline(ru, { receivedAt: at('2025-12-25T20:30:00Z'), timeZone: 'Asia/Vladivostok' }).receivedOn,
+    '2025-12-26',
+  );
 });
 
 test('R12.a: a transferred working Saturday counts (RU 1 Nov 2025), the moved day off does not (3 Nov)', () => {
@@ -80,14 +91,18 @@ test('R12.a: beyond the last loaded year fixed-date holidays are projected and t
   assert.equal(dayInfo(ru, '2028-01-03').working, false);
   assert.equal(dayInfo(ru, '2028-01-03').status, 'estimated');
   assert.match(dayInfo(ru, '2028-01-03').reason, /предварительно/);
-  assert.equal(code(() => computeDeadline(ru, { receivedAt: at('2029-06-01T10:00:00+03:00') })).code, 'calendar.missing');
+  assert.equal(
+    code(() => computeDeadline(ru, { receivedAt: at('2029-06-01T10:00:00+03:00') })).code,
+    'calendar.missing',
+  );
   assert.equal(code(() => dayInfo(ru, '2031-01-01')).code, 'calendar.missing');
   // Lunar holidays not yet decreed are estimated (KZ Kurban Ait 2027).
   assert.equal(computeDeadline(kz, { receivedAt: at('2027-05-01T10:00:00+05:00') }).estimated, true);
 });
 
 test('R12.c: open, due soon (≤ 5 working days), overdue notified and overdue silent', () => {
-  const q = (today: string, delayNotified = false) => classifyOverdue(ru, { deadline: '2026-04-14', today, delayNotified });
+  const q = (today: string, delayNotified = false) =>
+    classifyOverdue(ru, { deadline: '2026-04-14', today, delayNotified });
   assert.deepEqual(q('2026-04-01'), { status: 'open', workingDaysLeft: 9 });
   assert.deepEqual(q('2026-04-07'), { status: 'due_soon', workingDaysLeft: 5 });
   assert.deepEqual(q('2026-04-14'), { status: 'due_soon', workingDaysLeft: 0 });
@@ -98,18 +113,23 @@ test('R12.c: open, due soon (≤ 5 working days), overdue notified and overdue s
 test('R12.a (property): deadlines are monotonic in receipt time, never on a day off, exactly the 30th working day — all 11 Parties', () => {
   const start = Date.parse('2025-01-01T00:00:00Z');
   const span = Date.parse('2027-10-01T00:00:00Z') - start;
-  fc.assert(fc.property(
-    fc.constantFrom(...SIGNATORY_CODES), fc.integer({ min: 0, max: span }), fc.integer({ min: 0, max: 40 * 86_400_000 }),
-    (party, offset, later) => {
-      const cal = calendars.get(party)!;
-      const a = computeDeadline(cal, { receivedAt: new Date(start + offset) });
-      const b = computeDeadline(cal, { receivedAt: new Date(start + offset + later) });
-      assert.ok(compareDates(a.deadline, b.deadline) <= 0, `${party} ${a.deadline} > ${b.deadline}`);
-      assert.ok(isWorkingDay(cal, a.deadline));
-      assert.equal(workingDaysBetween(cal, a.receivedOn, a.deadline), 30);
-      assert.equal(workingDaysBetween(cal, a.receivedOn, addDays(a.deadline, -1)), 29);
-    },
-  ), { numRuns: 400 });
+  fc.assert(
+    fc.property(
+      fc.constantFrom(...SIGNATORY_CODES),
+      fc.integer({ min: 0, max: span }),
+      fc.integer({ min: 0, max: 40 * 86_400_000 }),
+      (party, offset, later) => {
+        const cal = calendars.get(party)!;
+        const a = computeDeadline(cal, { receivedAt: new Date(start + offset) });
+        const b = computeDeadline(cal, { receivedAt: new Date(start + offset + later) });
+        assert.ok(compareDates(a.deadline, b.deadline) <= 0, `${party} ${a.deadline} > ${b.deadline}`);
+        assert.ok(isWorkingDay(cal, a.deadline));
+        assert.equal(workingDaysBetween(cal, a.receivedOn, a.deadline), 30);
+        assert.equal(workingDaysBetween(cal, a.receivedOn, addDays(a.deadline, -1)), 29);
+      },
+    ),
+    { numRuns: 400 },
+  );
 });
 
 test('R12: calendars of all 11 Parties for 2025–2027 load, with the Party’s time zone and a source for every entry', () => {
@@ -124,17 +144,47 @@ test('R12: calendars of all 11 Parties for 2025–2027 load, with the Party’s 
 });
 
 const year = (days: CalendarYear['days'], extra: Partial<CalendarYear> = {}): unknown => ({
-  party: 'RU', year: 2026, timeZone: 'Europe/Moscow', weekend: [0, 6], sources: [{ id: 's', title: 'Источник' }], days, ...extra,
+  party: 'RU',
+  year: 2026,
+  timeZone: 'Europe/Moscow',
+  weekend: [0, 6],
+  sources: [{ id: 's', title: 'Источник' }],
+  days,
+  ...extra,
 });
-const day = (date: string, type: CalendarYear['days'][number]['type']) => ({ date, type, name: 'День', source: 's', status: 'official' as const });
+const day = (date: string, type: CalendarYear['days'][number]['type']) => ({
+  date,
+  type,
+  name: 'День',
+  source: 's',
+  status: 'official' as const,
+});
 
 test('calendar format: every problem is a calendar.format error naming the field', () => {
-  assert.deepEqual(code(() => parseCalendarYear(year([day('2026-03-10', 'working')]))), { code: 'calendar.format', field: 'days[0].type' });
-  assert.deepEqual(code(() => parseCalendarYear(year([day('2026-03-14', 'day_off')]))), { code: 'calendar.format', field: 'days[0].type' });
-  assert.deepEqual(code(() => parseCalendarYear(year([day('2025-03-10', 'holiday')]))), { code: 'calendar.format', field: 'days[0].date' });
-  assert.deepEqual(code(() => parseCalendarYear(year([day('2026-03-10', 'holiday'), day('2026-03-09', 'holiday')]))), { code: 'calendar.format', field: 'days[1].date' });
-  assert.deepEqual(code(() => parseCalendarYear(year([{ ...day('2026-03-10', 'holiday'), source: 'x' }]))), { code: 'calendar.format', field: 'days[0].source' });
-  assert.deepEqual(code(() => parseCalendarYear(year([], { timeZone: 'Mars/Olympus' }))), { code: 'calendar.format', field: 'timeZone' });
+  assert.deepEqual(
+    code(() => parseCalendarYear(year([day('2026-03-10', 'working')]))),
+    { code: 'calendar.format', field: 'days[0].type' },
+  );
+  assert.deepEqual(
+    code(() => parseCalendarYear(year([day('2026-03-14', 'day_off')]))),
+    { code: 'calendar.format', field: 'days[0].type' },
+  );
+  assert.deepEqual(
+    code(() => parseCalendarYear(year([day('2025-03-10', 'holiday')]))),
+    { code: 'calendar.format', field: 'days[0].date' },
+  );
+  assert.deepEqual(
+    code(() => parseCalendarYear(year([day('2026-03-10', 'holiday'), day('2026-03-09', 'holiday')]))),
+    { code: 'calendar.format', field: 'days[1].date' },
+  );
+  assert.deepEqual(
+    code(() => parseCalendarYear(year([{ ...day('2026-03-10', 'holiday'), source: 'x' }]))),
+    { code: 'calendar.format', field: 'days[0].source' },
+  );
+  assert.deepEqual(
+    code(() => parseCalendarYear(year([], { timeZone: 'Mars/Olympus' }))),
+    { code: 'calendar.format', field: 'timeZone' },
+  );
   assert.equal(code(() => parseCalendarYear({ party: 'RU' })).code, 'calendar.format');
   assert.equal(code(() => buildCalendar([])).code, 'calendar.missing');
   const y = parseCalendarYear(year([])) as CalendarYear;
@@ -152,19 +202,52 @@ test('production-calendar XML import: days off, holidays, shortened and working 
 </calendar>`;
   const y = importProductionCalendarXml(xml, { party: 'RU', sourceTitle: 'xmlcalendar 2026' });
   assert.equal(y.timeZone, 'Europe/Moscow');
-  assert.deepEqual(y.days.map((d) => [d.date, d.type]), [
-    ['2026-01-01', 'holiday'], ['2026-01-03', 'holiday'], ['2026-01-09', 'day_off'], ['2026-02-23', 'holiday'], ['2026-04-30', 'short'], ['2026-11-07', 'working'],
-  ]);
+  assert.deepEqual(
+    y.days.map((d) => [d.date, d.type]),
+    [
+      ['2026-01-01', 'holiday'],
+      ['2026-01-03', 'holiday'],
+      ['2026-01-09', 'day_off'],
+      ['2026-02-23', 'holiday'],
+      ['2026-04-30', 'short'],
+      ['2026-11-07', 'working'],
+    ],
+  );
   assert.match(y.days[2]!.name, /перенос с 03\.01/);
   const cal = buildCalendar([y]);
   assert.equal(dayInfo(cal, '2026-11-07').working, true);
   assert.equal(dayInfo(cal, '2026-04-30').kind, 'short');
-  assert.equal(code(() => importProductionCalendarXml('<calendar year="2026"><days><day d="1.1" t="1"/></days></calendar>', { party: 'RU', sourceTitle: 'x' })).field, 'day[0]@d');
-  assert.equal(code(() => importProductionCalendarXml('<calendar year="2026"><days><day d="01.01" t="7"/></days></calendar>', { party: 'RU', sourceTitle: 'x' })).field, 'day[0]@t');
+  assert.equal(
+    code(() =>
+      importProductionCalendarXml('<calendar year="2026"><days><day d="1.1" t="1"/></days></calendar>', {
+        party: 'RU',
+        sourceTitle: 'x',
+      }),
+    ).field,
+    'day[0]@d',
+  );
+  assert.equal(
+    code(() =>
+      importProductionCalendarXml('<calendar year="2026"><days><day d="01.01" t="7"/></days></calendar>', {
+        party: 'RU',
+        sourceTitle: 'x',
+      }),
+    ).field,
+    'day[0]@t',
+  );
   assert.equal(code(() => importProductionCalendarXml('<nope/>', { party: 'RU', sourceTitle: 'x' })).field, 'calendar');
-  assert.equal(code(() => importProductionCalendarXml('<calendar year="2026"></calendar>', { party: 'MN', sourceTitle: 'x' })).field, 'timeZone');
+  assert.equal(
+    code(() => importProductionCalendarXml('<calendar year="2026"></calendar>', { party: 'MN', sourceTitle: 'x' }))
+      .field,
+    'timeZone',
+  );
 });
 
 test('dates: day numbers round-trip (used by every working-day count)', () => {
-  fc.assert(fc.property(fc.integer({ min: dayNumber('1990-01-01'), max: dayNumber('2100-12-31') }), (n) => dayNumber(fromDayNumber(n)) === n));
+  fc.assert(
+    fc.property(
+      fc.integer({ min: dayNumber('1990-01-01'), max: dayNumber('2100-12-31') }),
+      (n) => dayNumber(fromDayNumber(n)) === n,
+    ),
+  );
 });

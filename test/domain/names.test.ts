@@ -10,7 +10,8 @@ const PUNCT = [' ', ' ', '-', "'", 'ʻ', 'ʼ', '’', '`', '.'];
 
 /** A word of 1..8 letters from the given alphabet, capitalised like a name. */
 const word = (letters: readonly string[]) =>
-  fc.array(fc.constantFrom(...letters), { minLength: 1, maxLength: 8 })
+  fc
+    .array(fc.constantFrom(...letters), { minLength: 1, maxLength: 8 })
     .map((cs) => cs.join(''))
     .map((w) => w[0]!.toUpperCase() + w.slice(1));
 /** A name of 1..3 parts. */
@@ -25,8 +26,10 @@ const messy = fc.string({
 describe('names: transliterate', () => {
   test('ICAO Doc 9303 (Russian passports)', () => {
     assert.equal(transliterate('Щербаков Юрий Ёлкин'), 'Shcherbakov Iurii Elkin');
-    assert.equal(transliterate('Жуков Хасанов Цой Чехов Шишкин Подъячев Рыбкина Эльвира Яна'),
-      'Zhukov Khasanov Tsoi Chekhov Shishkin Podieiachev Rybkina Elvira Iana');
+    assert.equal(
+      transliterate('Жуков Хасанов Цой Чехов Шишкин Подъячев Рыбкина Эльвира Яна'),
+      'Zhukov Khasanov Tsoi Chekhov Shishkin Podieiachev Rybkina Elvira Iana',
+    );
     assert.equal(transliterate('ЩЕРБАКОВ'), 'SHCHERBAKOV');
     assert.equal(transliterate('Иванов', 'icao'), 'Ivanov');
   });
@@ -46,15 +49,20 @@ describe('names: transliterate', () => {
   });
 
   test('Azerbaijani and Turkic Latin diacritics fold to ASCII; other text is kept', () => {
-    assert.equal(transliterate('Əliyev Ağayev Qılınc Gözəl Ümüd Şahin Çələbi'), 'Aliyev Agayev Qilinc Gozal Umud Shahin Chalabi');
+    assert.equal(
+      transliterate('Əliyev Ağayev Qılınc Gözəl Ümüd Şahin Çələbi'),
+      'Aliyev Agayev Qilinc Gozal Umud Shahin Chalabi',
+    );
     assert.equal(transliterate('José Müller 42'), 'Jose Muller 42');
     assert.equal(transliterate(''), '');
   });
 
   test('output of ICAO is ASCII for every supported letter', () => {
-    fc.assert(fc.property(fullName([...RUSSIAN, ...NATIONAL]), (n) => {
-      assert.match(transliterate(n), /^[A-Za-z ]*$/);
-    }));
+    fc.assert(
+      fc.property(fullName([...RUSSIAN, ...NATIONAL]), (n) => {
+        assert.match(transliterate(n), /^[A-Za-z ]*$/);
+      }),
+    );
   });
 });
 
@@ -93,23 +101,30 @@ describe('names: normalizeName', () => {
   });
 
   test('property: normalizeName is idempotent', () => {
-    fc.assert(fc.property(messy, (s) => {
-      const k = normalizeName(s);
-      assert.equal(normalizeName(k), k);
-    }), { numRuns: 2000 });
-    fc.assert(fc.property(fc.string({ unit: 'grapheme', maxLength: 16 }), (s) => {
-      const k = normalizeName(s);
-      assert.equal(normalizeName(k), k);
-    }));
+    fc.assert(
+      fc.property(messy, (s) => {
+        const k = normalizeName(s);
+        assert.equal(normalizeName(k), k);
+      }),
+      { numRuns: 2000 },
+    );
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 16 }), (s) => {
+        const k = normalizeName(s);
+        assert.equal(normalizeName(k), k);
+      }),
+    );
   });
 
   test('property: the key is lower-case and space-separated with no empty parts', () => {
-    fc.assert(fc.property(messy, (s) => {
-      const k = normalizeName(s);
-      assert.equal(k, k.toLowerCase());
-      assert.equal(k.trim(), k);
-      assert.ok(!k.includes('  '));
-    }));
+    fc.assert(
+      fc.property(messy, (s) => {
+        const k = normalizeName(s);
+        assert.equal(k, k.toLowerCase());
+        assert.equal(k.trim(), k);
+        assert.ok(!k.includes('  '));
+      }),
+    );
   });
 });
 
@@ -169,43 +184,54 @@ describe('names: namesMatch', () => {
   });
 
   test('property: namesMatch is symmetric and bounded', () => {
-    fc.assert(fc.property(messy, messy, (a, b) => {
-      const ab = namesMatch(a, b);
-      const ba = namesMatch(b, a);
-      assert.equal(ab.score, ba.score);
-      assert.equal(ab.match, ba.match);
-      assert.deepEqual(ab.key, [ba.key[1], ba.key[0]]);
-      assert.ok(ab.score >= 0 && ab.score <= 1);
-      assert.equal(ab.match, ab.score >= 0.9);
-    }), { numRuns: 1000 });
+    fc.assert(
+      fc.property(messy, messy, (a, b) => {
+        const ab = namesMatch(a, b);
+        const ba = namesMatch(b, a);
+        assert.equal(ab.score, ba.score);
+        assert.equal(ab.match, ba.match);
+        assert.deepEqual(ab.key, [ba.key[1], ba.key[0]]);
+        assert.ok(ab.score >= 0 && ab.score <= 1);
+        assert.equal(ab.match, ab.score >= 0.9);
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   test('property: a name matches itself and its part permutations', () => {
-    fc.assert(fc.property(fullName([...RUSSIAN, ...NATIONAL, ...LATIN]), (n) => {
-      fc.pre(normalizeName(n) !== '');
-      assert.equal(namesMatch(n, n).score, 1);
-      const reversed = n.split(' ').reverse().join(' ');
-      assert.equal(namesMatch(n, reversed).match, true);
-    }));
+    fc.assert(
+      fc.property(fullName([...RUSSIAN, ...NATIONAL, ...LATIN]), (n) => {
+        fc.pre(normalizeName(n) !== '');
+        assert.equal(namesMatch(n, n).score, 1);
+        const reversed = n.split(' ').reverse().join(' ');
+        assert.equal(namesMatch(n, reversed).match, true);
+      }),
+    );
   });
 
   test('property: a Cyrillic name matches its own ICAO transliteration, score 1', () => {
-    fc.assert(fc.property(fullName([...RUSSIAN, ...NATIONAL]), (n) => {
-      fc.pre(normalizeName(n) !== '');
-      const r = namesMatch(n, transliterate(n, 'icao'));
-      assert.equal(r.score, 1, JSON.stringify(r));
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fullName([...RUSSIAN, ...NATIONAL]), (n) => {
+        fc.pre(normalizeName(n) !== '');
+        const r = namesMatch(n, transliterate(n, 'icao'));
+        assert.equal(r.score, 1, JSON.stringify(r));
+      }),
+      { numRuns: 500 },
+    );
   });
 
   test('property: a Cyrillic name matches its own GOST 7.79 transliteration', () => {
     // ё and ъ excluded: GOST writes them yo and ``, ICAO e and ie; they are covered by the fuzzy score below.
     // ц before һ/ҳ is excluded too: ICAO "tsh" cannot tell ц+һ from т+ш.
     const letters = RUSSIAN.filter((c) => c !== 'ё' && c !== 'ъ');
-    fc.assert(fc.property(fullName([...letters, ...NATIONAL]), (n) => {
-      fc.pre(normalizeName(n) !== '' && !/ц[һҳ]/i.test(n));
-      const r = namesMatch(n, transliterate(n, 'gost779'));
-      assert.equal(r.score, 1, `${n} / ${transliterate(n, 'gost779')}: ${JSON.stringify(r)}`);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(fullName([...letters, ...NATIONAL]), (n) => {
+        fc.pre(normalizeName(n) !== '' && !/ц[һҳ]/i.test(n));
+        const r = namesMatch(n, transliterate(n, 'gost779'));
+        assert.equal(r.score, 1, `${n} / ${transliterate(n, 'gost779')}: ${JSON.stringify(r)}`);
+      }),
+      { numRuns: 500 },
+    );
     assert.equal(namesMatch('Ёлкин Артём', transliterate('Ёлкин Артём', 'gost779')).match, true);
   });
 });

@@ -47,16 +47,29 @@ const uaRnokpp = (b: string): string => {
 const uaEdrpou = (b: string): string => {
   const w = '345'.includes(b[0]!) ? [7, 1, 2, 3, 4, 5, 6] : [1, 2, 3, 4, 5, 6, 7];
   let c = dot(ds(b), w) % 11;
-  if (c === 10) c = (dot(ds(b), w.map((x) => x + 2)) % 11) % 10;
+  if (c === 10)
+    c =
+      (dot(
+        ds(b),
+        w.map((x) => x + 2),
+      ) %
+        11) %
+      10;
   return String(c);
 };
 
 // ---- generators ---------------------------------------------------------------------
 
-const digitsOf = (n: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((a) => a.join(''));
+const digitsOf = (n: number) =>
+  fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((a) => a.join(''));
 const pad2 = (n: number): string => String(n).padStart(2, '0');
 /** Century/sex digit 1..6 and a date written DDMMYY. */
-const ddmmyy = fc.record({ y: fc.integer({ min: 0, max: 99 }), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 28 }) })
+const ddmmyy = fc
+  .record({
+    y: fc.integer({ min: 0, max: 99 }),
+    m: fc.integer({ min: 1, max: 12 }),
+    d: fc.integer({ min: 1, max: 28 }),
+  })
   .map(({ y, m, d }) => `${pad2(d)}${pad2(m)}${pad2(y)}`);
 const yymmdd = ddmmyy.map((s) => `${s.slice(4)}${s.slice(2, 4)}${s.slice(0, 2)}`);
 const century = fc.integer({ min: 1, max: 6 }).map(String);
@@ -73,12 +86,21 @@ interface CheckCase {
 const CHECKED: Readonly<Record<string, CheckCase>> = {
   'RU INN (10)': { body: digitsOf(9), check: ruInn10 },
   'RU INN (12)': { body: digitsOf(10), check: ruInn12 },
-  'RU OGRN': { body: fc.tuple(fc.integer({ min: 1, max: 9 }), digitsOf(11)).map(([a, b]) => `${a}${b}`), check: (b) => String(modDecimal(b, 11) % 10) },
+  'RU OGRN': {
+    body: fc.tuple(fc.integer({ min: 1, max: 9 }), digitsOf(11)).map(([a, b]) => `${a}${b}`),
+    check: (b) => String(modDecimal(b, 11) % 10),
+  },
   'RU OGRNIP': { body: digitsOf(13).map((b) => `3${b}`), check: (b) => String(modDecimal(b, 13) % 10) },
   'RU SNILS': { body: digitsOf(9).filter((b) => Number(b) > 1001998), check: ruSnils },
   'KZ IIN': { body: fc.tuple(yymmdd, century, digitsOf(4)).map((p) => p.join('')), check: kz },
-  'KZ BIN': { body: fc.tuple(digitsOf(4), fc.constantFrom('4', '5', '6'), digitsOf(6)).map((p) => p.join('')), check: kz },
-  'BY UNP': { body: fc.tuple(digitsOf(1), fc.constantFrom(...'0123456789ABCEHKM'), digitsOf(6)).map((p) => p.join('')), check: byUnp },
+  'KZ BIN': {
+    body: fc.tuple(digitsOf(4), fc.constantFrom('4', '5', '6'), digitsOf(6)).map((p) => p.join('')),
+    check: kz,
+  },
+  'BY UNP': {
+    body: fc.tuple(digitsOf(1), fc.constantFrom(...'0123456789ABCEHKM'), digitsOf(6)).map((p) => p.join('')),
+    check: byUnp,
+  },
   'BY PN': {
     body: fc.tuple(century, ddmmyy, upper, digitsOf(3), upper, upper).map((p) => p.join('')),
     check: byPn,
@@ -103,44 +125,140 @@ interface Fixture {
 
 const FIXTURES: Readonly<Record<string, Readonly<Record<string, Fixture>>>> = {
   RU: {
-    INN: { valid: [['7707083893', '7707083893'], ['500100732259', '500100732259'], ['7707 083 893', '7707083893']], tooShort: '770708389', tooLong: '77070838931', badFormat: '77070838A3' },
-    OGRN: { valid: [['1027700132195', '1027700132195']], tooShort: '102770013219', tooLong: '10277001321950', badFormat: '10277001321O5' },
-    OGRNIP: { valid: [['304500116000157', '304500116000157']], tooShort: '30450011600015', tooLong: '3045001160001570', badFormat: '3045001160001S7' },
-    SNILS: { valid: [['112-233-445 95', '11223344595']], tooShort: '112-233-445 9', tooLong: '112-233-445 950', badFormat: '112-233-4A5 95' },
+    INN: {
+      valid: [
+        ['7707083893', '7707083893'],
+        ['500100732259', '500100732259'],
+        ['7707 083 893', '7707083893'],
+      ],
+      tooShort: '770708389',
+      tooLong: '77070838931',
+      badFormat: '77070838A3',
+    },
+    OGRN: {
+      valid: [['1027700132195', '1027700132195']],
+      tooShort: '102770013219',
+      tooLong: '10277001321950',
+      badFormat: '10277001321O5',
+    },
+    OGRNIP: {
+      valid: [['304500116000157', '304500116000157']],
+      tooShort: '30450011600015',
+      tooLong: '3045001160001570',
+      badFormat: '3045001160001S7',
+    },
+    SNILS: {
+      valid: [['112-233-445 95', '11223344595']],
+      tooShort: '112-233-445 9',
+      tooLong: '112-233-445 950',
+      badFormat: '112-233-4A5 95',
+    },
   },
   KZ: {
-    IIN: { valid: [['900101300126', '900101300126']], tooShort: '90010130012', tooLong: '9001013001260', badFormat: '9001013001Z6' },
-    BIN: { valid: [['050740004819', '050740004819']], tooShort: '05074000481', tooLong: '0507400048190', badFormat: '05074OOO4819' },
+    IIN: {
+      valid: [['900101300126', '900101300126']],
+      tooShort: '90010130012',
+      tooLong: '9001013001260',
+      badFormat: '9001013001Z6',
+    },
+    BIN: {
+      valid: [['050740004819', '050740004819']],
+      tooShort: '05074000481',
+      tooLong: '0507400048190',
+      badFormat: '05074OOO4819',
+    },
   },
   BY: {
-    UNP: { valid: [['100582333', '100582333'], ['1005 82333', '100582333']], tooShort: '10058233', tooLong: '1005823330', badFormat: '1005823X3' },
-    PN: { valid: [['3150390A001PB2', '3150390A001PB2'], ['3150390a001pb2', '3150390A001PB2']], tooShort: '3150390A001PB', tooLong: '3150390A001PB20', badFormat: '3150390A00APB2' },
+    UNP: {
+      valid: [
+        ['100582333', '100582333'],
+        ['1005 82333', '100582333'],
+      ],
+      tooShort: '10058233',
+      tooLong: '1005823330',
+      badFormat: '1005823X3',
+    },
+    PN: {
+      valid: [
+        ['3150390A001PB2', '3150390A001PB2'],
+        ['3150390a001pb2', '3150390A001PB2'],
+      ],
+      tooShort: '3150390A001PB',
+      tooLong: '3150390A001PB20',
+      badFormat: '3150390A00APB2',
+    },
   },
   UZ: {
-    PINFL: { valid: [['31503901234562', '31503901234562']], tooShort: '3150390123456', tooLong: '315039012345620', badFormat: '3150390123456Z' },
+    PINFL: {
+      valid: [['31503901234562', '31503901234562']],
+      tooShort: '3150390123456',
+      tooLong: '315039012345620',
+      badFormat: '3150390123456Z',
+    },
     INN: { valid: [['201234567', '201234567']], tooShort: '20123456', tooLong: '2012345670', badFormat: '2012345B7' },
   },
   KG: {
-    PIN: { valid: [['21501199012345', '21501199012345']], tooShort: '2150119901234', tooLong: '215011990123450', badFormat: '215011990I2345' },
+    PIN: {
+      valid: [['21501199012345', '21501199012345']],
+      tooShort: '2150119901234',
+      tooLong: '215011990123450',
+      badFormat: '215011990I2345',
+    },
   },
   AM: {
-    SSN: { valid: [['1234567890', '1234567890']], tooShort: '123456789', tooLong: '12345678901', badFormat: '12345678A0' },
+    SSN: {
+      valid: [['1234567890', '1234567890']],
+      tooShort: '123456789',
+      tooLong: '12345678901',
+      badFormat: '12345678A0',
+    },
     TIN: { valid: [['02500001', '02500001']], tooShort: '0250000', tooLong: '025000010', badFormat: '0250000L' },
   },
   AZ: {
-    VOEN: { valid: [['1400057421', '1400057421'], ['140 155 5071', '1401555071']], tooShort: '140005742', tooLong: '14000574210', badFormat: '14000574Z1' },
+    VOEN: {
+      valid: [
+        ['1400057421', '1400057421'],
+        ['140 155 5071', '1401555071'],
+      ],
+      tooShort: '140005742',
+      tooLong: '14000574210',
+      badFormat: '14000574Z1',
+    },
     FIN: { valid: [['5zrj8q2', '5ZRJ8Q2']], tooShort: '5ZRJ8Q', tooLong: '5ZRJ8Q2A', badFormat: '5ZRO8Q2' },
   },
   MD: {
-    IDNO: { valid: [['1008600038413', '1008600038413']], tooShort: '100860003841', tooLong: '10086000384130', badFormat: '100860003841E' },
-    IDNP: { valid: [['2002001234563', '2002001234563']], tooShort: '200200123456', tooLong: '20020012345630', badFormat: '20020012345b3' },
+    IDNO: {
+      valid: [['1008600038413', '1008600038413']],
+      tooShort: '100860003841',
+      tooLong: '10086000384130',
+      badFormat: '100860003841E',
+    },
+    IDNP: {
+      valid: [['2002001234563', '2002001234563']],
+      tooShort: '200200123456',
+      tooLong: '20020012345630',
+      badFormat: '20020012345b3',
+    },
   },
   TJ: {
     INN: { valid: [['020001234', '020001234']], tooShort: '02000123', tooLong: '0200012340', badFormat: '02000I234' },
   },
   UA: {
-    RNOKPP: { valid: [['1759013776', '1759013776']], tooShort: '175901377', tooLong: '17590137760', badFormat: '175901377Б' },
-    EDRPOU: { valid: [['14360570', '14360570'], ['32855961', '32855961']], tooShort: '1436057', tooLong: '143605700', badFormat: '1436057O' },
+    RNOKPP: {
+      valid: [['1759013776', '1759013776']],
+      tooShort: '175901377',
+      tooLong: '17590137760',
+      badFormat: '175901377Б',
+    },
+    EDRPOU: {
+      valid: [
+        ['14360570', '14360570'],
+        ['32855961', '32855961'],
+      ],
+      tooShort: '1436057',
+      tooLong: '143605700',
+      badFormat: '1436057O',
+    },
   },
 };
 
@@ -148,8 +266,12 @@ const FIXTURES: Readonly<Record<string, Readonly<Record<string, Fixture>>>> = {
 
 test('R11.1.c: every kind in ID_KINDS has fixtures and nothing else does', () => {
   assert.deepEqual(
-    Object.entries(ID_KINDS).flatMap(([c, ks]) => ks.map((k) => `${c} ${k}`)).sort(),
-    Object.entries(FIXTURES).flatMap(([c, ks]) => Object.keys(ks).map((k) => `${c} ${k}`)).sort(),
+    Object.entries(ID_KINDS)
+      .flatMap(([c, ks]) => ks.map((k) => `${c} ${k}`))
+      .sort(),
+    Object.entries(FIXTURES)
+      .flatMap(([c, ks]) => Object.keys(ks).map((k) => `${c} ${k}`))
+      .sort(),
   );
 });
 
@@ -201,28 +323,46 @@ describe('R11.1.c: check digits (property, independent reference implementation)
   for (const [label, cc] of Object.entries(CHECKED)) {
     test(`R11.1.c: ${label}: the computed check digit is accepted, every other last digit is a 'checksum' error`, () => {
       const [country, kind] = kindOf(label);
-      fc.assert(fc.property(cc.body, cc.suffix ?? fc.constant(''), (body, suffix) => {
-        const check = cc.check(body);
-        fc.pre(check !== null);
-        const good = `${body}${check}${suffix}`;
-        const r = checkNationalId(country, kind, good);
-        assert.equal(r.valid, true, `${good}: ${JSON.stringify(r)}`);
-        assert.ok(r.valid && r.normalized === good);
-        // The last check digit position: the final character, or the one before the suffix.
-        const at = good.length - 1 - suffix.length;
-        for (let d = 0; d <= 9; d++) {
-          if (String(d) === good[at]) continue;
-          const bad = good.slice(0, at) + String(d) + good.slice(at + 1);
-          const rb = checkNationalId(country, kind, bad);
-          assert.equal(rb.valid, false, bad);
-          assert.ok(!rb.valid && rb.reason === 'checksum', `${bad}: ${JSON.stringify(rb)}`);
-        }
-      }), { numRuns: 300 });
+      fc.assert(
+        fc.property(cc.body, cc.suffix ?? fc.constant(''), (body, suffix) => {
+          const check = cc.check(body);
+          fc.pre(check !== null);
+          const good = `${body}${check}${suffix}`;
+          const r = checkNationalId(country, kind, good);
+          assert.equal(r.valid, true, `${good}: ${JSON.stringify(r)}`);
+          assert.ok(r.valid && r.normalized === good);
+          // The last check digit position: the final character, or the one before the suffix.
+          const at = good.length - 1 - suffix.length;
+          for (let d = 0; d <= 9; d++) {
+            if (String(d) === good[at]) continue;
+            const bad = good.slice(0, at) + String(d) + good.slice(at + 1);
+            const rb = checkNationalId(country, kind, bad);
+            assert.equal(rb.valid, false, bad);
+            assert.ok(!rb.valid && rb.reason === 'checksum', `${bad}: ${JSON.stringify(rb)}`);
+          }
+        }),
+        { numRuns: 300 },
+      );
     });
   }
   test('R11.1.c: every kind with a check digit has a property above', () => {
     const covered = new Set(Object.keys(CHECKED).map((l) => kindOf(l).join(' ')));
-    for (const k of ['RU INN', 'RU OGRN', 'RU OGRNIP', 'RU SNILS', 'KZ IIN', 'KZ BIN', 'BY UNP', 'BY PN', 'UZ PINFL', 'AZ VOEN', 'MD IDNO', 'MD IDNP', 'UA RNOKPP', 'UA EDRPOU']) {
+    for (const k of [
+      'RU INN',
+      'RU OGRN',
+      'RU OGRNIP',
+      'RU SNILS',
+      'KZ IIN',
+      'KZ BIN',
+      'BY UNP',
+      'BY PN',
+      'UZ PINFL',
+      'AZ VOEN',
+      'MD IDNO',
+      'MD IDNP',
+      'UA RNOKPP',
+      'UA EDRPOU',
+    ]) {
       assert.ok(covered.has(k), k);
     }
   });
@@ -286,14 +426,21 @@ describe('R11.1.c: structure and embedded data', () => {
 
 describe('R11.1.c: unknown kinds', () => {
   test("R11.1.c: checkNationalId throws EixError 'id.kind' for an unknown kind or country", () => {
-    for (const [country, kind] of [['RU', 'PASSPORT'], ['XX', 'INN'], ['KZ', 'INN']] as const) {
-      assert.throws(() => checkNationalId(country, kind, '7707083893'), (e: unknown) => {
-        assert.ok(isEixError(e));
-        assert.equal(e.code, 'id.kind');
-        assert.equal(e.data['country'], country);
-        assert.equal(e.data['kind'], kind);
-        return true;
-      });
+    for (const [country, kind] of [
+      ['RU', 'PASSPORT'],
+      ['XX', 'INN'],
+      ['KZ', 'INN'],
+    ] as const) {
+      assert.throws(
+        () => checkNationalId(country, kind, '7707083893'),
+        (e: unknown) => {
+          assert.ok(isEixError(e));
+          assert.equal(e.code, 'id.kind');
+          assert.equal(e.data['country'], country);
+          assert.equal(e.data['kind'], kind);
+          return true;
+        },
+      );
     }
   });
 });

@@ -5,18 +5,35 @@ import { readFile } from 'node:fs/promises';
 import { EixError } from '../../src/domain/errors.js';
 import { findNode, isRevoked, parseRegistry, type Registry } from '../../src/domain/registry.js';
 
-const events = (JSON.parse(await readFile(new URL('../../data/treaty/demo-events.json', import.meta.url), 'utf8')) as { events: unknown[] }).events;
+const events = (
+  JSON.parse(await readFile(new URL('../../data/treaty/demo-events.json', import.meta.url), 'utf8')) as {
+    events: unknown[];
+  }
+).events;
 const PEM = '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n';
 
 function registry(): Record<string, unknown> & Registry {
   return {
-    format: 'eix-registry/1', version: 3, issuedAt: '2026-03-01T10:00:00Z', depositary: { name: 'Депозитарий' },
+    format: 'eix-registry/1',
+    version: 3,
+    issuedAt: '2026-03-01T10:00:00Z',
+    depositary: { name: 'Депозитарий' },
     treaty: { events: structuredClone(events) as Registry['treaty']['events'] },
     parties: {
-      RU: { name: 'Российская Федерация', caCertificates: [PEM], nodes: [{ id: 'ru-node', url: 'https://eix.ru.example:8443' }] },
-      KZ: { name: 'Республика Казахстан', caCertificates: [PEM], nodes: [{ id: 'kz-node', url: 'https://eix.kz.example/' }] },
+      RU: {
+        name: 'Российская Федерация',
+        caCertificates: [PEM],
+        nodes: [{ id: 'ru-node', url: 'https://eix.ru.example:8443' }],
+      },
+      KZ: {
+        name: 'Республика Казахстан',
+        caCertificates: [PEM],
+        nodes: [{ id: 'kz-node', url: 'https://eix.kz.example/' }],
+      },
     },
-    revocations: [{ serialNumber: '0A1B2C', party: 'RU', revokedAt: '2026-04-01T00:00:00Z', reason: 'ключ скомпрометирован' }],
+    revocations: [
+      { serialNumber: '0A1B2C', party: 'RU', revokedAt: '2026-04-01T00:00:00Z', reason: 'ключ скомпрометирован' },
+    ],
   };
 }
 
@@ -51,16 +68,64 @@ test('format errors name the first problem field', () => {
     [(r) => ({ ...r, version: 0 }), 'version'],
     [(r) => ({ ...r, version: 1.5 }), 'version'],
     [(r) => ({ ...r, issuedAt: '2026-03-01' }), 'issuedAt'],
-    [(r) => { const { depositary: _d, ...rest } = r; return rest; }, 'depositary'],
+    [
+      (r) => {
+        const { depositary: _d, ...rest } = r;
+        return rest;
+      },
+      'depositary',
+    ],
     [(r) => ({ ...r, extra: true }), 'extra'],
-    [(r) => { r.parties.RU!.caCertificates = []; return r; }, 'parties.RU.caCertificates'],
-    [(r) => { r.parties.RU!.caCertificates = ['not a pem']; return r; }, 'parties.RU.caCertificates[0]'],
-    [(r) => { r.parties.KZ!.nodes[0]!.url = 'http://eix.kz.example'; return r; }, 'parties.KZ.nodes[0].url'],
-    [(r) => { r.parties.KZ!.nodes[0]!.id = 'KZ_node'; return r; }, 'parties.KZ.nodes[0].id'],
+    [
+      (r) => {
+        r.parties.RU!.caCertificates = [];
+        return r;
+      },
+      'parties.RU.caCertificates',
+    ],
+    [
+      (r) => {
+        r.parties.RU!.caCertificates = ['not a pem'];
+        return r;
+      },
+      'parties.RU.caCertificates[0]',
+    ],
+    [
+      (r) => {
+        r.parties.KZ!.nodes[0]!.url = 'http://eix.kz.example';
+        return r;
+      },
+      'parties.KZ.nodes[0].url',
+    ],
+    [
+      (r) => {
+        r.parties.KZ!.nodes[0]!.id = 'KZ_node';
+        return r;
+      },
+      'parties.KZ.nodes[0].id',
+    ],
     [(r) => ({ ...r, parties: { rus: r.parties.RU } }), 'rus'],
-    [(r) => { r.revocations[0]!.serialNumber = 'xyz'; return r; }, 'revocations[0].serialNumber'],
-    [(r) => { (r.revocations[0] as { party: string }).party = 'depository'; return r; }, 'revocations[0].party'],
-    [(r) => { r.parties.KZ!.nodes.push({ id: 'ru-node', url: 'https://x.example' }); return r; }, 'parties.KZ.nodes[1].id'],
+    [
+      (r) => {
+        r.revocations[0]!.serialNumber = 'xyz';
+        return r;
+      },
+      'revocations[0].serialNumber',
+    ],
+    [
+      (r) => {
+        (r.revocations[0] as { party: string }).party = 'depository';
+        return r;
+      },
+      'revocations[0].party',
+    ],
+    [
+      (r) => {
+        r.parties.KZ!.nodes.push({ id: 'ru-node', url: 'https://x.example' });
+        return r;
+      },
+      'parties.KZ.nodes[1].id',
+    ],
   ];
   for (const [mutate, field] of cases) {
     const e = formatError(mutate(registry()));
@@ -77,7 +142,12 @@ test('bad treaty events are reported with their path inside the registry', () =>
   assert.equal(e.data.field, 'treaty.events[0].type');
 
   const r2 = registry();
-  (r2.treaty.events as unknown[]).push({ type: 'withdrawal', party: 'RU', received: '2027-01-01', effective: '2027-02-01' });
+  (r2.treaty.events as unknown[]).push({
+    type: 'withdrawal',
+    party: 'RU',
+    received: '2027-01-01',
+    effective: '2027-02-01',
+  });
   const e2 = formatError(r2);
   assert.match(String(e2.data.field), /^treaty\.events\[\d+\]/);
 });

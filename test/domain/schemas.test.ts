@@ -19,7 +19,9 @@ function newAjv(): Ajv {
   return ajv;
 }
 
-const requestDoc = JSON.parse(await readFile(new URL('../../data/examples/request-ru-kz.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const requestDoc = JSON.parse(
+  await readFile(new URL('../../data/examples/request-ru-kz.json', import.meta.url), 'utf8'),
+) as Record<string, unknown>;
 
 const REQUEST_ID = '6f1c2a8e-4b7d-4e2a-9c1f-3d5e7a9b0c12';
 const RU = { party: 'RU', body: 'ru-fssp-77' };
@@ -31,8 +33,10 @@ function envelope(type: MessageType, i: number): Record<string, unknown> {
   const fromRequested = MESSAGE_TYPES[type].from === 'requested' || type === 'receipt';
   return {
     id: `0b8d3f6a-1c2e-4f5a-8b9c-${String(i).padStart(12, '0')}`,
-    type, schemaVersion: 1,
-    from: fromRequested ? KZ : RU, to: fromRequested ? RU : KZ,
+    type,
+    schemaVersion: 1,
+    from: fromRequested ? KZ : RU,
+    to: fromRequested ? RU : KZ,
     ...(type === 'request' || type === 'protection_query' ? {} : { inReplyTo: REQUEST_ID }),
     createdAt: '2026-11-20T09:15:00.000Z',
     ...(type === 'receipt' ? {} : { officer: OFFICER }),
@@ -40,9 +44,24 @@ function envelope(type: MessageType, i: number): Record<string, unknown> {
 }
 
 const answerItems = [
-  { itemNo: 1, outcome: 'found', data: { proceedings: [{ number: '0212/26/KZ-1234', collected: { value: 150000, currency: 'KZT' } }] } },
-  { itemNo: 2, outcome: 'partial', data: { accounts: [{ bank: 'АО «Народный банк Казахстана»', number: 'KZ12601A861001234567', currency: 'KZT' }], text: 'Сведения о ценных бумагах не запрашивались' } },
-  { itemNo: 4, outcome: 'not_found', attachments: [{ fileName: 'spravka.pdf', mediaType: 'application/pdf', contentBase64: 'JVBERi0xLjQK' }] },
+  {
+    itemNo: 1,
+    outcome: 'found',
+    data: { proceedings: [{ number: '0212/26/KZ-1234', collected: { value: 150000, currency: 'KZT' } }] },
+  },
+  {
+    itemNo: 2,
+    outcome: 'partial',
+    data: {
+      accounts: [{ bank: 'АО «Народный банк Казахстана»', number: 'KZ12601A861001234567', currency: 'KZT' }],
+      text: 'Сведения о ценных бумагах не запрашивались',
+    },
+  },
+  {
+    itemNo: 4,
+    outcome: 'not_found',
+    attachments: [{ fileName: 'spravka.pdf', mediaType: 'application/pdf', contentBase64: 'JVBERi0xLjQK' }],
+  },
 ];
 
 /** A realistic body of every type and a broken variant (what must be rejected). */
@@ -50,36 +69,82 @@ const EXAMPLES: Record<MessageType, { body: Record<string, unknown>; bad: Record
   // The request schema is structural (drafts share it; Article 11 completeness is checked before signing).
   request: { body: { request: requestDoc }, bad: { request: { ...requestDoc, date: '20.11.2026' } } },
   receipt: {
-    body: { messageId: REQUEST_ID, receivedAt: '2026-11-20T09:15:02.118Z', messageSha256: 'a3f1c9e2b7d4058e6f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70', deadline: '2026-12-21', deadlineBasis: 'R12.b' },
+    body: {
+      messageId: REQUEST_ID,
+      receivedAt: '2026-11-20T09:15:02.118Z',
+      messageSha256: 'a3f1c9e2b7d4058e6f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70',
+      deadline: '2026-12-21',
+      deadlineBasis: 'R12.b',
+    },
     bad: { messageId: REQUEST_ID, receivedAt: '2026-11-20T09:15:02.118Z', messageSha256: 'A3F1' },
   },
   answer_partial: { body: { items: answerItems.slice(0, 1) }, bad: { items: [] } },
   answer_final: { body: { items: answerItems }, bad: { items: [{ itemNo: 21, outcome: 'found' }] } },
   refusal: {
-    body: { ground: 'declaration', circumstances: 'Исполнительный документ выдан по спору, на который распространяется заявление Республики Казахстан (статья 25).', declarationParty: 'KZ' },
+    body: {
+      ground: 'declaration',
+      circumstances:
+        'Исполнительный документ выдан по спору, на который распространяется заявление Республики Казахстан (статья 25).',
+      declarationParty: 'KZ',
+    },
     bad: { ground: 'inconvenience', circumstances: 'Нет' },
   },
   consult: { body: { text: 'Просим уточнить, известен ли ИИН должника.' }, bad: { text: '' } },
-  request_additional_info: { body: { questions: 'Укажите дату рождения должника по документу, удостоверяющему личность.' }, bad: { question: 'опечатка в имени поля' } },
+  request_additional_info: {
+    body: { questions: 'Укажите дату рождения должника по документу, удостоверяющему личность.' },
+    bad: { question: 'опечатка в имени поля' },
+  },
   reply_additional_info: { body: { text: 'Дата рождения должника — 15.05.1980.' }, bad: {} },
-  notify_delay: { body: { newDate: '2027-01-29', reason: 'Ответ банка второго уровня ожидается не ранее 25 января.' }, bad: { newDate: '29.01.2027', reason: 'Ответ банка' } },
-  postpone: { body: { reason: 'Исполнение помешает производству по уголовному делу.', until: '2027-03-01' }, bad: { until: '2027-03-01' } },
-  propose_conditions: { body: { conditions: 'Сведения о счетах будут предоставлены при условии их использования только для исполнения решения суда.' }, bad: { conditions: 42 } },
+  notify_delay: {
+    body: { newDate: '2027-01-29', reason: 'Ответ банка второго уровня ожидается не ранее 25 января.' },
+    bad: { newDate: '29.01.2027', reason: 'Ответ банка' },
+  },
+  postpone: {
+    body: { reason: 'Исполнение помешает производству по уголовному делу.', until: '2027-03-01' },
+    bad: { until: '2027-03-01' },
+  },
+  propose_conditions: {
+    body: {
+      conditions:
+        'Сведения о счетах будут предоставлены при условии их использования только для исполнения решения суда.',
+    },
+    bad: { conditions: 42 },
+  },
   accept_conditions: { body: { note: 'С условиями согласны.' }, bad: { note: 'Согласны', extra: true } },
   reject_conditions: { body: {}, bad: { note: '' } },
   resume: { body: { note: 'Основания отсрочки отпали.' }, bad: { note: 'x'.repeat(10_001) } },
-  notify_confidentiality_impossible: { body: { reason: 'Для получения сведений из банка необходимо уведомить должника.' }, bad: {} },
-  continue_without_confidentiality: { body: { note: 'Просим исполнить без соблюдения конфиденциальности.' }, bad: { note: null } },
+  notify_confidentiality_impossible: {
+    body: { reason: 'Для получения сведений из банка необходимо уведомить должника.' },
+    bad: {},
+  },
+  continue_without_confidentiality: {
+    body: { note: 'Просим исполнить без соблюдения конфиденциальности.' },
+    bad: { note: null },
+  },
   withdraw: { body: { reason: 'Задолженность погашена должником добровольно.' }, bad: { reason: '' } },
-  forward: { body: { body: 'kz-almaty', name: 'Департамент юстиции города Алматы' }, bad: { body: 'KZ Almaty', name: 'Департамент юстиции города Алматы' } },
+  forward: {
+    body: { body: 'kz-almaty', name: 'Департамент юстиции города Алматы' },
+    bad: { body: 'KZ Almaty', name: 'Департамент юстиции города Алматы' },
+  },
   consent_request: {
-    body: { consentId: '9a7e5c3b-1d2f-4a6b-8c0d-2e4f6a8b0c1d', recipient: 'ООО «Ромашка» (взыскатель)', purpose: 'Обращение взыскания на денежные средства на счёте должника' },
+    body: {
+      consentId: '9a7e5c3b-1d2f-4a6b-8c0d-2e4f6a8b0c1d',
+      recipient: 'ООО «Ромашка» (взыскатель)',
+      purpose: 'Обращение взыскания на денежные средства на счёте должника',
+    },
     bad: { consentId: 'consent-1', recipient: 'ООО «Ромашка»', purpose: 'Взыскание' },
   },
-  consent_answer: { body: { consentId: '9a7e5c3b-1d2f-4a6b-8c0d-2e4f6a8b0c1d', granted: true }, bad: { consentId: '9a7e5c3b-1d2f-4a6b-8c0d-2e4f6a8b0c1d', granted: 'да' } },
+  consent_answer: {
+    body: { consentId: '9a7e5c3b-1d2f-4a6b-8c0d-2e4f6a8b0c1d', granted: true },
+    bad: { consentId: '9a7e5c3b-1d2f-4a6b-8c0d-2e4f6a8b0c1d', granted: 'да' },
+  },
   protection_query: { body: {}, bad: { text: 'Сообщите меры защиты' } },
   protection_answer: {
-    body: { measures: 'Шифрование при хранении (AES-256-GCM) и передаче (TLS 1.2+), доступ по ролям, журнал аудита.', retention: 'Пять лет после окончания исполнительного производства.', contact: 'dpo@adilet.example' },
+    body: {
+      measures: 'Шифрование при хранении (AES-256-GCM) и передаче (TLS 1.2+), доступ по ролям, журнал аудита.',
+      retention: 'Пять лет после окончания исполнительного производства.',
+      contact: 'dpo@adilet.example',
+    },
     bad: { measures: 'Шифрование' },
   },
 };
@@ -87,7 +152,11 @@ const EXAMPLES: Record<MessageType, { body: Record<string, unknown>; bad: Record
 test('data/schemas matches the code (npm run schemas)', async () => {
   const expected = renderSchemas();
   const onDisk = (await readdir(SCHEMAS_DIR)).filter((f) => f.endsWith('.json')).sort();
-  assert.deepEqual(onDisk, Object.keys(expected).sort(), 'data/schemas has other files than the code publishes: run npm run schemas');
+  assert.deepEqual(
+    onDisk,
+    Object.keys(expected).sort(),
+    'data/schemas has other files than the code publishes: run npm run schemas',
+  );
   for (const [name, content] of Object.entries(expected)) {
     const actual = await readFile(path.join(SCHEMAS_DIR, name), 'utf8');
     assert.ok(actual === content, `data/schemas/${name} is stale: run npm run schemas`);
@@ -95,11 +164,23 @@ test('data/schemas matches the code (npm run schemas)', async () => {
 });
 
 test('the index lists every message type with its title, rule and sender', () => {
-  const index = JSON.parse(renderSchemas()['index.json']!) as { type: string; title: string; rule: string; from: string; file: string }[];
-  assert.deepEqual(index.map((e) => e.type), MESSAGE_TYPE_NAMES);
+  const index = JSON.parse(renderSchemas()['index.json']!) as {
+    type: string;
+    title: string;
+    rule: string;
+    from: string;
+    file: string;
+  }[];
+  assert.deepEqual(
+    index.map((e) => e.type),
+    MESSAGE_TYPE_NAMES,
+  );
   for (const e of index) {
     const t = MESSAGE_TYPES[e.type as MessageType];
-    assert.deepEqual({ title: e.title, rule: e.rule, from: e.from, file: e.file }, { title: t.title, rule: t.rule, from: t.from, file: `${e.type}.json` });
+    assert.deepEqual(
+      { title: e.title, rule: e.rule, from: e.from, file: e.file },
+      { title: t.title, rule: t.rule, from: t.from, file: `${e.type}.json` },
+    );
   }
 });
 
@@ -123,6 +204,10 @@ for (const [i, type] of MESSAGE_TYPE_NAMES.entries()) {
     assert.equal(validate(bad), false, `${type}: the broken example was accepted`);
     // A message of one type is not valid under another type's schema.
     const other = MESSAGE_TYPE_NAMES[(i + 1) % MESSAGE_TYPE_NAMES.length]!;
-    assert.equal(validate({ envelope: envelope(other, i), body: example.body }), false, `${type}: envelope.type ${other} was accepted`);
+    assert.equal(
+      validate({ envelope: envelope(other, i), body: example.body }),
+      false,
+      `${type}: envelope.type ${other} was accepted`,
+    );
   });
 }

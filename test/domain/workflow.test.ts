@@ -2,13 +2,27 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import {
-  REQUEST_STATES, WORKFLOW_EVENTS, EVENT_ACTORS, TRANSITIONS, allowedEvents, isTerminal, replay, transition,
-  type Actor, type RequestState, type WorkflowEvent,
+  REQUEST_STATES,
+  WORKFLOW_EVENTS,
+  EVENT_ACTORS,
+  TRANSITIONS,
+  allowedEvents,
+  isTerminal,
+  replay,
+  transition,
+  type Actor,
+  type RequestState,
+  type WorkflowEvent,
 } from '../../src/domain/workflow.js';
 import { EixError } from '../../src/domain/errors.js';
 
 const code = (fn: () => unknown): string => {
-  try { fn(); } catch (e) { if (e instanceof EixError) return e.code; throw e; }
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof EixError) return e.code;
+    throw e;
+  }
   return 'no error';
 };
 
@@ -23,13 +37,19 @@ test('workflow: the requesting side drafts, signs, sends; the receipt makes it r
 
 test('workflow: a signed request can be revised back to draft, not a sent one', () => {
   assert.equal(transition('signed', 'revise', 'requesting'), 'draft');
-  assert.equal(code(() => transition('sent', 'revise', 'requesting')), 'workflow.transition');
+  assert.equal(
+    code(() => transition('sent', 'revise', 'requesting')),
+    'workflow.transition',
+  );
 });
 
 test('R13.a: refusal closes an open request; nothing follows a refusal', () => {
   assert.equal(transition('in_progress', 'refuse', 'requested'), 'refused');
   assert.deepEqual(allowedEvents('refused', 'requested'), []);
-  assert.equal(code(() => transition('refused', 'answer_final', 'requested')), 'workflow.transition');
+  assert.equal(
+    code(() => transition('refused', 'answer_final', 'requested')),
+    'workflow.transition',
+  );
 });
 
 test('R13.c, R14, R12.c: consultation, additional information and delay notices keep the state', () => {
@@ -65,17 +85,32 @@ test('R16: confidentiality notice and the requesting body’s decision are histo
 
 test('R18: a central body forwards a received request to a territorial body', () => {
   assert.equal(transition('received', 'forward', 'requested'), 'received');
-  assert.equal(code(() => transition('answered', 'forward', 'requested')), 'workflow.transition');
+  assert.equal(
+    code(() => transition('answered', 'forward', 'requested')),
+    'workflow.transition',
+  );
 });
 
 test('workflow: the wrong side is refused with workflow.actor', () => {
-  assert.equal(code(() => transition('in_progress', 'answer_final', 'requesting')), 'workflow.actor');
-  assert.equal(code(() => transition('draft', 'sign', 'requested')), 'workflow.actor');
-  assert.equal(code(() => transition('sent', 'receipt', 'requested')), 'workflow.actor');
+  assert.equal(
+    code(() => transition('in_progress', 'answer_final', 'requesting')),
+    'workflow.actor',
+  );
+  assert.equal(
+    code(() => transition('draft', 'sign', 'requested')),
+    'workflow.actor',
+  );
+  assert.equal(
+    code(() => transition('sent', 'receipt', 'requested')),
+    'workflow.actor',
+  );
 });
 
 test('workflow: an unknown event is a coded error', () => {
-  assert.equal(code(() => transition('draft', 'explode' as WorkflowEvent, 'requesting')), 'workflow.event');
+  assert.equal(
+    code(() => transition('draft', 'explode' as WorkflowEvent, 'requesting')),
+    'workflow.event',
+  );
 });
 
 test('workflow: every table entry is an event its actor table knows; terminal states are exactly answered/refused/withdrawn', () => {
@@ -93,21 +128,24 @@ test('workflow (property): no event sequence reaches a state outside the union; 
     event: fc.constantFrom(...WORKFLOW_EVENTS),
     actor: fc.constantFrom<Actor>('requesting', 'requested', 'system'),
   });
-  fc.assert(fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
-    let s: RequestState = 'draft';
-    for (const { event, actor } of steps) {
-      const before: RequestState = s;
-      try {
-        s = transition(s, event, actor);
-        assert.ok(EVENT_ACTORS[event].includes(actor));
-        assert.equal(TRANSITIONS[before][event], s);
-      } catch (e) {
-        assert.ok(e instanceof EixError && ['workflow.transition', 'workflow.actor'].includes(e.code));
-        assert.equal(s, before);
+  fc.assert(
+    fc.property(fc.array(step, { maxLength: 40 }), (steps) => {
+      let s: RequestState = 'draft';
+      for (const { event, actor } of steps) {
+        const before: RequestState = s;
+        try {
+          s = transition(s, event, actor);
+          assert.ok(EVENT_ACTORS[event].includes(actor));
+          assert.equal(TRANSITIONS[before][event], s);
+        } catch (e) {
+          assert.ok(e instanceof EixError && ['workflow.transition', 'workflow.actor'].includes(e.code));
+          assert.equal(s, before);
+        }
+        assert.ok((REQUEST_STATES as readonly string[]).includes(s));
       }
-      assert.ok((REQUEST_STATES as readonly string[]).includes(s));
-    }
-  }), { numRuns: 500 });
+    }),
+    { numRuns: 500 },
+  );
 });
 
 test('workflow (property): every state but the terminal ones is reachable from draft', () => {
@@ -116,7 +154,10 @@ test('workflow (property): every state but the terminal ones is reachable from d
   while (queue.length) {
     const s = queue.shift() as RequestState;
     for (const next of Object.values(TRANSITIONS[s])) {
-      if (next && !seen.has(next)) { seen.add(next); queue.push(next); }
+      if (next && !seen.has(next)) {
+        seen.add(next);
+        queue.push(next);
+      }
     }
   }
   assert.deepEqual([...seen].sort(), [...REQUEST_STATES].sort());

@@ -25,8 +25,15 @@ test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeo
     const tStarted = Date.now();
 
     // All drafts first (nothing is queued yet), then signing makes the backlog.
-    const drafts = await pool(Array.from({ length: N }, (_, i) => i), CONCURRENCY, () => draft(ru.apiUrl, ruToken, proceeding));
-    const ids = drafts.map((d) => { if (d.status === 'rejected') throw d.reason; return d.value; });
+    const drafts = await pool(
+      Array.from({ length: N }, (_, i) => i),
+      CONCURRENCY,
+      () => draft(ru.apiUrl, ruToken, proceeding),
+    );
+    const ids = drafts.map((d) => {
+      if (d.status === 'rejected') throw d.reason;
+      return d.value;
+    });
     const half = Math.floor(N / 2);
     const first = await pool(ids.slice(0, half), CONCURRENCY, (id) => sign(ru.apiUrl, ruToken, id));
     const signedFirst = first.filter((r) => r.status === 'fulfilled').length;
@@ -42,10 +49,13 @@ test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeo
     const restartMs = Date.now() - killedAt;
 
     const second = await pool(ids.slice(half), CONCURRENCY, (id) => sign(ru.apiUrl, ruToken, id));
-    const signFailures = [...first, ...second].filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason).slice(0, 300));
+    const signFailures = [...first, ...second]
+      .filter((r) => r.status === 'rejected')
+      .map((r) => String((r as PromiseRejectedResult).reason).slice(0, 300));
     const signedOk = N - signFailures.length;
     // RU's own view: how many left the draft state (a sign cut by the kill could have committed unseen).
-    const ruSigned = (await total(ru.apiUrl, ruToken, 'outgoing')) - (await total(ru.apiUrl, ruToken, 'outgoing', 'draft'));
+    const ruSigned =
+      (await total(ru.apiUrl, ruToken, 'outgoing')) - (await total(ru.apiUrl, ruToken, 'outgoing', 'draft'));
     const tSigned = Date.now();
 
     // Two stages: KZ holds every request; then RU holds every receipt. Rows the
@@ -54,7 +64,11 @@ test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeo
     const kzDone = await waitFor(async () => (await total(kz.apiUrl, kzToken, 'incoming')) >= ruSigned, CAP_MS, 500);
     const tKzDone = Date.now();
     const awaitingReceiptWhenKzDone = ruSigned - (await total(ru.apiUrl, ruToken, 'outgoing', 'received'));
-    const converge = await waitFor(async () => (await total(ru.apiUrl, ruToken, 'outgoing', 'received')) >= ruSigned, Math.max(0, CAP_MS - (tKzDone - tSigned)), 500);
+    const converge = await waitFor(
+      async () => (await total(ru.apiUrl, ruToken, 'outgoing', 'received')) >= ruSigned,
+      Math.max(0, CAP_MS - (tKzDone - tSigned)),
+      500,
+    );
     const tConverged = Date.now();
     const incoming = await listAll(kz.apiUrl, kzToken, 'incoming');
     const unique = new Set(incoming.map((r) => r.number));
@@ -65,13 +79,32 @@ test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeo
     const lost = [...ruNumbers].filter((n) => !unique.has(n)).length;
 
     const result = {
-      scenario: 'kill-sender', n: N, concurrency: CONCURRENCY,
-      sent: ruSigned, signedOk, signFailures: signFailures.length,
-      signedBeforeKill: signedFirst, deliveredAtKill, backlogAtKill: signedFirst - deliveredAtKill,
-      delivered: unique.size, deliveredRows: incoming.length, duplicated: incoming.length - unique.size, lost,
-      ruReceived: received, ruNotReceived: notReceived.length,
-      awaitingReceiptWhenKzDone, kzConverged: kzDone.ok, converged: converge.ok,
-      durationsMs: { startNodes: tStarted - t0, restartAfterKill: restartMs, signAll: tSigned - tStarted, kzCompleteAfterLastSign: tKzDone - tSigned, receiptsCompleteAfterLastSign: tConverged - tSigned, total: Date.now() - t0 },
+      scenario: 'kill-sender',
+      n: N,
+      concurrency: CONCURRENCY,
+      sent: ruSigned,
+      signedOk,
+      signFailures: signFailures.length,
+      signedBeforeKill: signedFirst,
+      deliveredAtKill,
+      backlogAtKill: signedFirst - deliveredAtKill,
+      delivered: unique.size,
+      deliveredRows: incoming.length,
+      duplicated: incoming.length - unique.size,
+      lost,
+      ruReceived: received,
+      ruNotReceived: notReceived.length,
+      awaitingReceiptWhenKzDone,
+      kzConverged: kzDone.ok,
+      converged: converge.ok,
+      durationsMs: {
+        startNodes: tStarted - t0,
+        restartAfterKill: restartMs,
+        signAll: tSigned - tStarted,
+        kzCompleteAfterLastSign: tKzDone - tSigned,
+        receiptsCompleteAfterLastSign: tConverged - tSigned,
+        total: Date.now() - t0,
+      },
     };
     const file = await writeResult('faults-kill-sender.json', result);
     console.log(`kill-sender: ${JSON.stringify(result)} → ${file}`);

@@ -18,7 +18,12 @@ const N_KILL = 200;
 const KILL_AFTER = 40;
 const CAP_MS = 120_000;
 
-interface Delivery { status: string; attempts: number; lastError: string | null; nextAttemptAt: string }
+interface Delivery {
+  status: string;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: string;
+}
 
 test('receiver down: deliveries wait with backoff and complete when it returns', { timeout: 420_000 }, async () => {
   const t0 = Date.now();
@@ -34,27 +39,59 @@ test('receiver down: deliveries wait with backoff and complete when it returns',
     assert.equal(how, 0, `KZ stops cleanly on SIGTERM; stderr: ${kz.stderr().slice(-1000)}`);
     const tDown = Date.now();
 
-    const signed = await pool(Array.from({ length: N }, (_, i) => i), 4, async () => (await sign(ru.apiUrl, ruToken, await draft(ru.apiUrl, ruToken, proceeding))).id);
-    const ids = signed.map((s) => { if (s.status === 'rejected') throw s.reason; return s.value; });
+    const signed = await pool(
+      Array.from({ length: N }, (_, i) => i),
+      4,
+      async () => (await sign(ru.apiUrl, ruToken, await draft(ru.apiUrl, ruToken, proceeding))).id,
+    );
+    const ids = signed.map((s) => {
+      if (s.status === 'rejected') throw s.reason;
+      return s.value;
+    });
 
     // Every delivery attempted at least once and left pending with its error.
-    const delivery = (id: string) => api<{ state: string; delivery: Delivery[] }>(ru.apiUrl, ruToken, 'GET', `/api/v1/requests/${id}`);
-    const attempted = await waitFor(async () => (await Promise.all(ids.map(delivery))).every((r) => r.delivery[0] && r.delivery[0].attempts >= 1 && r.delivery[0].lastError !== null && r.delivery[0].status === 'pending'), 20_000, 500);
+    const delivery = (id: string) =>
+      api<{ state: string; delivery: Delivery[] }>(ru.apiUrl, ruToken, 'GET', `/api/v1/requests/${id}`);
+    const attempted = await waitFor(
+      async () =>
+        (await Promise.all(ids.map(delivery))).every(
+          (r) =>
+            r.delivery[0] &&
+            r.delivery[0].attempts >= 1 &&
+            r.delivery[0].lastError !== null &&
+            r.delivery[0].status === 'pending',
+        ),
+      20_000,
+      500,
+    );
     const whileDown = await Promise.all(ids.map(delivery));
     const statuses = whileDown.map((r) => r.delivery[0]?.status);
     const errors = [...new Set(whileDown.map((r) => (r.delivery[0]?.lastError ?? '').split(':')[0]))];
     const maxAttemptsWhileDown = Math.max(...whileDown.map((r) => r.delivery[0]?.attempts ?? 0));
-    assert.ok(attempted.ok, `not all deliveries pending with an error: ${JSON.stringify(whileDown.map((r) => r.delivery[0]))}`);
+    assert.ok(
+      attempted.ok,
+      `not all deliveries pending with an error: ${JSON.stringify(whileDown.map((r) => r.delivery[0]))}`,
+    );
     // "Delivery delayed": waiting for the next attempt (pending) or in one (sending) — never failed, never delivered.
-    assert.ok(statuses.every((s) => s === 'pending' || s === 'sending'), `delayed, not failed: ${statuses.join(',')}`);
-    assert.ok(whileDown.every((r) => r.state === 'signed'), `still 'signed' at RU: ${whileDown.map((r) => r.state).join(',')}`);
+    assert.ok(
+      statuses.every((s) => s === 'pending' || s === 'sending'),
+      `delayed, not failed: ${statuses.join(',')}`,
+    );
+    assert.ok(
+      whileDown.every((r) => r.state === 'signed'),
+      `still 'signed' at RU: ${whileDown.map((r) => r.state).join(',')}`,
+    );
 
     kz = spawnNode(fed.home('KZ'), fed.ports.KZ);
     procs.push(kz);
     await kz.ready;
     const tUp = Date.now();
     const downMs = tUp - tDown;
-    const converge = await waitFor(async () => (await total(ru.apiUrl, ruToken, 'outgoing', 'received')) >= N, CAP_MS, 500);
+    const converge = await waitFor(
+      async () => (await total(ru.apiUrl, ruToken, 'outgoing', 'received')) >= N,
+      CAP_MS,
+      500,
+    );
     const tDone = Date.now();
     const after = await Promise.all(ids.map(delivery));
     const received = after.filter((r) => r.state === 'received').length;
@@ -62,12 +99,25 @@ test('receiver down: deliveries wait with backoff and complete when it returns',
     const kzIncoming = await total(kz.apiUrl, kzToken, 'incoming');
 
     const result = {
-      scenario: 'receiver-down', n: N,
-      sent: ids.length, pendingWhileDown: statuses.filter((s) => s === 'pending').length, errorsWhileDown: errors,
-      maxAttemptsWhileDown, maxAttemptsTotal: Math.max(...after.map((r) => r.delivery[0]?.attempts ?? 0)),
-      delivered: kzIncoming, received, failed, duplicated: kzIncoming - received, lost: ids.length - received,
+      scenario: 'receiver-down',
+      n: N,
+      sent: ids.length,
+      pendingWhileDown: statuses.filter((s) => s === 'pending').length,
+      errorsWhileDown: errors,
+      maxAttemptsWhileDown,
+      maxAttemptsTotal: Math.max(...after.map((r) => r.delivery[0]?.attempts ?? 0)),
+      delivered: kzIncoming,
+      received,
+      failed,
+      duplicated: kzIncoming - received,
+      lost: ids.length - received,
       converged: converge.ok,
-      durationsMs: { startNodes: tStarted - t0, receiverDown: downMs, receivedAfterReceiverUp: tDone - tUp, total: Date.now() - t0 },
+      durationsMs: {
+        startNodes: tStarted - t0,
+        receiverDown: downMs,
+        receivedAfterReceiverUp: tDone - tUp,
+        total: Date.now() - t0,
+      },
     };
     assert.ok(converge.ok, `not all ${N} received within ${CAP_MS} ms after KZ came back`);
     assert.equal(received, N);
@@ -75,30 +125,63 @@ test('receiver down: deliveries wait with backoff and complete when it returns',
     assert.equal(kzIncoming, N, 'KZ holds exactly the 20 requests');
 
     // The receiver killed mid-request.
-    const drafts = await pool(Array.from({ length: N_KILL }, (_, i) => i), 8, () => draft(ru.apiUrl, ruToken, proceeding));
-    const ids2 = drafts.map((d) => { if (d.status === 'rejected') throw d.reason; return d.value; });
+    const drafts = await pool(
+      Array.from({ length: N_KILL }, (_, i) => i),
+      8,
+      () => draft(ru.apiUrl, ruToken, proceeding),
+    );
+    const ids2 = drafts.map((d) => {
+      if (d.status === 'rejected') throw d.reason;
+      return d.value;
+    });
     const signing = pool(ids2, 8, (id) => sign(ru.apiUrl, ruToken, id));
-    const reached = await waitFor(async () => (await total(kz.apiUrl, kzToken, 'incoming')) >= N + KILL_AFTER, 60_000, 100);
+    const reached = await waitFor(
+      async () => (await total(kz.apiUrl, kzToken, 'incoming')) >= N + KILL_AFTER,
+      60_000,
+      100,
+    );
     const atKill = await total(kz.apiUrl, kzToken, 'incoming');
     const tKill = Date.now();
     assert.equal(await kz.kill('SIGKILL'), 'SIGKILL');
     const signed2 = await signing;
-    const inFlightAtKill = Number((await api<{ items: unknown[]; total: number }>(ru.apiUrl, ruToken, 'GET', '/api/v1/requests?direction=outgoing&states=signed&limit=1')).total);
+    const inFlightAtKill = Number(
+      (
+        await api<{ items: unknown[]; total: number }>(
+          ru.apiUrl,
+          ruToken,
+          'GET',
+          '/api/v1/requests?direction=outgoing&states=signed&limit=1',
+        )
+      ).total,
+    );
     kz = spawnNode(fed.home('KZ'), fed.ports.KZ);
     procs.push(kz);
     await kz.ready;
     const restartMs = Date.now() - tKill;
-    const converge2 = await waitFor(async () => (await total(ru.apiUrl, ruToken, 'outgoing', 'received')) >= N + N_KILL, CAP_MS, 500);
+    const converge2 = await waitFor(
+      async () => (await total(ru.apiUrl, ruToken, 'outgoing', 'received')) >= N + N_KILL,
+      CAP_MS,
+      500,
+    );
     const incoming = await listAll(kz.apiUrl, kzToken, 'incoming');
     const unique = new Set(incoming.map((r) => r.number));
     const outgoing = await listAll(ru.apiUrl, ruToken, 'outgoing');
     const lost2 = outgoing.filter((r) => !unique.has(r.number)).length;
     const notReceived2 = outgoing.filter((r) => r.state !== 'received').map((r) => `${r.number}:${r.state}`);
     const killed = {
-      n: N_KILL, signFailures: signed2.filter((r) => r.status === 'rejected').length, kzHeldAtKill: atKill, reachedBeforeKill: reached.ok,
-      awaitingDeliveryAfterKill: inFlightAtKill, kzRestartMs: restartMs,
-      delivered: unique.size, deliveredRows: incoming.length, duplicated: incoming.length - unique.size, lost: lost2, notReceived: notReceived2.length,
-      converged: converge2.ok, convergedAfterRestartMs: Date.now() - tKill - restartMs,
+      n: N_KILL,
+      signFailures: signed2.filter((r) => r.status === 'rejected').length,
+      kzHeldAtKill: atKill,
+      reachedBeforeKill: reached.ok,
+      awaitingDeliveryAfterKill: inFlightAtKill,
+      kzRestartMs: restartMs,
+      delivered: unique.size,
+      deliveredRows: incoming.length,
+      duplicated: incoming.length - unique.size,
+      lost: lost2,
+      notReceived: notReceived2.length,
+      converged: converge2.ok,
+      convergedAfterRestartMs: Date.now() - tKill - restartMs,
     };
     const file = await writeResult('faults-receiver-down.json', { ...result, receiverKilled: killed });
     console.log(`receiver-down: ${JSON.stringify({ ...result, receiverKilled: killed })} → ${file}`);

@@ -49,7 +49,13 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
     await fed.nodes.RU.worker!.stop();
     ruOfficer = await officer(fed.nodes.RU, 'ru.officer');
     kzOfficer = await officer(fed.nodes.KZ, 'kz.officer');
-    proceedingId = (await ru().db.selectFrom('proceedings').select('id').where('number', '=', '123456/26/77001-ИП').executeTakeFirstOrThrow()).id;
+    proceedingId = (
+      await ru()
+        .db.selectFrom('proceedings')
+        .select('id')
+        .where('number', '=', '123456/26/77001-ИП')
+        .executeTakeFirstOrThrow()
+    ).id;
   });
   after(async () => {
     await writeResult('faults-skew-and-order.json', results);
@@ -58,25 +64,44 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
   });
 
   async function signOne(): Promise<{ id: string; messageId: string }> {
-    const d = await draftRequest(ru(), ruOfficer, { proceedingId, requestedBody: KZ_BODY, items: ITEMS, grounds: GROUNDS });
+    const d = await draftRequest(ru(), ruOfficer, {
+      proceedingId,
+      requestedBody: KZ_BODY,
+      items: ITEMS,
+      grounds: GROUNDS,
+    });
     const s = await signRequest(ru(), ruOfficer, { requestId: d.id });
     return { id: d.id, messageId: s.messageId };
   }
-  const outboxRow = (messageId: string) => ru().db.selectFrom('outbox').selectAll().where('message_id', '=', messageId).executeTakeFirstOrThrow();
+  const outboxRow = (messageId: string) =>
+    ru().db.selectFrom('outbox').selectAll().where('message_id', '=', messageId).executeTakeFirstOrThrow();
   async function claim(messageId: string, f: Federation = ruFed()) {
     const rows = await claimDue(f, 50);
     const row = rows.find((r) => r.message_id === messageId);
     assert.ok(row, `row ${messageId} is due`);
     return row;
   }
-  const atKz = (messageId: string) => kz().db.selectFrom('requests').select(['id', 'state']).where('message_id', '=', messageId).where('direction', '=', 'incoming').executeTakeFirst();
+  const atKz = (messageId: string) =>
+    kz()
+      .db.selectFrom('requests')
+      .select(['id', 'state'])
+      .where('message_id', '=', messageId)
+      .where('direction', '=', 'incoming')
+      .executeTakeFirst();
 
   test('(a) sender clock 3 min ahead (tolerance 5 min): accepted', async () => {
     const r = await signOne();
     const ok = await deliver(skewed(180_000), await claim(r.messageId));
     const v = await getRequest(ru(), ruOfficer, r.id);
     const row = await outboxRow(r.messageId);
-    results.a = { skewMs: 180_000, delivered: ok, ruState: v.state, outbox: row.status, attempts: row.attempts, atKz: Boolean(await atKz(r.messageId)) };
+    results.a = {
+      skewMs: 180_000,
+      delivered: ok,
+      ruState: v.state,
+      outbox: row.status,
+      attempts: row.attempts,
+      atKz: Boolean(await atKz(r.messageId)),
+    };
     assert.equal(ok, true);
     assert.equal(v.state, 'received');
     assert.equal(row.status, 'delivered');
@@ -89,7 +114,16 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
     const first = await deliver(ahead, await claim(r.messageId));
     let row = await outboxRow(r.messageId);
     let v = await getRequest(ru(), ruOfficer, r.id);
-    const afterSkewed = { delivered: first, status: row.status, lastError: row.last_error, attempts: row.attempts, ruState: v.state, delivery: v.delivery[0], signedBytesKept: row.signed_enc !== null, nextAttemptInMs: new Date(row.next_attempt_at).getTime() - Date.now() };
+    const afterSkewed = {
+      delivered: first,
+      status: row.status,
+      lastError: row.last_error,
+      attempts: row.attempts,
+      ruState: v.state,
+      delivery: v.delivery[0],
+      signedBytesKept: row.signed_enc !== null,
+      nextAttemptInMs: new Date(row.next_attempt_at).getTime() - Date.now(),
+    };
     assert.equal(first, false);
     assert.equal(row.status, 'pending', 'message.clock is retryable: the row stays pending');
     assert.match(row.last_error ?? '', /message\.clock/);
@@ -97,7 +131,12 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
     assert.equal(v.state, 'signed');
     assert.equal(v.delivery[0]!.status, 'pending');
     assert.equal(await atKz(r.messageId), undefined, 'nothing stored at KZ');
-    const rejected = await kz().db.selectFrom('audit_log').select('details').where('action', '=', 'federation.rejected').where('subject', '=', r.messageId).execute();
+    const rejected = await kz()
+      .db.selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'federation.rejected')
+      .where('subject', '=', r.messageId)
+      .execute();
     assert.equal((rejected[0]?.details as { code?: string } | undefined)?.code, 'message.clock');
 
     // The backoff was computed from the skewed clock: with the clock corrected the
@@ -105,12 +144,19 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
     const dueWithCorrectClock = (await claimDue(ruFed(), 50)).some((x) => x.message_id === r.messageId);
     assert.equal(dueWithCorrectClock, false);
     // Make it due now (the test cannot wait 10 min) and retry with RU's correct clock.
-    await ru().db.updateTable('outbox').set({ next_attempt_at: new Date(Date.now() - 1000) }).where('message_id', '=', r.messageId).execute();
+    await ru()
+      .db.updateTable('outbox')
+      .set({ next_attempt_at: new Date(Date.now() - 1000) })
+      .where('message_id', '=', r.messageId)
+      .execute();
     const second = await deliver(ruFed(), await claim(r.messageId));
     row = await outboxRow(r.messageId);
     v = await getRequest(ru(), ruOfficer, r.id);
     results.b = {
-      skewMs: 600_000, toleranceMs: ruFed().clockSkewMs, afterSkewed, dueWithCorrectClock,
+      skewMs: 600_000,
+      toleranceMs: ruFed().clockSkewMs,
+      afterSkewed,
+      dueWithCorrectClock,
       afterCorrected: { delivered: second, status: row.status, attempts: row.attempts, ruState: v.state },
     };
     assert.equal(second, true, 'signed afresh with the corrected clock: accepted');
@@ -135,8 +181,16 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
     } finally {
       kzCtx.clock = realKzClock;
     }
-    const inbox = await kz().db.selectFrom('inbox').select('receipt').where('message_id', '=', r.messageId).executeTakeFirstOrThrow();
-    results.d = { receiverBehindMs: 600_000, resendAccepted: true, sameReceipt: receipt === (inbox.receipt as { jws: string }).jws };
+    const inbox = await kz()
+      .db.selectFrom('inbox')
+      .select('receipt')
+      .where('message_id', '=', r.messageId)
+      .executeTakeFirstOrThrow();
+    results.d = {
+      receiverBehindMs: 600_000,
+      resendAccepted: true,
+      sameReceipt: receipt === (inbox.receipt as { jws: string }).jws,
+    };
     assert.equal(receipt, (inbox.receipt as { jws: string }).jws, 'the original receipt, not message.clock');
   });
 
@@ -147,19 +201,47 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
     const row0 = await outboxRow(r.messageId);
     const message = await buildMessage(ruFed(), row0);
     const jws = await ruFed().signer.sign(message.envelope.from.body, canonicalBytes(message), MESSAGE_JWS_TYPE);
-    await ru().db.updateTable('outbox').set({ signed_enc: ru().sealer.encrypt(Buffer.from(jws), `outbox:${r.messageId}`), signed_key_id: ru().sealer.activeKeyId }).where('id', '=', row0.id).execute();
+    await ru()
+      .db.updateTable('outbox')
+      .set({
+        signed_enc: ru().sealer.encrypt(Buffer.from(jws), `outbox:${r.messageId}`),
+        signed_key_id: ru().sealer.activeKeyId,
+      })
+      .where('id', '=', row0.id)
+      .execute();
     await postMessage(ruFed(), ruFed().registry().parties.KZ!.nodes[0]!.url, jws);
     const incoming = await atKz(r.messageId);
     assert.ok(incoming, 'KZ holds the request');
     assert.equal((await getRequest(ru(), ruOfficer, r.id)).state, 'signed', 'RU has not recorded the receipt');
 
     // KZ answers; its worker delivers the answer to RU first.
-    await answerRequest(kz(), kzOfficer, { requestId: incoming.id, final: true, items: [{ itemNo: 1, outcome: 'not_found' }] });
+    await answerRequest(kz(), kzOfficer, {
+      requestId: incoming.id,
+      final: true,
+      items: [{ itemNo: 1, outcome: 'not_found' }],
+    });
     await fed.nodes.KZ.worker!.drain();
-    const kzAnswerRow = async () => kz().db.selectFrom('outbox').selectAll().where('request_id', '=', incoming.id).where('type', '=', 'answer_final').executeTakeFirstOrThrow();
+    const kzAnswerRow = async () =>
+      kz()
+        .db.selectFrom('outbox')
+        .selectAll()
+        .where('request_id', '=', incoming.id)
+        .where('type', '=', 'answer_final')
+        .executeTakeFirstOrThrow();
     let ans = await kzAnswerRow();
-    const ruRejected = await ru().db.selectFrom('audit_log').select('details').where('action', '=', 'federation.rejected').where('subject', '=', ans.message_id).execute();
-    const answerFirst = { status: ans.status, attempts: ans.attempts, lastError: ans.last_error, ruRejectedWith: ruRejected.map((x) => (x.details as { code?: string }).code), ruState: (await getRequest(ru(), ruOfficer, r.id)).state };
+    const ruRejected = await ru()
+      .db.selectFrom('audit_log')
+      .select('details')
+      .where('action', '=', 'federation.rejected')
+      .where('subject', '=', ans.message_id)
+      .execute();
+    const answerFirst = {
+      status: ans.status,
+      attempts: ans.attempts,
+      lastError: ans.last_error,
+      ruRejectedWith: ruRejected.map((x) => (x.details as { code?: string }).code),
+      ruState: (await getRequest(ru(), ruOfficer, r.id)).state,
+    };
     const kzEvents = (await getRequest(kz(), kzOfficer, incoming.id)).events.map((e) => e.event);
 
     // RU's own delivery of the request: KZ answers the duplicate with the original receipt.
@@ -168,20 +250,31 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
     // Give KZ's retry a chance: wait for the answer row's backoff (if it is still pending) and drain.
     ans = await kzAnswerRow();
     if (ans.status === 'pending') {
-      await new Promise((res) => setTimeout(res, Math.max(0, new Date(ans.next_attempt_at).getTime() - Date.now()) + 100));
+      await new Promise((res) =>
+        setTimeout(res, Math.max(0, new Date(ans.next_attempt_at).getTime() - Date.now()) + 100),
+      );
       await fed.nodes.KZ.worker!.drain();
     }
     ans = await kzAnswerRow();
     const final = await getRequest(ru(), ruOfficer, r.id);
     results.c = {
-      answerFirst, kzEventsAfterAnswerRefused: kzEvents, requestDeliveredByRu: delivered, ruAfterReceipt,
-      answerEnd: { status: ans.status, attempts: ans.attempts, lastError: ans.last_error }, ruFinalState: final.state, ruAnswers: final.answers.length,
+      answerFirst,
+      kzEventsAfterAnswerRefused: kzEvents,
+      requestDeliveredByRu: delivered,
+      ruAfterReceipt,
+      answerEnd: { status: ans.status, attempts: ans.attempts, lastError: ans.last_error },
+      ruFinalState: final.state,
+      ruAnswers: final.answers.length,
       kzState: (await getRequest(kz(), kzOfficer, incoming.id)).state,
     };
     assert.equal(answerFirst.ruState, 'signed', 'the early answer changed nothing at RU');
     assert.equal(delivered, true, 'the resend of the request gets the original receipt');
     assert.equal(ruAfterReceipt, 'received');
-    assert.equal(answerFirst.status, 'pending', 'the early answer is refused as "not yet" (message.context) and retried');
+    assert.equal(
+      answerFirst.status,
+      'pending',
+      'the early answer is refused as "not yet" (message.context) and retried',
+    );
     assert.equal(final.state, 'answered', 'the system converges: RU ends answered');
     assert.equal(ans.status, 'delivered');
   });

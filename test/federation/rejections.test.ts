@@ -11,7 +11,14 @@ import path from 'node:path';
 import { acceptMessage } from '../../src/adapters/federation/inbound.js';
 import { canonicalBytes, signCompact } from '../../src/adapters/crypto/jws.js';
 import { MESSAGE_JWS_TYPE, FEDERATION_PATH, type Federation } from '../../src/adapters/federation/context.js';
-import { createDepositaryCa, createPartyCa, issueBodyCertificate, issueNodeCertificate, certificateInfo, type CertAndKey } from '../../src/adapters/crypto/pki.js';
+import {
+  createDepositaryCa,
+  createPartyCa,
+  issueBodyCertificate,
+  issueNodeCertificate,
+  certificateInfo,
+  type CertAndKey,
+} from '../../src/adapters/crypto/pki.js';
 import { signRegistry } from '../../src/adapters/crypto/registry-jws.js';
 import { loadRegistry } from '../../src/main.js';
 import { EixError } from '../../src/domain/errors.js';
@@ -33,22 +40,60 @@ describe('federation rejections', () => {
     fed = await startTestFederation();
     kzFed = fed.nodes.KZ.wired.federation!;
     const keys = path.join(fed.dir, 'ru', 'keys');
-    ruBodyKey = { certPem: await readFile(path.join(keys, 'bodies', 'ru-fssp-77.crt'), 'utf8'), keyPem: await readFile(path.join(keys, 'bodies', 'ru-fssp-77.key'), 'utf8') };
-    ruNodeCert = (await readFile(path.join(keys, 'tls', 'node-chain.crt'), 'utf8')).split(/(?<=-----END CERTIFICATE-----\n)/)[0]!;
-    ruCa = { certPem: await readFile(path.join(fed.dir, 'pki', 'ru', 'party-ca.crt'), 'utf8'), keyPem: await readFile(path.join(fed.dir, 'pki', 'ru', 'party-ca.key'), 'utf8') };
+    ruBodyKey = {
+      certPem: await readFile(path.join(keys, 'bodies', 'ru-fssp-77.crt'), 'utf8'),
+      keyPem: await readFile(path.join(keys, 'bodies', 'ru-fssp-77.key'), 'utf8'),
+    };
+    ruNodeCert = (await readFile(path.join(keys, 'tls', 'node-chain.crt'), 'utf8')).split(
+      /(?<=-----END CERTIFICATE-----\n)/,
+    )[0]!;
+    ruCa = {
+      certPem: await readFile(path.join(fed.dir, 'pki', 'ru', 'party-ca.crt'), 'utf8'),
+      keyPem: await readFile(path.join(fed.dir, 'pki', 'ru', 'party-ca.key'), 'utf8'),
+    };
   });
-  after(async () => { await fed.close(); });
+  after(async () => {
+    await fed.close();
+  });
 
-  const requestMessage = (over: Partial<Message['envelope']> = {}, body: Record<string, unknown> = { request: { ...aRequest(), requestingBody: { id: 'ru-fssp-77', party: 'RU', name: 'ГУФССП России по г. Москве' } } }): Message => ({
-    envelope: { id: randomUUID(), type: 'request', schemaVersion: 1, from: { party: 'RU', body: 'ru-fssp-77' }, to: { party: 'KZ', body: 'kz-central' }, createdAt: new Date().toISOString(), officer: { id: 'x', name: 'Петрова А. С.', position: 'судебный пристав-исполнитель' }, ...over },
+  const requestMessage = (
+    over: Partial<Message['envelope']> = {},
+    body: Record<string, unknown> = {
+      request: { ...aRequest(), requestingBody: { id: 'ru-fssp-77', party: 'RU', name: 'ГУФССП России по г. Москве' } },
+    },
+  ): Message => ({
+    envelope: {
+      id: randomUUID(),
+      type: 'request',
+      schemaVersion: 1,
+      from: { party: 'RU', body: 'ru-fssp-77' },
+      to: { party: 'KZ', body: 'kz-central' },
+      createdAt: new Date().toISOString(),
+      officer: { id: 'x', name: 'Петрова А. С.', position: 'судебный пристав-исполнитель' },
+      ...over,
+    },
     body,
   });
-  const sign = (m: Message, key: CertAndKey = ruBodyKey) => signCompact(canonicalBytes(m), key.keyPem, key.certPem, MESSAGE_JWS_TYPE);
-  const kzRequests = async () => Number((await fed.nodes.KZ.wired.ctx.db.selectFrom('requests').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  const sign = (m: Message, key: CertAndKey = ruBodyKey) =>
+    signCompact(canonicalBytes(m), key.keyPem, key.certPem, MESSAGE_JWS_TYPE);
+  const kzRequests = async () =>
+    Number(
+      (
+        await fed.nodes.KZ.wired.ctx.db
+          .selectFrom('requests')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   async function refused(jws: string, code: string, f: Federation = kzFed, peer = ruNodeCert): Promise<void> {
     const before = await kzRequests();
-    await assert.rejects(acceptMessage(f, jws, { certPem: peer }), (e: unknown) => e instanceof EixError && e.code === code || assert.fail(`expected ${code}, got ${(e as EixError).code}: ${(e as Error).message}`));
+    await assert.rejects(
+      acceptMessage(f, jws, { certPem: peer }),
+      (e: unknown) =>
+        (e instanceof EixError && e.code === code) ||
+        assert.fail(`expected ${code}, got ${(e as EixError).code}: ${(e as Error).message}`),
+    );
     assert.equal(await kzRequests(), before, 'nothing stored');
   }
 
@@ -66,10 +111,19 @@ describe('federation rejections', () => {
     await refused(`${h}.${Buffer.from(JSON.stringify(tamperedBody)).toString('base64url')}.${s}`, 'message.signature');
     const tamperedEnvelope = structuredClone(payload);
     tamperedEnvelope.envelope.to.body = 'kz-almaty';
-    await refused(`${h}.${Buffer.from(JSON.stringify(tamperedEnvelope)).toString('base64url')}.${s}`, 'message.signature');
+    await refused(
+      `${h}.${Buffer.from(JSON.stringify(tamperedEnvelope)).toString('base64url')}.${s}`,
+      'message.signature',
+    );
     const header = JSON.parse(Buffer.from(h!, 'base64url').toString()) as Record<string, unknown>;
-    await refused(`${Buffer.from(JSON.stringify({ ...header, alg: 'none' })).toString('base64url')}.${p}.`, 'message.signature');
-    await refused(`${Buffer.from(JSON.stringify({ ...header, alg: 'HS256' })).toString('base64url')}.${p}.${s}`, 'message.signature');
+    await refused(
+      `${Buffer.from(JSON.stringify({ ...header, alg: 'none' })).toString('base64url')}.${p}.`,
+      'message.signature',
+    );
+    await refused(
+      `${Buffer.from(JSON.stringify({ ...header, alg: 'HS256' })).toString('base64url')}.${p}.${s}`,
+      'message.signature',
+    );
   });
 
   test('a replayed message id with a different body is refused; the same document gets its first receipt', async () => {
@@ -78,55 +132,110 @@ describe('federation rejections', () => {
     const r1 = await acceptMessage(kzFed, first, { certPem: ruNodeCert });
     const r2 = await acceptMessage(kzFed, first, { certPem: ruNodeCert });
     assert.deepEqual([r2.duplicate, r2.receiptJws], [true, r1.receiptJws]);
-    await refused(await sign({ ...m, body: { request: { ...(m.body.request as object), grounds: 'Иное основание' } } }), 'message.replay');
+    await refused(
+      await sign({ ...m, body: { request: { ...(m.body.request as object), grounds: 'Иное основание' } } }),
+      'message.replay',
+    );
   });
 
   test('unknown type, schema violation, wrong recipient, clock skew', async () => {
     await refused(await sign(requestMessage({ type: 'greeting' })), 'message.type');
     await refused(await sign(requestMessage({}, { request: { items: 'всё' } })), 'message.schema');
     await refused(await sign(requestMessage({ to: { party: 'KZ', body: 'kz-nowhere' } })), 'message.recipient');
-    await refused(await sign(requestMessage({ createdAt: new Date(Date.now() + 20 * 60_000).toISOString() })), 'message.clock');
+    await refused(
+      await sign(requestMessage({ createdAt: new Date(Date.now() + 20 * 60_000).toISOString() })),
+      'message.clock',
+    );
   });
 
   test('a body certificate of another body, another Party, expired or revoked is refused', async () => {
-    const other = await issueBodyCertificate({ party: 'RU', bodyId: 'ru-fssp-78', bodyName: 'ГУФССП по СПб', issuer: ruCa });
+    const other = await issueBodyCertificate({
+      party: 'RU',
+      bodyId: 'ru-fssp-78',
+      bodyName: 'ГУФССП по СПб',
+      issuer: ruCa,
+    });
     await refused(await sign(requestMessage(), other), 'message.sender');
-    const kzCa = { certPem: await readFile(path.join(fed.dir, 'pki', 'kz', 'party-ca.crt'), 'utf8'), keyPem: await readFile(path.join(fed.dir, 'pki', 'kz', 'party-ca.key'), 'utf8') };
-    const foreign = await issueBodyCertificate({ party: 'KZ', bodyId: 'ru-fssp-77', bodyName: 'Подложный орган', issuer: kzCa });
+    const kzCa = {
+      certPem: await readFile(path.join(fed.dir, 'pki', 'kz', 'party-ca.crt'), 'utf8'),
+      keyPem: await readFile(path.join(fed.dir, 'pki', 'kz', 'party-ca.key'), 'utf8'),
+    };
+    const foreign = await issueBodyCertificate({
+      party: 'KZ',
+      bodyId: 'ru-fssp-77',
+      bodyName: 'Подложный орган',
+      issuer: kzCa,
+    });
     await refused(await sign(requestMessage(), foreign), 'message.sender');
     const rogueRoot = await createDepositaryCa({ name: 'Чужой центр' });
     const rogueCa = await createPartyCa({ party: 'RU', name: 'Чужой УЦ', issuer: rogueRoot });
-    await refused(await sign(requestMessage(), await issueBodyCertificate({ party: 'RU', bodyId: 'ru-fssp-77', bodyName: 'ГУФССП', issuer: rogueCa })), 'message.certificate');
-    const expired = await issueBodyCertificate({ party: 'RU', bodyId: 'ru-fssp-77', bodyName: 'ГУФССП', issuer: ruCa, notBefore: new Date(Date.now() - 10 * 86_400_000), validDays: 1 });
+    await refused(
+      await sign(
+        requestMessage(),
+        await issueBodyCertificate({ party: 'RU', bodyId: 'ru-fssp-77', bodyName: 'ГУФССП', issuer: rogueCa }),
+      ),
+      'message.certificate',
+    );
+    const expired = await issueBodyCertificate({
+      party: 'RU',
+      bodyId: 'ru-fssp-77',
+      bodyName: 'ГУФССП',
+      issuer: ruCa,
+      notBefore: new Date(Date.now() - 10 * 86_400_000),
+      validDays: 1,
+    });
     await refused(await sign(requestMessage(), expired), 'message.certificate');
     const serial = certificateInfo(ruBodyKey.certPem).serialNumber;
-    const revoked: Federation = { ...kzFed, registry: () => ({ ...kzFed.registry(), revocations: [{ serialNumber: serial, party: 'RU', revokedAt: new Date(Date.now() - 60_000).toISOString() }] }) };
+    const revoked: Federation = {
+      ...kzFed,
+      registry: () => ({
+        ...kzFed.registry(),
+        revocations: [{ serialNumber: serial, party: 'RU', revokedAt: new Date(Date.now() - 60_000).toISOString() }],
+      }),
+    };
     await refused(await sign(requestMessage()), 'message.certificate', revoked);
   });
 
   test('the TLS peer must be a node of the sending Party registered in the registry', async () => {
-    const kzNode = (await readFile(path.join(fed.dir, 'kz', 'keys', 'tls', 'node-chain.crt'), 'utf8')).split(/(?<=-----END CERTIFICATE-----\n)/)[0]!;
+    const kzNode = (await readFile(path.join(fed.dir, 'kz', 'keys', 'tls', 'node-chain.crt'), 'utf8')).split(
+      /(?<=-----END CERTIFICATE-----\n)/,
+    )[0]!;
     await refused(await sign(requestMessage()), 'message.sender', kzFed, kzNode);
     const stray = await issueNodeCertificate({ party: 'RU', nodeId: 'ru-stray', hosts: ['127.0.0.1'], issuer: ruCa });
     await refused(await sign(requestMessage()), 'message.tls', kzFed, stray.certPem);
   });
 
   test('R-pair: a request from a Party the Agreement does not bind that day is refused', async () => {
-    const withoutRu = loadTreaty({ events: kzFed.registry().treaty.events.filter((e) => !(e.type === 'notification' && e.party === 'RU')) });
+    const withoutRu = loadTreaty({
+      events: kzFed.registry().treaty.events.filter((e) => !(e.type === 'notification' && e.party === 'RU')),
+    });
     const unbound: Federation = { ...kzFed, app: { ...kzFed.app, treaty: () => withoutRu } };
     await refused(await sign(requestMessage()), 'registry.pair', unbound);
   });
 
   test('transport: no client certificate, or one from outside the depositary’s tree, cannot even connect; oversized payloads get 413', async () => {
     const url = new URL(FEDERATION_PATH, kzFed.registry().parties.KZ!.nodes[0]!.url);
-    const post = (opts: { key?: string; cert?: string }, body: string) => new Promise<number>((resolve, reject) => {
-      const req = httpsRequest(url, { method: 'POST', ca: kzFed.tls.rootPem, ...opts, headers: { 'content-type': 'application/jose' } }, (res) => { res.resume(); res.on('end', () => resolve(res.statusCode ?? 0)); });
-      req.on('error', reject);
-      req.end(body);
-    });
+    const post = (opts: { key?: string; cert?: string }, body: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = httpsRequest(
+          url,
+          { method: 'POST', ca: kzFed.tls.rootPem, ...opts, headers: { 'content-type': 'application/jose' } },
+          (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
     await assert.rejects(post({}, 'x'));
     const rogueRoot = await createDepositaryCa({ name: 'Чужой центр' });
-    const rogueNode = await issueNodeCertificate({ party: 'RU', nodeId: 'ru-node', hosts: ['127.0.0.1'], issuer: await createPartyCa({ party: 'RU', name: 'x', issuer: rogueRoot }) });
+    const rogueNode = await issueNodeCertificate({
+      party: 'RU',
+      nodeId: 'ru-node',
+      hosts: ['127.0.0.1'],
+      issuer: await createPartyCa({ party: 'RU', name: 'x', issuer: rogueRoot }),
+    });
     await assert.rejects(post({ key: rogueNode.keyPem, cert: rogueNode.certPem }, 'x'));
     const ru = fed.nodes.RU.wired.federation!.tls;
     assert.equal(await post({ key: ru.keyPem, cert: ru.certChainPem }, 'x'.repeat(41 * 1024 * 1024)), 413);
@@ -137,18 +246,43 @@ describe('federation rejections', () => {
     const e = ENGINES[0]!;
     const database = await e.open();
     try {
-      const depositary = { certPem: await readFile(path.join(fed.dir, 'pki', 'depositary.crt'), 'utf8'), keyPem: await readFile(path.join(fed.dir, 'pki', 'depositary.key'), 'utf8') };
+      const depositary = {
+        certPem: await readFile(path.join(fed.dir, 'pki', 'depositary.crt'), 'utf8'),
+        keyPem: await readFile(path.join(fed.dir, 'pki', 'depositary.key'), 'utf8'),
+      };
       const base = kzFed.registry();
       const v2 = await signRegistry({ ...base, version: 2 }, depositary);
       assert.equal((await loadRegistry(v2, depositary.certPem, database))!.version, 2);
-      await assert.rejects(loadRegistry(await signRegistry({ ...base, version: 1 }, depositary), depositary.certPem, database), (x: EixError) => x.code === 'registry.rollback');
-      await assert.rejects(loadRegistry(await signRegistry({ ...base, version: 2, issuedAt: new Date().toISOString() }, depositary), depositary.certPem, database), (x: EixError) => x.code === 'registry.rollback');
+      await assert.rejects(
+        loadRegistry(await signRegistry({ ...base, version: 1 }, depositary), depositary.certPem, database),
+        (x: EixError) => x.code === 'registry.rollback',
+      );
+      await assert.rejects(
+        loadRegistry(
+          await signRegistry({ ...base, version: 2, issuedAt: new Date().toISOString() }, depositary),
+          depositary.certPem,
+          database,
+        ),
+        (x: EixError) => x.code === 'registry.rollback',
+      );
       const [h, p, s] = v2.split('.');
-      const forged = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), version: 3 })).toString('base64url');
-      await assert.rejects(loadRegistry(`${h}.${forged}.${s}`, depositary.certPem, database), (x: EixError) => x.code === 'registry.signature');
+      const forged = Buffer.from(
+        JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), version: 3 }),
+      ).toString('base64url');
+      await assert.rejects(
+        loadRegistry(`${h}.${forged}.${s}`, depositary.certPem, database),
+        (x: EixError) => x.code === 'registry.signature',
+      );
       const other = await createDepositaryCa({ name: 'Другой депозитарий' });
-      await assert.rejects(loadRegistry(await signRegistry({ ...base, version: 3 }, other), depositary.certPem, database), (x: EixError) => ['registry.depositary', 'registry.signature'].includes(x.code));
-      assert.equal((await loadRegistry(await signRegistry({ ...base, version: 3 }, depositary), depositary.certPem, database))!.version, 3);
+      await assert.rejects(
+        loadRegistry(await signRegistry({ ...base, version: 3 }, other), depositary.certPem, database),
+        (x: EixError) => ['registry.depositary', 'registry.signature'].includes(x.code),
+      );
+      assert.equal(
+        (await loadRegistry(await signRegistry({ ...base, version: 3 }, depositary), depositary.certPem, database))!
+          .version,
+        3,
+      );
     } finally {
       await database.close();
     }

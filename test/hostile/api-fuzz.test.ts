@@ -53,17 +53,64 @@ const PROTO_JSON = [
 /** A replacement value for one field, as JSON text. */
 const replacementArb: fc.Arbitrary<string> = fc.oneof(
   fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v) ?? 'null'),
-  fc.constantFrom('null', 'true', 'false', '0', '-1', '1e308', '-0', '1.5', '9007199254740993', '""', '[]', '{}', '"0"', '[null]', '{"":""}'),
+  fc.constantFrom(
+    'null',
+    'true',
+    'false',
+    '0',
+    '-1',
+    '1e308',
+    '-0',
+    '1.5',
+    '9007199254740993',
+    '""',
+    '[]',
+    '{}',
+    '"0"',
+    '[null]',
+    '{"":""}',
+  ),
   fc.integer({ min: 20_000, max: 120_000 }).map((n) => JSON.stringify('я'.repeat(n / 2) + 'x'.repeat(n / 2))),
   fc.constant(nested(500)),
   fc.constant(nestedArr(500)),
   fc.constantFrom(...PROTO_JSON),
   fc.string({ unit: 'binary', maxLength: 40 }).map((s) => JSON.stringify(s)),
-  fc.constantFrom('"\\u0000"', '"\\ud800"', '"2026-02-30"', '"9999-99-99"', '"00000000-0000-0000-0000-000000000000"', '"\' OR 1=1 --"', '"<script>alert(1)</script>"'),
+  fc.constantFrom(
+    '"\\u0000"',
+    '"\\ud800"',
+    '"2026-02-30"',
+    '"9999-99-99"',
+    '"00000000-0000-0000-0000-000000000000"',
+    '"\' OR 1=1 --"',
+    '"<script>alert(1)</script>"',
+  ),
 );
 
-const GARBAGE_IDS = ['', ' ', '..', '%2e%2e', 'null', 'undefined', '0', '-1', '1e9', 'x'.repeat(5000), '%00', 'ffffffff-ffff-ffff-ffff-ffffffffffff',
-  "1' OR '1'='1", '00000000-0000-0000-0000-00000000000g', '__proto__', 'constructor', '%E2%80%AE', '%F0%9F%92%A9', '%', '%zz', '%E0%A4%A', 'a%2Fb', 'y'.repeat(101)];
+const GARBAGE_IDS = [
+  '',
+  ' ',
+  '..',
+  '%2e%2e',
+  'null',
+  'undefined',
+  '0',
+  '-1',
+  '1e9',
+  'x'.repeat(5000),
+  '%00',
+  'ffffffff-ffff-ffff-ffff-ffffffffffff',
+  "1' OR '1'='1",
+  '00000000-0000-0000-0000-00000000000g',
+  '__proto__',
+  'constructor',
+  '%E2%80%AE',
+  '%F0%9F%92%A9',
+  '%',
+  '%zz',
+  '%E0%A4%A',
+  'a%2Fb',
+  'y'.repeat(101),
+];
 
 const idArb: fc.Arbitrary<string> = fc.oneof(
   fc.uuid(),
@@ -73,20 +120,64 @@ const idArb: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: fc.constantFrom(...'0123456789abcdef-'), minLength: 1, maxLength: 70 }),
 );
 
-const QUERY_KEYS = ['direction', 'states', 'bodyId', 'query', 'limit', 'offset', 'to', 'date', 'q', '__proto__', 'constructor', 'x'];
+const QUERY_KEYS = [
+  'direction',
+  'states',
+  'bodyId',
+  'query',
+  'limit',
+  'offset',
+  'to',
+  'date',
+  'q',
+  '__proto__',
+  'constructor',
+  'x',
+];
 const queryArb: fc.Arbitrary<string> = fc.oneof(
   fc.constant(''),
-  fc.dictionary(fc.oneof(fc.constantFrom(...QUERY_KEYS), fc.string({ maxLength: 10 })),
-    fc.oneof(fc.string({ maxLength: 30 }), fc.constantFrom('incoming', 'outgoing', '-1', '1e999', '99999999999999999999', 'draft,signed', 'KZ', '2026-13-45', 'a'.repeat(3000))),
-    { maxKeys: 5 }).map((d) => {
-    const s = new URLSearchParams();
-    for (const [k, v] of Object.entries(d)) s.append(k, v);
-    return s.toString();
-  }),
-  fc.constantFrom('%', '%zz', '&&==&', 'a[b]=1&a[c]=2', 'limit=1&limit=2', 'states=draft&states=zzz', 'direction[]=incoming', '__proto__[x]=1', 'query=%00', 'query=' + '%27'.repeat(300)),
+  fc
+    .dictionary(
+      fc.oneof(fc.constantFrom(...QUERY_KEYS), fc.string({ maxLength: 10 })),
+      fc.oneof(
+        fc.string({ maxLength: 30 }),
+        fc.constantFrom(
+          'incoming',
+          'outgoing',
+          '-1',
+          '1e999',
+          '99999999999999999999',
+          'draft,signed',
+          'KZ',
+          '2026-13-45',
+          'a'.repeat(3000),
+        ),
+      ),
+      { maxKeys: 5 },
+    )
+    .map((d) => {
+      const s = new URLSearchParams();
+      for (const [k, v] of Object.entries(d)) s.append(k, v);
+      return s.toString();
+    }),
+  fc.constantFrom(
+    '%',
+    '%zz',
+    '&&==&',
+    'a[b]=1&a[c]=2',
+    'limit=1&limit=2',
+    'states=draft&states=zzz',
+    'direction[]=incoming',
+    '__proto__[x]=1',
+    'query=%00',
+    'query=' + '%27'.repeat(300),
+  ),
 );
 
-interface Route { method: string; path: string }
+interface Route {
+  method: string;
+  path: string;
+}
 
 for (const e of ENGINES) {
   describe(`hostile API fuzzing on ${e.engine}`, () => {
@@ -104,14 +195,21 @@ for (const e of ENGINES) {
     const failures: string[] = [];
 
     const count = async (table: 'proceedings' | 'requests' | 'answers'): Promise<number> =>
-      Number((await node.ctx.db.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+      Number(
+        (
+          await node.ctx.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
 
     const send = async (method: string, url: string, payload: Payload, who = token) => {
       const headers: Record<string, string> = { authorization: `Bearer ${who}` };
       let body: string | undefined;
       if (payload !== undefined) {
         headers['content-type'] = 'application/json';
-        body = 'raw' in payload ? payload.raw : JSON.stringify(payload.value) ?? 'null';
+        body = 'raw' in payload ? payload.raw : (JSON.stringify(payload.value) ?? 'null');
       }
       return app.inject({ method: method as 'GET', url, headers, ...(body !== undefined ? { payload: body } : {}) });
     };
@@ -129,7 +227,9 @@ for (const e of ENGINES) {
           const j = res.json() as { error?: { code?: unknown; message?: unknown } };
           ok = typeof j.error?.code === 'string' && typeof j.error?.message === 'string';
           if (ok) outcome = `${res.statusCode} ${String(j.error!.code)}`;
-        } catch { ok = false; }
+        } catch {
+          ok = false;
+        }
         if (!ok) failures.push(`shape: ${where}`);
       }
       tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
@@ -144,31 +244,83 @@ for (const e of ENGINES) {
     const validBody = (route: Route): unknown => {
       const uniqueNumber = `FZ-${Math.random().toString(36).slice(2)}`;
       switch (`${route.method} ${route.path}`) {
-        case 'POST /api/v1/proceedings': return { number: uniqueNumber, openedOn: '2026-03-02', debtor: example.debtor, creditor: example.creditor, executiveDocuments: [example.executiveDocument] };
-        case 'POST /api/v1/requests': return { proceedingId, requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' }, items: example.items, grounds: example.grounds };
-        case 'PUT /api/v1/requests/{id}': return { requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' }, items: example.items, grounds: example.grounds, version: 1 };
-        case 'POST /api/v1/requests/{id}/sign': return { version: 1 };
-        case 'POST /api/v1/requests/{id}/steps': return { step: 'consult', data: { text: 'Прошу пояснить' }, version: 1 };
-        case 'POST /api/v1/requests/{id}/answers': return { final: true, version: 1, items: [{ itemNo: 1, outcome: 'not_found' }] };
-        case 'POST /api/v1/requests/{id}/refusal': return { ground: 'a', circumstances: 'Обстоятельства', version: 1 };
-        case 'POST /api/v1/requests/{id}/forward': return { toBodyId: 'ru-fssp-78', note: 'Передаю' };
-        case 'PUT /api/v1/requests/{id}/paper-original': return { dispatchedOn: '2026-11-26', means: 'post', tracking: 'RA123' };
-        case 'POST /api/v1/requests/{id}/consents': return { recipient: 'Банк', purpose: 'Взыскание' };
-        case 'POST /api/v1/requests/{id}/export': return { recipient: 'creditor' };
-        case 'POST /api/v1/bodies': return { id: `ru-fz-${Math.random().toString(36).slice(2, 8)}`, name: 'Орган', kind: 'territorial' };
-        case 'POST /api/v1/officers': return { bodyId: 'ru-fssp-77', login: `fz${Math.random().toString(36).slice(2, 10)}`, fullName: 'Сидоров', position: 'пристав', roles: ['officer'] };
-        case 'PATCH /api/v1/officers/{id}': return { roles: ['officer'] };
-        case 'POST /api/v1/tokens': return { name: 'fuzz' };
-        case 'PUT /api/v1/retention-rules/{party}': return { months: 12, legalBasis: 'Закон' };
-        case 'PUT /api/v1/protection-statement': return { measures: 'Шифрование', retention: '5 лет' };
-        default: return {};
+        case 'POST /api/v1/proceedings':
+          return {
+            number: uniqueNumber,
+            openedOn: '2026-03-02',
+            debtor: example.debtor,
+            creditor: example.creditor,
+            executiveDocuments: [example.executiveDocument],
+          };
+        case 'POST /api/v1/requests':
+          return {
+            proceedingId,
+            requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' },
+            items: example.items,
+            grounds: example.grounds,
+          };
+        case 'PUT /api/v1/requests/{id}':
+          return {
+            requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' },
+            items: example.items,
+            grounds: example.grounds,
+            version: 1,
+          };
+        case 'POST /api/v1/requests/{id}/sign':
+          return { version: 1 };
+        case 'POST /api/v1/requests/{id}/steps':
+          return { step: 'consult', data: { text: 'Прошу пояснить' }, version: 1 };
+        case 'POST /api/v1/requests/{id}/answers':
+          return { final: true, version: 1, items: [{ itemNo: 1, outcome: 'not_found' }] };
+        case 'POST /api/v1/requests/{id}/refusal':
+          return { ground: 'a', circumstances: 'Обстоятельства', version: 1 };
+        case 'POST /api/v1/requests/{id}/forward':
+          return { toBodyId: 'ru-fssp-78', note: 'Передаю' };
+        case 'PUT /api/v1/requests/{id}/paper-original':
+          return { dispatchedOn: '2026-11-26', means: 'post', tracking: 'RA123' };
+        case 'POST /api/v1/requests/{id}/consents':
+          return { recipient: 'Банк', purpose: 'Взыскание' };
+        case 'POST /api/v1/requests/{id}/export':
+          return { recipient: 'creditor' };
+        case 'POST /api/v1/bodies':
+          return { id: `ru-fz-${Math.random().toString(36).slice(2, 8)}`, name: 'Орган', kind: 'territorial' };
+        case 'POST /api/v1/officers':
+          return {
+            bodyId: 'ru-fssp-77',
+            login: `fz${Math.random().toString(36).slice(2, 10)}`,
+            fullName: 'Сидоров',
+            position: 'пристав',
+            roles: ['officer'],
+          };
+        case 'PATCH /api/v1/officers/{id}':
+          return { roles: ['officer'] };
+        case 'POST /api/v1/tokens':
+          return { name: 'fuzz' };
+        case 'PUT /api/v1/retention-rules/{party}':
+          return { months: 12, legalBasis: 'Закон' };
+        case 'PUT /api/v1/protection-statement':
+          return { measures: 'Шифрование', retention: '5 лет' };
+        default:
+          return {};
       }
     };
 
     /** A path with real ids (the caller's data) or fuzzed ones. */
-    const fill = (path: string, id: string | null): string => path.replace('{id}', id ?? (
-      path.startsWith('/api/v1/proceedings') ? proceedingId : path.startsWith('/api/v1/officers') ? victim.officerId : path.startsWith('/api/v1/tokens') ? victimTokenId : requestId))
-      .replace('{sha256}', id ?? 'a'.repeat(64)).replace('{party}', id ?? 'KZ');
+    const fill = (path: string, id: string | null): string =>
+      path
+        .replace(
+          '{id}',
+          id ??
+            (path.startsWith('/api/v1/proceedings')
+              ? proceedingId
+              : path.startsWith('/api/v1/officers')
+                ? victim.officerId
+                : path.startsWith('/api/v1/tokens')
+                  ? victimTokenId
+                  : requestId),
+        )
+        .replace('{sha256}', id ?? 'a'.repeat(64))
+        .replace('{party}', id ?? 'KZ');
 
     before(async () => {
       node = nodeOn(await e.open(), 'RU');
@@ -182,20 +334,46 @@ for (const e of ENGINES) {
       victimTokenId = (await createApiToken(node.ctx, victim, { name: 'victim' })).token.split('_')[1]!;
       app = await buildServer({ ctx: node.ctx, logLevel: 'silent', rateLimit: 1_000_000 });
       await app.ready();
-      const p = await send('POST', '/api/v1/proceedings', { value: { number: 'FZ-BASE', openedOn: '2026-03-02', debtor: example.debtor, creditor: example.creditor, executiveDocuments: [example.executiveDocument] } });
+      const p = await send('POST', '/api/v1/proceedings', {
+        value: {
+          number: 'FZ-BASE',
+          openedOn: '2026-03-02',
+          debtor: example.debtor,
+          creditor: example.creditor,
+          executiveDocuments: [example.executiveDocument],
+        },
+      });
       assert.equal(p.statusCode, 201, p.body);
       proceedingId = String(p.json().id);
-      const d = await send('POST', '/api/v1/requests', { value: { proceedingId, requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' }, items: example.items, grounds: example.grounds } });
+      const d = await send('POST', '/api/v1/requests', {
+        value: {
+          proceedingId,
+          requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' },
+          items: example.items,
+          grounds: example.grounds,
+        },
+      });
       assert.equal(d.statusCode, 201, d.body);
       requestId = String(d.json().id);
-      const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
-      routes = Object.entries(doc.paths).flatMap(([path, methods]) => Object.keys(methods).map((m) => ({ method: m.toUpperCase(), path: path })));
+      const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+        paths: Record<string, Record<string, unknown>>;
+      };
+      routes = Object.entries(doc.paths).flatMap(([path, methods]) =>
+        Object.keys(methods).map((m) => ({ method: m.toUpperCase(), path: path })),
+      );
     });
-    after(async () => { await app?.close(); await node?.database.close(); });
+    after(async () => {
+      await app?.close();
+      await node?.database.close();
+    });
 
     test('every documented route survives generated payloads, ids and query strings', { timeout: 50_000 }, async () => {
       assert.ok(routes.length >= 25, `routes: ${routes.length}`);
-      const before = { proceedings: await count('proceedings'), requests: await count('requests'), answers: await count('answers') };
+      const before = {
+        proceedings: await count('proceedings'),
+        requests: await count('requests'),
+        answers: await count('answers'),
+      };
       const adminish = /\/(bodies|officers|retention-rules|protection-statement|audit|tokens)/;
       for (const route of routes) {
         const hasBody = ['POST', 'PUT', 'PATCH'].includes(route.method);
@@ -204,34 +382,50 @@ for (const e of ENGINES) {
         const paths = pathsOf(base);
         const payloadArb: fc.Arbitrary<{ payload: Payload; what: string }> = fc.oneof(
           fc.jsonValue({ maxDepth: 4 }).map((v) => ({ payload: { value: v }, what: `json ${JSON.stringify(v)}` })),
-          fc.tuple(fc.constantFrom(...paths), replacementArb).map(([p, r]) => ({ payload: { raw: mutate(base, p, r) }, what: `mutate ${p.join('.')} := ${r.slice(0, 80)}` })),
-          fc.tuple(fc.constantFrom(...paths.filter((p) => p.length > 0).concat([[]])), fc.constantFrom(...PROTO_JSON))
-            .map(([p, r]) => ({ payload: { raw: p.length ? mutate(base, p, r) : r }, what: `proto at ${p.join('.')}` })),
+          fc.tuple(fc.constantFrom(...paths), replacementArb).map(([p, r]) => ({
+            payload: { raw: mutate(base, p, r) },
+            what: `mutate ${p.join('.')} := ${r.slice(0, 80)}`,
+          })),
+          fc
+            .tuple(fc.constantFrom(...paths.filter((p) => p.length > 0).concat([[]])), fc.constantFrom(...PROTO_JSON))
+            .map(([p, r]) => ({
+              payload: { raw: p.length ? mutate(base, p, r) : r },
+              what: `proto at ${p.join('.')}`,
+            })),
           fc.constant({ payload: { value: base }, what: 'valid' }),
-          fc.constantFrom('{', '{"a":1,}', 'nul', '"\\x"', '\u0000', '[1,2', '{"a":1}{"b":2}', '').map((raw) => ({ payload: { raw }, what: `broken ${JSON.stringify(raw)}` })),
+          fc
+            .constantFrom('{', '{"a":1,}', 'nul', '"\\x"', '\u0000', '[1,2', '{"a":1}{"b":2}', '')
+            .map((raw) => ({ payload: { raw }, what: `broken ${JSON.stringify(raw)}` })),
         );
-        await fc.assert(fc.asyncProperty(
-          hasBody ? payloadArb : fc.constant({ payload: undefined as Payload, what: 'no body' }),
-          hasId ? fc.option(idArb, { freq: 3 }) : fc.constant(null),
-          queryArb,
-          fc.boolean(),
-          async ({ payload, what }, id, query, asAdmin) => {
-            const url = fill(route.path, id) + (query ? `?${query}` : '');
-            const who = asAdmin && adminish.test(route.path) ? adminToken : token;
-            let res;
-            try {
-              res = await send(route.method, url, payload, who);
-            } catch (err) {
-              failures.push(`inject threw on ${route.method} ${url.slice(0, 200)}: ${String(err)}`);
-              return;
-            }
-            judge(route, url, res, `${what} id=${String(id).slice(0, 60)} q=${query.slice(0, 60)}`);
-          },
-        ), { numRuns: RUNS, seed: Number(process.env.EIX_FUZZ_SEED ?? 20261126) });
+        await fc.assert(
+          fc.asyncProperty(
+            hasBody ? payloadArb : fc.constant({ payload: undefined as Payload, what: 'no body' }),
+            hasId ? fc.option(idArb, { freq: 3 }) : fc.constant(null),
+            queryArb,
+            fc.boolean(),
+            async ({ payload, what }, id, query, asAdmin) => {
+              const url = fill(route.path, id) + (query ? `?${query}` : '');
+              const who = asAdmin && adminish.test(route.path) ? adminToken : token;
+              let res;
+              try {
+                res = await send(route.method, url, payload, who);
+              } catch (err) {
+                failures.push(`inject threw on ${route.method} ${url.slice(0, 200)}: ${String(err)}`);
+                return;
+              }
+              judge(route, url, res, `${what} id=${String(id).slice(0, 60)} q=${query.slice(0, 60)}`);
+            },
+          ),
+          { numRuns: RUNS, seed: Number(process.env.EIX_FUZZ_SEED ?? 20261126) },
+        );
       }
       assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype was not polluted');
       assert.equal(({} as Record<string, unknown>).isAdmin, undefined, 'Object.prototype was not polluted');
-      const after = { proceedings: await count('proceedings'), requests: await count('requests'), answers: await count('answers') };
+      const after = {
+        proceedings: await count('proceedings'),
+        requests: await count('requests'),
+        answers: await count('answers'),
+      };
       const kinds = new Map<string, string>();
       for (const f of failures) {
         const m = /^(\w+): (\S+ \S+) .*?: (\d+) (.*)$/s.exec(f);
@@ -240,15 +434,26 @@ for (const e of ENGINES) {
         if (!kinds.has(k)) kinds.set(k, f.slice(0, 600));
       }
       const calls = [...tally.values()].reduce((a, b) => a + b, 0);
-      console.log(`api-fuzz (${e.engine}): ${JSON.stringify({ routes: routes.length, calls, violations: failures.length, outcomes: Object.fromEntries([...tally].sort((a, b) => b[1] - a[1])) })}`);
+      console.log(
+        `api-fuzz (${e.engine}): ${JSON.stringify({ routes: routes.length, calls, violations: failures.length, outcomes: Object.fromEntries([...tally].sort((a, b) => b[1] - a[1])) })}`,
+      );
       assert.deepEqual([...kinds.values()], [], `${failures.length} contract violations`);
-      assert.equal(after.proceedings - before.proceedings, created.proceedings, 'proceedings only through 201 responses');
+      assert.equal(
+        after.proceedings - before.proceedings,
+        created.proceedings,
+        'proceedings only through 201 responses',
+      );
       assert.equal(after.requests - before.requests, created.requests, 'requests only through 201 responses');
       assert.ok(after.answers - before.answers <= created.answers, 'answers only through 2xx responses');
     });
 
     test('router errors (malformed %-encoding, an over-long path segment) keep the error contract', async () => {
-      for (const url of ['/api/v1/requests/%zz', '/api/v1/requests/%', `/api/v1/proceedings/${'y'.repeat(101)}`, `/api/v1/requests/${'x'.repeat(5000)}/check`]) {
+      for (const url of [
+        '/api/v1/requests/%zz',
+        '/api/v1/requests/%',
+        `/api/v1/proceedings/${'y'.repeat(101)}`,
+        `/api/v1/requests/${'x'.repeat(5000)}/check`,
+      ]) {
         const res = await send('GET', url, undefined);
         assert.ok(res.statusCode >= 400 && res.statusCode < 500, url);
         const j = res.json() as { error?: { code?: unknown; message?: unknown } };
@@ -258,16 +463,34 @@ for (const e of ENGINES) {
     });
 
     test('a NUL character (\\u0000) in any text field is refused as input naming the field, not a 500', async () => {
-      const proceeding = { number: 'NUL-1', openedOn: '2026-03-02', debtor: example.debtor, creditor: example.creditor, executiveDocuments: [example.executiveDocument] };
+      const proceeding = {
+        number: 'NUL-1',
+        openedOn: '2026-03-02',
+        debtor: example.debtor,
+        creditor: example.creditor,
+        executiveDocuments: [example.executiveDocument],
+      };
       const cases: [string, string, unknown][] = [
         ['POST', '/api/v1/tokens', { name: 'a\u0000b' }],
         ['POST', '/api/v1/proceedings', { ...proceeding, number: 'N\u0000' }],
         ['POST', '/api/v1/proceedings', { ...proceeding, debtor: { ...example.debtor, surname: 'Ив\u0000' } }],
-        ['POST', '/api/v1/requests', { proceedingId, requestedBody: { id: 'kz-central', party: 'KZ', name: 'К' }, items: example.items, grounds: 'g\u0000' }],
+        [
+          'POST',
+          '/api/v1/requests',
+          {
+            proceedingId,
+            requestedBody: { id: 'kz-central', party: 'KZ', name: 'К' },
+            items: example.items,
+            grounds: 'g\u0000',
+          },
+        ],
       ];
       for (const [method, url, value] of cases) {
         const res = await send(method, url, { value });
-        assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${method} ${url} ${JSON.stringify(value).slice(0, 80)}: ${res.statusCode} ${res.body.slice(0, 200)}`);
+        assert.ok(
+          res.statusCode >= 400 && res.statusCode < 500,
+          `${method} ${url} ${JSON.stringify(value).slice(0, 80)}: ${res.statusCode} ${res.body.slice(0, 200)}`,
+        );
       }
     });
 
@@ -284,14 +507,29 @@ for (const e of ENGINES) {
       for (const [route, raw] of [
         [{ method: 'POST', path: '/api/v1/proceedings' }, nested(10_000)],
         [{ method: 'POST', path: '/api/v1/proceedings' }, nestedArr(10_000)],
-        [{ method: 'POST', path: '/api/v1/requests' }, `{"proceedingId":"${proceedingId}","requestedBody":${nested(10_000)},"items":[]}`],
-        [{ method: 'PUT', path: '/api/v1/requests/{id}' }, `{"requestedBody":{"id":"kz-central","party":"KZ","name":"К"},"items":[],"otherInfo":${nestedArr(10_000)}}`],
-        [{ method: 'POST', path: '/api/v1/requests/{id}/steps' }, `{"step":"consult","data":{"text":${nested(10_000)}}}`],
-        [{ method: 'POST', path: '/api/v1/requests/{id}/answers' }, `{"final":true,"items":[{"itemNo":1,"outcome":"found","data":${nested(10_000)}}]}`],
+        [
+          { method: 'POST', path: '/api/v1/requests' },
+          `{"proceedingId":"${proceedingId}","requestedBody":${nested(10_000)},"items":[]}`,
+        ],
+        [
+          { method: 'PUT', path: '/api/v1/requests/{id}' },
+          `{"requestedBody":{"id":"kz-central","party":"KZ","name":"К"},"items":[],"otherInfo":${nestedArr(10_000)}}`,
+        ],
+        [
+          { method: 'POST', path: '/api/v1/requests/{id}/steps' },
+          `{"step":"consult","data":{"text":${nested(10_000)}}}`,
+        ],
+        [
+          { method: 'POST', path: '/api/v1/requests/{id}/answers' },
+          `{"final":true,"items":[{"itemNo":1,"outcome":"found","data":${nested(10_000)}}]}`,
+        ],
       ] as [Route, string][]) {
         const url = fill(route.path, null);
         const res = await send(route.method, url, { raw });
-        assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${route.method} ${route.path}: ${res.statusCode} ${res.body.slice(0, 300)}`);
+        assert.ok(
+          res.statusCode >= 400 && res.statusCode < 500,
+          `${route.method} ${route.path}: ${res.statusCode} ${res.body.slice(0, 300)}`,
+        );
         assert.equal(typeof res.json().error.code, 'string');
       }
     });

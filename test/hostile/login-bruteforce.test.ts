@@ -18,20 +18,33 @@ for (const e of ENGINES) {
     let app: FastifyInstance;
     let officer: Officer;
 
-    const login = (password: string, who = officer.login) => app.inject({
-      method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      payload: new URLSearchParams({ login: who, password }).toString(),
-    });
-    const sessionCookie = (res: Awaited<ReturnType<typeof login>>) => ([] as string[]).concat(res.headers['set-cookie'] ?? []).find((c) => c.startsWith('eix_session=') && !c.startsWith('eix_session=;'));
+    const login = (password: string, who = officer.login) =>
+      app.inject({
+        method: 'POST',
+        url: '/login',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ login: who, password }).toString(),
+      });
+    const sessionCookie = (res: Awaited<ReturnType<typeof login>>) =>
+      ([] as string[])
+        .concat(res.headers['set-cookie'] ?? [])
+        .find((c) => c.startsWith('eix_session=') && !c.startsWith('eix_session=;'));
 
     before(async () => {
       node = nodeOn(await e.open(), 'RU');
       officer = await seedOfficer(node.ctx, await seedBody(node.ctx, { id: 'ru-fssp-77' }));
-      await node.ctx.db.updateTable('officers').set({ password_hash: await hashPassword(PASSWORD) }).where('id', '=', officer.officerId).execute();
+      await node.ctx.db
+        .updateTable('officers')
+        .set({ password_hash: await hashPassword(PASSWORD) })
+        .where('id', '=', officer.officerId)
+        .execute();
       app = await buildServer({ ctx: node.ctx, logLevel: 'silent', rateLimit: 100_000 });
       await app.ready();
     });
-    after(async () => { await app?.close(); await node?.database.close(); });
+    after(async () => {
+      await app?.close();
+      await node?.database.close();
+    });
 
     test('the right password works before any guessing', async () => {
       const ok = await login(PASSWORD);
@@ -39,38 +52,42 @@ for (const e of ENGINES) {
       assert.ok(sessionCookie(ok), 'a session cookie is set');
     });
 
-    test('6 wrong passwords: the 6th is refused as locked, the right one too; 16 minutes later it works', { timeout: 30_000 }, async () => {
-      const results = [];
-      for (let i = 1; i <= 6; i++) results.push(await login(`wrong-password-${i}`));
-      for (const [i, r] of results.entries()) {
-        assert.notEqual(r.statusCode, 302, `attempt ${i + 1} must not log in`);
-        assert.ok(!sessionCookie(r), `attempt ${i + 1} sets no session`);
-      }
-      for (const r of results.slice(0, 4)) {
-        assert.equal(r.statusCode, 401);
-        assert.ok(!r.body.includes('заблокирована'), 'not locked before the 5th failure');
-      }
-      const sixth = results[5]!;
-      assert.equal(sixth.statusCode, 423, sixth.body.slice(0, 300));
-      assert.match(sixth.body, /заблокирована/);
+    test(
+      '6 wrong passwords: the 6th is refused as locked, the right one too; 16 minutes later it works',
+      { timeout: 30_000 },
+      async () => {
+        const results = [];
+        for (let i = 1; i <= 6; i++) results.push(await login(`wrong-password-${i}`));
+        for (const [i, r] of results.entries()) {
+          assert.notEqual(r.statusCode, 302, `attempt ${i + 1} must not log in`);
+          assert.ok(!sessionCookie(r), `attempt ${i + 1} sets no session`);
+        }
+        for (const r of results.slice(0, 4)) {
+          assert.equal(r.statusCode, 401);
+          assert.ok(!r.body.includes('заблокирована'), 'not locked before the 5th failure');
+        }
+        const sixth = results[5]!;
+        assert.equal(sixth.statusCode, 423, sixth.body.slice(0, 300));
+        assert.match(sixth.body, /заблокирована/);
 
-      const during = await login(PASSWORD);
-      assert.equal(during.statusCode, 423, 'the right password is refused during the lock');
-      assert.match(during.body, /заблокирована/);
-      assert.ok(!sessionCookie(during));
+        const during = await login(PASSWORD);
+        assert.equal(during.statusCode, 423, 'the right password is refused during the lock');
+        assert.match(during.body, /заблокирована/);
+        assert.ok(!sessionCookie(during));
 
-      node.clock.advance(14 * 60_000);
-      const stillLocked = await login(PASSWORD);
-      assert.equal(stillLocked.statusCode, 423, 'still locked after 14 minutes');
+        node.clock.advance(14 * 60_000);
+        const stillLocked = await login(PASSWORD);
+        assert.equal(stillLocked.statusCode, 423, 'still locked after 14 minutes');
 
-      node.clock.advance(2 * 60_000);
-      const after = await login(PASSWORD);
-      assert.equal(after.statusCode, 302, after.body.slice(0, 300));
-      const cookie = sessionCookie(after);
-      assert.ok(cookie, 'a session after the lock ends');
-      const home = await app.inject({ method: 'GET', url: '/', headers: { cookie: cookie.split(';')[0]! } });
-      assert.equal(home.statusCode, 200, 'the session opens the dashboard');
-    });
+        node.clock.advance(2 * 60_000);
+        const after = await login(PASSWORD);
+        assert.equal(after.statusCode, 302, after.body.slice(0, 300));
+        const cookie = sessionCookie(after);
+        assert.ok(cookie, 'a session after the lock ends');
+        const home = await app.inject({ method: 'GET', url: '/', headers: { cookie: cookie.split(';')[0]! } });
+        assert.equal(home.statusCode, 200, 'the session opens the dashboard');
+      },
+    );
 
     test('an unknown login is refused like a wrong password and never reports a lock', async () => {
       for (let i = 0; i < 6; i++) {

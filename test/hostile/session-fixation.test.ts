@@ -35,20 +35,30 @@ for (const e of ENGINES) {
       const body = await seedBody(node.ctx);
       for (const who of ['alice', 'boris'] as const) {
         officers[who] = await seedOfficer(node.ctx, body, ['officer', 'supervisor']);
-        await node.ctx.db.updateTable('officers').set({ password_hash: await hashPassword(PASSWORD[who]), full_name: NAMES[who] }).where('id', '=', officers[who].officerId).execute();
+        await node.ctx.db
+          .updateTable('officers')
+          .set({ password_hash: await hashPassword(PASSWORD[who]), full_name: NAMES[who] })
+          .where('id', '=', officers[who].officerId)
+          .execute();
       }
       app = await buildServer({ ctx: node.ctx, logLevel: 'silent', rateLimit: 100_000 });
       base = await app.listen({ host: '127.0.0.1', port: 0 });
     });
-    after(async () => { await app?.close(); await node?.database.close(); });
+    after(async () => {
+      await app?.close();
+      await node?.database.close();
+    });
 
-    const cookieHeader = (token: string | undefined): Record<string, string> => (token === undefined ? {} : { cookie: `${COOKIE}=${token}` });
-    const sessionCookies = (res: Response): string[] => res.headers.getSetCookie().filter((c) => c.startsWith(`${COOKIE}=`));
+    const cookieHeader = (token: string | undefined): Record<string, string> =>
+      token === undefined ? {} : { cookie: `${COOKIE}=${token}` };
+    const sessionCookies = (res: Response): string[] =>
+      res.headers.getSetCookie().filter((c) => c.startsWith(`${COOKIE}=`));
 
     /** Logs in (with whatever cookie the browser carries) and returns the new session id. */
     async function login(who: 'alice' | 'boris', carried?: string): Promise<string> {
       const res = await fetch(`${base}/login`, {
-        method: 'POST', redirect: 'manual',
+        method: 'POST',
+        redirect: 'manual',
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...cookieHeader(carried) },
         body: new URLSearchParams({ login: officers[who].login, password: PASSWORD[who] }).toString(),
       });
@@ -57,15 +67,23 @@ for (const e of ENGINES) {
       const set = sessionCookies(res);
       assert.equal(set.length, 1, `one session cookie: ${set.join(' | ')}`);
       const attrs = set[0]!.split(';').map((a) => a.trim().toLowerCase());
-      for (const a of ['httponly', 'secure', 'samesite=strict', 'path=/']) assert.ok(attrs.includes(a), `cookie attribute ${a}: ${set[0]}`);
+      for (const a of ['httponly', 'secure', 'samesite=strict', 'path=/'])
+        assert.ok(attrs.includes(a), `cookie attribute ${a}: ${set[0]}`);
       const token = set[0]!.split(';')[0]!.slice(COOKIE.length + 1);
       assert.match(token, /^[A-Za-z0-9_-]{40,}$/, 'a server-made random id');
       return token;
     }
 
     /** Whom a cookie authenticates on a page: the officer's name, or null if the page sends it to the login. */
-    async function whoIs(token: string | undefined, page = '/', opts: { htmx?: boolean; query?: string } = {}): Promise<string | null> {
-      const res = await fetch(`${base}${page}${opts.query ?? ''}`, { redirect: 'manual', headers: { ...cookieHeader(token), ...(opts.htmx ? { 'hx-request': 'true' } : {}) } });
+    async function whoIs(
+      token: string | undefined,
+      page = '/',
+      opts: { htmx?: boolean; query?: string } = {},
+    ): Promise<string | null> {
+      const res = await fetch(`${base}${page}${opts.query ?? ''}`, {
+        redirect: 'manual',
+        headers: { ...cookieHeader(token), ...(opts.htmx ? { 'hx-request': 'true' } : {}) },
+      });
       const text = await res.text();
       if (opts.htmx && res.status === 401) {
         assert.equal(res.headers.get('hx-redirect'), '/login');
@@ -90,7 +108,8 @@ for (const e of ENGINES) {
 
     async function logout(token: string, csrf?: string): Promise<Response> {
       return fetch(`${base}/logout`, {
-        method: 'POST', redirect: 'manual',
+        method: 'POST',
+        redirect: 'manual',
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...cookieHeader(token) },
         body: new URLSearchParams(csrf === undefined ? {} : { _csrf: csrf }).toString(),
       });
@@ -98,7 +117,13 @@ for (const e of ENGINES) {
 
     test('a session id planted before login is not adopted: the login issues a new one and the planted value does not authenticate', async () => {
       const borisLive = await login('boris');
-      const stored = (await node.ctx.db.selectFrom('sessions').select('id').where('id', '=', sessionHash(borisLive)).executeTakeFirstOrThrow()).id;
+      const stored = (
+        await node.ctx.db
+          .selectFrom('sessions')
+          .select('id')
+          .where('id', '=', sessionHash(borisLive))
+          .executeTakeFirstOrThrow()
+      ).id;
       const planted: [string, string][] = [
         ['random value of the right shape', randomBytes(32).toString('base64url')],
         ['short value', 'x'],
@@ -126,7 +151,11 @@ for (const e of ENGINES) {
       assert.notEqual(issued, old);
       assert.equal(await whoIs(issued), NAMES.alice);
       assert.equal(await whoIs(old), null, 'the expired id stays dead');
-      const row = await node.ctx.db.selectFrom('sessions').select('expires_at').where('id', '=', sessionHash(issued)).executeTakeFirstOrThrow();
+      const row = await node.ctx.db
+        .selectFrom('sessions')
+        .select('expires_at')
+        .where('id', '=', sessionHash(issued))
+        .executeTakeFirstOrThrow();
       assert.ok(row.expires_at.getTime() > node.clock.now().getTime(), 'the new session has its own lifetime');
     });
 
@@ -158,7 +187,11 @@ for (const e of ENGINES) {
       assert.equal(cleared.length, 1);
       assert.match(cleared[0]!, /^eix_session=;/, 'the cookie is cleared');
       assert.match(cleared[0]!, /Expires=Thu, 01 Jan 1970|Max-Age=0/i);
-      assert.equal(await node.ctx.db.selectFrom('sessions').select('id').where('id', '=', sessionHash(token)).executeTakeFirst(), undefined, 'the session row is gone');
+      assert.equal(
+        await node.ctx.db.selectFrom('sessions').select('id').where('id', '=', sessionHash(token)).executeTakeFirst(),
+        undefined,
+        'the session row is gone',
+      );
 
       for (const page of PAGES) {
         assert.equal(await whoIs(token, page), null, `${page} after logout`);
@@ -166,7 +199,8 @@ for (const e of ENGINES) {
       }
       // A form posted with the old cookie and its old CSRF token is not processed.
       const post = await fetch(`${base}/password`, {
-        method: 'POST', redirect: 'manual',
+        method: 'POST',
+        redirect: 'manual',
         headers: { 'content-type': 'application/x-www-form-urlencoded', ...cookieHeader(token) },
         body: new URLSearchParams({ _csrf: csrf, current: PASSWORD.alice, next: 'another-long-password-1' }).toString(),
       });

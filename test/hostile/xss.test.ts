@@ -39,7 +39,10 @@ for (const e of ENGINES) {
     const assertSafe = (html: string, where: string, mustShow = true): void => {
       assert.ok(!html.includes(SCRIPT), `${where}: raw <script> payload`);
       assert.ok(!html.includes('<img src=x'), `${where}: raw <img> payload`);
-      assert.ok(!/onerror=alert\(1\)>/.test(html.replace(/&gt;/g, '')) || !html.includes('<img'), `${where}: live onerror attribute`);
+      assert.ok(
+        !/onerror=alert\(1\)>/.test(html.replace(/&gt;/g, '')) || !html.includes('<img'),
+        `${where}: live onerror attribute`,
+      );
       assert.ok(!/\b49\b/.test(html), `${where}: template syntax was evaluated (49)`);
       if (mustShow) {
         assert.ok(html.includes('&lt;script&gt;alert(1)&lt;/script&gt;'), `${where}: the escaped script text is shown`);
@@ -53,28 +56,49 @@ for (const e of ENGINES) {
       node = nodeOn(await e.open(), 'RU');
       const body = await seedBody(node.ctx, { id: 'ru-fssp-77', name: 'ГУФССП России по г. Москве' });
       officer = await seedOfficer(node.ctx, body);
-      await node.ctx.db.updateTable('officers').set({ password_hash: await hashPassword(PASSWORD) }).where('id', '=', officer.officerId).execute();
+      await node.ctx.db
+        .updateTable('officers')
+        .set({ password_hash: await hashPassword(PASSWORD) })
+        .where('id', '=', officer.officerId)
+        .execute();
       const p = await createProceeding(node.ctx, officer, {
-        number: 'XSS-1', openedOn: '2026-03-02',
-        debtor: { ...example.debtor, address: `г. Москва ${HOSTILE}`, birthPlace: `г. Москва ${HOSTILE}`, workOrStudy: HOSTILE },
+        number: 'XSS-1',
+        openedOn: '2026-03-02',
+        debtor: {
+          ...example.debtor,
+          address: `г. Москва ${HOSTILE}`,
+          birthPlace: `г. Москва ${HOSTILE}`,
+          workOrStudy: HOSTILE,
+        },
         creditor: { ...example.creditor, name: `ООО ${HOSTILE}`, address: `г. Москва ${HOSTILE}` },
         executiveDocuments: [{ ...example.executiveDocument, operativePart: `Взыскать ${HOSTILE}` }],
       });
       proceedingId = p.id;
       const d = await draftRequest(node.ctx, officer, {
-        proceedingId, requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' }, items: example.items,
-        grounds: `Основания ${HOSTILE}`, otherInfo: `Иное ${HOSTILE}`,
+        proceedingId,
+        requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' },
+        items: example.items,
+        grounds: `Основания ${HOSTILE}`,
+        otherInfo: `Иное ${HOSTILE}`,
       });
       requestId = d.id;
       app = await buildServer({ ctx: node.ctx, logLevel: 'silent', rateLimit: 100_000 });
       await app.ready();
-      const login = await app.inject({ method: 'POST', url: '/login', headers: { 'content-type': 'application/x-www-form-urlencoded' }, payload: new URLSearchParams({ login: officer.login, password: PASSWORD }).toString() });
+      const login = await app.inject({
+        method: 'POST',
+        url: '/login',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        payload: new URLSearchParams({ login: officer.login, password: PASSWORD }).toString(),
+      });
       assert.equal(login.statusCode, 302, login.body.slice(0, 300));
       const set = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((c) => c.startsWith('eix_session='));
       assert.ok(set, 'the session cookie is set');
       cookie = set.split(';')[0]!;
     });
-    after(async () => { await app?.close(); await node?.database.close(); });
+    after(async () => {
+      await app?.close();
+      await node?.database.close();
+    });
 
     test('the proceeding page shows hostile names, addresses and the operative part escaped', async () => {
       const res = await get(`/proceedings/${proceedingId}`);
@@ -101,12 +125,15 @@ for (const e of ENGINES) {
       }
     });
 
-    test('pages carry a Content-Security-Policy with script-src \'self\'', async () => {
+    test("pages carry a Content-Security-Policy with script-src 'self'", async () => {
       for (const url of ['/', `/proceedings/${proceedingId}`, `/requests/${requestId}`, '/login']) {
         const res = await get(url);
         const csp = String(res.headers['content-security-policy'] ?? '');
         assert.ok(csp, `${url}: CSP header present`);
-        const scriptSrc = csp.split(';').map((s) => s.trim()).find((s) => s.startsWith('script-src'));
+        const scriptSrc = csp
+          .split(';')
+          .map((s) => s.trim())
+          .find((s) => s.startsWith('script-src'));
         assert.ok(scriptSrc, `${url}: script-src directive in ${csp}`);
         assert.deepEqual(scriptSrc.split(/\s+/).slice(1), ["'self'"], `${url}: ${scriptSrc}`);
         assert.ok(!csp.includes("'unsafe-eval'"), `${url}: no unsafe-eval`);

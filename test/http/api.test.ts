@@ -14,7 +14,10 @@ import { nodeOn, seedBody, seedOfficer, type TestNode } from '../support/app.js'
 
 const example = aRequest();
 
-interface Call { status: number; body: { error?: { code: string; message: string; details: Record<string, unknown> } } & Record<string, unknown> }
+interface Call {
+  status: number;
+  body: { error?: { code: string; message: string; details: Record<string, unknown> } } & Record<string, unknown>;
+}
 
 for (const e of ENGINES) {
   describe(`REST API on ${e.engine}`, () => {
@@ -27,7 +30,9 @@ for (const e of ENGINES) {
 
     const call = async (who: string | null, method: string, url: string, payload?: unknown): Promise<Call> => {
       const res = await app.inject({
-        method: method as 'GET', url, ...(payload !== undefined ? { payload: payload as object } : {}),
+        method: method as 'GET',
+        url,
+        ...(payload !== undefined ? { payload: payload as object } : {}),
         headers: who ? { authorization: `Bearer ${tokens[who]}` } : {},
       });
       const type = String(res.headers['content-type'] ?? '');
@@ -49,13 +54,27 @@ for (const e of ENGINES) {
       app = await buildServer({ ctx: node.ctx, logLevel: 'silent', rateLimit: 100_000 });
       await app.ready();
     });
-    after(async () => { await app.close(); await node.database.close(); });
+    after(async () => {
+      await app.close();
+      await node.database.close();
+    });
 
     test('the API works end to end for the officer who owns the data', async () => {
-      const p = await call('officer', 'POST', '/api/v1/proceedings', { number: 'API-1', openedOn: '2026-03-02', debtor: example.debtor, creditor: example.creditor, executiveDocuments: [example.executiveDocument] });
+      const p = await call('officer', 'POST', '/api/v1/proceedings', {
+        number: 'API-1',
+        openedOn: '2026-03-02',
+        debtor: example.debtor,
+        creditor: example.creditor,
+        executiveDocuments: [example.executiveDocument],
+      });
       assert.equal(p.status, 201, JSON.stringify(p.body));
       proceedingId = String(p.body.id);
-      const d = await call('officer', 'POST', '/api/v1/requests', { proceedingId, requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' }, items: example.items, grounds: example.grounds });
+      const d = await call('officer', 'POST', '/api/v1/requests', {
+        proceedingId,
+        requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' },
+        items: example.items,
+        grounds: example.grounds,
+      });
       assert.equal(d.status, 201);
       requestId = String(d.body.id);
       assert.equal((d.body.check as { ok: boolean }).ok, true);
@@ -75,11 +94,26 @@ for (const e of ENGINES) {
       assert.equal(bad.body.error!.code, 'input.invalid');
       assert.ok(['openedOn', 'debtor'].includes(String(bad.body.error!.details.field)), JSON.stringify(bad.body.error));
       assert.match(bad.body.error!.message, /[а-я]/);
-      const json = await app.inject({ method: 'POST', url: '/api/v1/proceedings', headers: { authorization: `Bearer ${tokens.officer}`, 'content-type': 'application/json' }, payload: '{"number":' });
+      const json = await app.inject({
+        method: 'POST',
+        url: '/api/v1/proceedings',
+        headers: { authorization: `Bearer ${tokens.officer}`, 'content-type': 'application/json' },
+        payload: '{"number":',
+      });
       assert.deepEqual([json.statusCode, json.json().error.code], [400, 'input.json']);
-      const big = await app.inject({ method: 'POST', url: '/api/v1/proceedings', headers: { authorization: `Bearer ${tokens.officer}`, 'content-type': 'application/json' }, payload: JSON.stringify({ x: 'я'.repeat(1024 * 1024) }) });
+      const big = await app.inject({
+        method: 'POST',
+        url: '/api/v1/proceedings',
+        headers: { authorization: `Bearer ${tokens.officer}`, 'content-type': 'application/json' },
+        payload: JSON.stringify({ x: 'я'.repeat(1024 * 1024) }),
+      });
       assert.deepEqual([big.statusCode, big.json().error.code], [413, 'input.too_large']);
-      const proto = await app.inject({ method: 'POST', url: '/api/v1/proceedings', headers: { authorization: `Bearer ${tokens.officer}`, 'content-type': 'application/json' }, payload: '{"__proto__":{"admin":true}}' });
+      const proto = await app.inject({
+        method: 'POST',
+        url: '/api/v1/proceedings',
+        headers: { authorization: `Bearer ${tokens.officer}`, 'content-type': 'application/json' },
+        payload: '{"__proto__":{"admin":true}}',
+      });
       assert.equal(proto.statusCode, 400);
       const missing = await call('officer', 'GET', '/api/v1/nothing-here');
       assert.deepEqual([missing.status, missing.body.error!.code], [404, 'route.not_found']);
@@ -91,25 +125,60 @@ for (const e of ENGINES) {
     });
 
     test('OpenAPI 3.1 is served and documents every route; Swagger UI is up', async () => {
-      const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as { openapi: string; paths: Record<string, Record<string, unknown>> };
+      const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+        openapi: string;
+        paths: Record<string, Record<string, unknown>>;
+      };
       assert.equal(doc.openapi, '3.1.0');
-      for (const path of ['/api/v1/requests', '/api/v1/requests/{id}/answers', '/api/v1/proceedings', '/api/v1/bodies', '/api/v1/retention-rules/{party}']) assert.ok(doc.paths[path], path);
+      for (const path of [
+        '/api/v1/requests',
+        '/api/v1/requests/{id}/answers',
+        '/api/v1/proceedings',
+        '/api/v1/bodies',
+        '/api/v1/retention-rules/{party}',
+      ])
+        assert.ok(doc.paths[path], path);
       assert.equal((await app.inject({ method: 'GET', url: '/api/docs/' })).statusCode, 200);
     });
 
     test('R9.4 authorisation matrix: every route refuses anonymous callers, other bodies and missing roles', async () => {
-      const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as { paths: Record<string, Record<string, unknown>> };
+      const doc = (await app.inject({ method: 'GET', url: '/api/openapi.json' })).json() as {
+        paths: Record<string, Record<string, unknown>>;
+      };
       const id = requestId;
-      const fill = (path: string) => path.replace('{id}', path.startsWith('/api/v1/proceedings') ? proceedingId : path.startsWith('/api/v1/officers') ? officer.officerId : path.startsWith('/api/v1/tokens') ? 'abcdef01' : id)
-        .replace('{sha256}', 'a'.repeat(64)).replace('{party}', 'RU');
+      const fill = (path: string) =>
+        path
+          .replace(
+            '{id}',
+            path.startsWith('/api/v1/proceedings')
+              ? proceedingId
+              : path.startsWith('/api/v1/officers')
+                ? officer.officerId
+                : path.startsWith('/api/v1/tokens')
+                  ? 'abcdef01'
+                  : id,
+          )
+          .replace('{sha256}', 'a'.repeat(64))
+          .replace('{party}', 'RU');
       // What each caller may do, by route: 'own' = casework on own body's data,
       // 'admin' = node administration, 'any' = any authenticated officer.
       const scope: Record<string, 'own' | 'admin' | 'any' | 'public'> = {
-        'GET /api/v1/health': 'public', 'GET /api/v1/me': 'any', 'GET /api/v1/bodies': 'any',
-        'GET /api/v1/treaty/status': 'any', 'GET /api/v1/treaty/can-send': 'any', 'GET /api/v1/protection-statement': 'any',
-        'GET /api/v1/retention-rules': 'any', 'POST /api/v1/tokens': 'any', 'DELETE /api/v1/tokens/{id}': 'any',
-        'POST /api/v1/bodies': 'admin', 'GET /api/v1/officers': 'admin', 'POST /api/v1/officers': 'admin', 'PATCH /api/v1/officers/{id}': 'admin',
-        'PUT /api/v1/retention-rules/{party}': 'admin', 'PUT /api/v1/protection-statement': 'admin', 'GET /api/v1/audit/verify': 'admin',
+        'GET /api/v1/health': 'public',
+        'GET /api/v1/me': 'any',
+        'GET /api/v1/bodies': 'any',
+        'GET /api/v1/treaty/status': 'any',
+        'GET /api/v1/treaty/can-send': 'any',
+        'GET /api/v1/protection-statement': 'any',
+        'GET /api/v1/retention-rules': 'any',
+        'POST /api/v1/tokens': 'any',
+        'DELETE /api/v1/tokens/{id}': 'any',
+        'POST /api/v1/bodies': 'admin',
+        'GET /api/v1/officers': 'admin',
+        'POST /api/v1/officers': 'admin',
+        'PATCH /api/v1/officers/{id}': 'admin',
+        'PUT /api/v1/retention-rules/{party}': 'admin',
+        'PUT /api/v1/protection-statement': 'admin',
+        'GET /api/v1/audit/verify': 'admin',
       };
       const stateBefore = (await call('officer', 'GET', `/api/v1/requests/${id}`)).body.version;
       let checked = 0;
@@ -117,33 +186,64 @@ for (const e of ENGINES) {
         for (const method of Object.keys(methods).map((m) => m.toUpperCase())) {
           const key = `${method} ${path}`;
           const kind = scope[key] ?? 'own';
-          const url = fill(path) + (path === '/api/v1/requests' && method === 'GET' ? '?direction=outgoing' : '') + (path === '/api/v1/treaty/can-send' ? '?to=KZ' : '');
+          const url =
+            fill(path) +
+            (path === '/api/v1/requests' && method === 'GET' ? '?direction=outgoing' : '') +
+            (path === '/api/v1/treaty/can-send' ? '?to=KZ' : '');
           const body = ['POST', 'PUT', 'PATCH'].includes(method) ? {} : undefined;
           const anon = await call(null, method, url, body);
-          if (kind === 'public') { assert.equal(anon.status, 200, key); continue; }
+          if (kind === 'public') {
+            assert.equal(anon.status, 200, key);
+            continue;
+          }
           assert.deepEqual([anon.status, anon.body.error?.code], [401, 'auth.required'], key);
-          const forged = await app.inject({ method: method as 'GET', url, headers: { authorization: 'Bearer eix_00000000_forged' } });
+          const forged = await app.inject({
+            method: method as 'GET',
+            url,
+            headers: { authorization: 'Bearer eix_00000000_forged' },
+          });
           assert.equal(forged.statusCode, 401, key);
           if (kind === 'admin') {
             const r = await call('officer', method, url, body);
-            assert.deepEqual([r.status, r.body.error?.code], [403, 'access.denied'], `${key}: an officer is not an admin`);
+            assert.deepEqual(
+              [r.status, r.body.error?.code],
+              [403, 'access.denied'],
+              `${key}: an officer is not an admin`,
+            );
           }
           if (kind === 'own') {
             const r = await call('stranger', method, url, body);
-            assert.ok([403, 404].includes(r.status) || (r.status === 200 && Array.isArray((r.body as { items?: unknown[] }).items) && (r.body as { items: unknown[] }).items.length === 0)
-              || (r.status === 400 && r.body.error?.code === 'input.invalid') || (r.status === 201 && method === 'POST' && path === '/api/v1/proceedings'), `${key}: stranger got ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
-            if (r.status === 200) assert.ok(!JSON.stringify(r.body).includes('Иванов'), `${key}: stranger saw personal data`);
+            assert.ok(
+              [403, 404].includes(r.status) ||
+                (r.status === 200 &&
+                  Array.isArray((r.body as { items?: unknown[] }).items) &&
+                  (r.body as { items: unknown[] }).items.length === 0) ||
+                (r.status === 400 && r.body.error?.code === 'input.invalid') ||
+                (r.status === 201 && method === 'POST' && path === '/api/v1/proceedings'),
+              `${key}: stranger got ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`,
+            );
+            if (r.status === 200)
+              assert.ok(!JSON.stringify(r.body).includes('Иванов'), `${key}: stranger saw personal data`);
             const a = await call('admin', method, url, body);
             assert.ok([400, 403, 404].includes(a.status), `${key}: an admin without casework roles got ${a.status}`);
-            if (a.status !== 400) assert.ok(!JSON.stringify(a.body).includes('Иванов'), `${key}: admin saw personal data`);
+            if (a.status !== 400)
+              assert.ok(!JSON.stringify(a.body).includes('Иванов'), `${key}: admin saw personal data`);
           }
           checked++;
         }
       }
       assert.ok(checked >= 25, `checked ${checked} routes`);
-      assert.equal((await call('officer', 'GET', `/api/v1/requests/${id}`)).body.version, stateBefore, 'nothing changed');
+      assert.equal(
+        (await call('officer', 'GET', `/api/v1/requests/${id}`)).body.version,
+        stateBefore,
+        'nothing changed',
+      );
       // By id guessing: another body's proceeding and request are simply not found.
-      for (const url of [`/api/v1/requests/${id}`, `/api/v1/proceedings/${proceedingId}`, `/api/v1/requests/${id}/check`]) {
+      for (const url of [
+        `/api/v1/requests/${id}`,
+        `/api/v1/proceedings/${proceedingId}`,
+        `/api/v1/requests/${id}/check`,
+      ]) {
         const r = await call('stranger', 'GET', url);
         assert.equal(r.status, 404, url);
       }

@@ -11,17 +11,27 @@ import type { AppContext, Officer, Role } from '../../src/app/context.js';
 import { loadTreaty } from '../../src/domain/treaty.js';
 import type { TestEngine } from './db.js';
 
-export const DEMO_TREATY = loadTreaty(JSON.parse(readFileSync(new URL('../../data/treaty/demo-events.json', import.meta.url), 'utf8')));
+export const DEMO_TREATY = loadTreaty(
+  JSON.parse(readFileSync(new URL('../../data/treaty/demo-events.json', import.meta.url), 'utf8')),
+);
 
 export class TestClock {
   constructor(private t: number) {}
   now = (): Date => new Date(this.t);
-  set(iso: string): void { this.t = Date.parse(iso); }
-  advance(ms: number): void { this.t += ms; }
+  set(iso: string): void {
+    this.t = Date.parse(iso);
+  }
+  advance(ms: number): void {
+    this.t += ms;
+  }
 }
 
 export function testSealer() {
-  return keyRingFromFile({ version: 1, active: 'ktest0001', keys: [{ id: 'ktest0001', created: '2026-01-01T00:00:00Z', key: randomBytes(32).toString('base64') }] });
+  return keyRingFromFile({
+    version: 1,
+    active: 'ktest0001',
+    keys: [{ id: 'ktest0001', created: '2026-01-01T00:00:00Z', key: randomBytes(32).toString('base64') }],
+  });
 }
 
 export interface TestNode {
@@ -31,7 +41,11 @@ export interface TestNode {
 }
 
 /** A node context of `party` on the given database. */
-export function nodeOn(database: Database, party: string, clock = new TestClock(Date.parse('2026-11-26T09:00:00+03:00'))): TestNode {
+export function nodeOn(
+  database: Database,
+  party: string,
+  clock = new TestClock(Date.parse('2026-11-26T09:00:00+03:00')),
+): TestNode {
   const ctx: AppContext = {
     db: database.db,
     sealer: testSealer(),
@@ -56,20 +70,61 @@ export function uniq(prefix: string): string {
 }
 
 /** Inserts a body directly (admin use cases are tested on their own). */
-export async function seedBody(ctx: AppContext, f: { id?: string; party?: string; name?: string; kind?: 'central' | 'territorial' | 'other'; parentId?: string | null } = {}): Promise<string> {
+export async function seedBody(
+  ctx: AppContext,
+  f: {
+    id?: string;
+    party?: string;
+    name?: string;
+    kind?: 'central' | 'territorial' | 'other';
+    parentId?: string | null;
+  } = {},
+): Promise<string> {
   const id = f.id ?? uniq(`${(f.party ?? ctx.party).toLowerCase()}-body`);
-  await ctx.db.insertInto('bodies').values({
-    id, party: f.party ?? ctx.party, name: f.name ?? `Орган ${id}`, kind: f.kind ?? 'territorial', parent_id: f.parentId ?? null, time_zone: null,
-  }).execute();
+  await ctx.db
+    .insertInto('bodies')
+    .values({
+      id,
+      party: f.party ?? ctx.party,
+      name: f.name ?? `Орган ${id}`,
+      kind: f.kind ?? 'territorial',
+      parent_id: f.parentId ?? null,
+      time_zone: null,
+    })
+    .execute();
   return id;
 }
 
 /** Inserts an officer directly and returns the Actor the use cases take. */
-export async function seedOfficer(ctx: AppContext, bodyId: string, roles: readonly Role[] = ['officer'], party = ctx.party): Promise<Officer> {
+export async function seedOfficer(
+  ctx: AppContext,
+  bodyId: string,
+  roles: readonly Role[] = ['officer'],
+  party = ctx.party,
+): Promise<Officer> {
   const login = uniq('officer');
-  const row = await ctx.db.insertInto('officers').values({
-    body_id: bodyId, login, full_name: 'Петрова Анна Сергеевна', position: 'судебный пристав-исполнитель', roles: [...roles],
-    password_hash: 'scrypt$unusable', locked_until: null, disabled_at: null,
-  }).returning('id').executeTakeFirstOrThrow();
-  return { kind: 'officer', officerId: row.id, login, fullName: 'Петрова Анна Сергеевна', position: 'судебный пристав-исполнитель', bodyId, party, roles };
+  const row = await ctx.db
+    .insertInto('officers')
+    .values({
+      body_id: bodyId,
+      login,
+      full_name: 'Петрова Анна Сергеевна',
+      position: 'судебный пристав-исполнитель',
+      roles: [...roles],
+      password_hash: 'scrypt$unusable',
+      locked_until: null,
+      disabled_at: null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return {
+    kind: 'officer',
+    officerId: row.id,
+    login,
+    fullName: 'Петрова Анна Сергеевна',
+    position: 'судебный пристав-исполнитель',
+    bodyId,
+    party,
+    roles,
+  };
 }

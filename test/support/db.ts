@@ -17,13 +17,23 @@ const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/test';
 async function answers(connectionString: string): Promise<boolean> {
   const c = new pg.Client({ connectionString, connectionTimeoutMillis: 2000 });
   c.on('error', () => undefined);
-  try { await c.connect(); return true; } catch { return false; } finally { await c.end().catch(() => undefined); }
+  try {
+    await c.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await c.end().catch(() => undefined);
+  }
 }
 
 /** The PostgreSQL the tests use, or null (not configured, or the default server does not answer). */
-export const TEST_DATABASE_URL: string | null = process.env.EIX_TEST_DATABASE_URL !== undefined
-  ? (process.env.EIX_TEST_DATABASE_URL || null)
-  : (await answers(DEFAULT_URL)) ? DEFAULT_URL : null;
+export const TEST_DATABASE_URL: string | null =
+  process.env.EIX_TEST_DATABASE_URL !== undefined
+    ? process.env.EIX_TEST_DATABASE_URL || null
+    : (await answers(DEFAULT_URL))
+      ? DEFAULT_URL
+      : null;
 const url = TEST_DATABASE_URL;
 
 export const ENGINES: readonly TestEngine[] = [
@@ -40,7 +50,11 @@ async function openPostgres(connectionString: string): Promise<Database> {
       await database.close();
       const client = new pg.Client({ connectionString });
       await client.connect();
-      try { await client.query(`drop schema ${schema} cascade`); } finally { await client.end(); }
+      try {
+        await client.query(`drop schema ${schema} cascade`);
+      } finally {
+        await client.end();
+      }
     },
   };
 }

@@ -4,7 +4,11 @@ import { EixError } from '../../src/domain/errors.js';
 
 export async function rejects(p: Promise<unknown>, code: string, field?: string): Promise<EixError> {
   let caught: unknown;
-  try { await p; } catch (e) { caught = e; }
+  try {
+    await p;
+  } catch (e) {
+    caught = e;
+  }
   assert.ok(caught instanceof EixError, `expected ${code}, got ${String(caught)}`);
   assert.equal(caught.code, code, caught.message);
   if (field !== undefined) assert.equal(caught.data.field, field, JSON.stringify(caught.data));

@@ -21,14 +21,38 @@ export async function freePort(): Promise<number> {
 
 export async function startTestFederation(): Promise<RunningDemo & { dir: string; close(): Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'eix-fed-'));
-  const ports = Object.fromEntries(await Promise.all(DEMO_PARTIES.map(async (p) => [p, { api: await freePort(), federation: await freePort() }] as const))) as Record<DemoParty, { api: number; federation: number }>;
+  const ports = Object.fromEntries(
+    await Promise.all(
+      DEMO_PARTIES.map(async (p) => [p, { api: await freePort(), federation: await freePort() }] as const),
+    ),
+  ) as Record<DemoParty, { api: number; federation: number }>;
   const demo = await startDemo({ dir, ports, logLevel: 'silent' });
-  return { ...demo, dir, close: async () => { await demo.stop(); await rm(dir, { recursive: true, force: true }); } };
+  return {
+    ...demo,
+    dir,
+    close: async () => {
+      await demo.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
 
 export async function officer(node: RunningNode, login: string): Promise<Officer> {
-  const r = await node.wired.ctx.db.selectFrom('officers').selectAll().where('login', '=', login).executeTakeFirstOrThrow();
-  return { kind: 'officer', officerId: r.id, login: r.login, fullName: r.full_name, position: r.position, bodyId: r.body_id, party: node.wired.node.party, roles: r.roles as Role[] };
+  const r = await node.wired.ctx.db
+    .selectFrom('officers')
+    .selectAll()
+    .where('login', '=', login)
+    .executeTakeFirstOrThrow();
+  return {
+    kind: 'officer',
+    officerId: r.id,
+    login: r.login,
+    fullName: r.full_name,
+    position: r.position,
+    bodyId: r.body_id,
+    party: node.wired.node.party,
+    roles: r.roles as Role[],
+  };
 }
 
 /** Lets every node's outbox worker deliver what is due. */

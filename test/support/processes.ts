@@ -5,7 +5,10 @@ import { fileURLToPath } from 'node:url';
 
 const BIN = fileURLToPath(new URL('../../bin/eix.js', import.meta.url));
 
-export interface NodePorts { readonly api: number; readonly federation: number }
+export interface NodePorts {
+  readonly api: number;
+  readonly federation: number;
+}
 
 export interface NodeProcess {
   readonly proc: ChildProcess;
@@ -20,9 +23,22 @@ export interface NodeProcess {
   stderr(): string;
 }
 
-export function spawnNode(home: string, ports: NodePorts, env: Record<string, string> = {}, opts: { readyTimeoutMs?: number } = {}): NodeProcess {
+export function spawnNode(
+  home: string,
+  ports: NodePorts,
+  env: Record<string, string> = {},
+  opts: { readyTimeoutMs?: number } = {},
+): NodeProcess {
   const proc = spawn(process.execPath, [BIN, 'node', 'start', '--json'], {
-    env: { ...process.env, EIX_HOME: home, EIX_PORT: String(ports.api), EIX_FEDERATION_PORT: String(ports.federation), EIX_LOG_LEVEL: 'warn', EIX_API_RATE_LIMIT: '1000000', ...env },
+    env: {
+      ...process.env,
+      EIX_HOME: home,
+      EIX_PORT: String(ports.api),
+      EIX_FEDERATION_PORT: String(ports.federation),
+      EIX_LOG_LEVEL: 'warn',
+      EIX_API_RATE_LIMIT: '1000000',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -31,7 +47,13 @@ export function spawnNode(home: string, ports: NodePorts, env: Record<string, st
     proc.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown'));
   });
   const ready = new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`node in ${home} not ready in ${opts.readyTimeoutMs ?? 90_000} ms; stderr: ${err.slice(-2000)}`)), opts.readyTimeoutMs ?? 90_000);
+    const timer = setTimeout(
+      () =>
+        reject(
+          new Error(`node in ${home} not ready in ${opts.readyTimeoutMs ?? 90_000} ms; stderr: ${err.slice(-2000)}`),
+        ),
+      opts.readyTimeoutMs ?? 90_000,
+    );
     proc.stdout!.setEncoding('utf8');
     proc.stdout!.on('data', (chunk: string) => {
       out += chunk;
@@ -42,16 +64,26 @@ export function spawnNode(home: string, ports: NodePorts, env: Record<string, st
           JSON.parse(out.slice(start));
           clearTimeout(timer);
           resolve();
-        } catch { /* not whole yet */ }
+        } catch {
+          /* not whole yet */
+        }
       }
     });
-    void exited.then((how) => { clearTimeout(timer); reject(new Error(`node in ${home} exited (${how}) before ready; stderr: ${err.slice(-2000)}`)); });
+    void exited.then((how) => {
+      clearTimeout(timer);
+      reject(new Error(`node in ${home} exited (${how}) before ready; stderr: ${err.slice(-2000)}`));
+    });
   });
   ready.catch(() => undefined); // observed by the caller; never an unhandled rejection
   proc.stderr!.setEncoding('utf8');
-  proc.stderr!.on('data', (c: string) => { err += c; });
+  proc.stderr!.on('data', (c: string) => {
+    err += c;
+  });
   return {
-    proc, apiUrl: `http://127.0.0.1:${ports.api}`, ready, exited,
+    proc,
+    apiUrl: `http://127.0.0.1:${ports.api}`,
+    ready,
+    exited,
     kill: async (signal) => {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
       return exited;
@@ -61,29 +93,58 @@ export function spawnNode(home: string, ports: NodePorts, env: Record<string, st
 }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly body: unknown, message: string) { super(message); }
+  constructor(
+    readonly status: number,
+    readonly body: unknown,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** One REST call with a bearer token; throws ApiError on a non-2xx answer. */
-export async function api<T = any>(url: string, token: string, method: string, path: string, body?: unknown, timeoutMs = 30_000): Promise<T> { // eslint-disable-line @typescript-eslint/no-explicit-any
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function api<T = any>(
+  url: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  timeoutMs = 30_000,
+): Promise<T> {
   const res = await fetch(url + path, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
     ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     signal: AbortSignal.timeout(timeoutMs),
   });
   const text = await res.text();
   let parsed: unknown = text;
-  try { parsed = text ? JSON.parse(text) : null; } catch { /* keep text */ }
+  try {
+    parsed = text ? JSON.parse(text) : null;
+  } catch {
+    /* keep text */
+  }
   if (!res.ok) throw new ApiError(res.status, parsed, `${method} ${path}: HTTP ${res.status} ${text.slice(0, 500)}`);
   return parsed as T;
 }
 
 /** Polls `probe` until it returns true or `capMs` passes; returns the time waited. */
-export async function waitFor(probe: () => Promise<boolean>, capMs: number, everyMs = 500): Promise<{ ok: boolean; waitedMs: number }> {
+export async function waitFor(
+  probe: () => Promise<boolean>,
+  capMs: number,
+  everyMs = 500,
+): Promise<{ ok: boolean; waitedMs: number }> {
   const t0 = Date.now();
   for (;;) {
-    try { if (await probe()) return { ok: true, waitedMs: Date.now() - t0 }; } catch { /* node not up yet */ }
+    try {
+      if (await probe()) return { ok: true, waitedMs: Date.now() - t0 };
+    } catch {
+      /* node not up yet */
+    }
     if (Date.now() - t0 > capMs) return { ok: false, waitedMs: Date.now() - t0 };
     await new Promise((r) => setTimeout(r, everyMs));
   }

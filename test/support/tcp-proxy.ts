@@ -46,13 +46,24 @@ export interface TcpProxy {
   close(): Promise<void>;
 }
 
-export async function startTcpProxy(opts: { targetPort: number; targetHost?: string; listenPort?: number; host?: string; faults?: ProxyFaults; random?: () => number }): Promise<TcpProxy> {
+export async function startTcpProxy(opts: {
+  targetPort: number;
+  targetHost?: string;
+  listenPort?: number;
+  host?: string;
+  faults?: ProxyFaults;
+  random?: () => number;
+}): Promise<TcpProxy> {
   const host = opts.host ?? '127.0.0.1';
   const random = opts.random ?? Math.random;
   let faults: ProxyFaults = opts.faults ?? {};
   const stats: ProxyStats = { connections: 0, dropped: 0, armed: 0, reset: 0, blackHoled: 0, bytesUp: 0, bytesDown: 0 };
   const sockets = new Set<Socket>();
-  const track = (s: Socket) => { sockets.add(s); s.once('close', () => sockets.delete(s)); s.on('error', () => undefined); };
+  const track = (s: Socket) => {
+    sockets.add(s);
+    s.once('close', () => sockets.delete(s));
+    s.on('error', () => undefined);
+  };
 
   const server = createServer((client) => {
     stats.connections++;
@@ -83,7 +94,9 @@ export async function startTcpProxy(opts: { targetPort: number; targetHost?: str
       dead = true;
       if (how === 'reset') {
         stats.reset++;
-        for (const s of [client, upstream]) { if (!s.destroyed) s.resetAndDestroy(); }
+        for (const s of [client, upstream]) {
+          if (!s.destroyed) s.resetAndDestroy();
+        }
       } else {
         client.destroy();
         upstream.destroy();
@@ -104,21 +117,29 @@ export async function startTcpProxy(opts: { targetPort: number; targetHost?: str
             return;
           }
           passed += out.length;
-          if (up) stats.bytesUp += out.length; else stats.bytesDown += out.length;
+          if (up) stats.bytesUp += out.length;
+          else stats.bytesDown += out.length;
           if (!to.destroyed) to.write(out);
         };
         const d = faults.delayMs ?? 0;
-        if (d > 0) setTimeout(send, d); else send();
+        if (d > 0) setTimeout(send, d);
+        else send();
       });
       from.on('end', () => {
         const d = faults.delayMs ?? 0;
-        const end = () => { if (!dead && !to.destroyed) to.end(); };
-        if (d > 0) setTimeout(end, d); else end();
+        const end = () => {
+          if (!dead && !to.destroyed) to.end();
+        };
+        if (d > 0) setTimeout(end, d);
+        else end();
       });
       from.on('close', () => {
         const d = faults.delayMs ?? 0;
-        const close = () => { if (!resetting) kill('close'); };
-        if (d > 0) setTimeout(close, d + 1); else setImmediate(close);
+        const close = () => {
+          if (!resetting) kill('close');
+        };
+        if (d > 0) setTimeout(close, d + 1);
+        else setImmediate(close);
       });
     };
     pipe(client, upstream, true);
@@ -127,17 +148,24 @@ export async function startTcpProxy(opts: { targetPort: number; targetHost?: str
   server.on('error', () => undefined);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(opts.listenPort ?? 0, host, () => { server.off('error', reject); resolve(); });
+    server.listen(opts.listenPort ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
   });
   const port = (server.address() as { port: number }).port;
   return {
     port,
-    set: (f) => { faults = { ...f }; },
+    set: (f) => {
+      faults = { ...f };
+    },
     faults: () => faults,
     stats: () => ({ ...stats }),
     cut: () => {
       const n = sockets.size;
-      for (const s of sockets) { if (!s.destroyed) s.resetAndDestroy(); }
+      for (const s of sockets) {
+        if (!s.destroyed) s.resetAndDestroy();
+      }
       return n;
     },
     close: async () => {

@@ -30,26 +30,41 @@ async function readCalendar(party: string, dir: string): Promise<Calendar> {
     files = [];
   }
   if (files.length === 0) {
-    throw new EixError('calendar.missing', { field: 'party', party }, `Нет производственного календаря Стороны ${party} (${partyDir})`);
+    throw new EixError(
+      'calendar.missing',
+      { field: 'party', party },
+      `Нет производственного календаря Стороны ${party} (${partyDir})`,
+    );
   }
-  const years = await Promise.all(files.map(async (f) => {
-    const file = path.join(partyDir, f);
-    let json: unknown;
-    try {
-      json = JSON.parse(await readFile(file, 'utf8'));
-    } catch (e) {
-      throw new EixError('calendar.format', { file }, `Не удалось прочитать календарь ${file}: ${(e as Error).message}`);
-    }
-    try {
-      const year = parseCalendarYear(json);
-      if (year.party !== party || `${year.year}.json` !== f) {
-        throw new EixError('calendar.format', { file, field: 'year' }, `Календарь ${file} описывает ${year.party} ${year.year}, а не ${party} ${f.slice(0, 4)}`);
+  const years = await Promise.all(
+    files.map(async (f) => {
+      const file = path.join(partyDir, f);
+      let json: unknown;
+      try {
+        json = JSON.parse(await readFile(file, 'utf8'));
+      } catch (e) {
+        throw new EixError(
+          'calendar.format',
+          { file },
+          `Не удалось прочитать календарь ${file}: ${(e as Error).message}`,
+        );
       }
-      return year;
-    } catch (e) {
-      if (e instanceof EixError && !e.data.file) throw new EixError(e.code, { ...e.data, file }, `${file}: ${e.message}`);
-      throw e;
-    }
-  }));
+      try {
+        const year = parseCalendarYear(json);
+        if (year.party !== party || `${year.year}.json` !== f) {
+          throw new EixError(
+            'calendar.format',
+            { file, field: 'year' },
+            `Календарь ${file} описывает ${year.party} ${year.year}, а не ${party} ${f.slice(0, 4)}`,
+          );
+        }
+        return year;
+      } catch (e) {
+        if (e instanceof EixError && !e.data.file)
+          throw new EixError(e.code, { ...e.data, file }, `${file}: ${e.message}`);
+        throw e;
+      }
+    }),
+  );
   return buildCalendar(years);
 }

@@ -11,16 +11,30 @@ import { dayOfWeek } from '../../domain/dates.js';
 import { EixError } from '../../domain/errors.js';
 import { PARTIES, isSignatory } from '../../domain/parties.js';
 
-interface XmlDay { d?: string; t?: string; h?: string; f?: string }
+interface XmlDay {
+  d?: string;
+  t?: string;
+  h?: string;
+  f?: string;
+}
 
-const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '', isArray: (name) => name === 'day' || name === 'holiday' });
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '',
+  isArray: (name) => name === 'day' || name === 'holiday',
+});
 
 function bad(field: string, message: string): EixError {
   return new EixError('calendar.format', { field }, `Неверный XML производственного календаря: ${field}: ${message}`);
 }
 
-export function importProductionCalendarXml(xml: string, opts: { party: string; sourceTitle: string; timeZone?: string; status?: 'official' | 'estimated' }): CalendarYear {
-  let doc: { calendar?: { year?: string; holidays?: { holiday?: { id?: string; title?: string }[] }; days?: { day?: XmlDay[] } } };
+export function importProductionCalendarXml(
+  xml: string,
+  opts: { party: string; sourceTitle: string; timeZone?: string; status?: 'official' | 'estimated' },
+): CalendarYear {
+  let doc: {
+    calendar?: { year?: string; holidays?: { holiday?: { id?: string; title?: string }[] }; days?: { day?: XmlDay[] } };
+  };
   try {
     doc = parser.parse(xml, true) as typeof doc;
   } catch (e) {
@@ -29,7 +43,8 @@ export function importProductionCalendarXml(xml: string, opts: { party: string; 
   const cal = doc.calendar;
   if (!cal) throw bad('calendar', 'нет корневого элемента <calendar>');
   const year = Number(cal.year);
-  if (!Number.isInteger(year) || year < 2000 || year > 2100) throw bad('calendar@year', `неверный год «${cal.year ?? ''}»`);
+  if (!Number.isInteger(year) || year < 2000 || year > 2100)
+    throw bad('calendar@year', `неверный год «${cal.year ?? ''}»`);
   const titles = new Map((cal.holidays?.holiday ?? []).map((h) => [String(h.id), String(h.title ?? '')]));
   const timeZone = opts.timeZone ?? (isSignatory(opts.party) ? PARTIES[opts.party].timeZone : undefined);
   if (!timeZone) throw bad('timeZone', `укажите часовой пояс для Стороны ${opts.party}`);
@@ -48,7 +63,8 @@ export function importProductionCalendarXml(xml: string, opts: { party: string; 
       name = holiday ?? (moved ? `Перенесённый выходной день${moved}` : 'Нерабочий день');
       if (weekend && !holiday) return; // an ordinary weekend listed for completeness
     } else if (x.t === '2') {
-      type = 'short'; name = 'Сокращённый предпраздничный день';
+      type = 'short';
+      name = 'Сокращённый предпраздничный день';
     } else if (x.t === '3') {
       type = weekend ? 'working' : 'short';
       name = weekend ? `Рабочий день${moved}` : 'Рабочий день';
@@ -59,5 +75,12 @@ export function importProductionCalendarXml(xml: string, opts: { party: string; 
     days.push({ date, type, name, source: 'import', status: opts.status ?? 'official' });
   });
   days.sort((a, b) => a.date.localeCompare(b.date));
-  return parseCalendarYear({ party: opts.party, year, timeZone, weekend: [0, 6], sources: [{ id: 'import', title: opts.sourceTitle }], days });
+  return parseCalendarYear({
+    party: opts.party,
+    year,
+    timeZone,
+    weekend: [0, 6],
+    sources: [{ id: 'import', title: opts.sourceTitle }],
+    days,
+  });
 }

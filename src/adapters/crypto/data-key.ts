@@ -9,7 +9,15 @@
 //
 // Key material never appears in errors or logs: keys live only as KeyObjects
 // inside the ring's closure.
-import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHmac,
+  createSecretKey,
+  hkdfSync,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EixError } from '../../domain/errors.js';
@@ -53,11 +61,7 @@ export interface KeyRing {
 }
 
 type CryptoReason =
-  | 'crypto.key_exists'
-  | 'crypto.key_file'
-  | 'crypto.key_permissions'
-  | 'crypto.unknown_key'
-  | 'crypto.decrypt';
+  'crypto.key_exists' | 'crypto.key_file' | 'crypto.key_permissions' | 'crypto.unknown_key' | 'crypto.decrypt';
 
 function cryptoError(reason: CryptoReason, data: Record<string, unknown>, message: string): EixError {
   return new EixError(reason, data, message);
@@ -89,10 +93,17 @@ export async function createKeyFile(file: string, now: Date = new Date()): Promi
     fh = await open(file, 'wx', FILE_MODE);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
-      throw cryptoError('crypto.key_exists', { path: file }, `Файл ключей уже существует и не будет перезаписан: ${file}`);
+      throw cryptoError(
+        'crypto.key_exists',
+        { path: file },
+        `Файл ключей уже существует и не будет перезаписан: ${file}`,
+      );
     }
-    throw cryptoError('crypto.key_file', { path: file, errno: (e as NodeJS.ErrnoException).code ?? null },
-      `Не удалось создать файл ключей: ${file}`);
+    throw cryptoError(
+      'crypto.key_file',
+      { path: file, errno: (e as NodeJS.ErrnoException).code ?? null },
+      `Не удалось создать файл ключей: ${file}`,
+    );
   }
   try {
     try {
@@ -105,8 +116,11 @@ export async function createKeyFile(file: string, now: Date = new Date()): Promi
   } catch (e) {
     // The file was created by this call (flag 'wx'): do not leave a partial key behind.
     await rm(file, { force: true });
-    throw cryptoError('crypto.key_file', { path: file, errno: (e as NodeJS.ErrnoException).code ?? null },
-      `Не удалось записать файл ключей: ${file}`);
+    throw cryptoError(
+      'crypto.key_file',
+      { path: file, errno: (e as NodeJS.ErrnoException).code ?? null },
+      `Не удалось записать файл ключей: ${file}`,
+    );
   }
   await syncDir(path.dirname(file));
 }
@@ -135,8 +149,11 @@ export async function rotateKey(file: string, now: Date = new Date()): Promise<s
   } catch (e) {
     await rm(tmp, { force: true });
     if (e instanceof EixError) throw e;
-    throw cryptoError('crypto.key_file', { path: file, errno: (e as NodeJS.ErrnoException).code ?? null },
-      `Не удалось записать файл ключей: ${file}`);
+    throw cryptoError(
+      'crypto.key_file',
+      { path: file, errno: (e as NodeJS.ErrnoException).code ?? null },
+      `Не удалось записать файл ключей: ${file}`,
+    );
   }
   await syncDir(path.dirname(file));
   return entry.id;
@@ -146,7 +163,11 @@ async function syncDir(dir: string): Promise<void> {
   // Makes the rename durable; not supported everywhere (e.g. Windows), hence best effort.
   try {
     const fh = await open(dir, 'r');
-    try { await fh.sync(); } finally { await fh.close(); }
+    try {
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
   } catch {
     // ignore
   }
@@ -163,23 +184,32 @@ async function readKeyFile(file: string): Promise<KeyFile> {
     st = await stat(file);
   } catch (e) {
     const errno = (e as NodeJS.ErrnoException).code ?? null;
-    throw cryptoError('crypto.key_file', { path: file, errno },
-      errno === 'ENOENT' ? `Файл ключей не найден: ${file}` : `Не удалось прочитать файл ключей: ${file}`);
+    throw cryptoError(
+      'crypto.key_file',
+      { path: file, errno },
+      errno === 'ENOENT' ? `Файл ключей не найден: ${file}` : `Не удалось прочитать файл ключей: ${file}`,
+    );
   }
   if (!st.isFile()) {
     throw cryptoError('crypto.key_file', { path: file }, `Файл ключей не является обычным файлом: ${file}`);
   }
   if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) {
     const mode = (st.mode & 0o777).toString(8).padStart(4, '0');
-    throw cryptoError('crypto.key_permissions', { path: file, mode },
-      `Файл ключей доступен группе или другим пользователям (права ${mode}); выполните chmod 600 ${file}`);
+    throw cryptoError(
+      'crypto.key_permissions',
+      { path: file, mode },
+      `Файл ключей доступен группе или другим пользователям (права ${mode}); выполните chmod 600 ${file}`,
+    );
   }
   let text: string;
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw cryptoError('crypto.key_file', { path: file, errno: (e as NodeJS.ErrnoException).code ?? null },
-      `Не удалось прочитать файл ключей: ${file}`);
+    throw cryptoError(
+      'crypto.key_file',
+      { path: file, errno: (e as NodeJS.ErrnoException).code ?? null },
+      `Не удалось прочитать файл ключей: ${file}`,
+    );
   }
   let json: unknown;
   try {
@@ -199,7 +229,8 @@ function validateKeyFile(json: unknown, file: string): KeyFile {
   const bad = (field: string, what: string): EixError =>
     cryptoError('crypto.key_file', { path: file, field }, `Неверный формат файла ключей ${file}: ${what}`);
   if (!isRecord(json)) throw bad('', 'ожидается объект JSON');
-  if (json['version'] !== KEY_FILE_VERSION) throw bad('version', `неподдерживаемая версия (ожидается ${KEY_FILE_VERSION})`);
+  if (json['version'] !== KEY_FILE_VERSION)
+    throw bad('version', `неподдерживаемая версия (ожидается ${KEY_FILE_VERSION})`);
   const keys = json['keys'];
   if (!Array.isArray(keys) || keys.length === 0) throw bad('keys', 'нет ни одного ключа');
   const seen = new Set<string>();
@@ -239,11 +270,15 @@ export function keyRingFromFile(file: KeyFile): KeyRing {
   for (const k of file.keys) keys.set(k.id, createSecretKey(Buffer.from(k.key, 'base64')));
   const activeKeyId = file.active;
   const activeKey = keys.get(activeKeyId);
-  if (!activeKey) throw cryptoError('crypto.unknown_key', { keyId: activeKeyId }, 'Активный ключ шифрования отсутствует');
+  if (!activeKey)
+    throw cryptoError('crypto.unknown_key', { keyId: activeKeyId }, 'Активный ключ шифрования отсутствует');
   const sealKey: KeyObject = activeKey;
   const keyIds = Object.freeze([...keys.keys()]);
-  const indexKey = Buffer.from(hkdfSync('sha256', Buffer.from(file.keys[0]!.key, 'base64'), Buffer.alloc(0), 'eix blind index v1', 32));
-  const blindIndex = (value: string): string => createHmac('sha256', indexKey).update(value, 'utf8').digest('base64url').slice(0, 24);
+  const indexKey = Buffer.from(
+    hkdfSync('sha256', Buffer.from(file.keys[0]!.key, 'base64'), Buffer.alloc(0), 'eix blind index v1', 32),
+  );
+  const blindIndex = (value: string): string =>
+    createHmac('sha256', indexKey).update(value, 'utf8').digest('base64url').slice(0, 24);
 
   const undecryptable = (data: Record<string, unknown>, why: string): EixError =>
     cryptoError('crypto.decrypt', data, `Не удалось расшифровать данные: ${why}`);
@@ -268,8 +303,13 @@ export function keyRingFromFile(file: KeyFile): KeyRing {
     const keyId = buf.subarray(2, ivStart).toString('ascii');
     const key = keys.get(keyId);
     if (!key) {
-      throw cryptoError('crypto.unknown_key', { keyId: KEY_ID_RE.test(keyId) ? keyId : null },
-        KEY_ID_RE.test(keyId) ? `Ключ шифрования ${keyId} отсутствует в файле ключей` : 'Не удалось расшифровать данные: данные повреждены');
+      throw cryptoError(
+        'crypto.unknown_key',
+        { keyId: KEY_ID_RE.test(keyId) ? keyId : null },
+        KEY_ID_RE.test(keyId)
+          ? `Ключ шифрования ${keyId} отсутствует в файле ключей`
+          : 'Не удалось расшифровать данные: данные повреждены',
+      );
     }
     const iv = buf.subarray(ivStart, ivStart + IV_BYTES);
     const body = buf.subarray(ivStart + IV_BYTES, buf.length - TAG_BYTES);

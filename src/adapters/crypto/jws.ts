@@ -66,7 +66,11 @@ export async function signCompact(payload: Uint8Array, keyPem: string, certPem: 
  * Checks the signature with the certificate's key and returns the signed
  * payload; throws (an untyped error, for the caller to name) when it does not verify.
  */
-export async function verifiedPayload(jws: string, certPem: string, alg: JwsAlg = jwsAlgOf(certPem)): Promise<Uint8Array> {
+export async function verifiedPayload(
+  jws: string,
+  certPem: string,
+  alg: JwsAlg = jwsAlgOf(certPem),
+): Promise<Uint8Array> {
   const key = await importX509(certPem, alg);
   const { payload, protectedHeader } = await compactVerify(jws, key, { algorithms: [alg] });
   if (protectedHeader.alg !== alg) throw new Error('alg');

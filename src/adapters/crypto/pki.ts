@@ -4,7 +4,14 @@
 // error message carries key material.
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import { createHash, createPrivateKey, createPublicKey, randomBytes, webcrypto, X509Certificate as NodeX509 } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  randomBytes,
+  webcrypto,
+  X509Certificate as NodeX509,
+} from 'node:crypto';
 import { chmod, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { EixError } from '../../domain/errors.js';
@@ -48,8 +55,19 @@ const BODY_URN = 'urn:eix:body:';
 
 // ---- keys ---------------------------------------------------------------------------
 
-const KEY_PARAMS: Record<Algorithm, { gen: webcrypto.EcKeyGenParams | Algorithm; sign: webcrypto.EcdsaParams | webcrypto.Algorithm; imp: webcrypto.EcKeyImportParams | webcrypto.Algorithm }> = {
-  ES256: { gen: { name: 'ECDSA', namedCurve: 'P-256' }, sign: { name: 'ECDSA', hash: 'SHA-256' }, imp: { name: 'ECDSA', namedCurve: 'P-256' } },
+const KEY_PARAMS: Record<
+  Algorithm,
+  {
+    gen: webcrypto.EcKeyGenParams | Algorithm;
+    sign: webcrypto.EcdsaParams | webcrypto.Algorithm;
+    imp: webcrypto.EcKeyImportParams | webcrypto.Algorithm;
+  }
+> = {
+  ES256: {
+    gen: { name: 'ECDSA', namedCurve: 'P-256' },
+    sign: { name: 'ECDSA', hash: 'SHA-256' },
+    imp: { name: 'ECDSA', namedCurve: 'P-256' },
+  },
   Ed25519: { gen: 'Ed25519', sign: { name: 'Ed25519' }, imp: { name: 'Ed25519' } },
 };
 
@@ -61,11 +79,17 @@ async function generateKeys(algorithm: Algorithm): Promise<CryptoKeyPair> {
 
 async function exportKeyPem(key: CryptoKey): Promise<string> {
   const der = Buffer.from(await webcrypto.subtle.exportKey('pkcs8', key));
-  return `-----BEGIN PRIVATE KEY-----\n${der.toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END PRIVATE KEY-----\n`;
+  return `-----BEGIN PRIVATE KEY-----\n${der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '')}\n-----END PRIVATE KEY-----\n`;
 }
 
 /** The algorithm of a private key or certificate public key, or null when unsupported. */
-function algorithmOf(key: { asymmetricKeyType?: string; asymmetricKeyDetails?: { namedCurve?: string } }): Algorithm | null {
+function algorithmOf(key: {
+  asymmetricKeyType?: string;
+  asymmetricKeyDetails?: { namedCurve?: string };
+}): Algorithm | null {
   if (key.asymmetricKeyType === 'ed25519') return 'Ed25519';
   if (key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1') return 'ES256';
   return null;
@@ -84,16 +108,34 @@ async function loadIssuer(issuer: CertAndKey): Promise<LoadedIssuer> {
   try {
     priv = createPrivateKey({ key: issuer.keyPem, format: 'pem' });
   } catch {
-    throw new EixError('pki.key', { field: 'issuer.keyPem' }, 'Закрытый ключ издателя повреждён или имеет неподдерживаемый формат');
+    throw new EixError(
+      'pki.key',
+      { field: 'issuer.keyPem' },
+      'Закрытый ключ издателя повреждён или имеет неподдерживаемый формат',
+    );
   }
   const algorithm = algorithmOf(priv);
-  if (!algorithm) throw new EixError('pki.key', { field: 'issuer.keyPem' }, 'Неподдерживаемый алгоритм ключа издателя: ожидается ECDSA P-256 или Ed25519');
+  if (!algorithm)
+    throw new EixError(
+      'pki.key',
+      { field: 'issuer.keyPem' },
+      'Неподдерживаемый алгоритм ключа издателя: ожидается ECDSA P-256 или Ed25519',
+    );
   const spkiOfKey = createPublicKey(priv).export({ type: 'spki', format: 'der' });
   const spkiOfCert = Buffer.from(cert.publicKey.rawData);
   if (!spkiOfKey.equals(spkiOfCert)) {
-    throw new EixError('pki.key', { field: 'issuer.keyPem' }, 'Закрытый ключ издателя не соответствует его сертификату');
+    throw new EixError(
+      'pki.key',
+      { field: 'issuer.keyPem' },
+      'Закрытый ключ издателя не соответствует его сертификату',
+    );
   }
-  if (!isCa(cert)) throw new EixError('pki.not_ca', { field: 'issuer.certPem' }, 'Сертификат издателя не является сертификатом удостоверяющего центра');
+  if (!isCa(cert))
+    throw new EixError(
+      'pki.not_ca',
+      { field: 'issuer.certPem' },
+      'Сертификат издателя не является сертификатом удостоверяющего центра',
+    );
   const der = priv.export({ type: 'pkcs8', format: 'der' });
   const key = await webcrypto.subtle.importKey('pkcs8', der, KEY_PARAMS[algorithm].imp, false, ['sign']);
   return { cert, key, algorithm };
@@ -114,22 +156,40 @@ function isCa(cert: x509.X509Certificate): boolean {
 // ---- input checks -------------------------------------------------------------------
 
 function checkParty(party: string): void {
-  if (!PARTY_CODE.test(party)) throw new EixError('input.party', { field: 'party', value: party }, `Код Стороны — две заглавные латинские буквы ISO 3166 (получено: ${party})`);
+  if (!PARTY_CODE.test(party))
+    throw new EixError(
+      'input.party',
+      { field: 'party', value: party },
+      `Код Стороны — две заглавные латинские буквы ISO 3166 (получено: ${party})`,
+    );
 }
 
 function checkId(value: string, field: string, what: string): void {
   if (!ID.test(value)) {
-    throw new EixError('pki.input', { field, value }, `${what}: строчные латинские буквы, цифры и дефис, от 2 до 63 символов (получено: ${value})`);
+    throw new EixError(
+      'pki.input',
+      { field, value },
+      `${what}: строчные латинские буквы, цифры и дефис, от 2 до 63 символов (получено: ${value})`,
+    );
   }
 }
 
 function checkText(value: string, field: string, what: string): void {
-  if (value.trim() === '' || value.length > 200) throw new EixError('pki.input', { field }, `${what}: не заполнено или длиннее 200 символов`);
+  if (value.trim() === '' || value.length > 200)
+    throw new EixError('pki.input', { field }, `${what}: не заполнено или длиннее 200 символов`);
 }
 
-function validity(validDays: number, notBefore: Date | undefined, field = 'validDays'): { notBefore: Date; notAfter: Date } {
+function validity(
+  validDays: number,
+  notBefore: Date | undefined,
+  field = 'validDays',
+): { notBefore: Date; notAfter: Date } {
   if (!Number.isInteger(validDays) || validDays < 1 || validDays > 36_500) {
-    throw new EixError('pki.input', { field, value: validDays }, 'Срок действия сертификата — целое число дней от 1 до 36500');
+    throw new EixError(
+      'pki.input',
+      { field, value: validDays },
+      'Срок действия сертификата — целое число дней от 1 до 36500',
+    );
   }
   // Unless told otherwise, valid from an hour ago: a peer whose clock is a few
   // minutes behind must not refuse a certificate issued just now.
@@ -151,8 +211,12 @@ function sanOf(hosts: readonly string[], urn: string): x509.SubjectAlternativeNa
 }
 
 async function issue(params: {
-  issuer: LoadedIssuer | null; subject: x509.JsonNameParams; algorithm: Algorithm;
-  validDays: number; notBefore?: Date | undefined; extensions: x509.Extension[];
+  issuer: LoadedIssuer | null;
+  subject: x509.JsonNameParams;
+  algorithm: Algorithm;
+  validDays: number;
+  notBefore?: Date | undefined;
+  extensions: x509.Extension[];
 }): Promise<CertAndKey> {
   const keys = await generateKeys(params.algorithm);
   const { notBefore, notAfter } = validity(params.validDays, params.notBefore);
@@ -161,14 +225,25 @@ async function issue(params: {
   if (params.issuer) {
     extensions.push(await x509.AuthorityKeyIdentifierExtension.create(params.issuer.cert.publicKey));
     cert = await x509.X509CertificateGenerator.create({
-      serialNumber: serialNumber(), subject: new x509.Name(params.subject), issuer: params.issuer.cert.subjectName,
-      notBefore, notAfter, publicKey: keys.publicKey, signingKey: params.issuer.key,
-      signingAlgorithm: KEY_PARAMS[params.issuer.algorithm].sign, extensions,
+      serialNumber: serialNumber(),
+      subject: new x509.Name(params.subject),
+      issuer: params.issuer.cert.subjectName,
+      notBefore,
+      notAfter,
+      publicKey: keys.publicKey,
+      signingKey: params.issuer.key,
+      signingAlgorithm: KEY_PARAMS[params.issuer.algorithm].sign,
+      extensions,
     });
   } else {
     cert = await x509.X509CertificateGenerator.createSelfSigned({
-      serialNumber: serialNumber(), name: new x509.Name(params.subject), notBefore, notAfter, keys,
-      signingAlgorithm: KEY_PARAMS[params.algorithm].sign, extensions,
+      serialNumber: serialNumber(),
+      name: new x509.Name(params.subject),
+      notBefore,
+      notAfter,
+      keys,
+      signingAlgorithm: KEY_PARAMS[params.algorithm].sign,
+      extensions,
     });
   }
   return { certPem: `${cert.toString('pem')}\n`, keyPem: await exportKeyPem(keys.privateKey) };
@@ -179,10 +254,18 @@ const utf8 = (s: string) => [{ utf8String: s }];
 // ---- issuing ------------------------------------------------------------------------
 
 /** The depositary's self-signed root CA. */
-export async function createDepositaryCa(opts: { name: string; validDays?: number; algorithm?: Algorithm; notBefore?: Date }): Promise<CertAndKey> {
+export async function createDepositaryCa(opts: {
+  name: string;
+  validDays?: number;
+  algorithm?: Algorithm;
+  notBefore?: Date;
+}): Promise<CertAndKey> {
   checkText(opts.name, 'name', 'Наименование депозитария');
   return issue({
-    issuer: null, algorithm: opts.algorithm ?? 'ES256', validDays: opts.validDays ?? 3650, notBefore: opts.notBefore,
+    issuer: null,
+    algorithm: opts.algorithm ?? 'ES256',
+    validDays: opts.validDays ?? 3650,
+    notBefore: opts.notBefore,
     subject: [{ CN: utf8(opts.name) }],
     extensions: [
       new x509.BasicConstraintsExtension(true, undefined, true),
@@ -192,13 +275,27 @@ export async function createDepositaryCa(opts: { name: string; validDays?: numbe
 }
 
 /** A Party's CA, signed by the depositary root: it issues the Party's node and body certificates. */
-export async function createPartyCa(opts: { party: string; name: string; issuer: CertAndKey; validDays?: number; algorithm?: Algorithm; notBefore?: Date }): Promise<CertAndKey> {
+export async function createPartyCa(opts: {
+  party: string;
+  name: string;
+  issuer: CertAndKey;
+  validDays?: number;
+  algorithm?: Algorithm;
+  notBefore?: Date;
+}): Promise<CertAndKey> {
   checkParty(opts.party);
   checkText(opts.name, 'name', 'Наименование Стороны');
   const issuer = await loadIssuer(opts.issuer);
   return issue({
-    issuer, algorithm: opts.algorithm ?? issuer.algorithm, validDays: opts.validDays ?? 1825, notBefore: opts.notBefore,
-    subject: [{ CN: utf8(`EIX Party CA ${opts.party}`) }, { O: utf8(opts.name) }, { C: [{ printableString: opts.party }] }],
+    issuer,
+    algorithm: opts.algorithm ?? issuer.algorithm,
+    validDays: opts.validDays ?? 1825,
+    notBefore: opts.notBefore,
+    subject: [
+      { CN: utf8(`EIX Party CA ${opts.party}`) },
+      { O: utf8(opts.name) },
+      { C: [{ printableString: opts.party }] },
+    ],
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
@@ -207,16 +304,29 @@ export async function createPartyCa(opts: { party: string; name: string; issuer:
 }
 
 /** A node's TLS certificate (server and client: mutual TLS between nodes). */
-export async function issueNodeCertificate(opts: { party: string; nodeId: string; hosts: readonly string[]; issuer: CertAndKey; validDays?: number; algorithm?: Algorithm; notBefore?: Date }): Promise<CertAndKey> {
+export async function issueNodeCertificate(opts: {
+  party: string;
+  nodeId: string;
+  hosts: readonly string[];
+  issuer: CertAndKey;
+  validDays?: number;
+  algorithm?: Algorithm;
+  notBefore?: Date;
+}): Promise<CertAndKey> {
   checkParty(opts.party);
   checkId(opts.nodeId, 'nodeId', 'Идентификатор узла');
-  if (opts.hosts.length === 0) throw new EixError('pki.input', { field: 'hosts' }, 'Не указано ни одного имени или адреса узла');
+  if (opts.hosts.length === 0)
+    throw new EixError('pki.input', { field: 'hosts' }, 'Не указано ни одного имени или адреса узла');
   for (const h of opts.hosts) {
-    if (!isIP(h) && !HOSTNAME.test(h)) throw new EixError('pki.input', { field: 'hosts', value: h }, `Неверное DNS-имя или IP-адрес узла: ${h}`);
+    if (!isIP(h) && !HOSTNAME.test(h))
+      throw new EixError('pki.input', { field: 'hosts', value: h }, `Неверное DNS-имя или IP-адрес узла: ${h}`);
   }
   const issuer = await loadIssuer(opts.issuer);
   return issue({
-    issuer, algorithm: opts.algorithm ?? issuer.algorithm, validDays: opts.validDays ?? 825, notBefore: opts.notBefore,
+    issuer,
+    algorithm: opts.algorithm ?? issuer.algorithm,
+    validDays: opts.validDays ?? 825,
+    notBefore: opts.notBefore,
     subject: [{ CN: utf8(opts.nodeId) }, { C: [{ printableString: opts.party }] }],
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
@@ -229,13 +339,24 @@ export async function issueNodeCertificate(opts: { party: string; nodeId: string
 }
 
 /** A body's signing certificate (documents and messages of the body). */
-export async function issueBodyCertificate(opts: { party: string; bodyId: string; bodyName: string; issuer: CertAndKey; validDays?: number; notBefore?: Date; algorithm?: Algorithm }): Promise<CertAndKey> {
+export async function issueBodyCertificate(opts: {
+  party: string;
+  bodyId: string;
+  bodyName: string;
+  issuer: CertAndKey;
+  validDays?: number;
+  notBefore?: Date;
+  algorithm?: Algorithm;
+}): Promise<CertAndKey> {
   checkParty(opts.party);
   checkId(opts.bodyId, 'bodyId', 'Идентификатор органа');
   checkText(opts.bodyName, 'bodyName', 'Наименование органа');
   const issuer = await loadIssuer(opts.issuer);
   return issue({
-    issuer, algorithm: opts.algorithm ?? issuer.algorithm, validDays: opts.validDays ?? 825, notBefore: opts.notBefore,
+    issuer,
+    algorithm: opts.algorithm ?? issuer.algorithm,
+    validDays: opts.validDays ?? 825,
+    notBefore: opts.notBefore,
     subject: [{ CN: utf8(opts.bodyName) }, { C: [{ printableString: opts.party }] }],
     extensions: [
       new x509.BasicConstraintsExtension(false, undefined, true),
@@ -262,8 +383,11 @@ export function certificateInfo(pem: string): CertificateInfo {
 
 function readCertificateInfo(pem: string): CertificateInfo {
   const cert = parseCert(pem, 'certificate');
-  const uris = cert.getExtension(x509.SubjectAlternativeNameExtension)?.names.items
-    .filter((n) => n.type === 'url').map((n) => n.value) ?? [];
+  const uris =
+    cert
+      .getExtension(x509.SubjectAlternativeNameExtension)
+      ?.names.items.filter((n) => n.type === 'url')
+      .map((n) => n.value) ?? [];
   const nodeId = uris.find((u) => u.startsWith(NODE_URN))?.slice(NODE_URN.length);
   const bodyId = uris.find((u) => u.startsWith(BODY_URN))?.slice(BODY_URN.length);
   const party = cert.subjectName.getField('C')[0];
@@ -289,12 +413,20 @@ export async function verifyCertificate(certPem: string, issuerPem: string, at: 
   try {
     cert = new NodeX509(certPem);
   } catch {
-    throw new EixError('pki.certificate', { field: 'certificate' }, 'Не удалось прочитать сертификат: ожидается X.509 в формате PEM');
+    throw new EixError(
+      'pki.certificate',
+      { field: 'certificate' },
+      'Не удалось прочитать сертификат: ожидается X.509 в формате PEM',
+    );
   }
   try {
     issuer = new NodeX509(issuerPem);
   } catch {
-    throw new EixError('pki.certificate', { field: 'issuer' }, 'Не удалось прочитать сертификат издателя: ожидается X.509 в формате PEM');
+    throw new EixError(
+      'pki.certificate',
+      { field: 'issuer' },
+      'Не удалось прочитать сертификат издателя: ожидается X.509 в формате PEM',
+    );
   }
   if (!issuer.ca) return { ok: false, reason: 'not_ca' };
   let signed = false;
@@ -315,9 +447,18 @@ export function certificateAlgorithm(certPem: string): Algorithm {
   try {
     a = algorithmOf(new NodeX509(certPem).publicKey);
   } catch {
-    throw new EixError('pki.certificate', { field: 'certificate' }, 'Не удалось прочитать сертификат: ожидается X.509 в формате PEM');
+    throw new EixError(
+      'pki.certificate',
+      { field: 'certificate' },
+      'Не удалось прочитать сертификат: ожидается X.509 в формате PEM',
+    );
   }
-  if (!a) throw new EixError('pki.key', { field: 'certificate' }, 'Неподдерживаемый алгоритм ключа сертификата: ожидается ECDSA P-256 или Ed25519');
+  if (!a)
+    throw new EixError(
+      'pki.key',
+      { field: 'certificate' },
+      'Неподдерживаемый алгоритм ключа сертификата: ожидается ECDSA P-256 или Ed25519',
+    );
   return a;
 }
 

@@ -20,7 +20,11 @@ function certDerBase64(certPem: string, field: string): string {
   try {
     return certificateDerBase64(certPem);
   } catch {
-    throw new EixError('pki.certificate', { field }, 'Не удалось прочитать сертификат депозитария: ожидается X.509 в формате PEM');
+    throw new EixError(
+      'pki.certificate',
+      { field },
+      'Не удалось прочитать сертификат депозитария: ожидается X.509 в формате PEM',
+    );
   }
 }
 
@@ -35,18 +39,29 @@ export function registrySha256(registry: Registry): string {
 }
 
 /** Signs a registry (checked first) with the depositary's key. */
-export async function signRegistry(registry: Registry, depositary: { certPem: string; keyPem: string }): Promise<string> {
+export async function signRegistry(
+  registry: Registry,
+  depositary: { certPem: string; keyPem: string },
+): Promise<string> {
   const checked = parseRegistry(registry);
   jwsAlg(depositary.certPem); // a certificate that cannot sign is named before the key is tried
   let jws: string;
   try {
     jws = await signCompact(registryBytes(checked), depositary.keyPem, depositary.certPem, REGISTRY_JWS_TYPE);
   } catch {
-    throw new EixError('pki.key', { field: 'depositary.keyPem' }, 'Закрытый ключ депозитария повреждён или не соответствует алгоритму его сертификата');
+    throw new EixError(
+      'pki.key',
+      { field: 'depositary.keyPem' },
+      'Закрытый ключ депозитария повреждён или не соответствует алгоритму его сертификата',
+    );
   }
   // A key that does not belong to the certificate would produce a registry no node accepts.
   await verifyRegistry(jws, depositary.certPem).catch(() => {
-    throw new EixError('pki.key', { field: 'depositary.keyPem' }, 'Закрытый ключ депозитария не соответствует его сертификату');
+    throw new EixError(
+      'pki.key',
+      { field: 'depositary.keyPem' },
+      'Закрытый ключ депозитария не соответствует его сертификату',
+    );
   });
   return jws;
 }
@@ -64,40 +79,70 @@ export async function verifyRegistry(jws: string, depositaryCertPem: string): Pr
     throw new EixError('registry.format', { field: 'jws' }, 'Реестр доверия должен быть компактной подписью JWS');
   }
   if (header.typ !== REGISTRY_JWS_TYPE) {
-    throw new EixError('registry.format', { field: 'jws.typ', typ: header.typ }, `Неверный тип подписанного документа: ожидается ${REGISTRY_JWS_TYPE}`);
+    throw new EixError(
+      'registry.format',
+      { field: 'jws.typ', typ: header.typ },
+      `Неверный тип подписанного документа: ожидается ${REGISTRY_JWS_TYPE}`,
+    );
   }
   const x5c0 = Array.isArray(header.x5c) ? header.x5c[0] : undefined;
   if (x5c0 !== pinned) {
-    throw new EixError('registry.depositary', { field: 'jws.x5c' }, 'Реестр доверия подписан не тем депозитарием, сертификат которого закреплён на узле');
+    throw new EixError(
+      'registry.depositary',
+      { field: 'jws.x5c' },
+      'Реестр доверия подписан не тем депозитарием, сертификат которого закреплён на узле',
+    );
   }
   if (header.alg !== alg) {
-    throw new EixError('registry.signature', { field: 'jws.alg', alg: header.alg }, `Неверный алгоритм подписи реестра: ожидается ${alg}`);
+    throw new EixError(
+      'registry.signature',
+      { field: 'jws.alg', alg: header.alg },
+      `Неверный алгоритм подписи реестра: ожидается ${alg}`,
+    );
   }
   let payload: Uint8Array;
   try {
     payload = await verifiedPayload(compact, depositaryCertPem, alg);
   } catch {
-    throw new EixError('registry.signature', { field: 'jws' }, 'Подпись реестра доверия неверна: документ изменён или подписан другим ключом');
+    throw new EixError(
+      'registry.signature',
+      { field: 'jws' },
+      'Подпись реестра доверия неверна: документ изменён или подписан другим ключом',
+    );
   }
   let doc: unknown;
   try {
     doc = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(payload));
   } catch {
-    throw new EixError('registry.format', { field: 'payload' }, 'Содержимое реестра доверия не является корректным JSON');
+    throw new EixError(
+      'registry.format',
+      { field: 'payload' },
+      'Содержимое реестра доверия не является корректным JSON',
+    );
   }
   return parseRegistry(doc);
 }
 
 /** Refuses a registry older than the accepted one, or the same version with other content. */
-export function acceptRegistry(current: { version: number; sha256: string } | null, next: Registry, nextSha256: string): void {
+export function acceptRegistry(
+  current: { version: number; sha256: string } | null,
+  next: Registry,
+  nextSha256: string,
+): void {
   if (!current) return;
   if (next.version < current.version) {
-    throw new EixError('registry.rollback', { field: 'version', current: current.version, next: next.version },
-      `Версия реестра доверия ${next.version} меньше принятой версии ${current.version}; откат не допускается`);
+    throw new EixError(
+      'registry.rollback',
+      { field: 'version', current: current.version, next: next.version },
+      `Версия реестра доверия ${next.version} меньше принятой версии ${current.version}; откат не допускается`,
+    );
   }
   if (next.version === current.version && nextSha256.toLowerCase() !== current.sha256.toLowerCase()) {
-    throw new EixError('registry.rollback', { field: 'version', current: current.version, next: next.version },
-      `Реестр доверия версии ${next.version} отличается от уже принятого реестра той же версии`);
+    throw new EixError(
+      'registry.rollback',
+      { field: 'version', current: current.version, next: next.version },
+      `Реестр доверия версии ${next.version} отличается от уже принятого реестра той же версии`,
+    );
   }
 }
 
@@ -108,6 +153,10 @@ export function decodeRegistryUnverified(jws: string): unknown {
     if (part === undefined) throw new Error('no payload');
     return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
   } catch {
-    throw new EixError('registry.format', { field: 'jws' }, 'Не удалось прочитать содержимое реестра доверия: ожидается JWS или JSON');
+    throw new EixError(
+      'registry.format',
+      { field: 'jws' },
+      'Не удалось прочитать содержимое реестра доверия: ожидается JWS или JSON',
+    );
   }
 }

@@ -45,11 +45,17 @@ const MIGRATIONS: Record<string, readonly string[]> = {
 };
 
 const provider: MigrationProvider = {
-  getMigrations: async () => Object.fromEntries(Object.entries(MIGRATIONS).map(([name, statements]): [string, Migration] => [name, {
-    up: async (db) => {
-      for (const s of statements) await sql.raw(s).execute(db);
-    },
-  }])),
+  getMigrations: async () =>
+    Object.fromEntries(
+      Object.entries(MIGRATIONS).map(([name, statements]): [string, Migration] => [
+        name,
+        {
+          up: async (db) => {
+            for (const s of statements) await sql.raw(s).execute(db);
+          },
+        },
+      ]),
+    ),
 };
 
 // bigint (int8) as string, dates as ISO strings (no time-zone shifts); same as PGlite below.
@@ -58,29 +64,61 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   let database: Database;
   if (opts.url) {
-    if (!/^postgres(ql)?:\/\//.test(opts.url)) throw new EixError('input.invalid', { field: 'EIX_DATABASE_URL' }, 'EIX_DATABASE_URL должен начинаться с postgres://');
+    if (!/^postgres(ql)?:\/\//.test(opts.url))
+      throw new EixError(
+        'input.invalid',
+        { field: 'EIX_DATABASE_URL' },
+        'EIX_DATABASE_URL должен начинаться с postgres://',
+      );
     const schema = opts.schema;
-    if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new EixError('input.invalid', { field: 'schema' }, 'Неверное имя схемы');
-    const pool = new pg.Pool({ connectionString: opts.url, max: 10, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+    if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
+      throw new EixError('input.invalid', { field: 'schema' }, 'Неверное имя схемы');
+    const pool = new pg.Pool({
+      connectionString: opts.url,
+      max: 10,
+      ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    });
     // A connection the server ends (restart, failover, idle timeout) must not
     // crash the node: the pool drops it and opens a new one; a query running on
     // it fails and its use case's transaction is rolled back by PostgreSQL.
     pool.on('error', () => undefined);
-    pool.on('connect', (client) => { client.on('error', () => undefined); });
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
     if (schema) {
       const c = await pool.connect();
-      try { await c.query(`create schema if not exists ${schema}`); } finally { c.release(); }
+      try {
+        await c.query(`create schema if not exists ${schema}`);
+      } finally {
+        c.release();
+      }
     }
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
     const u = new URL(opts.url);
-    database = { db, engine: 'postgres', ...(schema ? { schema } : {}), location: `${u.protocol}//${u.host}${u.pathname}${schema ? `#${schema}` : ''}`, close: () => db.destroy() };
+    database = {
+      db,
+      engine: 'postgres',
+      ...(schema ? { schema } : {}),
+      location: `${u.protocol}//${u.host}${u.pathname}${schema ? `#${schema}` : ''}`,
+      close: () => db.destroy(),
+    };
   } else {
     const dir = opts.dir;
     if (dir) await mkdir(dir, { recursive: true });
     const unlock = dir ? await lockDirectory(dir) : async () => undefined;
-    const pglite = dir ? await PGlite.create(dir, { parsers: { 1082: (v: string) => v } }) : await PGlite.create({ parsers: { 1082: (v: string) => v } });
+    const pglite = dir
+      ? await PGlite.create(dir, { parsers: { 1082: (v: string) => v } })
+      : await PGlite.create({ parsers: { 1082: (v: string) => v } });
     const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
-    database = { db, engine: 'pglite', location: dir ?? 'memory://', close: async () => { await db.destroy(); await unlock(); } };
+    database = {
+      db,
+      engine: 'pglite',
+      location: dir ?? 'memory://',
+      close: async () => {
+        await db.destroy();
+        await unlock();
+      },
+    };
   }
   if (opts.migrate !== false) await migrate(database.db, opts.url ? opts.schema : undefined);
   return database;
@@ -99,9 +137,23 @@ async function lockDirectory(dir: string): Promise<() => Promise<void>> {
       return () => rm(file, { force: true });
     } catch {
       const pid = Number(await readFile(file, 'utf8').catch(() => '0'));
-      const alive = pid > 0 && pid !== process.pid && (() => { try { process.kill(pid, 0); return true; } catch { return false; } })();
+      const alive =
+        pid > 0 &&
+        pid !== process.pid &&
+        (() => {
+          try {
+            process.kill(pid, 0);
+            return true;
+          } catch {
+            return false;
+          }
+        })();
       if (alive || pid === process.pid) {
-        throw new EixError('node.busy', { field: 'EIX_HOME', pid }, `База данных узла уже открыта процессом ${pid}; остановите его (встроенную базу может открывать только один процесс)`);
+        throw new EixError(
+          'node.busy',
+          { field: 'EIX_HOME', pid },
+          `База данных узла уже открыта процессом ${pid}; остановите его (встроенную базу может открывать только один процесс)`,
+        );
       }
       await rm(file, { force: true });
     }
@@ -113,7 +165,11 @@ async function lockDirectory(dir: string): Promise<() => Promise<void>> {
 export async function migrate(db: Kysely<DB>, schema?: string): Promise<string[]> {
   // With a schema, the migration tables live in it (introspection would
   // otherwise find another schema's tables on the same database).
-  const migrator = new Migrator({ db: db as Kysely<unknown>, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+  const migrator = new Migrator({
+    db: db as Kysely<unknown>,
+    provider,
+    ...(schema ? { migrationTableSchema: schema } : {}),
+  });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);

@@ -8,7 +8,15 @@ import path from 'node:path';
 import { decodeProtectedHeader, type CompactJWSHeaderParameters } from 'jose';
 import { EixError } from '../../domain/errors.js';
 import type { BodySigner } from '../../ports/signer.js';
-import { ALLOWED_ALGS, canonicalBytes, compactSigner, derBase64ToPem, jwsAlgOf, verifiedPayload, type CompactSigner } from '../crypto/jws.js';
+import {
+  ALLOWED_ALGS,
+  canonicalBytes,
+  compactSigner,
+  derBase64ToPem,
+  jwsAlgOf,
+  verifiedPayload,
+  type CompactSigner,
+} from '../crypto/jws.js';
 
 export interface Unverified {
   readonly header: CompactJWSHeaderParameters;
@@ -22,7 +30,8 @@ export interface Unverified {
  */
 export function readCompact(jws: string, typ: string): Unverified {
   const parts = jws.split('.');
-  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p))) throw new EixError('message.signature', {}, 'Сообщение не является JWS в компактной форме');
+  if (parts.length !== 3 || parts.some((p) => !/^[A-Za-z0-9_-]*$/.test(p)))
+    throw new EixError('message.signature', {}, 'Сообщение не является JWS в компактной форме');
   let header: CompactJWSHeaderParameters;
   let payload: unknown;
   try {
@@ -31,14 +40,21 @@ export function readCompact(jws: string, typ: string): Unverified {
   } catch {
     throw new EixError('message.signature', {}, 'Заголовок или содержимое JWS повреждены');
   }
-  if (!(ALLOWED_ALGS as readonly string[]).includes(String(header.alg))) throw new EixError('message.signature', { alg: header.alg ?? null }, `Недопустимый алгоритм подписи: ${String(header.alg)}`);
-  if (header.typ !== typ) throw new EixError('message.signature', { typ: header.typ ?? null }, `Неверный тип JWS: ${String(header.typ)}`);
+  if (!(ALLOWED_ALGS as readonly string[]).includes(String(header.alg)))
+    throw new EixError(
+      'message.signature',
+      { alg: header.alg ?? null },
+      `Недопустимый алгоритм подписи: ${String(header.alg)}`,
+    );
+  if (header.typ !== typ)
+    throw new EixError('message.signature', { typ: header.typ ?? null }, `Неверный тип JWS: ${String(header.typ)}`);
   if (header.crit !== undefined || header.jku !== undefined || header.jwk !== undefined || header.x5u !== undefined) {
     throw new EixError('message.signature', {}, 'Недопустимые параметры заголовка JWS');
   }
   const x5c = header.x5c;
   // x5c holds base64 DER (RFC 7515 §4.1.6); anything else (an empty string crashed the PEM conversion) is no certificate.
-  if (!Array.isArray(x5c) || typeof x5c[0] !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(x5c[0])) throw new EixError('message.signature', {}, 'В JWS нет сертификата подписи (x5c)');
+  if (!Array.isArray(x5c) || typeof x5c[0] !== 'string' || !/^[A-Za-z0-9+/]+={0,2}$/.test(x5c[0]))
+    throw new EixError('message.signature', {}, 'В JWS нет сертификата подписи (x5c)');
   return { header, certPem: derBase64ToPem(x5c[0]), payload };
 }
 
@@ -62,11 +78,20 @@ export function fileBodySigner(dir: string): BodySigner {
     if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(bodyId)) throw new EixError('body.not_found', { id: bodyId });
     let hit = cache.get(bodyId);
     if (!hit) {
-      hit = Promise.all([readFile(path.join(dir, `${bodyId}.key`), 'utf8'), readFile(path.join(dir, `${bodyId}.crt`), 'utf8')])
-        .catch(() => { throw new EixError('signer.missing', { bodyId }, `Нет ключа подписи органа ${bodyId} (${dir})`); })
+      hit = Promise.all([
+        readFile(path.join(dir, `${bodyId}.key`), 'utf8'),
+        readFile(path.join(dir, `${bodyId}.crt`), 'utf8'),
+      ])
+        .catch(() => {
+          throw new EixError('signer.missing', { bodyId }, `Нет ключа подписи органа ${bodyId} (${dir})`);
+        })
         .then(([keyPem, certPem]) => {
           let prepared: Promise<CompactSigner> | undefined;
-          return { certPem, sign: async (payload: Uint8Array, typ: string) => (await (prepared ??= compactSigner(keyPem, certPem)))(payload, typ) };
+          return {
+            certPem,
+            sign: async (payload: Uint8Array, typ: string) =>
+              (await (prepared ??= compactSigner(keyPem, certPem)))(payload, typ),
+          };
         });
       cache.set(bodyId, hit);
       hit.catch(() => cache.delete(bodyId));
@@ -76,6 +101,7 @@ export function fileBodySigner(dir: string): BodySigner {
   return {
     certificatePem: async (bodyId) => (await load(bodyId)).certPem,
     sign: async (bodyId, payload, typ) => (await load(bodyId)).sign(payload, typ),
-    bodies: async () => (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.crt')).map((f) => f.slice(0, -4)),
+    bodies: async () =>
+      (await readdir(dir).catch(() => [] as string[])).filter((f) => f.endsWith('.crt')).map((f) => f.slice(0, -4)),
   };
 }

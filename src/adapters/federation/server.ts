@@ -10,18 +10,33 @@ import { acceptMessage } from './inbound.js';
 import { FEDERATION_PATH, type Federation } from './context.js';
 
 export const TLS_CIPHERS = [
-  'TLS_AES_256_GCM_SHA384', 'TLS_CHACHA20_POLY1305_SHA256', 'TLS_AES_128_GCM_SHA256',
-  'ECDHE-ECDSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-ECDSA-AES128-GCM-SHA256',
-  'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-RSA-CHACHA20-POLY1305', 'ECDHE-RSA-AES128-GCM-SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  'TLS_AES_128_GCM_SHA256',
+  'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-ECDSA-CHACHA20-POLY1305',
+  'ECDHE-ECDSA-AES128-GCM-SHA256',
+  'ECDHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-CHACHA20-POLY1305',
+  'ECDHE-RSA-AES128-GCM-SHA256',
 ].join(':');
 
 export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
 
-export async function buildFederationServer(fed: Federation, opts: { logLevel?: string } = {}): Promise<FastifyInstance> {
+export async function buildFederationServer(
+  fed: Federation,
+  opts: { logLevel?: string } = {},
+): Promise<FastifyInstance> {
   const app = Fastify({
     https: {
-      key: fed.tls.keyPem, cert: fed.tls.certChainPem, ca: fed.tls.rootPem,
-      requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2', ciphers: TLS_CIPHERS, honorCipherOrder: true,
+      key: fed.tls.keyPem,
+      cert: fed.tls.certChainPem,
+      ca: fed.tls.rootPem,
+      requestCert: true,
+      rejectUnauthorized: true,
+      minVersion: 'TLSv1.2',
+      ciphers: TLS_CIPHERS,
+      honorCipherOrder: true,
     },
     logger: { level: opts.logLevel ?? 'info' },
     bodyLimit: MAX_MESSAGE_BYTES,

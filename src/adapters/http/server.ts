@@ -47,7 +47,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       level: opts.logLevel ?? 'info',
       redact: ['req.headers.authorization', 'req.headers.cookie'],
       // No query strings in logs: searches carry debtors' names and ids (R9.4).
-      serializers: { req: (req: { method: string; url: string; ip?: string }) => ({ method: req.method, url: req.url.split('?')[0], remoteAddress: req.ip }) },
+      serializers: {
+        req: (req: { method: string; url: string; ip?: string }) => ({
+          method: req.method,
+          url: req.url.split('?')[0],
+          remoteAddress: req.ip,
+        }),
+      },
     },
     genReqId: () => randomUUID(),
     requestIdHeader: 'x-request-id',
@@ -58,28 +64,56 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     routerOptions: { maxParamLength: 200 },
     // Malformed URLs and over-long path parameters get the same error shape as everything else.
     frameworkErrors: (error, _req, reply) => {
-      const e = (error as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH'
-        ? new EixError('input.invalid', { field: 'path' }, 'Слишком длинный параметр в адресе')
-        : new EixError('input.invalid', { field: 'path' }, 'Неверный адрес запроса');
-      void (reply as unknown as { status(n: number): { send(b: unknown): void } }).status(e.http).send({ error: e.toJSON() });
+      const e =
+        (error as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH'
+          ? new EixError('input.invalid', { field: 'path' }, 'Слишком длинный параметр в адресе')
+          : new EixError('input.invalid', { field: 'path' }, 'Неверный адрес запроса');
+      void (reply as unknown as { status(n: number): { send(b: unknown): void } })
+        .status(e.http)
+        .send({ error: e.toJSON() });
     },
   });
   // Schemas document the API; the use cases validate (one path, Russian messages).
   app.setValidatorCompiler(() => (data) => ({ value: data }));
   app.decorateRequest('actor', null);
 
-  await app.register(helmet, { contentSecurityPolicy: { directives: { 'script-src': ["'self'"], 'style-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:'] } } });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        'script-src': ["'self'"],
+        'style-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:'],
+      },
+    },
+  });
   await app.register(rateLimit, {
-    max: opts.rateLimit ?? 600, timeWindow: '1 minute',
-    errorResponseBuilder: (_req, ctx) => ({ statusCode: 429, error: { code: 'rate_limited', message: `Слишком много запросов; повторите через ${Math.ceil(ctx.ttl / 1000)} с`, details: { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) } } }),
+    max: opts.rateLimit ?? 600,
+    timeWindow: '1 minute',
+    errorResponseBuilder: (_req, ctx) => ({
+      statusCode: 429,
+      error: {
+        code: 'rate_limited',
+        message: `Слишком много запросов; повторите через ${Math.ceil(ctx.ttl / 1000)} с`,
+        details: { retryAfterSeconds: Math.ceil(ctx.ttl / 1000) },
+      },
+    }),
   });
   await app.register(swagger, {
     // The web UI's pages are not part of the API document.
     hideUntagged: true,
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'EIX — API узла', version: '1', description: 'Обмен информацией при принудительном исполнении (Соглашение СНГ). Ошибки: {"error":{"code","message","details"}}.' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API-токен сотрудника (eix token create)' } } },
+      info: {
+        title: 'EIX — API узла',
+        version: '1',
+        description:
+          'Обмен информацией при принудительном исполнении (Соглашение СНГ). Ошибки: {"error":{"code","message","details"}}.',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'API-токен сотрудника (eix token create)' },
+        },
+      },
       security: [{ bearer: [] }],
     },
   });
@@ -104,11 +138,17 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     void reply.status(e.http).send({ error: e.toJSON() });
   });
   app.setNotFoundHandler((req, reply) => {
-    void reply.status(404).send({ error: new EixError('route.not_found', { method: req.method, url: req.url.split('?')[0] }).toJSON() });
+    void reply
+      .status(404)
+      .send({ error: new EixError('route.not_found', { method: req.method, url: req.url.split('?')[0] }).toJSON() });
   });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  app.get(`${API_PREFIX}/health`, { schema: { tags: ['node'], summary: 'Состояние узла', security: [] } }, () => ({ status: 'ok', party: opts.ctx.party, node: opts.nodeName ?? null }));
+  app.get(`${API_PREFIX}/health`, { schema: { tags: ['node'], summary: 'Состояние узла', security: [] } }, () => ({
+    status: 'ok',
+    party: opts.ctx.party,
+    node: opts.nodeName ?? null,
+  }));
   registerRequestRoutes(app, opts.ctx);
   registerDisclosureRoutes(app, opts.ctx);
   registerAdminRoutes(app, opts.ctx);

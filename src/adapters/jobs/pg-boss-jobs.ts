@@ -15,7 +15,9 @@ export interface Jobs {
 
 export async function startJobs(db: Store, onError: (e: Error) => void, dbSchema?: string): Promise<Jobs> {
   const boss = new PgBoss({
-    db: { executeSql: async (text: string, values?: unknown[]) => db.executeQuery(CompiledQuery.raw(text, values ?? [])) },
+    db: {
+      executeSql: async (text: string, values?: unknown[]) => db.executeQuery(CompiledQuery.raw(text, values ?? [])),
+    },
     schema: dbSchema ? `${dbSchema}_pgboss` : 'pgboss',
     monitorStateIntervalSeconds: 60,
   });
@@ -25,7 +27,9 @@ export async function startJobs(db: Store, onError: (e: Error) => void, dbSchema
     async schedule(name, cron, handler) {
       await boss.createQueue(name);
       await boss.schedule(name, cron, {}, { tz: 'UTC', singletonKey: name });
-      await boss.work(name, { pollingIntervalSeconds: 10 }, async () => { await handler(); });
+      await boss.work(name, { pollingIntervalSeconds: 10 }, async () => {
+        await handler();
+      });
     },
     run: (name) => boss.send(name, {}, { singletonKey: `${name}-manual` }),
     stop: () => boss.stop({ graceful: true, wait: true, timeout: 10_000 }),

@@ -152,7 +152,11 @@ function fields(rows: readonly (readonly [string, string | undefined | null])[])
 }
 
 /** A table with a header row. */
-function grid(headers: readonly string[], rows: readonly (readonly (string | undefined)[])[], widths?: (string | number)[]): Content {
+function grid(
+  headers: readonly string[],
+  rows: readonly (readonly (string | undefined)[])[],
+  widths?: (string | number)[],
+): Content {
   return {
     table: {
       headerRows: 1,
@@ -181,8 +185,15 @@ function personFields(p: Person | undefined): Content {
     ]);
   }
   const passport = p.passport
-    ? [p.passport.country, p.passport.series, p.passport.number && `№ ${p.passport.number}`, p.passport.issuedBy && `выдан ${p.passport.issuedBy}`, p.passport.issuedOn && ruDate(p.passport.issuedOn)]
-      .filter(Boolean).join(', ')
+    ? [
+        p.passport.country,
+        p.passport.series,
+        p.passport.number && `№ ${p.passport.number}`,
+        p.passport.issuedBy && `выдан ${p.passport.issuedBy}`,
+        p.passport.issuedOn && ruDate(p.passport.issuedOn),
+      ]
+        .filter(Boolean)
+        .join(', ')
     : undefined;
   return fields([
     ['Вид', 'физическое лицо'],
@@ -200,7 +211,10 @@ function personFields(p: Person | undefined): Content {
   ]);
 }
 
-function bodyLine(b: Request['requestingBody'] | undefined, fallback?: { id: string; party: string; name: string }): string {
+function bodyLine(
+  b: Request['requestingBody'] | undefined,
+  fallback?: { id: string; party: string; name: string },
+): string {
   const x = b ?? fallback;
   if (!x) return DASH;
   return [x.name, partyName(x.party), x.id ? `идентификатор: ${x.id}` : undefined].filter(Boolean).join('\n');
@@ -212,7 +226,9 @@ export function itemDescription(item: Item): Content[] {
   const add = (t: string) => out.push({ text: t, margin: [12, 1, 0, 1] });
   switch (item.kind) {
     case 'proceedings':
-      out.push('Сведения об исполнительных документах в отношении должника, находящихся на исполнении в запрашиваемой Стороне, и о результатах их исполнения');
+      out.push(
+        'Сведения об исполнительных документах в отношении должника, находящихся на исполнении в запрашиваемой Стороне, и о результатах их исполнения',
+      );
       if (item.results?.length) add(`Результаты исполнения: ${item.results.map((r) => RESULTS_RU[r] ?? r).join('; ')}`);
       if (item.resultsOther) add(`Иные результаты: ${item.resultsOther}`);
       break;
@@ -242,7 +258,9 @@ export function itemDescription(item: Item): Content[] {
         if (item.property?.description) add(`Имущество: ${item.property.description}`);
         if (item.property?.identifiers) add(`Идентифицирующие данные: ${item.property.identifiers}`);
       } else {
-        out.push('Сведения о месте жительства (пребывания) должника — физического лица или о местонахождении должника — юридического лица');
+        out.push(
+          'Сведения о месте жительства (пребывания) должника — физического лица или о местонахождении должника — юридического лица',
+        );
       }
       break;
     case 'other':
@@ -276,7 +294,12 @@ function signatureBlock(seal: PdfSeal | null, role: string): Content {
   ];
 }
 
-async function frame(opts: { title: string; content: Content[]; seal: PdfSeal | null; subject: string }): Promise<Buffer> {
+async function frame(opts: {
+  title: string;
+  content: Content[];
+  seal: PdfSeal | null;
+  subject: string;
+}): Promise<Buffer> {
   const qr = opts.seal ? await qrFor(opts.seal) : null;
   const qrImage = qr ? `data:image/png;base64,${qr.png.toString('base64')}` : null;
   const doc: TDocumentDefinitions = {
@@ -297,7 +320,8 @@ async function frame(opts: { title: string; content: Content[]; seal: PdfSeal | 
     content: opts.content,
     footer: (currentPage: number, pageCount: number): Content => {
       const pageText: Content = { text: `стр. ${currentPage} из ${pageCount}`, style: 'foot', alignment: 'right' };
-      if (!qr || !qrImage) return { margin: [50, 20, 50, 0], stack: [{ text: 'ПРОЕКТ — не подписан', style: 'foot' }, pageText] };
+      if (!qr || !qrImage)
+        return { margin: [50, 20, 50, 0], stack: [{ text: 'ПРОЕКТ — не подписан', style: 'foot' }, pageText] };
       return {
         margin: [50, 8, 50, 0],
         stack: [
@@ -305,7 +329,9 @@ async function frame(opts: { title: string; content: Content[]; seal: PdfSeal | 
             columns: [
               { image: qrImage, width: 72, height: 72 },
               {
-                width: '*', margin: [8, 6, 0, 0], style: 'foot',
+                width: '*',
+                margin: [8, 6, 0, 0],
+                style: 'foot',
                 stack: [
                   'Бумажный подлинник (статья 10) соответствует электронному документу, подписанному электронной подписью.',
                   'Проверка: eix pdf verify «содержимое QR-кода».',
@@ -333,13 +359,20 @@ export async function renderRequestPdf(view: RequestView, seal: PdfSeal | null):
   if (!seal) content.push({ text: 'ПРОЕКТ — не подписан', style: 'draft', margin: [0, 0, 0, 8] });
   content.push(
     { text: 'ЗАПРОС', style: 'title' },
-    { text: 'о предоставлении информации при осуществлении принудительного исполнения', style: 'subtitle', margin: [0, 2, 0, 2] },
+    {
+      text: 'о предоставлении информации при осуществлении принудительного исполнения',
+      style: 'subtitle',
+      margin: [0, 2, 0, 2],
+    },
     { text: `№ ${number || DASH} от ${ruDate(d.date)}`, style: 'subtitle' },
     {
       table: {
         widths: ['*', '*'],
         body: [
-          [{ text: 'Запрашивающий орган', style: 'th' }, { text: 'Запрашиваемый орган', style: 'th' }],
+          [
+            { text: 'Запрашивающий орган', style: 'th' },
+            { text: 'Запрашиваемый орган', style: 'th' },
+          ],
           [
             cell(bodyLine(d.requestingBody, view.direction === 'incoming' ? view.counterpartBody : undefined)),
             cell(bodyLine(d.requestedBody, view.direction === 'outgoing' ? view.counterpartBody : undefined)),
@@ -350,20 +383,33 @@ export async function renderRequestPdf(view: RequestView, seal: PdfSeal | null):
     },
   );
 
-  content.push(heading('Исполнительное производство'), fields([
-    ['Номер', d.proceeding?.number],
-    ['Дата возбуждения', d.proceeding?.openedOn ? ruDate(d.proceeding.openedOn) : undefined],
-    ['Орган', d.proceeding?.bodyId],
-  ]));
+  content.push(
+    heading('Исполнительное производство'),
+    fields([
+      ['Номер', d.proceeding?.number],
+      ['Дата возбуждения', d.proceeding?.openedOn ? ruDate(d.proceeding.openedOn) : undefined],
+      ['Орган', d.proceeding?.bodyId],
+    ]),
+  );
 
-  content.push(heading('Исполнительный документ'), fields([
-    ['Наименование', ed?.title],
-    ['Номер', ed?.number],
-    ['Дата', ed?.date ? ruDate(ed.date) : undefined],
-    ['Выдан', ed?.issuer ? [ed.issuer.name, ed.issuer.kind ? `(${ISSUER_KIND_RU[ed.issuer.kind] ?? ed.issuer.kind})` : ''].filter(Boolean).join(' ') : undefined],
-    ['Сумма требования', ed?.amount ? money(ed.amount) : undefined],
-    ['Резолютивная часть', ed?.operativePart],
-  ]));
+  content.push(
+    heading('Исполнительный документ'),
+    fields([
+      ['Наименование', ed?.title],
+      ['Номер', ed?.number],
+      ['Дата', ed?.date ? ruDate(ed.date) : undefined],
+      [
+        'Выдан',
+        ed?.issuer
+          ? [ed.issuer.name, ed.issuer.kind ? `(${ISSUER_KIND_RU[ed.issuer.kind] ?? ed.issuer.kind})` : '']
+              .filter(Boolean)
+              .join(' ')
+          : undefined,
+      ],
+      ['Сумма требования', ed?.amount ? money(ed.amount) : undefined],
+      ['Резолютивная часть', ed?.operativePart],
+    ]),
+  );
 
   content.push(heading('Должник'), personFields(d.debtor));
   content.push(heading('Взыскатель'), personFields(d.creditor));
@@ -376,7 +422,13 @@ export async function renderRequestPdf(view: RequestView, seal: PdfSeal | null):
     content.push({
       margin: [0, 2, 0, 4],
       stack: [
-        { text: [{ text: `${i + 1}. `, bold: true }, { text: provisions ? `(${provisions}) ` : '', color: '#444444' }], margin: [0, 0, 0, 1] },
+        {
+          text: [
+            { text: `${i + 1}. `, bold: true },
+            { text: provisions ? `(${provisions}) ` : '', color: '#444444' },
+          ],
+          margin: [0, 0, 0, 1],
+        },
         { stack: itemDescription(item), margin: [12, 0, 0, 0] },
       ],
     });
@@ -385,13 +437,29 @@ export async function renderRequestPdf(view: RequestView, seal: PdfSeal | null):
   content.push(heading('Содержание запроса и фактические обстоятельства'), { text: d.grounds || DASH });
   if (d.otherInfo) content.push(heading('Другие сведения'), { text: d.otherInfo });
 
-  content.push(heading('Особые условия'), fields([
-    ['Конфиденциальность (статья 16)', d.confidential ?? view.confidential ? 'Запрашивающий орган просит обеспечить конфиденциальность факта и содержания запроса' : 'не требуется'],
-    ['Более короткий срок исполнения (статья 12)', d.shorterTerm ? `до ${ruDate(d.shorterTerm)}` : 'не запрашивается'],
-  ]));
+  content.push(
+    heading('Особые условия'),
+    fields([
+      [
+        'Конфиденциальность (статья 16)',
+        (d.confidential ?? view.confidential)
+          ? 'Запрашивающий орган просит обеспечить конфиденциальность факта и содержания запроса'
+          : 'не требуется',
+      ],
+      [
+        'Более короткий срок исполнения (статья 12)',
+        d.shorterTerm ? `до ${ruDate(d.shorterTerm)}` : 'не запрашивается',
+      ],
+    ]),
+  );
 
   content.push(signatureBlock(seal, 'Запрос'));
-  return frame({ title: `Запрос № ${number}`, subject: 'Запрос о предоставлении информации при осуществлении принудительного исполнения', content, seal });
+  return frame({
+    title: `Запрос № ${number}`,
+    subject: 'Запрос о предоставлении информации при осуществлении принудительного исполнения',
+    content,
+    seal,
+  });
 }
 
 // ---- the answer --------------------------------------------------------------
@@ -401,50 +469,93 @@ function answerData(data: AnswerData): Content[] {
   const sub = (t: string) => out.push({ text: t, bold: true, margin: [0, 4, 0, 1] });
   if (data.proceedings?.length) {
     sub('Исполнительные производства');
-    out.push(grid(['Номер', 'Исполнительный документ', 'Взыскано', 'Арестовано', 'На реализации'],
-      data.proceedings.map((p) => [p.number, p.executiveDocument, p.collected && money(p.collected), p.arrested && money(p.arrested), p.forSale && money(p.forSale)]),
-      ['auto', '*', 'auto', 'auto', 'auto']));
+    out.push(
+      grid(
+        ['Номер', 'Исполнительный документ', 'Взыскано', 'Арестовано', 'На реализации'],
+        data.proceedings.map((p) => [
+          p.number,
+          p.executiveDocument,
+          p.collected && money(p.collected),
+          p.arrested && money(p.arrested),
+          p.forSale && money(p.forSale),
+        ]),
+        ['auto', '*', 'auto', 'auto', 'auto'],
+      ),
+    );
   }
   if (data.accounts?.length) {
     sub('Счета, вклады, ценности (ст. 6.a)');
-    out.push(grid(['Банк', 'Номер счёта', 'Вид', 'Валюта', 'Остаток'],
-      data.accounts.map((a) => [a.bank, a.number, a.kind, a.currency, a.balance && money(a.balance)]),
-      ['*', 'auto', 'auto', 'auto', 'auto']));
+    out.push(
+      grid(
+        ['Банк', 'Номер счёта', 'Вид', 'Валюта', 'Остаток'],
+        data.accounts.map((a) => [a.bank, a.number, a.kind, a.currency, a.balance && money(a.balance)]),
+        ['*', 'auto', 'auto', 'auto', 'auto'],
+      ),
+    );
   }
   if (data.realEstate?.length) {
     sub('Недвижимое имущество (ст. 6.b)');
-    out.push(grid(['Описание', 'Адрес', 'Кадастровый номер', 'Доля', 'Обременения'],
-      data.realEstate.map((r) => [r.description, r.address, r.cadastralNumber, r.share, r.encumbrances]),
-      ['*', '*', 'auto', 'auto', '*']));
+    out.push(
+      grid(
+        ['Описание', 'Адрес', 'Кадастровый номер', 'Доля', 'Обременения'],
+        data.realEstate.map((r) => [r.description, r.address, r.cadastralNumber, r.share, r.encumbrances]),
+        ['*', '*', 'auto', 'auto', '*'],
+      ),
+    );
   }
   if (data.vehicles?.length) {
     sub('Транспортные средства (ст. 6.c)');
-    out.push(grid(['Описание', 'Рег. знак', 'VIN', 'Год выпуска'],
-      data.vehicles.map((v) => [v.description, v.registrationNumber, v.vin, v.year === undefined ? undefined : String(v.year)]),
-      ['*', 'auto', 'auto', 'auto']));
+    out.push(
+      grid(
+        ['Описание', 'Рег. знак', 'VIN', 'Год выпуска'],
+        data.vehicles.map((v) => [
+          v.description,
+          v.registrationNumber,
+          v.vin,
+          v.year === undefined ? undefined : String(v.year),
+        ]),
+        ['*', 'auto', 'auto', 'auto'],
+      ),
+    );
   }
   if (data.shares?.length) {
     sub('Доли, ценные бумаги, иные права (ст. 6.d, 6.e)');
-    out.push(grid(['Эмитент', 'Описание', 'Доля'], data.shares.map((s) => [s.issuer, s.description, s.share])));
+    out.push(
+      grid(
+        ['Эмитент', 'Описание', 'Доля'],
+        data.shares.map((s) => [s.issuer, s.description, s.share]),
+      ),
+    );
   }
   if (data.employer) {
     sub('Место работы (ст. 7.a)');
-    out.push(fields([
-      ['Работодатель', data.employer.name],
-      ['Адрес', data.employer.address],
-      ['Должность', data.employer.position],
-      ['Работает с', data.employer.since ? ruDate(data.employer.since) : undefined],
-    ]));
+    out.push(
+      fields([
+        ['Работодатель', data.employer.name],
+        ['Адрес', data.employer.address],
+        ['Должность', data.employer.position],
+        ['Работает с', data.employer.since ? ruDate(data.employer.since) : undefined],
+      ]),
+    );
   }
   if (data.income?.length) {
     sub('Доходы (ст. 7.b)');
-    out.push(grid(['Период', 'Источник', 'Сумма'],
-      data.income.map((x) => [`${ruDate(x.from)} — ${ruDate(x.to)}`, x.source, money(x.amount)]),
-      ['auto', '*', 'auto']));
+    out.push(
+      grid(
+        ['Период', 'Источник', 'Сумма'],
+        data.income.map((x) => [`${ruDate(x.from)} — ${ruDate(x.to)}`, x.source, money(x.amount)]),
+        ['auto', '*', 'auto'],
+      ),
+    );
   }
   if (data.addresses?.length) {
     sub('Адреса (ст. 8)');
-    out.push(grid(['Адрес', 'Вид', 'С даты'], data.addresses.map((a) => [a.address, a.kind, a.since ? ruDate(a.since) : undefined])));
+    out.push(
+      grid(
+        ['Адрес', 'Вид', 'С даты'],
+        data.addresses.map((a) => [a.address, a.kind, a.since ? ruDate(a.since) : undefined]),
+      ),
+    );
   }
   if (data.text) {
     sub('Пояснения');
@@ -452,10 +563,12 @@ function answerData(data: AnswerData): Content[] {
   }
   if (data.disclosureProcedure) {
     sub('Особый порядок предоставления сведений взыскателю (статья 9)');
-    out.push(fields([
-      ['Порядок', data.disclosureProcedure.description],
-      ['Орган, в который следует обратиться', data.disclosureProcedure.body],
-    ]));
+    out.push(
+      fields([
+        ['Порядок', data.disclosureProcedure.description],
+        ['Орган, в который следует обратиться', data.disclosureProcedure.body],
+      ]),
+    );
   }
   return out;
 }
@@ -464,10 +577,18 @@ function answerItem(view: RequestView, a: AnswerView): Content {
   const item = view.document.items?.[a.itemNo - 1];
   const label = OUTCOME_LABELS_RU[a.outcome as AnswerOutcome] ?? a.outcome;
   const stack: Content[] = [
-    { text: [{ text: `Пункт ${a.itemNo}. `, bold: true }, item ? { text: `(${provisionsRu(item)})`, color: '#444444' } : ''] },
+    {
+      text: [
+        { text: `Пункт ${a.itemNo}. `, bold: true },
+        item ? { text: `(${provisionsRu(item)})`, color: '#444444' } : '',
+      ],
+    },
   ];
   if (item) stack.push({ stack: itemDescription(item), fontSize: 9, color: '#444444', margin: [12, 0, 0, 2] });
-  stack.push({ text: [{ text: 'Результат: ', bold: true }, label, a.final ? '' : ' (промежуточный ответ)'], margin: [0, 2, 0, 2] });
+  stack.push({
+    text: [{ text: 'Результат: ', bold: true }, label, a.final ? '' : ' (промежуточный ответ)'],
+    margin: [0, 2, 0, 2],
+  });
   if (a.purged) stack.push({ text: 'Сведения удалены по истечении срока хранения (статья 9).', italics: true });
   else if (a.data && typeof a.data === 'object') stack.push(...answerData(a.data as AnswerData));
   if (a.attachments.length) {
@@ -488,12 +609,18 @@ export async function renderAnswerPdf(view: RequestView, seal: PdfSeal | null): 
   if (!seal) content.push({ text: 'ПРОЕКТ — не подписан', style: 'draft', margin: [0, 0, 0, 8] });
   content.push(
     { text: `ОТВЕТ на запрос № ${number || DASH}`, style: 'title' },
-    { text: `от ${ruDate(d.date)} о предоставлении информации при осуществлении принудительного исполнения`, style: 'subtitle' },
+    {
+      text: `от ${ruDate(d.date)} о предоставлении информации при осуществлении принудительного исполнения`,
+      style: 'subtitle',
+    },
     {
       table: {
         widths: ['*', '*'],
         body: [
-          [{ text: 'Отвечающий (запрашиваемый) орган', style: 'th' }, { text: 'Запрашивающий орган', style: 'th' }],
+          [
+            { text: 'Отвечающий (запрашиваемый) орган', style: 'th' },
+            { text: 'Запрашивающий орган', style: 'th' },
+          ],
           [cell(bodyLine(answering)), cell(bodyLine(requesting))],
         ],
       },
@@ -504,19 +631,37 @@ export async function renderAnswerPdf(view: RequestView, seal: PdfSeal | null): 
     heading('Исполнительное производство'),
     fields([
       ['Номер', d.proceeding?.number],
-      ['Исполнительный документ', [d.executiveDocument?.title, d.executiveDocument?.number, d.executiveDocument?.date ? `от ${ruDate(d.executiveDocument.date)}` : ''].filter(Boolean).join(' ') || undefined],
+      [
+        'Исполнительный документ',
+        [
+          d.executiveDocument?.title,
+          d.executiveDocument?.number,
+          d.executiveDocument?.date ? `от ${ruDate(d.executiveDocument.date)}` : '',
+        ]
+          .filter(Boolean)
+          .join(' ') || undefined,
+      ],
     ]),
     heading('Сведения по пунктам запроса'),
   );
   if (view.answers.length === 0) content.push({ text: 'Ответ ещё не дан.' });
   for (const a of view.answers) content.push(answerItem(view, a));
   content.push(signatureBlock(seal, 'Ответ'));
-  return frame({ title: `Ответ на запрос № ${number}`, subject: 'Ответ на запрос о предоставлении информации при осуществлении принудительного исполнения', content, seal });
+  return frame({
+    title: `Ответ на запрос № ${number}`,
+    subject: 'Ответ на запрос о предоставлении информации при осуществлении принудительного исполнения',
+    content,
+    seal,
+  });
 }
 
 function debtorSummary(p: Person | undefined): [string, string | undefined][] {
   if (!p) return [];
-  if (p.type === 'legal_entity') return [['Наименование', p.name], ['Идентификационные номера', idsText(p.ids)]];
+  if (p.type === 'legal_entity')
+    return [
+      ['Наименование', p.name],
+      ['Идентификационные номера', idsText(p.ids)],
+    ];
   return [
     ['Фамилия, имя, отчество', [p.surname, p.name, p.patronymic].filter(Boolean).join(' ') || undefined],
     ['Дата рождения', p.birthDate ? ruDate(p.birthDate) : undefined],

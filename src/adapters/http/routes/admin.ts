@@ -18,34 +18,78 @@ import { setRetentionRule, SetRetentionRuleInput } from '../../../app/set-retent
 import { updateOfficer, UpdateOfficerInput } from '../../../app/update-officer.js';
 import { actorOf, API_PREFIX } from '../server.js';
 
-const omitId = (s: { properties: Record<string, unknown> }) => Type.Object(Object.fromEntries(Object.entries(s.properties).filter(([k]) => k !== 'id' && k !== 'party')) as never);
+const omitId = (s: { properties: Record<string, unknown> }) =>
+  Type.Object(Object.fromEntries(Object.entries(s.properties).filter(([k]) => k !== 'id' && k !== 'party')) as never);
 
 export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void {
   const P = API_PREFIX;
   app.get(`${P}/me`, { schema: { tags: ['node'], summary: 'Текущий пользователь' } }, (req) => actorOf(req));
-  app.get(`${P}/bodies`, { schema: { tags: ['admin'], summary: 'Органы узла' } }, (req) => listBodies(ctx, actorOf(req)));
-  app.post(`${P}/bodies`, { schema: { tags: ['admin'], summary: 'Добавить орган (статья 18)', body: AddBodyInput } },
-    async (req, reply) => reply.status(201).send(await addBody(ctx, actorOf(req), req.body)));
-  app.get(`${P}/officers`, { schema: { tags: ['admin'], summary: 'Пользователи' } }, (req) => listOfficers(ctx, actorOf(req), req.query ?? {}));
-  app.post(`${P}/officers`, { schema: { tags: ['admin'], summary: 'Добавить пользователя; пароль выдаётся один раз', body: AddOfficerInput } },
-    async (req, reply) => reply.status(201).send(await addOfficer(ctx, actorOf(req), req.body)));
-  app.patch<{ Params: { id: string } }>(`${P}/officers/:id`, { schema: { tags: ['admin'], summary: 'Роли, блокировка, сброс пароля', body: omitId(UpdateOfficerInput) } },
-    (req) => updateOfficer(ctx, actorOf(req), { ...(req.body as object), id: req.params.id }));
-  app.post(`${P}/tokens`, { schema: { tags: ['admin'], summary: 'Выпустить API-токен (показывается один раз)', body: CreateApiTokenInput } },
-    async (req, reply) => reply.status(201).send(await createApiToken(ctx, actorOf(req), req.body)));
-  app.delete<{ Params: { id: string } }>(`${P}/tokens/:id`, { schema: { tags: ['admin'], summary: 'Отозвать API-токен' } },
-    (req) => revokeApiToken(ctx, actorOf(req), { id: req.params.id }));
-  app.get(`${P}/retention-rules`, { schema: { tags: ['admin'], summary: 'Сроки хранения полученных сведений (R9.6)' } }, (req) => listRetentionRules(ctx, actorOf(req)));
-  app.put<{ Params: { party: string } }>(`${P}/retention-rules/:party`, { schema: { tags: ['admin'], summary: 'Срок хранения для Стороны (R9.6)', body: omitId(SetRetentionRuleInput) } },
-    (req) => setRetentionRule(ctx, actorOf(req), { ...(req.body as object), party: req.params.party }));
-  app.get(`${P}/protection-statement`, { schema: { tags: ['admin'], summary: 'Меры защиты и сроки хранения (R9.5)' } }, async (req) => {
-    actorOf(req);
-    return { statement: await getProtectionStatement(ctx) };
-  });
-  app.put(`${P}/protection-statement`, { schema: { tags: ['admin'], summary: 'Изменить сведения о мерах защиты (R9.5)', body: SetProtectionStatementInput } },
-    (req) => setProtectionStatement(ctx, actorOf(req), req.body));
-  app.get(`${P}/audit/verify`, { schema: { tags: ['admin'], summary: 'Проверить целостность журнала аудита (R9.1)' } }, async (req) => {
-    requireRole(actorOf(req), 'admin', 'supervisor');
-    return verifyAuditLog(ctx.db);
-  });
+  app.get(`${P}/bodies`, { schema: { tags: ['admin'], summary: 'Органы узла' } }, (req) =>
+    listBodies(ctx, actorOf(req)),
+  );
+  app.post(
+    `${P}/bodies`,
+    { schema: { tags: ['admin'], summary: 'Добавить орган (статья 18)', body: AddBodyInput } },
+    async (req, reply) => reply.status(201).send(await addBody(ctx, actorOf(req), req.body)),
+  );
+  app.get(`${P}/officers`, { schema: { tags: ['admin'], summary: 'Пользователи' } }, (req) =>
+    listOfficers(ctx, actorOf(req), req.query ?? {}),
+  );
+  app.post(
+    `${P}/officers`,
+    { schema: { tags: ['admin'], summary: 'Добавить пользователя; пароль выдаётся один раз', body: AddOfficerInput } },
+    async (req, reply) => reply.status(201).send(await addOfficer(ctx, actorOf(req), req.body)),
+  );
+  app.patch<{ Params: { id: string } }>(
+    `${P}/officers/:id`,
+    { schema: { tags: ['admin'], summary: 'Роли, блокировка, сброс пароля', body: omitId(UpdateOfficerInput) } },
+    (req) => updateOfficer(ctx, actorOf(req), { ...(req.body as object), id: req.params.id }),
+  );
+  app.post(
+    `${P}/tokens`,
+    { schema: { tags: ['admin'], summary: 'Выпустить API-токен (показывается один раз)', body: CreateApiTokenInput } },
+    async (req, reply) => reply.status(201).send(await createApiToken(ctx, actorOf(req), req.body)),
+  );
+  app.delete<{ Params: { id: string } }>(
+    `${P}/tokens/:id`,
+    { schema: { tags: ['admin'], summary: 'Отозвать API-токен' } },
+    (req) => revokeApiToken(ctx, actorOf(req), { id: req.params.id }),
+  );
+  app.get(
+    `${P}/retention-rules`,
+    { schema: { tags: ['admin'], summary: 'Сроки хранения полученных сведений (R9.6)' } },
+    (req) => listRetentionRules(ctx, actorOf(req)),
+  );
+  app.put<{ Params: { party: string } }>(
+    `${P}/retention-rules/:party`,
+    { schema: { tags: ['admin'], summary: 'Срок хранения для Стороны (R9.6)', body: omitId(SetRetentionRuleInput) } },
+    (req) => setRetentionRule(ctx, actorOf(req), { ...(req.body as object), party: req.params.party }),
+  );
+  app.get(
+    `${P}/protection-statement`,
+    { schema: { tags: ['admin'], summary: 'Меры защиты и сроки хранения (R9.5)' } },
+    async (req) => {
+      actorOf(req);
+      return { statement: await getProtectionStatement(ctx) };
+    },
+  );
+  app.put(
+    `${P}/protection-statement`,
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Изменить сведения о мерах защиты (R9.5)',
+        body: SetProtectionStatementInput,
+      },
+    },
+    (req) => setProtectionStatement(ctx, actorOf(req), req.body),
+  );
+  app.get(
+    `${P}/audit/verify`,
+    { schema: { tags: ['admin'], summary: 'Проверить целостность журнала аудита (R9.1)' } },
+    async (req) => {
+      requireRole(actorOf(req), 'admin', 'supervisor');
+      return verifyAuditLog(ctx.db);
+    },
+  );
 }
