@@ -5,49 +5,29 @@
 import Type, { type TSchema } from 'typebox';
 import { localDate, compareDates } from '../domain/dates.js';
 import { EixError } from '../domain/errors.js';
+import { MESSAGE_TYPES, STEP_MESSAGE_TYPES, type StepMessageType } from '../domain/messages.js';
 import type { WorkflowEvent } from '../domain/workflow.js';
 import { requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 import { applyEvent, enqueue, loadRequest } from './request-record.js';
 
-const Text = Type.String({ minLength: 1, maxLength: 10_000 });
-const DateStr = Type.String({ format: 'date' });
+/** Step messages an officer sends with this use case; a refusal has its own (refuse-request.ts). */
+type SentStep = Exclude<StepMessageType, 'refusal'>;
 
-/** Each step: its data, and whether it travels to the other Party. */
-const STEPS = {
-  take_into_work: { data: Type.Object({}, { additionalProperties: false }), message: false },
-  consult: { data: Type.Object({ text: Text }, { additionalProperties: false }), message: true }, // R13.c, R15
-  request_additional_info: { data: Type.Object({ questions: Text }, { additionalProperties: false }), message: true }, // R14
-  reply_additional_info: { data: Type.Object({ text: Text }, { additionalProperties: false }), message: true }, // R14
-  notify_delay: {
-    data: Type.Object({ newDate: DateStr, reason: Text }, { additionalProperties: false }),
-    message: true,
-  }, // R12.c
-  postpone: {
-    data: Type.Object({ reason: Text, until: Type.Optional(DateStr) }, { additionalProperties: false }),
-    message: true,
-  }, // R15
-  propose_conditions: { data: Type.Object({ conditions: Text }, { additionalProperties: false }), message: true }, // R15
-  accept_conditions: {
-    data: Type.Object({ note: Type.Optional(Text) }, { additionalProperties: false }),
-    message: true,
-  }, // R15
-  reject_conditions: {
-    data: Type.Object({ note: Type.Optional(Text) }, { additionalProperties: false }),
-    message: true,
-  }, // R15
-  resume: { data: Type.Object({ note: Type.Optional(Text) }, { additionalProperties: false }), message: true },
-  notify_confidentiality_impossible: {
-    data: Type.Object({ reason: Text }, { additionalProperties: false }),
-    message: true,
-  }, // R16
-  continue_without_confidentiality: {
-    data: Type.Object({ note: Type.Optional(Text) }, { additionalProperties: false }),
-    message: true,
-  }, // R16
-  withdraw: { data: Type.Object({ reason: Text }, { additionalProperties: false }), message: true }, // R15, R24
-} satisfies Partial<Record<WorkflowEvent, { data: TSchema; message: boolean }>>;
+/**
+ * Each step: its data, and whether it travels to the other Party. The data of
+ * a step that travels is exactly its message body (the catalogue's schema).
+ */
+const STEPS: Readonly<Record<'take_into_work' | SentStep, { data: TSchema; message: SentStep | null }>> = {
+  take_into_work: { data: Type.Object({}, { additionalProperties: false }), message: null },
+  ...(Object.fromEntries(
+    STEP_MESSAGE_TYPES.filter((t): t is SentStep => t !== 'refusal').map((t) => [
+      t,
+      { data: MESSAGE_TYPES[t].body, message: t },
+    ]),
+  ) as unknown as Record<SentStep, { data: TSchema; message: SentStep }>),
+};
 
 export type RequestStep = keyof typeof STEPS;
 export const REQUEST_STEPS = Object.keys(STEPS) as RequestStep[];
@@ -62,15 +42,12 @@ export const ActOnRequestInput = Type.Object(
   { additionalProperties: false },
 );
 
-const FIELDS: Record<string, string> = {
-  'data.text': 'текст',
-  'data.questions': 'вопросы (какая дополнительная информация нужна)',
-  'data.newDate': 'новый ожидаемый срок',
-  'data.reason': 'причина',
-  'data.until': 'срок отсрочки',
-  'data.conditions': 'условия исполнения',
-  'data.note': 'примечание',
-};
+/** Field names for error messages, from the catalogue's form labels. */
+const FIELDS: Record<string, string> = Object.fromEntries(
+  STEP_MESSAGE_TYPES.flatMap((t) =>
+    Object.entries(MESSAGE_TYPES[t].form.fields).map(([k, f]) => [`data.${k}`, f.label.toLowerCase()]),
+  ),
+);
 
 export async function actOnRequest(
   ctx: AppContext,
@@ -99,7 +76,7 @@ export async function actOnRequest(
     }
     const { state, eventId } = await applyEvent(tx, ctx, o, row, p.step as WorkflowEvent, data, patch);
     const messageId =
-      step.message && row.message_id ? await enqueue(tx, row, p.step, { requestId: row.id, eventId }) : null;
+      step.message && row.message_id ? await enqueue(tx, row, step.message, { requestId: row.id, eventId }) : null;
     return { id: row.id, state, messageId };
   });
 }

@@ -8,11 +8,12 @@ import { EixError } from '../domain/errors.js';
 import { WORKFLOW_EVENTS, type WorkflowEvent } from '../domain/workflow.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
-import { applyEvent, loadRequest, requireReceiptRecorded } from './request-record.js';
+import type { Tx } from '../ports/store.js';
+import { applyEvent, loadRequest, requireReceiptRecorded, withTransaction } from './request-record.js';
 import { appendAudit } from './audit.js';
 
 /** History-only messages: recorded on the request, no state change. */
-export const HISTORY_ONLY = ['forward', 'consent_request'] as const;
+export const HISTORY_ONLY = ['consent_request'] as const;
 
 export const ApplyRemoteStepInput = Type.Object(
   {
@@ -30,10 +31,11 @@ export async function applyRemoteStep(
   ctx: AppContext,
   actor: Actor,
   input: unknown,
+  outer?: Tx,
 ): Promise<{ requestId: string; state: string; duplicate: boolean }> {
   const p = parseInput(ApplyRemoteStepInput, input);
   const direction = p.by === 'requested' ? 'outgoing' : 'incoming';
-  return ctx.db.transaction().execute(async (tx) => {
+  return withTransaction(ctx, outer, async (tx) => {
     const ref = await tx
       .selectFrom('requests')
       .select('id')
@@ -76,7 +78,12 @@ export async function applyRemoteStep(
       return { requestId: row.id, state: row.state, duplicate: false };
     }
     const patch =
-      p.event === 'notify_delay' && typeof p.data.newDate === 'string' ? { delay_until: p.data.newDate } : {};
+      p.event === 'notify_delay' && typeof p.data.newDate === 'string'
+        ? { delay_until: p.data.newDate }
+        : // R18: the other Party's territorial body executes the request from now on.
+          p.event === 'forward' && typeof p.data.body === 'string'
+          ? { counterpart_forwarded_to: p.data.body }
+          : {};
     const { state } = await applyEvent(tx, ctx, actor, row, p.event as WorkflowEvent, data, patch, true);
     return { requestId: row.id, state, duplicate: false };
   });

@@ -42,7 +42,7 @@ export async function forwardRequest(
         `Орган ${p.toBodyId} не является органом той же Стороны`,
       );
     }
-    const { state } = await applyEvent(
+    const { state, eventId } = await applyEvent(
       tx,
       ctx,
       o,
@@ -52,7 +52,8 @@ export async function forwardRequest(
       { body_id: to.id },
     );
     // R18: the requesting body learns who executes its request now.
-    await enqueue(tx, row, 'forward', { requestId: row.id, body: to.id, name: to.name });
+    // The forwarding (central) body speaks: the requesting node binds later messages to the new body by this one.
+    await enqueue(tx, row, 'forward', { requestId: row.id, eventId, fromBody: from.id, body: to.id, name: to.name });
     return { id: row.id, state, bodyId: to.id };
   });
 }

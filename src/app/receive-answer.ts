@@ -10,7 +10,8 @@ import { appendAudit } from './audit.js';
 import { storeAnswer, storeAttachment } from './answer-request.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
-import { applyEvent, loadRequest, requireReceiptRecorded } from './request-record.js';
+import type { Tx } from '../ports/store.js';
+import { applyEvent, loadRequest, requireReceiptRecorded, withTransaction } from './request-record.js';
 
 export const ReceiveAnswerInput = Type.Object(
   {
@@ -26,9 +27,10 @@ export async function receiveAnswer(
   ctx: AppContext,
   actor: Actor,
   input: unknown,
+  outer?: Tx,
 ): Promise<{ requestId: string; state: string; duplicate: boolean }> {
   const p = parseInput(ReceiveAnswerInput, input);
-  return ctx.db.transaction().execute(async (tx) => {
+  return withTransaction(ctx, outer, async (tx) => {
     const ref = await tx
       .selectFrom('requests')
       .select(['id'])

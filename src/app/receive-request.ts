@@ -6,12 +6,15 @@
 import { randomUUID } from 'node:crypto';
 import Type from 'typebox';
 import { computeDeadline } from '../domain/calendar.js';
-import { localDate } from '../domain/dates.js';
 import { EixError } from '../domain/errors.js';
-import { PARTIES, isSignatory } from '../domain/parties.js';
 import { BodyRefSchema, RequestSchema, itemProvisions, type Request } from '../domain/request.js';
 import { documentTerms, numberTerm, personTerms } from '../domain/search.js';
-import { canSend } from '../domain/treaty.js';
+import { isDesignated } from '../domain/treaty.js';
+import type { IsoDate } from '../domain/dates.js';
+import type { ReceiptCheck } from '../domain/receiving.js';
+import { validateRequest } from '../domain/request-validation.js';
+import type { Tx } from '../ports/store.js';
+import { requirePair, servedBody, withTransaction } from './request-record.js';
 import { appendAudit } from './audit.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
@@ -35,12 +38,19 @@ export interface Received {
   readonly basis: string;
 }
 
-export async function receiveRequest(ctx: AppContext, actor: Actor, input: unknown): Promise<Received> {
+/**
+ * Stores a received request. Called by receiveMessage inside its transaction
+ * (`tx`), or on its own (tests, tools). Before anything is stored: the sender
+ * must be a designated body of a Party bound with this one on the local day of
+ * receipt and the body the document names as requesting and holding the
+ * proceeding (R-pair, R10.b, R18); the recipient a designated body served here.
+ */
+export async function receiveRequest(ctx: AppContext, actor: Actor, input: unknown, outer?: Tx): Promise<Received> {
   const p = parseInput(ReceiveRequestInput, input);
   const doc: Request = p.document;
   const from = p.fromBody as { id: string; party: string; name: string };
   const receivedAt = new Date(p.receivedAt);
-  return ctx.db.transaction().execute(async (tx) => {
+  return withTransaction(ctx, outer, async (tx) => {
     const existing = await tx
       .selectFrom('requests')
       .select(['id', 'received_on', 'deadline', 'deadline_basis'])
@@ -54,17 +64,11 @@ export async function receiveRequest(ctx: AppContext, actor: Actor, input: unkno
         deadline: existing.deadline!,
         basis: existing.deadline_basis!,
       };
-    const body = await tx.selectFrom('bodies').selectAll().where('id', '=', p.toBodyId).executeTakeFirst();
-    if (!body || body.party !== ctx.party)
-      throw new EixError(
-        'body.not_found',
-        { field: 'toBodyId', id: p.toBodyId },
-        `Орган ${p.toBodyId} не обслуживается этим узлом`,
-      );
-    const timeZone = body.time_zone ?? (isSignatory(ctx.party) ? PARTIES[ctx.party].timeZone : 'UTC');
-    const receivedOn = localDate(receivedAt, timeZone);
-    const pair = canSend(ctx.treaty(), { from: from.party, to: ctx.party, date: receivedOn });
-    if (!pair.allowed) throw new EixError('registry.pair', { field: 'fromBody.party', code: pair.code }, pair.reason);
+    const { body, timeZone, localDay: receivedOn } = await servedBody(tx, ctx, p.toBodyId, receivedAt);
+    requirePair(ctx, from.party, receivedOn);
+    requireSender(ctx, doc, from, receivedOn);
+    requireRecipient(ctx, doc, body.id, receivedOn);
+    const check = receiptCheck(ctx, doc, from, receivedOn);
     const d = computeDeadline(await ctx.calendar(ctx.party), {
       receivedAt,
       timeZone,
@@ -98,6 +102,8 @@ export async function receiveRequest(ctx: AppContext, actor: Actor, input: unkno
         deadline_basis: d.basis,
         delay_until: null,
         message_id: p.messageId,
+        addressed_to: body.id,
+        receipt_check: JSON.stringify(check),
         search_keys: terms.map((t) => ctx.sealer.blindIndex(t)),
         created_by: null,
       })
@@ -142,4 +148,61 @@ export async function receiveRequest(ctx: AppContext, actor: Actor, input: unkno
     });
     return { id, duplicate: false, receivedOn, deadline: d.deadline, basis: d.basis };
   });
+}
+
+/** R10.b, R18: the signing body is a designated body of its Party and the body that asks and holds the proceeding. */
+function requireSender(ctx: AppContext, doc: Request, from: { id: string; party: string }, day: IsoDate): void {
+  const refuse = (field: string, why: string): never => {
+    throw new EixError('message.sender', { field, from }, `Запрос отклонён: ${why}`);
+  };
+  if (!isDesignated(ctx.treaty(), from.party, from.id, day)) {
+    refuse(
+      'envelope.from.body',
+      `орган ${from.id} не назначен Стороной ${from.party} для обмена по Соглашению (статья 18)`,
+    );
+  }
+  if (doc.requestingBody?.id !== from.id || doc.requestingBody.party !== from.party) {
+    refuse(
+      'request.requestingBody.id',
+      `запрос подписан органом ${from.id}, а запрашивающим органом в нём указан другой`,
+    );
+  }
+  if (doc.proceeding?.bodyId !== undefined && doc.proceeding.bodyId !== from.id) {
+    refuse(
+      'request.proceeding.bodyId',
+      'исполнительное производство находится не в органе, подписавшем запрос (статья 10)',
+    );
+  }
+}
+
+/** R18: a request is addressed to a designated body of this Party, the one the document names. */
+function requireRecipient(ctx: AppContext, doc: Request, bodyId: string, day: IsoDate): void {
+  if (!isDesignated(ctx.treaty(), ctx.party, bodyId, day)) {
+    throw new EixError(
+      'message.recipient',
+      { field: 'envelope.to.body', id: bodyId },
+      `Орган ${bodyId} не назначен для обмена по Соглашению (статья 18)`,
+    );
+  }
+  if (doc.requestedBody !== undefined && (doc.requestedBody.id !== bodyId || doc.requestedBody.party !== ctx.party)) {
+    throw new EixError(
+      'message.recipient',
+      { field: 'request.requestedBody.id', id: doc.requestedBody.id },
+      `Запрос адресован органу ${doc.requestedBody.id}, а доставлен органу ${bodyId}`,
+    );
+  }
+}
+
+/**
+ * R11, R13.d, R-KZ: the same check as at drafting, on the day of receipt. The
+ * request is received all the same (its term runs, Article 12); what is
+ * missing is shown to the requested officer, who may ask for it (Article 14).
+ */
+function receiptCheck(ctx: AppContext, doc: Request, from: { id: string }, day: IsoDate): ReceiptCheck {
+  const r = validateRequest(doc, { today: day, treaty: ctx.treaty(), officerBodyId: from.id });
+  return {
+    // Who sent it and whether the Parties are bound was decided above (a refusal, not a list item).
+    problems: r.errors.filter((e) => !e.code.startsWith('R-pair') && !e.code.startsWith('R10.b.officer')),
+    notices: r.warnings.filter((w) => w.code === 'R13.d' || w.code === 'R-KZ'),
+  };
 }

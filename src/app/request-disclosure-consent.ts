@@ -7,7 +7,8 @@ import { appendAudit } from './audit.js';
 import { requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
-import { enqueue, loadRequest } from './request-record.js';
+import type { Tx } from '../ports/store.js';
+import { enqueue, loadRequest, withTransaction } from './request-record.js';
 
 export const RequestDisclosureConsentInput = Type.Object(
   {
@@ -72,9 +73,10 @@ export async function recordDisclosureConsent(
   ctx: AppContext,
   actor: Actor,
   input: unknown,
+  outer?: Tx,
 ): Promise<{ consentId: string; status: string }> {
   const p = parseInput(RecordDisclosureConsentInput, input);
-  return ctx.db.transaction().execute(async (tx) => {
+  return withTransaction(ctx, outer, async (tx) => {
     const c = await tx
       .selectFrom('disclosure_consents')
       .selectAll()

@@ -3,10 +3,14 @@
 // audit entry, and queue a message for the other Party (outbox).
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
-import type { RequestsTable } from '../adapters/db/schema.js';
+import type { BodiesTable, RequestsTable } from '../adapters/db/schema.js';
 import { EixError } from '../domain/errors.js';
 import { transition, type RequestState, type WorkflowEvent } from '../domain/workflow.js';
 import type { Tx } from '../ports/store.js';
+import { localDate, type IsoDate } from '../domain/dates.js';
+import type { MessageType } from '../domain/messages.js';
+import { PARTIES, isSignatory } from '../domain/parties.js';
+import { canSend } from '../domain/treaty.js';
 import { appendAudit } from './audit.js';
 import { canActForBody, canSeeBody, notFound } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
@@ -55,7 +59,9 @@ export async function applyEvent(
   row: RequestRow,
   event: WorkflowEvent,
   data: Record<string, unknown>,
-  patch: Partial<Pick<RequestRow, 'delay_until' | 'body_id' | 'message_id' | 'number' | 'confidential'>> & {
+  patch: Partial<
+    Pick<RequestRow, 'delay_until' | 'body_id' | 'message_id' | 'number' | 'confidential' | 'counterpart_forwarded_to'>
+  > & {
     document?: string;
   } = {},
   /** The event was performed by the other Party and arrived as a message. */
@@ -99,9 +105,16 @@ export async function applyEvent(
  * (delivered by the federation worker). The payload holds references, never
  * personal data: the transport assembles and signs the message when it sends.
  */
-export async function enqueue(tx: Tx, row: RequestRow, type: string, refs: Record<string, unknown>): Promise<string> {
+export async function enqueue(
+  tx: Tx,
+  row: RequestRow,
+  type: MessageType,
+  refs: Record<string, unknown>,
+): Promise<string> {
   const messageId = randomUUID();
   const to = row.counterpart_body as { id: string; party: string };
+  // R18: after the other Party forwarded the request, its territorial body executes it.
+  const toBody = row.counterpart_forwarded_to ?? to.id;
   await tx
     .insertInto('outbox')
     .values({
@@ -109,7 +122,7 @@ export async function enqueue(tx: Tx, row: RequestRow, type: string, refs: Recor
       request_id: row.id,
       type,
       to_party: to.party,
-      to_body: to.id,
+      to_body: toBody,
       payload: JSON.stringify(refs),
       last_error: null,
       delivered_at: null,
@@ -127,9 +140,43 @@ export async function enqueue(tx: Tx, row: RequestRow, type: string, refs: Recor
 export function requireReceiptRecorded(row: RequestRow): void {
   if (row.direction === 'outgoing' && (row.state === 'signed' || row.state === 'sent')) {
     throw new EixError(
-      'message.context',
+      'message.early',
       { requestId: row.id, state: row.state },
       'Квитанция о получении этого запроса ещё не обработана отправителем; повторите позже',
     );
   }
+}
+
+/** Runs `fn` in the caller's transaction, or in a new one. */
+export function withTransaction<T>(ctx: AppContext, tx: Tx | undefined, fn: (tx: Tx) => Promise<T>): Promise<T> {
+  return tx ? fn(tx) : ctx.db.transaction().execute(fn);
+}
+
+/**
+ * A body this node serves, with its time zone and the local day of `at` there
+ * (the Party's day: R12.a receipt, R-pair on receipt).
+ */
+export async function servedBody(
+  tx: Tx,
+  ctx: AppContext,
+  bodyId: string,
+  at: Date,
+): Promise<{ body: Selectable<BodiesTable>; timeZone: string; localDay: IsoDate }> {
+  const body = await tx.selectFrom('bodies').selectAll().where('id', '=', bodyId).executeTakeFirst();
+  if (!body || body.party !== ctx.party) {
+    throw new EixError(
+      'message.recipient',
+      { field: 'envelope.to.body', id: bodyId },
+      `Орган ${bodyId} не обслуживается этим узлом`,
+    );
+  }
+  const timeZone = body.time_zone ?? (isSignatory(ctx.party) ? PARTIES[ctx.party].timeZone : 'UTC');
+  return { body, timeZone, localDay: localDate(at, timeZone) };
+}
+
+/** R-pair on receipt: the Agreement binds the sender's Party and this one on this Party's local day. */
+export function requirePair(ctx: AppContext, fromParty: string, day: IsoDate): void {
+  const pair = canSend(ctx.treaty(), { from: fromParty, to: ctx.party, date: day });
+  if (!pair.allowed)
+    throw new EixError('registry.pair', { field: 'envelope.from.party', code: pair.code }, pair.reason);
 }

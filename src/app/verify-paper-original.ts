@@ -145,7 +145,8 @@ export function signedInfo(jws: string): SignedInfo {
   return info;
 }
 
-const ANSWER_TYPES = ['answer_final', 'answer_partial'];
+const ANSWER_TYPES: readonly ('answer_final' | 'answer_partial')[] = ['answer_final', 'answer_partial'];
+const isAnswer = (e: string): boolean => (ANSWER_TYPES as readonly string[]).includes(e);
 
 /**
  * The seal of a printed request or answer: the signed message behind it and
@@ -202,12 +203,10 @@ export async function sealFor(
         messageId: row.message_id,
         jws: ctx.sealer.decrypt(row.signed_enc, `outbox:${row.message_id}`).toString('utf8'),
       });
-    event = [...view.events].reverse().find((e) => ANSWER_TYPES.includes(e.event));
+    event = [...view.events].reverse().find((e) => isAnswer(e.event));
   } else {
     // We received the answer: the last answer message in the history.
-    event = [...view.events]
-      .reverse()
-      .find((e) => ANSWER_TYPES.includes(e.event) && typeof e.data.messageId === 'string');
+    event = [...view.events].reverse().find((e) => isAnswer(e.event) && typeof e.data.messageId === 'string');
     const id = event?.data.messageId as string | undefined;
     const row = id
       ? await ctx.db

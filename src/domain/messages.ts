@@ -5,7 +5,7 @@
 import Type, { type TSchema } from 'typebox';
 import { AnswerItemsSchema } from './answer.js';
 import { RequestSchema } from './request.js';
-import { REFUSAL_GROUNDS } from './workflow.js';
+import { REFUSAL_GROUNDS, REFUSAL_GROUND_LABELS_RU, type WorkflowEvent } from './workflow.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -46,18 +46,57 @@ const AnswerBody = Type.Object({ items: AnswerItemsSchema }, { additionalPropert
 const textBody = (key: string, optional = false) =>
   Type.Object({ [key]: optional ? Type.Optional(Text) : Text }, { additionalProperties: false });
 
-/** Body schema of every message type, with its Russian title and the rule it serves. */
+/** Who may send a message type (docs/MESSAGES.md, RECEIVING.md): a side of the request it names, either side, any designated body (node level) or the transport (receipts). */
+export type SenderRole = 'requesting' | 'requested' | 'either' | 'node' | 'transport';
+
+/** One field an officer fills for a message (the wire body's property of the same name). */
+export interface FormField {
+  readonly label: string;
+  readonly input: 'textarea' | 'date' | 'select';
+  readonly options?: readonly (readonly [string, string])[];
+}
+
+/** How the officer's step form for a message looks (the web UI derives its forms from this). */
+export interface StepForm {
+  readonly label: string;
+  readonly button: string;
+  readonly fields: Readonly<Record<string, FormField>>;
+}
+
+/**
+ * One entry of the catalogue: the wire schema of the body, who may send it,
+ * the workflow event it drives on the request it names (null: it changes no
+ * state), its Russian title and the rule it serves, and (for steps an officer
+ * takes) the form. The receiving and composing handlers are tables keyed by
+ * the same type in src/app (receive-message.ts, compose-message.ts).
+ */
+export interface CatalogueEntry {
+  readonly title: string;
+  readonly rule: string;
+  readonly from: SenderRole;
+  readonly event: WorkflowEvent | null;
+  readonly body: TSchema;
+  readonly form?: StepForm;
+}
+
+const textarea = (label: string): FormField => ({ label, input: 'textarea' });
+const REASON = { reason: textarea('Причина') };
+const NOTE = { note: textarea('Примечание (необязательно)') };
+
+/** The protocol's message types: the one place a message type is defined. */
 export const MESSAGE_TYPES = {
   request: {
     title: 'Запрос',
     rule: 'R3–R11',
     from: 'requesting',
+    event: 'receipt',
     body: Type.Object({ request: RequestSchema }, { additionalProperties: false }),
   },
   receipt: {
     title: 'Квитанция о получении',
     rule: 'R12.a',
-    from: 'either',
+    from: 'transport',
+    event: null,
     body: Type.Object(
       {
         messageId: Type.String({ format: 'uuid' }),
@@ -69,68 +108,163 @@ export const MESSAGE_TYPES = {
       { additionalProperties: false },
     ),
   },
-  answer_partial: { title: 'Частичный ответ', rule: 'R4–R8', from: 'requested', body: AnswerBody },
-  answer_final: { title: 'Окончательный ответ', rule: 'R4–R8', from: 'requested', body: AnswerBody },
+  answer_partial: {
+    title: 'Частичный ответ',
+    rule: 'R4–R8',
+    from: 'requested',
+    event: 'answer_partial',
+    body: AnswerBody,
+  },
+  answer_final: {
+    title: 'Окончательный ответ',
+    rule: 'R4–R8',
+    from: 'requested',
+    event: 'answer_final',
+    body: AnswerBody,
+  },
   refusal: {
     title: 'Отказ в исполнении',
     rule: 'R13.a',
     from: 'requested',
+    event: 'refuse',
     body: Type.Object(
       { ground: Type.Enum(REFUSAL_GROUNDS), circumstances: Text, declarationParty: Type.Optional(Party) },
       { additionalProperties: false },
     ),
+    form: {
+      label: 'Отказать в исполнении (статья 13)',
+      button: 'Отказать',
+      fields: {
+        ground: {
+          label: 'Основание',
+          input: 'select',
+          options: REFUSAL_GROUNDS.map((g) => [g, REFUSAL_GROUND_LABELS_RU[g]] as const),
+        },
+        circumstances: textarea('Обстоятельства'),
+      },
+    },
   },
-  consult: { title: 'Консультация', rule: 'R13.c, R15', from: 'either', body: textBody('text') },
+  consult: {
+    title: 'Консультация',
+    rule: 'R13.c, R15',
+    from: 'either',
+    event: 'consult',
+    body: textBody('text'),
+    form: { label: 'Консультация (статьи 13, 15)', button: 'Направить', fields: { text: textarea('Текст') } },
+  },
   request_additional_info: {
     title: 'Запрос дополнительной информации',
     rule: 'R14',
     from: 'requested',
+    event: 'request_additional_info',
     body: textBody('questions'),
+    form: {
+      label: 'Запросить дополнительную информацию (статья 14)',
+      button: 'Запросить',
+      fields: { questions: textarea('Что нужно сообщить') },
+    },
   },
   reply_additional_info: {
     title: 'Дополнительная информация',
     rule: 'R14',
     from: 'requesting',
+    event: 'reply_additional_info',
     body: textBody('text'),
+    form: {
+      label: 'Ответить на запрос дополнительной информации',
+      button: 'Направить',
+      fields: { text: textarea('Дополнительная информация') },
+    },
   },
   notify_delay: {
     title: 'Уведомление о невозможности исполнить в срок',
     rule: 'R12.c',
     from: 'requested',
+    event: 'notify_delay',
     body: Type.Object({ newDate: DateStr, reason: Text }, { additionalProperties: false }),
+    form: {
+      label: 'Уведомить о невозможности исполнить в срок (статья 12)',
+      button: 'Уведомить',
+      fields: { newDate: { label: 'Новый ожидаемый срок', input: 'date' }, ...REASON },
+    },
   },
   postpone: {
     title: 'Отсрочка исполнения',
     rule: 'R15',
     from: 'requested',
+    event: 'postpone',
     body: Type.Object({ reason: Text, until: Type.Optional(DateStr) }, { additionalProperties: false }),
+    form: {
+      label: 'Отсрочить исполнение (статья 15)',
+      button: 'Отсрочить',
+      fields: { ...REASON, until: { label: 'До (необязательно)', input: 'date' } },
+    },
   },
   propose_conditions: {
     title: 'Предложение условий исполнения',
     rule: 'R15',
     from: 'requested',
+    event: 'propose_conditions',
     body: textBody('conditions'),
+    form: {
+      label: 'Предложить условия исполнения (статья 15)',
+      button: 'Предложить',
+      fields: { conditions: textarea('Условия') },
+    },
   },
-  accept_conditions: { title: 'Согласие с условиями', rule: 'R15', from: 'requesting', body: textBody('note', true) },
-  reject_conditions: { title: 'Несогласие с условиями', rule: 'R15', from: 'requesting', body: textBody('note', true) },
-  resume: { title: 'Возобновление исполнения', rule: 'R15', from: 'requested', body: textBody('note', true) },
+  accept_conditions: {
+    title: 'Согласие с условиями',
+    rule: 'R15',
+    from: 'requesting',
+    event: 'accept_conditions',
+    body: textBody('note', true),
+    form: { label: 'Согласиться с условиями', button: 'Согласиться', fields: NOTE },
+  },
+  reject_conditions: {
+    title: 'Несогласие с условиями',
+    rule: 'R15',
+    from: 'requesting',
+    event: 'reject_conditions',
+    body: textBody('note', true),
+    form: { label: 'Не согласиться с условиями', button: 'Не согласиться', fields: NOTE },
+  },
+  resume: {
+    title: 'Возобновление исполнения',
+    rule: 'R15',
+    from: 'requested',
+    event: 'resume',
+    body: textBody('note', true),
+    form: { label: 'Возобновить исполнение', button: 'Возобновить', fields: NOTE },
+  },
   notify_confidentiality_impossible: {
     title: 'Исполнение без огласки невозможно',
     rule: 'R16',
     from: 'requested',
+    event: 'notify_confidentiality_impossible',
     body: textBody('reason'),
+    form: { label: 'Конфиденциальное исполнение невозможно (статья 16)', button: 'Уведомить', fields: REASON },
   },
   continue_without_confidentiality: {
     title: 'Исполнять без соблюдения конфиденциальности',
     rule: 'R16',
     from: 'requesting',
+    event: 'continue_without_confidentiality',
     body: textBody('note', true),
+    form: { label: 'Исполнять без соблюдения конфиденциальности', button: 'Подтвердить', fields: NOTE },
   },
-  withdraw: { title: 'Отзыв запроса', rule: 'R15, R24', from: 'requesting', body: textBody('reason') },
+  withdraw: {
+    title: 'Отзыв запроса',
+    rule: 'R15, R24',
+    from: 'requesting',
+    event: 'withdraw',
+    body: textBody('reason'),
+    form: { label: 'Отозвать запрос', button: 'Отозвать', fields: REASON },
+  },
   forward: {
     title: 'Запрос передан территориальному органу',
     rule: 'R18',
     from: 'requested',
+    event: 'forward',
     body: Type.Object(
       { body: BodyId, name: Type.String({ minLength: 1, maxLength: 1000 }) },
       { additionalProperties: false },
@@ -140,6 +274,7 @@ export const MESSAGE_TYPES = {
     title: 'Запрос согласия на передачу третьему лицу',
     rule: 'R9.2',
     from: 'requesting',
+    event: null,
     body: Type.Object(
       { consentId: Type.String({ format: 'uuid' }), recipient: Text, purpose: Text },
       { additionalProperties: false },
@@ -149,6 +284,7 @@ export const MESSAGE_TYPES = {
     title: 'Согласие (отказ) на передачу третьему лицу',
     rule: 'R9.2',
     from: 'requested',
+    event: null,
     body: Type.Object(
       { consentId: Type.String({ format: 'uuid' }), granted: Type.Boolean() },
       { additionalProperties: false },
@@ -157,22 +293,21 @@ export const MESSAGE_TYPES = {
   protection_query: {
     title: 'Запрос о мерах защиты и сроках хранения',
     rule: 'R9.5',
-    from: 'either',
+    from: 'node',
+    event: null,
     body: Type.Object({}, { additionalProperties: false }),
   },
   protection_answer: {
     title: 'Сведения о мерах защиты и сроках хранения',
     rule: 'R9.5',
-    from: 'either',
+    from: 'node',
+    event: null,
     body: Type.Object(
       { measures: Text, retention: Text, contact: Type.Optional(Type.String({ maxLength: 1000 })) },
       { additionalProperties: false },
     ),
   },
-} as const satisfies Record<
-  string,
-  { title: string; rule: string; from: 'requesting' | 'requested' | 'either'; body: TSchema }
->;
+} as const satisfies Record<string, CatalogueEntry>;
 
 export type MessageType = keyof typeof MESSAGE_TYPES;
 export const MESSAGE_TYPE_NAMES = Object.keys(MESSAGE_TYPES) as MessageType[];
@@ -210,3 +345,34 @@ export interface Message<B = Record<string, unknown>> {
   envelope: Envelope;
   body: B;
 }
+
+/** The body of a message type, as its schema types it. */
+export type BodyOf<T extends MessageType> = Type.Static<(typeof MESSAGE_TYPES)[T]['body']>;
+
+/** A message of a known type (verified and schema-checked). */
+export interface TypedMessage<T extends MessageType = MessageType> {
+  readonly envelope: Envelope & { readonly type: T };
+  readonly body: BodyOf<T>;
+}
+
+/** Types a node may receive over the federation endpoint (a receipt only comes back as a response). */
+export type InboundType = Exclude<MessageType, 'receipt'>;
+
+/** Types that concern a request the receiver holds (`inReplyTo` names it). */
+export type RequestMessageType = {
+  [T in MessageType]: (typeof MESSAGE_TYPES)[T]['from'] extends 'requesting' | 'requested' | 'either' ? T : never;
+}[Exclude<MessageType, 'request'>];
+
+export function concernsRequest(type: MessageType): type is RequestMessageType {
+  const from = MESSAGE_TYPES[type].from;
+  return type !== 'request' && (from === 'requesting' || from === 'requested' || from === 'either');
+}
+
+/** Message types an officer sends with a step form (a state-machine event of the same request). */
+export type StepMessageType = {
+  [T in MessageType]: (typeof MESSAGE_TYPES)[T] extends { form: StepForm } ? T : never;
+}[MessageType];
+
+export const STEP_MESSAGE_TYPES = MESSAGE_TYPE_NAMES.filter(
+  (t): t is StepMessageType => (MESSAGE_TYPES[t] as CatalogueEntry).form !== undefined,
+);

@@ -6,7 +6,7 @@ import { addDays, addMonths, isIsoDate, type IsoDate } from './dates.js';
 import { fieldLabel, joinPath, checkSchema, type CheckResult, type Problem } from './problems.js';
 import { REQUEST_FIELD_NAMES, RequestSchema, itemProvisions, type Item, type Person, type Request } from './request.js';
 import { checkNationalId, idLabelRu } from './national-ids.js';
-import { canSend, requestNotices, type Treaty } from './treaty.js';
+import { canSend, isDesignated, requestNotices, type Treaty } from './treaty.js';
 import { PARTY_CODE } from './parties.js';
 
 export interface ValidationContext {
@@ -433,6 +433,17 @@ function checkTreaty(v: Collector, req: Request, ctx: ValidationContext): void {
   if (!ctx.treaty || !filled(from) || !filled(to) || from === to) return;
   const pair = canSend(ctx.treaty, { from, to, date: ctx.today });
   if (!pair.allowed) v.error(`R-pair.${pair.code ?? 'refused'}`, 'requestedBody.party', pair.reason);
+  // R18: requests pass only between the bodies each Party designated (its latest list given to the depositary).
+  for (const side of ['requestingBody', 'requestedBody'] as const) {
+    const b = req[side];
+    if (pair.allowed && b?.id && b.party && !isDesignated(ctx.treaty, b.party, b.id, ctx.today)) {
+      v.error(
+        'R18.designated',
+        `${side}.id`,
+        `Орган ${b.name ?? b.id} не назначен Стороной для обмена информацией по Соглашению (статья 18)`,
+      );
+    }
+  }
   const kind = req.executiveDocument?.issuer?.kind;
   if (!kind) return;
   const provisions = requestProvisions(req);

@@ -695,6 +695,12 @@ export function designatedBodies(
   return best ? { central: [...best.central], territorial: [...(best.territorial ?? [])], date: best.date } : null;
 }
 
+/** R18: is the body one the Party has designated (central or territorial) as of the date? */
+export function isDesignated(t: Treaty, party: string, bodyId: string, date: IsoDate): boolean {
+  const b = designatedBodies(t, party, date);
+  return !!b && [...b.central, ...b.territorial].some((x) => x.id === bodyId);
+}
+
 /**
  * R18, R-pair: the bodies a Party's officer may address on `date` — the
  * central and territorial bodies designated by every other Party the Agreement

@@ -191,7 +191,7 @@ for (const e of ENGINES) {
           fromBody: { ...input.fromBody, party: 'AM' },
         }),
         'registry.pair',
-        'fromBody.party',
+        'envelope.from.party',
       );
       await rejects(
         receiveRequest(kz.ctx, SYSTEM, {

@@ -363,6 +363,15 @@ const treaty = loadTreaty({
     },
     { type: 'signature', party: 'BY', date: '2025-10-10' },
     { type: 'signature', party: 'AM', date: '2025-10-10' },
+    // R18: the bodies of the example request are designated; an undesignated one is an error (test below).
+    {
+      type: 'bodies',
+      party: 'RU',
+      date: '2026-01-10',
+      central: [{ id: 'ru-fssp', name: 'ФССП России' }],
+      territorial: [{ id: 'ru-fssp-77', name: 'ГУФССП России по г. Москве' }],
+    },
+    { type: 'bodies', party: 'KZ', date: '2026-01-10', central: [{ id: 'kz-central', name: 'Комитет МЮ РК' }] },
     {
       type: 'notification',
       party: 'RU',
@@ -395,6 +404,20 @@ test('R-pair: a request to a Party not bound on the day is an error naming the p
   assert.ok(p, JSON.stringify(r.errors));
   assert.equal(p.path, 'requestedBody.party');
   assert.equal(validateRequest(aRequest(), { today, treaty }).errors.length, 0);
+});
+
+test('R18: a request passes only between designated bodies; an undesignated requested body is an error naming it', () => {
+  const r = validateRequest(
+    aRequest((q) => {
+      q.requestedBody = { id: 'kz-astana', party: 'KZ', name: 'Департамент по г. Астане' };
+    }),
+    { today, treaty },
+  );
+  const p = r.errors.find((x) => x.code === 'R18.designated');
+  assert.ok(p, JSON.stringify(r.errors));
+  assert.equal(p.path, 'requestedBody.id');
+  assert.match(p.message, /Департамент по г\. Астане/);
+  assert.ok(!validateRequest(aRequest(), { today, treaty }).errors.some((x) => x.code === 'R18.designated'));
 });
 
 test('R-KZ: a 6.a request to Kazakhstan carries the reservation as a warning on the property item', () => {

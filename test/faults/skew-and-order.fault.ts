@@ -19,10 +19,11 @@ import type { AppContext, Officer } from '../../src/app/context.js';
 import { draftRequest } from '../../src/app/draft-request.js';
 import { getRequest } from '../../src/app/get-request.js';
 import { signRequest } from '../../src/app/sign-request.js';
+import { composeMessage } from '../../src/app/compose-message.js';
 import type { Federation } from '../../src/adapters/federation/context.js';
 import { MESSAGE_JWS_TYPE } from '../../src/adapters/federation/context.js';
 import { canonicalBytes } from '../../src/adapters/crypto/jws.js';
-import { buildMessage, claimDue, deliver, postMessage } from '../../src/adapters/federation/outbound.js';
+import { claimDue, deliver, postMessage } from '../../src/adapters/federation/outbound.js';
 import type { RunningDemo } from '../../src/demo/federation.js';
 import { officer, startTestFederation } from '../support/federation.js';
 import { GROUNDS, ITEMS, KZ_BODY, writeResult } from './harness.js';
@@ -199,7 +200,7 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
     // Seal the request as RU's first attempt would (so RU's later resend carries the same bytes),
     // and put it at KZ directly over mutual TLS; RU's row stays pending, its request 'signed'.
     const row0 = await outboxRow(r.messageId);
-    const message = await buildMessage(ruFed(), row0);
+    const message = await composeMessage(ruFed().app, row0);
     const jws = await ruFed().signer.sign(message.envelope.from.body, canonicalBytes(message), MESSAGE_JWS_TYPE);
     await ru()
       .db.updateTable('outbox')
@@ -270,11 +271,7 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
     assert.equal(answerFirst.ruState, 'signed', 'the early answer changed nothing at RU');
     assert.equal(delivered, true, 'the resend of the request gets the original receipt');
     assert.equal(ruAfterReceipt, 'received');
-    assert.equal(
-      answerFirst.status,
-      'pending',
-      'the early answer is refused as "not yet" (message.context) and retried',
-    );
+    assert.equal(answerFirst.status, 'pending', 'the early answer is refused as "not yet" (message.early) and retried');
     assert.equal(final.state, 'answered', 'the system converges: RU ends answered');
     assert.equal(ans.status, 'delivered');
   });

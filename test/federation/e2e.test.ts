@@ -18,7 +18,8 @@ import { refuseRequest } from '../../src/app/refuse-request.js';
 import { signRequest } from '../../src/app/sign-request.js';
 import { computeDeadline } from '../../src/domain/calendar.js';
 import { loadCalendar } from '../../src/adapters/calendars/json-calendar-source.js';
-import { buildMessage, deliver, postMessage } from '../../src/adapters/federation/outbound.js';
+import { deliver, postMessage } from '../../src/adapters/federation/outbound.js';
+import { composeMessage } from '../../src/app/compose-message.js';
 import type { Federation } from '../../src/adapters/federation/context.js';
 import { canonicalBytes, derBase64ToPem } from '../../src/adapters/crypto/jws.js';
 import { MESSAGE_JWS_TYPE } from '../../src/adapters/federation/context.js';
@@ -228,7 +229,7 @@ describe('federation end to end (RU, KZ, BY)', () => {
       .where('message_id', '=', r.messageId)
       .executeTakeFirstOrThrow();
     const fedRu = fed.nodes.RU.wired.federation!;
-    const message = await buildMessage(fedRu, row);
+    const message = await composeMessage(fedRu.app, row);
     const jws = await fedRu.signer.sign(message.envelope.from.body, canonicalBytes(message), MESSAGE_JWS_TYPE);
     const before = await kz()
       .db.selectFrom('requests')

@@ -884,7 +884,8 @@ describe('federation endpoint under fuzzing (mutual TLS, RU → KZ)', () => {
     );
     const inReplyTo = fc.oneof(
       w(8, fc.constant(ok(ABSENT))),
-      w(1, fc.constant(ok(randomUUID()))),
+      // RECEIVING.md: a new request answers nothing; one naming another message is refused for its context.
+      w(1, fc.constant(bad(randomUUID(), 'message.context'))),
       w(
         1,
         fc.string({ maxLength: 40 }).map((v) => bad(v, 'message.schema')),

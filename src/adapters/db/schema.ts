@@ -1,5 +1,8 @@
 // Kysely table types of the node database (migrations/*.ts create them).
 import type { ColumnType, Generated } from 'kysely';
+import type { InboundType, MessageType } from '../../domain/messages.js';
+import type { ReceiptCheck } from '../../domain/receiving.js';
+import type { RequestEventKind } from '../../domain/workflow.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type GenTimestamp = ColumnType<Date, Date | string | undefined, Date | string>;
@@ -85,6 +88,12 @@ export interface RequestsTable {
   created_at: GenTimestamp;
   updated_at: GenTimestamp;
   version: Generated<number>;
+  /** Incoming: the body the request was addressed to, kept across a forward (R18). */
+  addressed_to: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Outgoing: the other Party's body the request was forwarded to (its accepted `forward`, R18). */
+  counterpart_forwarded_to: ColumnType<string | null, string | null | undefined, string | null>;
+  /** Incoming: what the check on receipt found (missing Article 11 elements, R13.d and R-KZ notices). */
+  receipt_check: ColumnType<ReceiptCheck | null, string | null | undefined, string | null>;
 }
 
 export interface RequestItemsTable {
@@ -110,7 +119,7 @@ export interface AnswersTable {
 export interface RequestEventsTable {
   id: Generated<string>;
   request_id: string;
-  event: string;
+  event: RequestEventKind;
   side: 'requesting' | 'requested';
   officer_id: string | null;
   data: Json<Record<string, unknown>>;
@@ -137,7 +146,7 @@ export interface OutboxTable {
   id: Generated<string>;
   message_id: string;
   request_id: string | null;
-  type: string;
+  type: MessageType;
   to_party: string;
   to_body: string;
   payload: Json;
@@ -158,7 +167,7 @@ export interface InboxTable {
   message_id: string;
   from_party: string;
   from_body: string;
-  type: string;
+  type: InboundType;
   payload_enc: Bytes;
   key_id: string;
   received_at: GenTimestamp;

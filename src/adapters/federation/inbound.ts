@@ -1,37 +1,28 @@
-// The receiving side of the protocol: a message is accepted only if the TLS
-// peer is a node of the sending Party, the body certificate chains to that
-// Party's CA and is not revoked, the signature verifies, the schema holds, the
-// clock is within bounds and the Agreement binds the Parties (R-pair). Then the
-// use case runs and a signed receipt goes back in the same exchange; its time
-// is the official receipt time (R12.a). Duplicates return the first receipt.
-import { randomUUID } from 'node:crypto';
-import { applyRemoteStep } from '../../app/apply-remote-step.js';
-import { appendAudit } from '../../app/audit.js';
-import type { Actor } from '../../app/context.js';
-import { receiveAnswer } from '../../app/receive-answer.js';
-import { receiveRequest } from '../../app/receive-request.js';
-import { recordDisclosureConsent } from '../../app/request-disclosure-consent.js';
-import { getProtectionStatement } from '../../app/get-protection-statement.js';
-import { localDate } from '../../domain/dates.js';
+// The receiving side of the protocol, transport part: the TLS peer is a node
+// of the sending Party, the body certificate chains to that Party's CA and is
+// not revoked (when signed and, for a new message, now), the signature
+// verifies and the schema of the type holds. Then src/app/receive-message.ts
+// decides whom to believe for what, applies the effect and signs the receipt.
+import { receiveMessage, recordRejectedMessage, type Accepted } from '../../app/receive-message.js';
 import { EixError } from '../../domain/errors.js';
 import {
   EnvelopeSchema,
   MESSAGE_TYPES,
   isMessageType,
   messageSchema,
+  type InboundType,
   type Message,
-  type MessageType,
+  type TypedMessage,
 } from '../../domain/messages.js';
 import { checkSchema } from '../../domain/problems.js';
 import { isRevoked } from '../../domain/registry.js';
-import { canSend } from '../../domain/treaty.js';
 import { certificateInfo, verifyCertificate } from '../crypto/pki.js';
 import { toEixError } from '../http/errors.js';
 import { canonicalBytes, sha256Hex } from '../crypto/jws.js';
 import { readCompact, verifyCompact } from './jws.js';
 import { MESSAGE_JWS_TYPE, RECEIPT_JWS_TYPE, type Federation } from './context.js';
 
-const FEDERATION: Actor = { kind: 'system', name: 'federation' };
+export type { Accepted };
 
 export interface TlsPeer {
   readonly certPem: string;
@@ -68,7 +59,7 @@ export async function verifySigned(
   jws: string,
   typ: string,
   expect: { party?: string; body?: string; at: (payload: Message) => Date },
-): Promise<{ message: Message; certSerial: string }> {
+): Promise<{ message: Message; certPem: string }> {
   const u = readCompact(jws, typ);
   const env = checkSchema(EnvelopeSchema, (u.payload as { envelope?: unknown })?.envelope);
   if (env.length > 0)
@@ -97,34 +88,55 @@ export async function verifySigned(
       `Сообщение подписано сертификатом органа ${info.bodyId ?? '?'}, а не ${from.body}`,
     );
   }
-  const at = expect.at(message);
-  const checks = await Promise.all(party.caCertificates.map((ca) => verifyCertificate(u.certPem, ca, at)));
+  const invalid = await certificateObjection(fed, u.certPem, from, expect.at(message));
+  if (invalid) throw invalid;
+  await verifyCompact(jws, u.certPem);
+  return { message, certPem: u.certPem };
+}
+
+/** Why a body certificate of `from.party` is not valid at `at` (not chained to its CA, expired, revoked), or null. */
+async function certificateObjection(
+  fed: Federation,
+  certPem: string,
+  from: { party: string; body: string },
+  at: Date,
+): Promise<EixError | null> {
+  const registry = fed.registry();
+  const party = registry.parties[from.party];
+  if (!party) return new EixError('message.sender', { from }, `Сторона ${from.party} отсутствует в реестре`);
+  const checks = await Promise.all(party.caCertificates.map((ca) => verifyCertificate(certPem, ca, at)));
   if (!checks.some((c) => c.ok)) {
     const reason = checks.find((c) => !c.ok && c.reason !== 'signature') ?? checks[0];
-    throw new EixError('message.certificate', { reason: reason && !reason.ok ? reason.reason : 'signature' });
+    return new EixError('message.certificate', {
+      reason: reason && !reason.ok ? reason.reason : 'signature',
+      at: at.toISOString(),
+    });
   }
-  if (isRevoked(registry, info.serialNumber, at))
-    throw new EixError(
+  const serialNumber = certificateInfo(certPem).serialNumber;
+  if (isRevoked(registry, serialNumber, at)) {
+    return new EixError(
       'message.certificate',
-      { reason: 'revoked', serialNumber: info.serialNumber },
+      { reason: 'revoked', serialNumber, at: at.toISOString() },
       `Сертификат органа ${from.body} отозван`,
     );
-  await verifyCompact(jws, u.certPem);
-  return { message, certSerial: info.serialNumber };
+  }
+  return null;
 }
 
-export interface Accepted {
-  readonly receiptJws: string;
-  readonly duplicate: boolean;
-}
-
+/**
+ * The federation endpoint's work: who is at the other end of the TLS
+ * connection, whether the document is signed by a body of that Party with a
+ * certificate valid when it was signed, and whether it matches the schema of
+ * its type. The rest (duplicates, whom to believe for what, the effect, the
+ * receipt) is the receiveMessage use case. A refused message leaves one audit entry.
+ */
 export async function acceptMessage(fed: Federation, jws: string, peer: TlsPeer): Promise<Accepted> {
   const ctx = fed.app;
   let claimed: Partial<Message['envelope']> = {};
   try {
     const tlsPeer = await identifyPeer(fed, peer);
     const now = ctx.clock.now();
-    const { message } = await verifySigned(fed, jws, MESSAGE_JWS_TYPE, {
+    const { message, certPem } = await verifySigned(fed, jws, MESSAGE_JWS_TYPE, {
       party: tlsPeer.party,
       at: (m) => new Date(m.envelope.createdAt),
     });
@@ -139,177 +151,32 @@ export async function acceptMessage(fed: Federation, jws: string, peer: TlsPeer)
         { field: problems[0]!.path, problems },
         `Сообщение «${MESSAGE_TYPES[type].title}»: ${problems[0]!.path}: ${problems[0]!.message}`,
       );
-    const { to, from } = message.envelope;
-    const body =
-      to.party === ctx.party
-        ? await ctx.db.selectFrom('bodies').select('id').where('id', '=', to.body).executeTakeFirst()
-        : undefined;
-    if (!body) throw new EixError('message.recipient', { to });
-    // Identical bytes already accepted: the original receipt, whatever the clock
-    // says now (a resend after a lost receipt must not turn into a refusal).
-    const digest = sha256Hex(jws);
-    const seen = await ctx.db
-      .selectFrom('inbox')
-      .select(['receipt'])
-      .where('message_id', '=', message.envelope.id)
-      .executeTakeFirst();
-    if (seen) {
-      const r = seen.receipt as { jws: string; messageSha256: string };
-      if (r.messageSha256 !== digest) throw new EixError('message.replay', { messageId: message.envelope.id });
-      return { receiptJws: r.jws, duplicate: true };
-    }
-    const age = now.getTime() - Date.parse(message.envelope.createdAt);
-    if (-age > fed.clockSkewMs || age > fed.maxMessageAgeMs) {
-      throw new EixError('message.clock', { ageMs: age, toleranceMs: fed.clockSkewMs, maxAgeMs: fed.maxMessageAgeMs });
-    }
-    // R-pair for new requests and node-level queries; requests already received
-    // are still answered after a withdrawal takes effect (R24).
-    if (type === 'request' || type === 'protection_query') {
-      const pair = canSend(ctx.treaty(), { from: from.party, to: ctx.party, date: localDate(now, 'UTC') });
-      if (!pair.allowed) throw new EixError('registry.pair', { code: pair.code }, pair.reason);
-    }
-    const extra = await dispatch(fed, type, message, now);
-    const receipt: Message = {
-      envelope: {
-        id: randomUUID(),
-        type: 'receipt',
-        schemaVersion: 1,
-        from: to,
-        to: from,
-        inReplyTo: message.envelope.id,
-        createdAt: now.toISOString(),
-      },
-      body: { messageId: message.envelope.id, receivedAt: now.toISOString(), messageSha256: digest, ...extra },
-    };
-    const receiptJws = await fed.signer.sign(to.body, canonicalBytes(receipt), RECEIPT_JWS_TYPE);
-    await ctx.db
-      .insertInto('inbox')
-      .values({
-        message_id: message.envelope.id,
-        from_party: from.party,
-        from_body: from.body,
-        type,
-        payload_enc: ctx.sealer.encrypt(Buffer.from(jws), `inbox:${message.envelope.id}`),
-        key_id: ctx.sealer.activeKeyId,
-        receipt: JSON.stringify({ jws: receiptJws, messageSha256: digest }),
-        processed_at: now,
-      })
-      .onConflict((oc) => oc.column('message_id').doNothing())
-      .execute();
-    return { receiptJws, duplicate: false };
+    const env = message.envelope;
+    return await receiveMessage(ctx, {
+      verified: { message: message as unknown as TypedMessage<InboundType>, digest: sha256Hex(jws), jws },
+      receivedAt: now,
+      // A new message must be fresh and signed with a certificate valid now, not only when it says it was
+      // signed: a back-dated createdAt must not carry a revoked or expired certificate through.
+      freshness: async () =>
+        clockObjection(fed, env.createdAt, now) ?? certificateObjection(fed, certPem, env.from, now),
+      signReceipt: (receipt) => fed.signer.sign(env.to.body, canonicalBytes(receipt), RECEIPT_JWS_TYPE),
+    });
   } catch (e) {
     const err = toEixError(e);
-    // Nothing of a rejected message is stored but this trace.
-    await ctx.db
-      .transaction()
-      .execute((tx) =>
-        appendAudit(tx, ctx, FEDERATION, {
-          action: 'federation.rejected',
-          bodyId: null,
-          subject: claimed.id ?? null,
-          details: { code: err.code, type: claimed.type ?? null, from: claimed.from ?? null },
-        }),
-      )
-      .catch(() => undefined);
+    await recordRejectedMessage(ctx, {
+      code: err.code,
+      messageId: claimed.id ?? null,
+      type: claimed.type ?? null,
+      from: claimed.from ?? null,
+    }).catch(() => undefined);
     throw err;
   }
 }
 
-/** Runs the use case for an accepted message; returns what the receipt adds (the deadline of a request). */
-async function dispatch(fed: Federation, type: MessageType, m: Message, now: Date): Promise<Record<string, unknown>> {
-  const ctx = fed.app;
-  const env = m.envelope;
-  const body = m.body as Record<string, unknown>;
-  const inReplyTo = env.inReplyTo ?? '';
-  switch (type) {
-    case 'request': {
-      const r = await receiveRequest(ctx, FEDERATION, {
-        messageId: env.id,
-        fromBody: {
-          id: env.from.body,
-          party: env.from.party,
-          name: String((body.request as { requestingBody?: { name?: string } }).requestingBody?.name ?? env.from.body),
-        },
-        toBodyId: env.to.body,
-        receivedAt: now.toISOString(),
-        document: body.request,
-      });
-      return { deadline: r.deadline, deadlineBasis: r.basis };
-    }
-    case 'answer_partial':
-    case 'answer_final':
-      await receiveAnswer(ctx, FEDERATION, {
-        messageId: env.id,
-        requestMessageId: inReplyTo,
-        final: type === 'answer_final',
-        items: body.items,
-      });
-      return {};
-    case 'consent_answer':
-      await recordDisclosureConsent(ctx, FEDERATION, { consentId: body.consentId, granted: body.granted });
-      return {};
-    case 'protection_query': {
-      // R9.5: answered from the node's configuration.
-      const s = await getProtectionStatement(ctx);
-      await ctx.db
-        .insertInto('outbox')
-        .values({
-          message_id: randomUUID(),
-          request_id: null,
-          type: 'protection_answer',
-          to_party: env.from.party,
-          to_body: env.from.body,
-          payload: JSON.stringify({
-            measures: s?.measures ?? 'Сведения о мерах защиты не указаны',
-            retention: s?.retention ?? 'Сроки хранения не указаны',
-            ...(s?.contact ? { contact: s.contact } : {}),
-          }),
-          last_error: null,
-          delivered_at: null,
-        })
-        .execute();
-      return {};
-    }
-    case 'protection_answer':
-      await ctx.db
-        .insertInto('node_settings')
-        .values({
-          key: `protection_statement:${env.from.party}`,
-          value: JSON.stringify({ ...body, receivedAt: now.toISOString() }),
-        })
-        .onConflict((oc) =>
-          oc
-            .column('key')
-            .doUpdateSet({ value: JSON.stringify({ ...body, receivedAt: now.toISOString() }), updated_at: now }),
-        )
-        .execute();
-      return {};
-    default: {
-      const by =
-        MESSAGE_TYPES[type].from === 'requesting'
-          ? 'requesting'
-          : MESSAGE_TYPES[type].from === 'requested'
-            ? 'requested'
-            : await sideOfConsult(fed, inReplyTo);
-      await applyRemoteStep(ctx, FEDERATION, {
-        messageId: env.id,
-        requestMessageId: inReplyTo,
-        by,
-        event: type === 'refusal' ? 'refuse' : type,
-        data: body,
-      });
-      return {};
-    }
-  }
-}
-
-/** A consultation may come from either side: the side is the one of the row we hold. */
-async function sideOfConsult(fed: Federation, requestMessageId: string): Promise<'requesting' | 'requested'> {
-  const row = await fed.app.db
-    .selectFrom('requests')
-    .select('direction')
-    .where('message_id', '=', requestMessageId)
-    .executeTakeFirst();
-  if (!row) throw new EixError('message.context', { field: 'inReplyTo', id: requestMessageId });
-  return row.direction === 'outgoing' ? 'requested' : 'requesting';
+/** A message may not come from the future beyond the skew, nor be older than the retry window. */
+function clockObjection(fed: Federation, createdAt: string, now: Date): EixError | null {
+  const age = now.getTime() - Date.parse(createdAt);
+  return -age > fed.clockSkewMs || age > fed.maxMessageAgeMs
+    ? new EixError('message.clock', { ageMs: age, toleranceMs: fed.clockSkewMs, maxAgeMs: fed.maxMessageAgeMs })
+    : null;
 }

@@ -13,8 +13,7 @@ import { appendAudit } from '../../app/audit.js';
 import type { Actor } from '../../app/context.js';
 import { recordDelivery } from '../../app/record-delivery.js';
 import { EixError } from '../../domain/errors.js';
-import type { Message } from '../../domain/messages.js';
-import type { Request } from '../../domain/request.js';
+import { composeMessage } from '../../app/compose-message.js';
 import { canonicalBytes, sha256Hex } from '../crypto/jws.js';
 import { verifySigned } from './inbound.js';
 import { FEDERATION_PATH, MESSAGE_JWS_TYPE, RECEIPT_JWS_TYPE, type Federation } from './context.js';
@@ -23,9 +22,11 @@ type OutboxRow = Selectable<OutboxTable>;
 const TRANSPORT: Actor = { kind: 'system', name: 'transport' };
 
 /** Errors of the receiver that another attempt may cure. */
+// `message.early`: the receiver has not yet processed our receipt of the request the step concerns;
+// `message.context` (a sender with no part in the request) is final: retrying cannot cure it.
 const RETRYABLE = new Set([
   'message.clock',
-  'message.context',
+  'message.early',
   'rate_limited',
   'internal',
   'transport.failed',
@@ -37,131 +38,6 @@ export const WORKER_ID = `${hostname()}#${process.pid}`;
 
 export function backoffMs(attempt: number): number {
   return Math.min(2 ** Math.max(0, attempt - 1) * 1000, 10 * 60_000);
-}
-
-/** Builds the signed document for one outbox row. */
-export async function buildMessage(fed: Federation, row: OutboxRow): Promise<Message> {
-  const ctx = fed.app;
-  const refs = row.payload as Record<string, unknown>;
-  const req = row.request_id
-    ? await ctx.db.selectFrom('requests').selectAll().where('id', '=', row.request_id).executeTakeFirstOrThrow()
-    : null;
-  const fromBody =
-    req?.body_id ??
-    (
-      await ctx.db
-        .selectFrom('bodies')
-        .select('id')
-        .where('party', '=', ctx.party)
-        .where('kind', '=', 'central')
-        .orderBy('id')
-        .executeTakeFirstOrThrow()
-    ).id;
-  let officer: Message['envelope']['officer'];
-  let body: Record<string, unknown>;
-  const event = async (id: unknown) =>
-    ctx.db.selectFrom('request_events').selectAll().where('id', '=', String(id)).executeTakeFirstOrThrow();
-  const withOfficer = async (officerId: string | null) => {
-    if (!officerId) return;
-    const o = await ctx.db
-      .selectFrom('officers')
-      .select(['id', 'full_name', 'position'])
-      .where('id', '=', officerId)
-      .executeTakeFirst();
-    if (o) officer = { id: o.id, name: o.full_name, position: o.position };
-  };
-  switch (row.type) {
-    case 'request': {
-      body = { request: req!.document as Request };
-      const signed = await ctx.db
-        .selectFrom('request_events')
-        .select('officer_id')
-        .where('request_id', '=', req!.id)
-        .where('event', '=', 'sign')
-        .orderBy('id', 'desc')
-        .executeTakeFirst();
-      await withOfficer(signed?.officer_id ?? null);
-      break;
-    }
-    case 'answer_partial':
-    case 'answer_final': {
-      const ids = refs.answerIds as string[];
-      const answers = await ctx.db
-        .selectFrom('answers')
-        .selectAll()
-        .where('id', 'in', ids)
-        .orderBy('item_no')
-        .execute();
-      const files = await ctx.db
-        .selectFrom('answer_attachments')
-        .innerJoin('attachments', 'attachments.sha256', 'answer_attachments.sha256')
-        .select([
-          'answer_attachments.answer_id',
-          'answer_attachments.file_name',
-          'attachments.media_type',
-          'attachments.content_enc',
-          'attachments.sha256',
-        ])
-        .where('answer_attachments.answer_id', 'in', ids)
-        .execute();
-      body = {
-        items: answers.map((a) => {
-          const data = ctx.sealer.decryptJson<Record<string, unknown>>(a.data_enc!, `answer:${a.id}`);
-          const attachments = files
-            .filter((f) => f.answer_id === a.id)
-            .map((f) => ({
-              fileName: f.file_name,
-              mediaType: f.media_type,
-              contentBase64: ctx.sealer.decrypt(f.content_enc!, `attachment:${f.sha256}`).toString('base64'),
-            }));
-          return {
-            itemNo: a.item_no,
-            outcome: a.outcome,
-            ...(Object.keys(data).length ? { data } : {}),
-            ...(attachments.length ? { attachments } : {}),
-          };
-        }),
-      };
-      await withOfficer(answers[0]?.created_by ?? null);
-      break;
-    }
-    case 'forward':
-      body = { body: String(refs.body), name: String(refs.name) };
-      break;
-    case 'consent_request': {
-      const c = await ctx.db
-        .selectFrom('disclosure_consents')
-        .selectAll()
-        .where('id', '=', String(refs.consentId))
-        .executeTakeFirstOrThrow();
-      body = { consentId: c.id, recipient: c.recipient, purpose: c.purpose };
-      break;
-    }
-    case 'protection_answer':
-    case 'protection_query':
-    case 'consent_answer':
-      body = refs;
-      break;
-    default: {
-      // Steps and refusals carry what the officer recorded in the history.
-      const e = await event(refs.eventId);
-      body = Object.fromEntries(Object.entries(e.data).filter(([k]) => k !== 'messageId'));
-      await withOfficer(e.officer_id);
-    }
-  }
-  return {
-    envelope: {
-      id: row.message_id,
-      type: row.type,
-      schemaVersion: 1,
-      from: { party: ctx.party, body: fromBody },
-      to: { party: row.to_party, body: row.to_body },
-      ...(req?.message_id && row.type !== 'request' ? { inReplyTo: req.message_id } : {}),
-      createdAt: ctx.clock.now().toISOString(),
-      ...(officer ? { officer } : {}),
-    },
-    body,
-  };
 }
 
 const agents = new WeakMap<Federation['tls'], Agent>();
@@ -237,7 +113,7 @@ async function signedOnce(fed: Federation, row: OutboxRow): Promise<string> {
   const ctx = fed.app;
   const aad = `outbox:${row.message_id}`;
   if (row.signed_enc) return ctx.sealer.decrypt(row.signed_enc, aad).toString('utf8');
-  const message = await buildMessage(fed, row);
+  const message = await composeMessage(ctx, row);
   const jws = await fed.signer.sign(message.envelope.from.body, canonicalBytes(message), MESSAGE_JWS_TYPE);
   await ctx.db
     .updateTable('outbox')
