@@ -19,14 +19,22 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startTestFederation(): Promise<RunningDemo & { dir: string; close(): Promise<void> }> {
+/** `databaseUrls`: PostgreSQL for some Parties (one database each); PGlite in each node's home otherwise. */
+export async function startTestFederation(
+  opts: { databaseUrls?: Partial<Record<DemoParty, string>> } = {},
+): Promise<RunningDemo & { dir: string; close(): Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'eix-fed-'));
   const ports = Object.fromEntries(
     await Promise.all(
       DEMO_PARTIES.map(async (p) => [p, { api: await freePort(), federation: await freePort() }] as const),
     ),
   ) as Record<DemoParty, { api: number; federation: number }>;
-  const demo = await startDemo({ dir, ports, logLevel: 'silent' });
+  const demo = await startDemo({
+    dir,
+    ports,
+    logLevel: 'silent',
+    ...(opts.databaseUrls ? { databaseUrls: opts.databaseUrls } : {}),
+  });
   return {
     ...demo,
     dir,
