@@ -6,6 +6,7 @@
 // officer sees it in the request's history.
 import { hostname } from 'node:os';
 import { Agent, request as httpsRequest } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { OutboxTable } from '../db/schema.js';
@@ -15,7 +16,9 @@ import { recordDelivery } from '../../app/record-delivery.js';
 import { EixError } from '../../domain/errors.js';
 import type { Message } from '../../domain/messages.js';
 import type { Request } from '../../domain/request.js';
-import { canonicalBytes, sha256Hex } from '../crypto/jws.js';
+import { isRevoked } from '../../domain/registry.js';
+import { canonicalBytes, derBase64ToPem, sha256Hex } from '../crypto/jws.js';
+import { certificateInfo, verifyCertificate } from '../crypto/pki.js';
 import { verifySigned } from './inbound.js';
 import { FEDERATION_PATH, MESSAGE_JWS_TYPE, RECEIPT_JWS_TYPE, type Federation } from './context.js';
 
@@ -29,6 +32,12 @@ const RETRYABLE = new Set([
   'rate_limited',
   'internal',
   'transport.failed',
+  // The server at the registry's address is not a node of the Party addressed:
+  // nothing was sent (the check precedes the first byte), so another attempt is
+  // harmless, and the cause is usually a registry out of date on one side
+  // (a node moved, a certificate renewed), which the depositary's next registry
+  // cures without a restart. A lasting mismatch still fails after maxAttempts.
+  'transport.peer',
   'storage.unavailable',
 ]);
 
@@ -183,9 +192,51 @@ function agentFor(fed: Federation): Agent {
   return agent;
 }
 
-/** POSTs a signed message to the peer node over mutual TLS; returns the receipt JWS. */
-export function postMessage(fed: Federation, url: string, jws: string, timeoutMs = 30_000): Promise<string> {
-  const target = new URL(FEDERATION_PATH, url);
+/**
+ * Checks the server behind a TLS connection before anything is written to it:
+ * its certificate must name (`urn:eix:node:<id>`) a node that the registry in
+ * force lists under the Party addressed, chain to one of that Party's CAs now
+ * and not be revoked now. The TLS handshake has already checked the chain to the
+ * depositary root and the host name; this binds the server to the Party.
+ */
+export async function verifyServer(fed: Federation, party: string, url: string, socket: TLSSocket): Promise<void> {
+  const peer = socket.getPeerCertificate(false);
+  const refuse = (nodeId: string | null, why: string) =>
+    new EixError(
+      'transport.peer',
+      { party, url, nodeId },
+      `Сообщение Стороне ${party} не отправлено на ${url}: ${why}`,
+    );
+  if (!peer?.raw) throw refuse(null, 'сервер не предъявил сертификат');
+  const pem = derBase64ToPem(peer.raw.toString('base64'));
+  const info = certificateInfo(pem);
+  const registry = fed.registry();
+  const p = registry.parties[party];
+  if (!info.nodeId || !p?.nodes.some((n) => n.id === info.nodeId))
+    throw refuse(
+      info.nodeId ?? null,
+      `сертификат сервера выдан узлу ${info.nodeId ?? '(без идентификатора)'}, который не является узлом Стороны ${party} в реестре`,
+    );
+  const now = fed.app.clock.now();
+  const chained = await Promise.all(p.caCertificates.map((ca) => verifyCertificate(pem, ca, now)));
+  if (!chained.some((r) => r.ok))
+    throw refuse(info.nodeId, `сертификат узла ${info.nodeId} не выдан удостоверяющим центром Стороны ${party}`);
+  if (isRevoked(registry, info.serialNumber, now)) throw refuse(info.nodeId, `сертификат узла ${info.nodeId} отозван`);
+}
+
+/**
+ * POSTs a signed message to a node of `to.party` over mutual TLS; returns the receipt JWS.
+ * The body (and the request head) is written only after `verifyServer` accepted the
+ * connection the agent handed out: the agent pools sockets by host and port, not by
+ * Party, so a kept-alive socket is checked again for every message.
+ */
+export function postMessage(
+  fed: Federation,
+  to: { readonly party: string; readonly url: string },
+  jws: string,
+  timeoutMs = 30_000,
+): Promise<string> {
+  const target = new URL(FEDERATION_PATH, to.url);
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       target,
@@ -218,17 +269,29 @@ export function postMessage(fed: Federation, url: string, jws: string, timeoutMs
         });
       },
     );
+    req.on('socket', (s) => {
+      const socket = s as TLSSocket;
+      const send = () =>
+        verifyServer(fed, to.party, to.url, socket).then(
+          () => req.end(jws),
+          (e: unknown) => req.destroy(e as Error),
+        );
+      // A pooled socket has finished its handshake; a new one verifies after it.
+      if (socket.getPeerCertificate()?.raw) void send();
+      else socket.once('secureConnect', () => void send());
+    });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (e) =>
       reject(
-        new EixError(
-          'transport.failed',
-          { remoteCode: 'transport.failed', reason: e.message },
-          `Узел недоступен: ${e.message}`,
-        ),
+        e instanceof EixError
+          ? e
+          : new EixError(
+              'transport.failed',
+              { remoteCode: 'transport.failed', reason: e.message },
+              `Узел недоступен: ${e.message}`,
+            ),
       ),
     );
-    req.end(jws);
   });
 }
 
@@ -259,7 +322,7 @@ export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean>
         `В реестре нет узла Стороны ${row.to_party}`,
       );
     const jws = await signedOnce(fed, row);
-    const receiptJws = await postMessage(fed, node.url, jws);
+    const receiptJws = await postMessage(fed, { party: row.to_party, url: node.url }, jws);
     const { message: receipt } = await verifySigned(fed, receiptJws, RECEIPT_JWS_TYPE, {
       party: row.to_party,
       body: row.to_body,
