@@ -19,14 +19,16 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startTestFederation(): Promise<RunningDemo & { dir: string; close(): Promise<void> }> {
+export async function startTestFederation(
+  opts: { env?: Readonly<Record<string, string>> } = {},
+): Promise<RunningDemo & { dir: string; close(): Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'eix-fed-'));
   const ports = Object.fromEntries(
     await Promise.all(
       DEMO_PARTIES.map(async (p) => [p, { api: await freePort(), federation: await freePort() }] as const),
     ),
   ) as Record<DemoParty, { api: number; federation: number }>;
-  const demo = await startDemo({ dir, ports, logLevel: 'silent' });
+  const demo = await startDemo({ dir, ports, logLevel: 'silent', ...(opts.env ? { env: opts.env } : {}) });
   return {
     ...demo,
     dir,

@@ -16,7 +16,7 @@ import { recordDelivery } from '../../app/record-delivery.js';
 import { EixError } from '../../domain/errors.js';
 import type { Message } from '../../domain/messages.js';
 import type { Request } from '../../domain/request.js';
-import { isRevoked } from '../../domain/registry.js';
+import { isRevoked, registryFreshness } from '../../domain/registry.js';
 import { canonicalBytes, derBase64ToPem, sha256Hex } from '../crypto/jws.js';
 import { certificateInfo, verifyCertificate } from '../crypto/pki.js';
 import { verifySigned } from './inbound.js';
@@ -40,6 +40,9 @@ const RETRYABLE = new Set([
   'transport.peer',
   'storage.unavailable',
 ]);
+
+/** How often a message held for a stale registry is looked at again (a newer registry also wakes the worker). */
+const STALE_RETRY_MS = 60_000;
 
 /** This process, as recorded on the outbox rows it claims. */
 export const WORKER_ID = `${hostname()}#${process.pid}`;
@@ -313,8 +316,23 @@ async function signedOnce(fed: Federation, row: OutboxRow): Promise<string> {
 /** Delivers one claimed row; returns true when delivered. */
 export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean> {
   const ctx = fed.app;
-  const node = fed.registry().parties[row.to_party]?.nodes[0];
+  const registry = fed.registry();
+  const node = registry.parties[row.to_party]?.nodes[0];
   try {
+    // Past its maximum age the registry may miss revocations and withdrawals:
+    // nothing is sent under it (held, not failed) until a newer one is installed.
+    // Receiving goes on: a message from another Party is still checked against
+    // the newest registry this node has, and refusing it would cost that Party
+    // its receipt time and deadline (R12.a) for our operator's lapse.
+    const freshness = registryFreshness(registry, ctx.clock.now(), fed.registryMaxAgeMs);
+    if (freshness.state === 'stale')
+      throw new EixError(
+        'registry.stale',
+        { version: registry.version, issuedAt: registry.issuedAt, ageMs: freshness.ageMs },
+        `Реестр доверия версии ${registry.version} от ${registry.issuedAt.slice(0, 10)} старше допустимых ${Math.round(
+          fed.registryMaxAgeMs / 86_400_000,
+        )} дн.: сообщение будет отправлено после установки нового реестра (eix registry install)`,
+      );
     if (!node)
       throw new EixError(
         'transport.failed',
@@ -340,14 +358,17 @@ export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean>
   } catch (e) {
     const err = e instanceof EixError ? e : new EixError('internal', {}, (e as Error).message);
     const remote = String(err.data.remoteCode ?? err.code);
-    const permanent = !RETRYABLE.has(remote) || row.attempts >= fed.maxAttempts;
+    // Held for a stale registry: not an attempt at all (the retry budget is kept for the peer).
+    const held = remote === 'registry.stale';
+    const permanent = !held && (!RETRYABLE.has(remote) || row.attempts >= fed.maxAttempts);
     await ctx.db.transaction().execute(async (tx) => {
       await tx
         .updateTable('outbox')
         .set({
           status: permanent ? 'failed' : 'pending',
           last_error: `${remote}: ${err.message}`.slice(0, 1000),
-          next_attempt_at: new Date(ctx.clock.now().getTime() + backoffMs(row.attempts)),
+          next_attempt_at: new Date(ctx.clock.now().getTime() + (held ? STALE_RETRY_MS : backoffMs(row.attempts))),
+          ...(held ? { attempts: Math.max(0, row.attempts - 1) } : {}),
           // Refused for its createdAt: the receiver stored nothing under this id
           // (it answers identical bytes it already holds with the original receipt
           // before it looks at the clock), so the next attempt signs afresh with
