@@ -76,7 +76,7 @@ export const suite: Suite = {
     const sample = await ru.signer.sign('ru-fssp-77', canonicalBytes(requestMessage()), MESSAGE_JWS_TYPE);
     bench.add(EXCHANGE, async () => {
       const jws = await ru.signer.sign('ru-fssp-77', canonicalBytes(requestMessage()), MESSAGE_JWS_TYPE);
-      const receipt = await postMessage(ru, kzUrl, jws);
+      const receipt = await postMessage(ru, { party: 'KZ', url: kzUrl }, jws);
       await verifySigned(ru, receipt, RECEIPT_JWS_TYPE, {
         party: 'KZ',
         body: 'kz-central',
@@ -84,7 +84,7 @@ export const suite: Suite = {
       });
     });
     bench.add(ECHO, async () => {
-      await postMessage(ru, echo.url, sample);
+      await postMessage(ru, { party: 'KZ', url: echo.url }, sample);
     });
   },
   async teardown() {

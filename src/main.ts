@@ -1,25 +1,31 @@
 // Hand wiring (ARCHITECTURE rule 6): config → adapters → the use cases' context,
 // and a running node (REST API, jobs, federation endpoint and outbox worker).
+import { readFileSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { loadCalendar } from './adapters/calendars/json-calendar-source.js';
 import { shiftedClock, systemClock } from './adapters/clock/system-clock.js';
 import { loadKeyRing } from './adapters/crypto/data-key.js';
-import { acceptRegistry, registrySha256, verifyRegistry } from './adapters/crypto/registry-jws.js';
 import { openDatabase, type Database } from './adapters/db/database.js';
 import type { Federation } from './adapters/federation/context.js';
 import { fileBodySigner } from './adapters/federation/jws.js';
 import { startOutboxWorker, type OutboxWorker } from './adapters/federation/outbound.js';
+import { watchRegistry, type RegistryWatcher } from './adapters/federation/registry-watcher.js';
 import { buildFederationServer } from './adapters/federation/server.js';
+import { memoryTrustRegistry } from './adapters/federation/trust-registry.js';
 import { buildServer } from './adapters/http/server.js';
 import { startJobs, type Jobs } from './adapters/jobs/pg-boss-jobs.js';
 import type { AppContext } from './app/context.js';
+import { installRegistry, type RecordedRegistry } from './app/install-registry.js';
 import { purgeExpiredData } from './app/purge-expired-data.js';
 import type { Config } from './config/config.js';
 import { EixError } from './domain/errors.js';
 import type { Registry } from './domain/registry.js';
 import { loadTreaty, type Treaty } from './domain/treaty.js';
+import type { TrustRegistry } from './ports/registry.js';
+
+const DAY_MS = 86_400_000;
 
 /** `node.json` in the node's home: what `eix node init` recorded. */
 export interface NodeInfo {
@@ -71,6 +77,8 @@ export interface Wired {
   readonly node: NodeInfo;
   /** Present when the node has its TLS identity, body keys and a trust registry. */
   readonly federation: Federation | null;
+  /** The trust registry in force (also behind ctx.treaty(), ctx.route() and federation.registry()). */
+  readonly trust: TrustRegistry;
   close(): Promise<void>;
 }
 
@@ -78,30 +86,42 @@ export async function openDatabaseFor(config: Config): Promise<Database> {
   return openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dir: nodePaths(config.home).db });
 }
 
-/** The registry installed in the node's home, if any. */
-async function loadInstalledRegistry(home: string, database: Database): Promise<Registry | null> {
+/**
+ * Puts in force the newest of the registries the node holds: the one recorded
+ * in the database (another process of this node may have installed it) and
+ * the node's registry.jws. Both are verified with the pinned depositary
+ * certificate; an older file never replaces a newer recorded registry.
+ */
+async function loadInstalledRegistry(home: string, database: Database, trust: TrustRegistry): Promise<void> {
   const p = nodePaths(home);
-  if (!(await exists(p.registry))) return null;
-  return loadRegistry(await readFile(p.registry, 'utf8'), await readFile(p.depositary, 'utf8'), database);
-}
-
-/** Verifies a registry with the pinned depositary certificate and accepts it only if not older than the last one (no rollback). */
-export async function loadRegistry(jws: string, depositaryPem: string, database: Database): Promise<Registry> {
-  const registry = await verifyRegistry(jws, depositaryPem);
-  const sha256 = registrySha256(registry);
-  const current = await database.db
+  if (!(await exists(p.depositary))) return;
+  const depositaryPem = await readFile(p.depositary, 'utf8');
+  const row = await database.db
     .selectFrom('node_settings')
     .select('value')
     .where('key', '=', 'registry')
     .executeTakeFirst();
-  acceptRegistry((current?.value as { version: number; sha256: string } | undefined) ?? null, registry, sha256);
-  const value = JSON.stringify({ version: registry.version, sha256, issuedAt: registry.issuedAt });
-  await database.db
-    .insertInto('node_settings')
-    .values({ key: 'registry', value })
-    .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: new Date() }))
-    .execute();
-  return registry;
+  const recorded = row?.value as RecordedRegistry | undefined;
+  if (recorded?.jws)
+    await installRegistry(
+      { db: database.db, registry: trust },
+      { jws: recorded.jws, depositaryPem, file: p.registry, origin: 'database' },
+    );
+  if (!(await exists(p.registry))) return;
+  try {
+    await installRegistry(
+      { db: database.db, registry: trust },
+      { jws: await readFile(p.registry, 'utf8'), depositaryPem, file: p.registry, origin: 'file' },
+    );
+  } catch (e) {
+    // An older file beside a newer recorded registry: the recorded one stays (the watcher logs the refusal).
+    if (!(e instanceof EixError && e.code === 'registry.rollback' && trust.current())) throw e;
+  }
+}
+
+/** Verifies a registry with the pinned depositary certificate and accepts it only if not older than the last one (no rollback). */
+export async function loadRegistry(jws: string, depositaryPem: string, database: Database): Promise<Registry> {
+  return (await installRegistry({ db: database.db }, { jws, depositaryPem, origin: 'operator' })).registry;
 }
 
 export async function buildContext(config: Config, overrides: Partial<AppContext> = {}): Promise<Wired> {
@@ -110,27 +130,35 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
   const sealer = await loadKeyRing(p.dataKey);
   const database = await openDatabaseFor(config);
   try {
-    const registry = await loadInstalledRegistry(config.home, database);
-    const treaty: Treaty = loadTreaty(
-      registry ? registry.treaty : JSON.parse(await readFile(config.treatyEventsFile, 'utf8')),
-    );
+    let fallbackTreaty: Treaty | null = null;
+    const trust = memoryTrustRegistry({
+      initial: null,
+      fallbackTreaty: () => (fallbackTreaty ??= loadTreaty(JSON.parse(readFileSync(config.treatyEventsFile, 'utf8')))),
+      maxAgeMs: config.registryMaxAgeDays * DAY_MS,
+    });
+    await loadInstalledRegistry(config.home, database, trust);
+    const registry = trust.current();
+    // Without a registry the Agreement comes from the shipped events file (read now, so a bad file fails the start).
+    if (!registry) trust.treaty();
     const calendarsDir = path.join(config.dataDir, 'calendars');
     const ctx: AppContext = {
       db: database.db,
       sealer,
       clock: config.today ? shiftedClock(config.today) : systemClock,
       party: node.party,
-      treaty: () => treaty,
+      treaty: () => trust.treaty(),
+      registry: trust,
       calendar: (party) => loadCalendar(party, calendarsDir),
       limits: { attachmentBytes: 20 * 1024 * 1024 },
-      ...(registry ? { route: (party: string) => registry.parties[party]?.nodes[0]?.url ?? null } : {}),
+      ...(registry ? { route: (party: string) => trust.current()?.parties[party]?.nodes[0]?.url ?? null } : {}),
       ...overrides,
     };
     let federation: Federation | null = null;
     if (registry && node.nodeId && (await exists(p.tlsKey))) {
       federation = {
         app: ctx,
-        registry: () => registry,
+        // Read at each use: a newer registry installed while running takes effect on the next message.
+        registry: () => trust.current() ?? registry,
         signer: fileBodySigner(p.bodyKeys),
         nodeId: node.nodeId,
         tls: {
@@ -140,10 +168,11 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
         },
         clockSkewMs: 5 * 60_000,
         maxMessageAgeMs: 7 * 86_400_000,
+        registryMaxAgeMs: trust.maxAgeMs,
         maxAttempts: 12,
       };
     }
-    return { ctx, database, node, federation, close: () => database.close() };
+    return { ctx, database, node, federation, trust, close: () => database.close() };
   } catch (e) {
     await database.close();
     throw e;
@@ -156,6 +185,8 @@ export interface RunningNode {
   readonly apiUrl: string;
   readonly federationUrl: string | null;
   readonly worker: OutboxWorker | null;
+  /** Picks up a newer trust registry while running (null on a node without one). */
+  readonly registryWatcher: RegistryWatcher | null;
   stop(): Promise<void>;
 }
 
@@ -172,6 +203,7 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
   });
   let jobs: Jobs | null = null;
   let fedServer: FastifyInstance | null = null;
+  let registryWatcher: RegistryWatcher | null = null;
   try {
     jobs = await startJobs(
       wired.database.db,
@@ -190,6 +222,19 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
         onError: (e) => api.log.error({ err: e }, 'outbox worker error'),
       });
     }
+    if (wired.trust.current()) {
+      const p = nodePaths(config.home);
+      registryWatcher = watchRegistry({
+        db: wired.ctx.db,
+        registry: wired.trust,
+        clock: wired.ctx.clock,
+        file: p.registry,
+        depositaryPem: await readFile(p.depositary, 'utf8'),
+        intervalMs: config.registryCheckSeconds * 1000,
+        log: api.log,
+        onReplaced: () => worker?.kick(),
+      });
+    }
     const apiUrl = await api.listen({ host: config.host, port: config.port });
     return {
       wired,
@@ -197,8 +242,10 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
       apiUrl,
       federationUrl,
       worker,
+      registryWatcher,
       stop: async () => {
         await api.close();
+        await registryWatcher?.stop();
         await worker?.stop();
         await fedServer?.close();
         await jobs?.stop();
@@ -206,6 +253,7 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
       },
     };
   } catch (e) {
+    await registryWatcher?.stop();
     await worker?.stop();
     await fedServer?.close();
     await jobs?.stop();

@@ -3,6 +3,7 @@
 import type { Calendar } from '../domain/calendar.js';
 import type { Treaty } from '../domain/treaty.js';
 import type { Clock } from '../ports/clock.js';
+import type { TrustRegistry } from '../ports/registry.js';
 import type { Sealer } from '../ports/sealer.js';
 import type { Store } from '../ports/store.js';
 
@@ -17,6 +18,8 @@ export interface AppContext {
   calendar(party: string): Promise<Calendar>;
   /** Where messages to a Party go (from the trust registry); absent on a node not connected to the exchange. */
   route?(party: string): string | null;
+  /** The trust registry in force (absent in tests that need none); `treaty()` and `route()` read it. */
+  readonly registry?: TrustRegistry;
   readonly limits: { readonly attachmentBytes: number };
 }
 

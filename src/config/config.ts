@@ -25,6 +25,13 @@ export interface Config {
   readonly logLevel: string;
   /** REST API requests per minute per client address (EIX_API_RATE_LIMIT, default 600). */
   readonly apiRateLimit: number;
+  /**
+   * Oldest trust registry the node sends under (EIX_REGISTRY_MAX_AGE_DAYS, default 30, from its issuedAt):
+   * past 80 % of it the node warns, past it the outbox holds messages until a newer registry is installed.
+   */
+  readonly registryMaxAgeDays: number;
+  /** How often a running node looks for a newer registry in registry.jws and in the database (EIX_REGISTRY_CHECK_SECONDS, default 5). */
+  readonly registryCheckSeconds: number;
 }
 
 /** The project root: src/config → ../.. (also dist/config → ../..). */
@@ -72,6 +79,22 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
       'Переменная EIX_API_RATE_LIMIT должна содержать целое число запросов в минуту (не меньше 1)',
     );
   }
+  const registryMaxAgeDays = Number(env.EIX_REGISTRY_MAX_AGE_DAYS ?? '30');
+  if (!Number.isInteger(registryMaxAgeDays) || registryMaxAgeDays < 1 || registryMaxAgeDays > 3650) {
+    throw new EixError(
+      'input.invalid',
+      { field: 'EIX_REGISTRY_MAX_AGE_DAYS', value: env.EIX_REGISTRY_MAX_AGE_DAYS },
+      'Переменная EIX_REGISTRY_MAX_AGE_DAYS должна содержать целое число дней от 1 до 3650',
+    );
+  }
+  const registryCheckSeconds = Number(env.EIX_REGISTRY_CHECK_SECONDS ?? '5');
+  if (!Number.isFinite(registryCheckSeconds) || registryCheckSeconds < 0.05 || registryCheckSeconds > 3600) {
+    throw new EixError(
+      'input.invalid',
+      { field: 'EIX_REGISTRY_CHECK_SECONDS', value: env.EIX_REGISTRY_CHECK_SECONDS },
+      'Переменная EIX_REGISTRY_CHECK_SECONDS должна содержать число секунд от 0,05 до 3600',
+    );
+  }
   const logLevel = env.EIX_LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new EixError(
@@ -92,5 +115,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     federationPort,
     logLevel,
     apiRateLimit,
+    registryMaxAgeDays,
+    registryCheckSeconds,
   };
 }

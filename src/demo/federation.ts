@@ -46,6 +46,8 @@ export interface DemoOptions {
   readonly logLevel?: string;
   /** PostgreSQL for some Parties (EIX_DATABASE_URL); the embedded PGlite in each home otherwise. */
   readonly databaseUrls?: Partial<Record<DemoParty, string>>;
+  /** Further settings for every node (EIX_* variables, e.g. EIX_REGISTRY_CHECK_SECONDS in tests). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 const DEFAULT_PORTS: Record<DemoParty, DemoPorts> = {
@@ -143,6 +145,7 @@ function demoEvents(): Promise<{ events: TreatyEvent[] }> {
 function configFor(opts: DemoOptions, party: DemoParty, ports: DemoPorts, logLevel: string) {
   const url = opts.databaseUrls?.[party];
   return readConfig({
+    ...opts.env,
     EIX_HOME: path.join(opts.dir, party.toLowerCase()),
     EIX_PORT: String(ports.api),
     EIX_FEDERATION_PORT: String(ports.federation),

@@ -139,3 +139,19 @@ export function findNode(registry: Registry, nodeId: string): { party: string; n
   }
   return null;
 }
+
+/** Share of the maximum age past which a node warns that its registry is getting old. */
+export const REGISTRY_WARN_SHARE = 0.8;
+
+export interface RegistryFreshness {
+  readonly ageMs: number;
+  /** `aging`: past the warning threshold; `stale`: past the maximum age (the outbox holds messages). */
+  readonly state: 'fresh' | 'aging' | 'stale';
+}
+
+/** How old a registry is at `now` (from its issuedAt) against the configured maximum age. */
+export function registryFreshness(registry: Registry, now: Date, maxAgeMs: number): RegistryFreshness {
+  const ageMs = Math.max(0, now.getTime() - Date.parse(registry.issuedAt));
+  const state = ageMs > maxAgeMs ? 'stale' : ageMs > maxAgeMs * REGISTRY_WARN_SHARE ? 'aging' : 'fresh';
+  return { ageMs, state };
+}

@@ -178,7 +178,7 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
     kzCtx.clock = { now: () => new Date(Date.now() - 600_000) };
     let receipt: string;
     try {
-      receipt = await postMessage(ruFed(), fed.nodes.KZ.federationUrl!, sealed);
+      receipt = await postMessage(ruFed(), { party: 'KZ', url: fed.nodes.KZ.federationUrl! }, sealed);
     } finally {
       kzCtx.clock = realKzClock;
     }
@@ -210,7 +210,7 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
       })
       .where('id', '=', row0.id)
       .execute();
-    await postMessage(ruFed(), ruFed().registry().parties.KZ!.nodes[0]!.url, jws);
+    await postMessage(ruFed(), { party: 'KZ', url: ruFed().registry().parties.KZ!.nodes[0]!.url }, jws);
     const incoming = await atKz(r.messageId);
     assert.ok(incoming, 'KZ holds the request');
     assert.equal((await getRequest(ru(), ruOfficer, r.id)).state, 'signed', 'RU has not recorded the receipt');

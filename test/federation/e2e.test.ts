@@ -239,7 +239,7 @@ describe('federation end to end (RU, KZ, BY)', () => {
     // The first delivery of this exact document has not happened yet (the worker sent its own signature);
     // KZ already holds the message id, so the same id with another signature is a replay …
     await assert.rejects(
-      postMessage(fedRu, url, jws),
+      postMessage(fedRu, { party: 'KZ', url }, jws),
       (e: { data: { remoteCode: string } }) => e.data.remoteCode === 'message.replay',
     );
     // … while the stored document itself, sent again, gets the original receipt.
@@ -249,7 +249,7 @@ describe('federation end to end (RU, KZ, BY)', () => {
       .where('message_id', '=', r.messageId)
       .executeTakeFirstOrThrow();
     const original = kz().sealer.decrypt(stored.payload_enc, `inbox:${r.messageId}`).toString('utf8');
-    const again = await postMessage(fedRu, url, original);
+    const again = await postMessage(fedRu, { party: 'KZ', url }, original);
     assert.equal(again, (stored.receipt as { jws: string }).jws);
     const sealed = await ru()
       .db.selectFrom('outbox')

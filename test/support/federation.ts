@@ -19,9 +19,12 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** `databaseUrls`: PostgreSQL for some Parties (one database each); PGlite in each node's home otherwise. */
+/**
+ * `databaseUrls`: PostgreSQL for some Parties (one database each); PGlite in each node's home otherwise.
+ * `env`: extra node settings (EIX_* variables) for every node.
+ */
 export async function startTestFederation(
-  opts: { databaseUrls?: Partial<Record<DemoParty, string>> } = {},
+  opts: { databaseUrls?: Partial<Record<DemoParty, string>>; env?: Readonly<Record<string, string>> } = {},
 ): Promise<RunningDemo & { dir: string; close(): Promise<void> }> {
   const dir = await mkdtemp(path.join(tmpdir(), 'eix-fed-'));
   const ports = Object.fromEntries(
@@ -34,6 +37,7 @@ export async function startTestFederation(
     ports,
     logLevel: 'silent',
     ...(opts.databaseUrls ? { databaseUrls: opts.databaseUrls } : {}),
+    ...(opts.env ? { env: opts.env } : {}),
   });
   return {
     ...demo,

@@ -22,6 +22,8 @@ export interface Federation {
   readonly clockSkewMs: number;
   /** How old a message may be on arrival (a retried message keeps its first signature and time). */
   readonly maxMessageAgeMs: number;
+  /** Past this age (from its issuedAt) of the registry in force the outbox holds messages (registry.stale). */
+  readonly registryMaxAgeMs: number;
   /** Delivery attempts before a message is marked failed. */
   readonly maxAttempts: number;
 }

@@ -6,6 +6,7 @@
 // officer sees it in the request's history.
 import { hostname } from 'node:os';
 import { Agent, request as httpsRequest } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { sql } from 'kysely';
 import type { Selectable } from 'kysely';
 import type { OutboxTable } from '../db/schema.js';
@@ -14,7 +15,9 @@ import type { Actor } from '../../app/context.js';
 import { recordDelivery } from '../../app/record-delivery.js';
 import { EixError } from '../../domain/errors.js';
 import { composeMessage } from '../../app/compose-message.js';
-import { canonicalBytes, sha256Hex } from '../crypto/jws.js';
+import { isRevoked, registryFreshness } from '../../domain/registry.js';
+import { canonicalBytes, derBase64ToPem, sha256Hex } from '../crypto/jws.js';
+import { certificateInfo, verifyCertificate } from '../crypto/pki.js';
 import { verifySigned } from './inbound.js';
 import { FEDERATION_PATH, MESSAGE_JWS_TYPE, RECEIPT_JWS_TYPE, type Federation } from './context.js';
 
@@ -30,8 +33,17 @@ const RETRYABLE = new Set([
   'rate_limited',
   'internal',
   'transport.failed',
+  // The server at the registry's address is not a node of the Party addressed:
+  // nothing was sent (the check precedes the first byte), so another attempt is
+  // harmless, and the cause is usually a registry out of date on one side
+  // (a node moved, a certificate renewed), which the depositary's next registry
+  // cures without a restart. A lasting mismatch still fails after maxAttempts.
+  'transport.peer',
   'storage.unavailable',
 ]);
+
+/** How often a message held for a stale registry is looked at again (a newer registry also wakes the worker). */
+const STALE_RETRY_MS = 60_000;
 
 /** This process, as recorded on the outbox rows it claims. */
 export const WORKER_ID = `${hostname()}#${process.pid}`;
@@ -59,9 +71,51 @@ function agentFor(fed: Federation): Agent {
   return agent;
 }
 
-/** POSTs a signed message to the peer node over mutual TLS; returns the receipt JWS. */
-export function postMessage(fed: Federation, url: string, jws: string, timeoutMs = 30_000): Promise<string> {
-  const target = new URL(FEDERATION_PATH, url);
+/**
+ * Checks the server behind a TLS connection before anything is written to it:
+ * its certificate must name (`urn:eix:node:<id>`) a node that the registry in
+ * force lists under the Party addressed, chain to one of that Party's CAs now
+ * and not be revoked now. The TLS handshake has already checked the chain to the
+ * depositary root and the host name; this binds the server to the Party.
+ */
+export async function verifyServer(fed: Federation, party: string, url: string, socket: TLSSocket): Promise<void> {
+  const peer = socket.getPeerCertificate(false);
+  const refuse = (nodeId: string | null, why: string) =>
+    new EixError(
+      'transport.peer',
+      { party, url, nodeId },
+      `Сообщение Стороне ${party} не отправлено на ${url}: ${why}`,
+    );
+  if (!peer?.raw) throw refuse(null, 'сервер не предъявил сертификат');
+  const pem = derBase64ToPem(peer.raw.toString('base64'));
+  const info = certificateInfo(pem);
+  const registry = fed.registry();
+  const p = registry.parties[party];
+  if (!info.nodeId || !p?.nodes.some((n) => n.id === info.nodeId))
+    throw refuse(
+      info.nodeId ?? null,
+      `сертификат сервера выдан узлу ${info.nodeId ?? '(без идентификатора)'}, который не является узлом Стороны ${party} в реестре`,
+    );
+  const now = fed.app.clock.now();
+  const chained = await Promise.all(p.caCertificates.map((ca) => verifyCertificate(pem, ca, now)));
+  if (!chained.some((r) => r.ok))
+    throw refuse(info.nodeId, `сертификат узла ${info.nodeId} не выдан удостоверяющим центром Стороны ${party}`);
+  if (isRevoked(registry, info.serialNumber, now)) throw refuse(info.nodeId, `сертификат узла ${info.nodeId} отозван`);
+}
+
+/**
+ * POSTs a signed message to a node of `to.party` over mutual TLS; returns the receipt JWS.
+ * The body (and the request head) is written only after `verifyServer` accepted the
+ * connection the agent handed out: the agent pools sockets by host and port, not by
+ * Party, so a kept-alive socket is checked again for every message.
+ */
+export function postMessage(
+  fed: Federation,
+  to: { readonly party: string; readonly url: string },
+  jws: string,
+  timeoutMs = 30_000,
+): Promise<string> {
+  const target = new URL(FEDERATION_PATH, to.url);
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       target,
@@ -94,17 +148,29 @@ export function postMessage(fed: Federation, url: string, jws: string, timeoutMs
         });
       },
     );
+    req.on('socket', (s) => {
+      const socket = s as TLSSocket;
+      const send = () =>
+        verifyServer(fed, to.party, to.url, socket).then(
+          () => req.end(jws),
+          (e: unknown) => req.destroy(e as Error),
+        );
+      // A pooled socket has finished its handshake; a new one verifies after it.
+      if (socket.getPeerCertificate()?.raw) void send();
+      else socket.once('secureConnect', () => void send());
+    });
     req.on('timeout', () => req.destroy(new Error('timeout')));
     req.on('error', (e) =>
       reject(
-        new EixError(
-          'transport.failed',
-          { remoteCode: 'transport.failed', reason: e.message },
-          `Узел недоступен: ${e.message}`,
-        ),
+        e instanceof EixError
+          ? e
+          : new EixError(
+              'transport.failed',
+              { remoteCode: 'transport.failed', reason: e.message },
+              `Узел недоступен: ${e.message}`,
+            ),
       ),
     );
-    req.end(jws);
   });
 }
 
@@ -126,8 +192,23 @@ async function signedOnce(fed: Federation, row: OutboxRow): Promise<string> {
 /** Delivers one claimed row; returns true when delivered. */
 export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean> {
   const ctx = fed.app;
-  const node = fed.registry().parties[row.to_party]?.nodes[0];
+  const registry = fed.registry();
+  const node = registry.parties[row.to_party]?.nodes[0];
   try {
+    // Past its maximum age the registry may miss revocations and withdrawals:
+    // nothing is sent under it (held, not failed) until a newer one is installed.
+    // Receiving goes on: a message from another Party is still checked against
+    // the newest registry this node has, and refusing it would cost that Party
+    // its receipt time and deadline (R12.a) for our operator's lapse.
+    const freshness = registryFreshness(registry, ctx.clock.now(), fed.registryMaxAgeMs);
+    if (freshness.state === 'stale')
+      throw new EixError(
+        'registry.stale',
+        { version: registry.version, issuedAt: registry.issuedAt, ageMs: freshness.ageMs },
+        `Реестр доверия версии ${registry.version} от ${registry.issuedAt.slice(0, 10)} старше допустимых ${Math.round(
+          fed.registryMaxAgeMs / 86_400_000,
+        )} дн.: сообщение будет отправлено после установки нового реестра (eix registry install)`,
+      );
     if (!node)
       throw new EixError(
         'transport.failed',
@@ -135,7 +216,7 @@ export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean>
         `В реестре нет узла Стороны ${row.to_party}`,
       );
     const jws = await signedOnce(fed, row);
-    const receiptJws = await postMessage(fed, node.url, jws);
+    const receiptJws = await postMessage(fed, { party: row.to_party, url: node.url }, jws);
     const { message: receipt } = await verifySigned(fed, receiptJws, RECEIPT_JWS_TYPE, {
       party: row.to_party,
       body: row.to_body,
@@ -153,14 +234,17 @@ export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean>
   } catch (e) {
     const err = e instanceof EixError ? e : new EixError('internal', {}, (e as Error).message);
     const remote = String(err.data.remoteCode ?? err.code);
-    const permanent = !RETRYABLE.has(remote) || row.attempts >= fed.maxAttempts;
+    // Held for a stale registry: not an attempt at all (the retry budget is kept for the peer).
+    const held = remote === 'registry.stale';
+    const permanent = !held && (!RETRYABLE.has(remote) || row.attempts >= fed.maxAttempts);
     await ctx.db.transaction().execute(async (tx) => {
       await tx
         .updateTable('outbox')
         .set({
           status: permanent ? 'failed' : 'pending',
           last_error: `${remote}: ${err.message}`.slice(0, 1000),
-          next_attempt_at: new Date(ctx.clock.now().getTime() + backoffMs(row.attempts)),
+          next_attempt_at: new Date(ctx.clock.now().getTime() + (held ? STALE_RETRY_MS : backoffMs(row.attempts))),
+          ...(held ? { attempts: Math.max(0, row.attempts - 1) } : {}),
           // Refused for its createdAt: the receiver stored nothing under this id
           // (it answers identical bytes it already holds with the original receipt
           // before it looks at the clock), so the next attempt signs afresh with

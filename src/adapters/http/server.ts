@@ -10,6 +10,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { authenticateToken } from '../../app/authenticate.js';
 import type { Actor, AppContext } from '../../app/context.js';
+import { getRegistryStatus } from '../../app/get-registry-status.js';
 import { EixError } from '../../domain/errors.js';
 import { toEixError } from './errors.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -148,6 +149,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     status: 'ok',
     party: opts.ctx.party,
     node: opts.nodeName ?? null,
+    // The registry is a public document: its version and age are no secret, and monitoring needs no token.
+    registry: getRegistryStatus(opts.ctx),
   }));
   registerRequestRoutes(app, opts.ctx);
   registerDisclosureRoutes(app, opts.ctx);

@@ -1,6 +1,7 @@
 // Federation PKI and the trust registry from the console: `eix pki …` issues
 // the depositary root, Party CAs, node TLS and body signing certificates;
-// `eix registry sign|verify|show` handles the depositary's signed registry.
+// `eix registry sign|verify|show` handles the depositary's signed registry,
+// `eix registry install` puts a newer one in force on this node.
 import { access, mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
@@ -20,7 +21,9 @@ import {
   signRegistry,
   verifyRegistry,
 } from '../../adapters/crypto/registry-jws.js';
+import { installRegistry } from '../../app/install-registry.js';
 import { EixError } from '../../domain/errors.js';
+import { nodePaths, openDatabaseFor, readNodeInfo } from '../../main.js';
 import { isSignatory, PARTIES } from '../../domain/parties.js';
 import { parseRegistry } from '../../domain/registry.js';
 import { partyOption, print, readJsonFile, asOptions } from '../io.js';
@@ -365,6 +368,64 @@ export function registerPkiCommands(program: Command, kit: CommandKit): void {
           sha256: registrySha256(registryDoc),
         };
         print(out, result, (r) => `Реестр доверия версии ${r.version} подписан: ${r.file}\nSHA-256: ${r.sha256}`);
+      }),
+    );
+
+  kit
+    .leaf(
+      registry
+        .command('install')
+        .description(
+          'установить новый реестр доверия на узел (EIX_HOME): подпись проверяется закреплённым сертификатом депозитария, более старая версия не принимается; работающий узел применяет его без перезапуска',
+        )
+        .argument('<file>', 'файл подписанного реестра (.jws)'),
+    )
+    .action(
+      kit.act(async (out, file: string) => {
+        const { config } = kit.ctx;
+        await readNodeInfo(config.home);
+        const paths = nodePaths(config.home);
+        const jws = await readText(file, '<file>');
+        const depositaryPem = await readText(paths.depositary, 'trust/depositary.crt');
+        // The embedded database is held by a running node: then the file is the hand-over and the node records it.
+        const database = await openDatabaseFor(config).catch((e: unknown) => {
+          if (e instanceof EixError && e.code === 'node.busy') return null;
+          throw e;
+        });
+        try {
+          const r = await installRegistry(
+            { db: database?.db ?? null },
+            { jws, depositaryPem, file: paths.registry, origin: 'operator' },
+          ).catch((e: unknown) => {
+            if (!(e instanceof EixError)) throw e;
+            throw new EixError(
+              e.code,
+              { ...e.data, field: '<file>', file },
+              `Реестр доверия из файла ${file} не установлен: ${e.message}`,
+            );
+          });
+          const result = {
+            file: paths.registry,
+            version: r.registry.version,
+            issuedAt: r.registry.issuedAt,
+            sha256: r.sha256,
+            previousVersion: r.previousVersion,
+            recorded: r.recorded,
+          };
+          print(out, result, (x) =>
+            [
+              x.previousVersion === x.version
+                ? `Реестр доверия версии ${x.version} уже установлен: ${x.file}`
+                : `Реестр доверия версии ${x.version} от ${x.issuedAt} установлен: ${x.file}` +
+                  (x.previousVersion !== null ? ` (была версия ${x.previousVersion})` : ''),
+              x.recorded
+                ? 'Работающий узел применит его без перезапуска (проверка файла и базы данных каждые EIX_REGISTRY_CHECK_SECONDS секунд)'
+                : 'База данных узла открыта работающим узлом: он проверит, применит и запишет реестр из файла без перезапуска',
+            ].join('\n'),
+          );
+        } finally {
+          await database?.close();
+        }
       }),
     );
 
