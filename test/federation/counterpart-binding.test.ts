@@ -209,6 +209,8 @@ for (const run of RUNS) {
           request: aRequest((r) => {
             r.number = `BY-${randomBytes(3).toString('hex')}`;
             r.requestingBody = requestingBody;
+            // R10.b: the body that asks holds the proceeding.
+            r.proceeding = { ...r.proceeding, bodyId: requestingBody.id };
             r.requestedBody = { id: 'ru-fssp', party: 'RU', name: 'Федеральная служба судебных приставов' };
           }),
         },
