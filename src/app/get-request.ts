@@ -4,6 +4,7 @@
 // audit entry tied to the request (R9.1).
 import { classifyOverdue } from '../domain/calendar.js';
 import { localDate } from '../domain/dates.js';
+import type { ReceiptCheck } from '../domain/receiving.js';
 import type { Request } from '../domain/request.js';
 import { allowedEvents, isOpen, type RequestState, type WorkflowEvent } from '../domain/workflow.js';
 import { appendAudit } from './audit.js';
@@ -65,6 +66,10 @@ export interface RequestView {
     deliveredAt: string | null;
   }[];
   actions: WorkflowEvent[];
+  /** Incoming: what the check on receipt found — Article 11 elements missing, R13.d and R-KZ notices (null before it existed). */
+  receiptCheck: ReceiptCheck | null;
+  /** Outgoing: the other Party's body that executes the request after its forward (R18). */
+  counterpartForwardedTo: string | null;
 }
 
 export async function getRequest(ctx: AppContext, actor: Actor, id: string): Promise<RequestView> {
@@ -186,6 +191,8 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
       bodyId: row.body_id,
       proceedingId: row.proceeding_id,
       counterpartBody: row.counterpart_body,
+      counterpartForwardedTo: row.counterpart_forwarded_to,
+      receiptCheck: row.receipt_check,
       confidential: row.confidential,
       messageId: row.message_id,
       receivedAt: row.received_at?.toISOString() ?? null,

@@ -1,16 +1,18 @@
 // Russian labels the pages need beyond the domain's own (R19).
 import { OUTCOME_LABELS_RU, type AnswerOutcome } from '../domain/answer.js';
 import { PARTIES, isSignatory } from '../domain/parties.js';
-import type { Person } from '../domain/request.js';
+import { MESSAGE_TYPES, isMessageType } from '../domain/messages.js';
+import type { ItemKind, Person } from '../domain/request.js';
 import {
   EVENT_LABELS_RU,
+  type HISTORY_EVENTS,
   REFUSAL_GROUND_LABELS_RU,
   STATE_LABELS_RU,
   type RequestState,
   type WorkflowEvent,
 } from '../domain/workflow.js';
 
-export const ITEM_LABELS: Record<string, string> = {
+export const ITEM_LABELS: Readonly<Record<ItemKind, string>> = {
   proceedings: 'Исполнительные производства и их результаты',
   documents: 'Документы и справки',
   clarification: 'Объяснения стороны',
@@ -64,21 +66,20 @@ const DATA_LABELS: Record<string, string> = {
   purpose: 'Цель',
 };
 
+const HISTORY_LABELS: Readonly<Record<(typeof HISTORY_EVENTS)[number], string>> = {
+  delivery_failed: 'Сообщение не доставлено',
+  consent_request: 'Запрос согласия',
+};
+
 export const labels = {
   stateLabel: (s: string) => STATE_LABELS_RU[s as RequestState] ?? s,
   eventLabel: (e: string) =>
-    EVENT_LABELS_RU[e as WorkflowEvent] ??
-    (
-      {
-        delivery_failed: 'Сообщение не доставлено',
-        consent_request: 'Запрос согласия',
-        forward: 'Передан органу',
-      } as Record<string, string>
-    )[e] ??
-    e,
+    EVENT_LABELS_RU[e as WorkflowEvent] ?? HISTORY_LABELS[e as (typeof HISTORY_EVENTS)[number]] ?? e,
+  /** A message type by its catalogue title («Передача «Окончательный ответ»»), never its wire name. */
+  messageTitle: (t: string) => (isMessageType(t) ? MESSAGE_TYPES[t].title : t),
   outcomeLabel: (o: string) => OUTCOME_LABELS_RU[o as AnswerOutcome] ?? o,
   partyName: (cc: string | undefined) => (cc && isSignatory(cc) ? PARTIES[cc].nameRu : (cc ?? '')),
-  itemLabel: (k: string) => ITEM_LABELS[k] ?? k,
+  itemLabel: (k: string) => ITEM_LABELS[k as ItemKind] ?? k,
   dataLabel: (k: string) => DATA_LABELS[k] ?? k,
   groundLabel: (g: string) => REFUSAL_GROUND_LABELS_RU[g as keyof typeof REFUSAL_GROUND_LABELS_RU] ?? g,
   issuerLabel: (k: string | undefined) =>

@@ -10,7 +10,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import { Eta } from 'eta';
-import { actOnRequest, REQUEST_STEPS } from '../app/act-on-request.js';
+import { actOnRequest } from '../app/act-on-request.js';
 import { answerRequest } from '../app/answer-request.js';
 import { countMissingPaperOriginals, isPaperOriginalOverdue } from '../app/check-paper-originals.js';
 import { ROLE_LABELS_RU, type AppContext, type Officer } from '../app/context.js';
@@ -46,7 +46,7 @@ import { EixError, isEixError } from '../domain/errors.js';
 import type { Problem } from '../domain/problems.js';
 import type { Request } from '../domain/request.js';
 import { requestableBodies, treatyStatus } from '../domain/treaty.js';
-import { REFUSAL_GROUNDS, REFUSAL_GROUND_LABELS_RU } from '../domain/workflow.js';
+import { MESSAGE_TYPES, STEP_MESSAGE_TYPES, type FormField } from '../domain/messages.js';
 import { labels } from './labels.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -71,100 +71,44 @@ declare module 'fastify' {
 const one = (v: string | string[] | undefined): string => (Array.isArray(v) ? (v[0] ?? '') : (v ?? '')).trim();
 const opt = (v: string | string[] | undefined): string | undefined => one(v) || undefined;
 
-const STEP_FORMS: {
+interface StepFormView {
   step: string;
   label: string;
   button: string;
-  fields: { name: string; label: string; type: string; required?: boolean; options?: [string, string][] }[];
-}[] = [
+  fields: {
+    name: string;
+    label: string;
+    type: string;
+    required: boolean;
+    options?: readonly (readonly [string, string])[];
+  }[];
+}
+
+/**
+ * The officer's step forms: taking a request into work (no message), then one
+ * per step message of the catalogue (its labels and fields, required as its
+ * wire schema says), the refusal and the withdrawal last.
+ */
+const STEP_FORMS: readonly StepFormView[] = [
   { step: 'take_into_work', label: 'Принять к исполнению', button: 'Принять к исполнению', fields: [] },
-  {
-    step: 'consult',
-    label: 'Консультация (статьи 13, 15)',
-    button: 'Направить',
-    fields: [{ name: 'text', label: 'Текст', type: 'textarea', required: true }],
-  },
-  {
-    step: 'request_additional_info',
-    label: 'Запросить дополнительную информацию (статья 14)',
-    button: 'Запросить',
-    fields: [{ name: 'questions', label: 'Что нужно сообщить', type: 'textarea', required: true }],
-  },
-  {
-    step: 'reply_additional_info',
-    label: 'Ответить на запрос дополнительной информации',
-    button: 'Направить',
-    fields: [{ name: 'text', label: 'Дополнительная информация', type: 'textarea', required: true }],
-  },
-  {
-    step: 'notify_delay',
-    label: 'Уведомить о невозможности исполнить в срок (статья 12)',
-    button: 'Уведомить',
-    fields: [
-      { name: 'newDate', label: 'Новый ожидаемый срок', type: 'date', required: true },
-      { name: 'reason', label: 'Причина', type: 'textarea', required: true },
-    ],
-  },
-  {
-    step: 'postpone',
-    label: 'Отсрочить исполнение (статья 15)',
-    button: 'Отсрочить',
-    fields: [
-      { name: 'reason', label: 'Причина', type: 'textarea', required: true },
-      { name: 'until', label: 'До (необязательно)', type: 'date' },
-    ],
-  },
-  {
-    step: 'propose_conditions',
-    label: 'Предложить условия исполнения (статья 15)',
-    button: 'Предложить',
-    fields: [{ name: 'conditions', label: 'Условия', type: 'textarea', required: true }],
-  },
-  {
-    step: 'accept_conditions',
-    label: 'Согласиться с условиями',
-    button: 'Согласиться',
-    fields: [{ name: 'note', label: 'Примечание', type: 'textarea' }],
-  },
-  {
-    step: 'reject_conditions',
-    label: 'Не согласиться с условиями',
-    button: 'Не согласиться',
-    fields: [{ name: 'note', label: 'Примечание', type: 'textarea' }],
-  },
-  { step: 'resume', label: 'Возобновить исполнение', button: 'Возобновить', fields: [] },
-  {
-    step: 'notify_confidentiality_impossible',
-    label: 'Конфиденциальное исполнение невозможно (статья 16)',
-    button: 'Уведомить',
-    fields: [{ name: 'reason', label: 'Причина', type: 'textarea', required: true }],
-  },
-  {
-    step: 'continue_without_confidentiality',
-    label: 'Исполнять без соблюдения конфиденциальности',
-    button: 'Подтвердить',
-    fields: [],
-  },
-  {
-    step: 'refuse',
-    label: 'Отказать в исполнении (статья 13)',
-    button: 'Отказать',
-    fields: [
-      {
-        name: 'ground',
-        label: 'Основание',
-        type: 'select',
-        options: REFUSAL_GROUNDS.map((g) => [g, REFUSAL_GROUND_LABELS_RU[g]]),
-      },
-      { name: 'circumstances', label: 'Обстоятельства', type: 'textarea', required: true },
-    ],
-  },
-  {
-    step: 'withdraw',
-    label: 'Отозвать запрос',
-    button: 'Отозвать',
-    fields: [{ name: 'reason', label: 'Причина', type: 'textarea', required: true }],
-  },
+  ...[...STEP_MESSAGE_TYPES]
+    .sort((a, b) => Number(a === 'refusal' || a === 'withdraw') - Number(b === 'refusal' || b === 'withdraw'))
+    .map((t): StepFormView => {
+      const entry = MESSAGE_TYPES[t];
+      const required = new Set((entry.body as { required?: string[] }).required ?? []);
+      return {
+        step: entry.event,
+        label: entry.form.label,
+        button: entry.form.button,
+        fields: Object.entries(entry.form.fields as Record<string, FormField>).map(([name, f]) => ({
+          name,
+          label: f.label,
+          type: f.input,
+          required: required.has(name),
+          ...(f.options ? { options: f.options } : {}),
+        })),
+      };
+    }),
 ];
 
 interface Upload {
@@ -615,12 +559,11 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     '/requests/:id',
     page(async (req, reply) => {
       const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
-      const steps = STEP_FORMS.filter((s) => (REQUEST_STEPS as string[]).includes(s.step) || s.step === 'refuse');
       // R10.a: the paper original is due within PAPER_DUE_DAYS of sending.
       return render(reply, req, 'request', {
         title: `Запрос ${v.number}`,
         v,
-        steps,
+        steps: STEP_FORMS,
         paperLate: isPaperOriginalOverdue(ctx, v),
       });
     }),
