@@ -14,6 +14,7 @@ import * as m002 from './migrations/002-list-indexes.js';
 import * as m003 from './migrations/003-outbox-signed.js';
 import * as m004 from './migrations/004-sessions.js';
 import * as m005 from './migrations/005-outbox-claimed-by.js';
+import * as m006 from './migrations/006-article-9-exchange.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '003-outbox-signed': m003.statements,
   '004-sessions': m004.statements,
   '005-outbox-claimed-by': m005.statements,
+  '006-article-9-exchange': m006.statements,
 };
 
 const provider: MigrationProvider = {

@@ -12,6 +12,8 @@ import { receiveAnswer } from '../../app/receive-answer.js';
 import { receiveRequest } from '../../app/receive-request.js';
 import { recordDisclosureConsent } from '../../app/request-disclosure-consent.js';
 import { getProtectionStatement } from '../../app/get-protection-statement.js';
+import { recordConsentRequest } from '../../app/record-consent-request.js';
+import { recordProtectionAnswer } from '../../app/record-protection-answer.js';
 import { localDate } from '../../domain/dates.js';
 import { EixError } from '../../domain/errors.js';
 import {
@@ -263,6 +265,9 @@ async function dispatch(fed: Federation, type: MessageType, m: Message, now: Dat
             measures: s?.measures ?? 'Сведения о мерах защиты не указаны',
             retention: s?.retention ?? 'Сроки хранения не указаны',
             ...(s?.contact ? { contact: s.contact } : {}),
+            // R9.5: the answer names the query (the asker binds it) and comes from the body asked.
+            inReplyTo: env.id,
+            fromBody: env.to.body,
           }),
           last_error: null,
           delivered_at: null,
@@ -271,18 +276,39 @@ async function dispatch(fed: Federation, type: MessageType, m: Message, now: Dat
       return {};
     }
     case 'protection_answer':
-      await ctx.db
-        .insertInto('node_settings')
-        .values({
-          key: `protection_statement:${env.from.party}`,
-          value: JSON.stringify({ ...body, receivedAt: now.toISOString() }),
-        })
-        .onConflict((oc) =>
-          oc
-            .column('key')
-            .doUpdateSet({ value: JSON.stringify({ ...body, receivedAt: now.toISOString() }), updated_at: now }),
-        )
-        .execute();
+      // R9.5: fills in the query this node sent (refused when there is none open to that Party).
+      await ctx.db.transaction().execute((tx) =>
+        recordProtectionAnswer(tx, ctx, {
+          queryId: inReplyTo,
+          fromParty: env.from.party,
+          measures: String(body.measures),
+          retention: String(body.retention),
+          ...(typeof body.contact === 'string' ? { contact: body.contact } : {}),
+          receivedAt: now,
+          messageId: env.id,
+        }),
+      );
+      return {};
+    case 'consent_request':
+      // R9.2, providing side: an open consent request for the officer of the request's body.
+      await ctx.db.transaction().execute(async (tx) => {
+        const request = await tx
+          .selectFrom('requests')
+          .selectAll()
+          .where('message_id', '=', inReplyTo)
+          .where('direction', '=', 'incoming')
+          .forUpdate()
+          .executeTakeFirst();
+        if (!request) throw new EixError('message.context', { field: 'inReplyTo', id: inReplyTo });
+        await recordConsentRequest(tx, ctx, {
+          request,
+          messageId: env.id,
+          consentId: String(body.consentId),
+          recipient: String(body.recipient),
+          purpose: String(body.purpose),
+          receivedAt: now,
+        });
+      });
       return {};
     default: {
       const by =

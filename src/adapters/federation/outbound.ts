@@ -48,6 +48,8 @@ export async function buildMessage(fed: Federation, row: OutboxRow): Promise<Mes
     : null;
   const fromBody =
     req?.body_id ??
+    // Node-level messages (R9.5) name the body that asks or answers.
+    (typeof refs.fromBody === 'string' ? refs.fromBody : undefined) ??
     (
       await ctx.db
         .selectFrom('bodies')
@@ -138,7 +140,12 @@ export async function buildMessage(fed: Federation, row: OutboxRow): Promise<Mes
       break;
     }
     case 'protection_answer':
-    case 'protection_query':
+    case 'protection_query': {
+      // Routing refs are not part of the body.
+      const { inReplyTo: _inReplyTo, fromBody: _fromBody, ...rest } = refs;
+      body = rest;
+      break;
+    }
     case 'consent_answer':
       body = refs;
       break;
@@ -157,6 +164,7 @@ export async function buildMessage(fed: Federation, row: OutboxRow): Promise<Mes
       from: { party: ctx.party, body: fromBody },
       to: { party: row.to_party, body: row.to_body },
       ...(req?.message_id && row.type !== 'request' ? { inReplyTo: req.message_id } : {}),
+      ...(!req && typeof refs.inReplyTo === 'string' ? { inReplyTo: refs.inReplyTo } : {}),
       createdAt: ctx.clock.now().toISOString(),
       ...(officer ? { officer } : {}),
     },
