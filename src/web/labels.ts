@@ -1,5 +1,7 @@
 // Russian labels the pages need beyond the domain's own (R19).
 import { OUTCOME_LABELS_RU, type AnswerOutcome } from '../domain/answer.js';
+import { MESSAGE_TYPES, isMessageType } from '../domain/messages.js';
+import { idLabelRu } from '../domain/national-ids.js';
 import { PARTIES, isSignatory } from '../domain/parties.js';
 import type { Person } from '../domain/request.js';
 import {
@@ -54,7 +56,6 @@ const DATA_LABELS: Record<string, string> = {
   message: 'Сообщение',
   type: 'Вид',
   attempts: 'Попыток',
-  receiptAt: 'Квитанция',
   declarationParty: 'Сторона, сделавшая заявление',
   estimated: 'Предварительный расчёт',
   body: 'Орган',
@@ -62,6 +63,8 @@ const DATA_LABELS: Record<string, string> = {
   consentId: 'Согласие',
   recipient: 'Получатель',
   purpose: 'Цель',
+  granted: 'Согласие дано',
+  receiptAt: 'Квитанция получена',
 };
 
 export const labels = {
@@ -71,11 +74,29 @@ export const labels = {
     (
       {
         delivery_failed: 'Сообщение не доставлено',
-        consent_request: 'Запрос согласия',
+        consent_request: 'Запрос согласия на передачу сведений третьему лицу',
+        consent_answer: 'Ответ на запрос согласия',
         forward: 'Передан органу',
       } as Record<string, string>
     )[e] ??
     e,
+  idLabel: (country: string, kind: string) =>
+    `${idLabelRu(country, kind)} (${isSignatory(country) ? PARTIES[country].nameRu : country})`,
+  deadlineBasisLabel: (b: string) =>
+    (
+      ({ 'R12.a': '30 рабочих дней (статья 12)', 'R12.b': 'срок, указанный в запросе (статья 12)' }) as Record<
+        string,
+        string
+      >
+    )[b] ?? b,
+  messageTitle: (t: string) => (isMessageType(t) ? MESSAGE_TYPES[t].title : t),
+  consentStatusLabel: (s: string) =>
+    (
+      ({ requested: 'ожидает решения', granted: 'согласие дано', refused: 'в согласии отказано' }) as Record<
+        string,
+        string
+      >
+    )[s] ?? s,
   outcomeLabel: (o: string) => OUTCOME_LABELS_RU[o as AnswerOutcome] ?? o,
   partyName: (cc: string | undefined) => (cc && isSignatory(cc) ? PARTIES[cc].nameRu : (cc ?? '')),
   itemLabel: (k: string) => ITEM_LABELS[k] ?? k,
