@@ -5,15 +5,11 @@
 import Type from 'typebox';
 import { sql } from 'kysely';
 import { EixError } from '../domain/errors.js';
-import { WORKFLOW_EVENTS, type WorkflowEvent } from '../domain/workflow.js';
+import { WORKFLOW_EVENTS } from '../domain/workflow.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 import type { Tx } from '../ports/store.js';
 import { applyEvent, loadRequest, requireReceiptRecorded, withTransaction } from './request-record.js';
-import { appendAudit } from './audit.js';
-
-/** History-only messages: recorded on the request, no state change. */
-export const HISTORY_ONLY = ['consent_request'] as const;
 
 export const ApplyRemoteStepInput = Type.Object(
   {
@@ -21,7 +17,7 @@ export const ApplyRemoteStepInput = Type.Object(
     requestMessageId: Type.String({ minLength: 8, maxLength: 100 }),
     /** Which of our rows the step concerns: a step of the requested Party concerns our outgoing request. */
     by: Type.Union([Type.Literal('requesting'), Type.Literal('requested')]),
-    event: Type.Union([Type.Enum(WORKFLOW_EVENTS), Type.Enum(HISTORY_ONLY)]),
+    event: Type.Enum(WORKFLOW_EVENTS),
     data: Type.Record(Type.String(), Type.Unknown()),
   },
   { additionalProperties: false },
@@ -57,26 +53,6 @@ export async function applyRemoteStep(
       messageId: p.messageId,
       sealed: ctx.sealer.encryptJson(p.data, `event:${row.id}:${p.messageId}`).toString('base64'),
     };
-    if ((HISTORY_ONLY as readonly string[]).includes(p.event)) {
-      await tx
-        .insertInto('request_events')
-        .values({
-          request_id: row.id,
-          event: p.event,
-          side: p.by,
-          officer_id: null,
-          data: JSON.stringify(data),
-          at: ctx.clock.now(),
-        })
-        .execute();
-      await appendAudit(tx, ctx, actor, {
-        action: `request.remote.${p.event}`,
-        bodyId: row.body_id,
-        requestId: row.id,
-        subject: row.number,
-      });
-      return { requestId: row.id, state: row.state, duplicate: false };
-    }
     const patch =
       p.event === 'notify_delay' && typeof p.data.newDate === 'string'
         ? { delay_until: p.data.newDate }
@@ -84,7 +60,7 @@ export async function applyRemoteStep(
           p.event === 'forward' && typeof p.data.body === 'string'
           ? { counterpart_forwarded_to: p.data.body }
           : {};
-    const { state } = await applyEvent(tx, ctx, actor, row, p.event as WorkflowEvent, data, patch, true);
+    const { state } = await applyEvent(tx, ctx, actor, row, p.event, data, patch, true);
     return { requestId: row.id, state, duplicate: false };
   });
 }

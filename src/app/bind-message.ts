@@ -68,22 +68,23 @@ export async function bindMessage(
     requirePair(ctx, env.from.party, localDay);
     return { kind: 'node', body, day: localDay };
   }
-  // protection_answer: it answers a query this node sent to that Party, to the body that asked.
-  const query = env.inReplyTo
-    ? await tx
-        .selectFrom('outbox')
-        .select(['payload', 'to_party'])
-        .where('message_id', '=', env.inReplyTo)
-        .where('type', '=', 'protection_query')
-        .executeTakeFirst()
-    : undefined;
-  if (!query || query.to_party !== env.from.party) {
-    refuse('envelope.inReplyTo', 'Сведения о мерах защиты направлены не в ответ на запрос этого узла к этой Стороне');
+  // protection_answer: it answers an open query this node sent to that Party, addressed to the body that asked.
+  const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+  const query =
+    env.inReplyTo && UUID.test(env.inReplyTo)
+      ? await tx
+          .selectFrom('protection_queries')
+          .select(['to_party', 'from_body', 'answered_at'])
+          .where('id', '=', env.inReplyTo)
+          .executeTakeFirst()
+      : undefined;
+  if (!query || query.to_party !== env.from.party || query.answered_at !== null) {
+    refuse(
+      'envelope.inReplyTo',
+      'Сведения о мерах защиты направлены не в ответ на открытый запрос этого узла к этой Стороне',
+    );
   }
-  const askedBy = (query.payload as { fromBody?: string }).fromBody;
-  if (askedBy !== undefined && askedBy !== body.id) {
-    refuse('envelope.to.body', `Запрос о мерах защиты направлял не орган ${body.id}`);
-  }
+  if (query.from_body !== body.id) refuse('envelope.to.body', `Запрос о мерах защиты направлял не орган ${body.id}`);
   return { kind: 'node', body, day: localDay };
 }
 

@@ -10,6 +10,7 @@ import { allowedEvents, isOpen, type RequestState, type WorkflowEvent } from '..
 import { appendAudit } from './audit.js';
 import { canActForBody } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
+import { consentDetailsAad, type ConsentDetails } from './record-consent-request.js';
 import { loadRequest, sideOf, type Side } from './request-record.js';
 
 export interface AnswerView {
@@ -54,7 +55,24 @@ export interface RequestView {
   answers: AnswerView[];
   paperOriginal: { dispatchedOn: string; means: string; tracking: string | null } | null;
   /** R9.2: consents asked of the providing Party for disclosure to third parties. */
-  consents: { id: string; recipient: string; purpose: string; status: string; requestedAt: string }[];
+  consents: {
+    id: string;
+    recipient: string;
+    purpose: string;
+    status: string;
+    requestedAt: string;
+    /** When the providing Party's answer was recorded here. */
+    decidedAt: string | null;
+  }[];
+  /** R9.2, providing side: the requesting Party's consent requests about this incoming request. */
+  consentRequests: {
+    consentId: string;
+    recipient: string;
+    purpose: string;
+    receivedAt: string;
+    status: 'requested' | 'granted' | 'refused';
+    decidedAt: string | null;
+  }[];
   /** Messages of this request to the other Party: delivered, pending (delayed, with the last error) or failed. */
   delivery: {
     messageId: string;
@@ -70,6 +88,8 @@ export interface RequestView {
   receiptCheck: ReceiptCheck | null;
   /** Outgoing: the other Party's body that executes the request after its forward (R18). */
   counterpartForwardedTo: string | null;
+  /** R9.2: the actor may grant or refuse this incoming request's consent requests (its body's officer). */
+  mayDecideConsents: boolean;
 }
 
 export async function getRequest(ctx: AppContext, actor: Actor, id: string): Promise<RequestView> {
@@ -141,6 +161,12 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
         messageId: d.messageId,
       };
     };
+    const received = await tx
+      .selectFrom('received_consents')
+      .selectAll()
+      .where('request_id', '=', row.id)
+      .orderBy('received_at')
+      .execute();
     // R9.1: received personal data is read only with a trace.
     const receivedData =
       row.direction === 'incoming' ||
@@ -157,6 +183,7 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
             ...(row.direction === 'incoming' ? ['request'] : []),
             ...(row.direction === 'outgoing' && answers.length ? ['answers'] : []),
             ...(events.some((e) => typeof (e.data as Record<string, unknown>).sealed === 'string') ? ['messages'] : []),
+            ...(received.length ? ['consent_requests'] : []),
           ],
         },
       });
@@ -225,6 +252,14 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
         purpose: c.purpose,
         status: c.status,
         requestedAt: c.requested_at.toISOString(),
+        decidedAt: c.decided_at?.toISOString() ?? null,
+      })),
+      consentRequests: received.map((c) => ({
+        consentId: c.consent_id,
+        ...ctx.sealer.decryptJson<ConsentDetails>(c.details_enc, consentDetailsAad(c.id)),
+        receivedAt: c.received_at.toISOString(),
+        status: c.status,
+        decidedAt: c.decided_at?.toISOString() ?? null,
       })),
       delivery: outbox.map((m) => ({
         messageId: m.message_id,
@@ -236,6 +271,7 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
         deliveredAt: m.delivered_at?.toISOString() ?? null,
       })),
       paperOriginal: paper ? { dispatchedOn: paper.dispatched_on, means: paper.means, tracking: paper.tracking } : null,
+      mayDecideConsents: row.direction === 'incoming' && actor.kind === 'officer' && mayAct,
       actions: mayAct ? allowedEvents(state, side).filter((e) => e !== 'receipt' && e !== 'send') : [],
     };
   });

@@ -21,6 +21,8 @@ import { bindMessage, type Binding } from './bind-message.js';
 import type { Actor, AppContext } from './context.js';
 import { getProtectionStatement } from './get-protection-statement.js';
 import { receiveAnswer } from './receive-answer.js';
+import { recordConsentRequest } from './record-consent-request.js';
+import { recordProtectionAnswer } from './record-protection-answer.js';
 import { receiveRequest } from './receive-request.js';
 import { recordDisclosureConsent } from './request-disclosure-consent.js';
 
@@ -90,12 +92,9 @@ const answer =
   };
 
 /** A step of the other side (R12.c–R16, R18, R24): the state machine checks it as that side's move. */
-const step: Handler<Exclude<RequestMessageType, 'answer_partial' | 'answer_final' | 'consent_answer'>> = async ({
-  tx,
-  ctx,
-  message,
-  binding,
-}) => {
+const step: Handler<
+  Exclude<RequestMessageType, 'answer_partial' | 'answer_final' | 'consent_request' | 'consent_answer'>
+> = async ({ tx, ctx, message, binding }) => {
   const { side } = boundRequest(binding);
   const type = message.envelope.type;
   await applyRemoteStep(
@@ -151,7 +150,18 @@ const HANDLERS: { readonly [T in InboundType]: Handler<T> } = {
   continue_without_confidentiality: step,
   withdraw: step,
   forward: step,
-  consent_request: step,
+  consent_request: async ({ tx, ctx, message, binding, receivedAt }) => {
+    // R9.2, providing side: an open consent request for the officers of the body holding the request.
+    await recordConsentRequest(tx, ctx, {
+      request: boundRequest(binding).row,
+      messageId: message.envelope.id,
+      consentId: message.body.consentId,
+      recipient: message.body.recipient,
+      purpose: message.body.purpose,
+      receivedAt,
+    });
+    return {};
+  },
   consent_answer: async ({ tx, ctx, message }) => {
     await recordDisclosureConsent(
       ctx,
@@ -186,13 +196,17 @@ const HANDLERS: { readonly [T in InboundType]: Handler<T> } = {
       .execute();
     return {};
   },
-  protection_answer: async ({ tx, message, receivedAt }) => {
-    const value = JSON.stringify({ ...message.body, receivedAt: receivedAt.toISOString() });
-    await tx
-      .insertInto('node_settings')
-      .values({ key: `protection_statement:${message.envelope.from.party}`, value })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: receivedAt }))
-      .execute();
+  protection_answer: async ({ tx, ctx, message, receivedAt }) => {
+    // R9.5: fills in the query this node sent (bindMessage checked it is open and to that Party).
+    await recordProtectionAnswer(tx, ctx, {
+      queryId: message.envelope.inReplyTo ?? '',
+      fromParty: message.envelope.from.party,
+      measures: message.body.measures,
+      retention: message.body.retention,
+      ...(message.body.contact !== undefined ? { contact: message.body.contact } : {}),
+      receivedAt,
+      messageId: message.envelope.id,
+    });
     return {};
   },
 };

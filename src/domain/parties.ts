@@ -67,3 +67,8 @@ export function partyCurrency(code: string): string | null {
 export function isSignatory(code: string): code is SignatoryCode {
   return (SIGNATORY_CODES as readonly string[]).includes(code);
 }
+
+/** The time zone of a Party's central body (UTC for a Party not in the table): the Party's local day. */
+export function partyTimeZone(code: string): string {
+  return isSignatory(code) ? PARTIES[code].timeZone : 'UTC';
+}

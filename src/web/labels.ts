@@ -1,5 +1,6 @@
 // Russian labels the pages need beyond the domain's own (R19).
 import { OUTCOME_LABELS_RU, type AnswerOutcome } from '../domain/answer.js';
+import { idLabelRu } from '../domain/national-ids.js';
 import { PARTIES, isSignatory } from '../domain/parties.js';
 import { MESSAGE_TYPES, isMessageType } from '../domain/messages.js';
 import type { ItemKind, Person } from '../domain/request.js';
@@ -56,7 +57,6 @@ const DATA_LABELS: Record<string, string> = {
   message: 'Сообщение',
   type: 'Вид',
   attempts: 'Попыток',
-  receiptAt: 'Квитанция',
   declarationParty: 'Сторона, сделавшая заявление',
   estimated: 'Предварительный расчёт',
   body: 'Орган',
@@ -64,11 +64,14 @@ const DATA_LABELS: Record<string, string> = {
   consentId: 'Согласие',
   recipient: 'Получатель',
   purpose: 'Цель',
+  granted: 'Согласие дано',
+  receiptAt: 'Квитанция получена',
 };
 
 const HISTORY_LABELS: Readonly<Record<(typeof HISTORY_EVENTS)[number], string>> = {
   delivery_failed: 'Сообщение не доставлено',
-  consent_request: 'Запрос согласия',
+  consent_request: 'Запрос согласия на передачу сведений третьему лицу',
+  consent_answer: 'Ответ на запрос согласия',
 };
 
 export const labels = {
@@ -77,6 +80,22 @@ export const labels = {
     EVENT_LABELS_RU[e as WorkflowEvent] ?? HISTORY_LABELS[e as (typeof HISTORY_EVENTS)[number]] ?? e,
   /** A message type by its catalogue title («Передача «Окончательный ответ»»), never its wire name. */
   messageTitle: (t: string) => (isMessageType(t) ? MESSAGE_TYPES[t].title : t),
+  idLabel: (country: string, kind: string) =>
+    `${idLabelRu(country, kind)} (${isSignatory(country) ? PARTIES[country].nameRu : country})`,
+  deadlineBasisLabel: (b: string) =>
+    (
+      ({ 'R12.a': '30 рабочих дней (статья 12)', 'R12.b': 'срок, указанный в запросе (статья 12)' }) as Record<
+        string,
+        string
+      >
+    )[b] ?? b,
+  consentStatusLabel: (s: string) =>
+    (
+      ({ requested: 'ожидает решения', granted: 'согласие дано', refused: 'в согласии отказано' }) as Record<
+        string,
+        string
+      >
+    )[s] ?? s,
   outcomeLabel: (o: string) => OUTCOME_LABELS_RU[o as AnswerOutcome] ?? o,
   partyName: (cc: string | undefined) => (cc && isSignatory(cc) ? PARTIES[cc].nameRu : (cc ?? '')),
   itemLabel: (k: string) => ITEM_LABELS[k as ItemKind] ?? k,

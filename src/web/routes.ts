@@ -19,6 +19,9 @@ import { createProceeding } from '../app/create-proceeding.js';
 import { exportReceivedData } from '../app/export-received-data.js';
 import { getCrossBorderPicture } from '../app/get-cross-border-picture.js';
 import { requestDisclosureConsent } from '../app/request-disclosure-consent.js';
+import { decideDisclosureConsent } from '../app/decide-disclosure-consent.js';
+import { askProtectionMeasures, PROTECTION_QUERY_ROLES } from '../app/ask-protection-measures.js';
+import { listProtectionQueries } from '../app/list-protection-queries.js';
 import { getProtectionStatement } from '../app/get-protection-statement.js';
 import { getRequest } from '../app/get-request.js';
 import { listAuditEntries } from '../app/list-audit-entries.js';
@@ -39,7 +42,7 @@ import { recordPaperOriginal } from '../app/record-paper-original.js';
 import { sealFor, verifyPaperOriginal } from '../app/verify-paper-original.js';
 import { renderAnswerPdf, renderRequestPdf } from '../adapters/pdf/request-pdf.js';
 import { signRequest } from '../app/sign-request.js';
-import { partyCurrency } from '../domain/parties.js';
+import { partyCurrency, partyTimeZone } from '../domain/parties.js';
 import { ANSWER_OUTCOMES, OUTCOME_LABELS_RU } from '../domain/answer.js';
 import { localDate } from '../domain/dates.js';
 import { EixError, isEixError } from '../domain/errors.js';
@@ -47,6 +50,7 @@ import type { Problem } from '../domain/problems.js';
 import type { Request } from '../domain/request.js';
 import { requestableBodies, treatyStatus } from '../domain/treaty.js';
 import { MESSAGE_TYPES, STEP_MESSAGE_TYPES, type FormField } from '../domain/messages.js';
+import { webDates } from './dates.js';
 import { labels } from './labels.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -300,13 +304,24 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
   });
   app.decorateRequest('session', null);
   const today = () => localDate(ctx.clock.now(), 'UTC');
+  // Dates on every page: ДД.ММ.ГГГГ in the node's local time zone.
+  const dates = webDates(partyTimeZone(ctx.party));
 
   const render = (reply: FastifyReply, req: FastifyRequest, tpl: string, data: Record<string, unknown>, status = 200) =>
     reply
       .status(status)
       .type('text/html; charset=utf-8')
       .header('cache-control', 'no-store')
-      .send(eta.render(tpl, { ...labels, me: req.session?.officer ?? null, csrf: req.session?.csrf ?? '', ...data }));
+      .send(
+        eta.render(tpl, {
+          ...labels,
+          ...dates,
+          protectionRoles: PROTECTION_QUERY_ROLES,
+          me: req.session?.officer ?? null,
+          csrf: req.session?.csrf ?? '',
+          ...data,
+        }),
+      );
   const me = (req: FastifyRequest): Officer => {
     if (!req.session) throw new EixError('auth.required');
     return req.session.officer;
@@ -669,6 +684,35 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
       return reply.redirect(`/requests/${id}`);
     }),
   );
+  // R9.2, providing side: the officer grants or refuses a consent request, after a confirmation step.
+  app.post<{ Params: { id: string; consentId: string } }>(
+    '/requests/:id/consents/:consentId/decision',
+    page(async (req, reply) => {
+      const { id, consentId } = req.params as { id: string; consentId: string };
+      const f = (req.body ?? {}) as Form;
+      const decision = one(f.decision);
+      if (decision !== 'grant' && decision !== 'refuse')
+        throw new EixError('input.invalid', { field: 'decision' }, 'Выберите: дать согласие или отказать');
+      if (one(f.confirmed) !== 'yes') {
+        const v = await getRequest(ctx, me(req), id);
+        const c = v.consentRequests.find((x) => x.consentId === consentId);
+        if (!c) throw new EixError('consent.not_found', { field: 'consentId' });
+        return render(reply, req, 'consent-confirm', {
+          title: decision === 'grant' ? 'Согласие на передачу сведений' : 'Отказ в согласии на передачу сведений',
+          v,
+          c,
+          decision,
+        });
+      }
+      await decideDisclosureConsent(ctx, me(req), {
+        requestId: id,
+        consentId,
+        granted: decision === 'grant',
+        ...(opt(f.note) ? { note: one(f.note) } : {}),
+      });
+      return reply.redirect(`/requests/${id}#consents`);
+    }),
+  );
   app.post<{ Params: { id: string } }>(
     '/requests/:id/export',
     page(async (req, reply) => {
@@ -688,6 +732,28 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
       const payload = opt((req.query as Form).payload);
       const result = payload ? await verifyPaperOriginal(ctx, me(req), { payload }) : null;
       return render(reply, req, 'paper', { title: 'Проверка бумажного оригинала', payload, result });
+    }),
+  );
+
+  // R9.5: this node's statement, the questions to other Parties and their answers.
+  app.get(
+    '/protection',
+    page(async (req, reply) => {
+      const r = await listProtectionQueries(ctx, me(req));
+      const q = req.query as Form;
+      return render(reply, req, 'protection', {
+        title: 'Меры защиты персональных данных (статья 9)',
+        r,
+        ...(q.asked ? { flash: { ok: true, text: `Запрос направлен: ${labels.partyName(one(q.asked))}` } } : {}),
+      });
+    }),
+  );
+  app.post(
+    '/protection/queries',
+    page(async (req, reply) => {
+      const f = (req.body ?? {}) as Form;
+      const r = await askProtectionMeasures(ctx, me(req), { party: one(f.party) });
+      return reply.redirect(`/protection?asked=${encodeURIComponent(r.party)}`);
     }),
   );
 

@@ -161,8 +161,9 @@ for (const e of ENGINES) {
           .replace('{sha256}', 'a'.repeat(64))
           .replace('{party}', 'RU');
       // What each caller may do, by route: 'own' = casework on own body's data,
-      // 'admin' = node administration, 'any' = any authenticated officer.
-      const scope: Record<string, 'own' | 'admin' | 'any' | 'public'> = {
+      // 'admin' = node administration, 'any' = any authenticated officer,
+      // 'node' = node-level exchange with other Parties (R9.5: central, supervisor, admin; not a case officer).
+      const scope: Record<string, 'own' | 'admin' | 'any' | 'node' | 'public'> = {
         'GET /api/v1/health': 'public',
         'GET /api/v1/me': 'any',
         'GET /api/v1/bodies': 'any',
@@ -179,6 +180,8 @@ for (const e of ENGINES) {
         'PUT /api/v1/retention-rules/{party}': 'admin',
         'PUT /api/v1/protection-statement': 'admin',
         'GET /api/v1/audit/verify': 'admin',
+        'GET /api/v1/protection-queries': 'node',
+        'POST /api/v1/protection-queries': 'node',
       };
       const stateBefore = (await call('officer', 'GET', `/api/v1/requests/${id}`)).body.version;
       let checked = 0;
@@ -209,6 +212,14 @@ for (const e of ENGINES) {
               [r.status, r.body.error?.code],
               [403, 'access.denied'],
               `${key}: an officer is not an admin`,
+            );
+          }
+          if (kind === 'node') {
+            const r = await call('officer', method, url, body);
+            assert.deepEqual(
+              [r.status, r.body.error?.code],
+              [403, 'access.denied'],
+              `${key}: a case officer does not speak for the node`,
             );
           }
           if (kind === 'own') {

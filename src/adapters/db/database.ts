@@ -15,6 +15,7 @@ import * as m003 from './migrations/003-outbox-signed.js';
 import * as m004 from './migrations/004-sessions.js';
 import * as m005 from './migrations/005-outbox-claimed-by.js';
 import * as m006 from './migrations/006-receiving.js';
+import * as m007 from './migrations/007-article-9-exchange.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '004-sessions': m004.statements,
   '005-outbox-claimed-by': m005.statements,
   '006-receiving': m006.statements,
+  '007-article-9-exchange': m007.statements,
 };
 
 const provider: MigrationProvider = {

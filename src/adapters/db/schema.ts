@@ -211,6 +211,38 @@ export interface DisclosureConsentsTable {
   decided_at: Timestamp | null;
 }
 
+/** R9.2, providing side: a consent request received about an incoming request. */
+export interface ReceivedConsentsTable {
+  id: Generated<string>;
+  request_id: string;
+  /** The requesting node's consent id, carried in consent_request and echoed in consent_answer. */
+  consent_id: string;
+  message_id: string;
+  /** Sealed `{ recipient, purpose }`. */
+  details_enc: Bytes;
+  key_id: string;
+  received_at: Timestamp;
+  status: Generated<'requested' | 'granted' | 'refused'>;
+  decided_at: Timestamp | null;
+  decided_by: string | null;
+  answer_message_id: string | null;
+}
+
+/** R9.5, asking side: a protection_query this node sent (id = its message id) and the answer. */
+export interface ProtectionQueriesTable {
+  id: string;
+  to_party: string;
+  to_body: string;
+  from_body: string;
+  asked_by: string | null;
+  asked_at: Timestamp;
+  answered_at: Timestamp | null;
+  answer_message_id: string | null;
+  measures: string | null;
+  retention: string | null;
+  contact: string | null;
+}
+
 export interface PaperOriginalsTable {
   request_id: string;
   dispatched_on: DateCol;
@@ -248,5 +280,7 @@ export interface DB {
   retention_rules: RetentionRulesTable;
   node_settings: NodeSettingsTable;
   disclosure_consents: DisclosureConsentsTable;
+  received_consents: ReceivedConsentsTable;
+  protection_queries: ProtectionQueriesTable;
   paper_originals: PaperOriginalsTable;
 }

@@ -4,6 +4,8 @@ import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import { addBody, AddBodyInput } from '../../../app/add-body.js';
 import { addOfficer, AddOfficerInput } from '../../../app/add-officer.js';
+import { askProtectionMeasures, AskProtectionMeasuresInput } from '../../../app/ask-protection-measures.js';
+import { listProtectionQueries } from '../../../app/list-protection-queries.js';
 import { verifyAuditLog } from '../../../app/audit.js';
 import { requireRole } from '../../../app/authorize.js';
 import type { AppContext } from '../../../app/context.js';
@@ -83,6 +85,22 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
       },
     },
     (req) => setProtectionStatement(ctx, actorOf(req), req.body),
+  );
+  app.post(
+    `${P}/protection-queries`,
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Запросить у Стороны сведения о мерах защиты и сроках хранения (R9.5)',
+        body: AskProtectionMeasuresInput,
+      },
+    },
+    async (req, reply) => reply.status(201).send(await askProtectionMeasures(ctx, actorOf(req), req.body)),
+  );
+  app.get(
+    `${P}/protection-queries`,
+    { schema: { tags: ['admin'], summary: 'Запросы о мерах защиты, направленные другим Сторонам, и ответы (R9.5)' } },
+    (req) => listProtectionQueries(ctx, actorOf(req)),
   );
   app.get(
     `${P}/audit/verify`,

@@ -18,6 +18,7 @@ import { reviseDraft } from '../../../app/revise-draft.js';
 import { signRequest } from '../../../app/sign-request.js';
 import { exportReceivedData, ExportReceivedDataInput } from '../../../app/export-received-data.js';
 import { requestDisclosureConsent, RequestDisclosureConsentInput } from '../../../app/request-disclosure-consent.js';
+import { decideDisclosureConsent, DecideDisclosureConsentInput } from '../../../app/decide-disclosure-consent.js';
 import { actorOf, API_PREFIX } from '../server.js';
 
 const Id = Type.Object({ id: Type.String() });
@@ -231,6 +232,29 @@ export function registerDisclosureRoutes(app: FastifyInstance, ctx: AppContext):
       reply
         .status(201)
         .send(await requestDisclosureConsent(ctx, actorOf(req), { ...(req.body as object), requestId: req.params.id })),
+  );
+  app.post<{ Params: { id: string; consentId: string } }>(
+    `${API_PREFIX}/requests/:id/consents/:consentId/decision`,
+    {
+      schema: {
+        tags: ['requests'],
+        summary: 'Дать согласие или отказать в передаче сведений третьему лицу по входящему запросу (R9.2)',
+        params: Type.Object({ id: Type.String(), consentId: Type.String() }),
+        body: Type.Object(
+          Object.fromEntries(
+            Object.entries(DecideDisclosureConsentInput.properties).filter(
+              ([k]) => k !== 'requestId' && k !== 'consentId',
+            ),
+          ) as never,
+        ),
+      },
+    },
+    (req) =>
+      decideDisclosureConsent(ctx, actorOf(req), {
+        ...(req.body as object),
+        requestId: req.params.id,
+        consentId: req.params.consentId,
+      }),
   );
   app.post<{ Params: Params }>(
     `${API_PREFIX}/requests/:id/export`,
