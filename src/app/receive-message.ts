@@ -174,7 +174,7 @@ const HANDLERS: { readonly [T in InboundType]: Handler<T> } = {
   protection_query: async ({ tx, ctx, message, binding }) => {
     // R9.5: answered from this node's own statement, by the body that was asked, to the body that asked.
     const asked = binding.kind === 'node' ? binding.body.id : message.envelope.to.body;
-    const s = await getProtectionStatement(ctx);
+    const s = await getProtectionStatement(ctx, tx);
     await tx
       .insertInto('outbox')
       .values({

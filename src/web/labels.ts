@@ -79,6 +79,9 @@ export const labels = {
   eventLabel: (e: string) =>
     EVENT_LABELS_RU[e as WorkflowEvent] ?? HISTORY_LABELS[e as (typeof HISTORY_EVENTS)[number]] ?? e,
   /** A message type by its catalogue title («Передача «Окончательный ответ»»), never its wire name. */
+  /** A problem's Russian message without the field's technical path (the officer reads the field's name). */
+  problemText: (p: { message: string; path: string }) =>
+    p.path ? p.message.replaceAll(` (${p.path})`, '') : p.message,
   messageTitle: (t: string) => (isMessageType(t) ? MESSAGE_TYPES[t].title : t),
   idLabel: (country: string, kind: string) =>
     `${idLabelRu(country, kind)} (${isSignatory(country) ? PARTIES[country].nameRu : country})`,

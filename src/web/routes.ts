@@ -23,7 +23,7 @@ import { decideDisclosureConsent } from '../app/decide-disclosure-consent.js';
 import { askProtectionMeasures, PROTECTION_QUERY_ROLES } from '../app/ask-protection-measures.js';
 import { listProtectionQueries } from '../app/list-protection-queries.js';
 import { getProtectionStatement } from '../app/get-protection-statement.js';
-import { getRequest } from '../app/get-request.js';
+import { getRequest, type RequestView } from '../app/get-request.js';
 import { listAuditEntries } from '../app/list-audit-entries.js';
 import { listBodies } from '../app/list-bodies.js';
 import { getProceeding, listProceedings } from '../app/list-proceedings.js';
@@ -114,6 +114,16 @@ const STEP_FORMS: readonly StepFormView[] = [
       };
     }),
 ];
+
+/** R14: the request for additional information starts from what the check on receipt found missing (R11). */
+function stepPrefill(v: RequestView): Record<string, Record<string, string>> {
+  const problems = v.direction === 'incoming' ? (v.receiptCheck?.problems ?? []) : [];
+  if (problems.length === 0) return {};
+  const list = problems.map((p) => `— ${labels.problemText(p)}`).join('\n');
+  return {
+    request_additional_info: { questions: `Просим сообщить недостающие сведения (статья 11 Соглашения):\n${list}` },
+  };
+}
 
 interface Upload {
   field: string;
@@ -579,6 +589,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
         title: `Запрос ${v.number}`,
         v,
         steps: STEP_FORMS,
+        prefill: stepPrefill(v),
         paperLate: isPaperOriginalOverdue(ctx, v),
       });
     }),
