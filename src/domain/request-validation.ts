@@ -440,7 +440,7 @@ function checkTreaty(v: Collector, req: Request, ctx: ValidationContext): void {
       v.error(
         'R18.designated',
         `${side}.id`,
-        `Орган ${b.name ?? b.id} не назначен Стороной для обмена информацией по Соглашению (статья 18)`,
+        `«${b.name ?? b.id}» не назначен Стороной для обмена информацией по Соглашению (статья 18)`,
       );
     }
   }

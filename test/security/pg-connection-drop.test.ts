@@ -69,7 +69,8 @@ describe(
         (pg as { Pool: unknown }).Pool = RealPool;
       }
       node = nodeOn(database, 'RU');
-      const body = await seedBody(node.ctx, { kind: 'territorial' });
+      // A body the demo treaty designates (R18): only designated bodies may sign requests.
+      const body = await seedBody(node.ctx, { id: 'ru-fssp-77', kind: 'territorial' });
       actor = await seedOfficer(node.ctx, body);
       proceedingId = (
         (await createProceeding(node.ctx, actor, {
