@@ -10,7 +10,7 @@ import { loadKeyRing } from './adapters/crypto/data-key.js';
 import { openDatabase, type Database } from './adapters/db/database.js';
 import type { Federation } from './adapters/federation/context.js';
 import { fileBodySigner } from './adapters/federation/jws.js';
-import { startOutboxWorker, type OutboxWorker } from './adapters/federation/outbound.js';
+import { releaseHeld, startOutboxWorker, type OutboxWorker } from './adapters/federation/outbound.js';
 import { watchRegistry, type RegistryWatcher } from './adapters/federation/registry-watcher.js';
 import { buildFederationServer } from './adapters/federation/server.js';
 import { memoryTrustRegistry } from './adapters/federation/trust-registry.js';
@@ -170,6 +170,7 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
         maxMessageAgeMs: 7 * 86_400_000,
         registryMaxAgeMs: trust.maxAgeMs,
         maxAttempts: 12,
+        protocolVersions: config.protocolVersions,
       };
     }
     return { ctx, database, node, federation, trust, close: () => database.close() };
@@ -232,7 +233,15 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
         depositaryPem: await readFile(p.depositary, 'utf8'),
         intervalMs: config.registryCheckSeconds * 1000,
         log: api.log,
-        onReplaced: () => worker?.kick(),
+        // What waited for a newer registry (stale, or a peer not yet upgraded) goes out now.
+        onReplaced: () => {
+          const fed = wired.federation;
+          if (!fed) return worker?.kick();
+          void releaseHeld(fed).then(
+            () => worker?.kick(),
+            (e: unknown) => api.log.error({ err: e }, 'releasing held messages failed'),
+          );
+        },
       });
     }
     const apiUrl = await api.listen({ host: config.host, port: config.port });

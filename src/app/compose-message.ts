@@ -5,7 +5,8 @@
 import type { Selectable } from 'kysely';
 import type { OutboxTable } from '../adapters/db/schema.js';
 import { EixError } from '../domain/errors.js';
-import { SCHEMA_VERSION, type Message, type MessageType } from '../domain/messages.js';
+import { bodyForVersion, type Message, type MessageType } from '../domain/messages.js';
+import { CURRENT_VERSION, type ProtocolVersion } from '../domain/protocol.js';
 import type { Request } from '../domain/request.js';
 import type { AppContext } from './context.js';
 import type { RequestRow } from './request-record.js';
@@ -144,10 +145,18 @@ const COMPOSERS: Readonly<Record<MessageType, Composer>> = {
   consent_answer: payload,
   protection_query: payload,
   protection_answer: payload,
+  deletion_notice: payload,
 };
 
-/** The document to sign for one outbox row: envelope (R11.3 officer inside) and body. */
-export async function composeMessage(ctx: AppContext, row: OutboxRow): Promise<Message> {
+/**
+ * The document to sign for one outbox row: envelope (R11.3 officer inside) and
+ * body, built in protocol `version` (the highest the recipient speaks).
+ */
+export async function composeMessage(
+  ctx: AppContext,
+  row: OutboxRow,
+  version: ProtocolVersion = CURRENT_VERSION,
+): Promise<Message> {
   const refs = row.payload as Record<string, unknown>;
   const req = row.request_id
     ? await ctx.db.selectFrom('requests').selectAll().where('id', '=', row.request_id).executeTakeFirstOrThrow()
@@ -174,14 +183,14 @@ export async function composeMessage(ctx: AppContext, row: OutboxRow): Promise<M
     envelope: {
       id: row.message_id,
       type: row.type,
-      schemaVersion: SCHEMA_VERSION,
+      schemaVersion: version,
       from: { party: ctx.party, body: fromBody },
       to: { party: row.to_party, body: row.to_body },
       ...(inReplyTo ? { inReplyTo } : {}),
       createdAt: ctx.clock.now().toISOString(),
       ...(officer ? { officer: { id: officer.id, name: officer.full_name, position: officer.position } } : {}),
     },
-    body,
+    body: bodyForVersion(row.type, version, body),
   };
 }
 

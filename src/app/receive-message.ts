@@ -8,12 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import { EixError } from '../domain/errors.js';
 import {
-  SCHEMA_VERSION,
+  bodyForVersion,
   type InboundType,
   type Message,
   type RequestMessageType,
   type TypedMessage,
 } from '../domain/messages.js';
+import type { ProtocolVersion } from '../domain/protocol.js';
 import type { Tx } from '../ports/store.js';
 import { applyRemoteStep } from './apply-remote-step.js';
 import { appendAudit } from './audit.js';
@@ -22,6 +23,7 @@ import type { Actor, AppContext } from './context.js';
 import { getProtectionStatement } from './get-protection-statement.js';
 import { receiveAnswer } from './receive-answer.js';
 import { recordConsentRequest } from './record-consent-request.js';
+import { recordDeletionNotice } from './notify-deletion.js';
 import { recordProtectionAnswer } from './record-protection-answer.js';
 import { receiveRequest } from './receive-request.js';
 import { recordDisclosureConsent } from './request-disclosure-consent.js';
@@ -171,6 +173,15 @@ const HANDLERS: { readonly [T in InboundType]: Handler<T> } = {
     );
     return {};
   },
+  deletion_notice: async ({ tx, ctx, message, binding }) => {
+    // R9.6: the other Party destroyed what this node provided about the request; the notice is kept as proof.
+    await recordDeletionNotice(tx, ctx, {
+      row: boundRequest(binding).row,
+      messageId: message.envelope.id,
+      ...message.body,
+    });
+    return {};
+  },
   protection_query: async ({ tx, ctx, message, binding }) => {
     // R9.5: answered from this node's own statement, by the body that was asked, to the body that asked.
     const asked = binding.kind === 'node' ? binding.body.id : message.envelope.to.body;
@@ -225,17 +236,24 @@ export async function receiveMessage(ctx: AppContext, input: ReceiveMessageInput
       const binding = await bindMessage(tx, ctx, message, input.receivedAt);
       const handler = HANDLERS[env.type] as Handler<InboundType>;
       const extra = await handler({ tx, ctx, message, binding, receivedAt: input.receivedAt });
+      // The receipt speaks the version of the message it answers (the sender chose one it reads).
+      const version = env.schemaVersion as ProtocolVersion;
       const receipt: Message = {
         envelope: {
           id: randomUUID(),
           type: 'receipt',
-          schemaVersion: SCHEMA_VERSION,
+          schemaVersion: version,
           from: env.to,
           to: env.from,
           inReplyTo: env.id,
           createdAt: input.receivedAt.toISOString(),
         },
-        body: { messageId: env.id, receivedAt: input.receivedAt.toISOString(), messageSha256: digest, ...extra },
+        body: bodyForVersion('receipt', version, {
+          messageId: env.id,
+          receivedAt: input.receivedAt.toISOString(),
+          messageSha256: digest,
+          ...extra,
+        }),
       };
       const receiptJws = await input.signReceipt(receipt);
       await tx
@@ -245,6 +263,7 @@ export async function receiveMessage(ctx: AppContext, input: ReceiveMessageInput
           from_party: env.from.party,
           from_body: env.from.body,
           type: env.type,
+          schema_version: version,
           payload_enc: ctx.sealer.encrypt(Buffer.from(jws), `inbox:${env.id}`),
           key_id: ctx.sealer.activeKeyId,
           receipt: JSON.stringify({ jws: receiptJws, messageSha256: digest }),

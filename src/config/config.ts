@@ -3,6 +3,7 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { EixError } from '../domain/errors.js';
+import { PROTOCOL_VERSIONS, isProtocolVersion, type ProtocolVersion } from '../domain/protocol.js';
 
 export interface Config {
   /** Root of the shipped data (calendars, treaty files, schemas). */
@@ -32,6 +33,11 @@ export interface Config {
   readonly registryMaxAgeDays: number;
   /** How often a running node looks for a newer registry in registry.jws and in the database (EIX_REGISTRY_CHECK_SECONDS, default 5). */
   readonly registryCheckSeconds: number;
+  /**
+   * Protocol versions the node speaks (EIX_PROTOCOL_VERSIONS, e.g. "1,2"; default every version of this code).
+   * An operator narrows it to keep talking as an older node until the depositary's registry says otherwise.
+   */
+  readonly protocolVersions: readonly ProtocolVersion[];
 }
 
 /** The project root: src/config → ../.. (also dist/config → ../..). */
@@ -95,6 +101,16 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
       'Переменная EIX_REGISTRY_CHECK_SECONDS должна содержать число секунд от 0,05 до 3600',
     );
   }
+  const versionList = (env.EIX_PROTOCOL_VERSIONS ?? PROTOCOL_VERSIONS.join(','))
+    .split(',')
+    .map((v) => Number(v.trim()));
+  if (versionList.length === 0 || !versionList.every(isProtocolVersion)) {
+    throw new EixError(
+      'input.invalid',
+      { field: 'EIX_PROTOCOL_VERSIONS', value: env.EIX_PROTOCOL_VERSIONS },
+      `Переменная EIX_PROTOCOL_VERSIONS: версии протокола через запятую из ${PROTOCOL_VERSIONS.join(', ')}`,
+    );
+  }
   const logLevel = env.EIX_LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new EixError(
@@ -117,5 +133,6 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     apiRateLimit,
     registryMaxAgeDays,
     registryCheckSeconds,
+    protocolVersions: [...new Set(versionList as ProtocolVersion[])].sort(),
   };
 }

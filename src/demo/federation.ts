@@ -16,6 +16,7 @@ import {
 import { signRegistry } from '../adapters/crypto/registry-jws.js';
 import { readConfig, PROJECT_ROOT } from '../config/config.js';
 import { PARTIES, type SignatoryCode } from '../domain/parties.js';
+import { PROTOCOL_VERSIONS, type ProtocolVersion } from '../domain/protocol.js';
 import type { Registry } from '../domain/registry.js';
 import type { TreatyEvent } from '../domain/treaty.js';
 import { createProceeding } from '../app/create-proceeding.js';
@@ -35,7 +36,7 @@ export interface DemoLogin {
   fullName: string;
 }
 
-interface DemoPorts {
+export interface DemoPorts {
   api: number;
   federation: number;
 }
@@ -48,6 +49,11 @@ export interface DemoOptions {
   readonly databaseUrls?: Partial<Record<DemoParty, string>>;
   /** Further settings for every node (EIX_* variables, e.g. EIX_REGISTRY_CHECK_SECONDS in tests). */
   readonly env?: Readonly<Record<string, string>>;
+  /**
+   * Protocol versions a Party's node speaks, in its registry entry and its own settings (EIX_PROTOCOL_VERSIONS):
+   * every version of this code by default; fewer to run a node as an older release would (the versioning test).
+   */
+  readonly protocolVersions?: Partial<Record<DemoParty, readonly ProtocolVersion[]>>;
 }
 
 const DEFAULT_PORTS: Record<DemoParty, DemoPorts> = {
@@ -142,9 +148,14 @@ function demoEvents(): Promise<{ events: TreatyEvent[] }> {
   );
 }
 
-function configFor(opts: DemoOptions, party: DemoParty, ports: DemoPorts, logLevel: string) {
+const versionsOf = (opts: DemoOptions, party: DemoParty): readonly ProtocolVersion[] =>
+  opts.protocolVersions?.[party] ?? PROTOCOL_VERSIONS;
+
+/** The settings of one demo node, as startDemo starts it (a test restarting a node uses the same). */
+export function demoNodeConfig(opts: DemoOptions, party: DemoParty, ports: DemoPorts, logLevel: string) {
   const url = opts.databaseUrls?.[party];
   return readConfig({
+    EIX_PROTOCOL_VERSIONS: versionsOf(opts, party).join(','),
     ...opts.env,
     EIX_HOME: path.join(opts.dir, party.toLowerCase()),
     EIX_PORT: String(ports.api),
@@ -187,7 +198,13 @@ export async function prepareDemo(opts: DemoOptions): Promise<DemoLogin[]> {
       registry.parties[party] = {
         name,
         caCertificates: [ca.certPem],
-        nodes: [{ id: nodeId, url: `https://127.0.0.1:${ports[party].federation}` }],
+        nodes: [
+          {
+            id: nodeId,
+            url: `https://127.0.0.1:${ports[party].federation}`,
+            protocolVersions: [...versionsOf(opts, party)],
+          },
+        ],
       };
       const home = path.join(dir, cc);
       const paths = nodePaths(home);
@@ -225,7 +242,7 @@ export async function prepareDemo(opts: DemoOptions): Promise<DemoLogin[]> {
           b.id,
           await issueBodyCertificate({ party, bodyId: b.id, bodyName: b.name, issuer: ca }),
         );
-      const database = await openDatabaseFor(configFor(opts, party, ports[party], 'warn'));
+      const database = await openDatabaseFor(demoNodeConfig(opts, party, ports[party], 'warn'));
       try {
         for (const b of bodies) {
           await database.db
@@ -314,7 +331,7 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const logins = await prepareDemo(opts);
   const ports = { ...DEFAULT_PORTS, ...opts.ports };
   const started = await Promise.all(
-    DEMO_PARTIES.map((p) => startNode(configFor(opts, p, ports[p], opts.logLevel ?? 'warn'))),
+    DEMO_PARTIES.map((p) => startNode(demoNodeConfig(opts, p, ports[p], opts.logLevel ?? 'warn'))),
   );
   const nodes = Object.fromEntries(DEMO_PARTIES.map((p, i) => [p, started[i]!])) as Record<DemoParty, RunningNode>;
   await seedProceedings(nodes.RU, logins);

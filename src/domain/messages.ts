@@ -5,9 +5,8 @@
 import Type, { type TSchema } from 'typebox';
 import { AnswerItemsSchema } from './answer.js';
 import { RequestSchema } from './request.js';
+import type { ProtocolVersion } from './protocol.js';
 import { REFUSAL_GROUNDS, REFUSAL_GROUND_LABELS_RU, type WorkflowEvent } from './workflow.js';
-
-export const SCHEMA_VERSION = 1;
 
 const Text = Type.String({ minLength: 1, maxLength: 10_000 });
 const DateStr = Type.String({ format: 'date' });
@@ -18,7 +17,8 @@ export const EnvelopeSchema = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
     type: Type.String({ minLength: 1, maxLength: 64 }),
-    schemaVersion: Type.Literal(SCHEMA_VERSION),
+    /** The protocol version the message is built in (docs/MESSAGES.md §3.1); each version's schema fixes it. */
+    schemaVersion: Type.Integer({ minimum: 1, maximum: 999 }),
     from: Type.Object({ party: Party, body: BodyId }, { additionalProperties: false }),
     to: Type.Object({ party: Party, body: BodyId }, { additionalProperties: false }),
     /** The request this message belongs to (its message id); absent on a new request and on node-level queries. */
@@ -77,11 +77,29 @@ export interface CatalogueEntry {
   readonly event: WorkflowEvent | null;
   readonly body: TSchema;
   readonly form?: StepForm;
+  /** The protocol version that introduced the type (1 when absent). */
+  readonly since?: ProtocolVersion;
+  /** The body's schema in older versions, where it differed (the current one applies otherwise). */
+  readonly olderBodies?: Partial<Record<ProtocolVersion, TSchema>>;
 }
 
 const textarea = (label: string): FormField => ({ label, input: 'textarea' });
 const REASON = { reason: textarea('Причина') };
 const NOTE = { note: textarea('Примечание (необязательно)') };
+
+const RECEIPT_V1 = Type.Object(
+  {
+    messageId: Type.String({ format: 'uuid' }),
+    receivedAt: Type.String({ format: 'date-time' }),
+    messageSha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    deadline: Type.Optional(DateStr),
+    deadlineBasis: Type.Optional(Type.String({ maxLength: 10 })),
+  },
+  { additionalProperties: false },
+);
+
+/** What a deletion notice names as destroyed (R9.6). */
+export const DESTROYED_KINDS = ['request', 'answers', 'attachments', 'messages'] as const;
 
 /** The protocol's message types: the one place a message type is defined. */
 export const MESSAGE_TYPES = {
@@ -97,16 +115,12 @@ export const MESSAGE_TYPES = {
     rule: 'R12.a',
     from: 'transport',
     event: null,
+    // Version 2: a request's receipt also carries the shorter term asked for (R12.b), beside the legal deadline.
     body: Type.Object(
-      {
-        messageId: Type.String({ format: 'uuid' }),
-        receivedAt: Type.String({ format: 'date-time' }),
-        messageSha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
-        deadline: Type.Optional(DateStr),
-        deadlineBasis: Type.Optional(Type.String({ maxLength: 10 })),
-      },
+      { ...RECEIPT_V1.properties, requestedBy: Type.Optional(DateStr) },
       { additionalProperties: false },
     ),
+    olderBodies: { 1: RECEIPT_V1 },
   },
   answer_partial: {
     title: 'Частичный ответ',
@@ -307,6 +321,26 @@ export const MESSAGE_TYPES = {
       { additionalProperties: false },
     ),
   },
+  deletion_notice: {
+    title: 'Уведомление об уничтожении полученных сведений',
+    rule: 'R9.6',
+    from: 'either',
+    event: null,
+    since: 2,
+    // The receiving Party destroyed what the other provided about this request, under the rule named.
+    body: Type.Object(
+      {
+        destroyed: Type.Array(Type.Enum(DESTROYED_KINDS), {
+          minItems: 1,
+          maxItems: DESTROYED_KINDS.length,
+          uniqueItems: true,
+        }),
+        rule: Type.String({ minLength: 1, maxLength: 2000 }),
+        destroyedAt: Type.String({ format: 'date-time' }),
+      },
+      { additionalProperties: false },
+    ),
+  },
 } as const satisfies Record<string, CatalogueEntry>;
 
 export type MessageType = keyof typeof MESSAGE_TYPES;
@@ -316,29 +350,59 @@ export function isMessageType(t: string): t is MessageType {
   return Object.hasOwn(MESSAGE_TYPES, t);
 }
 
-/** The whole signed document of one type: `{ envelope, body }`. */
-export function messageSchema(type: MessageType): TSchema {
-  let schema = schemas.get(type);
-  if (!schema) {
-    schema = buildMessageSchema(type);
-    schemas.set(type, schema);
+/** The body schema of a type in a protocol version (null: the type does not exist in it). */
+export function bodySchema(type: MessageType, version: ProtocolVersion): TSchema | null {
+  const entry = MESSAGE_TYPES[type] as CatalogueEntry;
+  if ((entry.since ?? 1) > version) return null;
+  return entry.olderBodies?.[version] ?? entry.body;
+}
+
+/** The whole signed document of one type in one protocol version: `{ envelope, body }` (null: no such type in it). */
+export function messageSchema(type: MessageType, version: ProtocolVersion): TSchema | null {
+  const key = `${version}/${type}`;
+  let schema = schemas.get(key);
+  if (schema === undefined) {
+    schema = buildMessageSchema(type, version);
+    schemas.set(key, schema);
   }
   return schema;
 }
 
-const schemas = new Map<MessageType, TSchema>();
+const schemas = new Map<string, TSchema | null>();
 
-function buildMessageSchema(type: MessageType): TSchema {
+function buildMessageSchema(type: MessageType, version: ProtocolVersion): TSchema | null {
+  const body = bodySchema(type, version);
+  if (!body) return null;
   return Type.Object(
     {
       envelope: Type.Object(
-        { ...EnvelopeSchema.properties, type: Type.Literal(type) },
+        { ...EnvelopeSchema.properties, type: Type.Literal(type), schemaVersion: Type.Literal(version) },
         { additionalProperties: false },
       ),
-      body: MESSAGE_TYPES[type].body,
+      body,
     },
-    { additionalProperties: false, $id: `https://eix.example/schemas/${type}.json`, title: MESSAGE_TYPES[type].title },
+    {
+      additionalProperties: false,
+      $id: `https://eix.example/schemas/v${version}/${type}.json`,
+      title: MESSAGE_TYPES[type].title,
+    },
   );
+}
+
+/**
+ * A body built by the current code, shaped for an older version: the fields
+ * that version does not know are left out (e.g. a version 1 receipt has no
+ * `requestedBy`). Only optional fields are ever added in a later version.
+ */
+export function bodyForVersion(
+  type: MessageType,
+  version: ProtocolVersion,
+  body: Record<string, unknown>,
+): Record<string, unknown> {
+  const schema = bodySchema(type, version) as { properties?: Record<string, unknown> } | null;
+  if (!schema?.properties) return body;
+  const known = schema.properties;
+  return Object.fromEntries(Object.entries(body).filter(([k]) => Object.hasOwn(known, k)));
 }
 
 export interface Message<B = Record<string, unknown>> {

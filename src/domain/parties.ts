@@ -13,6 +13,8 @@ export const PARTY_CODE = /^[A-Z]{2}$/;
 export interface PartyInfo {
   code: SignatoryCode;
   nameRu: string;
+  /** The short name in the genitive («узел Казахстана»). */
+  nameGenRu: string;
   /** Full name as written in the signature block of the Agreement. */
   fullNameRu: string;
   /** Default time zone of the Party's central body (a body may override it). */
@@ -25,38 +27,91 @@ export const PARTIES: Readonly<Record<SignatoryCode, PartyInfo>> = {
   AZ: {
     code: 'AZ',
     nameRu: 'Азербайджан',
+    nameGenRu: 'Азербайджана',
     fullNameRu: 'Азербайджанская Республика',
     timeZone: 'Asia/Baku',
     currency: 'AZN',
   },
-  AM: { code: 'AM', nameRu: 'Армения', fullNameRu: 'Республика Армения', timeZone: 'Asia/Yerevan', currency: 'AMD' },
-  BY: { code: 'BY', nameRu: 'Беларусь', fullNameRu: 'Республика Беларусь', timeZone: 'Europe/Minsk', currency: 'BYN' },
-  KZ: { code: 'KZ', nameRu: 'Казахстан', fullNameRu: 'Республика Казахстан', timeZone: 'Asia/Almaty', currency: 'KZT' },
+  AM: {
+    code: 'AM',
+    nameRu: 'Армения',
+    nameGenRu: 'Армении',
+    fullNameRu: 'Республика Армения',
+    timeZone: 'Asia/Yerevan',
+    currency: 'AMD',
+  },
+  BY: {
+    code: 'BY',
+    nameRu: 'Беларусь',
+    nameGenRu: 'Беларуси',
+    fullNameRu: 'Республика Беларусь',
+    timeZone: 'Europe/Minsk',
+    currency: 'BYN',
+  },
+  KZ: {
+    code: 'KZ',
+    nameRu: 'Казахстан',
+    nameGenRu: 'Казахстана',
+    fullNameRu: 'Республика Казахстан',
+    timeZone: 'Asia/Almaty',
+    currency: 'KZT',
+  },
   KG: {
     code: 'KG',
     nameRu: 'Кыргызстан',
+    nameGenRu: 'Кыргызстана',
     fullNameRu: 'Кыргызская Республика',
     timeZone: 'Asia/Bishkek',
     currency: 'KGS',
   },
-  MD: { code: 'MD', nameRu: 'Молдова', fullNameRu: 'Республика Молдова', timeZone: 'Europe/Chisinau', currency: 'MDL' },
-  RU: { code: 'RU', nameRu: 'Россия', fullNameRu: 'Российская Федерация', timeZone: 'Europe/Moscow', currency: 'RUB' },
+  MD: {
+    code: 'MD',
+    nameRu: 'Молдова',
+    nameGenRu: 'Молдовы',
+    fullNameRu: 'Республика Молдова',
+    timeZone: 'Europe/Chisinau',
+    currency: 'MDL',
+  },
+  RU: {
+    code: 'RU',
+    nameRu: 'Россия',
+    nameGenRu: 'России',
+    fullNameRu: 'Российская Федерация',
+    timeZone: 'Europe/Moscow',
+    currency: 'RUB',
+  },
   TJ: {
     code: 'TJ',
     nameRu: 'Таджикистан',
+    nameGenRu: 'Таджикистана',
     fullNameRu: 'Республика Таджикистан',
     timeZone: 'Asia/Dushanbe',
     currency: 'TJS',
   },
-  TM: { code: 'TM', nameRu: 'Туркменистан', fullNameRu: 'Туркменистан', timeZone: 'Asia/Ashgabat', currency: 'TMT' },
+  TM: {
+    code: 'TM',
+    nameRu: 'Туркменистан',
+    nameGenRu: 'Туркменистана',
+    fullNameRu: 'Туркменистан',
+    timeZone: 'Asia/Ashgabat',
+    currency: 'TMT',
+  },
   UZ: {
     code: 'UZ',
     nameRu: 'Узбекистан',
+    nameGenRu: 'Узбекистана',
     fullNameRu: 'Республика Узбекистан',
     timeZone: 'Asia/Tashkent',
     currency: 'UZS',
   },
-  UA: { code: 'UA', nameRu: 'Украина', fullNameRu: 'Украина', timeZone: 'Europe/Kyiv', currency: 'UAH' },
+  UA: {
+    code: 'UA',
+    nameRu: 'Украина',
+    nameGenRu: 'Украины',
+    fullNameRu: 'Украина',
+    timeZone: 'Europe/Kyiv',
+    currency: 'UAH',
+  },
 };
 
 /** The national currency of a Party (ISO 4217), null for a Party not in the table. */

@@ -16,6 +16,14 @@ export const RegistryNodeSchema = Type.Object(
   {
     id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }),
     url: Type.String({ pattern: '^https://[^\\s/?#]+(?:[/?#]\\S*)?$' }),
+    /** Protocol versions the node speaks (docs/MESSAGES.md §3.1); absent: version 1 only. */
+    protocolVersions: Type.Optional(
+      Type.Array(Type.Integer({ minimum: 1, maximum: 999 }), { minItems: 1, maxItems: 20, uniqueItems: true }),
+    ),
+    /** Message types the node accepts, where it accepts fewer than its versions define; absent: all of them. */
+    messageTypes: Type.Optional(
+      Type.Array(Type.String({ pattern: '^[a-z][a-z_]{1,63}$' }), { maxItems: 100, uniqueItems: true }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -52,8 +52,11 @@ export const WORKFLOW_EVENTS = [
 ] as const;
 export type WorkflowEvent = (typeof WORKFLOW_EVENTS)[number];
 
-/** History entries that are no state-machine event: a consent asked for and answered (R9.2), a message that could not be delivered. */
-export const HISTORY_EVENTS = ['consent_request', 'consent_answer', 'delivery_failed'] as const;
+/**
+ * History entries that are no state-machine event: a consent asked for and answered (R9.2), a message that could
+ * not be delivered, the other Party's notice that it destroyed what this node provided (R9.6).
+ */
+export const HISTORY_EVENTS = ['consent_request', 'consent_answer', 'delivery_failed', 'deletion_notice'] as const;
 export type RequestEventKind = WorkflowEvent | (typeof HISTORY_EVENTS)[number];
 
 export type Actor = 'requesting' | 'requested' | 'system';

@@ -1,5 +1,6 @@
 // Russian labels the pages need beyond the domain's own (R19).
 import { OUTCOME_LABELS_RU, type AnswerOutcome } from '../domain/answer.js';
+import type { DESTROYED_KINDS } from '../domain/messages.js';
 import { idLabelRu } from '../domain/national-ids.js';
 import { PARTIES, isSignatory } from '../domain/parties.js';
 import { MESSAGE_TYPES, isMessageType } from '../domain/messages.js';
@@ -39,6 +40,9 @@ export const SUB_ITEMS: [string, string][] = [
 ];
 
 const DATA_LABELS: Record<string, string> = {
+  destroyed: 'Уничтожено',
+  rule: 'Основание',
+  destroyedAt: 'Когда',
   text: 'Текст',
   questions: 'Вопросы',
   newDate: 'Новый срок',
@@ -72,9 +76,32 @@ const HISTORY_LABELS: Readonly<Record<(typeof HISTORY_EVENTS)[number], string>> 
   delivery_failed: 'Сообщение не доставлено',
   consent_request: 'Запрос согласия на передачу сведений третьему лицу',
   consent_answer: 'Ответ на запрос согласия',
+  deletion_notice: 'Сведения уничтожены получателем (статья 9)',
 };
 
+const DESTROYED_LABELS: Readonly<Record<(typeof DESTROYED_KINDS)[number], string>> = {
+  request: 'сведения запроса',
+  answers: 'ответы',
+  attachments: 'вложения',
+  messages: 'тексты сообщений',
+};
+
+const HELD_CODES = /^(protocol\.unsupported|registry\.stale): /;
+
 export const labels = {
+  /** A message's delivery as the officer reads it: held (waits for the peer's upgrade or a newer registry), delayed, failed. */
+  deliveryStatus: (m: { status: string; lastError: string | null }) =>
+    m.status === 'failed'
+      ? 'не доставлено'
+      : HELD_CODES.test(m.lastError ?? '')
+        ? 'ожидает отправки'
+        : 'доставка задерживается',
+  /** The last error's explanation without its code. */
+  deliveryNote: (lastError: string | null) => (lastError ?? '').replace(/^[a-z_]+(\.[a-z_]+)*: /, ''),
+  destroyedLabel: (v: unknown) =>
+    (Array.isArray(v) ? v : [])
+      .map((k: string) => DESTROYED_LABELS[k as keyof typeof DESTROYED_LABELS] ?? k)
+      .join(', '),
   stateLabel: (s: string) => STATE_LABELS_RU[s as RequestState] ?? s,
   eventLabel: (e: string) =>
     EVENT_LABELS_RU[e as WorkflowEvent] ?? HISTORY_LABELS[e as (typeof HISTORY_EVENTS)[number]] ?? e,

@@ -8,7 +8,15 @@ import path from 'node:path';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { renderSchemas, SCHEMAS_DIR } from '../../scripts/schemas.js';
-import { MESSAGE_TYPES, MESSAGE_TYPE_NAMES, type MessageType } from '../../src/domain/messages.js';
+import {
+  MESSAGE_TYPES,
+  MESSAGE_TYPE_NAMES,
+  bodyForVersion,
+  messageSchema,
+  type CatalogueEntry,
+  type MessageType,
+} from '../../src/domain/messages.js';
+import { CURRENT_VERSION, PROTOCOL_VERSIONS, typeInVersion, type ProtocolVersion } from '../../src/domain/protocol.js';
 
 // ajv-formats is CommonJS; under NodeNext its default export is the module object (as in src/domain/problems.ts).
 const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
@@ -29,12 +37,12 @@ const KZ = { party: 'KZ', body: 'kz-central' };
 const OFFICER = { id: 'ivanova', name: 'Иванова Мария Петровна', position: 'судебный пристав-исполнитель' };
 
 /** Which side sends a type in the examples: the requesting side is RU, the requested KZ. */
-function envelope(type: MessageType, i: number): Record<string, unknown> {
+function envelope(type: MessageType, i: number, version: ProtocolVersion = CURRENT_VERSION): Record<string, unknown> {
   const fromRequested = MESSAGE_TYPES[type].from === 'requested' || type === 'receipt';
   return {
     id: `0b8d3f6a-1c2e-4f5a-8b9c-${String(i).padStart(12, '0')}`,
     type,
-    schemaVersion: 1,
+    schemaVersion: version,
     from: fromRequested ? KZ : RU,
     to: fromRequested ? RU : KZ,
     ...(type === 'request' || type === 'protection_query' ? {} : { inReplyTo: REQUEST_ID }),
@@ -147,13 +155,26 @@ const EXAMPLES: Record<MessageType, { body: Record<string, unknown>; bad: Record
     },
     bad: { measures: 'Шифрование' },
   },
+  deletion_notice: {
+    body: { destroyed: ['answers', 'attachments'], rule: 'Закон РФ: 5 лет', destroyedAt: '2031-11-20T03:00:00.000Z' },
+    bad: { destroyed: [], rule: 'Закон РФ: 5 лет', destroyedAt: '2031-11-20T03:00:00.000Z' },
+  },
 };
+
+/** Every file under data/schemas, as paths relative to it. */
+async function publishedFiles(dir = SCHEMAS_DIR, prefix = ''): Promise<string[]> {
+  const out: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true })) {
+    if (e.isDirectory()) out.push(...(await publishedFiles(path.join(dir, e.name), `${prefix}${e.name}/`)));
+    else if (e.name.endsWith('.json')) out.push(`${prefix}${e.name}`);
+  }
+  return out.sort();
+}
 
 test('data/schemas matches the code (npm run schemas)', async () => {
   const expected = renderSchemas();
-  const onDisk = (await readdir(SCHEMAS_DIR)).filter((f) => f.endsWith('.json')).sort();
   assert.deepEqual(
-    onDisk,
+    await publishedFiles(),
     Object.keys(expected).sort(),
     'data/schemas has other files than the code publishes: run npm run schemas',
   );
@@ -163,23 +184,29 @@ test('data/schemas matches the code (npm run schemas)', async () => {
   }
 });
 
-test('the index lists every message type with its title, rule and sender', () => {
+test('the index lists every version and every message type with its title, rule, sender, first version and files', () => {
   const index = JSON.parse(renderSchemas()['index.json']!) as {
-    type: string;
-    title: string;
-    rule: string;
-    from: string;
-    file: string;
-  }[];
+    versions: number[];
+    current: number;
+    types: { type: string; title: string; rule: string; from: string; since: number; files: string[] }[];
+  };
+  assert.deepEqual([index.versions, index.current], [[...PROTOCOL_VERSIONS], CURRENT_VERSION]);
   assert.deepEqual(
-    index.map((e) => e.type),
+    index.types.map((e) => e.type),
     MESSAGE_TYPE_NAMES,
   );
-  for (const e of index) {
+  for (const e of index.types) {
     const t = MESSAGE_TYPES[e.type as MessageType];
+    const since = (t as CatalogueEntry).since ?? 1;
     assert.deepEqual(
-      { title: e.title, rule: e.rule, from: e.from, file: e.file },
-      { title: t.title, rule: t.rule, from: t.from, file: `${e.type}.json` },
+      { title: e.title, rule: e.rule, from: e.from, since: e.since, files: e.files },
+      {
+        title: t.title,
+        rule: t.rule,
+        from: t.from,
+        since,
+        files: PROTOCOL_VERSIONS.filter((v) => v >= since).map((v) => `v${v}/${e.type}.json`),
+      },
     );
   }
 });
@@ -189,25 +216,46 @@ test('the envelope and registry schemas compile', () => {
   const ajv = newAjv();
   const validate = ajv.compile(JSON.parse(files['envelope.json']!) as object);
   assert.ok(validate(envelope('consult', 0)), JSON.stringify(validate.errors));
-  assert.equal(validate({ ...envelope('consult', 0), schemaVersion: 2 }), false);
+  assert.ok(validate(envelope('consult', 0, 1)), JSON.stringify(validate.errors));
+  assert.equal(validate({ ...envelope('consult', 0), schemaVersion: 0 }), false);
   ajv.compile(JSON.parse(files['registry.json']!) as object);
 });
 
-for (const [i, type] of MESSAGE_TYPE_NAMES.entries()) {
-  test(`${type} (${MESSAGE_TYPES[type].title}): the published schema compiles, accepts an example, rejects a broken one`, () => {
-    const schema = JSON.parse(renderSchemas()[`${type}.json`]!) as object;
-    const validate: ValidateFunction = newAjv().compile(schema);
-    const example = EXAMPLES[type];
-    const good = { envelope: envelope(type, i), body: example.body };
-    assert.ok(validate(good), `${type}: ${JSON.stringify(validate.errors)}`);
-    const bad = JSON.parse(JSON.stringify({ envelope: envelope(type, i), body: example.bad })) as unknown;
-    assert.equal(validate(bad), false, `${type}: the broken example was accepted`);
-    // A message of one type is not valid under another type's schema.
-    const other = MESSAGE_TYPE_NAMES[(i + 1) % MESSAGE_TYPE_NAMES.length]!;
-    assert.equal(
-      validate({ envelope: envelope(other, i), body: example.body }),
-      false,
-      `${type}: envelope.type ${other} was accepted`,
-    );
-  });
+for (const v of PROTOCOL_VERSIONS) {
+  for (const [i, type] of MESSAGE_TYPE_NAMES.entries()) {
+    if (!typeInVersion(type, v)) {
+      test(`v${v} ${type}: not part of version ${v} (introduced in a later one), no schema published`, () => {
+        assert.equal(renderSchemas()[`v${v}/${type}.json`], undefined);
+        assert.equal(messageSchema(type, v), null);
+      });
+      continue;
+    }
+    test(`v${v} ${type} (${MESSAGE_TYPES[type].title}): the published schema compiles, accepts an example, rejects a broken one`, () => {
+      const schema = JSON.parse(renderSchemas()[`v${v}/${type}.json`]!) as object;
+      const validate: ValidateFunction = newAjv().compile(schema);
+      const example = EXAMPLES[type];
+      const good = { envelope: envelope(type, i, v), body: bodyForVersion(type, v, example.body) };
+      assert.ok(validate(good), `${type}: ${JSON.stringify(validate.errors)}`);
+      const bad = JSON.parse(JSON.stringify({ envelope: envelope(type, i, v), body: example.bad })) as unknown;
+      assert.equal(validate(bad), false, `${type}: the broken example was accepted`);
+      // A message of one type is not valid under another type's schema, nor under another version's.
+      const other = MESSAGE_TYPE_NAMES[(i + 1) % MESSAGE_TYPE_NAMES.length]!;
+      assert.equal(
+        validate({ envelope: envelope(other, i, v), body: example.body }),
+        false,
+        `${type}: envelope.type ${other} was accepted`,
+      );
+      const otherVersion = PROTOCOL_VERSIONS.find((x) => x !== v)!;
+      assert.equal(validate({ ...good, envelope: envelope(type, i, otherVersion) }), false, 'another version');
+    });
+  }
 }
+
+test('version 2 adds requestedBy to the receipt; a version 1 receipt refuses it and bodyForVersion leaves it out', () => {
+  const body = { ...EXAMPLES.receipt.body, requestedBy: '2026-12-01' };
+  const v1 = newAjv().compile(JSON.parse(renderSchemas()['v1/receipt.json']!) as object);
+  const v2 = newAjv().compile(JSON.parse(renderSchemas()['v2/receipt.json']!) as object);
+  assert.equal(v1({ envelope: envelope('receipt', 0, 1), body }), false);
+  assert.ok(v1({ envelope: envelope('receipt', 0, 1), body: bodyForVersion('receipt', 1, body) }));
+  assert.ok(v2({ envelope: envelope('receipt', 0, 2), body }), JSON.stringify(v2.errors));
+});

@@ -745,13 +745,23 @@ describe('federation endpoint under fuzzing (mutual TLS, RU → KZ)', () => {
           .map((v) => bad(v, 'message.schema')),
       ),
     );
+    // Protocol versions (docs/MESSAGES.md §3.1): 1 and 2 are spoken; another integer is refused for its version
+    // before anything else is read; anything that is no integer (or none) breaks the envelope schema.
     const schemaVersion = fc.oneof(
-      w(8, fc.constant(ok(1))),
+      w(4, fc.constant(ok(1))),
+      w(4, fc.constant(ok(2))),
+      w(
+        1,
+        fc
+          .integer({ min: -5, max: 1_000_000 })
+          .filter((v) => v !== 1 && v !== 2)
+          .map((v) => bad(v, 'message.version')),
+      ),
       w(
         1,
         fc
           .oneof(
-            json.filter((v) => v !== 1),
+            json.filter((v) => typeof v !== 'number'),
             fc.constant(ABSENT),
           )
           .map((v) => bad(v, 'message.schema')),

@@ -5,8 +5,15 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Officer, Role } from '../../src/app/context.js';
-import { startDemo, DEMO_PARTIES, type RunningDemo, type DemoParty } from '../../src/demo/federation.js';
-import type { RunningNode } from '../../src/main.js';
+import {
+  startDemo,
+  demoNodeConfig,
+  DEMO_PARTIES,
+  type DemoOptions,
+  type RunningDemo,
+  type DemoParty,
+} from '../../src/demo/federation.js';
+import { startNode, type RunningNode } from '../../src/main.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -22,28 +29,50 @@ export async function freePort(): Promise<number> {
 /**
  * `databaseUrls`: PostgreSQL for some Parties (one database each); PGlite in each node's home otherwise.
  * `env`: extra node settings (EIX_* variables) for every node.
+ * `protocolVersions`: the versions a Party's node speaks (its registry entry and its settings).
+ * `restart(party, over)`: stops a node and starts it again on the same home and ports with other options
+ * (an operator upgrading the node's release).
  */
 export async function startTestFederation(
-  opts: { databaseUrls?: Partial<Record<DemoParty, string>>; env?: Readonly<Record<string, string>> } = {},
-): Promise<RunningDemo & { dir: string; close(): Promise<void> }> {
+  opts: {
+    databaseUrls?: Partial<Record<DemoParty, string>>;
+    env?: Readonly<Record<string, string>>;
+    protocolVersions?: DemoOptions['protocolVersions'];
+  } = {},
+): Promise<
+  RunningDemo & {
+    dir: string;
+    restart(party: DemoParty, over: Partial<DemoOptions>): Promise<RunningNode>;
+    close(): Promise<void>;
+  }
+> {
   const dir = await mkdtemp(path.join(tmpdir(), 'eix-fed-'));
   const ports = Object.fromEntries(
     await Promise.all(
       DEMO_PARTIES.map(async (p) => [p, { api: await freePort(), federation: await freePort() }] as const),
     ),
   ) as Record<DemoParty, { api: number; federation: number }>;
-  const demo = await startDemo({
+  const options: DemoOptions = {
     dir,
     ports,
     logLevel: 'silent',
     ...(opts.databaseUrls ? { databaseUrls: opts.databaseUrls } : {}),
     ...(opts.env ? { env: opts.env } : {}),
-  });
+    ...(opts.protocolVersions ? { protocolVersions: opts.protocolVersions } : {}),
+  };
+  const demo = await startDemo(options);
+  const nodes = demo.nodes as Record<DemoParty, RunningNode>;
   return {
     ...demo,
+    nodes,
     dir,
+    restart: async (party, over) => {
+      await nodes[party].stop();
+      nodes[party] = await startNode(demoNodeConfig({ ...options, ...over }, party, ports[party], 'silent'));
+      return nodes[party];
+    },
     close: async () => {
-      await demo.stop();
+      await Promise.all(DEMO_PARTIES.map((p) => nodes[p].stop()));
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -161,6 +161,8 @@ export interface OutboxTable {
   signed_key_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** The worker (host#pid) that holds or last held the lease. */
   claimed_by: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The protocol version the signed bytes were built in (chosen for the recipient at the first attempt). */
+  schema_version: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface InboxTable {
@@ -173,6 +175,8 @@ export interface InboxTable {
   received_at: GenTimestamp;
   receipt: Json | null;
   processed_at: Timestamp | null;
+  /** The protocol version the message was built in (docs/MESSAGES.md §3.1). */
+  schema_version: ColumnType<number, number | undefined, number>;
 }
 
 export interface AuditLogTable {

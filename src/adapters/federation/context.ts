@@ -1,6 +1,7 @@
 // What the federation adapters need beside the use cases' context: the
 // verified trust registry, the bodies' signing keys, this node's TLS identity.
 import type { AppContext } from '../../app/context.js';
+import type { ProtocolVersion } from '../../domain/protocol.js';
 import type { Registry } from '../../domain/registry.js';
 import type { BodySigner } from '../../ports/signer.js';
 
@@ -26,6 +27,8 @@ export interface Federation {
   readonly registryMaxAgeMs: number;
   /** Delivery attempts before a message is marked failed. */
   readonly maxAttempts: number;
+  /** Protocol versions this node speaks (EIX_PROTOCOL_VERSIONS; all this code knows by default). */
+  readonly protocolVersions: readonly ProtocolVersion[];
 }
 
 export const MESSAGE_JWS_TYPE = 'eix-message+jws';

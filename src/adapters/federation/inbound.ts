@@ -15,6 +15,7 @@ import {
   type TypedMessage,
 } from '../../domain/messages.js';
 import { checkSchema } from '../../domain/problems.js';
+import type { ProtocolVersion } from '../../domain/protocol.js';
 import { isRevoked } from '../../domain/registry.js';
 import { certificateInfo, verifyCertificate } from '../crypto/pki.js';
 import { toEixError } from '../http/errors.js';
@@ -61,6 +62,15 @@ export async function verifySigned(
   expect: { party?: string; body?: string; at: (payload: Message) => Date },
 ): Promise<{ message: Message; certPem: string }> {
   const u = readCompact(jws, typ);
+  // The protocol version first: a later version's envelope may not fit this node's schema at all.
+  const version = (u.payload as { envelope?: { schemaVersion?: unknown } } | null)?.envelope?.schemaVersion;
+  if (typeof version === 'number' && !fed.protocolVersions.includes(version as ProtocolVersion)) {
+    throw new EixError(
+      'message.version',
+      { field: 'envelope.schemaVersion', version, accepted: [...fed.protocolVersions] },
+      `Версия протокола ${version} не поддерживается: узел принимает версии ${fed.protocolVersions.join(', ')}`,
+    );
+  }
   const env = checkSchema(EnvelopeSchema, (u.payload as { envelope?: unknown })?.envelope);
   if (env.length > 0)
     throw new EixError(
@@ -144,7 +154,15 @@ export async function acceptMessage(fed: Federation, jws: string, peer: TlsPeer)
     const type = message.envelope.type;
     if (!isMessageType(type) || type === 'receipt')
       throw new EixError('message.type', { field: 'envelope.type', type }, `Неизвестный тип сообщения: ${type}`);
-    const problems = checkSchema(messageSchema(type), message);
+    // The version was checked against this node's in verifySigned; a type the version does not define is unknown in it.
+    const schema = messageSchema(type, message.envelope.schemaVersion as ProtocolVersion);
+    if (!schema)
+      throw new EixError(
+        'message.type',
+        { field: 'envelope.type', type, version: message.envelope.schemaVersion },
+        `Тип сообщения «${MESSAGE_TYPES[type].title}» не определён в версии протокола ${message.envelope.schemaVersion}`,
+      );
+    const problems = checkSchema(schema, message);
     if (problems.length > 0)
       throw new EixError(
         'message.schema',

@@ -15,7 +15,10 @@ import type { Actor } from '../../app/context.js';
 import { recordDelivery } from '../../app/record-delivery.js';
 import { EixError } from '../../domain/errors.js';
 import { composeMessage } from '../../app/compose-message.js';
-import { isRevoked, registryFreshness } from '../../domain/registry.js';
+import { MESSAGE_TYPES } from '../../domain/messages.js';
+import { PARTIES, isSignatory } from '../../domain/parties.js';
+import { CURRENT_VERSION, chooseVersion, peerProtocol, type ProtocolVersion } from '../../domain/protocol.js';
+import { isRevoked, registryFreshness, type Registry } from '../../domain/registry.js';
 import { canonicalBytes, derBase64ToPem, sha256Hex } from '../crypto/jws.js';
 import { certificateInfo, verifyCertificate } from '../crypto/pki.js';
 import { verifySigned } from './inbound.js';
@@ -39,8 +42,14 @@ const RETRYABLE = new Set([
   // (a node moved, a certificate renewed), which the depositary's next registry
   // cures without a restart. A lasting mismatch still fails after maxAttempts.
   'transport.peer',
+  // The receiver does not speak the version its registry entry claims: the receiver stored nothing, so the
+  // next attempt builds and signs afresh in a version chosen from the registry as it is then.
+  'message.version',
   'storage.unavailable',
 ]);
+
+/** Not an attempt: the message waits for a newer registry (stale registry; the peer does not speak its type yet). */
+const HELD = new Set(['registry.stale', 'protocol.unsupported']);
 
 /** How often a message held for a stale registry is looked at again (a newer registry also wakes the worker). */
 const STALE_RETRY_MS = 60_000;
@@ -174,19 +183,48 @@ export function postMessage(
   });
 }
 
-/** The message as signed at its first attempt (or afresh after a `message.clock` refusal); built, signed and sealed now if there is none. */
-async function signedOnce(fed: Federation, row: OutboxRow): Promise<string> {
+/**
+ * The message as signed at its first attempt (or afresh after a `message.clock` refusal); built in the
+ * chosen protocol version, signed and sealed now if there is none. Signed bytes keep their version.
+ */
+async function signedOnce(fed: Federation, row: OutboxRow, version: ProtocolVersion): Promise<string> {
   const ctx = fed.app;
   const aad = `outbox:${row.message_id}`;
   if (row.signed_enc) return ctx.sealer.decrypt(row.signed_enc, aad).toString('utf8');
-  const message = await composeMessage(ctx, row);
+  const message = await composeMessage(ctx, row, version);
   const jws = await fed.signer.sign(message.envelope.from.body, canonicalBytes(message), MESSAGE_JWS_TYPE);
   await ctx.db
     .updateTable('outbox')
-    .set({ signed_enc: ctx.sealer.encrypt(Buffer.from(jws), aad), signed_key_id: ctx.sealer.activeKeyId })
+    .set({
+      signed_enc: ctx.sealer.encrypt(Buffer.from(jws), aad),
+      signed_key_id: ctx.sealer.activeKeyId,
+      schema_version: version,
+    })
     .where('id', '=', row.id)
     .execute();
   return jws;
+}
+
+/**
+ * The protocol version to build the message in for its recipient (the highest both speak), or a hold:
+ * the recipient's node does not speak this message type (or any version of ours) yet. A held message is
+ * no attempt; it goes out when a newer registry says the peer was upgraded.
+ */
+function versionFor(fed: Federation, registry: Registry, row: OutboxRow): ProtocolVersion {
+  // Signed bytes keep the version they were built in (a resend must be identical).
+  if (row.signed_enc && row.schema_version !== null) return row.schema_version as ProtocolVersion;
+  const peer = peerProtocol(registry, row.to_party);
+  if (!peer) return CURRENT_VERSION; // no node in the registry: the delivery fails below with its own error
+  const choice = chooseVersion(fed.protocolVersions, peer, row.type);
+  if (choice.send) return choice.version;
+  const party = isSignatory(row.to_party) ? PARTIES[row.to_party].nameGenRu : row.to_party;
+  throw new EixError(
+    'protocol.unsupported',
+    { party: row.to_party, type: row.type, peerVersions: choice.versions, reason: choice.reason },
+    choice.reason === 'type_not_supported'
+      ? `Узел ${party} ещё не поддерживает сообщение «${MESSAGE_TYPES[row.type].title}»: оно будет отправлено, когда реестр доверия покажет обновление узла`
+      : `Узел ${party} поддерживает только версии протокола ${choice.versions.join(', ')}: сообщение будет отправлено после обновления одного из узлов`,
+  );
 }
 
 /** Delivers one claimed row; returns true when delivered. */
@@ -215,7 +253,7 @@ export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean>
         { remoteCode: 'registry.node' },
         `В реестре нет узла Стороны ${row.to_party}`,
       );
-    const jws = await signedOnce(fed, row);
+    const jws = await signedOnce(fed, row, versionFor(fed, registry, row));
     const receiptJws = await postMessage(fed, { party: row.to_party, url: node.url }, jws);
     const { message: receipt } = await verifySigned(fed, receiptJws, RECEIPT_JWS_TYPE, {
       party: row.to_party,
@@ -235,7 +273,7 @@ export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean>
     const err = e instanceof EixError ? e : new EixError('internal', {}, (e as Error).message);
     const remote = String(err.data.remoteCode ?? err.code);
     // Held for a stale registry: not an attempt at all (the retry budget is kept for the peer).
-    const held = remote === 'registry.stale';
+    const held = HELD.has(remote);
     const permanent = !held && (!RETRYABLE.has(remote) || row.attempts >= fed.maxAttempts);
     await ctx.db.transaction().execute(async (tx) => {
       await tx
@@ -250,7 +288,9 @@ export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean>
           // before it looks at the clock), so the next attempt signs afresh with
           // the clock as it is then: a sender whose clock was wrong and is fixed
           // gets its message through instead of resending the bad date until failed.
-          ...(remote === 'message.clock' ? { signed_enc: null, signed_key_id: null } : {}),
+          ...(remote === 'message.clock' || remote === 'message.version'
+            ? { signed_enc: null, signed_key_id: null, schema_version: null }
+            : {}),
         })
         .where('id', '=', row.id)
         .execute();
@@ -282,6 +322,23 @@ export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean>
     });
     return false;
   }
+}
+
+/**
+ * A newer registry came into force: messages held for it (a stale registry, a peer that did not speak
+ * their type) are due now rather than at their next look. Returns how many.
+ */
+export async function releaseHeld(fed: Federation): Promise<number> {
+  const rows = await fed.app.db
+    .updateTable('outbox')
+    .set({ next_attempt_at: fed.app.clock.now() })
+    .where('status', '=', 'pending')
+    .where((eb) =>
+      eb.or([eb('last_error', 'like', 'registry.stale:%'), eb('last_error', 'like', 'protocol.unsupported:%')]),
+    )
+    .returning('id')
+    .execute();
+  return rows.length;
 }
 
 /**
