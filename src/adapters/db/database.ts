@@ -16,6 +16,7 @@ import * as m004 from './migrations/004-sessions.js';
 import * as m005 from './migrations/005-outbox-claimed-by.js';
 import * as m006 from './migrations/006-receiving.js';
 import * as m007 from './migrations/007-article-9-exchange.js';
+import * as m008 from './migrations/008-retention-life-cycle.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '005-outbox-claimed-by': m005.statements,
   '006-receiving': m006.statements,
   '007-article-9-exchange': m007.statements,
+  '008-retention-life-cycle': m008.statements,
 };
 
 const provider: MigrationProvider = {

@@ -183,7 +183,12 @@ async function signedOnce(fed: Federation, row: OutboxRow): Promise<string> {
   const jws = await fed.signer.sign(message.envelope.from.body, canonicalBytes(message), MESSAGE_JWS_TYPE);
   await ctx.db
     .updateTable('outbox')
-    .set({ signed_enc: ctx.sealer.encrypt(Buffer.from(jws), aad), signed_key_id: ctx.sealer.activeKeyId })
+    .set({
+      signed_enc: ctx.sealer.encrypt(Buffer.from(jws), aad),
+      signed_key_id: ctx.sealer.activeKeyId,
+      // What proves the exchange once the retention period destroys the bytes (R9.6, R10.a).
+      signed_sha256: sha256Hex(jws),
+    })
     .where('id', '=', row.id)
     .execute();
   return jws;
@@ -250,7 +255,7 @@ export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean>
           // before it looks at the clock), so the next attempt signs afresh with
           // the clock as it is then: a sender whose clock was wrong and is fixed
           // gets its message through instead of resending the bad date until failed.
-          ...(remote === 'message.clock' ? { signed_enc: null, signed_key_id: null } : {}),
+          ...(remote === 'message.clock' ? { signed_enc: null, signed_key_id: null, signed_sha256: null } : {}),
         })
         .where('id', '=', row.id)
         .execute();
