@@ -19,6 +19,7 @@ import { startJobs, type Jobs } from './adapters/jobs/pg-boss-jobs.js';
 import type { AppContext } from './app/context.js';
 import { installRegistry, type RecordedRegistry } from './app/install-registry.js';
 import { purgeExpiredData } from './app/purge-expired-data.js';
+import { checkRetentionRules, type MissingRetentionRule } from './app/check-retention-rules.js';
 import type { Config } from './config/config.js';
 import { EixError } from './domain/errors.js';
 import type { Registry } from './domain/registry.js';
@@ -211,9 +212,19 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
       (e) => api.log.error({ err: e }, 'job queue error'),
       wired.database.schema,
     );
+    const retentionActor = { kind: 'system', name: 'retention' } as const;
+    const warnMissingRules = (missing: readonly MissingRetentionRule[]) => {
+      for (const m of missing)
+        api.log.warn(
+          { party: m.party, kinds: m.kinds, requests: m.requests },
+          `R9.6: no retention rule for ${m.party} (${m.kinds.join(', ')}): that data is not destroyed until an administrator sets one`,
+        );
+    };
+    warnMissingRules((await checkRetentionRules(wired.ctx, retentionActor)).missing);
     await jobs.schedule('purge-expired-data', '0 3 * * *', async () => {
-      const r = await purgeExpiredData(wired.ctx, { kind: 'system', name: 'retention' });
-      api.log.info({ answers: r.answers, attachments: r.attachments }, 'retention purge (R9.6)');
+      const r = await purgeExpiredData(wired.ctx, retentionActor);
+      api.log.info({ requests: r.requests.length, totals: r.totals }, 'retention purge (R9.6)');
+      warnMissingRules(r.missingRules);
     });
     let federationUrl: string | null = null;
     if (wired.federation) {

@@ -72,6 +72,8 @@ export interface RequestView {
     receivedAt: string;
     status: 'requested' | 'granted' | 'refused';
     decidedAt: string | null;
+    /** R9.6: the third party and purpose were destroyed after the retention period. */
+    purged: boolean;
   }[];
   /** Messages of this request to the other Party: delivered, pending (delayed, with the last error) or failed. */
   delivery: {
@@ -90,16 +92,26 @@ export interface RequestView {
   counterpartForwardedTo: string | null;
   /** R9.2: the actor may grant or refuse this incoming request's consent requests (its body's officer). */
   mayDecideConsents: boolean;
+  /**
+   * R9.6: when data of this request was destroyed after its retention period
+   * (the latest purge); null while nothing was. An incoming request's document
+   * is then reduced to its number and the requesting body (`documentPurged`).
+   */
+  purgedAt: string | null;
+  documentPurged: boolean;
 }
 
 export async function getRequest(ctx: AppContext, actor: Actor, id: string): Promise<RequestView> {
   return ctx.db.transaction().execute(async (tx) => {
     const row = await loadRequest(tx, actor, id, { act: false });
     const side = sideOf(row);
-    const document =
-      row.direction === 'incoming'
-        ? ctx.sealer.decryptJson<Request>(row.document_enc!, `request:${row.id}`)
-        : (row.document as Request);
+    // R9.6: a destroyed incoming document leaves its header only.
+    const document: Request =
+      row.direction === 'outgoing'
+        ? (row.document as Request)
+        : row.document_enc
+          ? ctx.sealer.decryptJson<Request>(row.document_enc, `request:${row.id}`)
+          : { number: row.number, requestingBody: row.counterpart_body };
     const items = await tx
       .selectFrom('request_items')
       .select(['item_no', 'kind', 'provisions'])
@@ -169,7 +181,7 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
       .execute();
     // R9.1: received personal data is read only with a trace.
     const receivedData =
-      row.direction === 'incoming' ||
+      (row.direction === 'incoming' && row.document_enc !== null) ||
       answers.some((a) => a.data !== null) ||
       events.some((e) => typeof (e.data as Record<string, unknown>).sealed === 'string');
     if (receivedData) {
@@ -180,7 +192,7 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
         subject: row.number,
         details: {
           parts: [
-            ...(row.direction === 'incoming' ? ['request'] : []),
+            ...(row.direction === 'incoming' && row.document_enc !== null ? ['request'] : []),
             ...(row.direction === 'outgoing' && answers.length ? ['answers'] : []),
             ...(events.some((e) => typeof (e.data as Record<string, unknown>).sealed === 'string') ? ['messages'] : []),
             ...(received.length ? ['consent_requests'] : []),
@@ -256,7 +268,10 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
       })),
       consentRequests: received.map((c) => ({
         consentId: c.consent_id,
-        ...ctx.sealer.decryptJson<ConsentDetails>(c.details_enc, consentDetailsAad(c.id)),
+        ...(c.details_enc
+          ? ctx.sealer.decryptJson<ConsentDetails>(c.details_enc, consentDetailsAad(c.id))
+          : { recipient: '—', purpose: '—' }),
+        purged: c.purged_at !== null,
         receivedAt: c.received_at.toISOString(),
         status: c.status,
         decidedAt: c.decided_at?.toISOString() ?? null,
@@ -272,7 +287,23 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
       })),
       paperOriginal: paper ? { dispatchedOn: paper.dispatched_on, means: paper.means, tracking: paper.tracking } : null,
       mayDecideConsents: row.direction === 'incoming' && actor.kind === 'officer' && mayAct,
+      documentPurged: row.direction === 'incoming' && row.purged_at !== null,
+      purgedAt: latest([
+        row.purged_at,
+        ...answerRows.map((a) => a.purged_at),
+        ...received.map((c) => c.purged_at),
+        ...events.map((e) => {
+          const at = (e.data as Record<string, unknown>).purgedAt;
+          return typeof at === 'string' ? new Date(at) : null;
+        }),
+      ]),
       actions: mayAct ? allowedEvents(state, side).filter((e) => e !== 'receipt' && e !== 'send') : [],
     };
   });
+}
+
+/** The latest of some instants, as ISO; null when there is none. */
+function latest(dates: readonly (Date | null)[]): string | null {
+  const t = dates.filter((d): d is Date => d !== null).map((d) => d.getTime());
+  return t.length ? new Date(Math.max(...t)).toISOString() : null;
 }

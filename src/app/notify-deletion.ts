@@ -25,20 +25,21 @@ export async function notifyDeletion(
   tx: Tx,
   ctx: AppContext,
   actor: Actor,
-  n: DeletionNotice & { readonly row: RequestRow },
+  n: DeletionNotice & { readonly requestId: string },
 ): Promise<string | null> {
-  if (!n.row.message_id) return null; // never exchanged: nobody to tell
-  const messageId = await enqueue(tx, n.row, 'deletion_notice', {
-    requestId: n.row.id,
+  const row = await tx.selectFrom('requests').selectAll().where('id', '=', n.requestId).executeTakeFirstOrThrow();
+  if (!row.message_id) return null; // never exchanged: nobody to tell
+  const messageId = await enqueue(tx, row, 'deletion_notice', {
+    requestId: row.id,
     destroyed: [...n.destroyed],
     rule: n.rule,
     destroyedAt: n.destroyedAt,
   });
   await appendAudit(tx, ctx, actor, {
     action: 'retention.deletion_notice',
-    bodyId: n.row.body_id,
-    requestId: n.row.id,
-    subject: n.row.number,
+    bodyId: row.body_id,
+    requestId: row.id,
+    subject: row.number,
     details: { messageId, destroyed: n.destroyed },
   });
   return messageId;

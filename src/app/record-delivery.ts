@@ -33,7 +33,13 @@ export async function recordDelivery(
     if (msg.status === 'delivered') return { requestId: msg.request_id, state: null };
     await tx
       .updateTable('outbox')
-      .set({ status: 'delivered', delivered_at: new Date(p.receiptAt), last_error: null })
+      .set({
+        status: 'delivered',
+        delivered_at: new Date(p.receiptAt),
+        last_error: null,
+        // The receiver's signed receipt stays with the message after its bytes are purged (R9.6).
+        ...(p.receipt ? { receipt: JSON.stringify(p.receipt) } : {}),
+      })
       .where('id', '=', msg.id)
       .execute();
     if (msg.type !== 'request' || !msg.request_id) return { requestId: msg.request_id, state: null };

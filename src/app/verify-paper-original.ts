@@ -1,8 +1,10 @@
 // R10.a: the paper original of a request (or an answer) carries a QR code
 // `EIX1|<messageId>|<sha256 of the signed JWS>`. Verification finds the signed
 // message this node sent (outbox) or received (inbox) under that id, among the
-// requests the actor may see, and compares the digest of the sealed JWS.
-// sealFor() computes the same data for printing a form.
+// requests the actor may see, and compares the digest of the sealed JWS — or,
+// once the retention period destroyed the signed bytes (R9.6), the SHA-256
+// kept in their place: the check then says the content was destroyed and
+// whether the hash matches. sealFor() computes the same data for printing a form.
 import { sql } from 'kysely';
 import { sha256Hex } from '../adapters/crypto/jws.js';
 import { EixError } from '../domain/errors.js';
@@ -21,6 +23,8 @@ export interface PaperOriginalCheck {
   requestId: string | null;
   number: string | null;
   reason?: 'unknown' | 'hash_mismatch';
+  /** R9.6: the signed content was destroyed after its retention period; the check used the stored SHA-256. */
+  contentDestroyed?: true;
 }
 
 /** Parses a QR payload; a malformed one is an input error naming `payload`. */
@@ -38,26 +42,37 @@ export function parseQrPayload(payload: unknown): { messageId: string; sha256: s
 
 interface Found {
   requestId: string;
-  jws: string;
+  /** SHA-256 (hex) of the signed JWS: of the sealed bytes, or the stored hash after the purge. */
+  sha256: string;
+  destroyed: boolean;
+}
+
+/** The JWS (opened from storage) or, after the purge, the hash that replaced it. */
+function signed(
+  ctx: AppContext,
+  enc: Uint8Array | null,
+  aad: string,
+  kept: string | null,
+): Omit<Found, 'requestId'> | null {
+  if (enc) return { sha256: sha256Hex(ctx.sealer.decrypt(enc, aad).toString('utf8')), destroyed: false };
+  return kept ? { sha256: kept, destroyed: true } : null;
 }
 
 /** The signed message under this id (sent or received) and the request it belongs to. */
 async function findSigned(tx: Tx, ctx: AppContext, messageId: string): Promise<Found | null> {
   const out = await tx
     .selectFrom('outbox')
-    .select(['request_id', 'signed_enc'])
+    .select(['request_id', 'signed_enc', 'signed_sha256'])
     .where('message_id', '=', messageId)
     .executeTakeFirst();
   if (out) {
-    if (!out.request_id || !out.signed_enc) return null;
-    return {
-      requestId: out.request_id,
-      jws: ctx.sealer.decrypt(out.signed_enc, `outbox:${messageId}`).toString('utf8'),
-    };
+    const s = signed(ctx, out.signed_enc, `outbox:${messageId}`, out.signed_sha256);
+    if (!out.request_id || !s) return null;
+    return { requestId: out.request_id, ...s };
   }
   const inb = await tx
     .selectFrom('inbox')
-    .select(['payload_enc'])
+    .select(['payload_enc', 'payload_sha256'])
     .where('message_id', '=', messageId)
     .executeTakeFirst();
   if (!inb) return null;
@@ -74,8 +89,9 @@ async function findSigned(tx: Tx, ctx: AppContext, messageId: string): Promise<F
       .where(sql<boolean>`data->>'messageId' = ${messageId}`)
       .orderBy('id')
       .executeTakeFirst());
-  if (!req) return null;
-  return { requestId: req.id, jws: ctx.sealer.decrypt(inb.payload_enc, `inbox:${messageId}`).toString('utf8') };
+  const s = signed(ctx, inb.payload_enc, `inbox:${messageId}`, inb.payload_sha256);
+  if (!req || !s) return null;
+  return { requestId: req.id, ...s };
 }
 
 export async function verifyPaperOriginal(
@@ -96,17 +112,18 @@ export async function verifyPaperOriginal(
       if (e instanceof EixError && e.code === 'request.not_found') return unknown;
       throw e;
     }
-    const valid = sha256Hex(found.jws) === sha256;
+    const valid = found.sha256 === sha256;
     await appendAudit(tx, ctx, actor, {
       action: 'paper_original.verified',
       bodyId: row.body_id,
       requestId: row.id,
       subject: row.number,
-      details: { messageId, valid },
+      details: { messageId, valid, ...(found.destroyed ? { contentDestroyed: true } : {}) },
     });
+    const destroyed = found.destroyed ? { contentDestroyed: true as const } : {};
     return valid
-      ? { valid, messageId, requestId: row.id, number: row.number }
-      : { valid, messageId, requestId: row.id, number: row.number, reason: 'hash_mismatch' };
+      ? { valid, messageId, requestId: row.id, number: row.number, ...destroyed }
+      : { valid, messageId, requestId: row.id, number: row.number, reason: 'hash_mismatch', ...destroyed };
   });
 }
 
@@ -158,51 +175,46 @@ export async function sealFor(
   view: RequestView,
   kind: 'request' | 'answer' = 'request',
 ): Promise<PdfSeal | null> {
-  let messageId: string | null = null;
-  let jws: string | null = null;
+  // The signed bytes, or — after the purge (R9.6) — only the hash kept in their place.
+  let found: { messageId: string; jws: string | null; digest: string } | null = null;
+  const open = (id: string, enc: Uint8Array | null, aad: string, kept: string | null) => {
+    if (enc) {
+      const jws = ctx.sealer.decrypt(enc, aad).toString('utf8');
+      return { messageId: id, jws, digest: sha256Hex(jws) };
+    }
+    return kept ? { messageId: id, jws: null, digest: kept } : null;
+  };
   let event: RequestView['events'][number] | undefined;
   if (kind === 'request') {
     event = view.events.find((e) => e.event === 'sign');
     if (view.direction === 'outgoing') {
       const row = await ctx.db
         .selectFrom('outbox')
-        .select(['message_id', 'signed_enc'])
+        .select(['message_id', 'signed_enc', 'signed_sha256'])
         .where('request_id', '=', view.id)
         .where('type', '=', 'request')
         .orderBy('id', 'desc')
         .executeTakeFirst();
-      if (row?.signed_enc)
-        ({ messageId, jws } = {
-          messageId: row.message_id,
-          jws: ctx.sealer.decrypt(row.signed_enc, `outbox:${row.message_id}`).toString('utf8'),
-        });
+      if (row) found = open(row.message_id, row.signed_enc, `outbox:${row.message_id}`, row.signed_sha256);
     } else if (view.messageId) {
       const row = await ctx.db
         .selectFrom('inbox')
-        .select(['message_id', 'payload_enc'])
+        .select(['message_id', 'payload_enc', 'payload_sha256'])
         .where('message_id', '=', view.messageId)
         .executeTakeFirst();
-      if (row)
-        ({ messageId, jws } = {
-          messageId: row.message_id,
-          jws: ctx.sealer.decrypt(row.payload_enc, `inbox:${row.message_id}`).toString('utf8'),
-        });
+      if (row) found = open(row.message_id, row.payload_enc, `inbox:${row.message_id}`, row.payload_sha256);
     }
   } else if (view.direction === 'incoming') {
     // We answered: the last answer message we signed.
     const row = await ctx.db
       .selectFrom('outbox')
-      .select(['message_id', 'signed_enc'])
+      .select(['message_id', 'signed_enc', 'signed_sha256'])
       .where('request_id', '=', view.id)
       .where('type', 'in', ANSWER_TYPES)
-      .where('signed_enc', 'is not', null)
+      .where((eb) => eb.or([eb('signed_enc', 'is not', null), eb('signed_sha256', 'is not', null)]))
       .orderBy('id', 'desc')
       .executeTakeFirst();
-    if (row?.signed_enc)
-      ({ messageId, jws } = {
-        messageId: row.message_id,
-        jws: ctx.sealer.decrypt(row.signed_enc, `outbox:${row.message_id}`).toString('utf8'),
-      });
+    if (row) found = open(row.message_id, row.signed_enc, `outbox:${row.message_id}`, row.signed_sha256);
     event = [...view.events].reverse().find((e) => isAnswer(e.event));
   } else {
     // We received the answer: the last answer message in the history.
@@ -211,19 +223,16 @@ export async function sealFor(
     const row = id
       ? await ctx.db
           .selectFrom('inbox')
-          .select(['message_id', 'payload_enc'])
+          .select(['message_id', 'payload_enc', 'payload_sha256'])
           .where('message_id', '=', id)
           .executeTakeFirst()
       : undefined;
-    if (row)
-      ({ messageId, jws } = {
-        messageId: row.message_id,
-        jws: ctx.sealer.decrypt(row.payload_enc, `inbox:${row.message_id}`).toString('utf8'),
-      });
+    if (row) found = open(row.message_id, row.payload_enc, `inbox:${row.message_id}`, row.payload_sha256);
   }
-  if (!messageId || jws === null) return null;
+  if (!found) return null;
+  const { messageId, jws } = found;
 
-  const info = signedInfo(jws);
+  const info = jws === null ? {} : signedInfo(jws);
   const signedBy = event?.data.signedBy as { fullName?: unknown; position?: unknown } | undefined;
   let officer =
     info.officer ??
@@ -240,7 +249,7 @@ export async function sealFor(
   }
   return {
     messageId,
-    documentSha256: sha256Hex(jws),
+    documentSha256: found.digest,
     signedAt: info.createdAt ?? event?.at ?? '',
     officer: officer ?? { name: '—', position: '—' },
     bodyName: await bodyName(ctx, view, info.fromBody, kind),

@@ -29,6 +29,7 @@ import { listBodies } from '../app/list-bodies.js';
 import { getProceeding, listProceedings } from '../app/list-proceedings.js';
 import { countIncomingByDeadline } from '../app/count-incoming-by-deadline.js';
 import { listRequests } from '../app/list-requests.js';
+import { checkRetentionRules } from '../app/check-retention-rules.js';
 import { listRetentionRules } from '../app/list-retention-rules.js';
 import { readAttachment } from '../app/read-attachment.js';
 import { refuseRequest } from '../app/refuse-request.js';
@@ -42,7 +43,8 @@ import { recordPaperOriginal } from '../app/record-paper-original.js';
 import { sealFor, verifyPaperOriginal } from '../app/verify-paper-original.js';
 import { renderAnswerPdf, renderRequestPdf } from '../adapters/pdf/request-pdf.js';
 import { signRequest } from '../app/sign-request.js';
-import { partyCurrency, partyTimeZone } from '../domain/parties.js';
+import { SIGNATORY_CODES, partyCurrency, partyTimeZone } from '../domain/parties.js';
+import { RETENTION_KINDS, RETENTION_KIND_LABELS_RU } from '../domain/retention.js';
 import { ANSWER_OUTCOMES, OUTCOME_LABELS_RU } from '../domain/answer.js';
 import { localDate } from '../domain/dates.js';
 import { EixError, isEixError } from '../domain/errors.js';
@@ -812,6 +814,13 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
         title: 'Администрирование',
         bodies: await listBodies(ctx, o),
         retention: await listRetentionRules(ctx, o),
+        // R9.6: rules a stored request needs and nobody set (that data is not destroyed meanwhile).
+        retentionMissing: (await checkRetentionRules(ctx, o)).missing,
+        retentionKinds: RETENTION_KINDS.map((k) => [k, RETENTION_KIND_LABELS_RU[k]]),
+        retentionKindLabel: (k: keyof typeof RETENTION_KIND_LABELS_RU) => RETENTION_KIND_LABELS_RU[k],
+        parties: [...new Set([...SIGNATORY_CODES, ...Object.keys(ctx.treaty().parties)])]
+          .map((cc) => [cc, labels.partyName(cc)])
+          .sort((a, b) => a[1]!.localeCompare(b[1]!, 'ru')),
         statement: await getProtectionStatement(ctx),
         treaty: treatyStatus(ctx.treaty(), today()),
         today: today(),
@@ -855,10 +864,11 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
   adminForm('/admin/retention', async (f, o) => {
     const r = await setRetentionRule(ctx, o, {
       party: one(f.party).toUpperCase(),
+      ...(opt(f.kind) ? { kind: one(f.kind) } : {}),
       months: Number(one(f.months)),
       legalBasis: one(f.legalBasis),
     });
-    return `Срок хранения для ${r.party}: ${r.months} мес.`;
+    return `Срок хранения по законодательству Стороны ${labels.partyName(r.party)} (${RETENTION_KIND_LABELS_RU[r.kind]}): ${r.months} мес.`;
   });
   adminForm('/admin/statement', async (f, o) => {
     await setProtectionStatement(ctx, o, { measures: one(f.measures), retention: one(f.retention) });

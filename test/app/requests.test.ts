@@ -571,10 +571,10 @@ for (const e of ENGINES) {
         .insertInto('retention_rules')
         .values({ party: 'RU', months: 6, legal_basis: 'Федеральный закон «Об исполнительном производстве»' })
         .execute();
-      assert.equal((await purgeExpiredData(ru.ctx, SYSTEM)).answers, 0);
+      assert.equal((await purgeExpiredData(ru.ctx, SYSTEM)).totals.answers, 0);
       ru.clock.advance(200 * 86_400_000);
       const p = await purgeExpiredData(ru.ctx, SYSTEM);
-      assert.deepEqual([p.answers, p.attachments, p.requests], [4, 1, [outgoingId]]);
+      assert.deepEqual([p.totals.answers, p.totals.attachments, p.requests], [4, 1, [outgoingId]]);
       const rows = await ru.ctx.db.selectFrom('answers').select(['data_enc', 'purged_at']).execute();
       assert.ok(rows.every((r) => r.data_enc === null && r.purged_at !== null));
       const files = await ru.ctx.db.selectFrom('attachments').select(['content_enc', 'purged_at']).execute();
@@ -586,7 +586,7 @@ for (const e of ENGINES) {
           .length,
         1,
       );
-      assert.equal((await purgeExpiredData(ru.ctx, SYSTEM)).answers, 0);
+      assert.equal((await purgeExpiredData(ru.ctx, SYSTEM)).totals.answers, 0);
       ru.clock.advance(-200 * 86_400_000);
     });
 

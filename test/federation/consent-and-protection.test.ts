@@ -45,7 +45,7 @@ describe('Article 9 across nodes: consent to disclose (R9.2) and protection meas
       .where('type', '=', type)
       .orderBy('received_at', 'desc')
       .executeTakeFirstOrThrow();
-    const jws = ru().sealer.decrypt(row.payload_enc, `inbox:${row.message_id}`).toString('utf8');
+    const jws = ru().sealer.decrypt(row.payload_enc!, `inbox:${row.message_id}`).toString('utf8');
     return JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8')) as Message;
   }
 

@@ -248,7 +248,7 @@ describe('federation end to end (RU, KZ, BY)', () => {
       .select(['payload_enc', 'receipt'])
       .where('message_id', '=', r.messageId)
       .executeTakeFirstOrThrow();
-    const original = kz().sealer.decrypt(stored.payload_enc, `inbox:${r.messageId}`).toString('utf8');
+    const original = kz().sealer.decrypt(stored.payload_enc!, `inbox:${r.messageId}`).toString('utf8');
     const again = await postMessage(fedRu, { party: 'KZ', url }, original);
     assert.equal(again, (stored.receipt as { jws: string }).jws);
     const sealed = await ru()

@@ -17,6 +17,7 @@ import * as m005 from './migrations/005-outbox-claimed-by.js';
 import * as m006 from './migrations/006-receiving.js';
 import * as m007 from './migrations/007-article-9-exchange.js';
 import * as m008 from './migrations/008-protocol-versions.js';
+import * as m009 from './migrations/009-retention-life-cycle.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -48,6 +49,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '006-receiving': m006.statements,
   '007-article-9-exchange': m007.statements,
   '008-protocol-versions': m008.statements,
+  '009-retention-life-cycle': m009.statements,
 };
 
 const provider: MigrationProvider = {

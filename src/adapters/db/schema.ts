@@ -2,6 +2,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { InboundType, MessageType } from '../../domain/messages.js';
 import type { ReceiptCheck } from '../../domain/receiving.js';
+import type { RetentionKind } from '../../domain/retention.js';
 import type { RequestEventKind } from '../../domain/workflow.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -94,6 +95,8 @@ export interface RequestsTable {
   counterpart_forwarded_to: ColumnType<string | null, string | null | undefined, string | null>;
   /** Incoming: what the check on receipt found (missing Article 11 elements, R13.d and R-KZ notices). */
   receipt_check: ColumnType<ReceiptCheck | null, string | null | undefined, string | null>;
+  /** Incoming: when the document and its search keys were destroyed (R9.6); the row is then a tombstone. */
+  purged_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface RequestItemsTable {
@@ -163,6 +166,12 @@ export interface OutboxTable {
   claimed_by: ColumnType<string | null, string | null | undefined, string | null>;
   /** The protocol version the signed bytes were built in (chosen for the recipient at the first attempt). */
   schema_version: ColumnType<number | null, number | null | undefined, number | null>;
+  /** SHA-256 (hex) of the signed JWS: what proves the exchange after the purge (R9.6, R10.a). */
+  signed_sha256: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The receiver's signed receipt, `{ jws, … }`, written at delivery. */
+  receipt: ColumnType<unknown, string | null | undefined, string | null>;
+  /** When the signed bytes were destroyed (R9.6). */
+  purged_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface InboxTable {
@@ -170,13 +179,17 @@ export interface InboxTable {
   from_party: string;
   from_body: string;
   type: InboundType;
-  payload_enc: Bytes;
-  key_id: string;
+  /** The signed JWS as received, sealed; null after the purge (R9.6). */
+  payload_enc: ColumnType<Uint8Array | null, Uint8Array | null, Uint8Array | null>;
+  key_id: string | null;
   received_at: GenTimestamp;
   receipt: Json | null;
   processed_at: Timestamp | null;
   /** The protocol version the message was built in (docs/MESSAGES.md §3.1). */
   schema_version: ColumnType<number, number | undefined, number>;
+  /** SHA-256 (hex) of the JWS as received: kept after the purge (R9.6, R10.a). */
+  payload_sha256: ColumnType<string | null, string | null | undefined, string | null>;
+  purged_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface AuditLogTable {
@@ -194,6 +207,8 @@ export interface AuditLogTable {
 
 export interface RetentionRulesTable {
   party: string;
+  /** R9.6: the kind of data the rule covers; `all` is the Party's general period. */
+  kind: ColumnType<RetentionKind, RetentionKind | undefined, RetentionKind>;
   months: number;
   legal_basis: string;
   updated_at: GenTimestamp;
@@ -222,14 +237,15 @@ export interface ReceivedConsentsTable {
   /** The requesting node's consent id, carried in consent_request and echoed in consent_answer. */
   consent_id: string;
   message_id: string;
-  /** Sealed `{ recipient, purpose }`. */
-  details_enc: Bytes;
-  key_id: string;
+  /** Sealed `{ recipient, purpose }`; null after the purge (R9.6). */
+  details_enc: ColumnType<Uint8Array | null, Uint8Array, Uint8Array | null>;
+  key_id: string | null;
   received_at: Timestamp;
   status: Generated<'requested' | 'granted' | 'refused'>;
   decided_at: Timestamp | null;
   decided_by: string | null;
   answer_message_id: string | null;
+  purged_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 /** R9.5, asking side: a protection_query this node sent (id = its message id) and the answer. */

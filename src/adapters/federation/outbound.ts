@@ -199,6 +199,8 @@ async function signedOnce(fed: Federation, row: OutboxRow, version: ProtocolVers
       signed_enc: ctx.sealer.encrypt(Buffer.from(jws), aad),
       signed_key_id: ctx.sealer.activeKeyId,
       schema_version: version,
+      // What proves the exchange once the retention period destroys the bytes (R9.6, R10.a).
+      signed_sha256: sha256Hex(jws),
     })
     .where('id', '=', row.id)
     .execute();
@@ -289,7 +291,7 @@ export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean>
           // the clock as it is then: a sender whose clock was wrong and is fixed
           // gets its message through instead of resending the bad date until failed.
           ...(remote === 'message.clock' || remote === 'message.version'
-            ? { signed_enc: null, signed_key_id: null, schema_version: null }
+            ? { signed_enc: null, signed_key_id: null, signed_sha256: null, schema_version: null }
             : {}),
         })
         .where('id', '=', row.id)

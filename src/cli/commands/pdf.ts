@@ -91,9 +91,13 @@ export function registerPdfCommands(program: Command, kit: CommandKit): void {
           const officer = await getOfficerByLogin(ctx, opts.login);
           return asOptions(() => verifyPaperOriginal(ctx, officer, { payload }), { payload: '<payload>' });
         });
+        const destroyed = (r: { contentDestroyed?: true }) =>
+          r.contentDestroyed
+            ? '; содержание уничтожено по истечении срока хранения (статья 9), проверено по сохранённому хешу SHA-256'
+            : '';
         print(out, result, (r) =>
           r.valid
-            ? `Подлинник действителен: соответствует подписанному электронному документу (запрос № ${r.number}, сообщение ${r.messageId})`
+            ? `Подлинник действителен: соответствует подписанному электронному документу (запрос № ${r.number}, сообщение ${r.messageId})${destroyed(r)}`
             : r.reason === 'hash_mismatch'
               ? `Подлинник НЕ действителен: документ не совпадает с подписанным электронным документом (запрос № ${r.number}, сообщение ${r.messageId})`
               : `Подлинник НЕ подтверждён: сообщение ${r.messageId} не найдено среди доступных вам запросов`,

@@ -13,6 +13,7 @@ import { createApiToken, CreateApiTokenInput } from '../../../app/create-api-tok
 import { getProtectionStatement } from '../../../app/get-protection-statement.js';
 import { listBodies } from '../../../app/list-bodies.js';
 import { listOfficers } from '../../../app/list-officers.js';
+import { checkRetentionRules } from '../../../app/check-retention-rules.js';
 import { listRetentionRules } from '../../../app/list-retention-rules.js';
 import { revokeApiToken } from '../../../app/revoke-api-token.js';
 import { setProtectionStatement, SetProtectionStatementInput } from '../../../app/set-protection-statement.js';
@@ -62,9 +63,25 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
     { schema: { tags: ['admin'], summary: 'Сроки хранения полученных сведений (R9.6)' } },
     (req) => listRetentionRules(ctx, actorOf(req)),
   );
+  app.get(
+    `${P}/retention-rules/missing`,
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Недостающие сроки хранения: эти сведения не уничтожаются, пока срок не задан (R9.6)',
+      },
+    },
+    (req) => checkRetentionRules(ctx, actorOf(req)),
+  );
   app.put<{ Params: { party: string } }>(
     `${P}/retention-rules/:party`,
-    { schema: { tags: ['admin'], summary: 'Срок хранения для Стороны (R9.6)', body: omitId(SetRetentionRuleInput) } },
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Срок хранения по законодательству Стороны, для вида сведений или общий (kind = all) (R9.6)',
+        body: omitId(SetRetentionRuleInput),
+      },
+    },
     (req) => setRetentionRule(ctx, actorOf(req), { ...(req.body as object), party: req.params.party }),
   );
   app.get(
