@@ -412,7 +412,21 @@ for (const e of ENGINES) {
       );
       assert.equal((inbox.receipt as { messageSha256: string }).messageSha256, requestSha);
       const sent = await kz.ctx.db.selectFrom('outbox').selectAll().where('request_id', '=', incomingId).execute();
-      assert.ok(sent.every((o) => o.signed_enc === null && /^[0-9a-f]{64}$/.test(o.signed_sha256 ?? '') && o.receipt));
+      // R9.6: RU, which provided the request, is told (a signed deletion notice, queued by the purge itself).
+      const notices = sent.filter((o) => o.type === 'deletion_notice');
+      assert.deepEqual(
+        notices.map((n) => [n.to_party, (n.payload as { destroyed: string[] }).destroyed]),
+        [
+          ['RU', ['request', 'messages']],
+          ['RU', ['messages']],
+        ],
+        'one notice per purge that destroyed what RU provided',
+      );
+      assert.ok(
+        sent
+          .filter((o) => o.type !== 'deletion_notice')
+          .every((o) => o.signed_enc === null && /^[0-9a-f]{64}$/.test(o.signed_sha256 ?? '') && o.receipt),
+      );
     });
 
     test('R9.6, R10.a: the paper original is checked from the kept hash and says the content was destroyed', async () => {
