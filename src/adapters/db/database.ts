@@ -16,6 +16,7 @@ import * as m004 from './migrations/004-sessions.js';
 import * as m005 from './migrations/005-outbox-claimed-by.js';
 import * as m006 from './migrations/006-receiving.js';
 import * as m007 from './migrations/007-article-9-exchange.js';
+import * as m009 from './migrations/009-paper-originals-both-ways.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -46,6 +47,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '005-outbox-claimed-by': m005.statements,
   '006-receiving': m006.statements,
   '007-article-9-exchange': m007.statements,
+  '009-paper-originals-both-ways': m009.statements,
 };
 
 const provider: MigrationProvider = {
@@ -172,6 +174,8 @@ export async function migrate(db: Kysely<DB>, schema?: string): Promise<string[]
   const migrator = new Migrator({
     db: db as Kysely<unknown>,
     provider,
+    // Numbers are reserved by parallel work (008 may land after 009 has run on a node): apply it then.
+    allowUnorderedMigrations: true,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const { error, results } = await migrator.migrateToLatest();
