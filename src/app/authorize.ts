@@ -35,6 +35,44 @@ export function bodyScope(o: Officer, bodyId?: string) {
     o.roles.includes('central') ? (bodyId ? eb('body_id', '=', bodyId) : eb.lit(true)) : eb('body_id', '=', o.bodyId);
 }
 
+/**
+ * R16: a confidential request is seen only by the officers working on it (its
+ * body's officers) and by the central body (a `central` officer of a body of
+ * kind central) — not by `central` officers of other bodies. As a query
+ * condition on `requests`, on top of bodyScope.
+ */
+export function requestScope(o: Officer, bodyId?: string) {
+  return (eb: ExpressionBuilder<DB, 'requests'>) =>
+    eb.and([
+      o.roles.includes('central')
+        ? bodyId
+          ? eb('requests.body_id', '=', bodyId)
+          : eb.lit(true)
+        : eb('requests.body_id', '=', o.bodyId),
+      eb.or([
+        eb('requests.confidential', '=', false),
+        eb('requests.body_id', '=', o.bodyId),
+        eb.exists(
+          eb
+            .selectFrom('bodies')
+            .select('bodies.id')
+            .where('bodies.id', '=', o.bodyId)
+            .where('bodies.kind', '=', 'central'),
+        ),
+      ]),
+    ]);
+}
+
+/** R16: may the officer (who may see the body) see this request, confidential or not? */
+export function canSeeRequest(
+  o: Officer,
+  row: { body_id: string; confidential: boolean },
+  officerBodyKind: string | null,
+): boolean {
+  if (!canSeeBody(o, row.body_id)) return false;
+  return !row.confidential || row.body_id === o.bodyId || officerBodyKind === 'central';
+}
+
 /** May the officer act (draft, sign, answer) for the body? Only its own body's officers and supervisors. */
 export function canActForBody(o: Officer, bodyId: string): boolean {
   return o.bodyId === bodyId && (o.roles.includes('officer') || o.roles.includes('supervisor'));

@@ -1,48 +1,68 @@
-// R10.a reminders: the paper original of a sent request follows by post within
-// PAPER_DUE_DAYS. The officer's dashboard counts the body's sent requests still
-// without a recorded dispatch; a request's page says when its original is late.
-import { isPaperOriginalLate, paperOriginalDueBefore } from '../domain/paper-original.js';
+// R10.a reminders: the paper original of every document sent electronically
+// follows by post within PAPER_DUE_DAYS — the request (requesting side), the
+// answer and the refusal (requested side). The officer's dashboard counts the
+// body's documents still without a recorded dispatch; a request's page says
+// which of its originals are late.
+import { sql } from 'kysely';
+import {
+  PAPER_DOCUMENTS,
+  PAPER_ORIGINALS,
+  latePaperOriginals,
+  paperOriginalDueBefore,
+  type PaperDocument,
+} from '../domain/paper-original.js';
 import { CASEWORK_ROLES, requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import type { RequestView } from './get-request.js';
 
-/** R10.a: sent requests of the actor's body with no paper original recorded after PAPER_DUE_DAYS. */
+/** R10.a: documents of the actor's body (requests, answers, refusals) with no paper original posted after PAPER_DUE_DAYS. */
 export async function countMissingPaperOriginals(ctx: AppContext, actor: Actor): Promise<number> {
   const o = requireRole(actor, ...CASEWORK_ROLES);
-  // Measured from the 'send' event, as on the request's page (isPaperOriginalOverdue).
   const due = paperOriginalDueBefore(ctx.clock.now());
-  const row = await ctx.db
-    .selectFrom('requests')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('direction', '=', 'outgoing')
-    .where('body_id', '=', o.bodyId)
-    .where('state', 'not in', ['draft', 'signed'])
-    .where(({ exists, selectFrom }) =>
-      exists(
-        selectFrom('request_events')
-          .select('request_events.request_id')
-          .whereRef('request_events.request_id', '=', 'requests.id')
-          .where('request_events.event', '=', 'send')
-          .where('request_events.at', '<', due),
-      ),
-    )
-    .where(({ not, exists, selectFrom }) =>
-      not(
+  let total = 0;
+  for (const document of PAPER_DOCUMENTS) {
+    const spec = PAPER_ORIGINALS[document];
+    // Measured from the event that sent the document, as on the request's page (latePaperOriginals).
+    const row = await ctx.db
+      .selectFrom('requests')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('direction', '=', spec.sender === 'requesting' ? 'outgoing' : 'incoming')
+      .where('body_id', '=', o.bodyId)
+      .where(({ exists, selectFrom }) =>
         exists(
-          selectFrom('paper_originals').select('request_id').whereRef('paper_originals.request_id', '=', 'requests.id'),
+          selectFrom('request_events')
+            .select('request_events.request_id')
+            .whereRef('request_events.request_id', '=', 'requests.id')
+            .where('request_events.event', '=', spec.dueFrom as never)
+            .where('request_events.at', '<', due),
         ),
-      ),
-    )
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+      )
+      .where(({ not, exists, selectFrom }) =>
+        not(
+          exists(
+            selectFrom('paper_originals')
+              .select('request_id')
+              .whereRef('paper_originals.request_id', '=', 'requests.id')
+              .where('paper_originals.document', '=', document)
+              .where('paper_originals.movement', '=', sql.lit('dispatch')),
+          ),
+        ),
+      )
+      .executeTakeFirstOrThrow();
+    total += Number(row.n);
+  }
+  return total;
 }
 
-/** R10.a: the request was sent more than PAPER_DUE_DAYS ago and its paper original is not recorded as dispatched. */
-export function isPaperOriginalOverdue(ctx: AppContext, view: Pick<RequestView, 'events' | 'paperOriginal'>): boolean {
-  const sent = view.events.find((e) => e.event === 'send')?.at;
-  return isPaperOriginalLate({
-    sentAt: sent === undefined ? null : new Date(sent),
-    dispatched: view.paperOriginal !== null,
+/** R10.a: this side's documents of the request sent more than PAPER_DUE_DAYS ago whose original is not posted. */
+export function latePaperOriginalsOf(
+  ctx: AppContext,
+  view: Pick<RequestView, 'events' | 'paperOriginals' | 'side'>,
+): PaperDocument[] {
+  return latePaperOriginals({
+    history: view.events.map((e) => ({ event: e.event, at: new Date(e.at) })),
+    side: view.side,
+    dispatched: view.paperOriginals.filter((p) => p.movement === 'dispatch').map((p) => p.document),
     now: ctx.clock.now(),
   });
 }

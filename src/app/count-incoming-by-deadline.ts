@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import { dueSoonBefore } from '../domain/calendar.js';
 import { localDate } from '../domain/dates.js';
 import { OPEN_STATES, type RequestState } from '../domain/workflow.js';
-import { CASEWORK_ROLES, bodyScope, requireRole } from './authorize.js';
+import { CASEWORK_ROLES, requestScope, requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 
 export interface DeadlineCounts {
@@ -24,7 +24,7 @@ export async function countIncomingByDeadline(ctx: AppContext, actor: Actor): Pr
     .selectFrom('requests')
     .where('direction', '=', 'incoming')
     .where('state', 'in', OPEN_STATES as RequestState[])
-    .where(bodyScope(o))
+    .where(requestScope(o))
     .select([
       sql<string>`count(*)`.as('open'),
       sql<string>`count(*) filter (where deadline < ${today} and delay_until is not null)`.as('overdue_notified'),

@@ -6,12 +6,25 @@ import { classifyOverdue } from '../domain/calendar.js';
 import { localDate } from '../domain/dates.js';
 import type { ReceiptCheck } from '../domain/receiving.js';
 import type { Request } from '../domain/request.js';
-import { allowedEvents, isOpen, type RequestState, type WorkflowEvent } from '../domain/workflow.js';
+import {
+  PAPER_DOCUMENTS,
+  paperDocuments,
+  paperMovementFor,
+  type PaperDocument,
+  type PaperMovement,
+} from '../domain/paper-original.js';
+import {
+  availableEvents,
+  confidentialityPending,
+  isOpen,
+  type RequestState,
+  type WorkflowEvent,
+} from '../domain/workflow.js';
 import { appendAudit } from './audit.js';
 import { canActForBody } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { consentDetailsAad, type ConsentDetails } from './record-consent-request.js';
-import { loadRequest, sideOf, type Side } from './request-record.js';
+import { declarationPartiesFor, loadRequest, sideOf, type Side } from './request-record.js';
 
 export interface AnswerView {
   id: string;
@@ -53,7 +66,20 @@ export interface RequestView {
     at: string;
   }[];
   answers: AnswerView[];
-  paperOriginal: { dispatchedOn: string; means: string; tracking: string | null } | null;
+  /** R10.a: paper originals of the request, the answer and the refusal: dispatched by their maker, arrived at the other side. */
+  paperOriginals: {
+    document: PaperDocument;
+    movement: PaperMovement;
+    datedOn: string;
+    means: string;
+    tracking: string | null;
+  }[];
+  /** R10.a: what this side may record now — the dispatch of its own documents, the arrival of the other side's. */
+  paperToRecord: { document: PaperDocument; movement: PaperMovement }[];
+  /** R16: the requesting body has been told confidentiality cannot be kept and has not decided yet. */
+  confidentialityPending: boolean;
+  /** R13.d: Parties whose Article 25 declaration covers this request (a refusal on a declaration names one of them). */
+  declarationParties: string[];
   /** R9.2: consents asked of the providing Party for disclosure to third parties. */
   consents: {
     id: string;
@@ -216,7 +242,8 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
       .selectFrom('paper_originals')
       .selectAll()
       .where('request_id', '=', row.id)
-      .executeTakeFirst();
+      .orderBy('recorded_at')
+      .execute();
     const state = row.state as RequestState;
     const mayAct = actor.kind === 'system' || canActForBody(actor, row.body_id);
     const today = localDate(ctx.clock.now(), 'UTC');
@@ -285,7 +312,20 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
         nextAttemptAt: m.next_attempt_at.toISOString(),
         deliveredAt: m.delivered_at?.toISOString() ?? null,
       })),
-      paperOriginal: paper ? { dispatchedOn: paper.dispatched_on, means: paper.means, tracking: paper.tracking } : null,
+      paperOriginals: [...paper]
+        .sort((a, b) => PAPER_DOCUMENTS.indexOf(a.document) - PAPER_DOCUMENTS.indexOf(b.document))
+        .map((x) => ({
+          document: x.document,
+          movement: x.movement,
+          datedOn: x.dated_on,
+          means: x.means,
+          tracking: x.tracking,
+        })),
+      paperToRecord: mayAct
+        ? paperDocuments(events).map((d) => ({ document: d, movement: paperMovementFor(d, side) }))
+        : [],
+      confidentialityPending: confidentialityPending(events),
+      declarationParties: row.direction === 'incoming' ? declarationPartiesFor(ctx, row, document, items) : [],
       mayDecideConsents: row.direction === 'incoming' && actor.kind === 'officer' && mayAct,
       documentPurged: row.direction === 'incoming' && row.purged_at !== null,
       purgedAt: latest([
@@ -297,7 +337,8 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
           return typeof at === 'string' ? new Date(at) : null;
         }),
       ]),
-      actions: mayAct ? allowedEvents(state, side).filter((e) => e !== 'receipt' && e !== 'send') : [],
+      // R15, R16: the rules of order over the history decide the buttons as they decide the step.
+      actions: mayAct ? availableEvents(state, side, events).filter((e) => e !== 'receipt' && e !== 'send') : [],
     };
   });
 }

@@ -3,7 +3,7 @@
 // requests (the cross-border picture of R4.c is built from their answers).
 import Type from 'typebox';
 import type { ExecutiveDocument, Person } from '../domain/request.js';
-import { CASEWORK_ROLES, bodyScope, canSeeBody, notFound, requireRole } from './authorize.js';
+import { CASEWORK_ROLES, bodyScope, canSeeBody, notFound, requestScope, requireRole } from './authorize.js';
 import { blindSearch } from './blind-search.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
@@ -86,6 +86,7 @@ export async function getProceeding(
     .selectFrom('requests')
     .select(['id', 'number', 'state', 'counterpart_party'])
     .where('proceeding_id', '=', id)
+    .where(requestScope(o)) // R16: confidential requests stay with their body and the central body
     .orderBy('created_at')
     .execute();
   return {

@@ -7,7 +7,7 @@ import { sql } from 'kysely';
 import { classifyOverdue, type OverdueStatus } from '../domain/calendar.js';
 import { localDate } from '../domain/dates.js';
 import { REQUEST_STATES, isOpen, type RequestState } from '../domain/workflow.js';
-import { CASEWORK_ROLES, bodyScope, requireRole } from './authorize.js';
+import { CASEWORK_ROLES, requestScope, requireRole } from './authorize.js';
 import { blindSearch } from './blind-search.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
@@ -49,7 +49,7 @@ export async function listRequests(
 ): Promise<{ items: RequestListItem[]; total: number; totalCapped: boolean }> {
   const o = requireRole(actor, ...CASEWORK_ROLES);
   const p = parseInput(ListRequestsInput, input);
-  let q = ctx.db.selectFrom('requests').where('direction', '=', p.direction).where(bodyScope(o, p.bodyId));
+  let q = ctx.db.selectFrom('requests').where('direction', '=', p.direction).where(requestScope(o, p.bodyId));
   if (p.states?.length) q = q.where('state', 'in', p.states as string[]);
   if (p.query) {
     const cond = blindSearch(ctx, p.query);

@@ -1,12 +1,16 @@
 // R13.a/R13.d: the requested body refuses with a ground of Article 13 and the
-// circumstances; a refusal on a Party's Article 25 declaration names it.
+// circumstances; a refusal on a Party's Article 25 declaration names that
+// Party, which must be the requesting or the requested one and its declaration
+// must cover this document's issuer kind and the request's provisions.
 import Type from 'typebox';
 import { EixError } from '../domain/errors.js';
+import { PARTIES, isSignatory } from '../domain/parties.js';
+import type { Request } from '../domain/request.js';
 import { REFUSAL_GROUNDS } from '../domain/workflow.js';
 import { requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
-import { applyEvent, enqueue, loadRequest } from './request-record.js';
+import { applyEvent, declarationPartiesFor, enqueue, loadRequest } from './request-record.js';
 
 export const RefuseRequestInput = Type.Object(
   {
@@ -40,10 +44,36 @@ export async function refuseRequest(
       'При отказе по заявлению Стороны (статья 25) укажите Сторону, сделавшую заявление',
     );
   }
+  if (p.ground !== 'declaration' && p.declarationParty) {
+    throw new EixError(
+      'input.invalid',
+      { field: 'declarationParty' },
+      'Сторона, сделавшая заявление, указывается только при отказе по заявлению (статья 25)',
+    );
+  }
   return ctx.db.transaction().execute(async (tx) => {
     const row = await loadRequest(tx, o, p.requestId, { act: true });
     if (p.version !== undefined && p.version !== row.version)
       throw new EixError('request.conflict', { requestId: row.id, version: row.version });
+    if (p.ground === 'declaration' && row.direction === 'incoming') {
+      const items = await tx
+        .selectFrom('request_items')
+        .select('provisions')
+        .where('request_id', '=', row.id)
+        .execute();
+      const document = ctx.sealer.decryptJson<Request>(row.document_enc!, `request:${row.id}`);
+      const parties = declarationPartiesFor(ctx, row, document, items);
+      if (!parties.includes(p.declarationParty!)) {
+        const name = (c: string) => (isSignatory(c) ? PARTIES[c].nameRu : c);
+        throw new EixError(
+          'refusal.declaration_party',
+          { field: 'declarationParty', party: p.declarationParty, parties },
+          parties.length === 0
+            ? 'Ни запрашивающая, ни запрашиваемая Сторона не делала заявления (статья 25), которое относится к исполнительному документу и положениям этого запроса'
+            : `Заявление Стороны ${name(p.declarationParty!)} не относится к этому запросу; отказ по заявлению возможен только по заявлению: ${parties.map(name).join(', ')} (статья 25)`,
+        );
+      }
+    }
     const data = {
       ground: p.ground,
       circumstances: p.circumstances,

@@ -5,14 +5,15 @@ import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
 import type { BodiesTable, RequestsTable } from '../adapters/db/schema.js';
 import { EixError } from '../domain/errors.js';
-import { transition, type RequestState, type WorkflowEvent } from '../domain/workflow.js';
+import { nextState, type RequestState, type WorkflowEvent } from '../domain/workflow.js';
 import type { Tx } from '../ports/store.js';
 import { localDate, type IsoDate } from '../domain/dates.js';
 import type { MessageType } from '../domain/messages.js';
 import { PARTIES, isSignatory } from '../domain/parties.js';
-import { canSend } from '../domain/treaty.js';
+import type { Request } from '../domain/request.js';
+import { canSend, declarationParties } from '../domain/treaty.js';
 import { appendAudit } from './audit.js';
-import { canActForBody, canSeeBody, notFound } from './authorize.js';
+import { canActForBody, canSeeRequest, notFound } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 
 export type RequestRow = Selectable<RequestsTable>;
@@ -35,7 +36,13 @@ export async function loadRequest(tx: Tx, actor: Actor, id: string, opts: { act:
   const row = await q.executeTakeFirst();
   if (!row) throw notFound('request.not_found', id);
   if (actor.kind === 'officer') {
-    if (!canSeeBody(actor, row.body_id)) throw notFound('request.not_found', id);
+    // R16: a confidential request of another body is seen only from the central body.
+    const kind =
+      row.confidential && row.body_id !== actor.bodyId
+        ? ((await tx.selectFrom('bodies').select('kind').where('id', '=', actor.bodyId).executeTakeFirst())?.kind ??
+          null)
+        : null;
+    if (!canSeeRequest(actor, row, kind)) throw notFound('request.not_found', id);
     if (opts.act && !canActForBody(actor, row.body_id))
       throw new EixError(
         'access.denied',
@@ -72,7 +79,14 @@ export async function applyEvent(
   // The node's own processes act for its side (the transport sends what the
   // officer signed); only the receipt belongs to the transport itself.
   const by = event === 'receipt' ? 'system' : side;
-  const state = transition(row.state as RequestState, event, by);
+  // R15, R16: the rules of order read the request's history, on both nodes alike.
+  const history = await tx
+    .selectFrom('request_events')
+    .select('event')
+    .where('request_id', '=', row.id)
+    .orderBy('id')
+    .execute();
+  const state = nextState(row.state as RequestState, event, by, history);
   await tx
     .updateTable('requests')
     .set({ ...patch, state, version: row.version + 1, updated_at: ctx.clock.now() })
@@ -179,4 +193,29 @@ export function requirePair(ctx: AppContext, fromParty: string, day: IsoDate): v
   const pair = canSend(ctx.treaty(), { from: fromParty, to: ctx.party, date: day });
   if (!pair.allowed)
     throw new EixError('registry.pair', { field: 'envelope.from.party', code: pair.code }, pair.reason);
+}
+
+/**
+ * R13.d: the Parties (requesting or requested) whose Article 25 declaration
+ * covers this request's executive document and provisions, on the day the
+ * request was received (R24: an in-flight request keeps the day's law).
+ */
+export function declarationPartiesFor(
+  ctx: AppContext,
+  row: RequestRow,
+  document: Request,
+  items: readonly { provisions: readonly string[] }[],
+): string[] {
+  const issuerKind = document.executiveDocument?.issuer?.kind;
+  if (!issuerKind) return [];
+  const requesting = document.requestingBody?.party;
+  const requested = document.requestedBody?.party;
+  if (!requesting || !requested) return [];
+  return declarationParties(ctx.treaty(), {
+    from: requesting,
+    to: requested,
+    date: row.received_on ?? localDate(ctx.clock.now(), 'UTC'),
+    issuerKind,
+    provisions: [...new Set(items.flatMap((i) => i.provisions))],
+  });
 }

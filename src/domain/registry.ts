@@ -6,7 +6,7 @@
 import Type, { type Static } from 'typebox';
 import { EixError } from './errors.js';
 import { checkSchema, joinPath, type Problem } from './problems.js';
-import { checkTreatyEvents, TreatyEventSchema } from './treaty.js';
+import { checkTreatyEvents, TreatyConventionSchema, TreatyEventSchema } from './treaty.js';
 
 export const REGISTRY_FORMAT = 'eix-registry/1';
 const Party = Type.String({ pattern: '^[A-Z]{2}$' });
@@ -56,7 +56,11 @@ export const RegistrySchema = Type.Object(
     version: Type.Integer({ minimum: 1 }),
     issuedAt: DateTime,
     depositary: Type.Object({ name: Type.String({ minLength: 1 }) }, { additionalProperties: false }),
-    treaty: Type.Object({ events: Type.Array(TreatyEventSchema) }, { additionalProperties: false }),
+    // Decision 9: the reading of «N days after receipt» travels with the events, so every node counts alike.
+    treaty: Type.Object(
+      { events: Type.Array(TreatyEventSchema), rules: Type.Optional(TreatyConventionSchema) },
+      { additionalProperties: false },
+    ),
     parties: Type.Record(Party, RegistryPartySchema, { additionalProperties: false }),
     revocations: Type.Array(RevocationSchema),
   },
@@ -89,11 +93,14 @@ export function checkRegistry(input: unknown): Problem[] {
     Array.isArray(doc.treaty.events)
   ) {
     // Schema problems of events are already reported (with precise paths) by the treaty engine.
-    const own = problems.filter((p) => !p.path.startsWith('treaty.events'));
-    const treaty = checkTreatyEvents({ events: doc.treaty.events }).map((p) => ({
-      ...p,
-      path: joinPath('treaty', p.path),
-    }));
+    const own = problems.filter((p) => !p.path.startsWith('treaty.events') && !p.path.startsWith('treaty.rules'));
+    const rules = (doc.treaty as { rules?: unknown }).rules;
+    const treaty = checkTreatyEvents({ events: doc.treaty.events, ...(rules === undefined ? {} : { rules }) }).map(
+      (p) => ({
+        ...p,
+        path: joinPath('treaty', p.path),
+      }),
+    );
     problems.splice(0, problems.length, ...own, ...treaty);
   }
   if (problems.length === 0) {

@@ -11,7 +11,8 @@ import { checkSchema, joinPath, type Problem } from './problems.js';
 
 const DateStr = Type.String({ format: 'date' });
 const Party = Type.String({ pattern: '^[A-Z]{2}$' });
-const Provision = Type.String({ pattern: '^(?:[1-9][0-9]?)(?:\\.[a-z])?$' });
+/** An article ("6"), a sub-item ("6.a") or a paragraph ("9.3", "11.2") of the Agreement (R25.b). */
+const Provision = Type.String({ pattern: '^[1-9][0-9]?(?:\\.(?:[a-z]|[1-9][0-9]?))?$' });
 
 /** R25.a/b: a Party will not apply the Agreement (wholly or the listed provisions) to such documents. */
 export const DeclarationSchema = Type.Object(
@@ -101,11 +102,22 @@ export const TreatyEventSchema = Type.Union([
 ]);
 const EVENT_TYPES = Object.keys(EVENT_SCHEMAS);
 
+/**
+ * The reading of "вступает в силу по истечении N дней с даты получения" the
+ * document is computed with (decision 9): `extraDays` 0 binds from day R+N,
+ * 1 from R+N+1. Optional; absent, the engine's default (AGREEMENT_2025_RULES).
+ */
+export const TreatyConventionSchema = Type.Object(
+  { extraDays: Type.Optional(Type.Integer({ minimum: 0, maximum: 1 })), note: Type.Optional(Type.String()) },
+  { additionalProperties: false },
+);
+
 export const TreatyEventsSchema = Type.Object(
   {
     title: Type.Optional(Type.String()),
     note: Type.Optional(Type.String()),
     illustration: Type.Optional(Type.Boolean()),
+    rules: Type.Optional(TreatyConventionSchema),
     events: Type.Array(TreatyEventSchema),
   },
   { additionalProperties: true },
@@ -115,6 +127,14 @@ const EventsEnvelopeSchema = Type.Object({ events: Type.Array(Type.Object({ type
 
 /** Structural problems, each event checked against the schema of its own type (precise paths). */
 function eventProblems(input: unknown): Problem[] {
+  const rules = (input as { rules?: unknown } | null)?.rules;
+  if (rules !== undefined) {
+    const found = checkSchema(TreatyConventionSchema, rules, EVENT_FIELDS).map((p) => ({
+      ...p,
+      path: joinPath('rules', p.path),
+    }));
+    if (found.length > 0) return found;
+  }
   const envelope = checkSchema(EventsEnvelopeSchema, input, EVENT_FIELDS);
   const problems: Problem[] = [];
   if (envelope.length > 0) {
@@ -207,7 +227,9 @@ export interface PartyStatus {
   until: IsoDate | null;
   declarations: Declaration[];
   reservations: Reservation[];
+  /** R25.c: made at signature, not confirmed in the notification — not applied. */
   lapsedDeclarations?: Declaration[];
+  lapsedReservations?: Reservation[];
   pendingConsents?: string[];
 }
 
@@ -226,6 +248,9 @@ const EVENT_FIELDS: Readonly<Record<string, string>> = {
   effective: 'дата выхода',
   for: 'присоединяющееся государство',
   cisMember: 'признак участника СНГ',
+  extraDays: 'сдвиг начала действия (0 — со дня R+N, 1 — со дня R+N+1)',
+  provisions: 'положения Соглашения',
+  provision: 'положение Соглашения',
 };
 
 const partyName = (code: string): string => (isSignatory(code) ? PARTIES[code].nameRu : code);
@@ -245,8 +270,10 @@ export function loadTreaty(input: unknown, rules: TreatyRules = AGREEMENT_2025_R
       `Неверный перечень событий депозитария: ${first.path ? `${first.path}: ` : ''}${first.message}`,
     );
   }
-  const events = (input as TreatyEvents).events;
-  return build(events, rules);
+  const doc = input as TreatyEvents;
+  // Decision 9: the document may state the reading of "N days after receipt" it was made with.
+  const extraDays = doc.rules?.extraDays;
+  return build(doc.events, extraDays === undefined ? rules : { ...rules, extraDays });
 }
 
 function fail(code: 'treaty.event_order' | 'treaty.withdrawal_notice', index: number, message: string): never {
@@ -528,9 +555,9 @@ export function treatyStatus(t: Treaty, date: IsoDate): TreatyStatus {
       until: r.until,
       declarations: bound ? [...r.declarations] : [],
       reservations: bound ? [...r.reservations] : [],
-      ...(r.lapsed.declarations.length + r.lapsed.reservations.length > 0
-        ? { lapsedDeclarations: [...r.lapsed.declarations] }
-        : {}),
+      // R25.c: a lapsed statement is reported as lapsed, not as an empty list.
+      ...(r.lapsed.declarations.length > 0 ? { lapsedDeclarations: [...r.lapsed.declarations] } : {}),
+      ...(r.lapsed.reservations.length > 0 ? { lapsedReservations: [...r.lapsed.reservations] } : {}),
       ...(r.pendingConsents.length > 0 ? { pendingConsents: [...r.pendingConsents] } : {}),
     };
   }
@@ -618,9 +645,14 @@ function covers(stated: string, p: string): boolean {
   return stated === p || p.startsWith(`${stated}.`) || stated.startsWith(`${p}.`);
 }
 
-/** R25.a: "non-judicial" covers documents of authorities and officials outside the judicial system (notaries too). */
+/**
+ * R25.a: two categories, as Article 25 lists them — documents issued by an
+ * authorised body or official outside the judicial system («non-judicial»),
+ * «а также нотариально заверенных документов» («notarial»). A declaration on
+ * one does not cover the other.
+ */
 function declarationApplies(d: Declaration, issuer: IssuerKind): boolean {
-  return d.documents === 'notarial' ? issuer === 'notary' : issuer !== 'court';
+  return d.documents === 'notarial' ? issuer === 'notary' : issuer === 'authority';
 }
 
 /**
@@ -674,6 +706,18 @@ export function requestNotices(
     }
   }
   return out;
+}
+
+/**
+ * R13.d: the Parties (the requesting or the requested one) whose Article 25
+ * declaration covers the request's executive document and provisions — the
+ * only Parties a refusal on a declaration may name.
+ */
+export function declarationParties(
+  t: Treaty,
+  q: { from: string; to: string; date: IsoDate; issuerKind: IssuerKind; provisions: readonly string[] },
+): string[] {
+  return [...new Set(requestNotices(t, q).flatMap((n) => (n.code === 'R13.d' ? [n.party] : [])))];
 }
 
 /** R18: the bodies a Party has designated, as of the date (the latest list given to the depositary). */

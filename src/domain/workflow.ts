@@ -187,12 +187,89 @@ export function transition(state: RequestState, event: WorkflowEvent, actor: Act
   return next;
 }
 
+/** One entry of a request's history as the order rules read it (either node's copy: same events, same order). */
+export interface HistoryEntry {
+  readonly event: string;
+}
+
+/** R16: the requested body said confidentiality cannot be kept, and the requesting body has not yet decided. */
+export function confidentialityPending(history: readonly HistoryEntry[]): boolean {
+  const last = (e: WorkflowEvent) => history.map((h) => h.event).lastIndexOf(e);
+  return last('notify_confidentiality_impossible') > last('continue_without_confidentiality');
+}
+
+/** R15: a consultation with the requesting body took place on this request. */
+export function consulted(history: readonly HistoryEntry[]): boolean {
+  return history.some((h) => h.event === 'consult');
+}
+
+/**
+ * R15, R16: rules of order that the state alone does not carry, as a pure
+ * function over the request's history, so that both nodes (the officer's step
+ * and the other Party's message) apply them alike. Null when `event` may follow.
+ */
+export function orderProblem(
+  history: readonly HistoryEntry[],
+  event: WorkflowEvent,
+): {
+  code: 'workflow.consultation_required' | 'workflow.confidentiality_pending' | 'workflow.confidentiality_not_notified';
+  message: string;
+} | null {
+  switch (event) {
+    case 'propose_conditions': // R15: «… после консультаций с органом … запрашивающей Стороны»
+      return consulted(history)
+        ? null
+        : {
+            code: 'workflow.consultation_required',
+            message:
+              'Условия исполнения определяются после консультаций с запрашивающим органом: сначала проведите консультацию по этому запросу (статья 15)',
+          };
+    case 'answer_partial':
+    case 'answer_final': // R16: the requesting body «решает, следует ли исполнять запрос на таких условиях»
+      return confidentialityPending(history)
+        ? {
+            code: 'workflow.confidentiality_pending',
+            message:
+              'Ответ невозможен: запрашивающий орган ещё не решил, исполнять ли запрос без сохранения конфиденциальности (статья 16)',
+          }
+        : null;
+    case 'continue_without_confidentiality':
+      return confidentialityPending(history)
+        ? null
+        : {
+            code: 'workflow.confidentiality_not_notified',
+            message:
+              'Исполнять без конфиденциальности можно решить только после уведомления запрашиваемого органа о невозможности её сохранить (статья 16)',
+          };
+    default:
+      return null;
+  }
+}
+
+/** The state after `event` given the history so far: the transition table, then the rules of order (R15, R16). */
+export function nextState(
+  state: RequestState,
+  event: WorkflowEvent,
+  actor: Actor,
+  history: readonly HistoryEntry[],
+): RequestState {
+  const next = transition(state, event, actor);
+  const problem = orderProblem(history, event);
+  if (problem) throw new EixError(problem.code, { state, event, actor }, problem.message);
+  return next;
+}
+
+/** Events the side may cause now: allowed in the state and by the rules of order (the UI's buttons). */
+export function availableEvents(state: RequestState, actor: Actor, history: readonly HistoryEntry[]): WorkflowEvent[] {
+  return allowedEvents(state, actor).filter((e) => orderProblem(history, e) === null);
+}
+
 /** Replays a history from the side's initial state. */
 export function replay(
   events: readonly { event: WorkflowEvent; actor: Actor }[],
   initial: RequestState = 'draft',
 ): RequestState {
-  return events.reduce<RequestState>((s, e) => transition(s, e.event, e.actor), initial);
+  return events.reduce<RequestState>((s, e, i) => nextState(s, e.event, e.actor, events.slice(0, i)), initial);
 }
 
 export const STATE_LABELS_RU: Readonly<Record<RequestState, string>> = {

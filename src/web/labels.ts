@@ -149,5 +149,11 @@ export const labels = {
     !p ? '' : p.type === 'individual' ? [p.surname, p.name, p.patronymic].filter(Boolean).join(' ') : (p.name ?? ''),
   subItems: SUB_ITEMS,
   meansLabel: (m: string) => Object.fromEntries(PAPER_MEANS_RU)[m] ?? m,
+  /** R10.a: whose paper original, in the genitive («оригинал запроса»). */
+  paperDocumentLabel: (d: string) =>
+    (({ request: 'запроса', answer: 'ответа', refusal: 'отказа в исполнении' }) as Record<string, string>)[d] ?? d,
+  /** R25: a declaration's category and scope, as the text of Article 25 says it. */
+  declarationLabel: (d: { documents: string; provisions: 'all' | string[] }) =>
+    `${d.documents === 'notarial' ? 'нотариально заверенные документы' : 'исполнительные документы органов и должностных лиц, не входящих в судебную систему'}: ${d.provisions === 'all' ? 'полностью' : `положения ${d.provisions.join(', ')}`}`,
   means: PAPER_MEANS_RU,
 };

@@ -12,7 +12,7 @@ import multipart from '@fastify/multipart';
 import { Eta } from 'eta';
 import { actOnRequest } from '../app/act-on-request.js';
 import { answerRequest } from '../app/answer-request.js';
-import { countMissingPaperOriginals, isPaperOriginalOverdue } from '../app/check-paper-originals.js';
+import { countMissingPaperOriginals, latePaperOriginalsOf } from '../app/check-paper-originals.js';
 import { ROLE_LABELS_RU, type AppContext, type Officer } from '../app/context.js';
 import { draftRequest, previewDraft } from '../app/draft-request.js';
 import { createProceeding } from '../app/create-proceeding.js';
@@ -116,6 +116,36 @@ const STEP_FORMS: readonly StepFormView[] = [
       };
     }),
 ];
+
+/**
+ * R13.d: the refusal form of this request. The ground «declaration» is offered
+ * only when the requesting or the requested Party made an Article 25
+ * declaration that covers this request, and then only those Parties.
+ */
+function stepFormsFor(v: RequestView): StepFormView[] {
+  return STEP_FORMS.map((s) => {
+    if (s.step !== 'refuse') return s;
+    const fields = s.fields.map((f) =>
+      f.name === 'ground' && v.declarationParties.length === 0
+        ? { ...f, options: (f.options ?? []).filter(([g]) => g !== 'declaration') }
+        : f,
+    );
+    if (v.declarationParties.length === 0) return { ...s, fields };
+    const role = (cc: string) => (cc === v.counterpartBody.party ? 'запрашивающая Сторона' : 'запрашиваемая Сторона');
+    const declarationParty = {
+      name: 'declarationParty',
+      label: 'Сторона, заявление которой (статья 25) охватывает исполнительный документ',
+      type: 'select',
+      required: false,
+      options: [
+        ['', 'не указывается (другое основание)'] as const,
+        ...v.declarationParties.map((cc) => [cc, `${labels.partyName(cc)} (${role(cc)})`] as const),
+      ],
+    };
+    const at = fields.findIndex((f) => f.name === 'ground') + 1;
+    return { ...s, fields: [...fields.slice(0, at), declarationParty, ...fields.slice(at)] };
+  });
+}
 
 /** R14: the request for additional information starts from what the check on receipt found missing (R11). */
 function stepPrefill(v: RequestView): Record<string, Record<string, string>> {
@@ -590,9 +620,9 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
       return render(reply, req, 'request', {
         title: `Запрос ${v.number}`,
         v,
-        steps: STEP_FORMS,
+        steps: stepFormsFor(v),
         prefill: stepPrefill(v),
-        paperLate: isPaperOriginalOverdue(ctx, v),
+        paperLate: latePaperOriginalsOf(ctx, v),
       });
     }),
   );
@@ -611,7 +641,14 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
       const def = STEP_FORMS.find((s) => s.step === step);
       if (!def) throw new EixError('input.invalid', { field: 'step' }, 'Неизвестное действие');
       const data = Object.fromEntries(def.fields.map((x) => [x.name, one(f[x.name])]).filter(([, val]) => val !== ''));
-      if (step === 'refuse') await refuseRequest(ctx, me(req), { requestId: id, ...data });
+      if (step === 'refuse')
+        await refuseRequest(ctx, me(req), {
+          requestId: id,
+          ...data,
+          // R13.d: the declaring Party, chosen among those offered (stepFormsFor).
+          ...(opt(f.declarationParty) ? { declarationParty: one(f.declarationParty) } : {}),
+          ...(opt(f.version) ? { version: Number(one(f.version)) } : {}),
+        });
       else
         await actOnRequest(ctx, me(req), {
           requestId: id,
@@ -792,9 +829,11 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     page(async (req, reply) => {
       const id = (req.params as { id: string }).id;
       const f = (req.body ?? {}) as Form;
+      const arrival = one(f.movement) === 'arrival';
       await recordPaperOriginal(ctx, me(req), {
         requestId: id,
-        dispatchedOn: one(f.dispatchedOn),
+        ...(opt(f.document) ? { document: one(f.document) } : {}),
+        ...(arrival ? { arrivedOn: one(f.datedOn) } : { dispatchedOn: one(f.datedOn || f.dispatchedOn) }),
         means: one(f.means),
         ...(opt(f.tracking) ? { tracking: one(f.tracking) } : {}),
       });

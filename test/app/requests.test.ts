@@ -470,11 +470,9 @@ for (const e of ENGINES) {
         means: 'post',
         tracking: 'RA123456789RU',
       });
-      assert.deepEqual((await getRequest(ru.ctx, officer, outgoingId)).paperOriginal, {
-        dispatchedOn: '2026-11-26',
-        means: 'post',
-        tracking: 'RA123456789RU',
-      });
+      assert.deepEqual((await getRequest(ru.ctx, officer, outgoingId)).paperOriginals, [
+        { document: 'request', movement: 'dispatch', datedOn: '2026-11-26', means: 'post', tracking: 'RA123456789RU' },
+      ]);
     });
 
     test('R13.a, R18: a central body forwards to a territorial body; the territorial body refuses with a ground', async () => {

@@ -224,7 +224,7 @@ test('R25.a/b, R13.d: declarations of either Party, on non-judicial or notarial 
     ['R13.d', 'KZ', 'requested', ['6.a', '6.c']],
   );
   assert.match(auth[0]!.message, /в части положений 6.a, 6.c/);
-  assert.equal(q('notary', ['6.b']).length, 1, 'a notary is outside the judicial system');
+  assert.deepEqual(q('notary', ['6.b']), [], 'R25.a: notarised documents are a category of their own');
   assert.deepEqual(q('authority', ['4', '7.a']), []);
   assert.deepEqual(
     requestNotices(t, { from: 'RU', to: 'KZ', date: '2026-06-01', issuerKind: 'notary', provisions: ['4'] }),

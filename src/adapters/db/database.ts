@@ -18,6 +18,7 @@ import * as m006 from './migrations/006-receiving.js';
 import * as m007 from './migrations/007-article-9-exchange.js';
 import * as m008 from './migrations/008-protocol-versions.js';
 import * as m009 from './migrations/009-retention-life-cycle.js';
+import * as m010 from './migrations/010-paper-originals-both-ways.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -50,6 +51,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '007-article-9-exchange': m007.statements,
   '008-protocol-versions': m008.statements,
   '009-retention-life-cycle': m009.statements,
+  '010-paper-originals-both-ways': m010.statements,
 };
 
 const provider: MigrationProvider = {

@@ -265,7 +265,12 @@ export interface ProtectionQueriesTable {
 
 export interface PaperOriginalsTable {
   request_id: string;
-  dispatched_on: DateCol;
+  /** R10.a: whose paper original (009). */
+  document: ColumnType<'request' | 'answer' | 'refusal', 'request' | 'answer' | 'refusal' | undefined>;
+  /** Its dispatch (the side that made it) or its arrival (the other side). */
+  movement: ColumnType<'dispatch' | 'arrival', 'dispatch' | 'arrival' | undefined>;
+  /** The day it was posted, or the day it arrived. */
+  dated_on: DateCol;
   means: string;
   tracking: string | null;
   recorded_by: string | null;

@@ -257,7 +257,7 @@ export function registerPkiCommands(program: Command, kit: CommandKit): void {
           out,
           opts: { events: string; parties: string; previous?: string; depositaryName: string; out: string },
         ) => {
-          const events = (await readJsonFile(opts.events, '--events')) as { events?: unknown };
+          const events = (await readJsonFile(opts.events, '--events')) as { events?: unknown; rules?: unknown };
           const source = (await readJsonFile(opts.parties, '--parties')) as Record<
             string,
             { name?: string; caCertificateFiles?: string[]; nodes?: unknown[] }
@@ -283,7 +283,7 @@ export function registerPkiCommands(program: Command, kit: CommandKit): void {
             version: (previous?.version ?? 0) + 1,
             issuedAt: kit.ctx.clock.now().toISOString(),
             depositary: { name: opts.depositaryName },
-            treaty: { events: events?.events },
+            treaty: { events: events?.events, ...(events?.rules !== undefined ? { rules: events.rules } : {}) },
             parties,
             revocations: previous?.revocations ?? [],
           });

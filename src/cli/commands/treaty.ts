@@ -29,7 +29,10 @@ export function registerTreatyCommands(program: Command, kit: CommandKit): void 
                 (p.since ? `, с ${p.since}` : '') +
                 (p.until ? `, до ${p.until}` : '') +
                 (p.declarations.length ? `, заявлений: ${p.declarations.length}` : '') +
-                (p.reservations.length ? `, оговорок: ${p.reservations.length}` : ''),
+                (p.reservations.length ? `, оговорок: ${p.reservations.length}` : '') +
+                // R25.c: statements made at signature and not confirmed are reported as lapsed.
+                (p.lapsedDeclarations?.length ? `, утратили силу заявлений: ${p.lapsedDeclarations.length}` : '') +
+                (p.lapsedReservations?.length ? `, утратили силу оговорок: ${p.lapsedReservations.length}` : ''),
             ),
           ].join('\n'),
         );
