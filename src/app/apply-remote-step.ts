@@ -3,13 +3,11 @@
 // confidentiality, refusal, withdrawal …): the state machine checks it as the
 // other side's move, the history records it. Idempotent by message id.
 import Type from 'typebox';
-import { sql } from 'kysely';
-import { EixError } from '../domain/errors.js';
 import { WORKFLOW_EVENTS } from '../domain/workflow.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 import type { Tx } from '../ports/store.js';
-import { applyEvent, loadRequest, requireReceiptRecorded, withTransaction } from './request-record.js';
+import { applyEvent, loadForRemoteMessage, withTransaction } from './request-record.js';
 
 export const ApplyRemoteStepInput = Type.Object(
   {
@@ -32,22 +30,12 @@ export async function applyRemoteStep(
   const p = parseInput(ApplyRemoteStepInput, input);
   const direction = p.by === 'requested' ? 'outgoing' : 'incoming';
   return withTransaction(ctx, outer, async (tx) => {
-    const ref = await tx
-      .selectFrom('requests')
-      .select('id')
-      .where('message_id', '=', p.requestMessageId)
-      .where('direction', '=', direction)
-      .executeTakeFirst();
-    if (!ref) throw new EixError('message.context', { field: 'inReplyTo', id: p.requestMessageId });
-    const row = await loadRequest(tx, actor, ref.id, { act: true });
-    requireReceiptRecorded(row);
-    const seen = await tx
-      .selectFrom('request_events')
-      .select('id')
-      .where('request_id', '=', row.id)
-      .where(sql<boolean>`data->>'messageId' = ${p.messageId}`)
-      .executeTakeFirst();
-    if (seen) return { requestId: row.id, state: row.state, duplicate: true };
+    const { row, applied } = await loadForRemoteMessage(tx, actor, {
+      requestMessageId: p.requestMessageId,
+      direction: direction,
+      messageId: p.messageId,
+    });
+    if (applied) return { requestId: row.id, state: row.state, duplicate: true };
     // Texts from the other Party may carry personal data: sealed at rest (R9.4), opened on reading (R9.1).
     const data = {
       messageId: p.messageId,

@@ -2,16 +2,14 @@
 // (called by the federation inbox): encrypted at rest (R9.4), retained per
 // R9.6, readable only with an audit entry (R9.1). Idempotent by message id.
 import Type from 'typebox';
-import { sql } from 'kysely';
 import { createHash } from 'node:crypto';
 import { AnswerItemsSchema } from '../domain/answer.js';
-import { EixError } from '../domain/errors.js';
 import { appendAudit } from './audit.js';
 import { storeAnswer, storeAttachment } from './answer-request.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 import type { Tx } from '../ports/store.js';
-import { applyEvent, loadRequest, requireReceiptRecorded, withTransaction } from './request-record.js';
+import { applyEvent, loadForRemoteMessage, withTransaction } from './request-record.js';
 
 export const ReceiveAnswerInput = Type.Object(
   {
@@ -31,22 +29,12 @@ export async function receiveAnswer(
 ): Promise<{ requestId: string; state: string; duplicate: boolean }> {
   const p = parseInput(ReceiveAnswerInput, input);
   return withTransaction(ctx, outer, async (tx) => {
-    const ref = await tx
-      .selectFrom('requests')
-      .select(['id'])
-      .where('message_id', '=', p.requestMessageId)
-      .where('direction', '=', 'outgoing')
-      .executeTakeFirst();
-    if (!ref) throw new EixError('request.not_found', { field: 'requestMessageId', id: p.requestMessageId });
-    const row = await loadRequest(tx, actor, ref.id, { act: true });
-    requireReceiptRecorded(row);
-    const seen = await tx
-      .selectFrom('request_events')
-      .select('id')
-      .where('request_id', '=', row.id)
-      .where(sql<boolean>`data->>'messageId' = ${p.messageId}`)
-      .executeTakeFirst();
-    if (seen) return { requestId: row.id, state: row.state, duplicate: true };
+    const { row, applied } = await loadForRemoteMessage(tx, actor, {
+      requestMessageId: p.requestMessageId,
+      direction: 'outgoing',
+      messageId: p.messageId,
+    });
+    if (applied) return { requestId: row.id, state: row.state, duplicate: true };
     const { state } = await applyEvent(
       tx,
       ctx,

@@ -2,7 +2,7 @@
 // (locked for the change), apply a workflow event with its history entry and
 // audit entry, and queue a message for the other Party (outbox).
 import { randomUUID } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import type { BodiesTable, RequestsTable } from '../adapters/db/schema.js';
 import { EixError } from '../domain/errors.js';
 import { nextState, type RequestState, type WorkflowEvent } from '../domain/workflow.js';
@@ -218,4 +218,31 @@ export function declarationPartiesFor(
     issuerKind,
     provisions: [...new Set(items.flatMap((i) => i.provisions))],
   });
+}
+
+/**
+ * The request a message of the other Party concerns (by the request's message id and this node's direction),
+ * locked, and whether that message was already applied to it (the history names its message id).
+ */
+export async function loadForRemoteMessage(
+  tx: Tx,
+  actor: Actor,
+  m: { requestMessageId: string; direction: 'outgoing' | 'incoming'; messageId: string },
+): Promise<{ row: RequestRow; applied: boolean }> {
+  const ref = await tx
+    .selectFrom('requests')
+    .select('id')
+    .where('message_id', '=', m.requestMessageId)
+    .where('direction', '=', m.direction)
+    .executeTakeFirst();
+  if (!ref) throw new EixError('message.context', { field: 'inReplyTo', id: m.requestMessageId });
+  const row = await loadRequest(tx, actor, ref.id, { act: true });
+  requireReceiptRecorded(row);
+  const seen = await tx
+    .selectFrom('request_events')
+    .select('id')
+    .where('request_id', '=', row.id)
+    .where(sql<boolean>`data->>'messageId' = ${m.messageId}`)
+    .executeTakeFirst();
+  return { row, applied: seen !== undefined };
 }
