@@ -2,8 +2,7 @@
 // the deadline and the actions the state machine allows. Reading received
 // personal data (an incoming request, answers from the other Party) writes an
 // audit entry tied to the request (R9.1).
-import { classifyOverdue } from '../domain/calendar.js';
-import { localDate } from '../domain/dates.js';
+import { classifyOverdue, requestedEarlier } from '../domain/calendar.js';
 import type { ReceiptCheck } from '../domain/receiving.js';
 import type { Request } from '../domain/request.js';
 import { allowedEvents, isOpen, type RequestState, type WorkflowEvent } from '../domain/workflow.js';
@@ -11,7 +10,7 @@ import { appendAudit } from './audit.js';
 import { canActForBody } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { consentDetailsAad, type ConsentDetails } from './record-consent-request.js';
-import { loadRequest, sideOf, type Side } from './request-record.js';
+import { bodyToday, loadRequest, sideOf, type Side } from './request-record.js';
 
 export interface AnswerView {
   id: string;
@@ -40,6 +39,10 @@ export interface RequestView {
   receivedOn: string | null;
   deadline: string | null;
   deadlineBasis: string | null;
+  /** R12.b: «просят исполнить до», the requesting body's wish; never the deadline. */
+  requestedBy: string | null;
+  /** The wish is earlier than the deadline («просили раньше»). */
+  requestedEarlier: boolean;
   delayUntil: string | null;
   overdue: ReturnType<typeof classifyOverdue> | null;
   document: Request;
@@ -207,7 +210,7 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
       .executeTakeFirst();
     const state = row.state as RequestState;
     const mayAct = actor.kind === 'system' || canActForBody(actor, row.body_id);
-    const today = localDate(ctx.clock.now(), 'UTC');
+    const today = await bodyToday(tx, ctx, row.body_id);
     return {
       id: row.id,
       number: row.number,
@@ -226,6 +229,8 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
       receivedOn: row.received_on,
       deadline: row.deadline,
       deadlineBasis: row.deadline_basis,
+      requestedBy: row.shorter_term,
+      requestedEarlier: requestedEarlier(row.shorter_term, row.deadline),
       delayUntil: row.delay_until,
       overdue:
         row.direction === 'incoming' && row.deadline && isOpen(state)

@@ -1,7 +1,8 @@
 // R10.a: the paper original follows the electronic request by post; the
 // officer records its dispatch (date, means, tracking number).
 import Type from 'typebox';
-import { compareDates, localDate } from '../domain/dates.js';
+import { compareDates } from '../domain/dates.js';
+import { partyDay } from '../domain/parties.js';
 import { EixError } from '../domain/errors.js';
 import { appendAudit } from './audit.js';
 import { requireRole } from './authorize.js';
@@ -28,7 +29,7 @@ export async function recordPaperOriginal(ctx: AppContext, actor: Actor, input: 
     means: 'способ отправки',
     tracking: 'почтовый идентификатор',
   });
-  if (compareDates(p.dispatchedOn, localDate(ctx.clock.now(), 'UTC')) > 0) {
+  if (compareDates(p.dispatchedOn, partyDay(ctx.clock.now(), ctx.party)) > 0) {
     throw new EixError('input.invalid', { field: 'dispatchedOn' }, 'Дата отправки оригинала не может быть в будущем');
   }
   return ctx.db.transaction().execute(async (tx) => {
