@@ -22,7 +22,7 @@ export const suite: Suite = {
       computeDeadline(ru, { receivedAt: receipts[i++ & 1023]! });
     });
     bench.add('deadline KZ with shorter term (R12.b)', () => {
-      computeDeadline(kz, { receivedAt: receipts[i++ & 1023]!, shorter: '2027-06-01' });
+      computeDeadline(kz, { receivedAt: receipts[i++ & 1023]!, requestedBy: '2027-06-01' });
     });
     const ids: [string, string, string][] = [
       ['RU', 'INN', '7707083893'],

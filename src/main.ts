@@ -18,6 +18,7 @@ import { buildServer } from './adapters/http/server.js';
 import { startJobs, type Jobs } from './adapters/jobs/pg-boss-jobs.js';
 import type { AppContext } from './app/context.js';
 import { installRegistry, type RecordedRegistry } from './app/install-registry.js';
+import { recomputeLegacyDeadlines } from './app/recompute-legacy-deadlines.js';
 import { purgeExpiredData } from './app/purge-expired-data.js';
 import { checkRetentionRules, type MissingRetentionRule } from './app/check-retention-rules.js';
 import type { Config } from './config/config.js';
@@ -195,6 +196,11 @@ export interface RunningNode {
 /** A node at work: REST API, scheduled jobs, federation endpoint and outbox worker. */
 export async function startNode(config: Config, overrides: Partial<AppContext> = {}): Promise<RunningNode> {
   const wired = await buildContext(config, overrides);
+  // R12.a: deadlines stored by the old model (the shorter date as deadline) get the legal term.
+  await recomputeLegacyDeadlines(wired.ctx, { kind: 'system', name: 'deadlines' }).catch(async (e: unknown) => {
+    await wired.close();
+    throw e;
+  });
   let worker: OutboxWorker | null = null;
   const api = await buildServer({
     ctx: wired.ctx,

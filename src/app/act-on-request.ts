@@ -3,14 +3,14 @@
 // machine, recorded in the history and, where the other Party must know,
 // queued as a message in the same transaction.
 import Type, { type TSchema } from 'typebox';
-import { localDate, compareDates } from '../domain/dates.js';
+import { compareDates } from '../domain/dates.js';
 import { EixError } from '../domain/errors.js';
 import { MESSAGE_TYPES, STEP_MESSAGE_TYPES, type StepMessageType } from '../domain/messages.js';
 import type { WorkflowEvent } from '../domain/workflow.js';
 import { requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
-import { applyEvent, enqueue, loadRequest } from './request-record.js';
+import { applyEvent, bodyToday, enqueue, loadRequest } from './request-record.js';
 
 /** Step messages an officer sends with this use case; a refusal has its own (refuse-request.ts). */
 type SentStep = Exclude<StepMessageType, 'refusal'>;
@@ -69,7 +69,8 @@ export async function actOnRequest(
     if (p.step === 'notify_delay') {
       // R12.c: the new expected date lies after today and after the current deadline.
       const newDate = String(data.newDate);
-      const floor = [localDate(ctx.clock.now(), 'UTC'), row.deadline ?? ''].sort(compareDates).at(-1)!;
+      // Today is the requested body's local day; the deadline is always the R12.a term.
+      const floor = [await bodyToday(tx, ctx, row.body_id), row.deadline ?? ''].sort(compareDates).at(-1)!;
       if (compareDates(newDate, floor) <= 0)
         throw new EixError('input.invalid', { field: 'data.newDate' }, `Новый срок должен быть позже ${floor}`);
       patch.delay_until = newDate;

@@ -7,9 +7,8 @@
 // from its own statement, and recordProtectionAnswer fills the row in.
 import { randomUUID } from 'node:crypto';
 import Type from 'typebox';
-import { localDate } from '../domain/dates.js';
 import { EixError } from '../domain/errors.js';
-import { partyTimeZone } from '../domain/parties.js';
+import { partyDay } from '../domain/parties.js';
 import { canSend, designatedBodies } from '../domain/treaty.js';
 import { appendAudit } from './audit.js';
 import { requireRole } from './authorize.js';
@@ -32,7 +31,7 @@ export async function askProtectionMeasures(
   const o = requireRole(actor, ...PROTECTION_QUERY_ROLES);
   const p = parseInput(AskProtectionMeasuresInput, input, { party: 'Сторона' });
   const now = ctx.clock.now();
-  const today = localDate(now, partyTimeZone(ctx.party));
+  const today = partyDay(now, ctx.party);
   const treaty = ctx.treaty();
   // R-pair: only a Party the Agreement binds with this one today.
   const pair = canSend(treaty, { from: ctx.party, to: p.party, date: today });

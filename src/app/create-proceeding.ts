@@ -5,11 +5,11 @@ import { EixError } from '../domain/errors.js';
 import { ExecutiveDocumentSchema, PersonSchema, REQUEST_FIELD_NAMES } from '../domain/request.js';
 import { validateRequest } from '../domain/request-validation.js';
 import { documentTerms, numberTerm, personTerms } from '../domain/search.js';
-import { localDate } from '../domain/dates.js';
 import { appendAudit } from './audit.js';
 import { requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { invalid, parseInput } from './input.js';
+import { bodyToday } from './request-record.js';
 
 export const CreateProceedingInput = Type.Object(
   {
@@ -34,7 +34,7 @@ export async function createProceeding(ctx: AppContext, actor: Actor, input: unk
   const p = parseInput(CreateProceedingInput, input, FIELDS);
   // The Agreement's content rules for the parties and documents (R11.1.b–d),
   // checked as they will be in every request made from this proceeding.
-  const today = localDate(ctx.clock.now(), 'UTC');
+  const today = await bodyToday(ctx.db, ctx, o.bodyId);
   const problems = p.executiveDocuments.flatMap((doc, i) =>
     validateRequest({ debtor: p.debtor, creditor: p.creditor, executiveDocument: doc }, { today })
       .errors.filter(

@@ -4,7 +4,7 @@
 import Type from 'typebox';
 import type { Selectable } from 'kysely';
 import type { ProceedingsTable } from '../adapters/db/schema.js';
-import { localDate } from '../domain/dates.js';
+import type { IsoDate } from '../domain/dates.js';
 import { EixError } from '../domain/errors.js';
 import type { CheckResult } from '../domain/problems.js';
 import {
@@ -16,6 +16,7 @@ import {
   type Person,
   type Request,
 } from '../domain/request.js';
+import { partyDay } from '../domain/parties.js';
 import { validateRequest } from '../domain/request-validation.js';
 import { documentTerms, personTerms } from '../domain/search.js';
 import type { Tx } from '../ports/store.js';
@@ -23,6 +24,7 @@ import { appendAudit } from './audit.js';
 import { canActForBody, notFound, requireRole } from './authorize.js';
 import type { Actor, AppContext, Officer } from './context.js';
 import { parseInput } from './input.js';
+import { bodyToday } from './request-record.js';
 
 /** What the officer fills in; the rest comes from the proceeding and the body. */
 export const DraftContentSchema = Type.Object(
@@ -102,7 +104,7 @@ export async function draftRequest(ctx: AppContext, actor: Actor, input: unknown
       requestId: row.id,
       details: { proceedingId: proceeding.id },
     });
-    return { id: row.id, state: 'draft', check: checkDocument(ctx, o, doc) };
+    return { id: row.id, state: 'draft', check: checkDocument(ctx, o, doc, await bodyToday(tx, ctx, o.bodyId)) };
   });
 }
 
@@ -121,7 +123,7 @@ export async function buildDocument(
 ): Promise<Request> {
   const body = await tx
     .selectFrom('bodies')
-    .select(['id', 'party', 'name'])
+    .select(['id', 'party', 'name', 'time_zone'])
     .where('id', '=', proceeding.body_id)
     .executeTakeFirstOrThrow();
   const docs = proceeding.executive_documents as ExecutiveDocument[];
@@ -134,7 +136,7 @@ export async function buildDocument(
       `В производстве нет исполнительного документа № ${index + 1}`,
     );
   return {
-    date: localDate(ctx.clock.now(), 'UTC'),
+    date: partyDay(ctx.clock.now(), body.party, body.time_zone),
     requestingBody: { id: body.id, party: body.party, name: body.name },
     requestedBody: c.requestedBody,
     proceeding: { number: proceeding.number, openedOn: proceeding.opened_on, bodyId: proceeding.body_id },
@@ -149,9 +151,10 @@ export async function buildDocument(
   };
 }
 
-export function checkDocument(ctx: AppContext, o: Officer, doc: Request): CheckResult {
+/** R11 and the rest of validateRequest on `today`, the drafting body's local day (bodyToday). */
+export function checkDocument(ctx: AppContext, o: Officer, doc: Request, today: IsoDate): CheckResult {
   return validateRequest(doc, {
-    today: localDate(ctx.clock.now(), 'UTC'),
+    today,
     treaty: ctx.treaty(),
     officerBodyId: o.bodyId,
   });
@@ -189,6 +192,6 @@ export async function previewDraft(
   return ctx.db.transaction().execute(async (tx) => {
     const proceeding = await loadProceeding(tx, o, p.proceedingId);
     const document = await buildDocument(tx, ctx, proceeding, p);
-    return { document, check: checkDocument(ctx, o, document) };
+    return { document, check: checkDocument(ctx, o, document, await bodyToday(tx, ctx, o.bodyId)) };
   });
 }

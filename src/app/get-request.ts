@@ -2,8 +2,7 @@
 // the deadline and the actions the state machine allows. Reading received
 // personal data (an incoming request, answers from the other Party) writes an
 // audit entry tied to the request (R9.1).
-import { classifyOverdue } from '../domain/calendar.js';
-import { localDate } from '../domain/dates.js';
+import { classifyOverdue, requestedEarlier } from '../domain/calendar.js';
 import type { ReceiptCheck } from '../domain/receiving.js';
 import type { Request } from '../domain/request.js';
 import {
@@ -24,7 +23,7 @@ import { appendAudit } from './audit.js';
 import { canActForBody } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { consentDetailsAad, type ConsentDetails } from './record-consent-request.js';
-import { declarationPartiesFor, loadRequest, sideOf, type Side } from './request-record.js';
+import { bodyToday, declarationPartiesFor, loadRequest, sideOf, type Side } from './request-record.js';
 
 export interface AnswerView {
   id: string;
@@ -53,6 +52,10 @@ export interface RequestView {
   receivedOn: string | null;
   deadline: string | null;
   deadlineBasis: string | null;
+  /** R12.b: «просят исполнить до», the requesting body's wish; never the deadline. */
+  requestedBy: string | null;
+  /** The wish is earlier than the deadline («просили раньше»). */
+  requestedEarlier: boolean;
   delayUntil: string | null;
   overdue: ReturnType<typeof classifyOverdue> | null;
   document: Request;
@@ -246,7 +249,7 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
       .execute();
     const state = row.state as RequestState;
     const mayAct = actor.kind === 'system' || canActForBody(actor, row.body_id);
-    const today = localDate(ctx.clock.now(), 'UTC');
+    const today = await bodyToday(tx, ctx, row.body_id);
     return {
       id: row.id,
       number: row.number,
@@ -265,6 +268,8 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
       receivedOn: row.received_on,
       deadline: row.deadline,
       deadlineBasis: row.deadline_basis,
+      requestedBy: row.shorter_term,
+      requestedEarlier: requestedEarlier(row.shorter_term, row.deadline),
       delayUntil: row.delay_until,
       overdue:
         row.direction === 'incoming' && row.deadline && isOpen(state)

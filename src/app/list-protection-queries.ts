@@ -1,7 +1,6 @@
 // R9.5: what this node says about its own protection measures, the Parties it
 // may ask today, and the questions it asked with their answers (newest first).
-import { localDate } from '../domain/dates.js';
-import { PARTIES, isSignatory, partyTimeZone } from '../domain/parties.js';
+import { PARTIES, isSignatory, partyDay } from '../domain/parties.js';
 import { boundParties } from '../domain/treaty.js';
 import { PROTECTION_QUERY_ROLES } from './ask-protection-measures.js';
 import { requireRole } from './authorize.js';
@@ -30,7 +29,7 @@ export interface ProtectionQueries {
 
 export async function listProtectionQueries(ctx: AppContext, actor: Actor): Promise<ProtectionQueries> {
   requireRole(actor, ...PROTECTION_QUERY_ROLES);
-  const today = localDate(ctx.clock.now(), partyTimeZone(ctx.party));
+  const today = partyDay(ctx.clock.now(), ctx.party);
   const rows = await ctx.db
     .selectFrom('protection_queries')
     .selectAll()

@@ -4,8 +4,9 @@
 // carry no received personal data (that is read, and logged, per request).
 import Type from 'typebox';
 import { sql } from 'kysely';
-import { classifyOverdue, type OverdueStatus } from '../domain/calendar.js';
-import { localDate } from '../domain/dates.js';
+import { classifyOverdue, requestedEarlier, type OverdueStatus } from '../domain/calendar.js';
+import type { IsoDate } from '../domain/dates.js';
+import { partyDay } from '../domain/parties.js';
 import { REQUEST_STATES, isOpen, type RequestState } from '../domain/workflow.js';
 import { CASEWORK_ROLES, requestScope, requireRole } from './authorize.js';
 import { blindSearch } from './blind-search.js';
@@ -37,6 +38,10 @@ export interface RequestListItem {
   confidential: boolean;
   receivedOn: string | null;
   deadline: string | null;
+  /** R12.b: «просят исполнить до» (the requesting body's wish; sorts incoming requests after the deadline). */
+  requestedBy: string | null;
+  /** «просили раньше»: the wish is before the deadline. */
+  requestedEarlier: boolean;
   delayUntil: string | null;
   overdue: { status: OverdueStatus; workingDaysLeft: number } | null;
   updatedAt: string;
@@ -79,16 +84,23 @@ export async function listRequests(
       'confidential',
       'received_on',
       'deadline',
+      'shorter_term',
       'delay_until',
       'updated_at',
     ])
-    .orderBy(p.direction === 'incoming' ? sql`deadline asc nulls last` : sql`updated_at desc`)
+    // Incoming: by the legal deadline (R12.a), then by the date asked for (R12.b).
+    .orderBy(
+      p.direction === 'incoming' ? sql`deadline asc nulls last, shorter_term asc nulls last` : sql`updated_at desc`,
+    )
     .orderBy('id')
     .limit(p.limit ?? 50)
     .offset(p.offset ?? 0)
     .execute();
-  const today = localDate(ctx.clock.now(), 'UTC');
   const calendar = p.direction === 'incoming' ? await ctx.calendar(ctx.party) : null;
+  const today = await bodyDays(
+    ctx,
+    rows.map((r) => r.body_id),
+  );
   return {
     total: Math.min(total, TOTAL_CAP),
     totalCapped: total > TOTAL_CAP,
@@ -103,12 +115,29 @@ export async function listRequests(
       confidential: r.confidential,
       receivedOn: r.received_on,
       deadline: r.deadline,
+      requestedBy: r.shorter_term,
+      requestedEarlier: requestedEarlier(r.shorter_term, r.deadline),
       delayUntil: r.delay_until,
       overdue:
         calendar && r.deadline && isOpen(r.state as RequestState)
-          ? classifyOverdue(calendar, { deadline: r.deadline, today, delayNotified: r.delay_until !== null })
+          ? classifyOverdue(calendar, {
+              deadline: r.deadline,
+              today: today.get(r.body_id)!,
+              delayNotified: r.delay_until !== null,
+            })
           : null,
       updatedAt: r.updated_at.toISOString(),
     })),
   };
+}
+
+/** Today of each listed body (partyDay in its time zone): one small query for the whole page. */
+async function bodyDays(ctx: AppContext, bodyIds: readonly string[]): Promise<Map<string, IsoDate>> {
+  const ids = [...new Set(bodyIds)];
+  const zones = ids.length
+    ? await ctx.db.selectFrom('bodies').select(['id', 'time_zone']).where('id', 'in', ids).execute()
+    : [];
+  const zoneOf = new Map(zones.map((b) => [b.id, b.time_zone]));
+  const now = ctx.clock.now();
+  return new Map(ids.map((id) => [id, partyDay(now, ctx.party, zoneOf.get(id))]));
 }

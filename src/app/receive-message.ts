@@ -59,6 +59,16 @@ export interface Accepted {
 /** What a handler adds to the receipt (a request's deadline, R12.a). */
 type ReceiptExtras = Record<string, unknown>;
 
+/**
+ * R12.b on the receipt: the date the requesting body asked for, next to the
+ * deadline, so both sides show the same pair. A key of its own, added in
+ * protocol version 2 (docs/MESSAGES.md, versioning): a receipt for a
+ * version-1 peer leaves this one key out and is otherwise unchanged.
+ */
+export function requestedByExtra(requestedBy: string | null): ReceiptExtras {
+  return requestedBy ? { requestedBy } : {};
+}
+
 interface HandlerInput<T extends InboundType> {
   readonly tx: Tx;
   readonly ctx: AppContext;
@@ -134,7 +144,7 @@ const HANDLERS: { readonly [T in InboundType]: Handler<T> } = {
       },
       tx,
     );
-    return { deadline: r.deadline, deadlineBasis: r.basis };
+    return { deadline: r.deadline, deadlineBasis: r.basis, ...requestedByExtra(r.requestedBy) };
   },
   answer_partial: answer(false),
   answer_final: answer(true),

@@ -1,6 +1,7 @@
 // The requested node stores an incoming request (called by the federation
 // inbox once the message is verified): encrypted at rest (R9.4), its deadline
-// computed on this Party's calendar from the local day of receipt (R12.a/b),
+// computed on this Party's calendar from the local day of receipt (R12.a), the
+// shorter term asked for kept beside it as «просят исполнить до» (R12.b),
 // only if the Agreement binds both Parties that day (R-pair). Idempotent by
 // message id: a duplicate returns the stored request and changes nothing.
 import { randomUUID } from 'node:crypto';
@@ -36,6 +37,8 @@ export interface Received {
   readonly receivedOn: string;
   readonly deadline: string;
   readonly basis: string;
+  /** R12.b: the date the requesting body asks for (never the deadline), or null. */
+  readonly requestedBy: string | null;
 }
 
 /**
@@ -53,7 +56,7 @@ export async function receiveRequest(ctx: AppContext, actor: Actor, input: unkno
   return withTransaction(ctx, outer, async (tx) => {
     const existing = await tx
       .selectFrom('requests')
-      .select(['id', 'received_on', 'deadline', 'deadline_basis'])
+      .select(['id', 'received_on', 'deadline', 'deadline_basis', 'shorter_term'])
       .where('message_id', '=', p.messageId)
       .executeTakeFirst();
     if (existing)
@@ -63,6 +66,7 @@ export async function receiveRequest(ctx: AppContext, actor: Actor, input: unkno
         receivedOn: existing.received_on!,
         deadline: existing.deadline!,
         basis: existing.deadline_basis!,
+        requestedBy: existing.shorter_term,
       };
     const { body, timeZone, localDay: receivedOn } = await servedBody(tx, ctx, p.toBodyId, receivedAt);
     requirePair(ctx, from.party, receivedOn);
@@ -72,7 +76,7 @@ export async function receiveRequest(ctx: AppContext, actor: Actor, input: unkno
     const d = computeDeadline(await ctx.calendar(ctx.party), {
       receivedAt,
       timeZone,
-      ...(doc.shorterTerm ? { shorter: doc.shorterTerm } : {}),
+      requestedBy: doc.shorterTerm ?? null,
     });
     const terms = [
       ...personTerms(doc.debtor),
@@ -135,6 +139,7 @@ export async function receiveRequest(ctx: AppContext, actor: Actor, input: unkno
           receivedOn,
           deadline: d.deadline,
           basis: d.basis,
+          ...(d.requestedBy ? { requestedBy: d.requestedBy } : {}),
           estimated: d.estimated,
         }),
       })
@@ -146,7 +151,7 @@ export async function receiveRequest(ctx: AppContext, actor: Actor, input: unkno
       subject: doc.number ?? null,
       details: { messageId: p.messageId, from: from.id },
     });
-    return { id, duplicate: false, receivedOn, deadline: d.deadline, basis: d.basis };
+    return { id, duplicate: false, receivedOn, deadline: d.deadline, basis: d.basis, requestedBy: d.requestedBy };
   });
 }
 

@@ -1,7 +1,10 @@
 // The transport's report for an outgoing request: delivered, with the signed
 // receipt's time (the official receipt that starts the requested Party's
 // R12 deadline). The request becomes sent, then received; the outbox row is done.
+// The receipt's deadline (R12.a) and, from protocol version 2, the shorter
+// date the requested body recorded (R12.b `requestedBy`) are kept on our side.
 import Type from 'typebox';
+import { isIsoDate } from '../domain/dates.js';
 import { EixError } from '../domain/errors.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
@@ -46,11 +49,19 @@ export async function recordDelivery(
     let row = await loadRequest(tx, actor, msg.request_id, { act: true });
     await applyEvent(tx, ctx, actor, row, 'send', { messageId: p.messageId });
     row = await loadRequest(tx, actor, msg.request_id, { act: true });
+    const deadline = isIsoDate(p.receipt?.deadline) ? p.receipt.deadline : null;
+    const requestedBy = isIsoDate(p.receipt?.requestedBy) ? p.receipt.requestedBy : null;
     const { state } = await applyEvent(tx, ctx, actor, row, 'receipt', {
       messageId: p.messageId,
       receiptAt: p.receiptAt,
+      ...(deadline ? { deadline } : {}),
+      ...(requestedBy ? { requestedBy } : {}),
       ...(p.receipt ? { receipt: p.receipt } : {}),
     });
+    if (deadline) {
+      // The requested Party's legal term as its signed receipt states it (R12.a).
+      await tx.updateTable('requests').set({ deadline, deadline_basis: 'R12.a' }).where('id', '=', row.id).execute();
+    }
     return { requestId: msg.request_id, state };
   });
 }

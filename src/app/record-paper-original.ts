@@ -3,7 +3,8 @@
 // document records its dispatch (date, means, tracking number); the other side
 // records its arrival (date, means).
 import Type from 'typebox';
-import { compareDates, localDate } from '../domain/dates.js';
+import { compareDates } from '../domain/dates.js';
+import { partyDay } from '../domain/parties.js';
 import { EixError } from '../domain/errors.js';
 import { PAPER_DOCUMENTS, paperDocuments, paperMovementFor, type PaperDocument } from '../domain/paper-original.js';
 import { appendAudit } from './audit.js';
@@ -58,7 +59,7 @@ export async function recordPaperOriginal(
       'Укажите одну дату: отправки своего оригинала или получения оригинала другой стороны',
     );
   }
-  if (compareDates(day, localDate(ctx.clock.now(), 'UTC')) > 0) {
+  if (compareDates(day, partyDay(ctx.clock.now(), ctx.party)) > 0) {
     throw new EixError(
       'input.invalid',
       { field },

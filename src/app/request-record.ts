@@ -6,10 +6,10 @@ import { sql, type Selectable } from 'kysely';
 import type { BodiesTable, RequestsTable } from '../adapters/db/schema.js';
 import { EixError } from '../domain/errors.js';
 import { nextState, type RequestState, type WorkflowEvent } from '../domain/workflow.js';
-import type { Tx } from '../ports/store.js';
-import { localDate, type IsoDate } from '../domain/dates.js';
+import type { Store, Tx } from '../ports/store.js';
+import type { IsoDate } from '../domain/dates.js';
 import type { MessageType } from '../domain/messages.js';
-import { PARTIES, isSignatory } from '../domain/parties.js';
+import { partyDay, partyTimeZone } from '../domain/parties.js';
 import type { Request } from '../domain/request.js';
 import { canSend, declarationParties } from '../domain/treaty.js';
 import { appendAudit } from './audit.js';
@@ -184,8 +184,21 @@ export async function servedBody(
       `Орган ${bodyId} не обслуживается этим узлом`,
     );
   }
-  const timeZone = body.time_zone ?? (isSignatory(ctx.party) ? PARTIES[ctx.party].timeZone : 'UTC');
-  return { body, timeZone, localDay: localDate(at, timeZone) };
+  return {
+    body,
+    timeZone: body.time_zone ?? partyTimeZone(ctx.party),
+    localDay: partyDay(at, ctx.party, body.time_zone),
+  };
+}
+
+/**
+ * Today for a body of this node (partyDay: the Party's local day, in the
+ * body's own time zone when it has one). Every rule that speaks of "today"
+ * for a body's request asks here, never the UTC day.
+ */
+export async function bodyToday(db: Store | Tx, ctx: AppContext, bodyId: string): Promise<IsoDate> {
+  const body = await db.selectFrom('bodies').select('time_zone').where('id', '=', bodyId).executeTakeFirst();
+  return partyDay(ctx.clock.now(), ctx.party, body?.time_zone);
 }
 
 /** R-pair on receipt: the Agreement binds the sender's Party and this one on this Party's local day. */
@@ -214,7 +227,7 @@ export function declarationPartiesFor(
   return declarationParties(ctx.treaty(), {
     from: requesting,
     to: requested,
-    date: row.received_on ?? localDate(ctx.clock.now(), 'UTC'),
+    date: row.received_on ?? partyDay(ctx.clock.now(), ctx.party, null),
     issuerKind,
     provisions: [...new Set(items.flatMap((i) => i.provisions))],
   });

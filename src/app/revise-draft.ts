@@ -16,7 +16,7 @@ import {
   type DraftResult,
 } from './draft-request.js';
 import { parseInput } from './input.js';
-import { applyEvent, loadRequest } from './request-record.js';
+import { applyEvent, bodyToday, loadRequest } from './request-record.js';
 
 export const ReviseDraftInput = Type.Object(
   {
@@ -81,6 +81,6 @@ export async function reviseDraft(ctx: AppContext, actor: Actor, input: unknown)
       .execute();
     await writeItems(tx, row.id, doc);
     await appendAudit(tx, ctx, o, { action: 'request.revise_draft', requestId: row.id });
-    return { id: row.id, state: 'draft', check: checkDocument(ctx, o, doc) };
+    return { id: row.id, state: 'draft', check: checkDocument(ctx, o, doc, await bodyToday(tx, ctx, row.body_id)) };
   });
 }

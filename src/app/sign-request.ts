@@ -1,8 +1,9 @@
 // R11, R11.3, R-pair: the officer signs a complete request and it is queued
 // for sending in the same transaction (outbox). A request with any problem is
-// refused with every problem listed; the Agreement must bind both Parties today.
+// refused with every problem listed; the Agreement must bind both Parties today
+// (the signing body's local day, which is also the request's date).
 import Type from 'typebox';
-import { localDate, yearOf } from '../domain/dates.js';
+import { yearOf } from '../domain/dates.js';
 import { EixError } from '../domain/errors.js';
 import type { Request } from '../domain/request.js';
 import { numberTerm } from '../domain/search.js';
@@ -11,7 +12,7 @@ import type { Actor, AppContext } from './context.js';
 import { checkDocument } from './draft-request.js';
 import type { Tx } from '../ports/store.js';
 import { parseInput } from './input.js';
-import { applyEvent, enqueue, loadRequest } from './request-record.js';
+import { applyEvent, bodyToday, enqueue, loadRequest } from './request-record.js';
 
 export const SignRequestInput = Type.Object(
   {
@@ -41,7 +42,9 @@ export async function signRequest(
         'Подписать можно только проект запроса',
       );
     const doc = row.document as Request;
-    const check = checkDocument(ctx, o, doc);
+    // The request's date, R-pair and R12.b are judged on the signing body's local day.
+    const today = await bodyToday(tx, ctx, row.body_id);
+    const check = checkDocument(ctx, o, doc, today);
     if (!check.ok) {
       const first = check.errors[0]!;
       throw new EixError(
@@ -58,7 +61,6 @@ export async function signRequest(
         `В реестре доверия нет узла Стороны ${to}: запрос не может быть направлен`,
       );
     }
-    const today = localDate(ctx.clock.now(), 'UTC');
     const number = await nextNumber(tx, row.body_id, yearOf(today));
     const signed: Request = { ...doc, number, date: today };
     const messageId = await enqueue(tx, row, 'request', { requestId: row.id });

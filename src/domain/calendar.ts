@@ -289,46 +289,71 @@ export interface Deadline {
   timeZone: string;
   /** The requested body's local day of receipt. */
   receivedOn: IsoDate;
-  /** The 30th working day after the day of receipt (R12.a). */
-  termDeadline: IsoDate;
-  shorter: IsoDate | null;
-  /** The deadline that applies: the earlier of the term and the shorter date (R12.b). */
+  /** The legal deadline: the 30th working day after the day of receipt (R12.a), whatever was asked. */
   deadline: IsoDate;
-  basis: 'R12.a' | 'R12.b';
+  basis: 'R12.a';
   /** Working days from the day after receipt up to the deadline inclusive. */
   workingDays: number;
+  /** R12.b: «просят исполнить до» — the requesting body's wish, never the deadline; null when none. */
+  requestedBy: IsoDate | null;
+  /** The wish falls before the legal deadline («просили раньше»). */
+  requestedEarlier: boolean;
   /** True when a day in the count comes from an estimated or projected calendar entry. */
   estimated: boolean;
 }
 
 /**
- * R12.a/b: the deadline for a request received at `receivedAt` (the signed
+ * R12.a: the deadline for a request received at `receivedAt` (the signed
  * receipt's instant), counted on the requested Party's calendar from the day
- * after its local day of receipt; a shorter requested date wins when earlier.
+ * after its local day of receipt. Article 12 obliges the requested body to
+ * this term only: a shorter date (R12.b, "может просить") is carried beside it
+ * as `requestedBy` and never replaces it.
  */
 export function computeDeadline(
   cal: Calendar,
-  q: { receivedAt: Date; shorter?: IsoDate; timeZone?: string },
+  q: { receivedAt: Date; requestedBy?: IsoDate | null; timeZone?: string },
 ): Deadline {
   const timeZone = q.timeZone ?? cal.timeZone;
   const receivedOn = localDate(q.receivedAt, timeZone);
   const term = addWorkingDays(cal, receivedOn, TERM_WORKING_DAYS);
-  const shorter = q.shorter ?? null;
-  if (shorter !== null && !isIsoDate(shorter)) throw new EixError('input.date', { field: 'shorter', value: shorter });
-  const useShorter = shorter !== null && compareDates(shorter, term.date) < 0;
-  const deadline = useShorter ? shorter : term.date;
+  const requestedBy = q.requestedBy ?? null;
+  if (requestedBy !== null && !isIsoDate(requestedBy))
+    throw new EixError('input.date', { field: 'requestedBy', value: requestedBy });
   return {
     party: cal.party,
     receivedAt: q.receivedAt.toISOString(),
     timeZone,
     receivedOn,
-    termDeadline: term.date,
-    shorter,
-    deadline,
-    basis: useShorter ? 'R12.b' : 'R12.a',
-    workingDays: useShorter ? Math.max(0, workingDaysBetween(cal, receivedOn, shorter)) : TERM_WORKING_DAYS,
+    deadline: term.date,
+    basis: 'R12.a',
+    workingDays: TERM_WORKING_DAYS,
+    requestedBy,
+    requestedEarlier: requestedEarlier(requestedBy, term.date),
     estimated: term.estimated,
   };
+}
+
+/** R12.b: the «просили раньше» mark — a date was asked for and it is before the legal deadline. */
+export function requestedEarlier(requestedBy: IsoDate | null, deadline: IsoDate | null): boolean {
+  return requestedBy !== null && deadline !== null && compareDates(requestedBy, deadline) < 0;
+}
+
+/**
+ * R12.b: a shorter term may be asked for, but not before the (expected) day
+ * of receipt by the requested body.
+ */
+export function shorterTermTooEarly(requestedBy: IsoDate, dayOfReceipt: IsoDate): boolean {
+  return compareDates(requestedBy, dayOfReceipt) < 0;
+}
+
+/** R12.b for a tool given a receipt: throws `calendar.shorter_term` naming `field`. */
+export function requireShorterTerm(requestedBy: IsoDate, dayOfReceipt: IsoDate, field: string): void {
+  if (shorterTermTooEarly(requestedBy, dayOfReceipt))
+    throw new EixError(
+      'calendar.shorter_term',
+      { field, requestedBy, dayOfReceipt },
+      `Более короткий срок исполнения (${requestedBy}) раньше дня получения запроса (${dayOfReceipt}) (статья 12)`,
+    );
 }
 
 export type OverdueStatus = 'open' | 'due_soon' | 'overdue_notified' | 'overdue_silent';

@@ -27,6 +27,10 @@ export const ERROR_CODES = {
   // calendars (R12)
   'calendar.missing': { http: 422, ru: 'Нет производственного календаря Стороны на этот год' },
   'calendar.format': { http: 400, ru: 'Неверный формат производственного календаря' },
+  'calendar.shorter_term': {
+    http: 400,
+    ru: 'Более короткий срок исполнения не может быть раньше дня получения запроса (статья 12)',
+  },
   // request workflow (R10–R16, R24)
   'workflow.transition': { http: 409, ru: 'Действие недопустимо в текущем состоянии запроса' },
   'workflow.actor': { http: 403, ru: 'Это действие выполняет другая сторона запроса' },

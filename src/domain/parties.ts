@@ -1,6 +1,7 @@
 // The states named in the Agreement's signature block, with the data the
 // software needs about each of them (Russian names for R19, local time zone
 // of the central body for R12.a day counting).
+import { localDate, type IsoDate } from './dates.js';
 
 export const SIGNATORY_CODES = ['AZ', 'AM', 'BY', 'KZ', 'KG', 'MD', 'RU', 'TJ', 'TM', 'UZ', 'UA'] as const;
 export type SignatoryCode = (typeof SIGNATORY_CODES)[number];
@@ -126,4 +127,14 @@ export function isSignatory(code: string): code is SignatoryCode {
 /** The time zone of a Party's central body (UTC for a Party not in the table): the Party's local day. */
 export function partyTimeZone(code: string): string {
   return isSignatory(code) ? PARTIES[code].timeZone : 'UTC';
+}
+
+/**
+ * The local day of a Party at an instant: the one "today" of every rule that
+ * speaks of a day (R12.a receipt and deadline, R12.b, R12.c overdue and delay
+ * dates, R-pair, the request's date, R7.c). A body with a time zone of its own
+ * (a Party spanning several zones) counts in that zone.
+ */
+export function partyDay(instant: Date, party: PartyCode, bodyTimeZone?: string | null): IsoDate {
+  return localDate(instant, bodyTimeZone ?? partyTimeZone(party));
 }

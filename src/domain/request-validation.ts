@@ -2,6 +2,7 @@
 // signed (R10.b, R11, R7.c, R8.c, R11.2, R19, R-pair, R13.d, R-KZ), all at once.
 // Every problem has a stable code (the rule id first), the path of the field
 // and a Russian message naming it.
+import { shorterTermTooEarly } from './calendar.js';
 import { addDays, addMonths, isIsoDate, type IsoDate } from './dates.js';
 import { fieldLabel, joinPath, checkSchema, type CheckResult, type Problem } from './problems.js';
 import { REQUEST_FIELD_NAMES, RequestSchema, itemProvisions, type Item, type Person, type Request } from './request.js';
@@ -360,9 +361,16 @@ function checkIncome(
 
 // ---- R12.b ------------------------------------------------------------------------
 
+// The expected day of receipt is approximated by the requesting body's local
+// today: a message is receipted within seconds, and the requested Party's day
+// differs from ours by at most one (time zones), which the officer can see.
 function checkTerm(v: Collector, req: Request, ctx: ValidationContext): void {
-  if (req.shorterTerm && isIsoDate(req.shorterTerm) && req.shorterTerm <= ctx.today) {
-    v.error('R12.b.shorter_term', 'shorterTerm', `${v.label('shorterTerm')} должен быть позже сегодняшнего дня`);
+  if (req.shorterTerm && isIsoDate(req.shorterTerm) && shorterTermTooEarly(req.shorterTerm, ctx.today)) {
+    v.error(
+      'R12.b.shorter_term',
+      'shorterTerm',
+      `${v.label('shorterTerm')} не может быть раньше ожидаемого дня получения запроса (${ctx.today}; статья 12)`,
+    );
   }
 }
 

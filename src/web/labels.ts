@@ -56,6 +56,7 @@ const DATA_LABELS: Record<string, string> = {
   deadline: 'Срок',
   receivedOn: 'Получен',
   basis: 'Основание срока',
+  requestedBy: 'Просят исполнить до',
   toName: 'Передан органу',
   error: 'Ошибка',
   message: 'Сообщение',
@@ -114,10 +115,10 @@ export const labels = {
     `${idLabelRu(country, kind)} (${isSignatory(country) ? PARTIES[country].nameRu : country})`,
   deadlineBasisLabel: (b: string) =>
     (
-      ({ 'R12.a': '30 рабочих дней (статья 12)', 'R12.b': 'срок, указанный в запросе (статья 12)' }) as Record<
-        string,
-        string
-      >
+      ({
+        'R12.a': '30 рабочих дней (статья 12)',
+        'R12.b': 'срок, указанный в запросе (статья 12; прежний расчёт)',
+      }) as Record<string, string>
     )[b] ?? b,
   consentStatusLabel: (s: string) =>
     (

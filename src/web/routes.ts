@@ -43,10 +43,9 @@ import { recordPaperOriginal } from '../app/record-paper-original.js';
 import { sealFor, verifyPaperOriginal } from '../app/verify-paper-original.js';
 import { renderAnswerPdf, renderRequestPdf } from '../adapters/pdf/request-pdf.js';
 import { signRequest } from '../app/sign-request.js';
-import { SIGNATORY_CODES, partyCurrency, partyTimeZone } from '../domain/parties.js';
+import { SIGNATORY_CODES, partyCurrency, partyDay, partyTimeZone } from '../domain/parties.js';
 import { RETENTION_KINDS, RETENTION_KIND_LABELS_RU } from '../domain/retention.js';
 import { ANSWER_OUTCOMES, OUTCOME_LABELS_RU } from '../domain/answer.js';
-import { localDate } from '../domain/dates.js';
 import { EixError, isEixError } from '../domain/errors.js';
 import type { Problem } from '../domain/problems.js';
 import type { Request } from '../domain/request.js';
@@ -345,7 +344,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     limits: { fileSize: ctx.limits.attachmentBytes, files: 20, fields: 200 },
   });
   app.decorateRequest('session', null);
-  const today = () => localDate(ctx.clock.now(), 'UTC');
+  const today = () => partyDay(ctx.clock.now(), ctx.party);
   // Dates on every page: ДД.ММ.ГГГГ in the node's local time zone.
   const dates = webDates(partyTimeZone(ctx.party));
 

@@ -10,7 +10,7 @@ import { receiveRequest } from '../../src/app/receive-request.js';
 import type { Actor, Officer } from '../../src/app/context.js';
 import { loadCalendar } from '../../src/adapters/calendars/json-calendar-source.js';
 import { classifyOverdue } from '../../src/domain/calendar.js';
-import { localDate } from '../../src/domain/dates.js';
+import { partyDay } from '../../src/domain/parties.js';
 import { nodeOn, seedBody, seedOfficer, type TestNode } from '../support/app.js';
 import { ENGINES } from '../support/db.js';
 import { rejects } from '../support/errors.js';
@@ -53,7 +53,7 @@ for (const e of ENGINES) {
       const calendar = await loadCalendar('KZ');
       for (const days of [0, 7, 20]) {
         if (days) kz.clock.advance(days * DAY);
-        const today = localDate(kz.clock.now(), 'UTC');
+        const today = partyDay(kz.clock.now(), 'KZ');
         const all = [
           ...(await listRequests(kz.ctx, officer, { direction: 'incoming', limit: 100 })).items,
           ...(await listRequests(kz.ctx, officer, { direction: 'incoming', limit: 100, offset: 100 })).items,

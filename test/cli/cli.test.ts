@@ -72,7 +72,7 @@ test('eix id check (R11.1.c): valid, invalid with reason, unknown kind is bad in
   assert.match(human.out, /верный/);
 });
 
-test('eix calendar deadline (R12.a/b) and day: JSON contract and bad input', async () => {
+test('R12.a, R12.b: eix calendar deadline and day — JSON contract, the shorter date as requestedBy, bad input', async () => {
   const d = await eix('calendar', 'deadline', '--party', 'RU', '--received', '2025-12-25T10:00:00+03:00', '--json');
   assert.equal(d.code, 0);
   assert.deepEqual([d.json.deadline, d.json.workingDays, d.json.basis], ['2026-02-17', 30, 'R12.a']);
@@ -87,7 +87,48 @@ test('eix calendar deadline (R12.a/b) and day: JSON contract and bad input', asy
     '2026-01-20',
     '--json',
   );
-  assert.deepEqual([s.json.deadline, s.json.basis], ['2026-01-20', 'R12.b']);
+  assert.deepEqual(
+    [s.json.deadline, s.json.basis, s.json.workingDays, s.json.requestedBy, s.json.requestedEarlier],
+    ['2026-02-17', 'R12.a', 30, '2026-01-20', true],
+  );
+  const human = await eix(
+    'calendar',
+    'deadline',
+    '--party',
+    'RU',
+    '--received',
+    '2025-12-25T10:00:00+03:00',
+    '--shorter',
+    '2026-01-20',
+  );
+  assert.match(human.out, /срок исполнения: 2026-02-17/);
+  assert.match(human.out, /просит исполнить до 2026-01-20/);
+  // The issue's case: a shorter date before the day of receipt is bad input, not a deadline.
+  const early = await badInput(
+    'calendar.shorter_term',
+    'calendar',
+    'deadline',
+    '--party',
+    'KZ',
+    '--received',
+    '2026-03-10T10:00:00+05:00',
+    '--shorter',
+    '2026-03-05',
+  );
+  assert.equal(early.details.field, '--shorter');
+  // The day of receipt is the requested Party's local day: 00:30 Almaty on 10 March is still 9 March in UTC.
+  const sameDay = await eix(
+    'calendar',
+    'deadline',
+    '--party',
+    'KZ',
+    '--received',
+    '2026-03-09T19:30:00Z',
+    '--shorter',
+    '2026-03-10',
+    '--json',
+  );
+  assert.deepEqual([sameDay.code, sameDay.json.receivedOn, sameDay.json.requestedBy], [0, '2026-03-10', '2026-03-10']);
   const day = await eix('calendar', 'day', '--party', 'RU', '--date', '2026-01-09', '--json');
   assert.deepEqual([day.json.working, typeof day.json.reason], [false, 'string']);
   assert.match(String(day.json.reason), /перенесённый выходной/);

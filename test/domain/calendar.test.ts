@@ -9,6 +9,8 @@ import {
   dayInfo,
   isWorkingDay,
   parseCalendarYear,
+  requireShorterTerm,
+  shorterTermTooEarly,
   workingDaysBetween,
   type Calendar,
   type CalendarYear,
@@ -75,14 +77,37 @@ test('R12.a: a request received on a weekend starts counting on the next working
   assert.equal(addWorkingDays(ru, '2026-03-14', 1).date, '2026-03-16');
 });
 
-test('R12.b: the earlier of the term and the shorter date applies', () => {
-  const shorter = computeDeadline(ru, { receivedAt: at('2026-03-02T09:00:00+03:00'), shorter: '2026-03-20' });
-  assert.deepEqual([shorter.deadline, shorter.basis, shorter.termDeadline], ['2026-03-20', 'R12.b', '2026-04-14']);
-  assert.equal(shorter.workingDays, 13);
-  const longer = computeDeadline(ru, { receivedAt: at('2026-03-02T09:00:00+03:00'), shorter: '2026-05-01' });
-  assert.deepEqual([longer.deadline, longer.basis], ['2026-04-14', 'R12.a']);
-  const same = computeDeadline(ru, { receivedAt: at('2026-03-02T09:00:00+03:00'), shorter: '2026-04-14' });
-  assert.equal(same.basis, 'R12.a');
+test('R12.a, R12.b: a shorter date never replaces the 30-working-day deadline; it is carried as requestedBy', () => {
+  const received = at('2026-03-02T09:00:00+03:00');
+  const shorter = computeDeadline(ru, { receivedAt: received, requestedBy: '2026-03-20' });
+  assert.deepEqual(
+    [shorter.deadline, shorter.basis, shorter.workingDays, shorter.requestedBy, shorter.requestedEarlier],
+    ['2026-04-14', 'R12.a', 30, '2026-03-20', true],
+  );
+  // Even a wish that lies before the day of receipt (a late delivery) leaves the legal term alone.
+  const past = computeDeadline(ru, { receivedAt: received, requestedBy: '2026-02-25' });
+  assert.deepEqual([past.deadline, past.requestedEarlier], ['2026-04-14', true]);
+  const longer = computeDeadline(ru, { receivedAt: received, requestedBy: '2026-05-01' });
+  assert.deepEqual([longer.deadline, longer.requestedBy, longer.requestedEarlier], ['2026-04-14', '2026-05-01', false]);
+  const same = computeDeadline(ru, { receivedAt: received, requestedBy: '2026-04-14' });
+  assert.equal(same.requestedEarlier, false);
+  const none = computeDeadline(ru, { receivedAt: received });
+  assert.deepEqual([none.requestedBy, none.requestedEarlier], [null, false]);
+  // R12.c: "overdue" is measured against the term only, never against the wish.
+  assert.equal(
+    classifyOverdue(ru, { deadline: shorter.deadline, today: '2026-03-25', delayNotified: false }).status,
+    'open',
+  );
+});
+
+test('R12.b: a shorter date may be the day of receipt, not a day before (calendar.shorter_term naming the field)', () => {
+  assert.equal(shorterTermTooEarly('2026-03-02', '2026-03-02'), false);
+  assert.equal(shorterTermTooEarly('2026-03-01', '2026-03-02'), true);
+  requireShorterTerm('2026-03-02', '2026-03-02', '--shorter');
+  assert.deepEqual(
+    code(() => requireShorterTerm('2026-03-01', '2026-03-02', '--shorter')),
+    { code: 'calendar.shorter_term', field: '--shorter' },
+  );
 });
 
 test('R12.a: beyond the last loaded year fixed-date holidays are projected and the result is marked estimated; further out is an error', () => {

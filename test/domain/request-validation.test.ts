@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { validateRequest, requestProvisions } from '../../src/domain/request-validation.js';
 import { loadTreaty } from '../../src/domain/treaty.js';
+import { addDays } from '../../src/domain/dates.js';
 import type { Problem } from '../../src/domain/problems.js';
 import { aRequest } from '../support/requests.js';
 
@@ -308,23 +309,27 @@ test('R10.b: only the body holding the proceedings, and only its officers, may r
   find(none.errors, 'R10.b.proceeding');
 });
 
-test('R12.b: a shorter term must lie after today', () => {
+test('R12.b: a shorter term may not lie before the expected day of receipt (the requesting body’s today)', () => {
   const r = validateRequest(
     aRequest((q) => {
-      q.shorterTerm = today;
+      q.shorterTerm = addDays(today, -1);
     }),
     { today },
   );
-  find(r.errors, 'R12.b.shorter_term');
-  assert.equal(
-    validateRequest(
-      aRequest((q) => {
-        q.shorterTerm = '2026-12-10';
-      }),
-      { today },
-    ).ok,
-    true,
-  );
+  const problem = find(r.errors, 'R12.b.shorter_term');
+  assert.equal(problem.path, 'shorterTerm');
+  assert.match(problem.message, /раньше ожидаемого дня получения/);
+  for (const ok of [today, '2026-12-10'])
+    assert.equal(
+      validateRequest(
+        aRequest((q) => {
+          q.shorterTerm = ok;
+        }),
+        { today },
+      ).ok,
+      true,
+      ok,
+    );
 });
 
 test('schema: wrong types and unknown fields are reported with their path, alongside the rule problems', () => {

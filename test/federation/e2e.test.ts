@@ -17,6 +17,8 @@ import { listRequests } from '../../src/app/list-requests.js';
 import { refuseRequest } from '../../src/app/refuse-request.js';
 import { signRequest } from '../../src/app/sign-request.js';
 import { computeDeadline } from '../../src/domain/calendar.js';
+import { addDays } from '../../src/domain/dates.js';
+import { partyDay } from '../../src/domain/parties.js';
 import { loadCalendar } from '../../src/adapters/calendars/json-calendar-source.js';
 import { deliver, postMessage } from '../../src/adapters/federation/outbound.js';
 import { composeMessage } from '../../src/app/compose-message.js';
@@ -71,7 +73,8 @@ describe('federation end to end (RU, KZ, BY)', () => {
     return { id: d.id, messageId: s.messageId };
   }
 
-  test('R11, R-KZ, R12.a: RU sends a property and income request to KZ; the receipt starts the KZ deadline', async () => {
+  test('R11, R-KZ, R12.a, R12.b: RU sends a property and income request to KZ; the receipt starts the KZ deadline and carries the date asked for', async () => {
+    const requestedBy = addDays(partyDay(ru().clock.now(), 'RU'), 3);
     const d = await draftRequest(ru(), ruOfficer, {
       proceedingId,
       requestedBody: kzBody,
@@ -80,6 +83,7 @@ describe('federation end to end (RU, KZ, BY)', () => {
         { kind: 'employment_income', workplace: true, income: true, period: { from: '2024-01-01', to: '2026-10-31' } },
       ],
       grounds: 'Должник с 2024 года проживает в г. Алматы и получает доход на территории Республики Казахстан.',
+      shorterTerm: requestedBy,
     });
     assert.ok(
       d.check.warnings.some((w) => w.code === 'R-KZ'),
@@ -102,6 +106,10 @@ describe('federation end to end (RU, KZ, BY)', () => {
       expected.deadline,
       'the signed receipt carries the deadline',
     );
+    // R12.b: the shorter date is a wish beside the legal term, on both sides.
+    assert.equal((receipt.data.receipt as { requestedBy?: string }).requestedBy, requestedBy);
+    assert.deepEqual([incoming.requestedBy, incoming.requestedEarlier], [requestedBy, true]);
+    assert.deepEqual([sent.deadline, sent.requestedBy], [expected.deadline, requestedBy]);
     assert.equal((incoming.document.debtor as { surname: string }).surname, 'Иванов');
     const reads = await kz()
       .db.selectFrom('audit_log')

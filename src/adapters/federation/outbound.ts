@@ -262,13 +262,23 @@ export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean>
       body: row.to_body,
       at: (m) => new Date(m.envelope.createdAt),
     });
-    const rb = receipt.body as { messageId: string; receivedAt: string; messageSha256: string; deadline?: string };
+    const rb = receipt.body as {
+      messageId: string;
+      receivedAt: string;
+      messageSha256: string;
+      deadline?: string;
+      requestedBy?: string;
+    };
     if (rb.messageId !== row.message_id || rb.messageSha256 !== sha256Hex(jws))
       throw new EixError('message.signature', {}, 'Квитанция относится к другому сообщению');
     await recordDelivery(ctx, TRANSPORT, {
       messageId: row.message_id,
       receiptAt: rb.receivedAt,
-      receipt: { jws: receiptJws, ...(rb.deadline ? { deadline: rb.deadline } : {}) },
+      receipt: {
+        jws: receiptJws,
+        ...(rb.deadline ? { deadline: rb.deadline } : {}),
+        ...(rb.requestedBy ? { requestedBy: rb.requestedBy } : {}),
+      },
     });
     return true;
   } catch (e) {

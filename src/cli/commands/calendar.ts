@@ -2,7 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { EixError } from '../../domain/errors.js';
-import { computeDeadline, dayInfo } from '../../domain/calendar.js';
+import { computeDeadline, dayInfo, requireShorterTerm } from '../../domain/calendar.js';
 import { loadCalendar } from '../../adapters/calendars/json-calendar-source.js';
 import { importProductionCalendarXml } from '../../adapters/calendars/production-calendar-xml.js';
 import { dateOption, instantOption, partyOption, print } from '../io.js';
@@ -36,11 +36,14 @@ export function registerCalendarCommands(program: Command, kit: CommandKit): voi
       calendar
         .command('deadline')
         .description(
-          'срок исполнения запроса: 30 рабочих дней запрашиваемой Стороны (R12.a) или более короткий (R12.b)',
+          'срок исполнения запроса: 30 рабочих дней запрашиваемой Стороны (R12.a); более короткий срок (R12.b) — отдельная дата «просят исполнить до»',
         )
         .requiredOption('--party <CC>', 'запрашиваемая Сторона')
         .requiredOption('--received <instant>', 'момент получения запроса, ISO 8601 с часовым поясом')
-        .option('--shorter <YYYY-MM-DD>', 'более короткий срок, о котором просит запрашивающий орган')
+        .option(
+          '--shorter <YYYY-MM-DD>',
+          'более короткий срок, о котором просит запрашивающий орган (не раньше дня получения; срок по R12.a не меняет)',
+        )
         .option(
           '--time-zone <IANA>',
           'часовой пояс запрашиваемого органа, если он отличается от часового пояса Стороны',
@@ -55,12 +58,18 @@ export function registerCalendarCommands(program: Command, kit: CommandKit): voi
         const cal = await loadCalendar(party, calendarsDir);
         const d = computeDeadline(cal, {
           receivedAt,
-          ...(shorter ? { shorter } : {}),
+          ...(shorter ? { requestedBy: shorter } : {}),
           ...(timeZone ? { timeZone } : {}),
         });
+        if (shorter) requireShorterTerm(shorter, d.receivedOn, '--shorter');
         print(out, d, (x) =>
           [
-            `Получен: ${x.receivedOn}; срок исполнения: ${x.deadline} (${x.basis === 'R12.b' ? 'более короткий срок по просьбе запрашивающего органа' : `${x.workingDays} рабочих дней`})`,
+            `Получен: ${x.receivedOn}; срок исполнения: ${x.deadline} (${x.workingDays} рабочих дней, статья 12)`,
+            ...(x.requestedBy
+              ? [
+                  `Запрашивающий орган просит исполнить до ${x.requestedBy}${x.requestedEarlier ? ' (раньше срока по статье 12)' : ''}; это просьба, срок исполнения не меняется.`,
+                ]
+              : []),
             ...(x.estimated
               ? ['Внимание: в расчёте использованы предварительные (не утверждённые) даты календаря.']
               : []),

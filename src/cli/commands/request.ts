@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { localDate } from '../../domain/dates.js';
+import { partyDay } from '../../domain/parties.js';
 import { loadTreaty } from '../../domain/treaty.js';
 import { validateRequest } from '../../domain/request-validation.js';
 import { dateOption, print, readJsonFile } from '../io.js';
@@ -18,9 +18,14 @@ export function registerRequestCommands(program: Command, kit: CommandKit): void
     )
     .action(
       kit.act(async (out, file: string, opts: { events?: string; date?: string }) => {
-        const today = opts.date !== undefined ? dateOption(opts.date, '--date') : localDate(kit.ctx.clock.now(), 'UTC');
         const treaty = opts.events !== undefined ? loadTreaty(await readJsonFile(opts.events, '--events')) : undefined;
         const doc = await readJsonFile(file, 'file');
+        // Without --date: today of the requesting Party named in the document (UTC when none is named).
+        const party = (doc as { requestingBody?: { party?: unknown } } | null)?.requestingBody?.party;
+        const today =
+          opts.date !== undefined
+            ? dateOption(opts.date, '--date')
+            : partyDay(kit.ctx.clock.now(), typeof party === 'string' ? party : '');
         const result = validateRequest(doc, { today, ...(treaty ? { treaty } : {}) });
         print(out, result, (r) =>
           [

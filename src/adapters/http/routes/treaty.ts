@@ -2,7 +2,7 @@
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import type { AppContext } from '../../../app/context.js';
-import { localDate } from '../../../domain/dates.js';
+import { partyDay } from '../../../domain/parties.js';
 import { canSend, designatedBodies, treatyStatus } from '../../../domain/treaty.js';
 import { parseInput } from '../../../app/input.js';
 import { actorOf, API_PREFIX } from '../server.js';
@@ -17,7 +17,7 @@ const PairQuery = Type.Object(
 );
 
 export function registerTreatyRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const today = () => localDate(ctx.clock.now(), 'UTC');
+  const today = () => partyDay(ctx.clock.now(), ctx.party);
   app.get(
     `${API_PREFIX}/treaty/status`,
     { schema: { tags: ['treaty'], summary: 'Какие Стороны связаны Соглашением на дату', querystring: DateQuery } },
