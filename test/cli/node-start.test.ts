@@ -46,10 +46,15 @@ test('eix node init, token create and node start give a working node; SIGTERM st
     const started = await new Promise<{ address: string }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`node did not start: ${out}`)), 60_000);
       child.stdout.on('data', () => {
-        const m = /\{[\s\S]*"address"[\s\S]*\}/.exec(out);
-        if (m) {
+        // Log lines (JSON too) may come first: the start answer is the JSON document that names the address.
+        const answer = out
+          .split('\n')
+          .map((l) => l.trim())
+          .find((l) => l.startsWith('{') && l.includes('"address"') && !l.includes('"level"'));
+        const whole = answer ?? /^\{\n[\s\S]*?"address"[\s\S]*?\n\}$/m.exec(out)?.[0];
+        if (whole) {
           clearTimeout(timer);
-          resolve(JSON.parse(m[0]) as { address: string });
+          resolve(JSON.parse(whole) as { address: string });
         }
       });
     });

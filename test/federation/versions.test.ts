@@ -21,10 +21,15 @@ import { signRegistry, verifyRegistry } from '../../src/adapters/crypto/registry
 import type { Message } from '../../src/domain/messages.js';
 import type { Registry } from '../../src/domain/registry.js';
 import { nodePaths, type RunningNode } from '../../src/main.js';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
 import { officer, settle, startTestFederation } from '../support/federation.js';
 import { hostileParty } from '../support/hostile-peer.js';
 
 type Fed = Awaited<ReturnType<typeof startTestFederation>>;
+// ajv-formats is CommonJS; under NodeNext its default export is the module object (as in test/domain/schemas.test.ts).
+const addFormats = (addFormatsModule as unknown as { default?: typeof addFormatsModule }).default ?? addFormatsModule;
 
 describe('protocol versions: RU and KZ speak 1 and 2, BY only 1', () => {
   let fed: Fed;
@@ -206,6 +211,44 @@ describe('protocol versions: RU and KZ speak 1 and 2, BY only 1', () => {
     const notice = byView.events.find((e) => e.event === 'deletion_notice');
     assert.ok(notice, 'BY keeps the notice in the request history');
     assert.deepEqual(notice.data.destroyed, ['answers']);
+  });
+
+  test("the independent recipe of docs/MESSAGES.md §10.1 verifies stored messages of both versions, each against its own version's published schema", async () => {
+    const stored = async (node: RunningNode, type: string, version: number): Promise<string> => {
+      const ctx = node.wired.ctx;
+      const row = await ctx.db
+        .selectFrom('inbox')
+        .select(['message_id', 'payload_enc'])
+        .where('type', '=', type as never)
+        .where('schema_version', '=', version)
+        .orderBy('received_at')
+        .executeTakeFirstOrThrow();
+      return ctx.sealer.decrypt(row.payload_enc!, `inbox:${row.message_id}`).toString('utf8');
+    };
+    for (const [node, version] of [
+      [fed.nodes.BY, 1],
+      [fed.nodes.KZ, 2],
+    ] as const) {
+      const jws = await stored(node, 'request', version);
+      // §10.1, word for word: the key from x5c, jose's compactVerify.
+      const { alg, x5c } = decodeProtectedHeader(jws) as { alg: string; x5c: string[] };
+      const key = await importX509(`-----BEGIN CERTIFICATE-----\n${x5c[0]}\n-----END CERTIFICATE-----`, alg);
+      const { payload } = await compactVerify(jws, key, { algorithms: ['ES256', 'EdDSA'] });
+      const message = JSON.parse(new TextDecoder().decode(payload)) as Message;
+      assert.equal(message.envelope.schemaVersion, version);
+      // Then the published schema of that version (data/schemas/v<schemaVersion>/<type>.json), with ajv.
+      const file = new URL(`../../data/schemas/v${version}/request.json`, import.meta.url);
+      const ajv = new Ajv({ allErrors: true, strict: false, allowUnionTypes: true });
+      (addFormats as unknown as (a: Ajv) => void)(ajv);
+      const validate = ajv.compile(JSON.parse(await readFile(file, 'utf8')) as object);
+      assert.ok(validate(message), JSON.stringify(validate.errors));
+      const other = new URL(`../../data/schemas/v${version === 1 ? 2 : 1}/request.json`, import.meta.url);
+      assert.equal(
+        ajv.compile(JSON.parse(await readFile(other, 'utf8')) as object)(message),
+        false,
+        "the other version's schema does not take it",
+      );
+    }
   });
 
   test('a version a node does not speak is refused with message.version, naming the versions it accepts', async () => {

@@ -21,6 +21,7 @@ import { certificateInfo, verifyCertificate } from '../crypto/pki.js';
 import { toEixError } from '../http/errors.js';
 import { canonicalBytes, sha256Hex } from '../crypto/jws.js';
 import { readCompact, verifyCompact } from './jws.js';
+import { checkNodeCertificate } from './node-identity.js';
 import { MESSAGE_JWS_TYPE, RECEIPT_JWS_TYPE, type Federation } from './context.js';
 
 export type { Accepted };
@@ -31,27 +32,10 @@ export interface TlsPeer {
 
 /** The peer node behind a TLS client certificate, checked against the registry. */
 export async function identifyPeer(fed: Federation, peer: TlsPeer): Promise<{ nodeId: string; party: string }> {
-  const info = certificateInfo(peer.certPem);
-  const registry = fed.registry();
-  const party = Object.entries(registry.parties).find(([, p]) => p.nodes.some((n) => n.id === info.nodeId))?.[0];
-  if (!info.nodeId || !party)
-    throw new EixError(
-      'message.tls',
-      { nodeId: info.nodeId ?? null },
-      `Узел ${info.nodeId ?? '(без идентификатора)'} отсутствует в реестре`,
-    );
-  const now = fed.app.clock.now();
-  const chained = await Promise.all(
-    registry.parties[party]!.caCertificates.map((ca) => verifyCertificate(peer.certPem, ca, now)),
-  );
-  if (!chained.some((r) => r.ok) || isRevoked(registry, info.serialNumber, now)) {
-    throw new EixError(
-      'message.tls',
-      { nodeId: info.nodeId },
-      `Сертификат узла ${info.nodeId} не выдан удостоверяющим центром Стороны ${party} или отозван`,
-    );
-  }
-  return { nodeId: info.nodeId, party };
+  const id = await checkNodeCertificate(fed.registry(), peer.certPem, null, fed.app.clock.now());
+  if (!id.ok)
+    throw new EixError('message.tls', { nodeId: id.nodeId }, `Клиентский сертификат TLS отклонён: ${id.problem}`);
+  return { nodeId: id.nodeId, party: id.party };
 }
 
 /** Verifies a signed document of a body of `party` (message or receipt); returns its payload. */

@@ -15,12 +15,12 @@ import type { Actor } from '../../app/context.js';
 import { recordDelivery } from '../../app/record-delivery.js';
 import { EixError } from '../../domain/errors.js';
 import { composeMessage } from '../../app/compose-message.js';
+import { checkNodeCertificate } from './node-identity.js';
 import { MESSAGE_TYPES } from '../../domain/messages.js';
 import { PARTIES, isSignatory } from '../../domain/parties.js';
 import { CURRENT_VERSION, chooseVersion, peerProtocol, type ProtocolVersion } from '../../domain/protocol.js';
-import { isRevoked, registryFreshness, type Registry } from '../../domain/registry.js';
+import { registryFreshness, type Registry } from '../../domain/registry.js';
 import { canonicalBytes, derBase64ToPem, sha256Hex } from '../crypto/jws.js';
-import { certificateInfo, verifyCertificate } from '../crypto/pki.js';
 import { verifySigned } from './inbound.js';
 import { FEDERATION_PATH, MESSAGE_JWS_TYPE, RECEIPT_JWS_TYPE, type Federation } from './context.js';
 
@@ -96,20 +96,13 @@ export async function verifyServer(fed: Federation, party: string, url: string, 
       `Сообщение Стороне ${party} не отправлено на ${url}: ${why}`,
     );
   if (!peer?.raw) throw refuse(null, 'сервер не предъявил сертификат');
-  const pem = derBase64ToPem(peer.raw.toString('base64'));
-  const info = certificateInfo(pem);
-  const registry = fed.registry();
-  const p = registry.parties[party];
-  if (!info.nodeId || !p?.nodes.some((n) => n.id === info.nodeId))
-    throw refuse(
-      info.nodeId ?? null,
-      `сертификат сервера выдан узлу ${info.nodeId ?? '(без идентификатора)'}, который не является узлом Стороны ${party} в реестре`,
-    );
-  const now = fed.app.clock.now();
-  const chained = await Promise.all(p.caCertificates.map((ca) => verifyCertificate(pem, ca, now)));
-  if (!chained.some((r) => r.ok))
-    throw refuse(info.nodeId, `сертификат узла ${info.nodeId} не выдан удостоверяющим центром Стороны ${party}`);
-  if (isRevoked(registry, info.serialNumber, now)) throw refuse(info.nodeId, `сертификат узла ${info.nodeId} отозван`);
+  const id = await checkNodeCertificate(
+    fed.registry(),
+    derBase64ToPem(peer.raw.toString('base64')),
+    party,
+    fed.app.clock.now(),
+  );
+  if (!id.ok) throw refuse(id.nodeId, id.problem);
 }
 
 /**
