@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { startAnswer } from '../support/processes.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BIN = path.join(ROOT, 'bin/eix.js');
@@ -46,15 +47,10 @@ test('eix node init, token create and node start give a working node; SIGTERM st
     const started = await new Promise<{ address: string }>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`node did not start: ${out}`)), 60_000);
       child.stdout.on('data', () => {
-        // Log lines (JSON too) may come first: the start answer is the JSON document that names the address.
-        const answer = out
-          .split('\n')
-          .map((l) => l.trim())
-          .find((l) => l.startsWith('{') && l.includes('"address"') && !l.includes('"level"'));
-        const whole = answer ?? /^\{\n[\s\S]*?"address"[\s\S]*?\n\}$/m.exec(out)?.[0];
-        if (whole) {
+        const answer = startAnswer(out);
+        if (answer) {
           clearTimeout(timer);
-          resolve(JSON.parse(whole) as { address: string });
+          resolve(answer);
         }
       });
     });

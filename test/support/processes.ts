@@ -57,16 +57,9 @@ export function spawnNode(
     proc.stdout!.setEncoding('utf8');
     proc.stdout!.on('data', (chunk: string) => {
       out += chunk;
-      if (/"address"\s*:/.test(out)) {
-        try {
-          // `--json` prints one JSON document (possibly pretty-printed); wait until it is whole.
-          const start = out.indexOf('{');
-          JSON.parse(out.slice(start));
-          clearTimeout(timer);
-          resolve();
-        } catch {
-          /* not whole yet */
-        }
+      if (startAnswer(out)) {
+        clearTimeout(timer);
+        resolve();
       }
     });
     void exited.then((how) => {
@@ -147,5 +140,23 @@ export async function waitFor(
     }
     if (Date.now() - t0 > capMs) return { ok: false, waitedMs: Date.now() - t0 };
     await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/**
+ * The answer `eix node start --json` prints (one JSON document naming the address, possibly
+ * pretty-printed) among the node's log lines (pino: one JSON object per line, with a "level"), once whole.
+ */
+export function startAnswer(out: string): { address: string } | null {
+  const rest = out
+    .split('\n')
+    .filter((l) => !/^\{"level":/.test(l.trim()))
+    .join('\n');
+  const start = rest.indexOf('{');
+  if (start < 0 || !/"address"\s*:/.test(rest)) return null;
+  try {
+    return JSON.parse(rest.slice(start)) as { address: string };
+  } catch {
+    return null; // not whole yet
   }
 }

@@ -74,6 +74,9 @@ function agentFor(fed: Federation): Agent {
       cert: fed.tls.certChainPem,
       ca: fed.tls.rootPem,
       minVersion: 'TLSv1.2',
+      // No TLS session resumption: a resumed session does not present the server's certificate again, and
+      // verifyServer must see it on every new connection (connections are kept alive, so full handshakes are rare).
+      maxCachedSessions: 0,
     });
     agents.set(fed.tls, agent);
   }
