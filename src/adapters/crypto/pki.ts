@@ -407,6 +407,34 @@ function readCertificateInfo(pem: string): CertificateInfo {
 
 /** Whether `certPem` was signed by the CA `issuerPem` and is valid at `at`. */
 export async function verifyCertificate(certPem: string, issuerPem: string, at: Date): Promise<VerifyResult> {
+  const chain = issuedBy(certPem, issuerPem);
+  if (!chain.ok) return chain;
+  if (at.getTime() < chain.validFrom) return { ok: false, reason: 'not_yet_valid' };
+  if (at.getTime() > chain.validTo) return { ok: false, reason: 'expired' };
+  return { ok: true };
+}
+
+type Issued = { ok: true; validFrom: number; validTo: number } | { ok: false; reason: 'not_ca' | 'signature' };
+
+/**
+ * The part of the check that does not depend on the time: the issuer is a CA and signed the certificate.
+ * Remembered per (certificate, issuer) — a signature never changes — so the node checks each peer's and
+ * each body's certificate once, not at every message (validity dates and revocation are checked every time).
+ */
+function issuedBy(certPem: string, issuerPem: string): Issued {
+  const key = `${certPem}\n${issuerPem}`;
+  let hit = issuedCache.get(key);
+  if (!hit) {
+    hit = checkIssuedBy(certPem, issuerPem);
+    if (issuedCache.size >= 1000) issuedCache.delete(issuedCache.keys().next().value!);
+    issuedCache.set(key, hit);
+  }
+  return hit;
+}
+
+const issuedCache = new Map<string, Issued>();
+
+function checkIssuedBy(certPem: string, issuerPem: string): Issued {
   // node:crypto (OpenSSL) checks the signature natively: ~50× faster than WebCrypto here.
   let cert: NodeX509;
   let issuer: NodeX509;
@@ -436,9 +464,7 @@ export async function verifyCertificate(certPem: string, issuerPem: string, at: 
     signed = false;
   }
   if (!signed) return { ok: false, reason: 'signature' };
-  if (at.getTime() < Date.parse(cert.validFrom)) return { ok: false, reason: 'not_yet_valid' };
-  if (at.getTime() > Date.parse(cert.validTo)) return { ok: false, reason: 'expired' };
-  return { ok: true };
+  return { ok: true, validFrom: Date.parse(cert.validFrom), validTo: Date.parse(cert.validTo) };
 }
 
 /** The algorithm of a certificate's key (for choosing the JWS `alg`). */
