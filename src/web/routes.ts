@@ -26,6 +26,7 @@ import { getProtectionStatement } from '../app/get-protection-statement.js';
 import { getRequest, type RequestView } from '../app/get-request.js';
 import { listAuditEntries } from '../app/list-audit-entries.js';
 import { listBodies } from '../app/list-bodies.js';
+import { listWaitingMessages } from '../app/list-waiting-messages.js';
 import { getProceeding, listProceedings } from '../app/list-proceedings.js';
 import { countIncomingByDeadline } from '../app/count-incoming-by-deadline.js';
 import { listRequests } from '../app/list-requests.js';
@@ -860,6 +861,8 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
           .map((cc) => [cc, labels.partyName(cc)])
           .sort((a, b) => a[1]!.localeCompare(b[1]!, 'ru')),
         statement: await getProtectionStatement(ctx),
+        // Protocol versions (MESSAGES.md §3.1): what waits for another Party's node or a newer registry.
+        waiting: await listWaitingMessages(ctx, o),
         treaty: treatyStatus(ctx.treaty(), today()),
         today: today(),
         audit: audit.entries,

@@ -15,6 +15,7 @@ import { answerRequest } from '../../src/app/answer-request.js';
 import type { Officer } from '../../src/app/context.js';
 import { draftRequest } from '../../src/app/draft-request.js';
 import { getRequest } from '../../src/app/get-request.js';
+import { listWaitingMessages } from '../../src/app/list-waiting-messages.js';
 import { notifyDeletion } from '../../src/app/notify-deletion.js';
 import { signRequest } from '../../src/app/sign-request.js';
 import { signRegistry, verifyRegistry } from '../../src/adapters/crypto/registry-jws.js';
@@ -163,6 +164,14 @@ describe('protocol versions: RU and KZ speak 1 and 2, BY only 1', () => {
     assert.equal(held.attempts, 0, 'a hold is no attempt');
     assert.equal(held.signed_enc, null, 'nothing was signed in a version BY would read wrongly');
     assert.match(held.last_error ?? '', /^protocol\.unsupported: Узел Беларуси ещё не поддерживает сообщение/);
+    // The administrator sees what waits, for whom and why (no personal data).
+    const ruAdmin = await officer(fed.nodes.RU, 'ru.admin');
+    const waiting = await listWaitingMessages(ru(), ruAdmin);
+    assert.deepEqual(
+      waiting.map((w) => [w.messageId, w.type, w.toParty]),
+      [[noticeId, 'deletion_notice', 'BY']],
+    );
+    assert.match(waiting[0]!.reason, /^Узел Беларуси ещё не поддерживает сообщение «Уведомление об уничтожении/);
     const view = await getRequest(ru(), ruOfficer, toBy.id);
     const delivery = view.delivery.find((d) => d.messageId === noticeId)!;
     assert.equal(delivery.status, 'pending');
@@ -202,6 +211,7 @@ describe('protocol versions: RU and KZ speak 1 and 2, BY only 1', () => {
       assert.ok(Date.now() < deadline, `the held notice was not sent after the upgrade (${r.status})`);
       await new Promise((res) => setTimeout(res, 250));
     }
+    assert.deepEqual(await listWaitingMessages(ru(), ruAdmin), [], 'nothing waits any more');
     const byRequest = await by()
       .db.selectFrom('requests')
       .select('id')
