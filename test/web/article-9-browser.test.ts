@@ -7,9 +7,7 @@
 // test-results/ for review: no English, raw codes, ids or ISO/UTC times.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { answerRequest } from '../../src/app/answer-request.js';
 import { draftRequest } from '../../src/app/draft-request.js';
 import { listRequests } from '../../src/app/list-requests.js';
@@ -18,21 +16,15 @@ import { signRequest } from '../../src/app/sign-request.js';
 import { PARTIES } from '../../src/domain/parties.js';
 import type { RunningDemo } from '../../src/demo/federation.js';
 import { officer, settle, startTestFederation } from '../support/federation.js';
+import { SHOTS, browserSkip, launchBrowser } from '../support/browser.js';
 
-const CHROMIUM = process.env.EIX_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
 const ISO = /\d{4}-\d{2}-\d{2}|\d{2}:\d{2}:\d{2}|UTC|GMT/;
 const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}/i;
 const DATE_RU = /\d{2}\.\d{2}\.\d{4}/;
 
 describe(
   'Article 9 screens in Chromium: consent to disclose (R9.2), protection measures (R9.5)',
-  {
-    skip:
-      !existsSync(CHROMIUM) && process.env.EIX_REQUIRE_BROWSER !== '1'
-        ? `no browser at ${CHROMIUM} (npm test installs Debian chromium)`
-        : false,
-  },
+  { skip: browserSkip },
   () => {
     let fed: RunningDemo & { close(): Promise<void> };
     let browser: Browser;
@@ -41,19 +33,8 @@ describe(
     const login = (l: string) => fed.logins.find((x) => x.login === l)!;
 
     before(async () => {
-      await mkdir(SHOTS, { recursive: true });
       fed = await startTestFederation();
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-        ],
-      });
+      browser = await launchBrowser();
       // A request RU → KZ, answered; RU asks consent to pass the answer to a third party.
       const ru = fed.nodes.RU.wired.ctx;
       const kz = fed.nodes.KZ.wired.ctx;

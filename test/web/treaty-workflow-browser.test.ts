@@ -6,9 +6,7 @@
 // 25 declaration, the Party chosen from those the form offers.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { createProceeding } from '../../src/app/create-proceeding.js';
 import { draftRequest } from '../../src/app/draft-request.js';
 import { getRequest } from '../../src/app/get-request.js';
@@ -17,9 +15,7 @@ import { PARTIES } from '../../src/domain/parties.js';
 import type { RunningDemo } from '../../src/demo/federation.js';
 import { officer, settle, startTestFederation } from '../support/federation.js';
 import { aRequest } from '../support/requests.js';
-
-const CHROMIUM = process.env.EIX_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
+import { SHOTS, browserSkip, launchBrowser } from '../support/browser.js';
 
 /** What an officer must never read: English words of the code, rule codes, raw ids, ISO or UTC times. */
 function assertReadable(text: string): void {
@@ -31,31 +27,15 @@ function assertReadable(text: string): void {
 
 describe(
   'R16, R13.d: confidentiality decision and refusal on a declaration in the officer’s browser',
-  {
-    skip:
-      !existsSync(CHROMIUM) && process.env.EIX_REQUIRE_BROWSER !== '1'
-        ? `no browser at ${CHROMIUM} (npm test installs Debian chromium)`
-        : false,
-  },
+  { skip: browserSkip },
   () => {
     let fed: RunningDemo & { dir: string; close(): Promise<void> };
     let browser: Browser;
     const ids = { confidentialRu: '', confidentialKz: '', notarialKz: '' };
 
     before(async () => {
-      await mkdir(SHOTS, { recursive: true });
       fed = await startTestFederation();
-      browser = await chromium.launch({
-        executablePath: CHROMIUM,
-        args: [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--no-first-run',
-        ],
-      });
+      browser = await launchBrowser();
       const ru = fed.nodes.RU.wired.ctx;
       const kz = fed.nodes.KZ.wired.ctx;
       const ruOfficer = await officer(fed.nodes.RU, 'ru.officer');

@@ -1,0 +1,30 @@
+// Real headless Chromium for the UI tests (Debian's chromium driven by
+// playwright-core), launched as the brief prescribes; screenshots go to
+// test-results/ for review.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM = process.env.EIX_CHROMIUM ?? '/usr/bin/chromium';
+export const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
+
+/** The `skip` option of a browser suite: skipped only where there is no browser and none is required. */
+export const browserSkip: string | false =
+  !existsSync(CHROMIUM) && process.env.EIX_REQUIRE_BROWSER !== '1'
+    ? `no browser at ${CHROMIUM} (npm test installs Debian chromium)`
+    : false;
+
+export async function launchBrowser(): Promise<Browser> {
+  await mkdir(SHOTS, { recursive: true });
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--no-first-run',
+    ],
+  });
+}
