@@ -111,9 +111,9 @@ const consentRequest: Composer = async ({ ctx, refs }) => {
 /** Node-level and consent answers carry their body in the outbox payload, beside the routing references. */
 const payload: Composer = async ({ refs }) => {
   const body = Object.fromEntries(
-    Object.entries(refs).filter(([k]) => !['inReplyTo', 'fromBody', 'requestId', 'officerId'].includes(k)),
+    Object.entries(refs).filter(([k]) => !['inReplyTo', 'fromBody', 'requestId'].includes(k)),
   );
-  return { body, officerId: typeof refs.officerId === 'string' ? refs.officerId : null };
+  return { body, officerId: null };
 };
 
 const COMPOSERS: Readonly<Record<MessageType, Composer>> = {

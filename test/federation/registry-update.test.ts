@@ -4,7 +4,6 @@
 // messages while its registry is older than the configured maximum age.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -24,7 +23,7 @@ import { readConfig } from '../../src/config/config.js';
 import { EixError } from '../../src/domain/errors.js';
 import type { Registry } from '../../src/domain/registry.js';
 import { ENGINES } from '../support/db.js';
-import { startTestFederation } from '../support/federation.js';
+import { startTestFederation, claimedQuery, outboxRow as outboxRowOf } from '../support/federation.js';
 
 const DAY_MS = 86_400_000;
 
@@ -59,30 +58,8 @@ describe('trust registry updates on a running node', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
   };
-  const queue = async () => {
-    const messageId = randomUUID();
-    await ru.app.db
-      .insertInto('outbox')
-      .values({
-        message_id: messageId,
-        request_id: null,
-        type: 'protection_query',
-        to_party: 'KZ',
-        to_body: 'kz-central',
-        payload: JSON.stringify({}),
-        last_error: null,
-        delivered_at: null,
-      })
-      .execute();
-    return ru.app.db
-      .updateTable('outbox')
-      .set({ status: 'sending', attempts: 1 })
-      .where('message_id', '=', messageId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  };
-  const outboxRow = (messageId: string) =>
-    ru.app.db.selectFrom('outbox').selectAll().where('message_id', '=', messageId).executeTakeFirstOrThrow();
+  const queue = () => claimedQuery(ru);
+  const outboxRow = (messageId: string) => outboxRowOf(ru, messageId);
   const recordedVersion = async (f: Federation) =>
     (
       (

@@ -4,7 +4,6 @@
 // request (not even its headers) is written and the outbox row keeps the error.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -13,7 +12,7 @@ import { certificateInfo } from '../../src/adapters/crypto/pki.js';
 import type { Federation } from '../../src/adapters/federation/context.js';
 import { deliver } from '../../src/adapters/federation/outbound.js';
 import type { Registry } from '../../src/domain/registry.js';
-import { startTestFederation } from '../support/federation.js';
+import { startTestFederation, claimedQuery, outboxRow as outboxRowOf } from '../support/federation.js';
 
 describe('the sender checks the server it talks to', () => {
   let fed: Awaited<ReturnType<typeof startTestFederation>>;
@@ -63,30 +62,8 @@ describe('the sender checks the server it talks to', () => {
     },
   });
 
-  const queue = async (toParty = 'KZ', toBody = 'kz-central') => {
-    const messageId = randomUUID();
-    await ru.app.db
-      .insertInto('outbox')
-      .values({
-        message_id: messageId,
-        request_id: null,
-        type: 'protection_query',
-        to_party: toParty,
-        to_body: toBody,
-        payload: JSON.stringify({}),
-        last_error: null,
-        delivered_at: null,
-      })
-      .execute();
-    return ru.app.db
-      .updateTable('outbox')
-      .set({ status: 'sending', attempts: 1 })
-      .where('message_id', '=', messageId)
-      .returningAll()
-      .executeTakeFirstOrThrow();
-  };
-  const outboxRow = (messageId: string) =>
-    ru.app.db.selectFrom('outbox').selectAll().where('message_id', '=', messageId).executeTakeFirstOrThrow();
+  const queue = (toParty = 'KZ', toBody = 'kz-central') => claimedQuery(ru, toParty, toBody);
+  const outboxRow = (messageId: string) => outboxRowOf(ru, messageId);
   const kzHas = async (messageId: string) =>
     Boolean(
       await fed.nodes.KZ.wired.ctx.db

@@ -1,10 +1,13 @@
 // A running three-node federation for tests (the demo's own set-up on free
 // ports in a temp dir) and helpers to act as its officers.
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Officer, Role } from '../../src/app/context.js';
+import type { OutboxRow } from '../../src/app/compose-message.js';
+import type { Federation } from '../../src/adapters/federation/context.js';
 import {
   startDemo,
   demoNodeConfig,
@@ -99,4 +102,36 @@ export async function officer(node: RunningNode, login: string): Promise<Officer
 /** Lets every node's outbox worker deliver what is due. */
 export async function settle(demo: RunningDemo): Promise<void> {
   for (let i = 0; i < 3; i++) for (const p of DEMO_PARTIES) await demo.nodes[p].worker!.drain();
+}
+
+/**
+ * A node-level message (an empty protection_query) queued on `fed` and claimed as the worker would
+ * (status sending, attempt 1): the row `deliver` takes, for tests of the transport alone.
+ */
+export async function claimedQuery(fed: Federation, toParty = 'KZ', toBody = 'kz-central'): Promise<OutboxRow> {
+  const messageId = randomUUID();
+  await fed.app.db
+    .insertInto('outbox')
+    .values({
+      message_id: messageId,
+      request_id: null,
+      type: 'protection_query',
+      to_party: toParty,
+      to_body: toBody,
+      payload: JSON.stringify({}),
+      last_error: null,
+      delivered_at: null,
+    })
+    .execute();
+  return fed.app.db
+    .updateTable('outbox')
+    .set({ status: 'sending', attempts: 1 })
+    .where('message_id', '=', messageId)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+}
+
+/** The outbox row of a message, as it is now. */
+export function outboxRow(fed: Federation, messageId: string): Promise<OutboxRow> {
+  return fed.app.db.selectFrom('outbox').selectAll().where('message_id', '=', messageId).executeTakeFirstOrThrow();
 }
