@@ -213,11 +213,6 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
   let fedServer: FastifyInstance | null = null;
   let registryWatcher: RegistryWatcher | null = null;
   try {
-    jobs = await startJobs(
-      wired.database.db,
-      (e) => api.log.error({ err: e }, 'job queue error'),
-      wired.database.schema,
-    );
     const retentionActor = { kind: 'system', name: 'retention' } as const;
     const warnMissingRules = (missing: readonly MissingRetentionRule[]) => {
       for (const m of missing)
@@ -227,11 +222,21 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
         );
     };
     warnMissingRules((await checkRetentionRules(wired.ctx, retentionActor)).missing);
-    await jobs.schedule('purge-expired-data', '0 3 * * *', async () => {
-      const r = await purgeExpiredData(wired.ctx, retentionActor);
-      api.log.info({ requests: r.requests.length, totals: r.totals }, 'retention purge (R9.6)');
-      warnMissingRules(r.missingRules);
-    });
+    jobs = await startJobs(
+      wired.database,
+      [
+        {
+          name: 'purge-expired-data',
+          cron: '0 3 * * *',
+          handler: async () => {
+            const r = await purgeExpiredData(wired.ctx, retentionActor);
+            api.log.info({ requests: r.requests.length, totals: r.totals }, 'retention purge (R9.6)');
+            warnMissingRules(r.missingRules);
+          },
+        },
+      ],
+      (e) => api.log.error({ err: e }, 'job queue error'),
+    );
     let federationUrl: string | null = null;
     if (wired.federation) {
       fedServer = await buildFederationServer(wired.federation, { logLevel: config.logLevel });

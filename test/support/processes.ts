@@ -64,7 +64,11 @@ export function spawnNode(
     });
     void exited.then((how) => {
       clearTimeout(timer);
-      reject(new Error(`node in ${home} exited (${how}) before ready; stderr: ${err.slice(-2000)}`));
+      reject(
+        new Error(
+          `node in ${home} exited (${how}) before ready; stderr: ${err.slice(-2000)}; stdout: ${out.slice(-2000)}`,
+        ),
+      );
     });
   });
   ready.catch(() => undefined); // observed by the caller; never an unhandled rejection
