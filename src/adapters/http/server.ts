@@ -128,6 +128,12 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     req.actor = await authenticateToken(opts.ctx, token);
   });
 
+  // ASVS V14.4.2: an API answer opened in a browser is downloaded, never rendered.
+  app.addHook('onSend', async (req, reply) => {
+    if (req.url.startsWith(`${API_PREFIX}/`) && !reply.hasHeader('content-disposition'))
+      void reply.header('content-disposition', 'attachment; filename="api.json"');
+  });
+
   app.addHook('onResponse', async (req, reply) => {
     if (req.method !== 'GET' && reply.statusCode < 400) opts.onChange?.();
   });
