@@ -27,7 +27,7 @@ describe('response headers (V14.4, V14.3.3)', () => {
     await node.database.close();
   });
 
-  test('V14.4.2, V14.4.1: every API answer (success, refusal, unknown route) is JSON in UTF-8 with Content-Disposition: attachment', async () => {
+  test('V14.4.2, V14.4.1: every API answer (success, refusal, unknown route) is JSON in UTF-8 with Content-Disposition: attachment, never cached (V8.1.1)', async () => {
     for (const [url, auth] of [
       ['/api/v1/requests', true],
       ['/api/v1/requests', false],
@@ -38,6 +38,7 @@ describe('response headers (V14.4, V14.3.3)', () => {
       assert.match(String(res.headers['content-type']), /^application\/json; charset=utf-8$/, url);
       assert.equal(res.headers['content-disposition'], 'attachment; filename="api.json"', url);
       assert.equal(res.headers['x-content-type-options'], 'nosniff', url);
+      assert.equal(res.headers['cache-control'], 'no-store', url);
     }
   });
 

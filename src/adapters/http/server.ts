@@ -128,10 +128,13 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     req.actor = await authenticateToken(opts.ctx, token);
   });
 
-  // ASVS V14.4.2: an API answer opened in a browser is downloaded, never rendered.
+  // ASVS V14.4.2: an API answer opened in a browser is downloaded, never rendered;
+  // V8.1.1: no cache keeps one (answers carry personal data).
   app.addHook('onSend', async (req, reply) => {
-    if (req.url.startsWith(`${API_PREFIX}/`) && !reply.hasHeader('content-disposition'))
+    if (!req.url.startsWith(`${API_PREFIX}/`)) return;
+    if (!reply.hasHeader('content-disposition'))
       void reply.header('content-disposition', 'attachment; filename="api.json"');
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
   });
 
   app.addHook('onResponse', async (req, reply) => {
