@@ -20,6 +20,9 @@ import type { AppContext } from './app/context.js';
 import { installRegistry, type RecordedRegistry } from './app/install-registry.js';
 import { recomputeLegacyDeadlines } from './app/recompute-legacy-deadlines.js';
 import { purgeExpiredData } from './app/purge-expired-data.js';
+import { createAuditCheckpoint } from './app/create-audit-checkpoint.js';
+import { openAuditKey } from './app/open-audit-key.js';
+import { loadCheckpointSigner } from './adapters/crypto/audit-checkpoint.js';
 import { checkRetentionRules, type MissingRetentionRule } from './app/check-retention-rules.js';
 import type { Config } from './config/config.js';
 import { EixError } from './domain/errors.js';
@@ -42,6 +45,7 @@ export const nodePaths = (home: string) => ({
   info: path.join(home, 'node.json'),
   keys: path.join(home, 'keys'),
   dataKey: path.join(home, 'keys', 'data.key'),
+  auditKey: path.join(home, 'keys', 'audit.key'),
   bodyKeys: path.join(home, 'keys', 'bodies'),
   tlsKey: path.join(home, 'keys', 'tls', 'node.key'),
   tlsChain: path.join(home, 'keys', 'tls', 'node-chain.crt'),
@@ -143,7 +147,10 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
     // Without a registry the Agreement comes from the shipped events file (read now, so a bad file fails the start).
     if (!registry) trust.treaty();
     const calendarsDir = path.join(config.dataDir, 'calendars');
+    // Issue 13: the audit log's HMAC key, made here on a node created before audit keys.
+    const { key: auditKey } = await openAuditKey(database.db, { file: p.auditKey, now: systemClock.now() });
     const ctx: AppContext = {
+      auditKey,
       db: database.db,
       sealer,
       clock: config.today ? shiftedClock(config.today) : systemClock,
@@ -232,6 +239,18 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
             const r = await purgeExpiredData(wired.ctx, retentionActor);
             api.log.info({ requests: r.requests.length, totals: r.totals }, 'retention purge (R9.6)');
             warnMissingRules(r.missingRules);
+          },
+        },
+        {
+          // Issue 13: a signed checkpoint of the audit log every hour (skipped on a node without a TLS key).
+          name: 'audit-checkpoint',
+          cron: '0 * * * *',
+          handler: async () => {
+            const p = nodePaths(config.home);
+            const signer = await loadCheckpointSigner(p.tlsKey, p.tlsChain);
+            if (!signer) return api.log.warn('audit checkpoint skipped: the node has no TLS key (keys/tls)');
+            const cp = await createAuditCheckpoint(wired.ctx, { signer, nodeId: wired.node.nodeId ?? null });
+            api.log.info({ seq: cp.payload.seq, count: cp.payload.count }, 'audit checkpoint signed');
           },
         },
       ],

@@ -1,5 +1,8 @@
 // The append-only, hash-chained audit log (R9.1): every read of received
 // personal data, every change of a request and every admin action.
+// Entries are keyed (HMAC under ctx.auditKey, see audit-chain.ts); the
+// append does no I/O beyond the lock, one read and one insert.
+import type { KeyObject } from 'node:crypto';
 import { sql } from 'kysely';
 import {
   chainEntry,
@@ -22,19 +25,26 @@ export interface AuditFields {
   readonly details?: Record<string, unknown>;
 }
 
-/** Appends one entry inside the caller's transaction (it commits or rolls back with the change). */
+/**
+ * Appends one entry inside the caller's transaction (it commits or rolls back with the change).
+ * Under the global lock only CPU work is added (a SHA-256 and an HMAC, ~µs): the key is in memory.
+ */
 export async function appendAudit(tx: Tx, ctx: AppContext, actor: Actor, f: AuditFields): Promise<AuditEntry> {
   await sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(tx);
   const last = await tx.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  const entry = chainEntry(last ? rowToEntry(last) : null, {
-    at: ctx.clock.now().toISOString(),
-    actor: actorName(actor),
-    bodyId: f.bodyId ?? (actor.kind === 'officer' ? actor.bodyId : null),
-    action: f.action,
-    requestId: f.requestId ?? null,
-    subject: f.subject ?? null,
-    details: f.details ?? {},
-  });
+  const entry = chainEntry(
+    last ? rowToEntry(last) : null,
+    {
+      at: ctx.clock.now().toISOString(),
+      actor: actorName(actor),
+      bodyId: f.bodyId ?? (actor.kind === 'officer' ? actor.bodyId : null),
+      action: f.action,
+      requestId: f.requestId ?? null,
+      subject: f.subject ?? null,
+      details: f.details ?? {},
+    },
+    ctx.auditKey?.key,
+  );
   await tx
     .insertInto('audit_log')
     .values({
@@ -48,6 +58,7 @@ export async function appendAudit(tx: Tx, ctx: AppContext, actor: Actor, f: Audi
       details: JSON.stringify(entry.details),
       prev_hash: entry.prevHash,
       hash: entry.hash,
+      mac: entry.mac,
     })
     .execute();
   return entry;
@@ -64,6 +75,7 @@ type AuditRow = {
   details: unknown;
   prev_hash: string;
   hash: string;
+  mac: string | null;
 };
 
 export function rowToEntry(r: AuditRow): AuditEntry {
@@ -78,13 +90,40 @@ export function rowToEntry(r: AuditRow): AuditEntry {
     details: (r.details ?? {}) as Record<string, unknown>,
     prevHash: r.prev_hash,
     hash: r.hash,
+    mac: r.mac,
   };
 }
 
-/** Reads the whole log in pages and checks every link (`eix audit verify`); holds one page in memory at a time. */
-export async function verifyAuditLog(db: Store, pageSize = 5000): Promise<ChainVerdict> {
+/** What a checkpoint says about the log: its entry `seq` had this hash and mac. */
+export interface CheckpointClaim {
+  readonly seq: number;
+  readonly hash: string;
+  readonly mac: string | null;
+}
+
+export type AuditVerdict =
+  | ChainVerdict
+  /** 'truncated': the log ends before the checkpointed entry; 'checkpoint': that entry differs from the checkpoint. */
+  | { ok: false; count: number; brokenAt: number; reason: 'truncated' | 'checkpoint' };
+
+export interface VerifyAuditOptions {
+  /** The audit key: without it only the hashes and links are checked (a rewrite with recomputed hashes passes). */
+  readonly key?: KeyObject | undefined;
+  /** A checkpoint (already signature-checked): the log must still hold its entry unchanged and not be shorter. */
+  readonly checkpoint?: CheckpointClaim | undefined;
+  readonly pageSize?: number;
+}
+
+/**
+ * Reads the whole log in pages and checks every link and mac (`eix audit verify`);
+ * holds one page in memory at a time.
+ */
+export async function verifyAuditLog(db: Store, opts: VerifyAuditOptions = {}): Promise<AuditVerdict> {
+  const pageSize = opts.pageSize ?? 5000;
+  const cp = opts.checkpoint;
   let anchor: ChainAnchor | undefined;
   let count = 0;
+  let legacyBefore = 0;
   for (;;) {
     const page = (
       await db
@@ -95,11 +134,19 @@ export async function verifyAuditLog(db: Store, pageSize = 5000): Promise<ChainV
         .limit(pageSize)
         .execute()
     ).map(rowToEntry);
-    const v = verifyChain(page, anchor);
+    const v = verifyChain(page, anchor, opts.key);
     if (!v.ok) return { ...v, count: count + v.count };
     count += v.count;
+    const held = cp ? page.find((e) => e.seq === cp.seq) : undefined;
+    if (cp && held && (held.hash !== cp.hash || held.mac !== cp.mac))
+      return { ok: false, count: cp.seq - 1, brokenAt: cp.seq, reason: 'checkpoint' };
     const last = page.at(-1);
-    if (last) anchor = { seq: last.seq, hash: last.hash };
-    if (page.length < pageSize) return { ok: true, count, lastHash: v.lastHash };
+    if (last) anchor = { seq: last.seq, hash: last.hash, mac: v.lastMac };
+    if (page.length < pageSize) {
+      const lastSeq = anchor?.seq ?? 0;
+      if (cp && lastSeq < cp.seq) return { ok: false, count, brokenAt: lastSeq + 1, reason: 'truncated' };
+      return { ...v, count, legacy: v.legacy + legacyBefore };
+    }
+    legacyBefore += v.legacy;
   }
 }

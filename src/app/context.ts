@@ -1,5 +1,6 @@
 // What every use case receives: the store, the data key ring, the clock and
 // the Agreement's state, wired by hand in src/main.ts (ARCHITECTURE rule 6).
+import type { KeyObject } from 'node:crypto';
 import type { Calendar } from '../domain/calendar.js';
 import type { Treaty } from '../domain/treaty.js';
 import type { Clock } from '../ports/clock.js';
@@ -21,6 +22,8 @@ export interface AppContext {
   /** The trust registry in force (absent in tests that need none); `treaty()` and `route()` read it. */
   readonly registry?: TrustRegistry;
   readonly limits: { readonly attachmentBytes: number };
+  /** The audit log's HMAC key from the node home (keys/audit.key); without it entries are only hash-chained. */
+  readonly auditKey?: { readonly id: string; readonly key: KeyObject };
 }
 
 export const ROLES = ['officer', 'supervisor', 'central', 'admin'] as const;

@@ -15,5 +15,5 @@ export async function listAuditEntries(ctx: AppContext, actor: Actor, limit = 50
     .orderBy('seq', 'desc')
     .limit(limit)
     .execute();
-  return { entries, chainOk: (await verifyAuditLog(ctx.db)).ok };
+  return { entries, chainOk: (await verifyAuditLog(ctx.db, { key: ctx.auditKey?.key })).ok };
 }

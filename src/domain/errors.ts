@@ -154,6 +154,18 @@ export const ERROR_CODES = {
     ru: 'Реестр доверия подписан не тем депозитарием, сертификат которого закреплён',
   },
   'audit.broken': { http: 500, ru: 'Цепочка журнала аудита нарушена' },
+  'audit.key_file': { http: 500, ru: 'Ключ журнала аудита повреждён или недоступен' },
+  'audit.key_missing': {
+    http: 500,
+    ru: 'Ключ журнала аудита отсутствует, а журнал уже содержит записи с ключом: восстановите keys/audit.key',
+  },
+  'audit.key_mismatch': { http: 500, ru: 'Ключ журнала аудита не тот, которым подписан журнал этого узла' },
+  'audit.no_signing_key': {
+    http: 409,
+    ru: 'У узла нет TLS-ключа и сертификата (keys/tls): контрольную точку журнала аудита нечем подписать',
+  },
+  'audit.checkpoint_format': { http: 400, ru: 'Неверный формат контрольной точки журнала аудита' },
+  'audit.checkpoint_signature': { http: 400, ru: 'Подпись контрольной точки журнала аудита неверна' },
   // internal
   internal: { http: 500, ru: 'Внутренняя ошибка' },
 } as const satisfies Record<string, ErrorSpec>;

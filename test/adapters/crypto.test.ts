@@ -302,6 +302,8 @@ describe('passwords and API tokens', () => {
 });
 
 describe('audit chain (R9.1)', () => {
+  // Entries made without an audit key (the legacy, hash-only chain); keyed chains: test/security/audit-trust.test.ts.
+  const unkeyed = { ok: true, lastMac: null, keyed: false } as const;
   function buildChain(count: number): AuditEntry[] {
     const out: AuditEntry[] = [];
     let prev: AuditEntry | null = null;
@@ -344,15 +346,15 @@ describe('audit chain (R9.1)', () => {
     assert.equal(second.prevHash, first.hash);
     assert.match(first.hash, /^[0-9a-f]{64}$/);
     const { hash: _h, ...rest } = first;
-    const reordered = Object.fromEntries(Object.entries(rest).reverse()) as Omit<AuditEntry, 'hash'>;
+    const reordered = Object.fromEntries(Object.entries(rest).reverse()) as Omit<AuditEntry, 'hash' | 'mac'>;
     assert.equal(entryHash(reordered), first.hash);
   });
 
   test('R9.1: a valid chain of 50 entries verifies', () => {
     const chain = buildChain(50);
     const last = chain[49];
-    assert.deepEqual(verifyChain(chain), { ok: true, count: 50, lastHash: last?.hash });
-    assert.deepEqual(verifyChain([]), { ok: true, count: 0, lastHash: GENESIS_HASH });
+    assert.deepEqual(verifyChain(chain), { ...unkeyed, count: 50, legacy: 50, lastHash: last?.hash });
+    assert.deepEqual(verifyChain([]), { ...unkeyed, count: 0, legacy: 0, lastHash: GENESIS_HASH });
     // a generator works, and so does a continuation from an anchor
     assert.deepEqual(
       verifyChain(
@@ -360,13 +362,14 @@ describe('audit chain (R9.1)', () => {
           yield* chain;
         })(),
       ),
-      { ok: true, count: 50, lastHash: last?.hash },
+      { ...unkeyed, count: 50, legacy: 50, lastHash: last?.hash },
     );
     const anchor = chain[29];
     assert.ok(anchor);
     assert.deepEqual(verifyChain(chain.slice(30), { seq: anchor.seq, hash: anchor.hash }), {
-      ok: true,
+      ...unkeyed,
       count: 20,
+      legacy: 20,
       lastHash: last?.hash,
     });
     assert.equal(verifyChain(chain.slice(30)).ok, false);

@@ -589,16 +589,24 @@ for (const e of ENGINES) {
     });
 
     test('R9.1: the audit chain verifies, and an edited entry is detected and named', async () => {
-      const ok = await verifyAuditLog(kz.ctx.db);
+      const ok = await verifyAuditLog(kz.ctx.db, { key: kz.ctx.auditKey?.key });
       assert.equal(ok.ok, true);
-      assert.deepEqual(await verifyAuditLog(kz.ctx.db, 2), ok, 'the same verdict page by page');
+      assert.deepEqual(
+        await verifyAuditLog(kz.ctx.db, { key: kz.ctx.auditKey?.key, pageSize: 2 }),
+        ok,
+        'the same verdict page by page',
+      );
       await sql`alter table audit_log disable trigger audit_log_no_update`.execute(kz.ctx.db);
       await sql`update audit_log set actor = 'officer:nobody' where seq = 3`.execute(kz.ctx.db);
       await sql`alter table audit_log enable trigger audit_log_no_update`.execute(kz.ctx.db);
-      const broken = await verifyAuditLog(kz.ctx.db);
+      const broken = await verifyAuditLog(kz.ctx.db, { key: kz.ctx.auditKey?.key });
       assert.equal(broken.ok, false);
       assert.equal(!broken.ok && broken.brokenAt, 3);
-      assert.deepEqual(await verifyAuditLog(kz.ctx.db, 2), broken, 'the same verdict across a page boundary');
+      assert.deepEqual(
+        await verifyAuditLog(kz.ctx.db, { key: kz.ctx.auditKey?.key, pageSize: 2 }),
+        broken,
+        'the same verdict across a page boundary',
+      );
     });
   });
 }

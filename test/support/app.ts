@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { loadCalendar } from '../../src/adapters/calendars/json-calendar-source.js';
+import { auditKeyFromBytes } from '../../src/adapters/crypto/audit-key.js';
 import { keyRingFromFile } from '../../src/adapters/crypto/data-key.js';
 import type { Database } from '../../src/adapters/db/database.js';
 import type { AppContext, Officer, Role } from '../../src/app/context.js';
@@ -34,6 +35,9 @@ export function testSealer() {
   });
 }
 
+/** One audit key per test process: nodes sharing a database key one log, as the processes of one node do. */
+export const TEST_AUDIT_KEY = auditKeyFromBytes(randomBytes(32), 'atest0001');
+
 export interface TestNode {
   readonly ctx: AppContext;
   readonly clock: TestClock;
@@ -54,6 +58,7 @@ export function nodeOn(
     treaty: () => DEMO_TREATY,
     calendar: (p) => loadCalendar(p),
     limits: { attachmentBytes: 1024 * 1024 },
+    auditKey: TEST_AUDIT_KEY,
   };
   return { ctx, clock, database };
 }

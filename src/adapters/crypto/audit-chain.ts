@@ -6,7 +6,18 @@
 // to the previous entry, the first entry links to GENESIS_HASH. Editing an
 // entry breaks its hash; deleting or reordering entries breaks the sequence
 // or the link.
-import { createHash } from 'node:crypto';
+//
+// Keyed entries (issue 13, ASVS V7.3.3): whoever controls the database can
+// recompute every later hash after a rewrite, so each entry also carries
+// `mac` = HMAC-SHA256 under the node's audit key (kept in the node home, not
+// in the database) over the previous entry's mac and this entry's hash. The
+// macs form a chain of their own: the first keyed entry starts it from
+// GENESIS_HASH. Entries written before the node had a key have no mac; they
+// may only come first (a log is a legacy prefix, then keyed entries): the
+// first keyed entry's hash covers its prevHash, so it anchors the whole
+// legacy prefix under the key. An entry without a mac after a keyed one is
+// a break ('mac').
+import { createHash, createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 export interface AuditEntry {
   seq: number;
@@ -19,20 +30,34 @@ export interface AuditEntry {
   details: Record<string, unknown>;
   prevHash: string;
   hash: string;
+  /** HMAC chain value (hex); null on entries written before the node had an audit key. */
+  mac: string | null;
 }
 
-export type AuditFields = Omit<AuditEntry, 'seq' | 'prevHash' | 'hash'>;
+export type AuditFields = Omit<AuditEntry, 'seq' | 'prevHash' | 'hash' | 'mac'>;
 
 export const GENESIS_HASH = '0'.repeat(64);
 
 export type ChainVerdict =
-  | { ok: true; count: number; lastHash: string }
-  | { ok: false; count: number; brokenAt: number; reason: 'hash' | 'link' | 'sequence' };
+  | {
+      ok: true;
+      count: number;
+      lastHash: string;
+      /** The mac of the last entry (null while the log has no keyed entry). */
+      lastMac: string | null;
+      /** Entries without a mac (written before the node had its audit key). */
+      legacy: number;
+      /** Whether the macs were checked (a key was given); without it only the hashes were. */
+      keyed: boolean;
+    }
+  | { ok: false; count: number; brokenAt: number; reason: 'hash' | 'link' | 'sequence' | 'mac' };
 
 /** Where verification of a chain segment starts: the last verified entry. */
 export interface ChainAnchor {
   seq: number;
   hash: string;
+  /** The anchor entry's mac (null or absent: no keyed entry yet). */
+  mac?: string | null;
 }
 
 /**
@@ -89,15 +114,26 @@ function serialize(value: unknown, stack: Set<object>): string | undefined {
 }
 
 /** sha256 hex over the canonical JSON of the entry without `hash`. */
-export function entryHash(e: Omit<AuditEntry, 'hash'>): string {
+export function entryHash(e: Omit<AuditEntry, 'hash' | 'mac'>): string {
   const { seq, at, actor, bodyId, action, requestId, subject, details, prevHash } = e;
   const body = { seq, at, actor, bodyId, action, requestId, subject, details, prevHash };
   return createHash('sha256').update(canonicalJson(body), 'utf8').digest('hex');
 }
 
-/** The entry that follows `prev` (or the first entry when prev is null). */
-export function chainEntry(prev: AuditEntry | null, fields: AuditFields): AuditEntry {
-  const base: Omit<AuditEntry, 'hash'> = {
+/** The mac of an entry with hash `hash` after an entry with mac `prevMac` (null: the first keyed entry). */
+export function entryMac(key: KeyObject, prevMac: string | null, hash: string): string {
+  return createHmac('sha256', key)
+    .update(`eix-audit-mac/1|${prevMac ?? GENESIS_HASH}|${hash}`, 'utf8')
+    .digest('hex');
+}
+
+/**
+ * The entry that follows `prev` (or the first entry when prev is null),
+ * keyed when `key` is given. Pure and cheap (one SHA-256, one HMAC): it runs
+ * under the append lock.
+ */
+export function chainEntry(prev: AuditEntry | null, fields: AuditFields, key?: KeyObject): AuditEntry {
+  const base: Omit<AuditEntry, 'hash' | 'mac'> = {
     seq: prev ? prev.seq + 1 : 1,
     at: fields.at,
     actor: fields.actor,
@@ -108,7 +144,8 @@ export function chainEntry(prev: AuditEntry | null, fields: AuditFields): AuditE
     details: fields.details,
     prevHash: prev ? prev.hash : GENESIS_HASH,
   };
-  return { ...base, hash: entryHash(base) };
+  const hash = entryHash(base);
+  return { ...base, hash, mac: key ? entryMac(key, prev?.mac ?? null, hash) : null };
 }
 
 /**
@@ -117,15 +154,19 @@ export function chainEntry(prev: AuditEntry | null, fields: AuditFields): AuditE
  * - 'sequence': the seq is not the expected one. brokenAt is the expected
  *   seq when that entry appears later (reordering), else the seq of the
  *   entry found in its place (deletion: the first entry after the gap);
- * - 'link': prevHash is not the previous entry's hash.
+ * - 'link': prevHash is not the previous entry's hash;
+ * - 'mac': the entry's mac is not the keyed chain value (checked when `key`
+ *   is given), or the entry has no mac after a keyed entry.
  * `count` is the number of entries verified intact (before the break).
  * By default the chain must start at seq 1 linked to GENESIS_HASH; pass
  * `from` (the last entry already verified) to verify a continuation.
  */
-export function verifyChain(entries: Iterable<AuditEntry>, from?: ChainAnchor): ChainVerdict {
+export function verifyChain(entries: Iterable<AuditEntry>, from?: ChainAnchor, key?: KeyObject): ChainVerdict {
   let expectedSeq = from ? from.seq + 1 : 1;
   let prevHash = from ? from.hash : GENESIS_HASH;
+  let prevMac = from?.mac ?? null;
   let count = 0;
+  let legacy = 0;
   const it = entries[Symbol.iterator]();
   for (let step = it.next(); !step.done; step = it.next()) {
     const e = step.value;
@@ -149,9 +190,24 @@ export function verifyChain(entries: Iterable<AuditEntry>, from?: ChainAnchor): 
       return { ok: false, count, brokenAt: misplaced ? expectedSeq : e.seq, reason: 'sequence' };
     }
     if (e.prevHash !== prevHash) return { ok: false, count, brokenAt: e.seq, reason: 'link' };
+    if (e.mac === null) {
+      // Only a legacy prefix may lack a mac: stripping the macs of a tail to rewrite it is a break.
+      if (prevMac !== null) return { ok: false, count, brokenAt: e.seq, reason: 'mac' };
+      legacy++;
+    } else {
+      if (key && !macEqual(e.mac, entryMac(key, prevMac, e.hash)))
+        return { ok: false, count, brokenAt: e.seq, reason: 'mac' };
+      prevMac = e.mac;
+    }
     prevHash = e.hash;
     expectedSeq++;
     count++;
   }
-  return { ok: true, count, lastHash: prevHash };
+  return { ok: true, count, lastHash: prevHash, lastMac: prevMac, legacy, keyed: key !== undefined };
+}
+
+function macEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'utf8');
+  const y = Buffer.from(b, 'utf8');
+  return x.length === y.length && timingSafeEqual(x, y);
 }

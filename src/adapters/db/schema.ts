@@ -203,6 +203,19 @@ export interface AuditLogTable {
   details: Json<Record<string, unknown>>;
   prev_hash: string;
   hash: string;
+  /** HMAC chain value under the node's audit key; null on entries written before the key existed. */
+  mac: ColumnType<string | null, string | null | undefined, never>;
+}
+
+/** Signed checkpoints of the audit log's head (issue 13). */
+export interface AuditCheckpointsTable {
+  id: Generated<string>;
+  created_at: Timestamp;
+  seq: ColumnType<string, number | string, never>;
+  hash: string;
+  mac: string | null;
+  count: ColumnType<string, number | string, never>;
+  jws: string;
 }
 
 export interface RetentionRulesTable {
@@ -302,6 +315,7 @@ export interface DB {
   outbox: OutboxTable;
   inbox: InboxTable;
   audit_log: AuditLogTable;
+  audit_checkpoints: AuditCheckpointsTable;
   retention_rules: RetentionRulesTable;
   node_settings: NodeSettingsTable;
   disclosure_consents: DisclosureConsentsTable;

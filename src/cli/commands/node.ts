@@ -1,13 +1,16 @@
 // Node administration from the server console: `eix node init`, `eix db
-// migrate`, `eix body add`, `eix user add`, `eix audit verify`. The console is
+// migrate`, `eix body add`, `eix user add`, `eix audit verify|checkpoint`. The console is
 // trusted (whoever runs it owns EIX_HOME), so these act as the system actor.
-import { access, chmod, mkdir, rm, writeFile } from 'node:fs/promises';
+import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
+import { firstCertificate, loadCheckpointSigner, verifyCheckpoint } from '../../adapters/crypto/audit-checkpoint.js';
+import { createAuditKeyFile } from '../../adapters/crypto/audit-key.js';
 import { createKeyFile } from '../../adapters/crypto/data-key.js';
 import { migrate, openDatabase } from '../../adapters/db/database.js';
 import { addBody, parseAddBodyInput } from '../../app/add-body.js';
 import { addOfficer, parseAddOfficerInput } from '../../app/add-officer.js';
 import { verifyAuditLog } from '../../app/audit.js';
+import { createAuditCheckpoint } from '../../app/create-audit-checkpoint.js';
 import type { Actor } from '../../app/context.js';
 import { EixError } from '../../domain/errors.js';
 import { isSignatory, PARTIES } from '../../domain/parties.js';
@@ -92,6 +95,7 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
           await mkdir(paths.keys, { recursive: true, mode: 0o700 });
           if (!config.databaseUrl) await mkdir(paths.db, { recursive: true, mode: 0o700 });
           await createKeyFile(paths.dataKey, now);
+          await createAuditKeyFile(paths.auditKey, now);
           const info: NodeInfo = {
             party,
             name: opts.name ?? `Узел EIX: ${isSignatory(party) ? PARTIES[party].nameRu : party}`,
@@ -108,6 +112,7 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
             // A half-made node is undone (the new key sealed nothing yet), so init can be rerun.
             await rm(paths.info, { force: true });
             await rm(paths.dataKey, { force: true });
+            await rm(paths.auditKey, { force: true });
             throw e;
           }
           const result = {
@@ -283,19 +288,125 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
     );
 
   const audit = program.command('audit').description('журнал аудита (R9.1)');
-  kit.leaf(audit.command('verify').description('проверить цепочку журнала аудита целиком')).action(
-    kit.act(async (out) => {
-      const verdict = await withNode(kit, ({ ctx }) => verifyAuditLog(ctx.db));
-      const reasons = {
-        hash: 'запись изменена (хеш не совпадает)',
-        link: 'нарушена связь с предыдущей записью',
-        sequence: 'нарушена нумерация (запись удалена или переставлена)',
-      };
-      print(out, verdict, (v) =>
-        v.ok
-          ? `Журнал аудита цел: записей ${v.count}`
-          : `Журнал аудита нарушен: первая повреждённая запись № ${v.brokenAt} — ${reasons[v.reason]} (проверено записей: ${v.count})`,
+  kit
+    .leaf(
+      audit
+        .command('verify')
+        .description(
+          'проверить журнал аудита целиком: цепочку хешей, ключевую цепочку HMAC и, с --checkpoint, что журнал по-прежнему содержит запись контрольной точки и не стал короче',
+        )
+        .option('--checkpoint <file>', 'подписанная контрольная точка (eix audit checkpoint), хранящаяся вне узла')
+        .option('--cert <file>', 'сертификат узла для проверки подписи (по умолчанию keys/tls/node-chain.crt узла)'),
+    )
+    .action(
+      kit.act(async (out, opts: { checkpoint?: string; cert?: string }) => {
+        // The checkpoint is checked before the node is opened: bad input writes nothing, not even a new key.
+        const checkpoint =
+          opts.checkpoint !== undefined ? await readCheckpointFile(opts.checkpoint, opts.cert, kit) : undefined;
+        const verdict = await withNode(kit, ({ ctx }) =>
+          verifyAuditLog(ctx.db, { key: ctx.auditKey?.key, checkpoint }),
+        );
+        const result = checkpoint ? { ...verdict, checkpoint } : verdict;
+        print(out, result, (v) =>
+          v.ok
+            ? [
+                `Журнал аудита цел: записей ${v.count}` +
+                  (v.legacy > 0
+                    ? ` (первые ${v.legacy} сделаны до появления ключа журнала и защищены цепочкой хешей)`
+                    : ''),
+                ...(checkpoint
+                  ? [
+                      `Контрольная точка от ${checkpoint.at} (запись № ${checkpoint.seq}) подтверждена: запись не изменена, журнал не укорочен`,
+                    ]
+                  : []),
+              ].join('\n')
+            : `Журнал аудита нарушен: первая повреждённая запись № ${v.brokenAt} — ${AUDIT_REASONS[v.reason]} (проверено записей: ${v.count})`,
+        );
+      }),
+    );
+
+  kit
+    .leaf(
+      audit
+        .command('checkpoint')
+        .description(
+          'проверить журнал и создать подписанную ключом узла контрольную точку (номер и хеш последней записи); хранится в базе и выводится или записывается в файл',
+        )
+        .option('--out <file>', 'записать контрольную точку (JWS) в файл; существующий файл не перезаписывается'),
+    )
+    .action(
+      kit.act(async (out, opts: { out?: string }) => {
+        const p = nodePaths(kit.ctx.config.home);
+        const signer = await loadCheckpointSigner(p.tlsKey, p.tlsChain);
+        const cp = await withNode(kit, ({ ctx, node }) =>
+          createAuditCheckpoint(ctx, { signer, nodeId: node.nodeId ?? null }),
+        );
+        if (opts.out !== undefined) {
+          try {
+            await writeFile(opts.out, `${cp.jws}\n`, { flag: 'wx', mode: 0o644 });
+          } catch (e) {
+            const exists = (e as NodeJS.ErrnoException).code === 'EEXIST';
+            throw new EixError(
+              'input.file',
+              { field: '--out', file: opts.out },
+              exists
+                ? `Файл ${opts.out} (--out) уже существует; контрольные точки не перезаписываются (она сохранена в базе)`
+                : `Не удалось записать файл ${opts.out} (--out) (контрольная точка сохранена в базе)`,
+            );
+          }
+        }
+        print(out, { ...cp.payload, jws: cp.jws, file: opts.out ?? null }, (r) =>
+          r.file
+            ? `Контрольная точка журнала аудита: запись № ${r.seq}, записей ${r.count}, ${r.at}; записана в ${r.file}`
+            : r.jws,
+        );
+      }),
+    );
+}
+
+const AUDIT_REASONS = {
+  hash: 'запись изменена (хеш не совпадает)',
+  link: 'нарушена связь с предыдущей записью',
+  sequence: 'нарушена нумерация (запись удалена или переставлена)',
+  mac: 'запись изменена или добавлена без ключа журнала (HMAC не совпадает)',
+  checkpoint: 'запись отличается от записи в контрольной точке (журнал переписан)',
+  truncated: 'журнал короче, чем в контрольной точке (записи удалены с конца)',
+} as const;
+
+/** Reads a checkpoint file and verifies its signature with the node certificate (`--cert`, or the node's own). */
+async function readCheckpointFile(file: string, certFile: string | undefined, kit: CommandKit) {
+  const read = async (f: string, field: string): Promise<string> => {
+    try {
+      return await readFile(f, 'utf8');
+    } catch (e) {
+      const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файл не найден' : 'файл недоступен для чтения';
+      throw new EixError('input.file', { field, file: f }, `Не удалось прочитать файл ${f} (${field}): ${reason}`);
+    }
+  };
+  const jws = await read(file, '--checkpoint');
+  let certPem: string | null;
+  if (certFile !== undefined) certPem = firstCertificate(await read(certFile, '--cert'));
+  else {
+    const chain = nodePaths(kit.ctx.config.home).tlsChain;
+    if (!(await exists(chain)))
+      throw new EixError(
+        'audit.no_signing_key',
+        { field: '--cert', file: chain },
+        `Нет сертификата узла ${chain}: укажите сертификат, которым подписана контрольная точка (--cert)`,
       );
-    }),
-  );
+    certPem = firstCertificate(await read(chain, '--cert'));
+  }
+  if (!certPem)
+    throw new EixError('pki.certificate', { field: '--cert' }, 'Файл сертификата (--cert) не содержит сертификата PEM');
+  try {
+    return await verifyCheckpoint(jws, certPem);
+  } catch (e) {
+    if (e instanceof EixError)
+      throw new EixError(
+        e.code,
+        { ...e.data, field: '--checkpoint', part: e.data.field ?? '', file },
+        `${e.message} (--checkpoint ${file})`,
+      );
+    throw e;
+  }
 }

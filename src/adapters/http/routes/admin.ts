@@ -124,7 +124,7 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
     { schema: { tags: ['admin'], summary: 'Проверить целостность журнала аудита (R9.1)' } },
     async (req) => {
       requireRole(actorOf(req), 'admin', 'supervisor');
-      return verifyAuditLog(ctx.db);
+      return verifyAuditLog(ctx.db, { key: ctx.auditKey?.key });
     },
   );
 }
