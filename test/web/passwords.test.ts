@@ -108,7 +108,7 @@ for (const e of ENGINES) {
       await node?.database.close();
     });
 
-    test('V2.1.5, V2.1.6: an officer changes his password, which needs the current one', async () => {
+    test('V2.1.5, V2.1.6, V2.1.10: an officer changes his password, which needs the current one; no history rule', async () => {
       const o = await officerWith(START);
       await rejects(changePassword(node.ctx, o, { current: 'not-the-password-1', next: strong(20) }), 'auth.failed');
       assert.ok(await canLogin(o.login, START), 'unchanged after a wrong current password');
@@ -116,6 +116,9 @@ for (const e of ENGINES) {
       await changePassword(node.ctx, o, { current: START, next: strong(20) });
       assert.ok(await canLogin(o.login, strong(20)));
       assert.ok(!(await canLogin(o.login, START)));
+      // V2.1.10: no password history: the previous password may be chosen again.
+      await changePassword(node.ctx, o, { current: strong(20), next: START });
+      assert.ok(await canLogin(o.login, START));
     });
 
     test('V2.1.1, V2.1.2, V2.1.4, V2.1.7: a refused new password has its code, names the field and changes nothing', async () => {
