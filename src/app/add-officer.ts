@@ -4,12 +4,14 @@
 import Type, { type Static } from 'typebox';
 import { generatePassword, hashPassword } from '../adapters/crypto/passwords.js';
 import { EixError } from '../domain/errors.js';
+import { PASSWORD_MIN_LENGTH } from '../domain/password-policy.js';
 import { checkSchema } from '../domain/problems.js';
 import { appendAudit } from './audit.js';
 import { requireAdmin } from './authorize.js';
 import { ROLES, type Actor, type AppContext, type Role } from './context.js';
+import { requirePasswordPolicy } from './estimate-password.js';
 
-export const MIN_PASSWORD_LENGTH = 12;
+export const MIN_PASSWORD_LENGTH = PASSWORD_MIN_LENGTH;
 
 export const RolesSchema = Type.Array(Type.Enum([...ROLES]), { minItems: 1, uniqueItems: true });
 
@@ -20,7 +22,8 @@ export const AddOfficerInput = Type.Object(
     fullName: Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' }),
     position: Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' }),
     roles: RolesSchema,
-    password: Type.Optional(Type.String({ minLength: MIN_PASSWORD_LENGTH, maxLength: 256 })),
+    // Length and strength are the password policy's (ASVS V2.1), checked with its own codes.
+    password: Type.Optional(Type.String({ minLength: 1, description: 'от 12 до 128 символов; см. политику паролей' })),
   },
   { additionalProperties: false },
 );
@@ -98,7 +101,10 @@ export function parseAddOfficerInput(input: unknown): AddOfficerInput {
         : `${first.path}: ${first.message}`;
     throw new EixError('input.invalid', { field: first.path, problems }, message);
   }
-  return input as AddOfficerInput;
+  const v = input as AddOfficerInput;
+  if (v.password !== undefined)
+    requirePasswordPolicy(v.password, { login: v.login, fullName: v.fullName }, 'password', 'password: пароль');
+  return v;
 }
 
 export async function addOfficer(
@@ -108,7 +114,7 @@ export async function addOfficer(
 ): Promise<{ officer: OfficerView; password: string }> {
   requireAdmin(actor);
   const v = parseAddOfficerInput(input);
-  const password = v.password ?? generatePassword();
+  const password = v.password ?? generatePassword({ login: v.login, fullName: v.fullName });
   const passwordHash = await hashPassword(password);
   try {
     const officer = await ctx.db.transaction().execute(async (tx) => {

@@ -42,7 +42,13 @@ export async function updateOfficer(
     throw new EixError('input.invalid', { field: first.path, problems }, message);
   }
   const v = input as UpdateOfficerInput;
-  const password = v.resetPassword ? generatePassword() : undefined;
+  // The generated password passes the policy for this officer (ASVS V2.1.7: no login or name inside).
+  const target = v.resetPassword
+    ? await ctx.db.selectFrom('officers').select(['login', 'full_name']).where('id', '=', v.id).executeTakeFirst()
+    : undefined;
+  const password = v.resetPassword
+    ? generatePassword({ login: target?.login, fullName: target?.full_name })
+    : undefined;
   const passwordHash = password !== undefined ? await hashPassword(password) : undefined;
   const now = ctx.clock.now();
 

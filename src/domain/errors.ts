@@ -61,6 +61,13 @@ export const ERROR_CODES = {
   'auth.locked': { http: 423, ru: 'Учётная запись временно заблокирована после неудачных попыток входа' },
   'auth.token': { http: 401, ru: 'API-токен недействителен или отозван' },
   'access.denied': { http: 403, ru: 'Недостаточно прав для этого действия' },
+  // password policy (ASVS V2.1; src/domain/password-policy.ts)
+  'password.too_short': { http: 400, ru: 'Пароль слишком короткий: не менее 12 символов' },
+  'password.too_long': { http: 400, ru: 'Пароль слишком длинный: не более 128 символов' },
+  'password.invalid_char': { http: 400, ru: 'Пароль содержит управляющие символы' },
+  'password.personal': { http: 400, ru: 'Пароль не должен содержать имя входа или ФИО пользователя' },
+  'password.common': { http: 400, ru: 'Пароль входит в список распространённых или утёкших паролей' },
+  'password.weak': { http: 400, ru: 'Пароль слишком легко подобрать' },
   'input.too_large': { http: 413, ru: 'Слишком большой запрос' },
   'input.media_type': { http: 415, ru: 'Неподдерживаемый тип содержимого; ожидается application/json' },
   'route.not_found': { http: 404, ru: 'Нет такого адреса API' },

@@ -36,6 +36,7 @@ import { readAttachment } from '../app/read-attachment.js';
 import { refuseRequest } from '../app/refuse-request.js';
 import { closeSession, openSession, requireCsrf, resolveSession, sessionHash } from '../app/sessions.js';
 import { changePassword } from '../app/change-password.js';
+import { estimatePassword } from '../app/estimate-password.js';
 import { addBody } from '../app/add-body.js';
 import { addOfficer } from '../app/add-officer.js';
 import { setRetentionRule } from '../app/set-retention-rule.js';
@@ -61,6 +62,8 @@ const CSS = readFileSync(path.join(here, 'assets', 'app.css'));
 const HTMX = readFileSync(
   path.join(path.dirname(createRequire(import.meta.url).resolve('htmx.org/package.json')), 'dist', 'htmx.min.js'),
 );
+// The "show password" toggle of the password fields (ASVS V2.1.12): a static script, no inline script under the CSP.
+const PASSWORD_JS = readFileSync(path.join(here, 'assets', 'password.js'));
 const COOKIE = 'eix_session';
 
 type Form = Record<string, string | string[] | undefined>;
@@ -374,6 +377,9 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
   );
   app.get('/assets/htmx.min.js', (_req, reply) =>
     reply.type('text/javascript').header('cache-control', 'public, max-age=86400').send(HTMX),
+  );
+  app.get('/assets/password.js', (_req, reply) =>
+    reply.type('text/javascript').header('cache-control', 'public, max-age=3600').send(PASSWORD_JS),
   );
 
   // Sessions and CSRF for every page but the login and the assets.
@@ -808,20 +814,47 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
   );
 
   app.get('/password', (req, reply) => render(reply, req, 'password', { title: 'Смена пароля' }));
+  /** A password field as typed: never trimmed (spaces are part of a password, ASVS V2.1.4). */
+  const raw = (v: string | string[] | undefined): string => (typeof v === 'string' ? v : '');
   app.post(
     '/password',
     page(async (req, reply) => {
       const f = (req.body ?? {}) as Form;
-      await changePassword(
-        ctx,
-        me(req),
-        { current: typeof f.current === 'string' ? f.current : '', next: typeof f.next === 'string' ? f.next : '' },
-        sessionHash(req.cookies[COOKIE] ?? ''),
-      );
+      try {
+        await changePassword(
+          ctx,
+          me(req),
+          { current: raw(f.current), next: raw(f.next) },
+          sessionHash(req.cookies[COOKIE] ?? ''),
+        );
+      } catch (e) {
+        if (!isEixError(e)) throw e;
+        return render(reply, req, 'password', { title: 'Смена пароля', flash: { text: e.message } }, e.http);
+      }
       return render(reply, req, 'password', {
         title: 'Смена пароля',
         flash: { ok: true, text: 'Пароль изменён; другие сеансы завершены.' },
       });
+    }),
+  );
+  // ASVS V2.1.8: the strength meter under a new-password field (htmx, as the request wizard's live check).
+  // The officer's own page sends only the password; the admin's new-user form also the login and name typed.
+  app.post(
+    '/password/strength',
+    page(async (req, reply) => {
+      const f = (req.body ?? {}) as Form;
+      const password = raw(f.next) || raw(f.password);
+      const check = password
+        ? estimatePassword(ctx, me(req), {
+            password,
+            ...(opt(f.login) ? { login: one(f.login) } : {}),
+            ...(opt(f.fullName) ? { fullName: one(f.fullName) } : {}),
+          })
+        : null;
+      return reply
+        .type('text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        .send(eta.render('password-strength', { check }));
     }),
   );
   app.post<{ Params: { id: string } }>(
@@ -899,7 +932,10 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
       fullName: one(f.fullName),
       position: one(f.position),
       roles,
+      ...(raw(f.password) ? { password: raw(f.password) } : {}),
     });
+    // A password the admin typed is never echoed back.
+    if (raw(f.password)) return `Пользователь ${r.officer.login} добавлен с заданным паролем`;
     return `Пользователь ${r.officer.login} добавлен. Пароль (показывается один раз): ${r.password}`;
   });
   adminForm('/admin/retention', async (f, o) => {

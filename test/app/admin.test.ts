@@ -167,7 +167,7 @@ for (const e of ENGINES) {
       secrets.push(own.password);
 
       const base = { bodyId: central, login: uniq('u'), fullName: 'x', position: 'x', roles: ['officer'] };
-      await rejects(addOfficer(node.ctx, admin, { ...base, password: 'short' }), 'input.invalid', 'password');
+      await rejects(addOfficer(node.ctx, admin, { ...base, password: 'short' }), 'password.too_short', 'password');
       await rejects(addOfficer(node.ctx, admin, { ...base, roles: [] }), 'input.invalid', 'roles');
       await rejects(addOfficer(node.ctx, admin, { ...base, roles: ['officer', 'officer'] }), 'input.invalid', 'roles');
       await rejects(addOfficer(node.ctx, admin, { ...base, roles: ['boss'] }), 'input.invalid', 'roles[0]');

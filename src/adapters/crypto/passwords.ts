@@ -5,6 +5,7 @@
 // API token: eix_<id: 8 hex>_<32 random bytes, base64url>; the id is a lookup
 // key (not secret), only the sha256 of the whole token is stored.
 import { createHash, randomBytes, randomInt, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
+import { checkPassword, normalizePassword, type PasswordContext } from '../../domain/password-policy.js';
 
 export const SCRYPT_N = 2 ** 15;
 export const SCRYPT_R = 8;
@@ -25,7 +26,7 @@ const B64_RE = /^[A-Za-z0-9+/]+={0,2}$/;
 
 function scryptAsync(pw: string, salt: Buffer, keylen: number, opts: ScryptOptions): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(pw.normalize('NFC'), salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key)));
+    scrypt(normalizePassword(pw), salt, keylen, opts, (err, key) => (err ? reject(err) : resolve(key)));
   });
 }
 
@@ -69,10 +70,15 @@ export function passwordNeedsRehash(encoded: string): boolean {
   return scheme !== 'scrypt' || Number(n) < SCRYPT_N || Number(r) < SCRYPT_R || Number(p) < SCRYPT_P;
 }
 
-export function generatePassword(): string {
-  let out = '';
-  for (let i = 0; i < PASSWORD_LENGTH; i++) out += PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)];
-  return out;
+/** A random password that passes the policy (a draw that happens to spell the login or a common word is redrawn). */
+export function generatePassword(context: PasswordContext = {}): string {
+  // About 93 bits: a redraw is rare, a hundred in a row means the generator no longer fits the policy.
+  for (let attempt = 0; attempt < 100; attempt++) {
+    let out = '';
+    for (let i = 0; i < PASSWORD_LENGTH; i++) out += PASSWORD_ALPHABET[randomInt(PASSWORD_ALPHABET.length)];
+    if (checkPassword(out, context).problem === null) return out;
+  }
+  throw new Error('generatePassword: no generated password meets the password policy');
 }
 
 export interface ApiToken {
