@@ -1,4 +1,4 @@
-// 013: an audit log you can trust (issue 13). Each entry carries the HMAC
+// 011: an audit log you can trust (issue 13). Each entry carries the HMAC
 // chain value under the node's audit key (kept in the node home); entries
 // written before the key existed keep a null mac and are anchored by the
 // first keyed entry. Signed checkpoints of the log's head are kept here as
