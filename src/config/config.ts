@@ -42,10 +42,10 @@ export interface Config {
   /** HTTPS for the API/UI listener: PEM files EIX_TLS_CERT (with its chain) and EIX_TLS_KEY; plain HTTP when unset. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
   /**
-   * Reverse proxies whose X-Forwarded-For/-Proto are believed (EIX_TRUST_PROXY): false (default), a hop count,
-   * or addresses/CIDRs (Fastify trustProxy semantics).
+   * Reverse proxies whose X-Forwarded-For/-Proto are believed (EIX_TRUST_PROXY): false (default) or their
+   * addresses/CIDRs (Fastify trustProxy, proxy-addr names loopback/linklocal/uniquelocal allowed).
    */
-  readonly trustProxy: false | number | readonly string[];
+  readonly trustProxy: false | readonly string[];
   /** TLS to PostgreSQL (EIX_DATABASE_SSL, EIX_DATABASE_SSL_CA); null leaves it to EIX_DATABASE_URL. */
   readonly databaseSsl: DatabaseSsl | null;
 }
@@ -61,21 +61,18 @@ export interface DatabaseSsl {
 
 const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
 
-/** EIX_TRUST_PROXY: unset/"false" → no proxy; "1" → hop count; "10.0.0.5,192.168.0.0/24,loopback" → addresses. */
-function parseTrustProxy(value: string | undefined): false | number | readonly string[] {
+/** EIX_TRUST_PROXY: unset/"false" → no proxy; "10.0.0.5,192.168.0.0/24,loopback" → the proxies' addresses. */
+function parseTrustProxy(value: string | undefined): false | readonly string[] {
   const v = (value ?? '').trim();
   if (v === '' || v === 'false' || v === 'off' || v === '0') return false;
   const bad = (why: string) =>
     new EixError(
       'input.invalid',
       { field: 'EIX_TRUST_PROXY', value },
-      `Переменная EIX_TRUST_PROXY: ${why}. Укажите число прокси-серверов перед узлом (например 1) или их адреса и подсети через запятую (например 127.0.0.1,10.0.0.0/8)`,
+      `Переменная EIX_TRUST_PROXY: ${why}. укажите адреса или подсети обратных прокси-серверов через запятую (например 127.0.0.1,10.0.0.0/8)`,
     );
-  if (/^\d+$/.test(v)) {
-    const hops = Number(v);
-    if (hops > 10) throw bad('не больше 10 прокси-серверов');
-    return hops;
-  }
+  // A hop count cannot check who sent the headers (Fastify 5 then trusts nothing): addresses only.
+  if (/^\d+$/.test(v)) throw bad('число прокси-серверов не принимается, нужен адрес прокси-сервера');
   if (v === 'true' || v === 'on')
     throw bad('доверие любому адресу позволило бы клиенту подделать свой адрес заголовком X-Forwarded-For');
   const list = v.split(',').map((a) => a.trim());

@@ -36,7 +36,7 @@ export interface ServerOptions {
   /** HTTPS for the listener (EIX_TLS_CERT, EIX_TLS_KEY, checked by loadListenerTls); plain HTTP otherwise. */
   readonly https?: ListenerTls | null;
   /** Reverse proxies trusted for X-Forwarded-For/-Proto (EIX_TRUST_PROXY); none by default. */
-  readonly trustProxy?: false | number | readonly string[];
+  readonly trustProxy?: false | readonly string[];
   /** Where the log lines go (tests read them); standard output otherwise. */
   readonly logStream?: { write(line: string): void };
 }
@@ -54,7 +54,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // address as the trusted proxies report it, the socket's address otherwise.
   const deployment = {
     ...(opts.https ? { https: opts.https } : {}),
-    trustProxy: Array.isArray(opts.trustProxy) ? [...(opts.trustProxy as string[])] : (opts.trustProxy ?? false),
+    trustProxy: opts.trustProxy ? [...opts.trustProxy] : false,
     // Typed as the plain-HTTP options: Fastify's HTTPS overload would change the instance type the routes use.
   } as Pick<FastifyServerOptions, 'trustProxy'>;
   const app = Fastify({
