@@ -15,6 +15,8 @@ import { watchRegistry, type RegistryWatcher } from './adapters/federation/regis
 import { buildFederationServer } from './adapters/federation/server.js';
 import { memoryTrustRegistry } from './adapters/federation/trust-registry.js';
 import { buildServer } from './adapters/http/server.js';
+import { loadListenerTls } from './adapters/http/tls.js';
+import { readableByOthers, tightenTree } from './adapters/fs/permissions.js';
 import { startJobs, type Jobs } from './adapters/jobs/pg-boss-jobs.js';
 import type { AppContext } from './app/context.js';
 import { installRegistry, type RecordedRegistry } from './app/install-registry.js';
@@ -89,7 +91,9 @@ export interface Wired {
 }
 
 export async function openDatabaseFor(config: Config): Promise<Database> {
-  return openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dir: nodePaths(config.home).db });
+  return openDatabase(
+    config.databaseUrl ? { url: config.databaseUrl, ssl: config.databaseSsl } : { dir: nodePaths(config.home).db },
+  );
 }
 
 /**
@@ -202,7 +206,11 @@ export interface RunningNode {
 
 /** A node at work: REST API, scheduled jobs, federation endpoint and outbox worker. */
 export async function startNode(config: Config, overrides: Partial<AppContext> = {}): Promise<RunningNode> {
+  // A bad EIX_TLS_CERT/EIX_TLS_KEY refuses the start before anything is opened.
+  const https = config.tls ? await loadListenerTls(config.tls) : null;
   const wired = await buildContext(config, overrides);
+  // The home is the node's alone: directories 0700, files without group/other bits.
+  const home = await tightenTree(config.home);
   // R12.a: deadlines stored by the old model (the shorter date as deadline) get the legal term.
   await recomputeLegacyDeadlines(wired.ctx, { kind: 'system', name: 'deadlines' }).catch(async (e: unknown) => {
     await wired.close();
@@ -215,7 +223,15 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     rateLimit: config.apiRateLimit,
     nodeName: wired.node.name,
     onChange: () => worker?.kick(),
+    https,
+    trustProxy: config.trustProxy,
   });
+  if (home.changed.length > 0)
+    api.log.warn({ home: config.home, entries: home.changed.length }, 'node home was readable by others: tightened');
+  if (home.failed.length > 0)
+    api.log.warn({ entries: home.failed }, 'node home: these entries stay readable by others (not owned by the node)');
+  if (config.tls && (await readableByOthers(config.tls.keyFile)))
+    api.log.warn({ file: config.tls.keyFile }, 'EIX_TLS_KEY is readable by others: chmod 600');
   let jobs: Jobs | null = null;
   let fedServer: FastifyInstance | null = null;
   let registryWatcher: RegistryWatcher | null = null;

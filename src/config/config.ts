@@ -1,5 +1,6 @@
 // Configuration: read once from the environment into a typed, validated object
 // (ARCHITECTURE rule 5). Nothing else reads process.env.
+import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { EixError } from '../domain/errors.js';
@@ -38,6 +39,56 @@ export interface Config {
    * An operator narrows it to keep talking as an older node until the depositary's registry says otherwise.
    */
   readonly protocolVersions: readonly ProtocolVersion[];
+  /** HTTPS for the API/UI listener: PEM files EIX_TLS_CERT (with its chain) and EIX_TLS_KEY; plain HTTP when unset. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
+  /**
+   * Reverse proxies whose X-Forwarded-For/-Proto are believed (EIX_TRUST_PROXY): false (default) or their
+   * addresses/CIDRs (Fastify trustProxy, proxy-addr names loopback/linklocal/uniquelocal allowed).
+   */
+  readonly trustProxy: false | readonly string[];
+  /** TLS to PostgreSQL (EIX_DATABASE_SSL, EIX_DATABASE_SSL_CA); null leaves it to EIX_DATABASE_URL. */
+  readonly databaseSsl: DatabaseSsl | null;
+}
+
+/** libpq's sslmode values that `pg` can honour exactly ('allow'/'prefer' fall back to plain text and are not offered). */
+export const DATABASE_SSL_MODES = ['disable', 'require', 'verify-ca', 'verify-full'] as const;
+export type DatabaseSslMode = (typeof DATABASE_SSL_MODES)[number];
+export interface DatabaseSsl {
+  readonly mode: DatabaseSslMode;
+  /** PEM file of the CA(s) that issued the server's certificate; the system store otherwise. */
+  readonly caFile: string | null;
+}
+
+const PROXY_NAMES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/** EIX_TRUST_PROXY: unset/"false" → no proxy; "10.0.0.5,192.168.0.0/24,loopback" → the proxies' addresses. */
+function parseTrustProxy(value: string | undefined): false | readonly string[] {
+  const v = (value ?? '').trim();
+  if (v === '' || v === 'false' || v === 'off' || v === '0') return false;
+  const bad = (why: string) =>
+    new EixError(
+      'input.invalid',
+      { field: 'EIX_TRUST_PROXY', value },
+      `Переменная EIX_TRUST_PROXY: ${why}. укажите адреса или подсети обратных прокси-серверов через запятую (например 127.0.0.1,10.0.0.0/8)`,
+    );
+  // A hop count cannot check who sent the headers (Fastify 5 then trusts nothing): addresses only.
+  if (/^\d+$/.test(v)) throw bad('число прокси-серверов не принимается, нужен адрес прокси-сервера');
+  if (v === 'true' || v === 'on')
+    throw bad('доверие любому адресу позволило бы клиенту подделать свой адрес заголовком X-Forwarded-For');
+  const list = v.split(',').map((a) => a.trim());
+  for (const a of list) {
+    if (PROXY_NAMES.includes(a)) continue;
+    const [addr = '', prefix, ...rest] = a.split('/');
+    const family = isIP(addr);
+    const max = family === 4 ? 32 : 128;
+    if (
+      family === 0 ||
+      rest.length > 0 ||
+      (prefix !== undefined && (!/^\d{1,3}$/.test(prefix) || Number(prefix) > max))
+    )
+      throw bad(`«${a}» не является IP-адресом или подсетью`);
+  }
+  return list;
 }
 
 /** The project root: src/config → ../.. (also dist/config → ../..). */
@@ -119,6 +170,39 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
       'Переменная EIX_LOG_LEVEL: fatal, error, warn, info, debug, trace или silent',
     );
   }
+  const tlsCert = env.EIX_TLS_CERT || null;
+  const tlsKey = env.EIX_TLS_KEY || null;
+  if ((tlsCert === null) !== (tlsKey === null)) {
+    const missing = tlsCert === null ? 'EIX_TLS_CERT' : 'EIX_TLS_KEY';
+    throw new EixError(
+      'input.invalid',
+      { field: missing },
+      `Переменная ${missing} не задана: для HTTPS нужны обе переменные, EIX_TLS_CERT (сертификат) и EIX_TLS_KEY (закрытый ключ)`,
+    );
+  }
+  const sslMode = env.EIX_DATABASE_SSL || null;
+  if (sslMode !== null && !(DATABASE_SSL_MODES as readonly string[]).includes(sslMode)) {
+    throw new EixError(
+      'input.invalid',
+      { field: 'EIX_DATABASE_SSL', value: sslMode },
+      `Переменная EIX_DATABASE_SSL: ${DATABASE_SSL_MODES.join(', ')}`,
+    );
+  }
+  const sslCa = env.EIX_DATABASE_SSL_CA || null;
+  if (sslCa !== null && (sslMode === null || sslMode === 'disable' || sslMode === 'require')) {
+    throw new EixError(
+      'input.invalid',
+      { field: 'EIX_DATABASE_SSL_CA' },
+      'Переменная EIX_DATABASE_SSL_CA действует только с EIX_DATABASE_SSL=verify-ca или verify-full',
+    );
+  }
+  if (sslMode !== null && databaseUrl !== null && /[?&](ssl|sslmode|sslrootcert|sslcert|sslkey)=/.test(databaseUrl)) {
+    throw new EixError(
+      'input.invalid',
+      { field: 'EIX_DATABASE_SSL' },
+      'Параметры TLS заданы дважды: уберите ssl/sslmode/sslrootcert из EIX_DATABASE_URL или не задавайте EIX_DATABASE_SSL',
+    );
+  }
   return {
     dataDir,
     today,
@@ -134,5 +218,8 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     registryMaxAgeDays,
     registryCheckSeconds,
     protocolVersions: [...new Set(versionList as ProtocolVersion[])].sort(),
+    tls: tlsCert && tlsKey ? { certFile: path.resolve(tlsCert), keyFile: path.resolve(tlsKey) } : null,
+    trustProxy: parseTrustProxy(env.EIX_TRUST_PROXY),
+    databaseSsl: sslMode ? { mode: sslMode as DatabaseSslMode, caFile: sslCa ? path.resolve(sslCa) : null } : null,
   };
 }

@@ -101,6 +101,9 @@ export const ERROR_CODES = {
     ru: 'База данных узла временно недоступна; повторите действие через несколько секунд',
   },
   'node.not_initialised': { http: 500, ru: 'Узел не создан: выполните eix node init' },
+  // deployment (listener TLS, database TLS)
+  'config.tls': { http: 500, ru: 'Сертификат или ключ TLS узла недоступен или не подходит' },
+  'storage.tls': { http: 503, ru: 'Не удалось установить TLS-соединение с базой данных' },
   // federation (messages between nodes)
   'message.signature': { http: 400, ru: 'Подпись сообщения недействительна' },
   'message.certificate': {

@@ -3,10 +3,12 @@
 // (EIX_DATABASE_URL). Migrations are forward-only and run at open.
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { ConnectionOptions } from 'node:tls';
 import { PGlite } from '@electric-sql/pglite';
 import { Kysely, Migrator, PostgresDialect, sql, type Migration, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { EixError } from '../../domain/errors.js';
+import { tightenTree } from '../fs/permissions.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { DB } from './schema.js';
 import * as m001 from './migrations/001-initial.js';
@@ -40,6 +42,58 @@ export interface DatabaseOptions {
   /** PostgreSQL schema to use (created if missing); tests isolate runs with it. */
   readonly schema?: string | undefined;
   readonly migrate?: boolean;
+  /** TLS to PostgreSQL with libpq's sslmode meaning (EIX_DATABASE_SSL, EIX_DATABASE_SSL_CA); the URL decides otherwise. */
+  readonly ssl?: PostgresSsl | null | undefined;
+}
+
+export interface PostgresSsl {
+  readonly mode: 'disable' | 'require' | 'verify-ca' | 'verify-full';
+  /** PEM file of the CA(s) of the server certificate (verify-ca, verify-full); the system store otherwise. */
+  readonly caFile?: string | null | undefined;
+}
+
+/**
+ * `pg`'s ssl option for a libpq sslmode: require encrypts without checking the
+ * certificate, verify-ca checks the chain, verify-full the chain and the host
+ * name (Node's default check; pg sends the host as SNI). Never a plain-text fallback.
+ */
+export async function postgresSslOptions(ssl: PostgresSsl): Promise<false | ConnectionOptions> {
+  if (ssl.mode === 'disable') return false;
+  if (ssl.mode === 'require') return { rejectUnauthorized: false };
+  let ca: string | undefined;
+  if (ssl.caFile) {
+    try {
+      ca = await readFile(ssl.caFile, 'utf8');
+    } catch {
+      throw new EixError(
+        'storage.tls',
+        { field: 'EIX_DATABASE_SSL_CA', file: ssl.caFile },
+        `Переменная EIX_DATABASE_SSL_CA: не удалось прочитать файл ${ssl.caFile}`,
+      );
+    }
+  }
+  return {
+    rejectUnauthorized: true,
+    ...(ca ? { ca } : {}),
+    ...(ssl.mode === 'verify-ca' ? { checkServerIdentity: () => undefined } : {}),
+  };
+}
+
+/** A failed TLS set-up with PostgreSQL as storage.tls naming EIX_DATABASE_SSL; anything else as it is. */
+function tlsFailure(e: unknown, mode: string): unknown {
+  const err = e as { message?: string; code?: string };
+  const message = err.message ?? '';
+  const reason = /does not support SSL/i.test(message)
+    ? 'сервер PostgreSQL не поддерживает TLS (ssl = off); соединение без шифрования не устанавливается'
+    : /certificate|self.signed|altname|issuer|CERT_|SSL|TLS/i.test(`${err.code ?? ''} ${message}`)
+      ? `сертификат сервера PostgreSQL не прошёл проверку (${err.code ?? message})`
+      : null;
+  if (reason === null) return e;
+  return new EixError(
+    'storage.tls',
+    { field: 'EIX_DATABASE_SSL', mode, reason: err.code ?? message },
+    `EIX_DATABASE_SSL=${mode}: ${reason}`,
+  );
 }
 
 const MIGRATIONS: Record<string, readonly string[]> = {
@@ -85,10 +139,12 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     const schema = opts.schema;
     if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
       throw new EixError('input.invalid', { field: 'schema' }, 'Неверное имя схемы');
+    const ssl = opts.ssl ? await postgresSslOptions(opts.ssl) : undefined;
     const pool = new pg.Pool({
       connectionString: opts.url,
       max: 10,
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
+      ...(ssl !== undefined ? { ssl } : {}),
     });
     // A connection the server ends (restart, failover, idle timeout) must not
     // crash the node: the pool drops it and opens a new one; a query running on
@@ -97,10 +153,17 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     pool.on('connect', (client) => {
       client.on('error', () => undefined);
     });
-    if (schema) {
-      const c = await pool.connect();
+    if (schema || (opts.ssl && opts.ssl.mode !== 'disable')) {
+      // With TLS required, the first connection shows at once whether the server offers it (fail closed).
+      let c: pg.PoolClient;
       try {
-        await c.query(`create schema if not exists ${schema}`);
+        c = await pool.connect();
+      } catch (e) {
+        await pool.end().catch(() => undefined);
+        throw opts.ssl ? tlsFailure(e, opts.ssl.mode) : e;
+      }
+      try {
+        if (schema) await c.query(`create schema if not exists ${schema}`);
       } finally {
         c.release();
       }
@@ -116,7 +179,8 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     };
   } else {
     const dir = opts.dir;
-    if (dir) await mkdir(dir, { recursive: true });
+    // The data directory is the node's alone (0700); PGlite creates its files 0666, so they are tightened too.
+    if (dir) await mkdir(dir, { recursive: true, mode: 0o700 });
     const unlock = dir ? await lockDirectory(dir) : async () => undefined;
     const pglite = dir
       ? await PGlite.create(dir, { parsers: { 1082: (v: string) => v } })
@@ -128,11 +192,14 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       location: dir ?? 'memory://',
       close: async () => {
         await db.destroy();
+        // Files PGlite created while running (0666) are tightened as well; the directory was 0700 meanwhile.
+        if (dir) await tightenTree(dir).catch(() => undefined);
         await unlock();
       },
     };
   }
   if (opts.migrate !== false) await migrate(database.db, opts.url ? opts.schema : undefined);
+  if (!opts.url && opts.dir) await tightenTree(opts.dir);
   return database;
 }
 

@@ -3,7 +3,7 @@
 // status from the one error table; use cases validate their input (Russian
 // messages naming the field), so the route schemas serve the OpenAPI document.
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -13,6 +13,7 @@ import type { Actor, AppContext } from '../../app/context.js';
 import { getRegistryStatus } from '../../app/get-registry-status.js';
 import { EixError } from '../../domain/errors.js';
 import { toEixError } from './errors.js';
+import type { ListenerTls } from './tls.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerDisclosureRoutes, registerRequestRoutes } from './routes/requests.js';
 import { registerTreatyRoutes } from './routes/treaty.js';
@@ -32,6 +33,12 @@ export interface ServerOptions {
   readonly nodeName?: string;
   /** Called after every successful change (the outbox worker wakes up). */
   readonly onChange?: () => void;
+  /** HTTPS for the listener (EIX_TLS_CERT, EIX_TLS_KEY, checked by loadListenerTls); plain HTTP otherwise. */
+  readonly https?: ListenerTls | null;
+  /** Reverse proxies trusted for X-Forwarded-For/-Proto (EIX_TRUST_PROXY); none by default. */
+  readonly trustProxy?: false | readonly string[];
+  /** Where the log lines go (tests read them); standard output otherwise. */
+  readonly logStream?: { write(line: string): void };
 }
 
 export const API_PREFIX = '/api/v1';
@@ -43,9 +50,18 @@ export function actorOf(req: FastifyRequest): Actor {
 }
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
+  // Deployment (issue 13 item 8): req.ip — the rate-limit key and the logged address — is the client's
+  // address as the trusted proxies report it, the socket's address otherwise.
+  const deployment = {
+    ...(opts.https ? { https: opts.https } : {}),
+    trustProxy: opts.trustProxy ? [...opts.trustProxy] : false,
+    // Typed as the plain-HTTP options: Fastify's HTTPS overload would change the instance type the routes use.
+  } as Pick<FastifyServerOptions, 'trustProxy'>;
   const app = Fastify({
+    ...deployment,
     logger: {
       level: opts.logLevel ?? 'info',
+      ...(opts.logStream ? { stream: opts.logStream } : {}),
       redact: ['req.headers.authorization', 'req.headers.cookie'],
       // No query strings in logs: searches carry debtors' names and ids (R9.4).
       serializers: {
