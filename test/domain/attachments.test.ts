@@ -1,5 +1,5 @@
 // The attachment rule (src/domain/attachments.ts), issue 13 item 6, ASVS 4.0.3
-// V12.1.1 / V12.2.1 / V12.5.1: pure verdicts on the declared type, the file
+// V12.2.1 / V12.3.4: pure verdicts on the declared type, the file
 // name and the type found in the content; the text check; download names.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,7 +42,7 @@ test('issue 13 item 6: the allowlist is PDF, PNG, JPEG, TIFF, DOCX, XLSX, ODT, O
   assert.equal(typeOfFileName('справка'), null);
 });
 
-test('issue 13 item 6, V12.1.1: declared type, extension and content must agree', () => {
+test('issue 13 item 6, V12.2.1: declared type, extension and content must agree', () => {
   const ok = judgeAttachment({ fileName: 'справка.docx', declared: DOCX, detected: DOCX, text: null });
   assert.ok(ok.ok && ok.type.label === 'DOCX');
   const cases: [string, string, string | null, string, string][] = [
@@ -87,7 +87,7 @@ test('issue 13 item 6: plain text is UTF-8 without control characters, HTML/XML 
     assert.equal(textProblem(utf8(s)), 'markup', s);
 });
 
-test('issue 13 item 6, V12.5.1: a download is saved under a clean name whose extension fits what is served', () => {
+test('issue 13 item 6, V12.3.4: a download is saved under a clean name whose extension fits what is served', () => {
   const pdf = typeOfMediaType('application/pdf');
   const txt = typeOfMediaType('text/plain');
   assert.equal(downloadFileName('справка.pdf', pdf), 'справка.pdf');

@@ -219,7 +219,7 @@ for (const run of RUNS) {
       (await ru().db.selectFrom('inbox').select('message_id').where('message_id', '=', messageId).execute()).length;
 
     for (const r of REFUSED)
-      test(`issue 13 items 2 and 6, V12.1.1/V12.2.1: KZ's answer carrying ${r.what} is refused by RU (${r.code}) and nothing is stored`, async () => {
+      test(`issue 13 items 2 and 6, V12.1.1, V12.2.1: KZ's answer carrying ${r.what} is refused by RU (${r.code}) and nothing is stored`, async () => {
         const beforeIt = await held();
         const rejectedBefore = (
           await ru().db.selectFrom('audit_log').select('seq').where('action', '=', 'federation.rejected').execute()

@@ -1,5 +1,5 @@
-// Issue 13, item 6 "Attachments" (ASVS 4.0.3 V12.1.1, V12.2.1, V12.5.1,
-// V12.5.2, V14.4.x): only allowlisted document types whose content (magic bytes,
+// Issue 13, item 6 "Attachments" (ASVS 4.0.3 V1.12.2, V12.1.1, V12.2.1,
+// V12.3.4, V12.5.2, V14.4.x): only allowlisted document types whose content (magic bytes,
 // `file-type`) matches the declared type and the name are accepted, on the web
 // answer form and on the REST API alike (the rule lives in the answer use
 // case); a refused file refuses the whole answer and stores nothing; downloads
@@ -100,7 +100,7 @@ describe('the attachment rule on files as they arrive (checkAttachments, no stor
   const ctx = { limits: { attachmentBytes: 1024 * 1024 } } as AppContext;
   const field = (i: number, j: number) => `items[${i}].attachments[${j}]`;
 
-  test('issue 13 item 6, V12.1.1: real PDF, PNG, DOCX, JPEG, TIFF, ODT and TXT files are accepted with their canonical type', async () => {
+  test('issue 13 item 6, V12.2.1: real PDF, PNG, DOCX, JPEG, TIFF, ODT and TXT files are accepted with their canonical type', async () => {
     const [checked] = await checkAttachments(ctx, [{ attachments: ACCEPTED }], field);
     assert.deepEqual(
       checked!.map((f) => f.mediaType),
@@ -117,7 +117,7 @@ describe('the attachment rule on files as they arrive (checkAttachments, no stor
   });
 
   for (const h of HOSTILE)
-    test(`issue 13 item 6, V12.1.1/V12.2.1: ${h.what} is refused (${h.code}) with a Russian message naming the file and the allowed types`, async () => {
+    test(`issue 13 item 6, V12.2.1: ${h.what} is refused (${h.code}) with a Russian message naming the file and the allowed types`, async () => {
       const err = await rejects(
         checkAttachments(ctx, [{ attachments: [ACCEPTED[0]!] }, { attachments: [ACCEPTED[1]!, h.file] }], field),
         h.code,
@@ -128,7 +128,7 @@ describe('the attachment rule on files as they arrive (checkAttachments, no stor
       assert.match(err.message, ALLOWED);
     });
 
-  test('issue 13 item 2: a file over the per-file limit is refused before it is decoded', async () => {
+  test('issue 13 item 2, V12.1.1: a file over the per-file limit is refused before it is decoded', async () => {
     const big = files.attachment('скан.pdf', 'application/pdf', Buffer.alloc(1024 * 1024 + 1, 0x25));
     const err = await rejects(checkAttachments(ctx, [{ attachments: [big] }], field), 'attachment.too_large');
     assert.ok(err.message.includes('«скан.pdf»'));
@@ -233,7 +233,7 @@ for (const e of ENGINES) {
     };
 
     for (const h of HOSTILE.slice(0, 6))
-      test(`issue 13 item 6, V12.1.1: ${h.what} is refused by the REST API (415 ${h.code}, Russian message), nothing stored`, async () => {
+      test(`issue 13 item 6, V12.2.1: ${h.what} is refused by the REST API (415 ${h.code}, Russian message), nothing stored`, async () => {
         const before = await stored();
         const res = await apiAnswer([files.attachment('справка.pdf', 'application/pdf', files.pdf()), h.file]);
         assert.equal(res.statusCode, 415, res.body);
@@ -246,7 +246,7 @@ for (const e of ENGINES) {
       });
 
     for (const h of HOSTILE.slice(0, 6))
-      test(`issue 13 item 6, V12.1.1: ${h.what} is refused by the web answer form (415 page in Russian naming the file), nothing stored`, async () => {
+      test(`issue 13 item 6, V12.2.1: ${h.what} is refused by the web answer form (415 page in Russian naming the file), nothing stored`, async () => {
         const before = await stored();
         const res = await webAnswer({
           fileName: h.file.fileName,
@@ -303,7 +303,7 @@ for (const e of ENGINES) {
       assert.equal(res.headers['cache-control'], 'no-store');
     };
 
-    test('issue 13 item 6, V12.5.2: downloads (API and web) are attachments with a sandbox CSP, nosniff and the type checked', async () => {
+    test('issue 13 item 6, V1.12.2, V12.5.2: downloads (API and web) are attachments with a sandbox CSP, nosniff and the type checked', async () => {
       for (const [name, type] of [
         ['справка.pdf', 'application/pdf'],
         ['скан.png', 'image/png'],
@@ -327,7 +327,7 @@ for (const e of ENGINES) {
       }
     });
 
-    test('issue 13 item 6, V12.5.1: a legacy stored attachment of a type not on the list is served as application/octet-stream, saved as .bin', async () => {
+    test('issue 13 item 6, V1.12.2, V12.5.2: a legacy stored attachment of a type not on the list is served as application/octet-stream, saved as .bin', async () => {
       // As an attachment stored before the allowlist: text/html, as declared then.
       const answerId = (await answerRequest(kz.ctx, officer, {
         requestId,
