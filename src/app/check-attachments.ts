@@ -30,9 +30,16 @@ export interface CheckedAttachment {
   readonly sha256: string;
 }
 
-/** The media type the content's magic bytes show, or null (none known: text, or unknown bytes). */
+/**
+ * The media type the content's magic bytes show, or null (none known: text, or unknown bytes). Content whose
+ * signature the detector cannot parse (a truncated or malformed container) counts as opaque bytes: refused.
+ */
 async function detect(content: Buffer): Promise<string | null> {
-  return (await fileTypeFromBuffer(content))?.mime ?? null;
+  try {
+    return (await fileTypeFromBuffer(content))?.mime ?? null;
+  } catch {
+    return OPAQUE_MEDIA_TYPE;
+  }
 }
 
 /**
