@@ -27,6 +27,7 @@ import { openAuditKey } from './app/open-audit-key.js';
 import { loadCheckpointSigner } from './adapters/crypto/audit-checkpoint.js';
 import { checkRetentionRules, type MissingRetentionRule } from './app/check-retention-rules.js';
 import type { Config } from './config/config.js';
+import { ATTACHMENT_MAX_BYTES } from './domain/attachments.js';
 import { EixError } from './domain/errors.js';
 import type { Registry } from './domain/registry.js';
 import { loadTreaty, type Treaty } from './domain/treaty.js';
@@ -162,7 +163,7 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
       treaty: () => trust.treaty(),
       registry: trust,
       calendar: (party) => loadCalendar(party, calendarsDir),
-      limits: { attachmentBytes: 20 * 1024 * 1024 },
+      limits: { attachmentBytes: ATTACHMENT_MAX_BYTES },
       ...(registry ? { route: (party: string) => trust.current()?.parties[party]?.nodes[0]?.url ?? null } : {}),
       ...overrides,
     };

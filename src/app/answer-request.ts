@@ -3,11 +3,12 @@
 // may precede the final one, which must leave no item unanswered. Answer data
 // and attachments are encrypted at rest (R9.4); the message to the requesting
 // Party is queued in the same transaction.
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import Type from 'typebox';
 import { AnswerItemsSchema, type AnswerOutcome } from '../domain/answer.js';
 import { EixError } from '../domain/errors.js';
 import { requireRole } from './authorize.js';
+import { checkAttachments } from './check-attachments.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 import { applyEvent, enqueue, loadRequest } from './request-record.js';
@@ -32,29 +33,8 @@ export async function answerRequest(
 ): Promise<{ id: string; state: string; answerIds: string[]; messageId: string }> {
   const o = requireRole(actor, 'officer', 'supervisor');
   const p = parseInput(AnswerRequestInput, input, FIELDS);
-  const files = p.items.map((item, i) =>
-    (item.attachments ?? []).map((a, j) => {
-      const content = Buffer.from(a.contentBase64, 'base64');
-      if (
-        content.length === 0 ||
-        content.toString('base64').replace(/=+$/, '') !== a.contentBase64.replace(/\s/g, '').replace(/=+$/, '')
-      ) {
-        throw new EixError(
-          'input.invalid',
-          { field: `items[${i}].attachments[${j}].contentBase64` },
-          `Вложение ${a.fileName}: содержимое не в формате base64`,
-        );
-      }
-      if (content.length > ctx.limits.attachmentBytes) {
-        throw new EixError(
-          'attachment.too_large',
-          { field: `items[${i}].attachments[${j}]`, size: content.length, limit: ctx.limits.attachmentBytes },
-          `Вложение ${a.fileName} (${content.length} байт) больше допустимого размера ${ctx.limits.attachmentBytes} байт`,
-        );
-      }
-      return { ...a, content, sha256: createHash('sha256').update(content).digest('hex') };
-    }),
-  );
+  // Every file is checked (size, base64, type by content) before anything is stored (ASVS V12.1.1, V12.2.1).
+  const files = await checkAttachments(ctx, p.items, (i, j) => `items[${i}].attachments[${j}]`);
   const seen = new Set<number>();
   p.items.forEach((item, i) => {
     if (seen.has(item.itemNo))

@@ -1,11 +1,27 @@
 // Download of an answer's attachment: decrypted for an officer who may see the
 // request; a received document is read only with an audit entry (R9.1).
+// What it is served as is decided here, not taken from storage: the allowlisted
+// type when the content still is that type, application/octet-stream otherwise
+// (files stored before the allowlist), and a file name that matches (ASVS V12.5.x).
+import { downloadFileName } from '../domain/attachments.js';
 import { EixError } from '../domain/errors.js';
 import { appendAudit } from './audit.js';
+import { servedType } from './check-attachments.js';
 import type { Actor, AppContext } from './context.js';
 import { loadRequest } from './request-record.js';
 
 export async function readAttachment(
+  ctx: AppContext,
+  actor: Actor,
+  requestId: string,
+  sha256: string,
+): Promise<{ fileName: string; mediaType: string; content: Buffer }> {
+  const file = await readStored(ctx, actor, requestId, sha256);
+  const served = await servedType(file.mediaType, file.content);
+  return { fileName: downloadFileName(file.fileName, served.type), mediaType: served.mediaType, content: file.content };
+}
+
+async function readStored(
   ctx: AppContext,
   actor: Actor,
   requestId: string,

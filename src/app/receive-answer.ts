@@ -2,10 +2,10 @@
 // (called by the federation inbox): encrypted at rest (R9.4), retained per
 // R9.6, readable only with an audit entry (R9.1). Idempotent by message id.
 import Type from 'typebox';
-import { createHash } from 'node:crypto';
 import { AnswerItemsSchema } from '../domain/answer.js';
 import { appendAudit } from './audit.js';
 import { storeAnswer, storeAttachment } from './answer-request.js';
+import { checkAttachments } from './check-attachments.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 import type { Tx } from '../ports/store.js';
@@ -28,6 +28,9 @@ export async function receiveAnswer(
   outer?: Tx,
 ): Promise<{ requestId: string; state: string; duplicate: boolean }> {
   const p = parseInput(ReceiveAnswerInput, input);
+  // Another Party's files meet the same rule as an upload (type by content, per-file size): a refused file
+  // refuses the whole message before anything is stored (docs/MESSAGES.md, "Attachments").
+  const files = await checkAttachments(ctx, p.items, (i, j) => `body.items[${i}].attachments[${j}]`);
   return withTransaction(ctx, outer, async (tx) => {
     const { row, applied } = await loadForRemoteMessage(tx, actor, {
       requestMessageId: p.requestMessageId,
@@ -45,7 +48,7 @@ export async function receiveAnswer(
       {},
       true,
     );
-    for (const item of p.items) {
+    for (const [i, item] of p.items.entries()) {
       const id = await storeAnswer(tx, ctx, {
         requestId: row.id,
         itemNo: item.itemNo,
@@ -54,14 +57,7 @@ export async function receiveAnswer(
         data: item.data ?? {},
         createdBy: null,
       });
-      for (const a of item.attachments ?? []) {
-        const content = Buffer.from(a.contentBase64, 'base64');
-        await storeAttachment(tx, ctx, id, {
-          ...a,
-          content,
-          sha256: createHash('sha256').update(content).digest('hex'),
-        });
-      }
+      for (const f of files[i]!) await storeAttachment(tx, ctx, id, f);
     }
     await appendAudit(tx, ctx, actor, {
       action: 'personal_data.received',

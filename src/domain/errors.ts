@@ -90,6 +90,16 @@ export const ERROR_CODES = {
   'answer.item': { http: 400, ru: 'В запросе нет такого пункта' },
   'attachment.too_large': { http: 413, ru: 'Файл слишком большой' },
   'attachment.not_found': { http: 404, ru: 'Вложение не найдено' },
+  // Attachment allowlist (src/domain/attachments.ts): the declared type or the name's extension is not allowed…
+  'attachment.type': {
+    http: 415,
+    ru: 'Тип файла не допускается; допускаются документы PDF, PNG, JPEG, TIFF, DOCX, XLSX, ODT, ODS и TXT',
+  },
+  // …or the content is not what the type and the name say.
+  'attachment.content': {
+    http: 415,
+    ru: 'Содержимое файла не соответствует его типу; допускаются документы PDF, PNG, JPEG, TIFF, DOCX, XLSX, ODT, ODS и TXT',
+  },
   'consent.required': { http: 403, ru: 'Нет согласия предоставившей Стороны на передачу третьему лицу (статья 9)' },
   'consent.not_found': { http: 404, ru: 'Запрос согласия на передачу сведений третьему лицу не найден' },
   'consent.decided': { http: 409, ru: 'На этот запрос согласия ответ уже дан; решение не изменяется (статья 9)' },

@@ -43,11 +43,13 @@ import { setRetentionRule } from '../app/set-retention-rule.js';
 import { setProtectionStatement } from '../app/set-protection-statement.js';
 import { recordPaperOriginal } from '../app/record-paper-original.js';
 import { sealFor, verifyPaperOriginal } from '../app/verify-paper-original.js';
+import { sendAttachment } from '../adapters/http/download.js';
 import { renderAnswerPdf, renderRequestPdf } from '../adapters/pdf/request-pdf.js';
 import { signRequest } from '../app/sign-request.js';
 import { SIGNATORY_CODES, partyCurrency, partyDay, partyTimeZone } from '../domain/parties.js';
 import { RETENTION_KINDS, RETENTION_KIND_LABELS_RU } from '../domain/retention.js';
 import { ANSWER_OUTCOMES, OUTCOME_LABELS_RU } from '../domain/answer.js';
+import { ALLOWED_TYPES_RU, ATTACHMENT_TYPES, OPAQUE_MEDIA_TYPE, typeOfFileName } from '../domain/attachments.js';
 import { EixError, isEixError } from '../domain/errors.js';
 import type { Problem } from '../domain/problems.js';
 import type { Request } from '../domain/request.js';
@@ -167,6 +169,16 @@ interface Upload {
   content: Buffer;
 }
 
+/**
+ * The media type a browser declared for an uploaded file, without parameters; a browser that knows no type
+ * for the file sends application/octet-stream (or nothing): then the type its name's extension names on the
+ * allowlist stands for it. The answer use case still checks the content against it (src/domain/attachments.ts).
+ */
+function uploadMediaType(declared: string | undefined, fileName: string): string {
+  const mt = (declared ?? '').split(';')[0]!.trim().toLowerCase();
+  return mt && mt !== OPAQUE_MEDIA_TYPE ? mt : (typeOfFileName(fileName)?.mediaType ?? OPAQUE_MEDIA_TYPE);
+}
+
 /** Fields and files of a multipart form (attachFieldsToBody), or a plain urlencoded form. */
 async function readMultipart(body: unknown): Promise<{ form: Form; files: Upload[] }> {
   const form: Form = {};
@@ -186,7 +198,7 @@ async function readMultipart(body: unknown): Promise<{ form: Form; files: Upload
           files.push({
             field: key,
             fileName: p.filename,
-            mediaType: (p.mimetype ?? 'application/octet-stream').toLowerCase(),
+            mediaType: uploadMediaType(p.mimetype, p.filename),
             content,
           });
       } else {
@@ -673,6 +685,9 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
         title: `Ответ на запрос ${v.number}`,
         v,
         outcomes: ANSWER_OUTCOMES.map((o) => [o, OUTCOME_LABELS_RU[o]]),
+        // The file picker offers the allowlisted documents only (the use case checks them anyway).
+        accept: ATTACHMENT_TYPES.flatMap((t) => [...t.extensions.map((e) => `.${e}`), t.mediaType]).join(','),
+        allowedTypes: ALLOWED_TYPES_RU,
       });
     }),
   );
@@ -704,12 +719,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     '/requests/:id/attachments/:sha',
     page(async (req, reply) => {
       const { id, sha } = req.params as { id: string; sha: string };
-      const file = await readAttachment(ctx, me(req), id, sha);
-      return reply
-        .type(file.mediaType)
-        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
-        .header('cache-control', 'no-store')
-        .send(file.content);
+      return sendAttachment(reply, await readAttachment(ctx, me(req), id, sha));
     }),
   );
 

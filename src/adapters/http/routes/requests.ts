@@ -19,6 +19,7 @@ import { signRequest } from '../../../app/sign-request.js';
 import { exportReceivedData, ExportReceivedDataInput } from '../../../app/export-received-data.js';
 import { requestDisclosureConsent, RequestDisclosureConsentInput } from '../../../app/request-disclosure-consent.js';
 import { decideDisclosureConsent, DecideDisclosureConsentInput } from '../../../app/decide-disclosure-consent.js';
+import { sendAttachment } from '../download.js';
 import { actorOf, API_PREFIX } from '../server.js';
 
 const Id = Type.Object({ id: Type.String() });
@@ -206,14 +207,8 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: AppContext): vo
         params: Type.Object({ id: Type.String(), sha256: Type.String() }),
       },
     },
-    async (req, reply) => {
-      const f = await readAttachment(ctx, actorOf(req), req.params.id, req.params.sha256);
-      return reply
-        .header('content-type', f.mediaType)
-        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(f.fileName)}`)
-        .header('cache-control', 'no-store')
-        .send(f.content);
-    },
+    async (req, reply) =>
+      sendAttachment(reply, await readAttachment(ctx, actorOf(req), req.params.id, req.params.sha256)),
   );
 }
 
