@@ -263,6 +263,26 @@ for (const engine of ENGINES) {
       assert.equal(rows[3]!.subject, firstKey);
       assert.ok(rows.every((r) => r.actor === 'system:cli'));
     });
+
+    test('V1.6.3: a value that does not open is reported by row and left as it was, never overwritten; its key cannot be retired', async () => {
+      const third = await rotateDataKey(ctx, CONSOLE, { keys: dataKeyFile(file) });
+      ctx = withRing(await loadKeyRing(file));
+      const victim = expected.find((e) => e.table === 'answers')!;
+      const damaged = Buffer.from((await readSealed(ctx.db, victim)).bytes);
+      damaged[damaged.length - 1]! ^= 0xff;
+      await sql`update answers set data_enc = ${damaged} where id = ${victim.pk}`.execute(ctx.db);
+      const r = await resealData(ctx, CONSOLE);
+      assert.equal(r.unreadable, 1);
+      assert.deepEqual(r.columns.find((c) => c.column === 'answers.data_enc')?.unreadable, [victim.pk]);
+      assert.equal(r.resealed, total - 1);
+      assert.deepEqual((await readSealed(ctx.db, victim)).bytes, damaged, 'left byte for byte');
+      const inUse = await rejects(
+        retireDataKey(ctx, CONSOLE, { keyId: secondKey, keys: dataKeyFile(file) }),
+        'data_key.in_use',
+      );
+      assert.equal(inUse.data.count, 1);
+      assert.deepEqual((await loadKeyRing(file)).keyIds, [secondKey, third.keyId]);
+    });
   });
 }
 
