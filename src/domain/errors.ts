@@ -156,6 +156,9 @@ export const ERROR_CODES = {
   'crypto.key_permissions': { http: 500, ru: 'Файл ключа данных доступен другим пользователям; установите права 0600' },
   'crypto.unknown_key': { http: 500, ru: 'Нет ключа, которым зашифрованы данные' },
   'crypto.decrypt': { http: 500, ru: 'Не удалось расшифровать данные: они повреждены или изменены' },
+  'data_key.unknown': { http: 404, ru: 'Такого ключа данных нет в файле ключей' },
+  'data_key.active': { http: 409, ru: 'Активный ключ данных не может быть выведен из обращения' },
+  'data_key.in_use': { http: 409, ru: 'Ключом ещё зашифрованы данные; сначала выполните eix node reseal' },
   // federation PKI and the depositary's trust registry
   'pki.input': { http: 400, ru: 'Неверные данные для выпуска сертификата' },
   'pki.exists': { http: 409, ru: 'Файл ключа уже существует; ключ не перезаписывается' },

@@ -1,7 +1,9 @@
 // Encryption at rest of personal data received from another Party (R9.4).
 //
 // A key file holds a ring of AES-256 keys; the active one seals new data, the
-// older ones stay to open what they sealed (rotation never re-encrypts).
+// older ones stay to open what they sealed. Rotation itself never re-encrypts:
+// `resealData` (src/app/reseal-data.ts) moves sealed values to the active key,
+// after which an old key can be retired (ASVS V1.6.3).
 // Sealed format (all integers are single bytes):
 //   version (1) | keyId length | keyId (ascii) | IV (12) | ciphertext | tag (16)
 // The caller's `aad` (e.g. 'answer:<uuid>') binds a ciphertext to its row, so
@@ -21,6 +23,7 @@ import {
 import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EixError } from '../../domain/errors.js';
+import type { DataKeyFile, DataKeyFileSummary } from '../../ports/data-key-file.js';
 
 export const KEY_FILE_VERSION = 1;
 export const SEALED_VERSION = 1;
@@ -42,7 +45,16 @@ export interface KeyFile {
   readonly version: 1;
   readonly active: string;
   readonly keys: readonly KeyFileEntry[];
+  /**
+   * Blind-index key (base64, 32 bytes). Absent until the first key is retired: until then the
+   * index key is derived from the first key; retiring it stores the derived key here so that
+   * the keyed hashes already in the database keep matching.
+   */
+  readonly index?: string;
 }
+
+/** What a key file says about its keys, without key material. */
+export type KeyFileSummary = DataKeyFileSummary;
 
 export interface KeyRing {
   /** Id of the key that seals new data. */
@@ -55,13 +67,20 @@ export interface KeyRing {
   decryptJson<T>(sealed: Uint8Array, aad: string): T;
   /**
    * Keyed hash for searching encrypted data (national ids, name keys). Derived
-   * from the first key of the file, so it stays stable across rotations.
+   * from the first key of the file (kept in the file's `index` once that key is
+   * retired), so it stays stable across rotations.
    */
   blindIndex(value: string): string;
 }
 
 type CryptoReason =
-  'crypto.key_exists' | 'crypto.key_file' | 'crypto.key_permissions' | 'crypto.unknown_key' | 'crypto.decrypt';
+  | 'crypto.key_exists'
+  | 'crypto.key_file'
+  | 'crypto.key_permissions'
+  | 'crypto.unknown_key'
+  | 'crypto.decrypt'
+  | 'data_key.unknown'
+  | 'data_key.active';
 
 function cryptoError(reason: CryptoReason, data: Record<string, unknown>, message: string): EixError {
   return new EixError(reason, data, message);
@@ -128,13 +147,51 @@ export async function createKeyFile(file: string, now: Date = new Date()): Promi
 /**
  * Adds a new key and makes it active; older keys stay for decryption.
  * The file is replaced atomically (temp file + rename), mode 0600.
- * Returns the new key id. Concurrent rotations of one file are not serialized.
+ * Returns the new key id.
  */
 export async function rotateKey(file: string, now: Date = new Date()): Promise<string> {
   const current = await readKeyFile(file);
   let entry = newEntry(now);
   while (current.keys.some((k) => k.id === entry.id)) entry = newEntry(now);
-  const next: KeyFile = { version: KEY_FILE_VERSION, active: entry.id, keys: [...current.keys, entry] };
+  await replaceKeyFile(file, { ...current, active: entry.id, keys: [...current.keys, entry] });
+  return entry.id;
+}
+
+/**
+ * Removes a key that no longer seals anything (the caller has checked that no stored
+ * value uses it: data sealed with a removed key can never be opened again). The active
+ * key cannot be retired. Retiring the first key keeps the blind index: its derived
+ * index key is written to the file first.
+ */
+export async function retireKey(file: string, keyId: string): Promise<void> {
+  const current = await readKeyFile(file);
+  const at = current.keys.findIndex((k) => k.id === keyId);
+  if (at < 0) {
+    throw cryptoError(
+      'data_key.unknown',
+      { field: 'keyId', keyId, known: current.keys.map((k) => k.id) },
+      `Ключа ${keyId} нет в файле ключей (есть: ${current.keys.map((k) => k.id).join(', ')})`,
+    );
+  }
+  if (current.active === keyId) {
+    throw cryptoError(
+      'data_key.active',
+      { field: 'keyId', keyId },
+      `Ключ ${keyId} активен (им шифруются новые данные) и не может быть выведен из обращения; сначала выполните eix node rotate-data-key`,
+    );
+  }
+  const index = current.index ?? indexKeyOf(current).toString('base64');
+  await replaceKeyFile(file, { ...current, index, keys: current.keys.filter((k) => k.id !== keyId) });
+}
+
+/** Key ids and dates of a key file (no key material). */
+export async function describeKeyFile(file: string): Promise<KeyFileSummary> {
+  const f = await readKeyFile(file);
+  return { active: f.active, keys: f.keys.map((k) => ({ id: k.id, created: k.created })) };
+}
+
+/** Replaces a key file atomically (temp file + rename), mode 0600. Concurrent writers of one file are not serialized. */
+async function replaceKeyFile(file: string, next: KeyFile): Promise<void> {
   const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   try {
     const fh = await open(tmp, 'wx', FILE_MODE);
@@ -156,7 +213,6 @@ export async function rotateKey(file: string, now: Date = new Date()): Promise<s
     );
   }
   await syncDir(path.dirname(file));
-  return entry.id;
 }
 
 async function syncDir(dir: string): Promise<void> {
@@ -252,7 +308,12 @@ function validateKeyFile(json: unknown, file: string): KeyFile {
   });
   const active = json['active'];
   if (typeof active !== 'string' || !seen.has(active)) throw bad('active', 'активный ключ отсутствует в списке ключей');
-  return { version: KEY_FILE_VERSION, active, keys: out };
+  const index = json['index'];
+  if (index === undefined) return { version: KEY_FILE_VERSION, active, keys: out };
+  if (typeof index !== 'string' || !BASE64_RE.test(index) || Buffer.from(index, 'base64').length !== KEY_BYTES) {
+    throw bad('index', `ключ индекса поиска должен содержать ${KEY_BYTES} байта в base64`);
+  }
+  return { version: KEY_FILE_VERSION, active, keys: out, index };
 }
 
 function header(keyId: string): Buffer {
@@ -262,6 +323,18 @@ function header(keyId: string): Buffer {
 
 function gcmAad(head: Uint8Array, aad: string): Buffer {
   return Buffer.concat([head, Buffer.from(aad, 'utf8')]);
+}
+
+/** The blind-index key derived from the first key of a file (before any key was retired). */
+function indexKeyOf(file: KeyFile): Buffer {
+  return Buffer.from(
+    hkdfSync('sha256', Buffer.from(file.keys[0]!.key, 'base64'), Buffer.alloc(0), 'eix blind index v1', 32),
+  );
+}
+
+/** The header a sealed value starts with when sealed under `keyId` (used to find values by key in SQL). */
+export function sealedHeader(keyId: string): Buffer {
+  return header(keyId);
 }
 
 /** Builds a ring from an already validated key file (exported for tests and tools). */
@@ -274,9 +347,7 @@ export function keyRingFromFile(file: KeyFile): KeyRing {
     throw cryptoError('crypto.unknown_key', { keyId: activeKeyId }, 'Активный ключ шифрования отсутствует');
   const sealKey: KeyObject = activeKey;
   const keyIds = Object.freeze([...keys.keys()]);
-  const indexKey = Buffer.from(
-    hkdfSync('sha256', Buffer.from(file.keys[0]!.key, 'base64'), Buffer.alloc(0), 'eix blind index v1', 32),
-  );
+  const indexKey = file.index ? Buffer.from(file.index, 'base64') : indexKeyOf(file);
   const blindIndex = (value: string): string =>
     createHmac('sha256', indexKey).update(value, 'utf8').digest('base64url').slice(0, 24);
 
@@ -342,4 +413,13 @@ export function keyRingFromFile(file: KeyFile): KeyRing {
   }
 
   return Object.freeze({ activeKeyId, keyIds, encrypt, decrypt, encryptJson, decryptJson, blindIndex });
+}
+
+/** The key file at `file` as the DataKeyFile port. */
+export function dataKeyFile(file: string): DataKeyFile {
+  return {
+    describe: () => describeKeyFile(file),
+    rotate: (now) => rotateKey(file, now),
+    retire: (keyId) => retireKey(file, keyId),
+  };
 }

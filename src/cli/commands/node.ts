@@ -19,6 +19,7 @@ import { createApiToken } from '../../app/create-api-token.js';
 import { partyOption, print, asOptions } from '../io.js';
 import type { CommandKit } from '../program.js';
 import { withNode } from '../node-context.js';
+import { registerDataKeyCommands } from './data-key.js';
 
 const CLI: Actor = { kind: 'system', name: 'cli' };
 
@@ -174,6 +175,8 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
         await running.stop();
       }),
     );
+
+  registerDataKeyCommands(node, kit);
 
   const db = program.command('db').description('база данных узла');
   kit
