@@ -350,7 +350,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   const uploads = opts.uploads ?? { maxBytes: 50 * 1024 * 1024, maxFiles: 10 };
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
-  // Multipart is parsed only on the routes that take files (registerUploads below).
+  // Multipart is parsed only in the scope of the routes that take files (around the answer route below).
   app.decorateRequest('session', null);
   const today = () => partyDay(ctx.clock.now(), ctx.party);
   // Dates on every page: ДД.ММ.ГГГГ in the node's local time zone.
