@@ -408,7 +408,18 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
           : render(reply, req, 'error', { title: 'Ошибка', error: e }, e.http);
       }
     }
-    if (url === '/login') return;
+    if (url === '/login') {
+      // The login form is urlencoded; anything else is refused unread (no multipart, no draining).
+      const type = req.headers['content-type']?.toLowerCase() ?? '';
+      if (!changes || type.startsWith('application/x-www-form-urlencoded')) return;
+      const e = new EixError(
+        'input.media_type',
+        { field: 'content-type' },
+        'Форма входа принимает только application/x-www-form-urlencoded',
+      );
+      refuse(e.http);
+      return render(reply, req, 'login', { title: 'Вход', flash: { text: e.message } }, e.http);
+    }
     const token = req.cookies[COOKIE];
     req.session = token ? await resolveSession(ctx, token) : null;
     if (!req.session) {

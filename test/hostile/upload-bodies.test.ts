@@ -151,6 +151,7 @@ for (const e of ENGINES) {
       assert.ok(other.closedByServer);
       const login = await rawPost(port, '/login', {}, 100 * 1024 * 1024);
       assert.match(login.head, /^HTTP\/1\.1 415/, login.head);
+      assert.ok(login.closedByServer, 'the login does not drain a body it refuses');
     });
 
     test(
