@@ -222,6 +222,8 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     ctx: wired.ctx,
     logLevel: config.logLevel,
     rateLimit: config.apiRateLimit,
+    authFailureLimit: config.authFailureLimit,
+    uploads: { maxBytes: config.uploadMaxBytes, maxFiles: config.uploadMaxFiles },
     nodeName: wired.node.name,
     onChange: () => worker?.kick(),
     https,

@@ -1,16 +1,26 @@
-// Access control at the door (R9.4): password login with lockout, and API tokens.
-// Every failure and every login is audited; secrets never are.
+// Access control at the door (R9.4): password login throttled per login and
+// client address (no lock anyone could trigger), and API tokens. Every login and
+// every failed password is audited; failed tokens once a minute per address
+// with their count (an anonymous client must not grow the audit chain, whose
+// appends take one global lock); secrets never are.
 import Type from 'typebox';
+import { createHash } from 'node:crypto';
 import { hashPassword, parseApiTokenId, verifyApiToken, verifyPassword } from '../adapters/crypto/passwords.js';
 import { EixError } from '../domain/errors.js';
+import { LOGIN_FAILURES_FORGOTTEN_MS, loginDelayMs } from '../domain/login-throttle.js';
+import type { Store } from '../ports/store.js';
 import { checkSchema } from '../domain/problems.js';
 import { appendAudit } from './audit.js';
 import { ROLES, type Actor, type AppContext, type Officer, type Role } from './context.js';
 
-export const MAX_FAILED_LOGINS = 5;
-export const LOCK_MS = 15 * 60_000;
 /** A token's use is audited at most once an hour (every API call would flood the log). */
 export const TOKEN_AUDIT_MS = 60 * 60_000;
+/** Failed token attempts from one address are audited at most once a minute, with their count. */
+export const TOKEN_FAILURE_AUDIT_MS = 60_000;
+/** Where a login or a token comes from (the client address as the HTTP adapter sees it). */
+export interface AuthSource {
+  readonly address?: string;
+}
 
 const AUTH: Actor = { kind: 'system', name: 'auth' };
 
@@ -49,31 +59,81 @@ function toOfficer(r: {
 
 const failed = (): EixError => new EixError('auth.failed');
 
-export async function loginWithPassword(ctx: AppContext, input: unknown): Promise<Officer> {
+/**
+ * Per-node memory of recent failures, keyed by the node's store (one state per
+ * node, whatever context object a caller spreads). Bounded: entries quiet for
+ * a day are dropped, and past `MAX_ENTRIES` the oldest go first.
+ */
+const MAX_ENTRIES = 50_000;
+function perNode<T>(): (db: Store) => Map<string, T> {
+  const maps = new WeakMap<Store, Map<string, T>>();
+  return (db) => {
+    let m = maps.get(db);
+    if (!m) maps.set(db, (m = new Map()));
+    return m;
+  };
+}
+function remember<T>(m: Map<string, T>, key: string, value: T, stale: (v: T) => boolean): void {
+  m.delete(key); // re-inserted last: Map order is least recently failed first
+  m.set(key, value);
+  if (m.size <= MAX_ENTRIES) return;
+  for (const [k, v] of m) if (stale(v)) m.delete(k);
+  for (const k of m.keys()) {
+    if (m.size <= MAX_ENTRIES) break;
+    m.delete(k);
+  }
+}
+
+interface LoginFailures {
+  failures: number;
+  lastAt: number;
+}
+const loginFailures = perNode<LoginFailures>();
+// The typed login is kept only hashed: people sometimes type their password into the login field.
+const throttleKey = (login: string, from: AuthSource): string =>
+  `${createHash('sha256').update(login).digest('hex')}|${from.address ?? ''}`;
+
+export async function loginWithPassword(ctx: AppContext, input: unknown, from: AuthSource = {}): Promise<Officer> {
   const problems = checkSchema(LoginInput, input, { login: 'имя входа', password: 'пароль' });
   const first = problems[0];
   if (first) throw new EixError('input.invalid', { field: first.path, problems }, `${first.path}: ${first.message}`);
   const { password } = input as { login: string; password: string };
   const login = (input as { login: string }).login.trim().toLowerCase();
 
+  // V2.2.1: the same wait for a known and an unknown login; nothing is looked up while it lasts.
+  const now = ctx.clock.now();
+  const failures = loginFailures(ctx.db);
+  const key = throttleKey(login, from);
+  const seen = failures.get(key);
+  const stale = (v: LoginFailures) => now.getTime() - v.lastAt >= LOGIN_FAILURES_FORGOTTEN_MS;
+  if (seen && !stale(seen)) {
+    const waitMs = seen.lastAt + loginDelayMs(seen.failures) - now.getTime();
+    if (waitMs > 0) {
+      const seconds = Math.ceil(waitMs / 1000);
+      throw new EixError(
+        'auth.throttled',
+        { retryAfterSeconds: seconds },
+        `Слишком много неудачных попыток входа; повторите через ${seconds} с`,
+      );
+    }
+  }
+
   const found = await ctx.db
     .selectFrom('officers')
     .innerJoin('bodies', 'bodies.id', 'officers.body_id')
-    .select(['officers.id', 'officers.password_hash', 'officers.locked_until'])
+    .select(['officers.id', 'officers.password_hash'])
     .where('officers.login', '=', login)
     .where('bodies.party', '=', ctx.party)
     .executeTakeFirst();
-  const now = ctx.clock.now();
-  const lockedUntil = found?.locked_until && found.locked_until > now ? found.locked_until : null;
-  // A locked account is not checked at all: guessing goes on hold until the lock ends.
-  const ok = lockedUntil ? false : await verifyPassword(password, found?.password_hash ?? (await dummy()));
+  // The hash is always checked (a dummy one for an unknown login): the same work and answer either way.
+  const ok = await verifyPassword(password, found?.password_hash ?? (await dummy()));
 
   const outcome = await ctx.db.transaction().execute(async (tx): Promise<Officer | EixError> => {
     if (!found) {
       // The typed name is not kept: people sometimes type their password into the login field.
       await appendAudit(tx, ctx, AUTH, {
         action: 'auth.login_failed',
-        details: { method: 'password', reason: 'unknown_login' },
+        details: { method: 'password', reason: 'unknown_login', ...source(from) },
       });
       return failed();
     }
@@ -88,7 +148,6 @@ export async function loginWithPassword(ctx: AppContext, input: unknown): Promis
         'officers.body_id',
         'officers.roles',
         'officers.failed_logins',
-        'officers.locked_until',
         'officers.disabled_at',
         'bodies.party',
       ])
@@ -96,57 +155,55 @@ export async function loginWithPassword(ctx: AppContext, input: unknown): Promis
       .forUpdate('officers')
       .executeTakeFirstOrThrow();
     const audit = { bodyId: row.body_id, subject: row.id };
-    if (row.locked_until && row.locked_until > now) {
-      await appendAudit(tx, ctx, AUTH, {
-        ...audit,
-        action: 'auth.login_failed',
-        details: { method: 'password', login: row.login, reason: 'locked' },
-      });
-      return new EixError('auth.locked', { until: row.locked_until.toISOString() }, lockedMessage(row.locked_until));
-    }
     if (ok && row.disabled_at === null) {
       await tx.updateTable('officers').set({ failed_logins: 0, locked_until: null }).where('id', '=', row.id).execute();
       const officer = toOfficer(row);
-      await appendAudit(tx, ctx, officer, { ...audit, action: 'auth.login', details: { method: 'password' } });
+      await appendAudit(tx, ctx, officer, {
+        ...audit,
+        action: 'auth.login',
+        details: { method: 'password', ...source(from) },
+      });
       return officer;
     }
     if (row.disabled_at !== null) {
       await appendAudit(tx, ctx, AUTH, {
         ...audit,
         action: 'auth.login_failed',
-        details: { method: 'password', login: row.login, reason: 'disabled' },
+        details: { method: 'password', login: row.login, reason: 'disabled', ...source(from) },
       });
       return failed();
     }
+    // Consecutive failures of the account from anywhere: recorded for the audit, never a lock.
     const count = row.failed_logins + 1;
+    await tx.updateTable('officers').set({ failed_logins: count }).where('id', '=', row.id).execute();
     await appendAudit(tx, ctx, AUTH, {
       ...audit,
       action: 'auth.login_failed',
-      details: { method: 'password', login: row.login, reason: 'password', consecutive: count },
+      details: { method: 'password', login: row.login, reason: 'password', consecutive: count, ...source(from) },
     });
-    if (count < MAX_FAILED_LOGINS) {
-      await tx.updateTable('officers').set({ failed_logins: count }).where('id', '=', row.id).execute();
-      return failed();
-    }
-    const until = new Date(now.getTime() + LOCK_MS);
-    await tx.updateTable('officers').set({ failed_logins: 0, locked_until: until }).where('id', '=', row.id).execute();
-    await appendAudit(tx, ctx, AUTH, {
-      ...audit,
-      action: 'auth.locked',
-      details: { login: row.login, failures: count, until: until.toISOString() },
-    });
-    return new EixError('auth.locked', { until: until.toISOString() }, lockedMessage(until));
+    return failed();
   });
-  if (outcome instanceof EixError) throw outcome;
+  if (outcome instanceof EixError) {
+    const prev = seen && !stale(seen) ? seen.failures : 0;
+    remember(failures, key, { failures: prev + 1, lastAt: now.getTime() }, stale);
+    throw outcome;
+  }
+  failures.delete(key);
   return outcome;
 }
 
-function lockedMessage(until: Date): string {
-  return `Учётная запись заблокирована после ${MAX_FAILED_LOGINS} неудачных попыток входа до ${until.toISOString()}`;
+const source = (from: AuthSource): { address?: string } => (from.address ? { address: from.address } : {});
+
+interface TokenFailures {
+  /** Failures not yet in the audit log, and since when. */
+  pending: number;
+  since: number;
+  writtenAt: number | null;
 }
+const tokenFailures = perNode<TokenFailures>();
 
 /** The officer behind an API token (`eix_<id>_<secret>`); revoked, unknown or disabled → auth.token. */
-export async function authenticateToken(ctx: AppContext, token: string): Promise<Officer> {
+export async function authenticateToken(ctx: AppContext, token: string, from: AuthSource = {}): Promise<Officer> {
   const id = typeof token === 'string' ? parseApiTokenId(token) : null;
   const row =
     id === null
@@ -181,17 +238,15 @@ export async function authenticateToken(ctx: AppContext, token: string): Promise
         : row.party !== ctx.party
           ? 'unknown'
           : null;
-  const outcome = await ctx.db.transaction().execute(async (tx): Promise<Officer | EixError> => {
-    if (reason !== null || !row || id === null) {
-      // The id is a public lookup key; the secret part is never recorded.
-      await appendAudit(tx, ctx, AUTH, {
-        action: 'auth.login_failed',
-        subject: id,
-        ...(valid && row ? { bodyId: row.body_id } : {}),
-        details: { method: 'token', reason },
-      });
-      return new EixError('auth.token');
-    }
+  if (reason !== null || !row || id === null) {
+    await auditTokenFailure(ctx, from, {
+      subject: id,
+      ...(valid && row ? { bodyId: row.body_id } : {}),
+      reason: reason ?? 'unknown',
+    });
+    throw new EixError('auth.token');
+  }
+  return ctx.db.transaction().execute(async (tx): Promise<Officer> => {
     await tx.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
     const officer = toOfficer(row);
     if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() >= TOKEN_AUDIT_MS) {
@@ -203,6 +258,38 @@ export async function authenticateToken(ctx: AppContext, token: string): Promise
     }
     return officer;
   });
-  if (outcome instanceof EixError) throw outcome;
-  return outcome;
+}
+
+/**
+ * One audit entry per source address per minute at most: the first failure
+ * after a quiet minute is written with the count of failures since the last
+ * entry (a burst's tail goes into the next entry of that address).
+ */
+async function auditTokenFailure(
+  ctx: AppContext,
+  from: AuthSource,
+  f: { subject: string | null; bodyId?: string; reason: string },
+): Promise<void> {
+  const now = ctx.clock.now().getTime();
+  const all = tokenFailures(ctx.db);
+  const key = from.address ?? '';
+  const s = all.get(key) ?? { pending: 0, since: now, writtenAt: null };
+  if (s.pending === 0) s.since = now;
+  s.pending += 1;
+  const due = s.writtenAt === null || now - s.writtenAt >= TOKEN_FAILURE_AUDIT_MS;
+  remember(all, key, s, (v) => v.pending === 0 && v.writtenAt !== null && now - v.writtenAt >= TOKEN_FAILURE_AUDIT_MS);
+  if (!due) return;
+  const count = s.pending;
+  const since = new Date(s.since).toISOString();
+  s.pending = 0;
+  s.writtenAt = now;
+  // The id is a public lookup key; the secret part is never recorded.
+  await ctx.db.transaction().execute((tx) =>
+    appendAudit(tx, ctx, AUTH, {
+      action: 'auth.login_failed',
+      subject: f.subject,
+      ...(f.bodyId ? { bodyId: f.bodyId } : {}),
+      details: { method: 'token', reason: f.reason, count, since, ...source(from) },
+    }),
+  );
 }

@@ -1,10 +1,10 @@
-// Sessions of the officer web UI: a password login (lock-out rules of
+// Sessions of the officer web UI: a password login (throttling rules of
 // loginWithPassword) opens one; the cookie carries a random token, the store
 // only its hash; each session has its CSRF token; logout ends it at once.
 import { createHash, randomBytes } from 'node:crypto';
 import { EixError } from '../domain/errors.js';
 import { appendAudit } from './audit.js';
-import { loginWithPassword } from './authenticate.js';
+import { loginWithPassword, type AuthSource } from './authenticate.js';
 import type { AppContext, Officer, Role } from './context.js';
 
 export const SESSION_HOURS = 10;
@@ -13,8 +13,9 @@ export const sessionHash = (token: string): string => createHash('sha256').updat
 export async function openSession(
   ctx: AppContext,
   input: unknown,
+  from: AuthSource = {},
 ): Promise<{ token: string; csrf: string; officer: Officer }> {
-  const officer = await loginWithPassword(ctx, input);
+  const officer = await loginWithPassword(ctx, input, from);
   const token = randomBytes(32).toString('base64url');
   const csrf = randomBytes(24).toString('base64url');
   const now = ctx.clock.now();

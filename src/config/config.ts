@@ -27,6 +27,11 @@ export interface Config {
   readonly logLevel: string;
   /** REST API requests per minute per client address (EIX_API_RATE_LIMIT, default 600). */
   readonly apiRateLimit: number;
+  /** Failed authentications (bad API tokens, bad passwords) per client address per 15 minutes (EIX_AUTH_FAILURE_LIMIT, default 10). */
+  readonly authFailureLimit: number;
+  /** Web uploads: the whole request in bytes (EIX_UPLOAD_MAX_BYTES, default 50 MiB) and files per request (EIX_UPLOAD_MAX_FILES, default 10). */
+  readonly uploadMaxBytes: number;
+  readonly uploadMaxFiles: number;
   /**
    * Oldest trust registry the node sends under (EIX_REGISTRY_MAX_AGE_DAYS, default 30, from its issuedAt):
    * past 80 % of it the node warns, past it the outbox holds messages until a newer registry is installed.
@@ -136,6 +141,27 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
       'Переменная EIX_API_RATE_LIMIT должна содержать целое число запросов в минуту (не меньше 1)',
     );
   }
+  const positive = (name: string, fallback: string, what: string): number => {
+    const v = Number(env[name] ?? fallback);
+    if (!Number.isInteger(v) || v < 1)
+      throw new EixError(
+        'input.invalid',
+        { field: name, value: env[name] },
+        `Переменная ${name} должна содержать ${what}`,
+      );
+    return v;
+  };
+  const authFailureLimit = positive(
+    'EIX_AUTH_FAILURE_LIMIT',
+    '10',
+    'целое число неудачных попыток входа за 15 минут (не меньше 1)',
+  );
+  const uploadMaxBytes = positive(
+    'EIX_UPLOAD_MAX_BYTES',
+    String(50 * 1024 * 1024),
+    'размер запроса в байтах (не меньше 1)',
+  );
+  const uploadMaxFiles = positive('EIX_UPLOAD_MAX_FILES', '10', 'число файлов в одном запросе (не меньше 1)');
   const registryMaxAgeDays = Number(env.EIX_REGISTRY_MAX_AGE_DAYS ?? '30');
   if (!Number.isInteger(registryMaxAgeDays) || registryMaxAgeDays < 1 || registryMaxAgeDays > 3650) {
     throw new EixError(
@@ -215,6 +241,9 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     federationPort,
     logLevel,
     apiRateLimit,
+    authFailureLimit,
+    uploadMaxBytes,
+    uploadMaxFiles,
     registryMaxAgeDays,
     registryCheckSeconds,
     protocolVersions: [...new Set(versionList as ProtocolVersion[])].sort(),

@@ -60,6 +60,12 @@ export const ERROR_CODES = {
   'auth.failed': { http: 401, ru: 'Неверное имя пользователя или пароль' },
   'auth.locked': { http: 423, ru: 'Учётная запись временно заблокирована после неудачных попыток входа' },
   'auth.token': { http: 401, ru: 'API-токен недействителен или отозван' },
+  'auth.throttled': { http: 429, ru: 'Слишком много неудачных попыток входа; повторите позже' },
+  'access.cross_site': {
+    http: 403,
+    ru: 'Запрос отправлен с другого сайта; войдите и работайте со страниц этого узла',
+  },
+  'input.length_required': { http: 411, ru: 'Не указан размер запроса (заголовок Content-Length)' },
   'access.denied': { http: 403, ru: 'Недостаточно прав для этого действия' },
   // password policy (ASVS V2.1; src/domain/password-policy.ts)
   'password.too_short': { http: 400, ru: 'Пароль слишком короткий: не менее 12 символов' },

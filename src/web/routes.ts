@@ -55,6 +55,9 @@ import type { Problem } from '../domain/problems.js';
 import type { Request } from '../domain/request.js';
 import { requestableBodies, treatyStatus } from '../domain/treaty.js';
 import { MESSAGE_TYPES, STEP_MESSAGE_TYPES, type FormField } from '../domain/messages.js';
+import { crossSiteReason } from '../domain/login-throttle.js';
+import type { AuthFailureGate } from '../adapters/http/server.js';
+import { toEixError } from '../adapters/http/errors.js';
 import { webDates } from './dates.js';
 import { labels } from './labels.js';
 
@@ -350,15 +353,19 @@ function fieldErrors(doc: Request | null, problems: readonly Problem[]): [string
   return [...byId.entries()].map(([id, msgs]) => [id, msgs.join('; ')]);
 }
 
-export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export interface WebOptions {
+  /** The limiter of failed authentications per client address, shared with the API's bearer tokens. */
+  readonly authFailures?: AuthFailureGate;
+  /** Uploads: bytes of the whole request and files per request (each file: ctx.limits.attachmentBytes). */
+  readonly uploads?: { readonly maxBytes: number; readonly maxFiles: number };
+}
+
+export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: WebOptions = {}): Promise<void> {
   const eta = new Eta({ views: TEMPLATES, cache: true, autoEscape: true });
+  const uploads = opts.uploads ?? { maxBytes: 50 * 1024 * 1024, maxFiles: 10 };
   await app.register(cookie);
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
-  // The answer screen uploads documents (R5): parsed into memory, size-limited.
-  await app.register(multipart, {
-    attachFieldsToBody: true,
-    limits: { fileSize: ctx.limits.attachmentBytes, files: 20, fields: 200 },
-  });
+  // Multipart is parsed only in the scope of the routes that take files (around the answer route below).
   app.decorateRequest('session', null);
   const today = () => partyDay(ctx.clock.now(), ctx.party);
   // Dates on every page: ДД.ММ.ГГГГ in the node's local time zone.
@@ -394,24 +401,59 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
     reply.type('text/javascript').header('cache-control', 'public, max-age=3600').send(PASSWORD_JS),
   );
 
-  // Sessions and CSRF for every page but the login and the assets.
-  app.addHook('preHandler', async (req, reply) => {
+  // Before any body is read (V13.2, V4.2.2): a state-changing request from another site is refused,
+  // and every page but the login and the assets needs a session.
+  app.addHook('onRequest', async (req, reply) => {
     const url = req.url.split('?')[0]!;
-    if (url.startsWith('/api/') || url.startsWith('/assets/') || url === '/login') return;
+    if (url.startsWith('/api/') || url.startsWith('/assets/')) return;
+    const changes = req.method !== 'GET' && req.method !== 'HEAD';
+    const refuse = (status: number) => {
+      // The unread body is not drained: the connection ends with the answer.
+      if (changes) void reply.header('connection', 'close');
+      return reply.status(status);
+    };
+    if (changes) {
+      const reason = crossSiteReason(
+        { origin: req.headers.origin, secFetchSite: one(req.headers['sec-fetch-site']) || undefined },
+        req.host,
+      );
+      if (reason !== null) {
+        const e = new EixError('access.cross_site', { header: reason });
+        req.log.info({ code: e.code, reason }, 'request refused');
+        refuse(e.http);
+        return url === '/login'
+          ? render(reply, req, 'login', { title: 'Вход', flash: { text: e.message } }, e.http)
+          : render(reply, req, 'error', { title: 'Ошибка', error: e }, e.http);
+      }
+    }
+    if (url === '/login') {
+      // The login form is urlencoded; anything else is refused unread (no multipart, no draining).
+      const type = req.headers['content-type']?.toLowerCase() ?? '';
+      if (!changes || type.startsWith('application/x-www-form-urlencoded')) return;
+      const e = new EixError(
+        'input.media_type',
+        { field: 'content-type' },
+        'Форма входа принимает только application/x-www-form-urlencoded',
+      );
+      refuse(e.http);
+      return render(reply, req, 'login', { title: 'Вход', flash: { text: e.message } }, e.http);
+    }
     const token = req.cookies[COOKIE];
     req.session = token ? await resolveSession(ctx, token) : null;
     if (!req.session) {
-      if (req.headers['hx-request']) return reply.header('HX-Redirect', '/login').status(401).send('');
-      return reply.redirect('/login');
-    }
-    if (req.method !== 'GET') {
-      const field = (req.body as Record<string, unknown> | undefined)?._csrf;
-      requireCsrf(
-        req.session.csrf,
-        (field as { value?: string } | undefined)?.value ?? field ?? req.headers['x-csrf-token'],
-      );
+      if (req.headers['hx-request']) return refuse(401).header('HX-Redirect', '/login').send('');
+      return refuse(302).redirect('/login');
     }
     return undefined;
+  });
+  // CSRF token of the session on every state-changing page (the body is parsed by now).
+  app.addHook('preHandler', async (req) => {
+    if (!req.session || req.method === 'GET' || req.method === 'HEAD') return;
+    const field = (req.body as Record<string, unknown> | undefined)?._csrf;
+    requireCsrf(
+      req.session.csrf,
+      (field as { value?: string } | undefined)?.value ?? field ?? req.headers['x-csrf-token'],
+    );
   });
 
   /** Page handlers: a coded error is shown on the page in Russian, with its status. */
@@ -430,9 +472,14 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
   app.post('/login', async (req, reply) => {
     const f = (req.body ?? {}) as Form;
     try {
-      const s = await openSession(ctx, {
-        login: one(f.login),
-        password: typeof f.password === 'string' ? f.password : '',
+      await opts.authFailures?.check(req, reply);
+      const s = await openSession(
+        ctx,
+        { login: one(f.login), password: typeof f.password === 'string' ? f.password : '' },
+        { address: req.ip },
+      ).catch(async (e: unknown) => {
+        if (isEixError(e) && e.code === 'auth.failed') await opts.authFailures?.fail(req);
+        throw e;
       });
       // A login never keeps the session the browser brought (planted, or another
       // officer's left open): that one ends, the new id replaces it.
@@ -448,6 +495,8 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
       return reply.redirect('/');
     } catch (e) {
       if (!isEixError(e)) throw e;
+      if (typeof e.data.retryAfterSeconds === 'number')
+        void reply.header('retry-after', String(e.data.retryAfterSeconds));
       return render(reply, req, 'login', { title: 'Вход', login: one(f.login), flash: { text: e.message } }, e.http);
     }
   });
@@ -691,30 +740,64 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext): Promis
       });
     }),
   );
-  app.post<{ Params: { id: string } }>(
-    '/requests/:id/answer',
-    page(async (req, reply) => {
-      const id = (req.params as { id: string }).id;
-      const { form: f, files } = await readMultipart(req.body);
-      const v = await getRequest(ctx, me(req), id);
-      // Amounts are in the answering Party's currency unless the officer names another.
-      const items = formToAnswerItems(
-        f,
-        v.items.map((i) => i.itemNo),
-        files,
-        partyCurrency(ctx.party) ?? '',
-      );
-      if (items.length === 0)
-        throw new EixError('input.invalid', { field: 'items' }, 'Укажите результат хотя бы по одному пункту');
-      await answerRequest(ctx, me(req), {
-        requestId: id,
-        final: Boolean(one(f.final)),
-        version: Number(one(f.version)),
-        items,
-      });
-      return reply.redirect(`/requests/${id}`);
-    }),
-  );
+  // The routes that take files (R5), and only they, parse multipart — after the session (onRequest above):
+  // the request states its size, within the total cap; each file within attachmentBytes; a capped file count.
+  await app.register(async (files) => {
+    files.addHook('onRequest', async (req, reply) => {
+      if (!req.headers['content-type']?.toLowerCase().startsWith('multipart/')) return;
+      const declared = Number(req.headers['content-length']);
+      const e = !req.headers['content-length']
+        ? new EixError('input.length_required', { field: 'content-length' })
+        : declared > uploads.maxBytes
+          ? new EixError(
+              'input.too_large',
+              { field: 'content-length', size: declared, limit: uploads.maxBytes },
+              `Слишком большой запрос: ${declared} байт, допускается не больше ${uploads.maxBytes} байт вместе с файлами`,
+            )
+          : null;
+      if (!e) return;
+      void reply.header('connection', 'close');
+      return render(reply, req, 'error', { title: 'Ошибка', error: e }, e.http);
+    });
+    files.setErrorHandler((err, req, reply) => {
+      const e = toEixError(err);
+      if (e.http >= 500) req.log.error({ err }, 'request failed');
+      return render(reply, req, 'error', { title: 'Ошибка', error: e }, e.http);
+    });
+    await files.register(multipart, {
+      attachFieldsToBody: true,
+      limits: {
+        fileSize: ctx.limits.attachmentBytes,
+        files: uploads.maxFiles,
+        fields: 200,
+        parts: uploads.maxFiles + 200,
+      },
+    });
+    files.post<{ Params: { id: string } }>(
+      '/requests/:id/answer',
+      page(async (req, reply) => {
+        const id = (req.params as { id: string }).id;
+        const { form: f, files } = await readMultipart(req.body);
+        const v = await getRequest(ctx, me(req), id);
+        // Amounts are in the answering Party's currency unless the officer names another.
+        const items = formToAnswerItems(
+          f,
+          v.items.map((i) => i.itemNo),
+          files,
+          partyCurrency(ctx.party) ?? '',
+        );
+        if (items.length === 0)
+          throw new EixError('input.invalid', { field: 'items' }, 'Укажите результат хотя бы по одному пункту');
+        await answerRequest(ctx, me(req), {
+          requestId: id,
+          final: Boolean(one(f.final)),
+          version: Number(one(f.version)),
+          items,
+        });
+        return reply.redirect(`/requests/${id}`);
+      }),
+    );
+  });
   app.get<{ Params: { id: string; sha: string } }>(
     '/requests/:id/attachments/:sha',
     page(async (req, reply) => {

@@ -28,6 +28,10 @@ export function toEixError(err: unknown): EixError {
   const e = (err ?? {}) as { statusCode?: number; code?: string };
   if (e.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return new EixError('input.too_large');
   if (e.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return new EixError('input.media_type');
+  // Upload caps of @fastify/multipart (web forms with files).
+  if (e.code === 'FST_REQ_FILE_TOO_LARGE') return new EixError('attachment.too_large', { field: 'file' });
+  if (e.code === 'FST_FILES_LIMIT' || e.code === 'FST_PARTS_LIMIT' || e.code === 'FST_FIELDS_LIMIT')
+    return new EixError('input.too_large', { field: 'file' }, 'Слишком много файлов или полей в одной форме');
   if (
     e.code === 'FST_ERR_CTP_INVALID_JSON_BODY' ||
     e.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' ||

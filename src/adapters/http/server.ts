@@ -3,7 +3,12 @@
 // status from the one error table; use cases validate their input (Russian
 // messages naming the field), so the route schemas serve the OpenAPI document.
 import { randomUUID } from 'node:crypto';
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, {
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  type FastifyServerOptions,
+} from 'fastify';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -30,6 +35,10 @@ export interface ServerOptions {
   readonly logLevel?: string;
   /** Requests per minute per client (rate limiting). */
   readonly rateLimit?: number;
+  /** Failed authentications (bad tokens, bad passwords) per client address per 15 minutes. */
+  readonly authFailureLimit?: number;
+  /** Web uploads: bytes of the whole request and files per request. */
+  readonly uploads?: { readonly maxBytes: number; readonly maxFiles: number };
   readonly nodeName?: string;
   /** Called after every successful change (the outbox worker wakes up). */
   readonly onChange?: () => void;
@@ -47,6 +56,37 @@ export const API_PREFIX = '/api/v1';
 export function actorOf(req: FastifyRequest): Actor {
   if (!req.actor) throw new EixError('auth.required');
   return req.actor;
+}
+
+/**
+ * The stricter limiter of failed authentications per client address (bad API
+ * tokens and bad web passwords share it): `check` refuses with 429 once the
+ * address has used its failures of the window, before any token or password is
+ * looked at; `fail` counts one failure.
+ */
+export interface AuthFailureGate {
+  check(req: FastifyRequest, reply: FastifyReply): Promise<void>;
+  fail(req: FastifyRequest): Promise<void>;
+}
+
+function authFailureGate(app: FastifyInstance, max: number): AuthFailureGate {
+  const limiter = app.createRateLimit({ max, timeWindow: '15 minutes' });
+  return {
+    async check(req, reply) {
+      const r = await limiter(req, { increment: false });
+      if (r.isAllowed || r.remaining > 0) return;
+      const seconds = Math.max(1, r.ttlInSeconds);
+      void reply.header('retry-after', String(seconds));
+      throw new EixError(
+        'auth.throttled',
+        { retryAfterSeconds: seconds },
+        `Слишком много неудачных попыток входа с этого адреса; повторите через ${seconds} с`,
+      );
+    },
+    async fail(req) {
+      await limiter(req);
+    },
+  };
 }
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
@@ -103,7 +143,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       },
     },
   });
+  // Not per route (route hooks run after the authentication hook): one hook, first, for every request.
   await app.register(rateLimit, {
+    global: false,
     max: opts.rateLimit ?? 600,
     timeWindow: '1 minute',
     errorResponseBuilder: (_req, ctx) => ({
@@ -136,12 +178,21 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   await app.register(swaggerUi, { routePrefix: '/api/docs', staticCSP: true });
 
-  app.addHook('onRequest', async (req) => {
+  // Rate limiting before authentication: a bad token costs the caller a request like any other.
+  app.addHook('onRequest', app.rateLimit());
+  const authFailures = authFailureGate(app, opts.authFailureLimit ?? 10);
+  app.addHook('onRequest', async (req, reply) => {
     if (!req.url.startsWith(API_PREFIX) || req.url.startsWith(`${API_PREFIX}/health`)) return;
     const header = req.headers.authorization;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
     if (!token) throw new EixError('auth.required');
-    req.actor = await authenticateToken(opts.ctx, token);
+    await authFailures.check(req, reply);
+    try {
+      req.actor = await authenticateToken(opts.ctx, token, { address: req.ip });
+    } catch (e) {
+      if (e instanceof EixError && e.code === 'auth.token') await authFailures.fail(req);
+      throw e;
+    }
   });
 
   // ASVS V14.4.2: an API answer opened in a browser is downloaded, never rendered;
@@ -181,6 +232,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerDisclosureRoutes(app, opts.ctx);
   registerAdminRoutes(app, opts.ctx);
   registerTreatyRoutes(app, opts.ctx);
-  await registerWeb(app, opts.ctx);
+  await registerWeb(app, opts.ctx, {
+    authFailures,
+    uploads: opts.uploads ?? { maxBytes: 50 * 1024 * 1024, maxFiles: 10 },
+  });
   return app;
 }
