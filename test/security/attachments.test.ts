@@ -229,7 +229,14 @@ for (const e of ENGINES) {
       form.append('version', String(v.version));
       form.append('outcome_1', 'found');
       form.append('file_1', new Blob([new Uint8Array(file.content)], { type: file.mediaType }), file.fileName);
-      return app.inject({ method: 'POST', url: `/requests/${requestId}/answer`, headers: { cookie }, payload: form });
+      // As a browser sends it: a multipart body with its length (uploads without one are refused, 411).
+      const encoded = new Response(form);
+      return app.inject({
+        method: 'POST',
+        url: `/requests/${requestId}/answer`,
+        headers: { cookie, 'content-type': encoded.headers.get('content-type')! },
+        payload: Buffer.from(await encoded.arrayBuffer()),
+      });
     };
 
     for (const h of HOSTILE.slice(0, 6))
