@@ -152,6 +152,7 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
       registry: trust,
       calendar: (party) => loadCalendar(party, calendarsDir),
       limits: { attachmentBytes: 20 * 1024 * 1024 },
+      sessionIdleMinutes: config.sessionIdleMinutes,
       ...(registry ? { route: (party: string) => trust.current()?.parties[party]?.nodes[0]?.url ?? null } : {}),
       ...overrides,
     };

@@ -145,7 +145,7 @@ function lockedMessage(until: Date): string {
   return `Учётная запись заблокирована после ${MAX_FAILED_LOGINS} неудачных попыток входа до ${until.toISOString()}`;
 }
 
-/** The officer behind an API token (`eix_<id>_<secret>`); revoked, unknown or disabled → auth.token. */
+/** The officer behind an API token (`eix_<id>_<secret>`); revoked, unknown or disabled → auth.token, expired → auth.token_expired. */
 export async function authenticateToken(ctx: AppContext, token: string): Promise<Officer> {
   const id = typeof token === 'string' ? parseApiTokenId(token) : null;
   const row =
@@ -158,6 +158,7 @@ export async function authenticateToken(ctx: AppContext, token: string): Promise
           .select([
             'api_tokens.token_hash',
             'api_tokens.revoked_at',
+            'api_tokens.expires_at',
             'api_tokens.last_used_at',
             'officers.id',
             'officers.login',
@@ -180,7 +181,9 @@ export async function authenticateToken(ctx: AppContext, token: string): Promise
         ? 'disabled'
         : row.party !== ctx.party
           ? 'unknown'
-          : null;
+          : row.expires_at <= now
+            ? 'expired'
+            : null;
   const outcome = await ctx.db.transaction().execute(async (tx): Promise<Officer | EixError> => {
     if (reason !== null || !row || id === null) {
       // The id is a public lookup key; the secret part is never recorded.
@@ -190,7 +193,8 @@ export async function authenticateToken(ctx: AppContext, token: string): Promise
         ...(valid && row ? { bodyId: row.body_id } : {}),
         details: { method: 'token', reason },
       });
-      return new EixError('auth.token');
+      // Only the holder of the secret learns that it has expired (V3.5.x): he must get a new one.
+      return new EixError(reason === 'expired' ? 'auth.token_expired' : 'auth.token');
     }
     await tx.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
     const officer = toOfficer(row);

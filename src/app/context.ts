@@ -21,6 +21,8 @@ export interface AppContext {
   /** The trust registry in force (absent in tests that need none); `treaty()` and `route()` read it. */
   readonly registry?: TrustRegistry;
   readonly limits: { readonly attachmentBytes: number };
+  /** Minutes of inactivity after which a web session ends (EIX_SESSION_IDLE_MINUTES); 30 when absent. */
+  readonly sessionIdleMinutes?: number;
 }
 
 export const ROLES = ['officer', 'supervisor', 'central', 'admin'] as const;

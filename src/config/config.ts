@@ -38,6 +38,8 @@ export interface Config {
    * An operator narrows it to keep talking as an older node until the depositary's registry says otherwise.
    */
   readonly protocolVersions: readonly ProtocolVersion[];
+  /** A web session unused this long ends (EIX_SESSION_IDLE_MINUTES, default 30; ASVS V3.3.2). */
+  readonly sessionIdleMinutes: number;
 }
 
 /** The project root: src/config → ../.. (also dist/config → ../..). */
@@ -111,6 +113,14 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
       `Переменная EIX_PROTOCOL_VERSIONS: версии протокола через запятую из ${PROTOCOL_VERSIONS.join(', ')}`,
     );
   }
+  const sessionIdleMinutes = Number(env.EIX_SESSION_IDLE_MINUTES ?? '30');
+  if (!Number.isInteger(sessionIdleMinutes) || sessionIdleMinutes < 1 || sessionIdleMinutes > 600) {
+    throw new EixError(
+      'input.invalid',
+      { field: 'EIX_SESSION_IDLE_MINUTES', value: env.EIX_SESSION_IDLE_MINUTES },
+      'Переменная EIX_SESSION_IDLE_MINUTES должна содержать целое число минут от 1 до 600',
+    );
+  }
   const logLevel = env.EIX_LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new EixError(
@@ -134,5 +144,6 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     registryMaxAgeDays,
     registryCheckSeconds,
     protocolVersions: [...new Set(versionList as ProtocolVersion[])].sort(),
+    sessionIdleMinutes,
   };
 }

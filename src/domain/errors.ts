@@ -60,6 +60,7 @@ export const ERROR_CODES = {
   'auth.failed': { http: 401, ru: 'Неверное имя пользователя или пароль' },
   'auth.locked': { http: 423, ru: 'Учётная запись временно заблокирована после неудачных попыток входа' },
   'auth.token': { http: 401, ru: 'API-токен недействителен или отозван' },
+  'auth.token_expired': { http: 401, ru: 'Срок действия API-токена истёк; выпустите новый токен' },
   'access.denied': { http: 403, ru: 'Недостаточно прав для этого действия' },
   'input.too_large': { http: 413, ru: 'Слишком большой запрос' },
   'input.media_type': { http: 415, ru: 'Неподдерживаемый тип содержимого; ожидается application/json' },
