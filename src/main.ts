@@ -164,6 +164,7 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
       registry: trust,
       calendar: (party) => loadCalendar(party, calendarsDir),
       limits: { attachmentBytes: ATTACHMENT_MAX_BYTES },
+      sessionIdleMinutes: config.sessionIdleMinutes,
       ...(registry ? { route: (party: string) => trust.current()?.parties[party]?.nodes[0]?.url ?? null } : {}),
       ...overrides,
     };

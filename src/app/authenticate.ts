@@ -202,7 +202,7 @@ interface TokenFailures {
 }
 const tokenFailures = perNode<TokenFailures>();
 
-/** The officer behind an API token (`eix_<id>_<secret>`); revoked, unknown or disabled → auth.token. */
+/** The officer behind an API token (`eix_<id>_<secret>`); revoked, unknown or disabled → auth.token, expired → auth.token_expired. */
 export async function authenticateToken(ctx: AppContext, token: string, from: AuthSource = {}): Promise<Officer> {
   const id = typeof token === 'string' ? parseApiTokenId(token) : null;
   const row =
@@ -215,6 +215,7 @@ export async function authenticateToken(ctx: AppContext, token: string, from: Au
           .select([
             'api_tokens.token_hash',
             'api_tokens.revoked_at',
+            'api_tokens.expires_at',
             'api_tokens.last_used_at',
             'officers.id',
             'officers.login',
@@ -237,14 +238,17 @@ export async function authenticateToken(ctx: AppContext, token: string, from: Au
         ? 'disabled'
         : row.party !== ctx.party
           ? 'unknown'
-          : null;
+          : row.expires_at <= now
+            ? 'expired'
+            : null;
   if (reason !== null || !row || id === null) {
     await auditTokenFailure(ctx, from, {
       subject: id,
       ...(valid && row ? { bodyId: row.body_id } : {}),
       reason: reason ?? 'unknown',
     });
-    throw new EixError('auth.token');
+    // Only the holder of the secret learns that it has expired (V3.5.x): he must get a new one.
+    throw new EixError(reason === 'expired' ? 'auth.token_expired' : 'auth.token');
   }
   return ctx.db.transaction().execute(async (tx): Promise<Officer> => {
     await tx.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute();

@@ -8,6 +8,7 @@ import { requireRole } from './authorize.js';
 import { ROLES, type Actor, type AppContext } from './context.js';
 import { requirePasswordPolicy } from './estimate-password.js';
 import { parseInput } from './input.js';
+import { revokeOfficerAccess } from './revoke-officer-access.js';
 
 export const ChangePasswordInput = Type.Object(
   {
@@ -47,9 +48,14 @@ export async function changePassword(
       .set({ password_hash: hash, failed_logins: 0, locked_until: null })
       .where('id', '=', o.officerId)
       .execute();
-    let del = tx.deleteFrom('sessions').where('officer_id', '=', o.officerId);
-    if (keepSessionHash) del = del.where('id', '!=', keepSessionHash);
-    await del.execute();
     await appendAudit(tx, ctx, o, { action: 'auth.password_changed', subject: o.login });
+    // V3.3.3: the officer's other sessions end; his API tokens are his to revoke.
+    await revokeOfficerAccess(tx, ctx, o, {
+      officerId: o.officerId,
+      bodyId: o.bodyId,
+      reasons: ['password_changed'],
+      keepSessionHash,
+      tokens: false,
+    });
   });
 }

@@ -24,6 +24,8 @@ export interface AppContext {
   readonly limits: { readonly attachmentBytes: number };
   /** The audit log's HMAC key from the node home (keys/audit.key); without it entries are only hash-chained. */
   readonly auditKey?: { readonly id: string; readonly key: KeyObject };
+  /** Minutes of inactivity after which a web session ends (EIX_SESSION_IDLE_MINUTES); 30 when absent. */
+  readonly sessionIdleMinutes?: number;
 }
 
 export const ROLES = ['officer', 'supervisor', 'central', 'admin'] as const;

@@ -1,5 +1,6 @@
 // An API token for scripts and integrations: an officer makes one for himself,
 // an admin for anyone. The secret is returned once; only its sha256 is stored.
+// Every token expires (V3.5.x): in TOKEN_DAYS unless `expiresDays` says otherwise.
 import Type from 'typebox';
 import { generateApiToken } from '../adapters/crypto/passwords.js';
 import { EixError } from '../domain/errors.js';
@@ -7,11 +8,17 @@ import { checkSchema } from '../domain/problems.js';
 import { appendAudit } from './audit.js';
 import type { Actor, AppContext } from './context.js';
 
+/** Lifetime of a token when the request names none, and the longest one may ask for (days). */
+export const TOKEN_DAYS = 365;
+export const MAX_TOKEN_DAYS = 730;
+
 export const CreateApiTokenInput = Type.Object(
   {
     name: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
     /** Whose token: the actor himself when omitted (a system actor must name the officer). */
     officerId: Type.Optional(Type.String({ format: 'uuid' })),
+    /** Days until the token stops working (TOKEN_DAYS when omitted). */
+    expiresDays: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_TOKEN_DAYS })),
   },
   { additionalProperties: false },
 );
@@ -20,11 +27,17 @@ export async function createApiToken(
   ctx: AppContext,
   actor: Actor,
   input: unknown,
-): Promise<{ id: string; token: string; officerId: string; name: string }> {
-  const problems = checkSchema(CreateApiTokenInput, input, { name: 'название токена', officerId: 'пользователь' });
+): Promise<{ id: string; token: string; officerId: string; name: string; expiresAt: string }> {
+  const problems = checkSchema(CreateApiTokenInput, input, {
+    name: 'название токена',
+    officerId: 'пользователь',
+    expiresDays: `срок действия в днях (от 1 до ${MAX_TOKEN_DAYS})`,
+  });
   const first = problems[0];
   if (first) throw new EixError('input.invalid', { field: first.path, problems }, `${first.path}: ${first.message}`);
-  const v = input as { name: string; officerId?: string };
+  const v = input as { name: string; officerId?: string; expiresDays?: number };
+  const now = ctx.clock.now();
+  const expiresAt = new Date(now.getTime() + (v.expiresDays ?? TOKEN_DAYS) * 86_400_000);
   const officerId = v.officerId ?? (actor.kind === 'officer' ? actor.officerId : undefined);
   if (officerId === undefined)
     throw new EixError(
@@ -59,19 +72,20 @@ export async function createApiToken(
             officer_id: officerId,
             name: v.name.trim(),
             token_hash: t.hash,
-            created_at: ctx.clock.now(),
+            created_at: now,
             last_used_at: null,
             revoked_at: null,
+            expires_at: expiresAt,
           })
           .execute();
         await appendAudit(tx, ctx, actor, {
           action: 'token.create',
           bodyId: owner.body_id,
           subject: t.id,
-          details: { officerId, name: v.name.trim() },
+          details: { officerId, name: v.name.trim(), expiresAt: expiresAt.toISOString() },
         });
       });
-      return { id: t.id, token: t.token, officerId, name: v.name.trim() };
+      return { id: t.id, token: t.token, officerId, name: v.name.trim(), expiresAt: expiresAt.toISOString() };
     } catch (e) {
       // The 8-hex id may collide with an existing one: draw again.
       if ((e as { code?: unknown }).code === '23505' && attempt < 3) continue;

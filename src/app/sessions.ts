@@ -1,13 +1,21 @@
 // Sessions of the officer web UI: a password login (throttling rules of
 // loginWithPassword) opens one; the cookie carries a random token, the store
 // only its hash; each session has its CSRF token; logout ends it at once.
+// A session ends after SESSION_HOURS in any case (V3.3.1) and after
+// ctx.sessionIdleMinutes without a request (V3.3.2); it can carry one notice
+// for its next page (setFlash/takeFlash), so no URL has to.
 import { createHash, randomBytes } from 'node:crypto';
 import { EixError } from '../domain/errors.js';
 import { appendAudit } from './audit.js';
 import { loginWithPassword, type AuthSource } from './authenticate.js';
-import type { AppContext, Officer, Role } from './context.js';
+import type { Actor, AppContext, Officer, Role } from './context.js';
 
 export const SESSION_HOURS = 10;
+export const DEFAULT_SESSION_IDLE_MINUTES = 30;
+const WEB: Actor = { kind: 'system', name: 'web' };
+
+/** Why a session presented by the browser no longer opens anything (the login page says so in Russian). */
+export type SessionEnd = 'idle' | 'expired';
 export const sessionHash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 export async function openSession(
@@ -33,10 +41,11 @@ export async function openSession(
   return { token, csrf, officer };
 }
 
+/** The session behind a cookie; `{ ended }` when it has just ended for inactivity or age; null when unknown. */
 export async function resolveSession(
   ctx: AppContext,
   token: string,
-): Promise<{ officer: Officer; csrf: string } | null> {
+): Promise<{ officer: Officer; csrf: string } | { ended: SessionEnd } | null> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
   const now = ctx.clock.now();
   const row = await ctx.db
@@ -47,6 +56,7 @@ export async function resolveSession(
       'sessions.id',
       'sessions.csrf',
       'sessions.expires_at',
+      'sessions.last_seen_at',
       'officers.id as officer_id',
       'officers.login',
       'officers.full_name',
@@ -58,7 +68,24 @@ export async function resolveSession(
     ])
     .where('sessions.id', '=', sessionHash(token))
     .executeTakeFirst();
-  if (!row || row.expires_at <= now || row.disabled_at) return null;
+  if (!row || row.disabled_at) return null;
+  const idleMs = (ctx.sessionIdleMinutes ?? DEFAULT_SESSION_IDLE_MINUTES) * 60_000;
+  const ended: SessionEnd | null =
+    row.expires_at <= now ? 'expired' : now.getTime() - row.last_seen_at.getTime() >= idleMs ? 'idle' : null;
+  if (ended) {
+    await ctx.db.transaction().execute(async (tx) => {
+      const gone = await tx.deleteFrom('sessions').where('id', '=', row.id).returning('id').executeTakeFirst();
+      // Two requests may find it at once: the one that deleted it records the end.
+      if (gone)
+        await appendAudit(tx, ctx, WEB, {
+          action: 'auth.session_ended',
+          bodyId: row.body_id,
+          subject: row.officer_id,
+          details: { reason: ended, lastSeenAt: row.last_seen_at.toISOString() },
+        });
+    });
+    return { ended };
+  }
   await ctx.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', row.id).execute();
   return {
     csrf: row.csrf,
@@ -73,6 +100,27 @@ export async function resolveSession(
       roles: row.roles as Role[],
     },
   };
+}
+
+/** Keeps a notice for the next page of this session (replacing an unread one). */
+export async function setFlash(ctx: AppContext, token: string, text: string): Promise<void> {
+  await ctx.db.updateTable('sessions').set({ flash: text }).where('id', '=', sessionHash(token)).execute();
+}
+
+/** The session's pending notice, read once: the next call finds none. */
+export async function takeFlash(ctx: AppContext, token: string): Promise<string | null> {
+  return ctx.db.transaction().execute(async (tx) => {
+    const row = await tx
+      .selectFrom('sessions')
+      .select('flash')
+      .where('id', '=', sessionHash(token))
+      .where('flash', 'is not', null)
+      .forUpdate()
+      .executeTakeFirst();
+    if (!row) return null;
+    await tx.updateTable('sessions').set({ flash: null }).where('id', '=', sessionHash(token)).execute();
+    return row.flash;
+  });
 }
 
 export async function closeSession(ctx: AppContext, token: string): Promise<void> {

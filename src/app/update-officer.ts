@@ -9,6 +9,7 @@ import { OFFICER_COLUMNS, OFFICER_LABELS, RolesSchema, toOfficerView, type Offic
 import { appendAudit } from './audit.js';
 import { requireAdmin } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
+import { revokeOfficerAccess, type AccessRevocationReason } from './revoke-officer-access.js';
 
 export const UpdateOfficerInput = Type.Object(
   {
@@ -86,6 +87,13 @@ export async function updateOfficer(
         ...(v.resetPassword ? { passwordReset: true } : {}),
       },
     });
+    // V3.3.3/V3.3.4: a reset, a block or fewer roles end every session and revoke every token.
+    const reasons: AccessRevocationReason[] = [
+      ...(v.resetPassword ? (['password_reset'] as const) : []),
+      ...(v.disabled === true ? (['disabled'] as const) : []),
+      ...(current.roles.some((r) => !row.roles.includes(r)) ? (['roles_reduced'] as const) : []),
+    ];
+    if (reasons.length) await revokeOfficerAccess(tx, ctx, actor, { officerId: row.id, bodyId: row.body_id, reasons });
     // Checked after appendAudit, which serialises writers: two admins cannot remove each other at once.
     const admins = await tx
       .selectFrom('officers')

@@ -53,6 +53,8 @@ export interface Config {
   readonly trustProxy: false | readonly string[];
   /** TLS to PostgreSQL (EIX_DATABASE_SSL, EIX_DATABASE_SSL_CA); null leaves it to EIX_DATABASE_URL. */
   readonly databaseSsl: DatabaseSsl | null;
+  /** A web session unused this long ends (EIX_SESSION_IDLE_MINUTES, default 30; ASVS V3.3.2). */
+  readonly sessionIdleMinutes: number;
 }
 
 /** libpq's sslmode values that `pg` can honour exactly ('allow'/'prefer' fall back to plain text and are not offered). */
@@ -188,6 +190,14 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
       `Переменная EIX_PROTOCOL_VERSIONS: версии протокола через запятую из ${PROTOCOL_VERSIONS.join(', ')}`,
     );
   }
+  const sessionIdleMinutes = Number(env.EIX_SESSION_IDLE_MINUTES ?? '30');
+  if (!Number.isInteger(sessionIdleMinutes) || sessionIdleMinutes < 1 || sessionIdleMinutes > 600) {
+    throw new EixError(
+      'input.invalid',
+      { field: 'EIX_SESSION_IDLE_MINUTES', value: env.EIX_SESSION_IDLE_MINUTES },
+      'Переменная EIX_SESSION_IDLE_MINUTES должна содержать целое число минут от 1 до 600',
+    );
+  }
   const logLevel = env.EIX_LOG_LEVEL ?? 'info';
   if (!['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(logLevel)) {
     throw new EixError(
@@ -250,5 +260,6 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     tls: tlsCert && tlsKey ? { certFile: path.resolve(tlsCert), keyFile: path.resolve(tlsKey) } : null,
     trustProxy: parseTrustProxy(env.EIX_TRUST_PROXY),
     databaseSsl: sslMode ? { mode: sslMode as DatabaseSslMode, caFile: sslCa ? path.resolve(sslCa) : null } : null,
+    sessionIdleMinutes,
   };
 }

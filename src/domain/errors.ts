@@ -66,6 +66,7 @@ export const ERROR_CODES = {
     ru: 'Запрос отправлен с другого сайта; войдите и работайте со страниц этого узла',
   },
   'input.length_required': { http: 411, ru: 'Не указан размер запроса (заголовок Content-Length)' },
+  'auth.token_expired': { http: 401, ru: 'Срок действия API-токена истёк; выпустите новый токен' },
   'access.denied': { http: 403, ru: 'Недостаточно прав для этого действия' },
   // password policy (ASVS V2.1; src/domain/password-policy.ts)
   'password.too_short': { http: 400, ru: 'Пароль слишком короткий: не менее 12 символов' },

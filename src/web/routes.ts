@@ -34,7 +34,17 @@ import { checkRetentionRules } from '../app/check-retention-rules.js';
 import { listRetentionRules } from '../app/list-retention-rules.js';
 import { readAttachment } from '../app/read-attachment.js';
 import { refuseRequest } from '../app/refuse-request.js';
-import { closeSession, openSession, requireCsrf, resolveSession, sessionHash } from '../app/sessions.js';
+import {
+  closeSession,
+  openSession,
+  requireCsrf,
+  resolveSession,
+  sessionHash,
+  setFlash,
+  takeFlash,
+  type SessionEnd,
+} from '../app/sessions.js';
+import { listApiTokens } from '../app/list-api-tokens.js';
 import { changePassword } from '../app/change-password.js';
 import { estimatePassword } from '../app/estimate-password.js';
 import { addBody } from '../app/add-body.js';
@@ -70,6 +80,11 @@ const HTMX = readFileSync(
 // The "show password" toggle of the password fields (ASVS V2.1.12): a static script, no inline script under the CSP.
 const PASSWORD_JS = readFileSync(path.join(here, 'assets', 'password.js'));
 const COOKIE = 'eix_session';
+/** Why the login page is shown after a session ended (a fixed code in the URL, never text). */
+const SESSION_ENDED_RU: Readonly<Record<SessionEnd, string>> = {
+  idle: 'Сеанс завершён из-за бездействия. Войдите снова.',
+  expired: 'Срок сеанса истёк. Войдите снова.',
+};
 
 type Form = Record<string, string | string[] | undefined>;
 interface Session {
@@ -439,10 +454,14 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
       return render(reply, req, 'login', { title: 'Вход', flash: { text: e.message } }, e.http);
     }
     const token = req.cookies[COOKIE];
-    req.session = token ? await resolveSession(ctx, token) : null;
+    const resolved = token ? await resolveSession(ctx, token) : null;
+    req.session = resolved && 'officer' in resolved ? resolved : null;
     if (!req.session) {
-      if (req.headers['hx-request']) return refuse(401).header('HX-Redirect', '/login').send('');
-      return refuse(302).redirect('/login');
+      // V3.3.2: an idle (or too old) session is gone; the login page says why.
+      const to = resolved && 'ended' in resolved ? `/login?ended=${resolved.ended}` : '/login';
+      if (resolved) void reply.clearCookie(COOKIE, { path: '/' });
+      if (req.headers['hx-request']) return refuse(401).header('HX-Redirect', to).send('');
+      return refuse(302).redirect(to);
     }
     return undefined;
   });
@@ -468,7 +487,11 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
       }
     };
 
-  app.get('/login', (req, reply) => render(reply, req, 'login', { title: 'Вход' }));
+  app.get('/login', (req, reply) => {
+    const ended = one((req.query as Form).ended);
+    const notice = Object.hasOwn(SESSION_ENDED_RU, ended) ? SESSION_ENDED_RU[ended as SessionEnd] : null;
+    return render(reply, req, 'login', { title: 'Вход', ...(notice ? { flash: { text: notice } } : {}) });
+  });
   app.post('/login', async (req, reply) => {
     const f = (req.body ?? {}) as Form;
     try {
@@ -967,45 +990,59 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
     }),
   );
 
+  /** The admin page, with a notice (read once from the session, or a one-time password shown right here). */
+  const renderAdmin = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    flash: string | null,
+    oneTime?: { login: string; password: string },
+  ) => {
+    const o = me(req);
+    const admin = o.roles.includes('admin');
+    const supervisor = o.roles.includes('supervisor');
+    if (!admin && !supervisor) throw new EixError('access.denied');
+    const audit = await listAuditEntries(ctx, o);
+    return render(reply, req, 'admin', {
+      title: 'Администрирование',
+      bodies: await listBodies(ctx, o),
+      retention: await listRetentionRules(ctx, o),
+      // R9.6: rules a stored request needs and nobody set (that data is not destroyed meanwhile).
+      retentionMissing: (await checkRetentionRules(ctx, o)).missing,
+      retentionKinds: RETENTION_KINDS.map((k) => [k, RETENTION_KIND_LABELS_RU[k]]),
+      retentionKindLabel: (k: keyof typeof RETENTION_KIND_LABELS_RU) => RETENTION_KIND_LABELS_RU[k],
+      parties: [...new Set([...SIGNATORY_CODES, ...Object.keys(ctx.treaty().parties)])]
+        .map((cc) => [cc, labels.partyName(cc)])
+        .sort((a, b) => a[1]!.localeCompare(b[1]!, 'ru')),
+      statement: await getProtectionStatement(ctx),
+      // Protocol versions (MESSAGES.md §3.1): what waits for another Party's node or a newer registry.
+      waiting: await listWaitingMessages(ctx, o),
+      treaty: treatyStatus(ctx.treaty(), today()),
+      today: today(),
+      audit: audit.entries,
+      auditOk: audit.chainOk,
+      isAdmin: admin,
+      party: ctx.party,
+      roleLabels: Object.entries(ROLE_LABELS_RU),
+      tokens: admin ? await listApiTokens(ctx, o) : [],
+      // No query parameter is shown: `?flash=` reflects nothing.
+      ...(flash ? { flash: { ok: true, text: flash } } : {}),
+      ...(oneTime ? { oneTime } : {}),
+    });
+  };
   app.get(
     '/admin',
     page(async (req, reply) => {
-      const o = me(req);
-      const admin = o.roles.includes('admin');
-      const supervisor = o.roles.includes('supervisor');
-      if (!admin && !supervisor) throw new EixError('access.denied');
-      const audit = await listAuditEntries(ctx, o);
-      return render(reply, req, 'admin', {
-        title: 'Администрирование',
-        bodies: await listBodies(ctx, o),
-        retention: await listRetentionRules(ctx, o),
-        // R9.6: rules a stored request needs and nobody set (that data is not destroyed meanwhile).
-        retentionMissing: (await checkRetentionRules(ctx, o)).missing,
-        retentionKinds: RETENTION_KINDS.map((k) => [k, RETENTION_KIND_LABELS_RU[k]]),
-        retentionKindLabel: (k: keyof typeof RETENTION_KIND_LABELS_RU) => RETENTION_KIND_LABELS_RU[k],
-        parties: [...new Set([...SIGNATORY_CODES, ...Object.keys(ctx.treaty().parties)])]
-          .map((cc) => [cc, labels.partyName(cc)])
-          .sort((a, b) => a[1]!.localeCompare(b[1]!, 'ru')),
-        statement: await getProtectionStatement(ctx),
-        // Protocol versions (MESSAGES.md §3.1): what waits for another Party's node or a newer registry.
-        waiting: await listWaitingMessages(ctx, o),
-        treaty: treatyStatus(ctx.treaty(), today()),
-        today: today(),
-        audit: audit.entries,
-        auditOk: audit.chainOk,
-        isAdmin: admin,
-        party: ctx.party,
-        roleLabels: Object.entries(ROLE_LABELS_RU),
-        ...((req.query as Form).flash ? { flash: { ok: true, text: one((req.query as Form).flash) } } : {}),
-      });
+      return renderAdmin(req, reply, await takeFlash(ctx, req.cookies[COOKIE] ?? ''));
     }),
   );
+  /** An admin form: its notice waits in the session for the page it redirects to. */
   const adminForm = (url: string, run: (f: Form, o: Officer) => Promise<string>) =>
     app.post(
       url,
       page(async (req, reply) => {
         const message = await run((req.body ?? {}) as Form, me(req));
-        return reply.redirect(`/admin?flash=${encodeURIComponent(message)}`);
+        await setFlash(ctx, req.cookies[COOKIE] ?? '', message);
+        return reply.redirect('/admin');
       }),
     );
   adminForm('/admin/bodies', async (f, o) => {
@@ -1017,20 +1054,29 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
     });
     return `Орган ${b.id} добавлен`;
   });
-  adminForm('/admin/officers', async (f, o) => {
-    const roles = (Array.isArray(f.roles) ? f.roles : f.roles ? [f.roles] : []).map(String);
-    const r = await addOfficer(ctx, o, {
-      bodyId: one(f.bodyId),
-      login: one(f.login),
-      fullName: one(f.fullName),
-      position: one(f.position),
-      roles,
-      ...(raw(f.password) ? { password: raw(f.password) } : {}),
-    });
-    // A password the admin typed is never echoed back.
-    if (raw(f.password)) return `Пользователь ${r.officer.login} добавлен с заданным паролем`;
-    return `Пользователь ${r.officer.login} добавлен. Пароль (показывается один раз): ${r.password}`;
-  });
+  // The generated password is shown on the answer to the POST itself (no redirect, no-store), never in a URL;
+  // a password the admin typed is never echoed back.
+  app.post(
+    '/admin/officers',
+    page(async (req, reply) => {
+      const f = (req.body ?? {}) as Form;
+      const roles = (Array.isArray(f.roles) ? f.roles : f.roles ? [f.roles] : []).map(String);
+      const r = await addOfficer(ctx, me(req), {
+        bodyId: one(f.bodyId),
+        login: one(f.login),
+        fullName: one(f.fullName),
+        position: one(f.position),
+        roles,
+        ...(raw(f.password) ? { password: raw(f.password) } : {}),
+      });
+      if (raw(f.password))
+        return renderAdmin(req, reply, `Пользователь ${r.officer.login} добавлен с заданным паролем`);
+      return renderAdmin(req, reply, `Пользователь ${r.officer.login} добавлен`, {
+        login: r.officer.login,
+        password: r.password,
+      });
+    }),
+  );
   adminForm('/admin/retention', async (f, o) => {
     const r = await setRetentionRule(ctx, o, {
       party: one(f.party).toUpperCase(),

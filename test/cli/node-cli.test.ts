@@ -212,6 +212,30 @@ test('eix body add and user add: JSON answers, coded errors naming the option', 
   assert.match(human.out, /Пароль \(показывается один раз/);
 });
 
+test('V3.5.x: eix token create --expires-days and eix token list: expiry in JSON and as ДД.ММ.ГГГГ; a bad number names the option', async () => {
+  const t = await eix(['token', 'create', '--login', 'admin', '--name', 'выгрузка', '--expires-days', '30', '--json']);
+  assert.equal(t.code, 0, t.out + t.err);
+  assert.equal(t.json.expiresAt, '2026-12-26T09:00:00.000Z');
+  const d = await eix(['token', 'create', '--login', 'admin', '--name', 'по умолчанию', '--json']);
+  assert.equal(d.json.expiresAt, '2027-11-26T09:00:00.000Z', '1 year by default');
+  for (const bad of ['0', '731', 'год', '1.5'])
+    assert.equal(
+      (await badInput('input.invalid', ['token', 'create', '--login', 'admin', '--name', 'x', '--expires-days', bad]))
+        .field,
+      '--expires-days',
+    );
+  const list = await eix(['token', 'list', '--json']);
+  const tokens = list.json.tokens as { id: string; expiresAt: string; status: string }[];
+  assert.deepEqual(
+    tokens.filter((x) => x.id === t.json.id).map((x) => [x.expiresAt, x.status]),
+    [['2026-12-26T09:00:00.000Z', 'active']],
+  );
+  assert.equal(tokens.length, 2, 'refused attempts wrote nothing');
+  const human = await eix(['token', 'list', '--login', 'admin']);
+  assert.match(human.out, new RegExp(`${String(t.json.id)} .*действует до 26\\.12\\.2026`));
+  assert.doesNotMatch(human.out, /2026-12-26/);
+});
+
 test('eix db migrate: nothing new after init', async () => {
   const r = await eix(['db', 'migrate', '--json']);
   assert.equal(r.code, 0, r.out + r.err);

@@ -22,6 +22,7 @@ import * as m008 from './migrations/008-protocol-versions.js';
 import * as m009 from './migrations/009-retention-life-cycle.js';
 import * as m010 from './migrations/010-paper-originals-both-ways.js';
 import * as m011 from './migrations/011-audit-keyed.js';
+import * as m012 from './migrations/012-session-idle-token-expiry.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -108,6 +109,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '009-retention-life-cycle': m009.statements,
   '010-paper-originals-both-ways': m010.statements,
   '011-audit-keyed': m011.statements,
+  '012-session-idle-token-expiry': m012.statements,
 };
 
 const provider: MigrationProvider = {

@@ -43,6 +43,7 @@ export interface ApiTokensTable {
   created_at: GenTimestamp;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  expires_at: Timestamp;
 }
 
 export interface ProceedingsTable {
@@ -297,6 +298,7 @@ export interface SessionsTable {
   created_at: GenTimestamp;
   expires_at: Timestamp;
   last_seen_at: GenTimestamp;
+  flash: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface DB {

@@ -13,15 +13,19 @@ import { verifyAuditLog } from '../../app/audit.js';
 import { createAuditCheckpoint } from '../../app/create-audit-checkpoint.js';
 import type { Actor } from '../../app/context.js';
 import { EixError } from '../../domain/errors.js';
-import { isSignatory, PARTIES } from '../../domain/parties.js';
+import { isSignatory, PARTIES, partyTimeZone } from '../../domain/parties.js';
+import { webDates } from '../../web/dates.js';
 import { nodePaths, startNode, type NodeInfo } from '../../main.js';
-import { createApiToken } from '../../app/create-api-token.js';
+import { createApiToken, MAX_TOKEN_DAYS, TOKEN_DAYS } from '../../app/create-api-token.js';
+import { listApiTokens } from '../../app/list-api-tokens.js';
 import { partyOption, print, asOptions } from '../io.js';
 import type { CommandKit } from '../program.js';
 import { withNode } from '../node-context.js';
 import { registerDataKeyCommands } from './data-key.js';
 
 const CLI: Actor = { kind: 'system', name: 'cli' };
+/** ДД.ММ.ГГГГ in the time zone of the node's Party, as the web pages show it. */
+const datesOf = (party: string) => webDates(partyTimeZone(party)).dateRu;
 
 const BODY_OPTIONS = { id: '--id', name: '--name', kind: '--kind', parentId: '--parent', timeZone: '--time-zone' };
 const USER_OPTIONS = {
@@ -266,11 +270,14 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
         .command('create')
         .description('выпустить API-токен пользователю (показывается один раз; хранится только его хэш)')
         .requiredOption('--login <login>', 'имя входа пользователя')
-        .requiredOption('--name <text>', 'назначение токена, например «сценарий выгрузки»'),
+        .requiredOption('--name <text>', 'назначение токена, например «сценарий выгрузки»')
+        .option('--expires-days <n>', `срок действия в днях, от 1 до ${MAX_TOKEN_DAYS} (по умолчанию ${TOKEN_DAYS})`),
     )
     .action(
-      kit.act(async (out, opts: { login: string; name: string }) => {
+      kit.act(async (out, opts: { login: string; name: string; expiresDays?: string }) => {
+        let dateRu: (iso: string) => string = (iso) => iso;
         const r = await withNode(kit, async ({ ctx }) => {
+          dateRu = datesOf(ctx.party);
           const officer = await ctx.db
             .selectFrom('officers')
             .select('id')
@@ -282,11 +289,67 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
               { field: '--login', login: opts.login },
               `Нет пользователя ${opts.login}`,
             );
-          return asOptions(() => createApiToken(ctx, CLI, { name: opts.name, officerId: officer.id }), {
-            name: '--name',
-          });
+          const days = opts.expiresDays;
+          return asOptions(
+            () =>
+              createApiToken(ctx, CLI, {
+                name: opts.name,
+                officerId: officer.id,
+                // A non-number is passed on as text, so the schema names the option.
+                ...(days !== undefined ? { expiresDays: /^\d+$/.test(days) ? Number(days) : days } : {}),
+              }),
+            { name: '--name', expiresDays: '--expires-days' },
+          );
         });
-        print(out, r, (x) => `API-токен ${x.id} («${x.name}»), показывается один раз:\n${x.token}`);
+        print(
+          out,
+          r,
+          (x) =>
+            `API-токен ${x.id} («${x.name}»), действует до ${dateRu(x.expiresAt)}, показывается один раз:\n${x.token}`,
+        );
+      }),
+    );
+  kit
+    .leaf(
+      token
+        .command('list')
+        .description('API-токены пользователей узла: срок действия, последнее использование, отзыв')
+        .option('--login <login>', 'только токены этого пользователя'),
+    )
+    .action(
+      kit.act(async (out, opts: { login?: string }) => {
+        let dateRu: (iso: string) => string = (iso) => iso;
+        const list = await withNode(kit, async ({ ctx }) => {
+          dateRu = datesOf(ctx.party);
+          let officerId: string | undefined;
+          if (opts.login !== undefined) {
+            const officer = await ctx.db
+              .selectFrom('officers')
+              .select('id')
+              .where('login', '=', opts.login.toLowerCase())
+              .executeTakeFirst();
+            if (!officer)
+              throw new EixError(
+                'officer.not_found',
+                { field: '--login', login: opts.login },
+                `Нет пользователя ${opts.login}`,
+              );
+            officerId = officer.id;
+          }
+          return listApiTokens(ctx, CLI, officerId !== undefined ? { officerId } : {});
+        });
+        const state = { active: 'действует', expired: 'срок истёк', revoked: 'отозван' } as const;
+        print(out, { tokens: list }, (x) =>
+          x.tokens.length === 0
+            ? 'API-токенов нет'
+            : x.tokens
+                .map(
+                  (t) =>
+                    `${t.id}  ${t.login}  «${t.name}»  выпущен ${dateRu(t.createdAt)}, действует до ${dateRu(t.expiresAt)}` +
+                    `  ${state[t.status]}${t.lastUsedAt ? `, использован ${dateRu(t.lastUsedAt)}` : ''}`,
+                )
+                .join('\n'),
+        );
       }),
     );
 

@@ -11,6 +11,7 @@ import { requireRole } from '../../../app/authorize.js';
 import type { AppContext } from '../../../app/context.js';
 import { createApiToken, CreateApiTokenInput } from '../../../app/create-api-token.js';
 import { getProtectionStatement } from '../../../app/get-protection-statement.js';
+import { listApiTokens, ListApiTokensInput } from '../../../app/list-api-tokens.js';
 import { listBodies } from '../../../app/list-bodies.js';
 import { listOfficers } from '../../../app/list-officers.js';
 import { checkRetentionRules } from '../../../app/check-retention-rules.js';
@@ -52,6 +53,17 @@ export function registerAdminRoutes(app: FastifyInstance, ctx: AppContext): void
     `${P}/tokens`,
     { schema: { tags: ['admin'], summary: 'Выпустить API-токен (показывается один раз)', body: CreateApiTokenInput } },
     async (req, reply) => reply.status(201).send(await createApiToken(ctx, actorOf(req), req.body)),
+  );
+  app.get(
+    `${P}/tokens`,
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'API-токены со сроком действия (администратор — все, остальные — свои)',
+        querystring: ListApiTokensInput,
+      },
+    },
+    (req) => listApiTokens(ctx, actorOf(req), req.query ?? {}),
   );
   app.delete<{ Params: { id: string } }>(
     `${P}/tokens/:id`,
