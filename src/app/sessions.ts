@@ -32,10 +32,29 @@ export async function openSession(
   return { token, csrf, officer };
 }
 
+/**
+ * What a session must do before it reaches anything else (issue 13, item 3):
+ * the code of its second factor, then a new password when an admin set the
+ * current one, then — an administrator — connecting a second factor.
+ */
+export type SessionGate = 'second_factor' | 'password' | 'enrol' | null;
+
+export function sessionGate(s: {
+  roles: readonly string[];
+  totpEnabled: boolean;
+  secondFactorDone: boolean;
+  mustChangePassword: boolean;
+}): SessionGate {
+  if (s.totpEnabled && !s.secondFactorDone) return 'second_factor';
+  if (s.mustChangePassword) return 'password';
+  if (s.roles.includes('admin') && !s.totpEnabled) return 'enrol';
+  return null;
+}
+
 export async function resolveSession(
   ctx: AppContext,
   token: string,
-): Promise<{ officer: Officer; csrf: string } | null> {
+): Promise<{ officer: Officer; csrf: string; gate: SessionGate; totpEnabled: boolean } | null> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
   const now = ctx.clock.now();
   const row = await ctx.db
@@ -53,14 +72,25 @@ export async function resolveSession(
       'officers.body_id',
       'officers.roles',
       'officers.disabled_at',
+      'officers.password_must_change',
+      'officers.totp_enabled_at',
+      'sessions.second_factor_at',
       'bodies.party',
     ])
     .where('sessions.id', '=', sessionHash(token))
     .executeTakeFirst();
   if (!row || row.expires_at <= now || row.disabled_at) return null;
   await ctx.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', row.id).execute();
+  const totpEnabled = row.totp_enabled_at !== null;
   return {
     csrf: row.csrf,
+    totpEnabled,
+    gate: sessionGate({
+      roles: row.roles,
+      totpEnabled,
+      secondFactorDone: row.second_factor_at !== null,
+      mustChangePassword: row.password_must_change,
+    }),
     officer: {
       kind: 'officer',
       officerId: row.officer_id,

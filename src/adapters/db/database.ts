@@ -19,6 +19,7 @@ import * as m007 from './migrations/007-article-9-exchange.js';
 import * as m008 from './migrations/008-protocol-versions.js';
 import * as m009 from './migrations/009-retention-life-cycle.js';
 import * as m010 from './migrations/010-paper-originals-both-ways.js';
+import * as m015 from './migrations/015-duties-second-factor.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -52,6 +53,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '008-protocol-versions': m008.statements,
   '009-retention-life-cycle': m009.statements,
   '010-paper-originals-both-ways': m010.statements,
+  '015-duties-second-factor': m015.statements,
 };
 
 const provider: MigrationProvider = {

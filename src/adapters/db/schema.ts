@@ -33,6 +33,30 @@ export interface OfficersTable {
   locked_until: Timestamp | null;
   disabled_at: Timestamp | null;
   created_at: GenTimestamp;
+  password_must_change: Generated<boolean>;
+  totp_secret_enc: Bytes | null;
+  totp_enabled_at: Timestamp | null;
+  totp_last_step: ColumnType<string | null, number | string | null, number | string | null>;
+}
+
+export interface TotpRecoveryCodesTable {
+  officer_id: string;
+  code_hash: string;
+  created_at: GenTimestamp;
+  used_at: Timestamp | null;
+}
+
+export interface RoleGrantsTable {
+  id: Generated<string>;
+  officer_id: string;
+  roles: string[];
+  previous_roles: string[];
+  reasons: string[];
+  requested_by: string;
+  requested_at: Timestamp;
+  status: Generated<'pending' | 'approved' | 'rejected'>;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
 }
 
 export interface ApiTokensTable {
@@ -43,6 +67,7 @@ export interface ApiTokensTable {
   created_at: GenTimestamp;
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
+  created_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ProceedingsTable {
@@ -284,6 +309,8 @@ export interface SessionsTable {
   created_at: GenTimestamp;
   expires_at: Timestamp;
   last_seen_at: GenTimestamp;
+  second_factor_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  second_factor_failures: Generated<number>;
 }
 
 export interface DB {
@@ -291,6 +318,8 @@ export interface DB {
   bodies: BodiesTable;
   officers: OfficersTable;
   api_tokens: ApiTokensTable;
+  totp_recovery_codes: TotpRecoveryCodesTable;
+  role_grants: RoleGrantsTable;
   proceedings: ProceedingsTable;
   request_counters: RequestCountersTable;
   requests: RequestsTable;
