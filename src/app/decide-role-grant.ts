@@ -10,6 +10,7 @@ import { appendAudit } from './audit.js';
 import { requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
+import { revokeForeignTokens } from './request-role-grant.js';
 
 export const DecideRoleGrantInput = Type.Object(
   {
@@ -69,6 +70,7 @@ export async function decideRoleGrant(
       .set({ status, decided_by: me.officerId, decided_at: now })
       .where('id', '=', g.id)
       .execute();
+    const revokedTokens = status === 'approved' ? await revokeForeignTokens(tx, g.officer_id, now) : 0;
     if (status === 'approved')
       await tx.updateTable('officers').set({ roles: g.roles }).where('id', '=', g.officer_id).execute();
     await appendAudit(tx, ctx, me, {
@@ -81,6 +83,7 @@ export async function decideRoleGrant(
         roles: g.roles,
         previousRoles: g.current_roles,
         requestedBy: g.requested_by,
+        ...(revokedTokens ? { revokedForeignTokens: revokedTokens } : {}),
       },
     });
     if (status === 'approved' && g.current_roles.includes('admin') && !g.roles.includes('admin')) {

@@ -8,8 +8,8 @@
 //   - `token_by_admin`: a live API token of the account was minted by someone else.
 // The operator's console (`eix user roles`, a system actor on the server) is the
 // break-glass path and applies roles at once, audited.
-import { sql } from 'kysely';
-import type { Tx } from '../ports/store.js';
+import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
+import type { DB, Tx } from '../ports/store.js';
 import { EixError } from '../domain/errors.js';
 import { appendAudit } from './audit.js';
 import { CASEWORK_ROLES } from './authorize.js';
@@ -51,11 +51,35 @@ export async function adminControl(
     .select('id')
     .where('officer_id', '=', officer.id)
     .where('revoked_at', 'is', null)
-    .where('created_by', 'is not', null)
-    .where('created_by', '!=', officer.id)
+    .where(foreignToken(officer.id))
     .executeTakeFirst();
   if (token) reasons.push('token_by_admin');
   return reasons;
+}
+
+/**
+ * A token someone else minted: by an admin, by the console (created_by null), or
+ * made before migration 015, when an admin could mint one for anyone.
+ */
+const foreignToken =
+  (officerId: string) =>
+  (eb: ExpressionBuilder<DB, 'api_tokens'>): Expression<SqlBool> =>
+    eb.or([eb('created_by', 'is', null), eb('created_by', '!=', officerId)]);
+
+/**
+ * When an account gets a casework role, the tokens others minted for it (allowed
+ * only while it was a technical account) are revoked: no admin keeps a key to
+ * personal data. Returns how many.
+ */
+export async function revokeForeignTokens(tx: Tx, officerId: string, now: Date): Promise<number> {
+  const r = await tx
+    .updateTable('api_tokens')
+    .set({ revoked_at: now })
+    .where('officer_id', '=', officerId)
+    .where('revoked_at', 'is', null)
+    .where(foreignToken(officerId))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 /** Records a pending grant (one per account) and audits the request; the roles stay as they are. */

@@ -12,7 +12,13 @@ import { OFFICER_COLUMNS, OFFICER_LABELS, RolesSchema, toOfficerView, type Offic
 import { appendAudit } from './audit.js';
 import { requireAdmin } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
-import { addedCasework, adminControl, requestRoleGrant, type PendingGrant } from './request-role-grant.js';
+import {
+  addedCasework,
+  adminControl,
+  requestRoleGrant,
+  revokeForeignTokens,
+  type PendingGrant,
+} from './request-role-grant.js';
 
 export const UpdateOfficerInput = Type.Object(
   {
@@ -103,6 +109,8 @@ export async function updateOfficer(
       .where('id', '=', v.id)
       .returning(OFFICER_COLUMNS)
       .executeTakeFirstOrThrow();
+    const revokedTokens =
+      applyRoles && addedCasework(current.roles, applyRoles).length > 0 ? await revokeForeignTokens(tx, v.id, now) : 0;
     await appendAudit(tx, ctx, actor, {
       action: 'officer.update',
       bodyId: row.body_id,
@@ -111,6 +119,7 @@ export async function updateOfficer(
         login: row.login,
         ...(applyRoles ? { roles: row.roles, previousRoles: current.roles } : {}),
         ...(pendingGrant ? { pendingGrant: pendingGrant.id } : {}),
+        ...(revokedTokens ? { revokedForeignTokens: revokedTokens } : {}),
         ...(v.disabled !== undefined ? { disabled: v.disabled } : {}),
         ...(v.resetPassword ? { passwordReset: true } : {}),
       },

@@ -97,6 +97,22 @@ for (const e of ENGINES) {
       assert.equal(t.officerId, technical.officerId);
       // An officer makes one for himself.
       assert.equal((await createApiToken(node.ctx, officer, { name: 'сам' })).officerId, officer.officerId);
+      // The technical account asked a casework role: pending (admin-controlled: admin role, token minted by an admin);
+      // the admin who minted its token cannot approve; on approval that token is revoked.
+      const up = await updateOfficer(node.ctx, adminB, { id: technical.officerId, roles: ['admin', 'officer'] });
+      assert.deepEqual(up.pendingGrant?.reasons, ['admin', 'token_by_admin']);
+      await rejects(
+        decideRoleGrant(node.ctx, adminA, { id: up.pendingGrant!.id, decision: 'approve' }),
+        'role_grant.own',
+      );
+      const third = await seedOfficer(node.ctx, central, ['admin']);
+      await decideRoleGrant(node.ctx, third, { id: up.pendingGrant!.id, decision: 'approve' });
+      const tok = await node.ctx.db
+        .selectFrom('api_tokens')
+        .select('revoked_at')
+        .where('id', '=', t.id)
+        .executeTakeFirstOrThrow();
+      assert.ok(tok.revoked_at, 'the token an admin minted dies when the account gets a casework role');
     });
 
     test('issue 13.3, V4.1.x: nobody changes his own roles', async () => {
