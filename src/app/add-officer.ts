@@ -1,6 +1,9 @@
 // Creates a user of the node (an officer of one of its bodies): admin only.
 // The password is generated unless given and returned once; only its scrypt
-// hash is stored, and it never reaches the audit log.
+// hash is stored, and it never reaches the audit log. The password is the
+// administrator's, not the owner's: it must be changed at the first login, and
+// until then a casework role asked by an admin waits for a second admin
+// (request-role-grant.ts; the operator's console applies roles at once).
 import Type, { type Static } from 'typebox';
 import { generatePassword, hashPassword } from '../adapters/crypto/passwords.js';
 import { EixError } from '../domain/errors.js';
@@ -10,6 +13,7 @@ import { appendAudit } from './audit.js';
 import { requireAdmin } from './authorize.js';
 import { ROLES, type Actor, type AppContext, type Role } from './context.js';
 import { requirePasswordPolicy } from './estimate-password.js';
+import { addedCasework, adminControl, requestRoleGrant, type PendingGrant } from './request-role-grant.js';
 
 export const MIN_PASSWORD_LENGTH = PASSWORD_MIN_LENGTH;
 
@@ -111,11 +115,14 @@ export async function addOfficer(
   ctx: AppContext,
   actor: Actor,
   input: unknown,
-): Promise<{ officer: OfficerView; password: string }> {
+): Promise<{ officer: OfficerView; password: string; pendingGrant?: PendingGrant }> {
   requireAdmin(actor);
   const v = parseAddOfficerInput(input);
   const password = v.password ?? generatePassword({ login: v.login, fullName: v.fullName });
   const passwordHash = await hashPassword(password);
+  // An admin creating an account with casework roles: it starts without them, and they wait for a second admin.
+  const held = actor.kind === 'officer' ? v.roles.filter((r) => addedCasework([], [r]).length === 0) : v.roles;
+  let pendingGrant: PendingGrant | undefined;
   try {
     const officer = await ctx.db.transaction().execute(async (tx) => {
       const body = await tx.selectFrom('bodies').select(['id', 'party']).where('id', '=', v.bodyId).executeTakeFirst();
@@ -128,23 +135,40 @@ export async function addOfficer(
           login: v.login,
           full_name: v.fullName.trim(),
           position: v.position.trim(),
-          roles: [...v.roles],
+          roles: [...held],
           password_hash: passwordHash,
+          password_must_change: true,
           locked_until: null,
           disabled_at: null,
           created_at: ctx.clock.now(),
         })
         .returning(OFFICER_COLUMNS)
         .executeTakeFirstOrThrow();
+      if (held.length < v.roles.length) {
+        const reasons = await adminControl(tx, { id: row.id, roles: held, password_must_change: true }, v.roles, true);
+        pendingGrant = await requestRoleGrant(tx, ctx, actor, {
+          officerId: row.id,
+          bodyId: row.body_id,
+          login: row.login,
+          roles: v.roles,
+          previousRoles: held,
+          reasons,
+        });
+      }
       await appendAudit(tx, ctx, actor, {
         action: 'officer.add',
         bodyId: row.body_id,
         subject: row.id,
-        details: { login: row.login, roles: row.roles, passwordGenerated: v.password === undefined },
+        details: {
+          login: row.login,
+          roles: row.roles,
+          passwordGenerated: v.password === undefined,
+          ...(pendingGrant ? { pendingGrant: pendingGrant.id } : {}),
+        },
       });
       return toOfficerView(row);
     });
-    return { officer, password };
+    return { officer, password, ...(pendingGrant ? { pendingGrant } : {}) };
   } catch (e) {
     if ((e as { code?: unknown }).code === '23505')
       throw new EixError(

@@ -1,11 +1,13 @@
 // An officer changes his own password: the current one is checked, the new one
-// follows the policy; every other session of the officer ends.
+// follows the policy; every other session of the officer ends. A password an
+// admin set (new account or reset) is the owner's once changed here: the flag
+// that held the session on this page drops (issue 13, item 3).
 import Type from 'typebox';
 import { hashPassword, verifyPassword } from '../adapters/crypto/passwords.js';
 import { EixError } from '../domain/errors.js';
 import { appendAudit } from './audit.js';
 import { requireRole } from './authorize.js';
-import { ROLES, type Actor, type AppContext } from './context.js';
+import { ROLES, type Actor, type AppContext, type Officer } from './context.js';
 import { requirePasswordPolicy } from './estimate-password.js';
 import { parseInput } from './input.js';
 import { revokeOfficerAccess } from './revoke-officer-access.js';
@@ -25,7 +27,9 @@ export async function changePassword(
   input: unknown,
   keepSessionHash?: string,
 ): Promise<void> {
-  const o = requireRole(actor, ...ROLES);
+  // Any officer, even one whose roles still wait for a second admin's approval.
+  if (actor.kind !== 'officer') requireRole(actor, ...ROLES);
+  const o = actor as Officer;
   const p = parseInput(ChangePasswordInput, input, {
     current: 'текущий пароль',
     next: 'новый пароль',
@@ -45,7 +49,7 @@ export async function changePassword(
   await ctx.db.transaction().execute(async (tx) => {
     await tx
       .updateTable('officers')
-      .set({ password_hash: hash, failed_logins: 0, locked_until: null })
+      .set({ password_hash: hash, failed_logins: 0, locked_until: null, password_must_change: false })
       .where('id', '=', o.officerId)
       .execute();
     await appendAudit(tx, ctx, o, { action: 'auth.password_changed', subject: o.login });

@@ -1,11 +1,16 @@
-// An API token for scripts and integrations: an officer makes one for himself,
-// an admin for anyone. The secret is returned once; only its sha256 is stored.
+// An API token for scripts and integrations. The secret is returned once; only
+// its sha256 is stored. Separation of duties (issue 13, item 3; ASVS V4.1.3,
+// V1.4.x): an officer makes one for himself only; an admin (or the operator's
+// console) makes one for another account only when that account is a technical
+// one, holding no casework role (officer, supervisor, central) — a token is a
+// password the admin keeps, so it must never open personal data.
 // Every token expires (V3.5.x): in TOKEN_DAYS unless `expiresDays` says otherwise.
 import Type from 'typebox';
 import { generateApiToken } from '../adapters/crypto/passwords.js';
 import { EixError } from '../domain/errors.js';
 import { checkSchema } from '../domain/problems.js';
 import { appendAudit } from './audit.js';
+import { CASEWORK_ROLES } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 
 /** Lifetime of a token when the request names none, and the longest one may ask for (days). */
@@ -60,11 +65,15 @@ export async function createApiToken(
         const owner = await tx
           .selectFrom('officers')
           .innerJoin('bodies', 'bodies.id', 'officers.body_id')
-          .select(['officers.id', 'officers.body_id', 'officers.disabled_at', 'bodies.party'])
+          .select(['officers.id', 'officers.body_id', 'officers.disabled_at', 'officers.roles', 'bodies.party'])
           .where('officers.id', '=', officerId)
+          .forUpdate('officers')
           .executeTakeFirst();
         if (!owner || owner.party !== ctx.party || owner.disabled_at)
           throw new EixError('officer.not_found', { field: 'officerId', id: officerId });
+        const own = actor.kind === 'officer' && actor.officerId === officerId;
+        if (!own && owner.roles.some((r) => (CASEWORK_ROLES as readonly string[]).includes(r)))
+          throw new EixError('token.casework_account', { field: 'officerId', id: officerId });
         await tx
           .insertInto('api_tokens')
           .values({
@@ -76,13 +85,19 @@ export async function createApiToken(
             last_used_at: null,
             revoked_at: null,
             expires_at: expiresAt,
+            created_by: actor.kind === 'officer' ? actor.officerId : null,
           })
           .execute();
         await appendAudit(tx, ctx, actor, {
           action: 'token.create',
           bodyId: owner.body_id,
           subject: t.id,
-          details: { officerId, name: v.name.trim(), expiresAt: expiresAt.toISOString() },
+          details: {
+            officerId,
+            name: v.name.trim(),
+            expiresAt: expiresAt.toISOString(),
+            ...(own ? {} : { technicalAccount: true }),
+          },
         });
       });
       return { id: t.id, token: t.token, officerId, name: v.name.trim(), expiresAt: expiresAt.toISOString() };

@@ -41,11 +41,30 @@ export async function openSession(
   return { token, csrf, officer };
 }
 
+/**
+ * What a session must do before it reaches anything else (issue 13, item 3):
+ * the code of its second factor, then a new password when an admin set the
+ * current one, then — an administrator — connecting a second factor.
+ */
+export type SessionGate = 'second_factor' | 'password' | 'enrol' | null;
+
+export function sessionGate(s: {
+  roles: readonly string[];
+  totpEnabled: boolean;
+  secondFactorDone: boolean;
+  mustChangePassword: boolean;
+}): SessionGate {
+  if (s.totpEnabled && !s.secondFactorDone) return 'second_factor';
+  if (s.mustChangePassword) return 'password';
+  if (s.roles.includes('admin') && !s.totpEnabled) return 'enrol';
+  return null;
+}
+
 /** The session behind a cookie; `{ ended }` when it has just ended for inactivity or age; null when unknown. */
 export async function resolveSession(
   ctx: AppContext,
   token: string,
-): Promise<{ officer: Officer; csrf: string } | { ended: SessionEnd } | null> {
+): Promise<{ officer: Officer; csrf: string; gate: SessionGate; totpEnabled: boolean } | { ended: SessionEnd } | null> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
   const now = ctx.clock.now();
   const row = await ctx.db
@@ -64,6 +83,9 @@ export async function resolveSession(
       'officers.body_id',
       'officers.roles',
       'officers.disabled_at',
+      'officers.password_must_change',
+      'officers.totp_enabled_at',
+      'sessions.second_factor_at',
       'bodies.party',
     ])
     .where('sessions.id', '=', sessionHash(token))
@@ -87,8 +109,16 @@ export async function resolveSession(
     return { ended };
   }
   await ctx.db.updateTable('sessions').set({ last_seen_at: now }).where('id', '=', row.id).execute();
+  const totpEnabled = row.totp_enabled_at !== null;
   return {
     csrf: row.csrf,
+    totpEnabled,
+    gate: sessionGate({
+      roles: row.roles,
+      totpEnabled,
+      secondFactorDone: row.second_factor_at !== null,
+      mustChangePassword: row.password_must_change,
+    }),
     officer: {
       kind: 'officer',
       officerId: row.officer_id,

@@ -1,5 +1,8 @@
 // Changes a user: roles, disable/enable, password reset (a new generated
-// password is returned once). Admin only; the node always keeps one enabled admin.
+// password is returned once, and must be changed at the next login). Admin
+// only; the node always keeps one enabled admin. Separation of duties (issue 13,
+// item 3): nobody changes his own roles, and a casework role for an account an
+// admin controls becomes a pending grant (request-role-grant.ts).
 import { sql } from 'kysely';
 import Type, { type Static } from 'typebox';
 import { generatePassword, hashPassword } from '../adapters/crypto/passwords.js';
@@ -10,6 +13,13 @@ import { appendAudit } from './audit.js';
 import { requireAdmin } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { revokeOfficerAccess, type AccessRevocationReason } from './revoke-officer-access.js';
+import {
+  addedCasework,
+  adminControl,
+  requestRoleGrant,
+  revokeForeignTokens,
+  type PendingGrant,
+} from './request-role-grant.js';
 
 export const UpdateOfficerInput = Type.Object(
   {
@@ -26,7 +36,7 @@ export async function updateOfficer(
   ctx: AppContext,
   actor: Actor,
   input: unknown,
-): Promise<{ officer: OfficerView; password?: string }> {
+): Promise<{ officer: OfficerView; password?: string; pendingGrant?: PendingGrant }> {
   requireAdmin(actor);
   const problems = checkSchema(UpdateOfficerInput, input, {
     ...OFFICER_LABELS,
@@ -43,6 +53,8 @@ export async function updateOfficer(
     throw new EixError('input.invalid', { field: first.path, problems }, message);
   }
   const v = input as UpdateOfficerInput;
+  if (v.roles && actor.kind === 'officer' && actor.officerId === v.id)
+    throw new EixError('officer.own_roles', { field: 'roles', id: v.id });
   // The generated password passes the policy for this officer (ASVS V2.1.7: no login or name inside).
   const target = v.resetPassword
     ? await ctx.db.selectFrom('officers').select(['login', 'full_name']).where('id', '=', v.id).executeTakeFirst()
@@ -52,37 +64,69 @@ export async function updateOfficer(
     : undefined;
   const passwordHash = password !== undefined ? await hashPassword(password) : undefined;
   const now = ctx.clock.now();
+  let pendingGrant: PendingGrant | undefined;
 
   const officer = await ctx.db.transaction().execute(async (tx) => {
     const current = await tx
       .selectFrom('officers')
       .innerJoin('bodies', 'bodies.id', 'officers.body_id')
-      .select(['officers.id', 'officers.roles', 'officers.disabled_at', 'bodies.party'])
+      .select([
+        'officers.id',
+        'officers.login',
+        'officers.body_id',
+        'officers.roles',
+        'officers.disabled_at',
+        'officers.password_must_change',
+        'bodies.party',
+      ])
       .where('officers.id', '=', v.id)
       .forUpdate('officers')
       .executeTakeFirst();
     if (!current || current.party !== ctx.party) throw new EixError('officer.not_found', { field: 'id', id: v.id });
+    // A casework role for an account an admin controls waits for a second admin.
+    const control =
+      v.roles && actor.kind === 'officer' && addedCasework(current.roles, v.roles).length > 0
+        ? await adminControl(tx, current, v.roles, password !== undefined)
+        : [];
+    if (v.roles && control.length > 0) {
+      pendingGrant = await requestRoleGrant(tx, ctx, actor, {
+        officerId: current.id,
+        bodyId: current.body_id,
+        login: current.login,
+        roles: v.roles,
+        previousRoles: current.roles,
+        reasons: control,
+      });
+    }
+    const applyRoles = v.roles && !pendingGrant ? v.roles : undefined;
     const row = await tx
       .updateTable('officers')
       .set({
-        ...(v.roles ? { roles: [...v.roles] } : {}),
+        // Always one column set, so a change that only asks for a pending grant is still a valid update.
+        roles: [...(applyRoles ?? current.roles)],
         ...(v.disabled === true
           ? { disabled_at: current.disabled_at ?? now }
           : v.disabled === false
             ? { disabled_at: null, failed_logins: 0, locked_until: null }
             : {}),
-        ...(passwordHash !== undefined ? { password_hash: passwordHash, failed_logins: 0, locked_until: null } : {}),
+        ...(passwordHash !== undefined
+          ? { password_hash: passwordHash, failed_logins: 0, locked_until: null, password_must_change: true }
+          : {}),
       })
       .where('id', '=', v.id)
       .returning(OFFICER_COLUMNS)
       .executeTakeFirstOrThrow();
+    const revokedTokens =
+      applyRoles && addedCasework(current.roles, applyRoles).length > 0 ? await revokeForeignTokens(tx, v.id, now) : 0;
     await appendAudit(tx, ctx, actor, {
       action: 'officer.update',
       bodyId: row.body_id,
       subject: row.id,
       details: {
         login: row.login,
-        ...(v.roles ? { roles: row.roles, previousRoles: current.roles } : {}),
+        ...(applyRoles ? { roles: row.roles, previousRoles: current.roles } : {}),
+        ...(pendingGrant ? { pendingGrant: pendingGrant.id } : {}),
+        ...(revokedTokens ? { revokedForeignTokens: revokedTokens } : {}),
         ...(v.disabled !== undefined ? { disabled: v.disabled } : {}),
         ...(v.resetPassword ? { passwordReset: true } : {}),
       },
@@ -108,5 +152,5 @@ export async function updateOfficer(
     }
     return toOfficerView(row);
   });
-  return password !== undefined ? { officer, password } : { officer };
+  return { officer, ...(password !== undefined ? { password } : {}), ...(pendingGrant ? { pendingGrant } : {}) };
 }

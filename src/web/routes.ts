@@ -10,6 +10,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import multipart from '@fastify/multipart';
 import { Eta } from 'eta';
+import QRCode from 'qrcode';
 import { actOnRequest } from '../app/act-on-request.js';
 import { answerRequest } from '../app/answer-request.js';
 import { countMissingPaperOriginals, latePaperOriginalsOf } from '../app/check-paper-originals.js';
@@ -47,6 +48,13 @@ import {
 import { listApiTokens } from '../app/list-api-tokens.js';
 import { changePassword } from '../app/change-password.js';
 import { estimatePassword } from '../app/estimate-password.js';
+import { confirmTotpEnrolment } from '../app/confirm-totp-enrolment.js';
+import { createApiToken } from '../app/create-api-token.js';
+import { decideRoleGrant } from '../app/decide-role-grant.js';
+import { listRoleGrants } from '../app/list-role-grants.js';
+import { startTotpEnrolment } from '../app/start-totp-enrolment.js';
+import { verifySecondFactor } from '../app/verify-second-factor.js';
+import type { SessionGate } from '../app/sessions.js';
 import { addBody } from '../app/add-body.js';
 import { addOfficer } from '../app/add-officer.js';
 import { setRetentionRule } from '../app/set-retention-rule.js';
@@ -90,7 +98,15 @@ type Form = Record<string, string | string[] | undefined>;
 interface Session {
   officer: Officer;
   csrf: string;
+  gate: SessionGate;
+  totpEnabled: boolean;
 }
+/** Where a session held by a gate may go (issue 13, item 3); the first is where it is sent. */
+const GATE_PATHS: Readonly<Record<Exclude<SessionGate, null>, readonly string[]>> = {
+  second_factor: ['/login/code'],
+  password: ['/password'],
+  enrol: ['/security', '/security/totp', '/security/totp/confirm'],
+};
 declare module 'fastify' {
   interface FastifyRequest {
     session: Session | null;
@@ -398,6 +414,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
           protectionRoles: PROTECTION_QUERY_ROLES,
           me: req.session?.officer ?? null,
           csrf: req.session?.csrf ?? '',
+          gate: req.session?.gate ?? null,
           ...data,
         }),
       );
@@ -461,6 +478,13 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
       const to = resolved && 'ended' in resolved ? `/login?ended=${resolved.ended}` : '/login';
       if (resolved) void reply.clearCookie(COOKIE, { path: '/' });
       if (req.headers['hx-request']) return refuse(401).header('HX-Redirect', to).send('');
+      return refuse(302).redirect(to);
+    }
+    // Second factor, a password an admin set, an admin without a second factor: nothing else until done.
+    const gate = req.session.gate;
+    if (gate && url !== '/logout' && !GATE_PATHS[gate].includes(url)) {
+      const to = GATE_PATHS[gate][0]!;
+      if (req.headers['hx-request']) return refuse(403).header('HX-Redirect', to).send('');
       return refuse(302).redirect(to);
     }
     return undefined;
@@ -929,6 +953,68 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
     }),
   );
 
+  // Second step of the login (issue 13, item 3): its own page after a successful password.
+  app.get('/login/code', (req, reply) => render(reply, req, 'login-code', { title: 'Код подтверждения' }));
+  app.post('/login/code', async (req, reply) => {
+    const f = (req.body ?? {}) as Form;
+    try {
+      await verifySecondFactor(ctx, me(req), { code: one(f.code) }, sessionHash(req.cookies[COOKIE] ?? ''));
+      return reply.redirect('/');
+    } catch (e) {
+      if (!isEixError(e)) throw e;
+      if (e.data.sessionEnded) {
+        void reply.clearCookie(COOKIE, { path: '/' });
+        req.session = null;
+        return render(reply, req, 'login', { title: 'Вход', flash: { text: e.message } }, e.http);
+      }
+      return render(reply, req, 'login-code', { title: 'Код подтверждения', flash: { text: e.message } }, e.http);
+    }
+  });
+  // The officer's own security page: second factor (required for admins) and his own API tokens.
+  const security = (req: FastifyRequest, reply: FastifyReply, data: Record<string, unknown> = {}, status = 200) =>
+    render(
+      reply,
+      req,
+      'security',
+      { title: 'Безопасность', totpEnabled: req.session?.totpEnabled ?? false, gate: req.session?.gate, ...data },
+      status,
+    );
+  app.get('/security', (req, reply) => security(req, reply));
+  app.post(
+    '/security/totp',
+    page(async (req, reply) => {
+      const e = await startTotpEnrolment(ctx, me(req));
+      const qr = await QRCode.toString(e.uri, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+      return security(req, reply, { enrol: { secret: e.secret.replace(/(.{4})/g, '$1 ').trim(), qr } });
+    }),
+  );
+  app.post(
+    '/security/totp/confirm',
+    page(async (req, reply) => {
+      const f = (req.body ?? {}) as Form;
+      try {
+        const r = await confirmTotpEnrolment(
+          ctx,
+          me(req),
+          { code: one(f.code) },
+          sessionHash(req.cookies[COOKIE] ?? ''),
+        );
+        return security(req, reply, { totpEnabled: true, gate: null, recoveryCodes: r.recoveryCodes });
+      } catch (e) {
+        if (!isEixError(e) || e.code !== 'mfa.code') throw e;
+        return security(req, reply, { flash: { text: `${e.message}. Начните подключение заново.` } }, e.http);
+      }
+    }),
+  );
+  app.post(
+    '/security/tokens',
+    page(async (req, reply) => {
+      const f = (req.body ?? {}) as Form;
+      const t = await createApiToken(ctx, me(req), { name: one(f.name) });
+      return security(req, reply, { token: t });
+    }),
+  );
+
   app.get('/password', (req, reply) => render(reply, req, 'password', { title: 'Смена пароля' }));
   /** A password field as typed: never trimmed (spaces are part of a password, ASVS V2.1.4). */
   const raw = (v: string | string[] | undefined): string => (typeof v === 'string' ? v : '');
@@ -949,6 +1035,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
       }
       return render(reply, req, 'password', {
         title: 'Смена пароля',
+        changed: true,
         flash: { ok: true, text: 'Пароль изменён; другие сеансы завершены.' },
       });
     }),
@@ -1024,6 +1111,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
       party: ctx.party,
       roleLabels: Object.entries(ROLE_LABELS_RU),
       tokens: admin ? await listApiTokens(ctx, o) : [],
+      roleGrants: admin ? await listRoleGrants(ctx, o) : [],
       // No query parameter is shown: `?flash=` reflects nothing.
       ...(flash ? { flash: { ok: true, text: flash } } : {}),
       ...(oneTime ? { oneTime } : {}),
@@ -1069,14 +1157,21 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
         roles,
         ...(raw(f.password) ? { password: raw(f.password) } : {}),
       });
+      // Casework roles for an account an admin controls wait for a second admin (issue 13, item 3).
+      const pending = r.pendingGrant ? `. ${r.pendingGrant.note}` : '';
       if (raw(f.password))
-        return renderAdmin(req, reply, `Пользователь ${r.officer.login} добавлен с заданным паролем`);
-      return renderAdmin(req, reply, `Пользователь ${r.officer.login} добавлен`, {
+        return renderAdmin(req, reply, `Пользователь ${r.officer.login} добавлен с заданным паролем${pending}`);
+      return renderAdmin(req, reply, `Пользователь ${r.officer.login} добавлен${pending}`, {
         login: r.officer.login,
         password: r.password,
       });
     }),
   );
+  // Separation of duties (issue 13, item 3): a second admin approves or rejects a casework grant.
+  adminForm('/admin/grants', async (f, o) => {
+    const r = await decideRoleGrant(ctx, o, { id: one(f.id), decision: one(f.decision) });
+    return r.status === 'approved' ? `Роли назначены: ${r.roles.join(', ')}` : 'Запрос на назначение ролей отклонён';
+  });
   adminForm('/admin/retention', async (f, o) => {
     const r = await setRetentionRule(ctx, o, {
       party: one(f.party).toUpperCase(),

@@ -7,6 +7,7 @@ import { addBody } from '../../src/app/add-body.js';
 import { addOfficer } from '../../src/app/add-officer.js';
 import { verifyAuditLog } from '../../src/app/audit.js';
 import { authenticateToken, loginWithPassword } from '../../src/app/authenticate.js';
+import { changePassword } from '../../src/app/change-password.js';
 import type { Actor, Officer } from '../../src/app/context.js';
 import { createApiToken } from '../../src/app/create-api-token.js';
 import { getProtectionStatement } from '../../src/app/get-protection-statement.js';
@@ -134,7 +135,7 @@ for (const e of ENGINES) {
 
     test('addOfficer: generated password returned once and stored hashed; policy, roles, duplicates', async () => {
       const login = uniq('petrov');
-      const r = await addOfficer(node.ctx, admin, {
+      const r = await addOfficer(node.ctx, CLI, {
         bodyId: central,
         login,
         fullName: 'Петров Пётр',
@@ -178,7 +179,7 @@ for (const e of ENGINES) {
     });
 
     test('updateOfficer: roles, disable/enable, password reset; the last admin stays', async () => {
-      const r = await addOfficer(node.ctx, admin, {
+      const r = await addOfficer(node.ctx, CLI, {
         bodyId: central,
         login: uniq('sidorov'),
         fullName: 'Сидоров',
@@ -187,6 +188,9 @@ for (const e of ENGINES) {
       });
       secrets.push(r.password);
       const id = r.officer.id;
+      // Issue 13.3: until its owner changes the password an admin's role grant would wait for a second admin.
+      const owner = await loginWithPassword(node.ctx, { login: r.officer.login, password: r.password });
+      await changePassword(node.ctx, owner, { current: r.password, next: 'пароль-сидорова-2026' });
       assert.deepEqual((await updateOfficer(node.ctx, admin, { id, roles: ['supervisor'] })).officer.roles, [
         'supervisor',
       ]);
@@ -268,7 +272,7 @@ for (const e of ENGINES) {
     });
 
     test('R9.4 / V2.2.1: unknown login and wrong password fail alike; failures slow one address, never lock', async () => {
-      const r = await addOfficer(node.ctx, admin, {
+      const r = await addOfficer(node.ctx, CLI, {
         bodyId: central,
         login: uniq('lock'),
         fullName: 'x',
@@ -316,8 +320,8 @@ for (const e of ENGINES) {
       assert.deepEqual([row.failed_logins, row.locked_until], [0, null]);
     });
 
-    test('R9.4: API tokens: created for oneself (admin for anyone), shown once, authenticate, revoke', async () => {
-      const r = await addOfficer(node.ctx, admin, {
+    test('R9.4: API tokens: created for oneself (admin only for a technical account), shown once, authenticate, revoke', async () => {
+      const r = await addOfficer(node.ctx, CLI, {
         bodyId: central,
         login: uniq('tok'),
         fullName: 'x',
@@ -354,7 +358,13 @@ for (const e of ENGINES) {
         'officerId',
       );
       await rejects(createApiToken(node.ctx, me, { name: '' }), 'input.invalid', 'name');
-      const forMe = await createApiToken(node.ctx, admin, { name: 'выдан администратором', officerId: me.officerId });
+      // Issue 13.3: an admin never mints a token for an officer (casework roles); the officer makes a second one himself.
+      await rejects(
+        createApiToken(node.ctx, admin, { name: 'выдан администратором', officerId: me.officerId }),
+        'token.casework_account',
+        'officerId',
+      );
+      const forMe = await createApiToken(node.ctx, me, { name: 'второй' });
       secrets.push(forMe.token);
       assert.equal((await authenticateToken(node.ctx, forMe.token)).officerId, me.officerId);
 

@@ -23,6 +23,7 @@ import * as m009 from './migrations/009-retention-life-cycle.js';
 import * as m010 from './migrations/010-paper-originals-both-ways.js';
 import * as m011 from './migrations/011-audit-keyed.js';
 import * as m012 from './migrations/012-session-idle-token-expiry.js';
+import * as m013 from './migrations/013-duties-second-factor.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -110,6 +111,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '010-paper-originals-both-ways': m010.statements,
   '011-audit-keyed': m011.statements,
   '012-session-idle-token-expiry': m012.statements,
+  '013-duties-second-factor': m013.statements,
 };
 
 const provider: MigrationProvider = {

@@ -33,6 +33,30 @@ export interface OfficersTable {
   locked_until: Timestamp | null;
   disabled_at: Timestamp | null;
   created_at: GenTimestamp;
+  password_must_change: Generated<boolean>;
+  totp_secret_enc: Bytes | null;
+  totp_enabled_at: Timestamp | null;
+  totp_last_step: ColumnType<string | null, number | string | null, number | string | null>;
+}
+
+export interface TotpRecoveryCodesTable {
+  officer_id: string;
+  code_hash: string;
+  created_at: GenTimestamp;
+  used_at: Timestamp | null;
+}
+
+export interface RoleGrantsTable {
+  id: Generated<string>;
+  officer_id: string;
+  roles: string[];
+  previous_roles: string[];
+  reasons: string[];
+  requested_by: string;
+  requested_at: Timestamp;
+  status: Generated<'pending' | 'approved' | 'rejected'>;
+  decided_by: string | null;
+  decided_at: Timestamp | null;
 }
 
 export interface ApiTokensTable {
@@ -44,6 +68,7 @@ export interface ApiTokensTable {
   last_used_at: Timestamp | null;
   revoked_at: Timestamp | null;
   expires_at: Timestamp;
+  created_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ProceedingsTable {
@@ -299,6 +324,8 @@ export interface SessionsTable {
   expires_at: Timestamp;
   last_seen_at: GenTimestamp;
   flash: ColumnType<string | null, string | null | undefined, string | null>;
+  second_factor_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  second_factor_failures: Generated<number>;
 }
 
 export interface DB {
@@ -306,6 +333,8 @@ export interface DB {
   bodies: BodiesTable;
   officers: OfficersTable;
   api_tokens: ApiTokensTable;
+  totp_recovery_codes: TotpRecoveryCodesTable;
+  role_grants: RoleGrantsTable;
   proceedings: ProceedingsTable;
   request_counters: RequestCountersTable;
   requests: RequestsTable;

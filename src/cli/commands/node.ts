@@ -18,6 +18,9 @@ import { webDates } from '../../web/dates.js';
 import { nodePaths, startNode, type NodeInfo } from '../../main.js';
 import { createApiToken, MAX_TOKEN_DAYS, TOKEN_DAYS } from '../../app/create-api-token.js';
 import { listApiTokens } from '../../app/list-api-tokens.js';
+import type { AppContext } from '../../app/context.js';
+import { resetSecondFactor } from '../../app/reset-second-factor.js';
+import { updateOfficer } from '../../app/update-officer.js';
 import { partyOption, print, asOptions } from '../io.js';
 import type { CommandKit } from '../program.js';
 import { withNode } from '../node-context.js';
@@ -41,6 +44,16 @@ const exists = (file: string): Promise<boolean> =>
     () => true,
     () => false,
   );
+
+async function officerIdByLogin(ctx: AppContext, login: string): Promise<string> {
+  const officer = await ctx.db
+    .selectFrom('officers')
+    .select('id')
+    .where('login', '=', login.toLowerCase())
+    .executeTakeFirst();
+  if (!officer) throw new EixError('officer.not_found', { field: '--login', login }, `Нет пользователя ${login}`);
+  return officer.id;
+}
 
 const rolesOption = (value: string): string[] =>
   value
@@ -263,12 +276,49 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
       }),
     );
 
+  // Break-glass (issue 13, item 3): the operator on the server applies roles at once, audited as system:cli —
+  // the path when the node has a single administrator and a casework grant waits for a second one.
+  kit
+    .leaf(
+      user
+        .command('roles')
+        .description('назначить роли пользователю сразу (оператор сервера; запись в журнале аудита)')
+        .requiredOption('--login <login>', 'имя входа')
+        .requiredOption('--roles <list>', 'роли через запятую: officer, supervisor, central, admin'),
+    )
+    .action(
+      kit.act(async (out, opts: { login: string; roles: string }) => {
+        const r = await withNode(kit, async ({ ctx }) => {
+          const id = await officerIdByLogin(ctx, opts.login);
+          return asOptions(() => updateOfficer(ctx, CLI, { id, roles: rolesOption(opts.roles) }), { roles: '--roles' });
+        });
+        print(out, r, (x) => `Пользователю ${x.officer.login} назначены роли: ${x.officer.roles.join(', ')}`);
+      }),
+    );
+  kit
+    .leaf(
+      user
+        .command('reset-second-factor')
+        .description('сбросить второй фактор (потерян телефон и коды восстановления); сеансы пользователя завершаются')
+        .requiredOption('--login <login>', 'имя входа'),
+    )
+    .action(
+      kit.act(async (out, opts: { login: string }) => {
+        const r = await withNode(kit, async ({ ctx }) =>
+          resetSecondFactor(ctx, CLI, { officerId: await officerIdByLogin(ctx, opts.login) }),
+        );
+        print(out, r, () => `Второй фактор пользователя ${opts.login} сброшен; при входе он подключит его заново`);
+      }),
+    );
+
   const token = program.command('token').description('API-токены пользователей');
   kit
     .leaf(
       token
         .command('create')
-        .description('выпустить API-токен пользователю (показывается один раз; хранится только его хэш)')
+        .description(
+          'выпустить API-токен технической учётной записи без ролей officer, supervisor, central (показывается один раз; хранится только его хэш)',
+        )
         .requiredOption('--login <login>', 'имя входа пользователя')
         .requiredOption('--name <text>', 'назначение токена, например «сценарий выгрузки»')
         .option('--expires-days <n>', `срок действия в днях, от 1 до ${MAX_TOKEN_DAYS} (по умолчанию ${TOKEN_DAYS})`),
@@ -278,23 +328,13 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
         let dateRu: (iso: string) => string = (iso) => iso;
         const r = await withNode(kit, async ({ ctx }) => {
           dateRu = datesOf(ctx.party);
-          const officer = await ctx.db
-            .selectFrom('officers')
-            .select('id')
-            .where('login', '=', opts.login.toLowerCase())
-            .executeTakeFirst();
-          if (!officer)
-            throw new EixError(
-              'officer.not_found',
-              { field: '--login', login: opts.login },
-              `Нет пользователя ${opts.login}`,
-            );
+          const officerId = await officerIdByLogin(ctx, opts.login);
           const days = opts.expiresDays;
           return asOptions(
             () =>
               createApiToken(ctx, CLI, {
                 name: opts.name,
-                officerId: officer.id,
+                officerId,
                 // A non-number is passed on as text, so the schema names the option.
                 ...(days !== undefined ? { expiresDays: /^\d+$/.test(days) ? Number(days) : days } : {}),
               }),
