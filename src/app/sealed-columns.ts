@@ -8,6 +8,7 @@ import { sql, type RawBuilder } from 'kysely';
 import { sealedHeader } from '../adapters/crypto/data-key.js';
 import type { Store, Tx } from '../ports/store.js';
 import { consentDetailsAad } from './record-consent-request.js';
+import { totpAad } from './start-totp-enrolment.js';
 
 export interface SealedColumn {
   readonly table: string;
@@ -88,6 +89,15 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     keyIdColumn: null,
     aadSelect: { request_id: 'request_id', message_id: "data->>'messageId'" },
     aad: (r) => `event:${s(r.request_id)}:${s(r.message_id)}`,
+  },
+  {
+    // An officer's TOTP secret (issue 13, item 3): no key-id column of its own.
+    table: 'officers',
+    column: 'totp_secret_enc',
+    key: 'id',
+    keyIdColumn: null,
+    aadSelect: { id: 'id' },
+    aad: (r) => totpAad(s(r.id)),
   },
 ];
 

@@ -47,6 +47,7 @@ async function readSealed(db: AppContext['db'], e: Expected): Promise<{ bytes: B
     outbox: sql`select signed_enc as b, signed_key_id as k from outbox where message_id = ${e.pk}`,
     received_consents: sql`select details_enc as b, key_id as k from received_consents where id = ${e.pk}`,
     request_events: sql`select decode(data->>'sealed', 'base64') as b, null as k from request_events where id = ${e.pk}`,
+    officers: sql`select totp_secret_enc as b, null as k from officers where id = ${e.pk}`,
   }[e.table]!;
   const row = (await q.execute(db)).rows[0] as { b: Uint8Array; k: string | null };
   return { bytes: Buffer.from(row.b), keyId: row.k };
@@ -123,6 +124,19 @@ async function seed(ctx: AppContext, bodyId: string): Promise<{ expected: Expect
     await sql`insert into request_events (request_id, event, side, data) values (${id}, 'receive', 'requested', '{}'::jsonb)`.execute(
       ctx.db,
     );
+
+    // An officer's TOTP secret (issue 13.3).
+    const secret = `SECRET${i}JBSWY3DPEHPK3PXP`;
+    const totpOfficer = await sql<{
+      id: string;
+    }>`insert into officers (body_id, login, full_name, position, roles, password_hash)
+      values (${bodyId}, ${`totp-${i}-${id.slice(0, 8)}`}, 'Иванов', 'пристав', ${['officer']}, 'scrypt$unusable')
+      returning id::text as id`.execute(ctx.db);
+    const officerId = totpOfficer.rows[0]!.id;
+    await sql`update officers set totp_secret_enc = ${s.encrypt(Buffer.from(secret), `totp:${officerId}`)} where id = ${officerId}`.execute(
+      ctx.db,
+    );
+    expected.push({ table: 'officers', pk: officerId, aad: `totp:${officerId}`, plain: secret });
   }
   return { expected, debtorRequestId };
 }
@@ -217,7 +231,9 @@ for (const engine of ENGINES) {
       for (const e of expected) {
         const { bytes, keyId } = await readSealed(ctx.db, e);
         assert.equal(headerKeyId(bytes), secondKey, `${e.table} ${e.pk}`);
-        if (e.table !== 'request_events') assert.equal(keyId, secondKey, `${e.table}.key_id kept in step`);
+        // Step texts and TOTP secrets have no key-id column of their own.
+        if (!['request_events', 'officers'].includes(e.table))
+          assert.equal(keyId, secondKey, `${e.table}.key_id kept in step`);
         assert.equal(onlyNew.decrypt(bytes, e.aad).toString(), e.plain, `${e.table} ${e.pk}`);
       }
       assert.equal(await underKey(firstKey), 0);

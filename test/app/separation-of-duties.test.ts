@@ -230,7 +230,7 @@ for (const e of ENGINES) {
       await changePassword(
         node.ctx,
         s.officer,
-        { current: reset.password!, next: 'новый-пароль-петрова' },
+        { current: reset.password!, next: 'зелёный трамвай едет в парк 2026' },
         sessionHash(s.token),
       );
       assert.equal(await gateOf(node.ctx, s.token), null);

@@ -9,6 +9,8 @@ import { auditKeyFromBytes } from '../../src/adapters/crypto/audit-key.js';
 import { keyRingFromFile } from '../../src/adapters/crypto/data-key.js';
 import type { Database } from '../../src/adapters/db/database.js';
 import type { AppContext, Officer, Role } from '../../src/app/context.js';
+import { sessionHash } from '../../src/app/sessions.js';
+import { totpAad } from '../../src/app/start-totp-enrolment.js';
 import { loadTreaty } from '../../src/domain/treaty.js';
 import type { TestEngine } from './db.js';
 
@@ -132,4 +134,27 @@ export async function seedOfficer(
     party,
     roles,
   };
+}
+
+/**
+ * For tests about other things: the administrator has enrolled a second factor
+ * and passed it in this web session, so the session is not held at the
+ * enrolment or code page (issue 13.3; the TOTP flow itself is tested in
+ * test/app/separation-of-duties.test.ts and test/web/second-factor-browser.test.ts).
+ */
+export async function passSecondFactor(ctx: AppContext, officerId: string, sessionToken: string): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.db
+    .updateTable('officers')
+    .set({
+      totp_enabled_at: now,
+      totp_secret_enc: ctx.sealer.encrypt(Buffer.from('JBSWY3DPEHPK3PXP'), totpAad(officerId)),
+    })
+    .where('id', '=', officerId)
+    .execute();
+  await ctx.db
+    .updateTable('sessions')
+    .set({ second_factor_at: now })
+    .where('id', '=', sessionHash(sessionToken))
+    .execute();
 }
