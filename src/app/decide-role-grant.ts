@@ -3,7 +3,6 @@
 // nor an admin who minted a live API token of either may decide: each of those
 // would be one person acting twice. Approval applies the roles asked, provided
 // the account's roles did not change in between; the node keeps one admin.
-import { sql } from 'kysely';
 import Type from 'typebox';
 import { EixError } from '../domain/errors.js';
 import { appendAudit } from './audit.js';
@@ -11,6 +10,7 @@ import { requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 import { revokeForeignTokens } from './request-role-grant.js';
+import { countActiveAdmins } from './update-officer.js';
 
 export const DecideRoleGrantInput = Type.Object(
   {
@@ -87,15 +87,8 @@ export async function decideRoleGrant(
       },
     });
     if (status === 'approved' && g.current_roles.includes('admin') && !g.roles.includes('admin')) {
-      const admins = await tx
-        .selectFrom('officers')
-        .innerJoin('bodies', 'bodies.id', 'officers.body_id')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .where('bodies.party', '=', ctx.party)
-        .where('officers.disabled_at', 'is', null)
-        .where(sql<boolean>`'admin' = any(officers.roles)`)
-        .executeTakeFirstOrThrow();
-      if (Number(admins.n) === 0) throw new EixError('officer.last_admin', { field: 'roles', id: g.officer_id });
+      if ((await countActiveAdmins(tx, ctx.party)) === 0)
+        throw new EixError('officer.last_admin', { field: 'roles', id: g.officer_id });
     }
     return { id: g.id, status, officerId: g.officer_id, roles: g.roles };
   });

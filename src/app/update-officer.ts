@@ -3,7 +3,8 @@
 // only; the node always keeps one enabled admin. Separation of duties (issue 13,
 // item 3): nobody changes his own roles, and a casework role for an account an
 // admin controls becomes a pending grant (request-role-grant.ts).
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
+import type { DB } from '../adapters/db/schema.js';
 import Type, { type Static } from 'typebox';
 import { generatePassword, hashPassword } from '../adapters/crypto/passwords.js';
 import { EixError } from '../domain/errors.js';
@@ -139,18 +140,23 @@ export async function updateOfficer(
     ];
     if (reasons.length) await revokeOfficerAccess(tx, ctx, actor, { officerId: row.id, bodyId: row.body_id, reasons });
     // Checked after appendAudit, which serialises writers: two admins cannot remove each other at once.
-    const admins = await tx
-      .selectFrom('officers')
-      .innerJoin('bodies', 'bodies.id', 'officers.body_id')
-      .select((eb) => eb.fn.countAll<string>().as('n'))
-      .where('bodies.party', '=', ctx.party)
-      .where('officers.disabled_at', 'is', null)
-      .where(sql<boolean>`'admin' = any(officers.roles)`)
-      .executeTakeFirstOrThrow();
-    if (Number(admins.n) === 0 && current.roles.includes('admin')) {
+    if ((await countActiveAdmins(tx, ctx.party)) === 0 && current.roles.includes('admin')) {
       throw new EixError('officer.last_admin', { field: v.disabled ? 'disabled' : 'roles', id: v.id });
     }
     return toOfficerView(row);
   });
   return { officer, ...(password !== undefined ? { password } : {}), ...(pendingGrant ? { pendingGrant } : {}) };
+}
+
+/** Administrators of the Party still able to log in (a node never loses its last one). */
+export async function countActiveAdmins(tx: Transaction<DB>, party: string): Promise<number> {
+  const admins = await tx
+    .selectFrom('officers')
+    .innerJoin('bodies', 'bodies.id', 'officers.body_id')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('bodies.party', '=', party)
+    .where('officers.disabled_at', 'is', null)
+    .where(sql<boolean>`'admin' = any(officers.roles)`)
+    .executeTakeFirstOrThrow();
+  return Number(admins.n);
 }

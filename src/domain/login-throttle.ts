@@ -19,7 +19,7 @@ export function loginDelayMs(failures: number): number {
 /**
  * Refusal of a cross-site state-changing request from a browser (login CSRF,
  * defence in depth for the CSRF token): `Sec-Fetch-Site` other than
- * same-origin/none, or an `Origin` whose host is not the host the request was
+ * same-origin/none, or — without Fetch Metadata — an `Origin` whose host is not the host the request was
  * sent to (host names are compared; a port is no boundary for cookies
  * either). A request with neither header is not from a current browser's
  * cross-site form, so it passes (scripts, curl). Returns the reason or null.
@@ -29,9 +29,14 @@ export function crossSiteReason(
   host: string,
 ): 'sec-fetch-site' | 'origin' | null {
   const site = headers.secFetchSite?.trim().toLowerCase();
-  if (site !== undefined && site !== '' && site !== 'same-origin' && site !== 'none') return 'sec-fetch-site';
+  const sameSite = site === 'same-origin' || site === 'none';
+  if (site !== undefined && site !== '' && !sameSite) return 'sec-fetch-site';
   const origin = headers.origin?.trim();
   if (origin === undefined || origin === '') return null;
+  // The node's pages send `Referrer-Policy: no-referrer`, under which Chromium
+  // posts its own forms with `Origin: null`; the browser's Fetch Metadata then
+  // vouches for the request.
+  if (origin === 'null' && sameSite) return null;
   const hostname = (h: string): string | null => {
     try {
       return new URL(h).hostname.toLowerCase() || null;

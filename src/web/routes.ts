@@ -87,7 +87,9 @@ const HTMX = readFileSync(
 );
 // The "show password" toggle of the password fields (ASVS V2.1.12): a static script, no inline script under the CSP.
 const PASSWORD_JS = readFileSync(path.join(here, 'assets', 'password.js'));
-const COOKIE = 'eix_session';
+// ASVS V3.4.4: the __Host- prefix binds the cookie to this host (Secure, Path=/, no Domain).
+const COOKIE = '__Host-eix_session';
+const SESSION_COOKIE_ATTRIBUTES = { httpOnly: true, secure: true, sameSite: 'strict', path: '/' } as const;
 /** Why the login page is shown after a session ended (a fixed code in the URL, never text). */
 const SESSION_ENDED_RU: Readonly<Record<SessionEnd, string>> = {
   idle: 'Сеанс завершён из-за бездействия. Войдите снова.',
@@ -476,7 +478,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
     if (!req.session) {
       // V3.3.2: an idle (or too old) session is gone; the login page says why.
       const to = resolved && 'ended' in resolved ? `/login?ended=${resolved.ended}` : '/login';
-      if (resolved) void reply.clearCookie(COOKIE, { path: '/' });
+      if (resolved) void reply.clearCookie(COOKIE, SESSION_COOKIE_ATTRIBUTES);
       if (req.headers['hx-request']) return refuse(401).header('HX-Redirect', to).send('');
       return refuse(302).redirect(to);
     }
@@ -532,13 +534,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
       // officer's left open): that one ends, the new id replaces it.
       const carried = req.cookies[COOKIE];
       if (carried) await closeSession(ctx, carried);
-      void reply.setCookie(COOKIE, s.token, {
-        httpOnly: true,
-        secure: true,
-        sameSite: 'strict',
-        path: '/',
-        maxAge: 10 * 3600,
-      });
+      void reply.setCookie(COOKIE, s.token, { ...SESSION_COOKIE_ATTRIBUTES, maxAge: 10 * 3600 });
       return reply.redirect('/');
     } catch (e) {
       if (!isEixError(e)) throw e;
@@ -550,7 +546,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   app.post('/logout', async (req, reply) => {
     const token = req.cookies[COOKIE];
     if (token) await closeSession(ctx, token);
-    void reply.clearCookie(COOKIE, { path: '/' });
+    void reply.clearCookie(COOKIE, SESSION_COOKIE_ATTRIBUTES);
     return reply.redirect('/login');
   });
 
@@ -963,7 +959,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
     } catch (e) {
       if (!isEixError(e)) throw e;
       if (e.data.sessionEnded) {
-        void reply.clearCookie(COOKIE, { path: '/' });
+        void reply.clearCookie(COOKIE, SESSION_COOKIE_ATTRIBUTES);
         req.session = null;
         return render(reply, req, 'login', { title: 'Вход', flash: { text: e.message } }, e.http);
       }

@@ -33,6 +33,9 @@ test('V4.2.2 / V13.2.3: Sec-Fetch-Site and Origin of another site are refused; s
     [{ origin: 'https://evil.example' }, 'origin'],
     [{ origin: 'https://eix.example.evil.example' }, 'origin'],
     [{ origin: 'null' }, 'origin'],
+    // Chromium's own form post under Referrer-Policy: no-referrer (the node's pages).
+    [{ secFetchSite: 'same-origin', origin: 'null' }, null],
+    [{ secFetchSite: 'cross-site', origin: 'null' }, 'sec-fetch-site'],
     [{ origin: 'garbage' }, 'origin'],
     [{ secFetchSite: 'same-origin', origin: 'https://evil.example' }, 'origin'],
   ];

@@ -33,7 +33,7 @@ for (const e of ENGINES) {
     const sessionCookie = (res: Awaited<ReturnType<typeof login>>) =>
       ([] as string[])
         .concat(res.headers['set-cookie'] ?? [])
-        .find((c) => c.startsWith('eix_session=') && !c.startsWith('eix_session=;'));
+        .find((c) => c.startsWith('__Host-eix_session=') && !c.startsWith('__Host-eix_session=;'));
 
     before(async () => {
       node = nodeOn(await e.open(), 'RU');

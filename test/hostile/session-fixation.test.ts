@@ -17,7 +17,7 @@ import type { Officer } from '../../src/app/context.js';
 import { ENGINES } from '../support/db.js';
 import { nodeOn, seedBody, seedOfficer, type TestNode } from '../support/app.js';
 
-const COOKIE = 'eix_session';
+const COOKIE = '__Host-eix_session';
 const PASSWORD = { alice: 'alice-correct-horse-battery', boris: 'boris-correct-horse-battery' };
 const NAMES = { alice: 'Алексеева Алиса Андреевна', boris: 'Борисов Борис Борисович' };
 /** Pages that need a session (GET). */
@@ -190,7 +190,7 @@ for (const e of ENGINES) {
       assert.equal(res.headers.get('location'), '/login');
       const cleared = sessionCookies(res);
       assert.equal(cleared.length, 1);
-      assert.match(cleared[0]!, /^eix_session=;/, 'the cookie is cleared');
+      assert.match(cleared[0]!, /^__Host-eix_session=;/, 'the cookie is cleared');
       assert.match(cleared[0]!, /Expires=Thu, 01 Jan 1970|Max-Age=0/i);
       assert.equal(
         await node.ctx.db.selectFrom('sessions').select('id').where('id', '=', sessionHash(token)).executeTakeFirst(),

@@ -139,7 +139,7 @@ for (const e of ENGINES) {
       assert.equal(login.statusCode, 302, login.body.slice(0, 300));
       cookie = ([] as string[])
         .concat(login.headers['set-cookie'] ?? [])
-        .find((c) => c.startsWith('eix_session='))!
+        .find((c) => c.startsWith('__Host-eix_session='))!
         .split(';')[0]!;
     });
     after(async () => {

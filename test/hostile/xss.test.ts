@@ -91,7 +91,9 @@ for (const e of ENGINES) {
         payload: new URLSearchParams({ login: officer.login, password: PASSWORD }).toString(),
       });
       assert.equal(login.statusCode, 302, login.body.slice(0, 300));
-      const set = ([] as string[]).concat(login.headers['set-cookie'] ?? []).find((c) => c.startsWith('eix_session='));
+      const set = ([] as string[])
+        .concat(login.headers['set-cookie'] ?? [])
+        .find((c) => c.startsWith('__Host-eix_session='));
       assert.ok(set, 'the session cookie is set');
       cookie = set.split(';')[0]!;
     });

@@ -175,7 +175,7 @@ for (const e of ENGINES) {
       assert.equal(login.statusCode, 302, login.body.slice(0, 300));
       cookie = ([] as string[])
         .concat(login.headers['set-cookie'] ?? [])
-        .find((c) => c.startsWith('eix_session='))!
+        .find((c) => c.startsWith('__Host-eix_session='))!
         .split(';')[0]!;
       const page = await app.inject({ method: 'GET', url: `/requests/${requestId}/answer`, headers: { cookie } });
       assert.equal(page.statusCode, 200, page.body.slice(0, 300));

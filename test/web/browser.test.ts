@@ -198,7 +198,7 @@ describe('officer web UI in Chromium', { skip: browserSkip }, () => {
   test('a session cookie is HttpOnly, Secure and SameSite; a form without its CSRF token is refused', async () => {
     const page = await signIn('RU', 'ru.officer');
     const cookies = await page.context().cookies();
-    const c = cookies.find((x) => x.name === 'eix_session')!;
+    const c = cookies.find((x) => x.name === '__Host-eix_session')!;
     assert.deepEqual([c.httpOnly, c.secure, c.sameSite], [true, true, 'Strict']);
     const res = await page.request.post(`${fed.nodes.RU.apiUrl}/logout`, { form: { _csrf: 'forged' } });
     assert.equal(res.status(), 403);

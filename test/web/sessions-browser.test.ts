@@ -84,7 +84,7 @@ describe('issue 13 item 4 in Chromium: one-time password page, idle session end'
     assert.match(await page.locator('.flash').innerText(), /Сеанс завершён из-за бездействия/);
     await page.screenshot({ path: `${SHOTS}session-idle.png`, fullPage: true });
     const cookies = await context.cookies();
-    assert.ok(!cookies.some((c) => c.name === 'eix_session'), 'the session cookie is cleared');
+    assert.ok(!cookies.some((c) => c.name === '__Host-eix_session'), 'the session cookie is cleared');
     // The back button does not bring the admin page back.
     await page.goto(`${base}/admin`);
     assert.match(page.url(), /\/login$/);

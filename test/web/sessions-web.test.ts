@@ -16,7 +16,7 @@ import { createApiToken } from '../../src/app/create-api-token.js';
 import { ENGINES } from '../support/db.js';
 import { nodeOn, passSecondFactor, seedBody, seedOfficer, uniq, type TestNode } from '../support/app.js';
 
-const COOKIE = 'eix_session';
+const COOKIE = '__Host-eix_session';
 const PASSWORD = 'admin-correct-horse-battery';
 const MIN = 60_000;
 
@@ -84,7 +84,10 @@ for (const e of ENGINES) {
       const res = await get(token, '/admin');
       assert.equal(res.status, 302);
       assert.equal(res.headers.get('location'), '/login?ended=idle');
-      assert.match(res.headers.getSetCookie().join('\n'), /eix_session=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/i);
+      assert.match(
+        res.headers.getSetCookie().join('\n'),
+        /__Host-eix_session=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/i,
+      );
       const page = await (await fetch(`${base}/login?ended=idle`)).text();
       assert.match(page, /Сеанс завершён из-за бездействия/);
       // htmx asks the browser to go there too.
