@@ -173,6 +173,7 @@ for (const e of ENGINES) {
         'GET /api/v1/protection-statement': 'any',
         'GET /api/v1/retention-rules': 'any',
         'GET /api/v1/retention-rules/missing': 'any',
+        'GET /api/v1/tokens': 'any', // one's own tokens (an admin: all, with no secret)
         'POST /api/v1/tokens': 'any',
         'DELETE /api/v1/tokens/{id}': 'any',
         'POST /api/v1/bodies': 'admin',
