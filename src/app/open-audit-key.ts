@@ -30,8 +30,15 @@ export async function openAuditKey(db: Store, opts: { file: string; now: Date })
         { field: 'EIX_HOME', path: opts.file },
         `Ключ журнала аудита ${opts.file} отсутствует, а журнал уже содержит записи с ключом (с № ${keyed.seq}): восстановите этот файл из резервной копии или скопируйте его с другого процесса узла; новый ключ не создаётся`,
       );
-    key = await createAuditKeyFile(opts.file, opts.now);
-    created = true;
+    try {
+      key = await createAuditKeyFile(opts.file, opts.now);
+      created = true;
+    } catch (e) {
+      // Another process of this node (one home, several processes) made it a moment ago: use that one.
+      const made = e instanceof EixError && e.data.errno === 'EEXIST' ? await readAuditKeyFile(opts.file) : null;
+      if (!made) throw e;
+      key = made;
+    }
   }
   await db
     .insertInto('node_settings')

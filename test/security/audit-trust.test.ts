@@ -300,3 +300,28 @@ for (const engine of ENGINES) {
     });
   });
 }
+
+test('issue 13: two processes of one node (one home) starting together make one audit key between them', async () => {
+  for (const engine of ENGINES) {
+    const dir = await mkdtemp(path.join(tmpdir(), 'eix-audit-key-race-'));
+    const a = await engine.open();
+    try {
+      const file = path.join(dir, 'keys', 'audit.key');
+      const now = new Date('2026-11-27T10:00:00Z');
+      for (let round = 0; round < 5; round++) {
+        const f = `${file}.${round}`;
+        await a.db.deleteFrom('node_settings').where('key', '=', 'audit_key').execute();
+        const [x, y] = await Promise.all([
+          openAuditKey(a.db, { file: f, now }),
+          openAuditKey(a.db, { file: f, now }), // one database, as the node's processes share it
+        ]);
+        assert.equal(x.key.id, y.key.id, `${engine.engine} round ${round}: one key`);
+        assert.equal([x.created, y.created].filter(Boolean).length, 1, 'exactly one of them made it');
+        assert.equal((await readAuditKeyFile(f))!.id, x.key.id);
+      }
+    } finally {
+      await a.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  }
+});

@@ -6,7 +6,7 @@
 // The id travels in checkpoints, so a verifier sees which key keyed the log.
 // Key material never appears in errors or logs.
 import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import { mkdir, open, readFile, rm, stat } from 'node:fs/promises';
+import { link, mkdir, open, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { EixError } from '../../domain/errors.js';
 
@@ -39,15 +39,11 @@ export async function createAuditKeyFile(file: string, now: Date): Promise<Audit
     key: bytes.toString('base64'),
   };
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  let fh;
+  // Written whole under a private name, then published with link(): another
+  // process of the node starting at the same moment sees no key or a whole one.
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   try {
-    fh = await open(file, 'wx', FILE_MODE);
-  } catch (e) {
-    const errno = (e as NodeJS.ErrnoException).code ?? null;
-    if (errno === 'EEXIST') throw fileError(file, `Ключ журнала аудита уже существует и не будет перезаписан: ${file}`);
-    throw fileError(file, `Не удалось создать ключ журнала аудита: ${file}`, { errno });
-  }
-  try {
+    const fh = await open(tmp, 'wx', FILE_MODE);
     try {
       await fh.chmod(FILE_MODE);
       await fh.writeFile(`${JSON.stringify(content, null, 2)}\n`, 'utf8');
@@ -56,10 +52,20 @@ export async function createAuditKeyFile(file: string, now: Date): Promise<Audit
       await fh.close();
     }
   } catch (e) {
-    await rm(file, { force: true });
+    await rm(tmp, { force: true });
     throw fileError(file, `Не удалось записать ключ журнала аудита: ${file}`, {
       errno: (e as NodeJS.ErrnoException).code ?? null,
     });
+  }
+  try {
+    await link(tmp, file);
+  } catch (e) {
+    const errno = (e as NodeJS.ErrnoException).code ?? null;
+    if (errno === 'EEXIST')
+      throw fileError(file, `Ключ журнала аудита уже существует и не будет перезаписан: ${file}`, { errno });
+    throw fileError(file, `Не удалось создать ключ журнала аудита: ${file}`, { errno });
+  } finally {
+    await rm(tmp, { force: true });
   }
   return auditKeyFromBytes(bytes, content.id, content.created);
 }
