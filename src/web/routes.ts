@@ -106,7 +106,8 @@ interface Session {
 /** Where a session held by a gate may go (issue 13, item 3); the first is where it is sent. */
 const GATE_PATHS: Readonly<Record<Exclude<SessionGate, null>, readonly string[]>> = {
   second_factor: ['/login/code'],
-  password: ['/password'],
+  // The strength meter of the password page (htmx) belongs to it.
+  password: ['/password', '/password/strength'],
   enrol: ['/security', '/security/totp', '/security/totp/confirm'],
 };
 declare module 'fastify' {

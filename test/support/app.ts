@@ -136,6 +136,20 @@ export async function seedOfficer(
   };
 }
 
+/** A second factor enrolled for the officer with a known secret (for tests that log in through the code page). */
+export const TEST_TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+export async function enrolSecondFactor(ctx: AppContext, officerId: string): Promise<string> {
+  await ctx.db
+    .updateTable('officers')
+    .set({
+      totp_enabled_at: ctx.clock.now(),
+      totp_secret_enc: ctx.sealer.encrypt(Buffer.from(TEST_TOTP_SECRET), totpAad(officerId)),
+    })
+    .where('id', '=', officerId)
+    .execute();
+  return TEST_TOTP_SECRET;
+}
+
 /**
  * For tests about other things: the administrator has enrolled a second factor
  * and passed it in this web session, so the session is not held at the
@@ -143,18 +157,10 @@ export async function seedOfficer(
  * test/app/separation-of-duties.test.ts and test/web/second-factor-browser.test.ts).
  */
 export async function passSecondFactor(ctx: AppContext, officerId: string, sessionToken: string): Promise<void> {
-  const now = ctx.clock.now();
-  await ctx.db
-    .updateTable('officers')
-    .set({
-      totp_enabled_at: now,
-      totp_secret_enc: ctx.sealer.encrypt(Buffer.from('JBSWY3DPEHPK3PXP'), totpAad(officerId)),
-    })
-    .where('id', '=', officerId)
-    .execute();
+  await enrolSecondFactor(ctx, officerId);
   await ctx.db
     .updateTable('sessions')
-    .set({ second_factor_at: now })
+    .set({ second_factor_at: ctx.clock.now() })
     .where('id', '=', sessionHash(sessionToken))
     .execute();
 }

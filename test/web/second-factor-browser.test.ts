@@ -140,9 +140,10 @@ describe('issue 13.3: second factor and forced password change in Chromium', { s
       assert.match(page.url(), /\/password$/, `${p} is closed until the password is changed`);
     }
     await page.getByLabel('Текущий пароль').fill(reset.password!);
-    await page.getByLabel('Новый пароль (не короче 12 символов)').fill('мой-собственный-пароль');
+    await page.getByLabel('Новый пароль', { exact: true }).fill('зелёный трамвай едет в парк 2026');
     await page.getByRole('button', { name: 'Сменить пароль' }).click();
-    await page.waitForSelector('.flash.ok');
+    await page.waitForSelector('.flash');
+    assert.match(await page.locator('.flash').innerText(), /Пароль изменён/);
     await page.goto(`${base}/proceedings`);
     assert.match(page.url(), /\/proceedings$/);
   });

@@ -8,11 +8,12 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser } from 'playwright-core';
 import type { FastifyInstance } from 'fastify';
+import { generate } from 'otplib';
 import { openDatabase } from '../../src/adapters/db/database.js';
 import { buildServer } from '../../src/adapters/http/server.js';
 import { hashPassword } from '../../src/adapters/crypto/passwords.js';
 import type { Officer } from '../../src/app/context.js';
-import { nodeOn, seedBody, seedOfficer, type TestNode } from '../support/app.js';
+import { enrolSecondFactor, nodeOn, seedBody, seedOfficer, type TestNode } from '../support/app.js';
 import { SHOTS, browserSkip, launchBrowser } from '../support/browser.js';
 
 const PASSWORD = 'admin-correct-horse-battery';
@@ -56,9 +57,14 @@ describe('issue 13 item 4 in Chromium: one-time password page, idle session end'
 
     await page.goto(`${base}/admin`);
     assert.match(page.url(), /\/login$/);
+    // Issue 13.3: an administrator logs in with a second factor (enrolled beforehand with a known secret).
+    const secret = await enrolSecondFactor(node.ctx, admin.officerId);
     await page.getByLabel('Имя пользователя').fill(admin.login);
     await page.getByLabel('Пароль').fill(PASSWORD);
     await page.getByRole('button', { name: 'Войти' }).click();
+    await page.waitForURL(/\/login\/code$/);
+    await page.getByLabel('Код').fill(await generate({ secret, epoch: Math.floor(node.clock.now().getTime() / 1000) }));
+    await page.getByRole('button', { name: 'Подтвердить' }).click();
     await page.waitForURL(/\/$/);
 
     await page.goto(`${base}/admin`);
