@@ -2,7 +2,7 @@
 // of the use cases (no browser, no database).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formToAnswerItems } from '../../src/web/routes.js';
+import { formToAnswerItems } from '../../src/web/forms/answer-form.js';
 
 test('answer form: items given an outcome, their filled fields as answer data (R4–R8) and their files (R5)', () => {
   const form = {

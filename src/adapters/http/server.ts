@@ -22,7 +22,7 @@ import type { ListenerTls } from './tls.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerDisclosureRoutes, registerRequestRoutes } from './routes/requests.js';
 import { registerTreatyRoutes } from './routes/treaty.js';
-import { registerWeb } from '../../web/routes.js';
+import { registerWeb } from '../../web/register.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -1,0 +1,240 @@
+// Requests: the wizard, the request page and its steps, PDFs, attachments, consents (R9.2), paper originals (R10.a).
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { actOnRequest } from '../../app/act-on-request.js';
+import { latePaperOriginalsOf } from '../../app/check-paper-originals.js';
+import { draftRequest, previewDraft } from '../../app/draft-request.js';
+import { exportReceivedData } from '../../app/export-received-data.js';
+import { requestDisclosureConsent } from '../../app/request-disclosure-consent.js';
+import { decideDisclosureConsent } from '../../app/decide-disclosure-consent.js';
+import { getRequest } from '../../app/get-request.js';
+import { getProceeding } from '../../app/list-proceedings.js';
+import { readAttachment } from '../../app/read-attachment.js';
+import { refuseRequest } from '../../app/refuse-request.js';
+import { recordPaperOriginal } from '../../app/record-paper-original.js';
+import { sealFor } from '../../app/verify-paper-original.js';
+import { sendAttachment } from '../../adapters/http/download.js';
+import { renderAnswerPdf, renderRequestPdf } from '../../adapters/pdf/request-pdf.js';
+import { signRequest } from '../../app/sign-request.js';
+import { EixError, isEixError } from '../../domain/errors.js';
+import type { Problem } from '../../domain/problems.js';
+import { requestableBodies } from '../../domain/treaty.js';
+import { labels } from '../labels.js';
+
+import { formToDraft, fieldErrors } from '../forms/request-form.js';
+import { STEP_FORMS, stepFormsFor, stepPrefill } from '../forms/step-forms.js';
+import { one, opt, type Form, type WebKit } from '../kit.js';
+
+export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
+  const { ctx, render, page, me, eta, today } = kit;
+  const wizardData = async (req: FastifyRequest, proceedingId: string, form: Form) => {
+    const p = await getProceeding(ctx, me(req), proceedingId);
+    const bodies = requestableBodies(ctx.treaty(), ctx.party, today()).map((x) => ({
+      value: `${x.party}|${x.id}|${x.name}`,
+      label: `${labels.partyName(x.party)} — ${x.name}`,
+    }));
+    return { p, bodies, form };
+  };
+  app.get(
+    '/requests/new',
+    page(async (req, reply) => {
+      const proceedingId = one((req.query as Form).proceeding);
+      const data = await wizardData(req, proceedingId, {});
+      return render(reply, req, 'request-new', { title: 'Новый запрос', ...data, check: null });
+    }),
+  );
+  app.post(
+    '/requests/check',
+    page(async (req, reply) => {
+      const f = (req.body ?? {}) as Form;
+      try {
+        const r = await previewDraft(ctx, me(req), formToDraft(f));
+        return reply
+          .type('text/html; charset=utf-8')
+          .send(eta.render('check', { check: r.check, fieldErrors: fieldErrors(r.document, r.check.errors) }));
+      } catch (e) {
+        if (!isEixError(e)) throw e;
+        const problems = (e.data.problems as Problem[] | undefined) ?? [
+          { code: e.code, path: String(e.data.field ?? ''), message: e.message },
+        ];
+        return reply.type('text/html; charset=utf-8').send(
+          eta.render('check', {
+            check: { ok: false, errors: problems, warnings: [] },
+            fieldErrors: fieldErrors(null, problems),
+          }),
+        );
+      }
+    }),
+  );
+  app.post(
+    '/requests',
+    page(async (req, reply) => {
+      const f = (req.body ?? {}) as Form;
+      const input = formToDraft(f);
+      const preview = await previewDraft(ctx, me(req), input).catch((e: unknown) => {
+        if (isEixError(e)) return null;
+        throw e;
+      });
+      if (!preview || !preview.check.ok) {
+        const data = await wizardData(req, one(f.proceedingId), f);
+        const check = preview?.check ?? {
+          ok: false,
+          errors: [{ code: 'input.invalid', path: '', message: 'Заполните запрос' }],
+          warnings: [],
+        };
+        return render(
+          reply,
+          req,
+          'request-new',
+          { title: 'Новый запрос', ...data, check, fieldErrors: fieldErrors(preview?.document ?? null, check.errors) },
+          422,
+        );
+      }
+      const d = await draftRequest(ctx, me(req), input);
+      await signRequest(ctx, me(req), { requestId: d.id });
+      return reply.redirect(`/requests/${d.id}`);
+    }),
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/requests/:id',
+    page(async (req, reply) => {
+      const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
+      // R10.a: the paper original is due within PAPER_DUE_DAYS of sending.
+      return render(reply, req, 'request', {
+        title: `Запрос ${v.number}`,
+        v,
+        steps: stepFormsFor(v),
+        prefill: stepPrefill(v),
+        paperLate: latePaperOriginalsOf(ctx, v),
+      });
+    }),
+  );
+  app.post<{ Params: { id: string } }>(
+    '/requests/:id/sign',
+    page(async (req, reply) => {
+      await signRequest(ctx, me(req), { requestId: (req.params as { id: string }).id });
+      return reply.redirect(`/requests/${(req.params as { id: string }).id}`);
+    }),
+  );
+  app.post<{ Params: { id: string; step: string } }>(
+    '/requests/:id/steps/:step',
+    page(async (req, reply) => {
+      const { id, step } = req.params as { id: string; step: string };
+      const f = (req.body ?? {}) as Form;
+      const def = STEP_FORMS.find((s) => s.step === step);
+      if (!def) throw new EixError('input.invalid', { field: 'step' }, 'Неизвестное действие');
+      const data = Object.fromEntries(def.fields.map((x) => [x.name, one(f[x.name])]).filter(([, val]) => val !== ''));
+      if (step === 'refuse')
+        await refuseRequest(ctx, me(req), {
+          requestId: id,
+          ...data,
+          // R13.d: the declaring Party, chosen among those offered (stepFormsFor).
+          ...(opt(f.declarationParty) ? { declarationParty: one(f.declarationParty) } : {}),
+          ...(opt(f.version) ? { version: Number(one(f.version)) } : {}),
+        });
+      else
+        await actOnRequest(ctx, me(req), {
+          requestId: id,
+          step,
+          data,
+          ...(opt(f.version) ? { version: Number(one(f.version)) } : {}),
+        });
+      return reply.redirect(`/requests/${id}`);
+    }),
+  );
+
+  app.get<{ Params: { id: string; sha: string } }>(
+    '/requests/:id/attachments/:sha',
+    page(async (req, reply) => {
+      const { id, sha } = req.params as { id: string; sha: string };
+      return sendAttachment(reply, await readAttachment(ctx, me(req), id, sha));
+    }),
+  );
+
+  const pdf = (kind: 'request' | 'answer') =>
+    page(async (req, reply) => {
+      const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
+      const seal = await sealFor(ctx, v, kind);
+      const file = kind === 'request' ? await renderRequestPdf(v, seal) : await renderAnswerPdf(v, seal);
+      const name = `${kind === 'request' ? 'запрос' : 'ответ'}-${(v.number || 'проект').replace(/[^\p{L}\p{N}-]+/gu, '_')}.pdf`;
+      return reply
+        .type('application/pdf')
+        .header('content-disposition', `inline; filename*=UTF-8''${encodeURIComponent(name)}`)
+        .header('cache-control', 'no-store')
+        .send(file);
+    });
+  app.get('/requests/:id/pdf', pdf('request'));
+  app.get('/requests/:id/answer.pdf', pdf('answer'));
+  app.post<{ Params: { id: string } }>(
+    '/requests/:id/consents',
+    page(async (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      const f = (req.body ?? {}) as Form;
+      await requestDisclosureConsent(ctx, me(req), {
+        requestId: id,
+        recipient: one(f.recipient),
+        purpose: one(f.purpose),
+      });
+      return reply.redirect(`/requests/${id}`);
+    }),
+  );
+  // R9.2, providing side: the officer grants or refuses a consent request, after a confirmation step.
+  app.post<{ Params: { id: string; consentId: string } }>(
+    '/requests/:id/consents/:consentId/decision',
+    page(async (req, reply) => {
+      const { id, consentId } = req.params as { id: string; consentId: string };
+      const f = (req.body ?? {}) as Form;
+      const decision = one(f.decision);
+      if (decision !== 'grant' && decision !== 'refuse')
+        throw new EixError('input.invalid', { field: 'decision' }, 'Выберите: дать согласие или отказать');
+      if (one(f.confirmed) !== 'yes') {
+        const v = await getRequest(ctx, me(req), id);
+        const c = v.consentRequests.find((x) => x.consentId === consentId);
+        if (!c) throw new EixError('consent.not_found', { field: 'consentId' });
+        return render(reply, req, 'consent-confirm', {
+          title: decision === 'grant' ? 'Согласие на передачу сведений' : 'Отказ в согласии на передачу сведений',
+          v,
+          c,
+          decision,
+        });
+      }
+      await decideDisclosureConsent(ctx, me(req), {
+        requestId: id,
+        consentId,
+        granted: decision === 'grant',
+        ...(opt(f.note) ? { note: one(f.note) } : {}),
+      });
+      return reply.redirect(`/requests/${id}#consents`);
+    }),
+  );
+  app.post<{ Params: { id: string } }>(
+    '/requests/:id/export',
+    page(async (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      const f = (req.body ?? {}) as Form;
+      const x = await exportReceivedData(ctx, me(req), {
+        requestId: id,
+        recipient: one(f.recipient),
+        ...(opt(f.consentId) ? { consentId: one(f.consentId) } : {}),
+      });
+      return render(reply, req, 'export', { title: 'Выписка полученных сведений', x, id });
+    }),
+  );
+
+  app.post<{ Params: { id: string } }>(
+    '/requests/:id/paper-original',
+    page(async (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      const f = (req.body ?? {}) as Form;
+      const arrival = one(f.movement) === 'arrival';
+      await recordPaperOriginal(ctx, me(req), {
+        requestId: id,
+        ...(opt(f.document) ? { document: one(f.document) } : {}),
+        ...(arrival ? { arrivedOn: one(f.datedOn) } : { dispatchedOn: one(f.datedOn || f.dispatchedOn) }),
+        means: one(f.means),
+        ...(opt(f.tracking) ? { tracking: one(f.tracking) } : {}),
+      });
+      return reply.redirect(`/requests/${id}`);
+    }),
+  );
+}
