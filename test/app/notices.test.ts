@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { loadCalendar } from '../../src/adapters/calendars/json-calendar-source.js';
 import type { Federation } from '../../src/adapters/federation/context.js';
 import { deliver } from '../../src/adapters/federation/outbound.js';
+import { sha256Hex } from '../../src/adapters/crypto/jws.js';
 import { applyRemoteStep } from '../../src/app/apply-remote-step.js';
+import { composeMessage } from '../../src/app/compose-message.js';
 import type { Actor, Officer } from '../../src/app/context.js';
 import { countUnreadNotices, NOTICE_BADGE_CAP } from '../../src/app/count-unread-notices.js';
 import { createProceeding } from '../../src/app/create-proceeding.js';
@@ -16,6 +18,7 @@ import { listNotices } from '../../src/app/list-notices.js';
 import { markNoticesRead } from '../../src/app/mark-notices-read.js';
 import { purgeExpiredData } from '../../src/app/purge-expired-data.js';
 import { receiveAnswer } from '../../src/app/receive-answer.js';
+import { receiveMessage } from '../../src/app/receive-message.js';
 import { receiveRequest } from '../../src/app/receive-request.js';
 import { recordDeadlineNotices } from '../../src/app/record-deadline-notices.js';
 import { recordDelivery } from '../../src/app/record-delivery.js';
@@ -23,6 +26,7 @@ import { signRequest } from '../../src/app/sign-request.js';
 import { classifyOverdue } from '../../src/domain/calendar.js';
 import { addDays } from '../../src/domain/dates.js';
 import { EVENT_KINDS, noticeText, type AnyEvent } from '../../src/domain/events.js';
+import type { InboundType, TypedMessage } from '../../src/domain/messages.js';
 import { aRequest } from '../support/requests.js';
 import { ENGINES } from '../support/db.js';
 import { rejects } from '../support/errors.js';
@@ -60,6 +64,7 @@ for (const e of ENGINES) {
     let ruStranger: Officer;
     let firstId: string;
     let deadline: string;
+    let proceedingId: string;
 
     const events = async (node: TestNode, requestId: string, kind?: string) => {
       let q = node.ctx.db.selectFrom('events').selectAll().where('request_id', '=', requestId);
@@ -239,6 +244,7 @@ for (const e of ENGINES) {
         creditor: aRequest().creditor,
         executiveDocuments: [aRequest().executiveDocument],
       });
+      proceedingId = p.id;
       const example = aRequest();
       const d = await draftRequest(ru.ctx, ruOfficer, {
         proceedingId: p.id,
@@ -331,6 +337,44 @@ for (const e of ENGINES) {
       for (const secret of PERSONAL)
         assert.ok(!JSON.stringify(await events(ru, d.id)).includes(secret), `personal data ${secret} in events`);
       assert.equal((await countUnreadNotices(ru.ctx, ruStranger)).unread, 0);
+    });
+
+    test('issue 14.7: a message redelivered through receiveMessage (a lost receipt) is told once', async () => {
+      const example = aRequest();
+      const d = await draftRequest(ru.ctx, ruOfficer, {
+        proceedingId,
+        requestedBody: { id: 'kz-central', party: 'KZ', name: 'Министерство юстиции Республики Казахстан' },
+        items: example.items,
+        grounds: example.grounds,
+      });
+      const signed = await signRequest(ru.ctx, ruOfficer, { requestId: d.id });
+      const row = await ru.ctx.db
+        .selectFrom('outbox')
+        .selectAll()
+        .where('message_id', '=', signed.messageId)
+        .executeTakeFirstOrThrow();
+      const message = await composeMessage(ru.ctx, row);
+      const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
+      const jws = [b64({ alg: 'ES256' }), b64(message), b64('signature')].join('.');
+      kz.clock.set(ru.clock.now().toISOString());
+      const send = () =>
+        receiveMessage(kz.ctx, {
+          verified: { message: message as TypedMessage<InboundType>, digest: sha256Hex(jws), jws },
+          receivedAt: kz.ctx.clock.now(),
+          freshness: async () => null,
+          signReceipt: async (r) => b64(r),
+        });
+      const [first, second] = [await send(), await send()];
+      assert.deepEqual([first.duplicate, second.duplicate], [false, true]);
+      const stored = await kz.ctx.db
+        .selectFrom('requests')
+        .select('id')
+        .where('message_id', '=', signed.messageId)
+        .executeTakeFirstOrThrow();
+      assert.deepEqual(
+        (await events(kz, stored.id)).map((x) => x.kind),
+        ['request_received'],
+      );
     });
 
     test('issue 14.7: every event kind has its Russian text (no raw code)', () => {
