@@ -22,6 +22,7 @@ import type { AppContext } from './app/context.js';
 import { installRegistry, type RecordedRegistry } from './app/install-registry.js';
 import { recomputeLegacyDeadlines } from './app/recompute-legacy-deadlines.js';
 import { purgeExpiredData } from './app/purge-expired-data.js';
+import { recordDeadlineNotices } from './app/record-deadline-notices.js';
 import { createAuditCheckpoint } from './app/create-audit-checkpoint.js';
 import { openAuditKey } from './app/open-audit-key.js';
 import { loadCheckpointSigner } from './adapters/crypto/audit-checkpoint.js';
@@ -259,6 +260,15 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
             const r = await purgeExpiredData(wired.ctx, retentionActor);
             api.log.info({ requests: r.requests.length, totals: r.totals }, 'retention purge (R9.6)');
             warnMissingRules(r.missingRules);
+          },
+        },
+        {
+          // Issue 14.7, R12.c: ≤ 5 working days left and overdue, recorded once per request (record-deadline-notices.ts).
+          name: 'record-deadline-notices',
+          cron: '*/15 * * * *',
+          handler: async () => {
+            const r = await recordDeadlineNotices(wired.ctx, { kind: 'system', name: 'deadlines' });
+            if (r.dueSoon + r.overdue > 0) api.log.info(r, 'deadline notices recorded (R12.c)');
           },
         },
         {

@@ -6,6 +6,7 @@ import Type from 'typebox';
 import { WORKFLOW_EVENTS } from '../domain/workflow.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
+import { recordEvent } from './record-event.js';
 import type { Tx } from '../ports/store.js';
 import { applyEvent, loadForRemoteMessage, withTransaction } from './request-record.js';
 
@@ -49,6 +50,12 @@ export async function applyRemoteStep(
           ? { counterpart_forwarded_to: p.data.body }
           : {};
     const { state } = await applyEvent(tx, ctx, actor, row, p.event, data, patch, true);
+    await recordEvent(tx, ctx, {
+      kind: 'step_received',
+      requestId: row.id,
+      bodyId: row.body_id,
+      data: { messageId: p.messageId, event: p.event },
+    });
     return { requestId: row.id, state, duplicate: false };
   });
 }

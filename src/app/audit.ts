@@ -14,8 +14,11 @@ import {
 import type { Store, Tx } from '../ports/store.js';
 import { actorName, type Actor, type AppContext } from './context.js';
 
-/** One lock id for appends, so concurrent transactions never fork the chain. */
-const AUDIT_LOCK = 7_420_001;
+/**
+ * One lock id for appends, so concurrent transactions never fork the chain. The event log takes it too
+ * (record-event.ts): its ids then become visible in order, and one lock cannot deadlock with another.
+ */
+export const AUDIT_LOCK = 7_420_001;
 
 export interface AuditFields {
   readonly action: string;

@@ -63,6 +63,20 @@ export function requestScope(o: Officer, bodyId?: string) {
     ]);
 }
 
+/**
+ * Issue 14.7: the events an officer is told of, as a condition on `events`
+ * joined with `requests`: those recorded for his own body (a `central`
+ * officer's: every body of the node), of a request he may still open (R16
+ * requestScope: a confidential one, or one forwarded away, drops out).
+ */
+export function noticeScope(o: Officer) {
+  return (eb: ExpressionBuilder<DB, 'events' | 'requests'>) =>
+    eb.and([
+      o.roles.includes('central') ? eb.lit(true) : eb('events.body_id', '=', o.bodyId),
+      requestScope(o)(eb as unknown as ExpressionBuilder<DB, 'requests'>),
+    ]);
+}
+
 /** R16: may the officer (who may see the body) see this request, confidential or not? */
 export function canSeeRequest(
   o: Officer,

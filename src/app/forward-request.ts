@@ -5,6 +5,7 @@ import { EixError } from '../domain/errors.js';
 import { requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
+import { recordEvent } from './record-event.js';
 import { applyEvent, enqueue, loadRequest } from './request-record.js';
 
 export const ForwardRequestInput = Type.Object(
@@ -53,6 +54,13 @@ export async function forwardRequest(
     );
     // R18: the requesting body learns who executes its request now.
     // The forwarding (central) body speaks: the requesting node binds later messages to the new body by this one.
+    // The territorial body's officers are told that a request is theirs now.
+    await recordEvent(tx, ctx, {
+      kind: 'request_forwarded',
+      requestId: row.id,
+      bodyId: to.id,
+      data: { fromBody: from.id },
+    });
     await enqueue(tx, row, 'forward', { requestId: row.id, eventId, fromBody: from.id, body: to.id, name: to.name });
     return { id: row.id, state, bodyId: to.id };
   });

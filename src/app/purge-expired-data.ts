@@ -27,6 +27,7 @@ import { REQUEST_STATES, isTerminal, type RequestState } from '../domain/workflo
 import type { Tx } from '../ports/store.js';
 import { appendAudit } from './audit.js';
 import { notifyDeletion } from './notify-deletion.js';
+import { recordEvent } from './record-event.js';
 import type { DESTROYED_KINDS } from '../domain/messages.js';
 import { checkRetentionRules, loadRetentionRules, type MissingRetentionRule } from './check-retention-rules.js';
 import type { Actor, AppContext } from './context.js';
@@ -226,6 +227,13 @@ async function purgeRequest(
     });
   }
   if (out.destroyed.length) {
+    await recordEvent(tx, ctx, {
+      kind: 'data_destroyed',
+      requestId: id,
+      bodyId: row.body_id,
+      at: now,
+      data: { kinds: out.destroyed.map((d) => d.kind) },
+    });
     await appendAudit(tx, ctx, actor, {
       action: 'personal_data.purge',
       bodyId: row.body_id,

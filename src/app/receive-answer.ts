@@ -8,6 +8,7 @@ import { storeAnswer, storeAttachment } from './answer-request.js';
 import { checkAttachments } from './check-attachments.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
+import { recordEvent } from './record-event.js';
 import type { Tx } from '../ports/store.js';
 import { applyEvent, loadForRemoteMessage, withTransaction } from './request-record.js';
 
@@ -64,6 +65,12 @@ export async function receiveAnswer(
       requestId: row.id,
       subject: row.number,
       details: { messageId: p.messageId, items: p.items.length },
+    });
+    await recordEvent(tx, ctx, {
+      kind: 'answer_received',
+      requestId: row.id,
+      bodyId: row.body_id,
+      data: { messageId: p.messageId, final: p.final, items: p.items.length },
     });
     return { requestId: row.id, state, duplicate: false };
   });

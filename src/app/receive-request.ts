@@ -17,6 +17,7 @@ import { validateRequest } from '../domain/request-validation.js';
 import type { Tx } from '../ports/store.js';
 import { requirePair, servedBody, withTransaction } from './request-record.js';
 import { appendAudit } from './audit.js';
+import { recordEvent } from './record-event.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 
@@ -150,6 +151,14 @@ export async function receiveRequest(ctx: AppContext, actor: Actor, input: unkno
       requestId: id,
       subject: doc.number ?? null,
       details: { messageId: p.messageId, from: from.id },
+    });
+    // Issue 14.7: the body's officers are told, once (a duplicate returned above).
+    await recordEvent(tx, ctx, {
+      kind: 'request_received',
+      requestId: id,
+      bodyId: body.id,
+      at: receivedAt,
+      data: { messageId: p.messageId },
     });
     return { id, duplicate: false, receivedOn, deadline: d.deadline, basis: d.basis, requestedBy: d.requestedBy };
   });

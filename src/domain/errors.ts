@@ -116,6 +116,7 @@ export const ERROR_CODES = {
   'proceeding.not_found': { http: 404, ru: 'Исполнительное производство не найдено' },
   'proceeding.exists': { http: 409, ru: 'Исполнительное производство с таким номером уже есть в этом органе' },
   'request.not_found': { http: 404, ru: 'Запрос не найден' },
+  'notice.not_found': { http: 404, ru: 'Уведомление не найдено' },
   'request.invalid': { http: 422, ru: 'Запрос заполнен с ошибками (статья 11)' },
   'request.conflict': { http: 409, ru: 'Запрос изменён другим пользователем; обновите страницу' },
   'answer.item': { http: 400, ru: 'В запросе нет такого пункта' },

@@ -3,6 +3,7 @@ import type { ColumnType, Generated } from 'kysely';
 import type { InboundType, MessageType } from '../../domain/messages.js';
 import type { ReceiptCheck } from '../../domain/receiving.js';
 import type { RetentionKind } from '../../domain/retention.js';
+import type { EventKind } from '../../domain/events.js';
 import type { RequestEventKind } from '../../domain/workflow.js';
 
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
@@ -328,6 +329,31 @@ export interface SessionsTable {
   second_factor_failures: Generated<number>;
 }
 
+/** The node's event log (014): the officer's notices and, later, the national systems' feed (issue 17). */
+export interface EventsTable {
+  /** bigserial: the cursor (a string, as every int8). */
+  id: Generated<string>;
+  kind: EventKind;
+  request_id: string | null;
+  body_id: string;
+  occurred_at: Timestamp;
+  data: Json<Record<string, unknown>>;
+}
+
+/** An officer's notices up to `read_through` are read ("mark all as read"). */
+export interface NoticeCursorsTable {
+  officer_id: string;
+  read_through: ColumnType<string, number | string, number | string>;
+  updated_at: GenTimestamp;
+}
+
+/** A single notice read above the officer's cursor. */
+export interface NoticeReadsTable {
+  officer_id: string;
+  event_id: ColumnType<string, number | string, number | string>;
+  read_at: GenTimestamp;
+}
+
 export interface DB {
   sessions: SessionsTable;
   bodies: BodiesTable;
@@ -353,4 +379,7 @@ export interface DB {
   received_consents: ReceivedConsentsTable;
   protection_queries: ProtectionQueriesTable;
   paper_originals: PaperOriginalsTable;
+  events: EventsTable;
+  notice_cursors: NoticeCursorsTable;
+  notice_reads: NoticeReadsTable;
 }

@@ -13,6 +13,7 @@ import type { OutboxTable } from '../db/schema.js';
 import { appendAudit } from '../../app/audit.js';
 import type { Actor } from '../../app/context.js';
 import { recordDelivery } from '../../app/record-delivery.js';
+import { recordEvent } from '../../app/record-event.js';
 import { EixError } from '../../domain/errors.js';
 import { composeMessage } from '../../app/compose-message.js';
 import { checkNodeCertificate } from './node-identity.js';
@@ -320,6 +321,17 @@ export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean>
             }),
           })
           .execute();
+        const req = await tx
+          .selectFrom('requests')
+          .select('body_id')
+          .where('id', '=', row.request_id)
+          .executeTakeFirstOrThrow();
+        await recordEvent(tx, ctx, {
+          kind: 'delivery_failed',
+          requestId: row.request_id,
+          bodyId: req.body_id,
+          data: { messageId: row.message_id, type: row.type, error: remote },
+        });
         await appendAudit(tx, ctx, TRANSPORT, {
           action: 'federation.delivery_failed',
           requestId: row.request_id,
