@@ -27,6 +27,8 @@ import { requestRoutes } from './routes/requests.js';
 import { answerRoutes } from './routes/answers.js';
 import { paperRoutes } from './routes/paper.js';
 import { adminRoutes } from './routes/admin.js';
+import { noticeRoutes } from './routes/notices.js';
+import { countUnreadNotices, type UnreadNotices } from '../app/count-unread-notices.js';
 export type { WebOptions } from './kit.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -53,6 +55,8 @@ const GATE_PATHS: Readonly<Record<Exclude<SessionGate, null>, readonly string[]>
 declare module 'fastify' {
   interface FastifyRequest {
     session: Session | null;
+    /** The menu badge's unread notices (issue 14.7), counted once per full page. */
+    notices: UnreadNotices | null;
   }
 }
 
@@ -62,6 +66,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   await app.register(formbody, { bodyLimit: 1024 * 1024 });
   // Multipart is parsed only in the scope of the routes that take files (around the answer route below).
   app.decorateRequest('session', null);
+  app.decorateRequest('notices', null);
   const today = () => partyDay(ctx.clock.now(), ctx.party);
   // Dates on every page: ДД.ММ.ГГГГ in the node's local time zone.
   const dates = webDates(partyTimeZone(ctx.party));
@@ -77,6 +82,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
           ...dates,
           protectionRoles: PROTECTION_QUERY_ROLES,
           me: req.session?.officer ?? null,
+          notices: req.notices,
           csrf: req.session?.csrf ?? '',
           gate: req.session?.gate ?? null,
           ...data,
@@ -151,6 +157,8 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
       if (req.headers['hx-request']) return refuse(403).header('HX-Redirect', to).send('');
       return refuse(302).redirect(to);
     }
+    // The menu badge of every full page (htmx fragments have no menu).
+    if (!changes && !req.headers['hx-request']) req.notices = await countUnreadNotices(ctx, req.session.officer);
     return undefined;
   });
   // CSRF token of the session on every state-changing page (the body is parsed by now).
@@ -183,4 +191,5 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   await answerRoutes(app, kit);
   paperRoutes(app, kit);
   adminRoutes(app, kit);
+  noticeRoutes(app, kit);
 }

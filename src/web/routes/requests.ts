@@ -6,6 +6,7 @@ import { draftRequest, previewDraft } from '../../app/draft-request.js';
 import { exportReceivedData } from '../../app/export-received-data.js';
 import { requestDisclosureConsent } from '../../app/request-disclosure-consent.js';
 import { decideDisclosureConsent } from '../../app/decide-disclosure-consent.js';
+import { markNoticesRead } from '../../app/mark-notices-read.js';
 import { getRequest } from '../../app/get-request.js';
 import { getProceeding } from '../../app/list-proceedings.js';
 import { readAttachment } from '../../app/read-attachment.js';
@@ -99,6 +100,8 @@ export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
     '/requests/:id',
     page(async (req, reply) => {
       const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
+      // Opening a request reads its notices (issue 14.7); the badge shows what is left.
+      req.notices = await markNoticesRead(ctx, me(req), { requestId: v.id });
       // R10.a: the paper original is due within PAPER_DUE_DAYS of sending.
       return render(reply, req, 'request', {
         title: `Запрос ${v.number}`,
