@@ -39,6 +39,8 @@ const HTMX = readFileSync(
 );
 // The "show password" toggle of the password fields (ASVS V2.1.12): a static script, no inline script under the CSP.
 const PASSWORD_JS = readFileSync(path.join(here, 'assets', 'password.js'));
+// The kind switch of the debtor and the creditor on the new-proceeding form (hides the groups that do not fit).
+const PERSON_KIND_JS = readFileSync(path.join(here, 'assets', 'person-kind.js'));
 interface Session {
   officer: Officer;
   csrf: string;
@@ -101,6 +103,9 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   );
   app.get('/assets/password.js', (_req, reply) =>
     reply.type('text/javascript').header('cache-control', 'public, max-age=3600').send(PASSWORD_JS),
+  );
+  app.get('/assets/person-kind.js', (_req, reply) =>
+    reply.type('text/javascript').header('cache-control', 'public, max-age=3600').send(PERSON_KIND_JS),
   );
 
   // Before any body is read (V13.2, V4.2.2): a state-changing request from another site is refused,

@@ -60,19 +60,19 @@ describe('officer web UI in Chromium', { skip: browserSkip }, () => {
       label: 'Казахстан — Министерство юстиции Республики Казахстан (орган принудительного исполнения)',
     });
     // Income asked for more than 3 years (R7.c) and no grounds (R11.1.e): the live check lists both.
-    await ru.check('#item_income');
-    await ru.check('#income_income');
-    await ru.fill('#income_from', '2020-01-01');
-    await ru.fill('#income_to', '2026-10-31');
-    await ru.locator('#income_to').dispatchEvent('change');
+    await ru.check('#item_employment_income');
+    await ru.check('#employment_income_income');
+    await ru.fill('#employment_income_from', '2020-01-01');
+    await ru.fill('#employment_income_to', '2026-10-31');
+    await ru.locator('#employment_income_to').dispatchEvent('change');
     await ru.waitForSelector('.problems');
     const problems = await ru.locator('.problems').innerText();
     assert.match(problems, /превышает 3 года/, problems);
     assert.match(await ru.locator('#err-grounds').innerText(), /.+/);
     await ru.screenshot({ path: `${SHOTS}wizard-errors.png`, fullPage: true });
-    await ru.fill('#income_from', '2024-01-01');
+    await ru.fill('#employment_income_from', '2024-01-01');
     await ru.check('#item_property');
-    await ru.check('#sub_a');
+    await ru.check('#property_subItems-a');
     await ru.fill(
       '#grounds',
       'Должник с 2024 года проживает в г. Алматы и получает доход на территории Республики Казахстан.',
@@ -81,6 +81,10 @@ describe('officer web UI in Chromium', { skip: browserSkip }, () => {
     await ru.waitForSelector('text=Ошибок нет');
     assert.match(await ru.locator('.warnings').innerText(), /Казахстан/, 'the R-KZ reservation is shown');
     await ru.screenshot({ path: `${SHOTS}wizard-ok.png`, fullPage: true });
+    // Issue 14: the review screen, then signing with the confirmation.
+    await ru.getByRole('button', { name: 'Проверить запрос' }).click();
+    await ru.waitForSelector('text=Проверьте запрос перед подписанием');
+    await ru.check('#confirmed');
     await ru.getByRole('button', { name: 'Подписать и отправить' }).click();
     await ru.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
     const requestUrl = ru.url();
@@ -163,14 +167,14 @@ describe('officer web UI in Chromium', { skip: browserSkip }, () => {
     await fill('debtorAddress', 'г. Москва, ул. Садовая, д. 3');
     await fill('debtorBirthDate', '1979-02-11');
     await fill('debtorBirthPlace', 'г. Тула');
-    await fill('debtorIdKind', 'RU INN');
-    await fill('debtorIdValue', '7707083894');
+    await page.selectOption('#debtorIdKind1', 'RU|INN');
+    await fill('debtorIdValue1', '7707083894');
     await fill('creditorSurname', 'Белова');
     await fill('creditorName', 'Ирина');
     await fill('creditorAddress', 'г. Москва, ул. Покровка, д. 8');
     await page.getByRole('button', { name: 'Зарегистрировать производство' }).click();
-    assert.match(await page.locator('.flash').innerText(), /ИНН/);
-    await fill('debtorIdValue', '7707083893');
+    assert.match(await page.locator('#err-debtorIdValue1').innerText(), /ИНН/);
+    await fill('debtorIdValue1', '7707083893');
     await page.getByRole('button', { name: 'Зарегистрировать производство' }).click();
     await page.waitForURL(/\/proceedings\/[0-9a-f-]{36}$/);
     assert.match(await page.locator('h1').innerText(), /777\/26\/77001-ИП/);

@@ -1,5 +1,5 @@
 // Requests: the wizard, the request page and its steps, PDFs, attachments, consents (R9.2), paper originals (R10.a).
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { actOnRequest } from '../../app/act-on-request.js';
 import { latePaperOriginalsOf } from '../../app/check-paper-originals.js';
 import { draftRequest, previewDraft } from '../../app/draft-request.js';
@@ -21,79 +21,188 @@ import type { Problem } from '../../domain/problems.js';
 import { requestableBodies } from '../../domain/treaty.js';
 import { labels } from '../labels.js';
 
-import { formToDraft, fieldErrors } from '../forms/request-form.js';
+import { reviseDraft } from '../../app/revise-draft.js';
+import { checkRequest } from '../../app/check-request.js';
+import type { CheckResult } from '../../domain/problems.js';
+import type { Request } from '../../domain/request.js';
+import { amountText, personKindLabel } from '../forms/proceeding-form.js';
+import { bodyValue, draftToForm, fieldErrors, formToDraft } from '../forms/request-form.js';
+import { cleanMessage } from '../forms/messages.js';
+import { ITEM_ORDER, ITEM_TABLE, describeItem, fieldName, formToItems, kindName } from '../forms/request-items.js';
 import { STEP_FORMS, stepFormsFor, stepPrefill } from '../forms/step-forms.js';
 import { one, opt, type Form, type WebKit } from '../kit.js';
 
 export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
   const { ctx, render, page, me, eta, today } = kit;
+
+  // ---- the wizard: fill in → review («Проверьте запрос перед подписанием») → draft, or sign with confirmation ----
+
+  const problemText = (p: Problem) => cleanMessage(p.message);
   const wizardData = async (req: FastifyRequest, proceedingId: string, form: Form) => {
     const p = await getProceeding(ctx, me(req), proceedingId);
     const bodies = requestableBodies(ctx.treaty(), ctx.party, today()).map((x) => ({
-      value: `${x.party}|${x.id}|${x.name}`,
+      value: bodyValue(x),
       label: `${labels.partyName(x.party)} — ${x.name}`,
     }));
-    return { p, bodies, form };
+    return {
+      p,
+      bodies,
+      form,
+      debtorKind: personKindLabel(p.debtor),
+      itemTable: ITEM_TABLE,
+      itemOrder: ITEM_ORDER,
+      fieldName,
+      kindName,
+      requestId: opt(form.requestId) ?? null,
+    };
   };
+  /** The wizard again, with every problem next to its field and all input kept. */
+  const wizard = async (req: FastifyRequest, reply: FastifyReply, f: Form, check: CheckResult | null, status = 200) => {
+    const data = await wizardData(req, one(f.proceedingId), f);
+    const errors = check ? Object.fromEntries(fieldErrors(formToItems(f), check.errors)) : {};
+    const title = data.requestId ? 'Изменение проекта запроса' : 'Новый запрос';
+    return render(reply, req, 'request-new', { title, ...data, check, errors, problemText }, status);
+  };
+  /** The draft use case's problems as a check result (a structural problem stops the use case before R11). */
+  const previewOf = async (req: FastifyRequest, input: Record<string, unknown>) => {
+    try {
+      return await previewDraft(ctx, me(req), input);
+    } catch (e) {
+      if (!isEixError(e) || e.code !== 'input.invalid') throw e;
+      const errors = (e.data.problems as Problem[] | undefined) ?? [
+        { code: e.code, path: String(e.data.field ?? ''), message: e.message },
+      ];
+      return { document: null, check: { ok: false, errors, warnings: [] } as CheckResult };
+    }
+  };
+  /** The review screen: everything the signed document and its PDF will say, in Russian. */
+  const review = (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    doc: Request,
+    check: CheckResult,
+    extra: Record<string, unknown>,
+    status = 200,
+  ) =>
+    render(
+      reply,
+      req,
+      'request-review',
+      {
+        title: 'Проверьте запрос перед подписанием',
+        doc,
+        check,
+        items: (doc.items ?? []).map(describeItem),
+        debtorKind: personKindLabel(doc.debtor),
+        creditorKind: personKindLabel(doc.creditor),
+        amountText,
+        problemText,
+        requestId: null,
+        hidden: [],
+        ...extra,
+      },
+      status,
+    );
+  const hiddenOf = (f: Form): [string, string][] =>
+    Object.entries(f)
+      .filter(([k]) => !['_csrf', 'action', 'confirmed'].includes(k))
+      .flatMap(([k, val]) =>
+        (Array.isArray(val) ? val : val === undefined ? [] : [val]).map((x): [string, string] => [k, x]),
+      );
+  const CONFIRM_MESSAGE = 'Отметьте «Я проверил(а) запрос»: без этой отметки запрос не подписывается';
+
   app.get(
     '/requests/new',
     page(async (req, reply) => {
       const proceedingId = one((req.query as Form).proceeding);
-      const data = await wizardData(req, proceedingId, {});
-      return render(reply, req, 'request-new', { title: 'Новый запрос', ...data, check: null });
+      // No destination is preselected; R4 results are all asked for unless the officer unticks them.
+      return wizard(req, reply, { proceedingId, proceedings_results: ['collected', 'arrested', 'for_sale'] }, null);
     }),
   );
   app.post(
     '/requests/check',
     page(async (req, reply) => {
       const f = (req.body ?? {}) as Form;
-      try {
-        const r = await previewDraft(ctx, me(req), formToDraft(f));
-        return reply
-          .type('text/html; charset=utf-8')
-          .send(eta.render('check', { check: r.check, fieldErrors: fieldErrors(r.document, r.check.errors) }));
-      } catch (e) {
-        if (!isEixError(e)) throw e;
-        const problems = (e.data.problems as Problem[] | undefined) ?? [
-          { code: e.code, path: String(e.data.field ?? ''), message: e.message },
-        ];
-        return reply.type('text/html; charset=utf-8').send(
-          eta.render('check', {
-            check: { ok: false, errors: problems, warnings: [] },
-            fieldErrors: fieldErrors(null, problems),
-          }),
-        );
-      }
+      const { check } = await previewOf(req, formToDraft(f));
+      return reply.type('text/html; charset=utf-8').send(
+        eta.render('check', {
+          check,
+          fieldErrors: fieldErrors(formToItems(f), check.errors),
+          problemText,
+        }),
+      );
     }),
   );
+  app.post(
+    '/requests/review',
+    page(async (req, reply) => {
+      const f = (req.body ?? {}) as Form;
+      const { document, check } = await previewOf(req, formToDraft(f));
+      if (!document || !check.ok) return wizard(req, reply, f, check, 422);
+      return review(req, reply, document, check, { hidden: hiddenOf(f) });
+    }),
+  );
+  // From the review screen: «Изменить» (back to the wizard, input kept), «Сохранить проект», «Подписать и отправить».
   app.post(
     '/requests',
     page(async (req, reply) => {
       const f = (req.body ?? {}) as Form;
+      const action = one(f.action);
+      if (action === 'edit') return wizard(req, reply, f, null);
       const input = formToDraft(f);
-      const preview = await previewDraft(ctx, me(req), input).catch((e: unknown) => {
-        if (isEixError(e)) return null;
-        throw e;
-      });
-      if (!preview || !preview.check.ok) {
-        const data = await wizardData(req, one(f.proceedingId), f);
-        const check = preview?.check ?? {
-          ok: false,
-          errors: [{ code: 'input.invalid', path: '', message: 'Заполните запрос' }],
-          warnings: [],
-        };
-        return render(
-          reply,
-          req,
-          'request-new',
-          { title: 'Новый запрос', ...data, check, fieldErrors: fieldErrors(preview?.document ?? null, check.errors) },
-          422,
-        );
-      }
-      const d = await draftRequest(ctx, me(req), input);
-      await signRequest(ctx, me(req), { requestId: d.id });
+      const { document, check } = await previewOf(req, input);
+      if (!document || (action === 'sign' && !check.ok)) return wizard(req, reply, f, check, 422);
+      if (action === 'sign' && one(f.confirmed) !== 'yes')
+        return review(req, reply, document, check, { hidden: hiddenOf(f), confirmError: CONFIRM_MESSAGE }, 422);
+      if (action !== 'sign' && action !== 'draft')
+        throw new EixError('input.invalid', { field: 'action' }, 'Выберите: сохранить проект или подписать запрос');
+      const requestId = opt(f.requestId);
+      const { proceedingId: _, ...content } = input;
+      const d = requestId
+        ? await reviseDraft(ctx, me(req), {
+            requestId,
+            ...content,
+            ...(opt(f.version) ? { version: Number(one(f.version)) } : {}),
+          })
+        : await draftRequest(ctx, me(req), input);
+      if (action === 'sign') await signRequest(ctx, me(req), { requestId: d.id });
       return reply.redirect(`/requests/${d.id}`);
     }),
+  );
+  // A saved draft: back into the wizard, and its review with the signing form.
+  app.get<{ Params: { id: string } }>(
+    '/requests/:id/edit',
+    page(async (req, reply) => {
+      const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
+      if (v.direction !== 'outgoing' || v.state !== 'draft' || !v.proceedingId)
+        throw new EixError('workflow.transition', { state: v.state }, 'Изменять можно только проект запроса');
+      const p = await getProceeding(ctx, me(req), v.proceedingId);
+      const form = {
+        ...draftToForm(v.document, p.executiveDocuments),
+        proceedingId: v.proceedingId,
+        requestId: v.id,
+        version: String(v.version),
+      };
+      return wizard(req, reply, form, null);
+    }),
+  );
+  const draftReview = async (req: FastifyRequest, reply: FastifyReply, id: string, confirmError?: string) => {
+    const v = await getRequest(ctx, me(req), id);
+    if (v.direction !== 'outgoing' || v.state !== 'draft')
+      throw new EixError('workflow.transition', { state: v.state }, 'Подписать можно только проект запроса');
+    const check = await checkRequest(ctx, me(req), v.id);
+    return review(
+      req,
+      reply,
+      v.document,
+      check,
+      { requestId: v.id, version: v.version, ...(confirmError ? { confirmError } : {}) },
+      confirmError ? 422 : 200,
+    );
+  };
+  app.get<{ Params: { id: string } }>(
+    '/requests/:id/review',
+    page(async (req, reply) => draftReview(req, reply, (req.params as { id: string }).id)),
   );
 
   app.get<{ Params: { id: string } }>(
@@ -112,11 +221,18 @@ export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
       });
     }),
   );
+  // Signing a saved draft needs the officer's confirmation that the request was checked (issue 14, item 4).
   app.post<{ Params: { id: string } }>(
     '/requests/:id/sign',
     page(async (req, reply) => {
-      await signRequest(ctx, me(req), { requestId: (req.params as { id: string }).id });
-      return reply.redirect(`/requests/${(req.params as { id: string }).id}`);
+      const id = (req.params as { id: string }).id;
+      const f = (req.body ?? {}) as Form;
+      if (one(f.confirmed) !== 'yes') return draftReview(req, reply, id, CONFIRM_MESSAGE);
+      await signRequest(ctx, me(req), {
+        requestId: id,
+        ...(opt(f.version) ? { version: Number(one(f.version)) } : {}),
+      });
+      return reply.redirect(`/requests/${id}`);
     }),
   );
   app.post<{ Params: { id: string; step: string } }>(
