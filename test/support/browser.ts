@@ -25,6 +25,8 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--no-first-run',
+      // Native date fields in Russian order (ДД.ММ.ГГГГ), as officers see them; the context's locale alone does not do it.
+      '--lang=ru-RU',
     ],
   });
 }
