@@ -151,8 +151,10 @@ export async function listCondition(
       requestScope(o, p.bodyId)(eb),
       ...(p.states?.length ? [eb('requests.state', 'in', p.states as RequestState[])] : []),
       ...(p.counterpartParty ? [eb('requests.counterpart_party', '=', p.counterpartParty)] : []),
-      ...(p.from ? [eb('requests.received_on', '>=', p.from)] : []),
-      ...(p.to ? [eb('requests.received_on', '<=', p.to)] : []),
+      // The period on the indexed expression of migration 014 (a missing date is 'infinity': never in a period).
+      ...(p.from ? [sql<SqlBool>`coalesce(requests.received_on, 'infinity'::date) >= ${p.from}`] : []),
+      ...(p.from && !p.to ? [eb('requests.received_on', 'is not', null)] : []),
+      ...(p.to ? [sql<SqlBool>`coalesce(requests.received_on, 'infinity'::date) <= ${p.to}`] : []),
       ...(term ? [term] : []),
       ...(search ? [search] : []),
     ]);
@@ -171,14 +173,16 @@ async function deadlineCondition(tx: Tx, ctx: AppContext, status: DeadlineStatus
   const zones = (await tx.selectFrom('bodies').select('time_zone').distinct().execute()).map((z) => z.time_zone);
   const perZone = zones.map((zone) => {
     const today = partyDay(now, ctx.party, zone);
+    // On the indexed expression of migration 014: a missing deadline ('infinity') is never due or overdue.
+    const d = sql`coalesce(requests.deadline, 'infinity'::date)`;
     const cond =
       status === 'due_soon'
-        ? sql`requests.deadline >= ${today} and requests.deadline < ${dueSoonBefore(calendar, today)}`
+        ? sql`${d} >= ${today} and ${d} < ${dueSoonBefore(calendar, today)}`
         : status === 'overdue'
-          ? sql`requests.deadline < ${today}`
+          ? sql`${d} < ${today}`
           : status === 'overdue_notified'
-            ? sql`requests.deadline < ${today} and requests.delay_until is not null`
-            : sql`requests.deadline < ${today} and requests.delay_until is null`;
+            ? sql`${d} < ${today} and requests.delay_until is not null`
+            : sql`${d} < ${today} and requests.delay_until is null`;
     if (zones.length === 1) return sql`(${cond})`;
     const inZone =
       zone === null
