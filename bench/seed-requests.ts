@@ -93,7 +93,8 @@ export async function seedRequests(
       const id = randomUUID();
       const party = PARTIES[g % PARTIES.length]!;
       // Two thirds in the first body (the benchmark's officer), the rest spread.
-      const body = g % 3 === 2 ? o.bodies[1 + (((g / 3) | 0) % (o.bodies.length - 1))]! : o.bodies[0]!;
+      const body =
+        g % 3 === 2 && o.bodies.length > 1 ? o.bodies[1 + (((g / 3) | 0) % (o.bodies.length - 1))]! : o.bodies[0]!;
       const debtor = {
         ...base.debtor,
         surname: SURNAMES[(g * 7) % SURNAMES.length]!,
