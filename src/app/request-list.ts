@@ -443,7 +443,8 @@ export async function auditListRead(
   if (unsealed.length === 0) return;
   await appendAudit(tx, ctx, actor, {
     action: 'personal_data.read',
-    requestId: unsealed.length === 1 ? unsealed[0]! : null,
+    // Not tied to one request (request_id stays null even for a single row): the ids are in the details.
+    requestId: null,
     subject: null,
     details: { parts: ['debtor'], ...details, count: unsealed.length, requestIds: unsealed },
   });
