@@ -2,7 +2,6 @@
 // side: requests created (draft + sign use cases, outbox included) and the
 // officer's incoming list and search (issue: node "Done when").
 import type { Bench } from 'tinybench';
-import { sql } from 'kysely';
 import { benchEngines, STORED } from './engines.js';
 import { createProceeding } from '../src/app/create-proceeding.js';
 import { draftRequest } from '../src/app/draft-request.js';
@@ -10,6 +9,8 @@ import { listRequests } from '../src/app/list-requests.js';
 import { signRequest } from '../src/app/sign-request.js';
 import { aRequest } from '../test/support/requests.js';
 import { nodeOn, seedBody, seedOfficer } from '../test/support/app.js';
+import { partyDay } from '../src/domain/parties.js';
+import { seedRequests } from './seed-requests.js';
 import type { Suite } from './run.js';
 
 const cleanups: (() => Promise<void>)[] = [];
@@ -31,15 +32,13 @@ export const suite: Suite & { teardown(): Promise<void> } = {
         executiveDocuments: [example.executiveDocument],
       });
       const t0 = Date.now();
-      const hit = node.ctx.sealer.blindIndex('np:ivanov');
-      await sql`insert into requests (direction, number, body_id, counterpart_party, counterpart_body, state, document_enc, key_id,
-          received_at, received_on, deadline, deadline_basis, message_id, search_keys)
-        select 'incoming', 'KZ/2026/' || g, ${body}, 'KZ', '{"id":"kz-central","party":"KZ","name":"Казахстан"}'::jsonb,
-          (array['received','in_progress','partially_answered','answered','refused'])[1 + g % 5],
-          decode(md5(g::text), 'hex'), 'kbench', now(), current_date - (g % 60), current_date + (g % 60) - 10, 'R12.a', 'bench-' || g,
-          case when g % 1000 = 0 then array[${hit}::text] else array[md5('k' || (g % 5000)::text)] end
-        from generate_series(1, ${STORED}) g`.execute(node.ctx.db);
-      await sql`analyze requests`.execute(node.ctx.db);
+      // Sealed documents: the list unseals the debtors it shows (issue 14).
+      await seedRequests(node.ctx, {
+        bodies: [body],
+        proceedingId,
+        count: STORED,
+        today: partyDay(node.ctx.clock.now(), 'RU'),
+      });
       process.stderr.write(`${engine}: ${STORED} requests stored in ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
       const content = {
         requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' },

@@ -23,6 +23,8 @@ export interface BenchRow {
   opsPerSec: number;
   meanMicros: number;
   p50Micros: number;
+  /** Suites that measure on their own may report the 95th percentile too. */
+  p95Micros?: number;
   p99Micros: number;
   samples: number;
 }

@@ -8,6 +8,7 @@ import { partyDay } from '../domain/parties.js';
 import { OPEN_STATES, type RequestState } from '../domain/workflow.js';
 import { CASEWORK_ROLES, requestScope, requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
+import type { DeadlineStatus } from './request-list.js';
 
 export interface DeadlineCounts {
   open: number;
@@ -51,4 +52,29 @@ export async function countIncomingByDeadline(ctx: AppContext, actor: Actor): Pr
     total.overdue_silent += Number(r.overdue_silent);
   }
   return total;
+}
+
+/** A dashboard counter with the list filter it counts (issue 14: counters open their list). */
+export interface DeadlineCounter {
+  readonly key: keyof DeadlineCounts;
+  readonly count: number;
+  /** The input of listRequests (or its export) whose `total` is this count. */
+  readonly filter: { readonly direction: 'incoming'; readonly deadlineStatus: DeadlineStatus };
+}
+
+/** Each counter of countIncomingByDeadline and its list filter: the filter's status has the counter's name. */
+export const DEADLINE_COUNTER_KEYS: readonly (keyof DeadlineCounts)[] = [
+  'open',
+  'due_soon',
+  'overdue_notified',
+  'overdue_silent',
+];
+
+export async function countIncomingByDeadlineWithFilters(ctx: AppContext, actor: Actor): Promise<DeadlineCounter[]> {
+  const counts = await countIncomingByDeadline(ctx, actor);
+  return DEADLINE_COUNTER_KEYS.map((key) => ({
+    key,
+    count: counts[key],
+    filter: { direction: 'incoming', deadlineStatus: key },
+  }));
 }

@@ -6,6 +6,7 @@
 import Type from 'typebox';
 import { isIsoDate } from '../domain/dates.js';
 import { EixError } from '../domain/errors.js';
+import { partyDay } from '../domain/parties.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 import { applyEvent, loadRequest } from './request-record.js';
@@ -58,10 +59,19 @@ export async function recordDelivery(
       ...(requestedBy ? { requestedBy } : {}),
       ...(p.receipt ? { receipt: p.receipt } : {}),
     });
-    if (deadline) {
-      // The requested Party's legal term as its signed receipt states it (R12.a).
-      await tx.updateTable('requests').set({ deadline, deadline_basis: 'R12.a' }).where('id', '=', row.id).execute();
-    }
+    // When the other Party received it (the list's «получен» and period filter), on this body's local day.
+    const receiptAt = new Date(p.receiptAt);
+    const zone = await tx.selectFrom('bodies').select('time_zone').where('id', '=', row.body_id).executeTakeFirst();
+    await tx
+      .updateTable('requests')
+      .set({
+        received_at: receiptAt,
+        received_on: partyDay(receiptAt, ctx.party, zone?.time_zone),
+        // The requested Party's legal term as its signed receipt states it (R12.a).
+        ...(deadline ? { deadline, deadline_basis: 'R12.a' } : {}),
+      })
+      .where('id', '=', row.id)
+      .execute();
     return { requestId: msg.request_id, state };
   });
 }

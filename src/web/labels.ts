@@ -4,7 +4,7 @@ import type { DESTROYED_KINDS } from '../domain/messages.js';
 import { idLabelRu } from '../domain/national-ids.js';
 import { PARTIES, isSignatory } from '../domain/parties.js';
 import { MESSAGE_TYPES, isMessageType } from '../domain/messages.js';
-import type { ItemKind, Person } from '../domain/request.js';
+import { ITEM_KIND_LABELS_RU, type ItemKind, type Person } from '../domain/request.js';
 import {
   EVENT_LABELS_RU,
   type HISTORY_EVENTS,
@@ -14,15 +14,7 @@ import {
   type WorkflowEvent,
 } from '../domain/workflow.js';
 
-export const ITEM_LABELS: Readonly<Record<ItemKind, string>> = {
-  proceedings: 'Исполнительные производства и их результаты',
-  documents: 'Документы и справки',
-  clarification: 'Объяснения стороны',
-  property: 'Имущество должника',
-  employment_income: 'Место работы и доходы',
-  location: 'Место нахождения',
-  other: 'Иные сведения',
-};
+export const ITEM_LABELS: Readonly<Record<ItemKind, string>> = ITEM_KIND_LABELS_RU;
 
 export const PAPER_MEANS_RU: [string, string][] = [
   ['post', 'почтой'],

@@ -55,7 +55,7 @@ const PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/\b\d{4}-\d{2}-\d{2}\b/, 'ISO date'],
   [/\b[a-z]+(?:_[a-z]+)*\.[a-z]+(?:_[a-z]+)*\b/, 'dotted code'],
   [/\b[a-z]+_[a-z_]+\b/, 'snake_case code'],
-  [/(?:^|[\s(«\"'])\/[a-z]+\/[\w.\/-]+/, 'file path'],
+  [/(?:^|[\s(«"'])\/[a-z]+\/[\w./-]+/, 'file path'],
   [/\bR\d+(?:\.\d+)?(?:\.[a-z])?\b/, 'rule id'],
   [/\b(?:true|false|null|undefined|NaN|Error)\b/, 'programming word'],
   [/\[object Object\]/, 'unrendered object'],

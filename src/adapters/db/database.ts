@@ -25,6 +25,7 @@ import * as m011 from './migrations/011-audit-keyed.js';
 import * as m012 from './migrations/012-session-idle-token-expiry.js';
 import * as m013 from './migrations/013-duties-second-factor.js';
 import * as m014 from './migrations/014-events.js';
+import * as m015 from './migrations/015-work-queue.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -114,6 +115,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '012-session-idle-token-expiry': m012.statements,
   '013-duties-second-factor': m013.statements,
   '014-events': m014.statements,
+  '015-work-queue': m015.statements,
 };
 
 const provider: MigrationProvider = {

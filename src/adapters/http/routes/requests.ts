@@ -17,6 +17,12 @@ import { refuseRequest, RefuseRequestInput } from '../../../app/refuse-request.j
 import { reviseDraft } from '../../../app/revise-draft.js';
 import { signRequest } from '../../../app/sign-request.js';
 import { exportReceivedData, ExportReceivedDataInput } from '../../../app/export-received-data.js';
+import {
+  EXPORT_CAP,
+  exportRequestList,
+  ExportRequestListInput,
+  MEDIA_TYPES,
+} from '../../../app/export-request-list.js';
 import { requestDisclosureConsent, RequestDisclosureConsentInput } from '../../../app/request-disclosure-consent.js';
 import { decideDisclosureConsent, DecideDisclosureConsentInput } from '../../../app/decide-disclosure-consent.js';
 import { sendAttachment } from '../download.js';
@@ -89,12 +95,31 @@ export function registerRequestRoutes(app: FastifyInstance, ctx: AppContext): vo
     {
       schema: {
         tags: ['requests'],
-        summary: 'Входящие (по сроку, R12) или исходящие запросы; поиск по должнику и номерам',
+        summary:
+          'Рабочий список и архив запросов: фильтры (состояния, Сторона, орган, период, срок R12.c, поиск по должнику и номерам), ' +
+          'сортировка, страницы по закладке (cursor → nextCursor); каждая строка — должник, что запрошено, срок или ожидаемый ответ. ' +
+          'Чтение должников входящих запросов записывается в журнал аудита (R9.1)',
         querystring: ListRequestsInput,
       },
     },
     (req) =>
       listRequests(ctx, actorOf(req), fromQuery(req.query as Record<string, string>, ['limit', 'offset'], ['states'])),
+  );
+  app.get(
+    `${P}/requests/export`,
+    {
+      schema: {
+        tags: ['requests'],
+        summary: `Выгрузка списка запросов в CSV или XLSX с теми же фильтрами (не более ${EXPORT_CAP} строк; чтение записывается в журнал аудита, R9.1)`,
+        querystring: ExportRequestListInput,
+        produces: [MEDIA_TYPES.csv, MEDIA_TYPES.xlsx],
+      },
+    },
+    async (req, reply) =>
+      sendAttachment(
+        reply,
+        await exportRequestList(ctx, actorOf(req), fromQuery(req.query as Record<string, string>, [], ['states'])),
+      ),
   );
   app.get<{ Params: Params }>(
     `${P}/requests/:id`,

@@ -1,0 +1,165 @@
+// A list of requests as a file (issue 14, item 1): the same filters and sort
+// as listRequests, as CSV (UTF-8 with BOM, «;» as Russian spreadsheets expect)
+// or XLSX, Russian column headers, dates ДД.ММ.ГГГГ, states and Parties in
+// Russian. At most EXPORT_CAP rows; a capped file says so in its last row.
+// The debtors of incoming requests are received personal data: the export
+// is one read, logged once with every request id it holds (R9.1).
+import Type from 'typebox';
+import { stringify } from 'csv-stringify/sync';
+import ExcelJS from 'exceljs';
+import { PARTIES, isSignatory, partyDay } from '../domain/parties.js';
+import { ITEM_KIND_LABELS_RU } from '../domain/request.js';
+import { STATE_LABELS_RU } from '../domain/workflow.js';
+import { CASEWORK_ROLES, requireRole } from './authorize.js';
+import type { Actor, AppContext } from './context.js';
+import {
+  auditListRead,
+  checkListInput,
+  countCapped,
+  dateRu,
+  expectedAnswerRu,
+  filterProperties,
+  listCondition,
+  selectPage,
+  sortOf,
+  sortProperties,
+  toItems,
+  type Position,
+  type RequestListItem,
+} from './request-list.js';
+
+export const ExportRequestListInput = Type.Object(
+  {
+    ...filterProperties,
+    ...sortProperties,
+    format: Type.Union([Type.Literal('csv'), Type.Literal('xlsx')]),
+  },
+  { additionalProperties: false },
+);
+
+/** Most rows in one file. */
+export const EXPORT_CAP = 5_000;
+const BATCH = 500;
+
+export interface ExportedFile {
+  fileName: string;
+  mediaType: string;
+  content: Buffer;
+}
+
+export const MEDIA_TYPES = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+} as const;
+
+const TERM_RU: Readonly<Record<string, string>> = {
+  open: 'срок идёт',
+  due_soon: 'срок истекает',
+  overdue_notified: 'просрочен, направлено уведомление о задержке',
+  overdue_silent: 'просрочен',
+};
+
+export async function exportRequestList(ctx: AppContext, actor: Actor, input: unknown): Promise<ExportedFile> {
+  const o = requireRole(actor, ...CASEWORK_ROLES);
+  const p = checkListInput(ExportRequestListInput, input);
+  const s = sortOf(p);
+  const { items, bodies, total, totalCapped } = await ctx.db.transaction().execute(async (tx) => {
+    const where = await listCondition(tx, ctx, o, p);
+    if (!where) return { items: [], bodies: new Map<string, string>(), total: 0, totalCapped: false };
+    const counted = await countCapped(tx, where, EXPORT_CAP);
+    const out: RequestListItem[] = [];
+    const unsealed: string[] = [];
+    let after: Position | null = null;
+    while (out.length < EXPORT_CAP) {
+      const rows = await selectPage(tx, where, s, Math.min(BATCH, EXPORT_CAP - out.length), after);
+      if (rows.length === 0) break;
+      const page = await toItems(
+        tx,
+        ctx,
+        rows.map((r) => r.row),
+      );
+      out.push(...page.items);
+      unsealed.push(...page.unsealed);
+      after = rows.at(-1)!.position;
+      if (rows.length < BATCH) break;
+    }
+    await auditListRead(tx, ctx, actor, unsealed, { list: p.direction, export: p.format });
+    const ids = [...new Set(out.map((i) => i.bodyId))];
+    const names = ids.length
+      ? await tx.selectFrom('bodies').select(['id', 'name']).where('id', 'in', ids).execute()
+      : [];
+    return { items: out, bodies: new Map(names.map((b) => [b.id, b.name])), ...counted };
+  });
+  const incoming = p.direction === 'incoming';
+  const header = [
+    'Номер запроса',
+    'Орган',
+    incoming ? 'Запрашивающая Сторона' : 'Запрашиваемая Сторона',
+    incoming ? 'Запрашивающий орган' : 'Запрашиваемый орган',
+    'Должник',
+    'Что запрошено',
+    'Состояние',
+    incoming ? 'Получен' : 'Получен другой Стороной',
+    incoming ? 'Срок исполнения' : 'Ответ ожидается до',
+    incoming ? 'Срок' : 'Ожидание ответа',
+    'Просят исполнить до',
+    'Конфиденциально',
+    'Изменён',
+  ];
+  const rows = items.map((i) => [
+    i.number,
+    bodies.get(i.bodyId) ?? i.bodyId,
+    isSignatory(i.counterpartParty) ? PARTIES[i.counterpartParty].nameRu : i.counterpartParty,
+    i.counterpartBody.name,
+    i.debtorName ?? '',
+    i.itemKinds.map((k) => ITEM_KIND_LABELS_RU[k]).join('; '),
+    STATE_LABELS_RU[i.state],
+    dateRu(i.receivedOn),
+    dateRu(i.deadline),
+    incoming
+      ? i.overdue
+        ? `${TERM_RU[i.overdue.status]} · ${
+            i.overdue.workingDaysLeft >= 0
+              ? `осталось ${i.overdue.workingDaysLeft} раб. дн.`
+              : `просрочен на ${-i.overdue.workingDaysLeft} раб. дн.`
+          }`
+        : ''
+      : i.expectedAnswer
+        ? expectedAnswerRu(i.expectedAnswer)
+        : '',
+    dateRu(i.requestedBy),
+    i.confidential ? 'да' : 'нет',
+    dateRu(partyDay(new Date(i.updatedAt), ctx.party)),
+  ]);
+  const note = totalCapped
+    ? `Выгружены первые ${fmt(items.length)} строк из более чем ${fmt(total)}: уточните фильтры, чтобы выгрузить остальные.`
+    : null;
+  const today = dateRu(partyDay(ctx.clock.now(), ctx.party));
+  const base = `${incoming ? 'Входящие запросы' : 'Исходящие запросы'} ${today}`;
+  if (p.format === 'csv') {
+    const text = stringify([header, ...rows, ...(note ? [[note]] : [])], { delimiter: ';', record_delimiter: '\r\n' });
+    return {
+      fileName: `${base}.csv`,
+      mediaType: MEDIA_TYPES.csv,
+      content: Buffer.concat([Buffer.from('\ufeff', 'utf8'), Buffer.from(text, 'utf8')]),
+    };
+  }
+  const book = new ExcelJS.Workbook();
+  book.created = ctx.clock.now();
+  const sheet = book.addWorksheet(incoming ? 'Входящие' : 'Исходящие');
+  sheet.addRow(header).font = { bold: true };
+  for (const r of rows) sheet.addRow(r);
+  if (note) sheet.addRow([note]).font = { italic: true };
+  sheet.views = [{ state: 'frozen', ySplit: 1 }];
+  sheet.columns.forEach((c, i) => {
+    c.width = Math.min(60, Math.max(12, header[i]!.length + 2));
+  });
+  return {
+    fileName: `${base}.xlsx`,
+    mediaType: MEDIA_TYPES.xlsx,
+    content: Buffer.from(await book.xlsx.writeBuffer()),
+  };
+}
+
+/** 10 000 with a thin space, as Russian writes numbers. */
+const fmt = (n: number): string => n.toLocaleString('ru-RU');
