@@ -64,7 +64,11 @@ export function sessionGate(s: {
 export async function resolveSession(
   ctx: AppContext,
   token: string,
-): Promise<{ officer: Officer; csrf: string; gate: SessionGate; totpEnabled: boolean } | { ended: SessionEnd } | null> {
+): Promise<
+  | { officer: Officer; bodyName: string; csrf: string; gate: SessionGate; totpEnabled: boolean }
+  | { ended: SessionEnd }
+  | null
+> {
   if (!/^[A-Za-z0-9_-]{20,100}$/.test(token)) return null;
   const now = ctx.clock.now();
   const row = await ctx.db
@@ -87,6 +91,7 @@ export async function resolveSession(
       'officers.totp_enabled_at',
       'sessions.second_factor_at',
       'bodies.party',
+      'bodies.name as body_name',
     ])
     .where('sessions.id', '=', sessionHash(token))
     .executeTakeFirst();
@@ -112,6 +117,7 @@ export async function resolveSession(
   const totpEnabled = row.totp_enabled_at !== null;
   return {
     csrf: row.csrf,
+    bodyName: row.body_name,
     totpEnabled,
     gate: sessionGate({
       roles: row.roles,

@@ -43,6 +43,8 @@ const PASSWORD_JS = readFileSync(path.join(here, 'assets', 'password.js'));
 const PERSON_KIND_JS = readFileSync(path.join(here, 'assets', 'person-kind.js'));
 interface Session {
   officer: Officer;
+  /** The officer's body, by name (the page header). */
+  bodyName: string;
   csrf: string;
   gate: SessionGate;
   totpEnabled: boolean;
@@ -84,6 +86,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
           ...dates,
           protectionRoles: PROTECTION_QUERY_ROLES,
           me: req.session?.officer ?? null,
+          myBody: req.session?.bodyName ?? '',
           notices: req.notices,
           csrf: req.session?.csrf ?? '',
           gate: req.session?.gate ?? null,

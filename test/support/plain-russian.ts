@@ -8,6 +8,9 @@
 
 /** Latin words a Russian page may carry: proper names, units, formats and standard abbreviations. */
 const LATIN_ALLOWED = new Set([
+  // The system's own name and proper names of programs.
+  'EIX',
+  'Excel',
   'PDF',
   'QR',
   'CSV',
