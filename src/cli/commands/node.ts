@@ -25,6 +25,7 @@ import { partyOption, print, asOptions } from '../io.js';
 import type { CommandKit } from '../program.js';
 import { withNode } from '../node-context.js';
 import { registerDataKeyCommands } from './data-key.js';
+import { BODY_KIND_LABELS, partyName, rolesRu } from '../../domain/vocabulary.js';
 
 const CLI: Actor = { kind: 'system', name: 'cli' };
 /** ДД.ММ.ГГГГ in the time zone of the node's Party, as the web pages show it. */
@@ -241,7 +242,11 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
           ...(opts.timeZone !== undefined ? { timeZone: opts.timeZone } : {}),
         };
         const b = await withNode(kit, ({ ctx }) => asOptions(() => addBody(ctx, CLI, input), BODY_OPTIONS));
-        print(out, b, (x) => `Добавлен орган ${x.id} (${x.party}): ${x.name}`);
+        print(
+          out,
+          b,
+          (x) => `Добавлен орган «${x.name}» (${BODY_KIND_LABELS[x.kind]}, ${partyName(x.party)}), идентификатор ${x.id}`,
+        );
       }),
     );
 
@@ -269,7 +274,7 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
         const r = await withNode(kit, ({ ctx }) => asOptions(() => addOfficer(ctx, CLI, input), USER_OPTIONS));
         print(out, r, (x) =>
           [
-            `Добавлен пользователь ${x.officer.login} (${x.officer.roles.join(', ')}) в орган ${x.officer.bodyId}`,
+            `Добавлен пользователь ${x.officer.login} (${rolesRu(x.officer.roles)}) в орган ${x.officer.bodyId}`,
             `Пароль (показывается один раз, передайте его пользователю): ${x.password}`,
           ].join('\n'),
         );
@@ -292,7 +297,7 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
           const id = await officerIdByLogin(ctx, opts.login);
           return asOptions(() => updateOfficer(ctx, CLI, { id, roles: rolesOption(opts.roles) }), { roles: '--roles' });
         });
-        print(out, r, (x) => `Пользователю ${x.officer.login} назначены роли: ${x.officer.roles.join(', ')}`);
+        print(out, r, (x) => `Пользователю ${x.officer.login} назначены роли: ${rolesRu(x.officer.roles)}`);
       }),
     );
   kit
