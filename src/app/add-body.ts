@@ -15,6 +15,10 @@ export const AddBodyInput = Type.Object(
     kind: Type.Enum(['central', 'territorial', 'other']),
     parentId: Type.Optional(Type.String({ pattern: BODY_ID_PATTERN })),
     timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    /** Letterhead of printed forms (R10.a): postal address, telephone, e-mail. */
+    address: Type.Optional(Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' })),
+    phone: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })),
+    email: Type.Optional(Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' })),
   },
   { additionalProperties: false },
 );
@@ -26,6 +30,9 @@ const LABELS = {
   kind: 'вид органа',
   parentId: 'вышестоящий орган',
   timeZone: 'часовой пояс',
+  address: 'адрес органа',
+  phone: 'телефон органа',
+  email: 'электронная почта органа',
 };
 
 export interface BodyView {
@@ -112,6 +119,9 @@ export async function addBody(ctx: AppContext, actor: Actor, input: unknown): Pr
           kind: v.kind,
           parent_id: v.parentId ?? null,
           time_zone: v.timeZone ?? null,
+          address: v.address?.trim() ?? null,
+          phone: v.phone?.trim() ?? null,
+          email: v.email?.trim() ?? null,
           created_at: ctx.clock.now(),
         })
         .returningAll()

@@ -158,9 +158,9 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
     const officerIds = [...new Set(events.flatMap((e) => (e.officer_id ? [e.officer_id] : [])))];
     const officerNames = new Map(
       officerIds.length
-        ? (
-            await tx.selectFrom('officers').select(['id', 'full_name']).where('id', 'in', officerIds).execute()
-          ).map((o) => [o.id, o.full_name])
+        ? (await tx.selectFrom('officers').select(['id', 'full_name']).where('id', 'in', officerIds).execute()).map(
+            (o) => [o.id, o.full_name],
+          )
         : [],
     );
     const answerRows = await tx

@@ -98,7 +98,7 @@ export const HISTORY_EVENT_LABELS: Readonly<Record<RequestEventKind, string>> = 
   reply_additional_info: 'Представлены дополнительные сведения',
   accept_conditions: 'Условия исполнения приняты',
   reject_conditions: 'Условия исполнения отклонены',
-  continue_without_confidentiality: 'Решено исполнять без сохранения конфиденциальности',
+  continue_without_confidentiality: 'Принято решение об исполнении без сохранения конфиденциальности',
   receipt: 'Получение подтверждено',
   take_into_work: 'Запрос принят к исполнению',
   forward: 'Запрос передан территориальному органу',

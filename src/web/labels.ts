@@ -60,10 +60,7 @@ export const labels = {
   historyData: (data: Record<string, unknown>, valueRu: (v: unknown) => string): [string, string][] =>
     Object.entries(data)
       .filter(([k]) => !HIDDEN_HISTORY_DATA_KEYS.includes(k))
-      .map(([k, v]) => [
-        lookup(HISTORY_DATA_LABELS, k, 'Сведения'),
-        historyValueRu(k, v) ?? valueRu(v),
-      ]),
+      .map(([k, v]) => [lookup(HISTORY_DATA_LABELS, k, 'Сведения'), historyValueRu(k, v) ?? valueRu(v)]),
   /** A problem's Russian message without the field's technical path (the officer reads the field's name). */
   problemText: (p: { message: string; path: string }) =>
     p.path ? p.message.replaceAll(` (${p.path})`, '') : p.message,

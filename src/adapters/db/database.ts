@@ -24,6 +24,7 @@ import * as m010 from './migrations/010-paper-originals-both-ways.js';
 import * as m011 from './migrations/011-audit-keyed.js';
 import * as m012 from './migrations/012-session-idle-token-expiry.js';
 import * as m013 from './migrations/013-duties-second-factor.js';
+import * as m014 from './migrations/014-letterhead-paper-codes.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -112,6 +113,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '011-audit-keyed': m011.statements,
   '012-session-idle-token-expiry': m012.statements,
   '013-duties-second-factor': m013.statements,
+  '014-letterhead-paper-codes': m014.statements,
 };
 
 const provider: MigrationProvider = {
