@@ -551,6 +551,9 @@ export function historyEntryRu(
   const what = (HISTORY_EVENT_LABELS as Readonly<Record<string, string>>)[e.event] ?? 'Событие по запросу';
   const ourSide = request.direction === 'outgoing' ? 'requesting' : 'requested';
   if (e.officerName) return { what, who: e.officerName };
+  // A receipt is the requested Party's confirmation, whichever node wrote it down (R12.a).
+  if (e.event === 'receipt')
+    return { what, who: ourSide === 'requesting' ? partyInstrumental(request.counterpartParty) : 'автоматически' };
   if (e.side !== ourSide && e.side !== 'system') return { what, who: partyInstrumental(request.counterpartParty) };
   return { what, who: 'автоматически' };
 }

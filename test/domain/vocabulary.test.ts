@@ -67,6 +67,11 @@ test('R19: history events read as past events, not as actions to take', () => {
 
 test('R19: history entries say who did it — an officer by name, the other Party in the instrumental, else the node', () => {
   const out = { direction: 'outgoing' as const, counterpartParty: 'KZ' };
+  // The receipt is Kazakhstan's confirmation, even though this node wrote it down on its own side.
+  assert.deepEqual(v.historyEntryRu({ event: 'receipt', side: 'requesting' }, out), {
+    what: 'Получение подтверждено',
+    who: 'Казахстаном',
+  });
   assert.deepEqual(v.historyEntryRu({ event: 'receipt', side: 'requested' }, out), {
     what: 'Получение подтверждено',
     who: 'Казахстаном',
