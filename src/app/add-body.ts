@@ -42,6 +42,10 @@ export interface BodyView {
   readonly kind: 'central' | 'territorial' | 'other';
   readonly parentId: string | null;
   readonly timeZone: string | null;
+  /** Letterhead of printed forms (R10.a). */
+  readonly address: string | null;
+  readonly phone: string | null;
+  readonly email: string | null;
   readonly createdAt: string;
 }
 
@@ -52,6 +56,9 @@ export function toBodyView(r: {
   kind: BodyView['kind'];
   parent_id: string | null;
   time_zone: string | null;
+  address: string | null;
+  phone: string | null;
+  email: string | null;
   created_at: Date;
 }): BodyView {
   return {
@@ -61,6 +68,9 @@ export function toBodyView(r: {
     kind: r.kind,
     parentId: r.parent_id,
     timeZone: r.time_zone,
+    address: r.address,
+    phone: r.phone,
+    email: r.email,
     createdAt: r.created_at.toISOString(),
   };
 }
