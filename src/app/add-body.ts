@@ -15,6 +15,10 @@ export const AddBodyInput = Type.Object(
     kind: Type.Enum(['central', 'territorial', 'other']),
     parentId: Type.Optional(Type.String({ pattern: BODY_ID_PATTERN })),
     timeZone: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    /** Letterhead of printed forms (R10.a): postal address, telephone, e-mail. */
+    address: Type.Optional(Type.String({ minLength: 1, maxLength: 500, pattern: '\\S' })),
+    phone: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })),
+    email: Type.Optional(Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' })),
   },
   { additionalProperties: false },
 );
@@ -26,6 +30,9 @@ const LABELS = {
   kind: 'вид органа',
   parentId: 'вышестоящий орган',
   timeZone: 'часовой пояс',
+  address: 'адрес органа',
+  phone: 'телефон органа',
+  email: 'электронная почта органа',
 };
 
 export interface BodyView {
@@ -35,6 +42,10 @@ export interface BodyView {
   readonly kind: 'central' | 'territorial' | 'other';
   readonly parentId: string | null;
   readonly timeZone: string | null;
+  /** Letterhead of printed forms (R10.a). */
+  readonly address: string | null;
+  readonly phone: string | null;
+  readonly email: string | null;
   readonly createdAt: string;
 }
 
@@ -45,6 +56,9 @@ export function toBodyView(r: {
   kind: BodyView['kind'];
   parent_id: string | null;
   time_zone: string | null;
+  address: string | null;
+  phone: string | null;
+  email: string | null;
   created_at: Date;
 }): BodyView {
   return {
@@ -54,6 +68,9 @@ export function toBodyView(r: {
     kind: r.kind,
     parentId: r.parent_id,
     timeZone: r.time_zone,
+    address: r.address,
+    phone: r.phone,
+    email: r.email,
     createdAt: r.created_at.toISOString(),
   };
 }
@@ -112,6 +129,9 @@ export async function addBody(ctx: AppContext, actor: Actor, input: unknown): Pr
           kind: v.kind,
           parent_id: v.parentId ?? null,
           time_zone: v.timeZone ?? null,
+          address: v.address?.trim() ?? null,
+          phone: v.phone?.trim() ?? null,
+          email: v.email?.trim() ?? null,
           created_at: ctx.clock.now(),
         })
         .returningAll()

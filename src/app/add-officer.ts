@@ -26,6 +26,9 @@ export const AddOfficerInput = Type.Object(
     fullName: Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' }),
     position: Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' }),
     roles: RolesSchema,
+    /** Contacts printed under the officer's signature on paper forms (R10.a). */
+    phone: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })),
+    email: Type.Optional(Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' })),
     // Length and strength are the password policy's (ASVS V2.1), checked with its own codes.
     password: Type.Optional(Type.String({ minLength: 1, description: 'от 12 до 128 символов; см. политику паролей' })),
   },
@@ -41,6 +44,8 @@ export const OFFICER_LABELS = {
   roles: 'роли',
   'roles[]': 'роль',
   password: 'пароль',
+  phone: 'телефон',
+  email: 'электронная почта',
 };
 
 export interface OfficerView {
@@ -138,6 +143,8 @@ export async function addOfficer(
           roles: [...held],
           password_hash: passwordHash,
           password_must_change: true,
+          phone: v.phone?.trim() ?? null,
+          email: v.email?.trim() ?? null,
           locked_until: null,
           disabled_at: null,
           created_at: ctx.clock.now(),

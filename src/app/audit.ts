@@ -11,6 +11,7 @@ import {
   type ChainAnchor,
   type ChainVerdict,
 } from '../adapters/crypto/audit-chain.js';
+import type { AuditAction } from '../domain/vocabulary.js';
 import type { Store, Tx } from '../ports/store.js';
 import { actorName, type Actor, type AppContext } from './context.js';
 
@@ -21,7 +22,7 @@ import { actorName, type Actor, type AppContext } from './context.js';
 export const AUDIT_LOCK = 7_420_001;
 
 export interface AuditFields {
-  readonly action: string;
+  readonly action: AuditAction;
   readonly bodyId?: string | null;
   readonly requestId?: string | null;
   readonly subject?: string | null;

@@ -2,6 +2,7 @@
 // the Agreement's state, wired by hand in src/main.ts (ARCHITECTURE rule 6).
 import type { KeyObject } from 'node:crypto';
 import type { Calendar } from '../domain/calendar.js';
+import { ROLE_LABELS } from '../domain/vocabulary.js';
 import type { Treaty } from '../domain/treaty.js';
 import type { Clock } from '../ports/clock.js';
 import type { TrustRegistry } from '../ports/registry.js';
@@ -31,12 +32,8 @@ export interface AppContext {
 export const ROLES = ['officer', 'supervisor', 'central', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-export const ROLE_LABELS_RU: Readonly<Record<Role, string>> = {
-  officer: 'судебный исполнитель (запросы и ответы своего органа)',
-  supervisor: 'руководитель (все запросы и журнал аудита своего органа)',
-  central: 'центральный орган (весь обмен своей Стороны, передача запросов, статья 18)',
-  admin: 'администратор узла (органы, пользователи, сроки хранения; без доступа к персональным данным)',
-};
+/** Russian labels: the vocabulary's (src/domain/vocabulary.ts). */
+export const ROLE_LABELS_RU: Readonly<Record<Role, string>> = ROLE_LABELS;
 
 /** Who acts: an authenticated officer, or the node itself (jobs, federation). */
 export type Actor =

@@ -8,7 +8,7 @@ import Type from 'typebox';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
 import { PARTIES, isSignatory, partyDay } from '../domain/parties.js';
-import { ITEM_KIND_LABELS_RU } from '../domain/request.js';
+import { ITEM_KIND_LABELS } from '../domain/vocabulary.js';
 import { STATE_LABELS_RU } from '../domain/workflow.js';
 import { CASEWORK_ROLES, requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
@@ -112,7 +112,7 @@ export async function exportRequestList(ctx: AppContext, actor: Actor, input: un
     isSignatory(i.counterpartParty) ? PARTIES[i.counterpartParty].nameRu : i.counterpartParty,
     i.counterpartBody.name,
     i.debtorName ?? '',
-    i.itemKinds.map((k) => ITEM_KIND_LABELS_RU[k]).join('; '),
+    i.itemKinds.map((k) => ITEM_KIND_LABELS[k]).join('; '),
     STATE_LABELS_RU[i.state],
     dateRu(i.receivedOn),
     dateRu(i.deadline),

@@ -65,6 +65,8 @@ export interface RequestView {
     event: string;
     side: string;
     officerId: string | null;
+    /** The full name of this node's officer who caused the event (null: the other Party or the node itself). */
+    officerName: string | null;
     data: Record<string, unknown>;
     at: string;
   }[];
@@ -153,6 +155,14 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
       .where('request_id', '=', row.id)
       .orderBy('id')
       .execute();
+    const officerIds = [...new Set(events.flatMap((e) => (e.officer_id ? [e.officer_id] : [])))];
+    const officerNames = new Map(
+      officerIds.length
+        ? (await tx.selectFrom('officers').select(['id', 'full_name']).where('id', 'in', officerIds).execute()).map(
+            (o) => [o.id, o.full_name],
+          )
+        : [],
+    );
     const answerRows = await tx
       .selectFrom('answers')
       .selectAll()
@@ -286,6 +296,7 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
         event: e.event,
         side: e.side,
         officerId: e.officer_id,
+        officerName: e.officer_id ? (officerNames.get(e.officer_id) ?? null) : null,
         data: openEvent(e),
         at: e.at.toISOString(),
       })),

@@ -1,6 +1,7 @@
 // R9.5: what this node says about its own protection measures, the Parties it
 // may ask today, and the questions it asked with their answers (newest first).
-import { PARTIES, isSignatory, partyDay } from '../domain/parties.js';
+import { partyDay } from '../domain/parties.js';
+import { partyName } from '../domain/vocabulary.js';
 import { boundParties } from '../domain/treaty.js';
 import { PROTECTION_QUERY_ROLES } from './ask-protection-measures.js';
 import { requireRole } from './authorize.js';
@@ -40,9 +41,7 @@ export async function listProtectionQueries(ctx: AppContext, actor: Actor): Prom
   return {
     statement: await getProtectionStatement(ctx),
     parties: bound.includes(ctx.party)
-      ? bound
-          .filter((p) => p !== ctx.party)
-          .map((code) => ({ code, name: isSignatory(code) ? PARTIES[code].nameRu : code }))
+      ? bound.filter((p) => p !== ctx.party).map((code) => ({ code, name: partyName(code) }))
       : [],
     queries: rows.map((r) => ({
       id: r.id,

@@ -4,7 +4,7 @@
 // must cover this document's issuer kind and the request's provisions.
 import Type from 'typebox';
 import { EixError } from '../domain/errors.js';
-import { PARTIES, isSignatory } from '../domain/parties.js';
+import { partyName as name } from '../domain/vocabulary.js';
 import type { Request } from '../domain/request.js';
 import { REFUSAL_GROUNDS } from '../domain/workflow.js';
 import { requireRole } from './authorize.js';
@@ -64,7 +64,6 @@ export async function refuseRequest(
       const document = ctx.sealer.decryptJson<Request>(row.document_enc!, `request:${row.id}`);
       const parties = declarationPartiesFor(ctx, row, document, items);
       if (!parties.includes(p.declarationParty!)) {
-        const name = (c: string) => (isSignatory(c) ? PARTIES[c].nameRu : c);
         throw new EixError(
           'refusal.declaration_party',
           { field: 'declarationParty', party: p.declarationParty, parties },

@@ -8,6 +8,8 @@
 import { sql } from 'kysely';
 import { sha256Hex } from '../adapters/crypto/jws.js';
 import { EixError } from '../domain/errors.js';
+import { paperShortCode, readPaperShortCode } from '../domain/paper-original.js';
+import { partyTimeZone } from '../domain/parties.js';
 import type { PdfSeal } from '../ports/pdf.js';
 import type { Tx } from '../ports/store.js';
 import { appendAudit } from './audit.js';
@@ -94,12 +96,48 @@ async function findSigned(tx: Tx, ctx: AppContext, messageId: string): Promise<F
   return { requestId: req.id, ...s };
 }
 
+/**
+ * What was typed or scanned on «Проверка оригинала»: the QR code's full text, or the short code printed next to
+ * it (issue 14, item 8). A short code with a typo is an input error saying so; a well-formed one the node never
+ * printed is an unknown document.
+ */
+export function readPaperInput(payload: unknown): { messageId: string; sha256: string } | { shortCode: string } {
+  const text = typeof payload === 'string' ? payload.trim() : '';
+  if (/^EIX1\|/i.test(text)) return parseQrPayload(text);
+  const short = readPaperShortCode(text);
+  if ('code' in short) return { shortCode: short.code };
+  if (short.problem === 'check')
+    throw new EixError(
+      'input.invalid',
+      { field: 'payload' },
+      'Код проверки введён с ошибкой: проверьте каждый знак (буквы O и 0, I и 1 не различаются) и порядок знаков',
+    );
+  throw new EixError(
+    'input.invalid',
+    { field: 'payload' },
+    'Введите код проверки из 12 знаков, напечатанный рядом с QR-кодом (например, 7K3M-Q9XA-2BCD), или отсканируйте QR-код',
+  );
+}
+
 export async function verifyPaperOriginal(
   ctx: AppContext,
   actor: Actor,
   input: { payload: string },
 ): Promise<PaperOriginalCheck> {
-  const { messageId, sha256 } = parseQrPayload(input?.payload);
+  const read = readPaperInput(input?.payload);
+  if ('shortCode' in read) {
+    const row = await ctx.db
+      .selectFrom('paper_codes')
+      .select(['message_id', 'document_sha256'])
+      .where('code', '=', read.shortCode)
+      .executeTakeFirst();
+    if (!row) return { valid: false, messageId: '', requestId: null, number: null, reason: 'unknown' };
+    return check(ctx, actor, row.message_id, row.document_sha256);
+  }
+  return check(ctx, actor, read.messageId, read.sha256);
+}
+
+async function check(ctx: AppContext, actor: Actor, messageId: string, sha256: string): Promise<PaperOriginalCheck> {
   return ctx.db.transaction().execute(async (tx) => {
     const unknown: PaperOriginalCheck = { valid: false, messageId, requestId: null, number: null, reason: 'unknown' };
     const found = await findSigned(tx, ctx, messageId);
@@ -239,35 +277,64 @@ export async function sealFor(
     (typeof signedBy?.fullName === 'string' && typeof signedBy.position === 'string'
       ? { name: signedBy.fullName, position: signedBy.position }
       : undefined);
-  if (!officer && event?.officerId) {
-    const o = await ctx.db
-      .selectFrom('officers')
-      .select(['full_name', 'position'])
-      .where('id', '=', event.officerId)
-      .executeTakeFirst();
-    if (o) officer = { name: o.full_name, position: o.position };
-  }
+  // This node's officer: the name if the signed envelope had none, and the contacts printed under the signature.
+  const local = event?.officerId
+    ? await ctx.db
+        .selectFrom('officers')
+        .select(['full_name', 'position', 'phone', 'email'])
+        .where('id', '=', event.officerId)
+        .executeTakeFirst()
+    : undefined;
+  if (!officer && local) officer = { name: local.full_name, position: local.position };
+  const officerContacts =
+    local && (local.phone || local.email) ? present({ phone: local.phone, email: local.email }) : null;
+  const letterhead = await letterheadOf(ctx, view, info.fromBody, kind);
+  const shortCode = paperShortCode(found.digest);
+  // The node keeps every code it printed, so that «Проверка оригинала» finds the document by it.
+  await ctx.db
+    .insertInto('paper_codes')
+    .values({ code: shortCode, message_id: messageId, document_sha256: found.digest, request_id: view.id })
+    .onConflict((oc) => oc.column('code').doNothing())
+    .execute();
   return {
     messageId,
     documentSha256: found.digest,
     signedAt: info.createdAt ?? event?.at ?? '',
     officer: officer ?? { name: '—', position: '—' },
-    bodyName: await bodyName(ctx, view, info.fromBody, kind),
+    bodyName: letterhead.name,
     ...(info.certificateSha256 ? { certificateSha256: info.certificateSha256 } : {}),
+    shortCode,
+    timeZone: partyTimeZone(ctx.party),
+    letterhead,
+    ...(officerContacts ? { officerContacts } : {}),
   };
 }
 
-async function bodyName(
+/** The fields that have a value (nulls and empty strings left out). */
+function present<T extends Record<string, string | null | undefined>>(o: T): { [K in keyof T]?: string } {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => typeof v === 'string' && v !== '')) as {
+    [K in keyof T]?: string;
+  };
+}
+
+/** The letterhead of the body that made the document: this node's bodies in full, another Party's by name. */
+async function letterheadOf(
   ctx: AppContext,
   view: RequestView,
   fromBody: string | undefined,
   kind: 'request' | 'answer',
-): Promise<string> {
+): Promise<NonNullable<PdfSeal['letterhead']>> {
   const d = view.document;
   const ours = (kind === 'request') === (view.direction === 'outgoing');
   const id = fromBody ?? (ours ? view.bodyId : view.counterpartBody.id);
-  const local = await ctx.db.selectFrom('bodies').select('name').where('id', '=', id).executeTakeFirst();
-  if (local) return local.name;
-  for (const b of [view.counterpartBody, d.requestingBody, d.requestedBody]) if (b?.id === id && b.name) return b.name;
-  return id;
+  const local = await ctx.db
+    .selectFrom('bodies')
+    .select(['name', 'address', 'phone', 'email'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  if (local)
+    return { name: local.name, ...present({ address: local.address, phone: local.phone, email: local.email }) };
+  for (const b of [view.counterpartBody, d.requestingBody, d.requestedBody])
+    if (b?.id === id && b.name) return { name: b.name };
+  return { name: '—' };
 }

@@ -3,6 +3,7 @@
 // up), plus free-text explanations and, where the providing Party has a special
 // disclosure procedure, its description (R9.3).
 import Type from 'typebox';
+import { OUTCOME_LABELS } from './vocabulary.js';
 
 const Text = Type.String({ minLength: 1, maxLength: 10_000 });
 const Short = Type.String({ minLength: 1, maxLength: 1_000 });
@@ -15,12 +16,8 @@ const Money = Type.Object(
 export const ANSWER_OUTCOMES = ['found', 'not_found', 'partial', 'not_disclosable'] as const;
 export type AnswerOutcome = (typeof ANSWER_OUTCOMES)[number];
 
-export const OUTCOME_LABELS_RU: Readonly<Record<AnswerOutcome, string>> = {
-  found: 'сведения найдены',
-  not_found: 'сведений нет',
-  partial: 'сведения предоставлены частично',
-  not_disclosable: 'сведения не подлежат предоставлению',
-};
+/** Russian labels: the vocabulary's (vocabulary.ts). */
+export const OUTCOME_LABELS_RU = OUTCOME_LABELS;
 
 export const AnswerDataSchema = Type.Object(
   {

@@ -6,7 +6,8 @@ import Type, { type TSchema } from 'typebox';
 import { AnswerItemsSchema } from './answer.js';
 import { RequestSchema } from './request.js';
 import type { ProtocolVersion } from './protocol.js';
-import { REFUSAL_GROUNDS, REFUSAL_GROUND_LABELS_RU, type WorkflowEvent } from './workflow.js';
+import { MESSAGE_TYPE_LABELS, REFUSAL_GROUND_LABELS } from './vocabulary.js';
+import { REFUSAL_GROUNDS, type WorkflowEvent } from './workflow.js';
 
 const Text = Type.String({ minLength: 1, maxLength: 10_000 });
 const DateStr = Type.String({ format: 'date' });
@@ -104,14 +105,14 @@ export const DESTROYED_KINDS = ['request', 'answers', 'attachments', 'messages']
 /** The protocol's message types: the one place a message type is defined. */
 export const MESSAGE_TYPES = {
   request: {
-    title: 'Запрос',
+    title: MESSAGE_TYPE_LABELS.request,
     rule: 'R3–R11',
     from: 'requesting',
     event: 'receipt',
     body: Type.Object({ request: RequestSchema }, { additionalProperties: false }),
   },
   receipt: {
-    title: 'Квитанция о получении',
+    title: MESSAGE_TYPE_LABELS.receipt,
     rule: 'R12.a',
     from: 'transport',
     event: null,
@@ -123,21 +124,21 @@ export const MESSAGE_TYPES = {
     olderBodies: { 1: RECEIPT_V1 },
   },
   answer_partial: {
-    title: 'Частичный ответ',
+    title: MESSAGE_TYPE_LABELS.answer_partial,
     rule: 'R4–R8',
     from: 'requested',
     event: 'answer_partial',
     body: AnswerBody,
   },
   answer_final: {
-    title: 'Окончательный ответ',
+    title: MESSAGE_TYPE_LABELS.answer_final,
     rule: 'R4–R8',
     from: 'requested',
     event: 'answer_final',
     body: AnswerBody,
   },
   refusal: {
-    title: 'Отказ в исполнении',
+    title: MESSAGE_TYPE_LABELS.refusal,
     rule: 'R13.a',
     from: 'requested',
     event: 'refuse',
@@ -152,14 +153,14 @@ export const MESSAGE_TYPES = {
         ground: {
           label: 'Основание',
           input: 'select',
-          options: REFUSAL_GROUNDS.map((g) => [g, REFUSAL_GROUND_LABELS_RU[g]] as const),
+          options: REFUSAL_GROUNDS.map((g) => [g, REFUSAL_GROUND_LABELS[g]] as const),
         },
         circumstances: textarea('Обстоятельства'),
       },
     },
   },
   consult: {
-    title: 'Консультация',
+    title: MESSAGE_TYPE_LABELS.consult,
     rule: 'R13.c, R15',
     from: 'either',
     event: 'consult',
@@ -167,7 +168,7 @@ export const MESSAGE_TYPES = {
     form: { label: 'Консультация (статьи 13, 15)', button: 'Направить', fields: { text: textarea('Текст') } },
   },
   request_additional_info: {
-    title: 'Запрос дополнительной информации',
+    title: MESSAGE_TYPE_LABELS.request_additional_info,
     rule: 'R14',
     from: 'requested',
     event: 'request_additional_info',
@@ -179,7 +180,7 @@ export const MESSAGE_TYPES = {
     },
   },
   reply_additional_info: {
-    title: 'Дополнительная информация',
+    title: MESSAGE_TYPE_LABELS.reply_additional_info,
     rule: 'R14',
     from: 'requesting',
     event: 'reply_additional_info',
@@ -191,7 +192,7 @@ export const MESSAGE_TYPES = {
     },
   },
   notify_delay: {
-    title: 'Уведомление о невозможности исполнить в срок',
+    title: MESSAGE_TYPE_LABELS.notify_delay,
     rule: 'R12.c',
     from: 'requested',
     event: 'notify_delay',
@@ -203,7 +204,7 @@ export const MESSAGE_TYPES = {
     },
   },
   postpone: {
-    title: 'Отсрочка исполнения',
+    title: MESSAGE_TYPE_LABELS.postpone,
     rule: 'R15',
     from: 'requested',
     event: 'postpone',
@@ -215,7 +216,7 @@ export const MESSAGE_TYPES = {
     },
   },
   propose_conditions: {
-    title: 'Предложение условий исполнения',
+    title: MESSAGE_TYPE_LABELS.propose_conditions,
     rule: 'R15',
     from: 'requested',
     event: 'propose_conditions',
@@ -227,7 +228,7 @@ export const MESSAGE_TYPES = {
     },
   },
   accept_conditions: {
-    title: 'Согласие с условиями',
+    title: MESSAGE_TYPE_LABELS.accept_conditions,
     rule: 'R15',
     from: 'requesting',
     event: 'accept_conditions',
@@ -235,7 +236,7 @@ export const MESSAGE_TYPES = {
     form: { label: 'Согласиться с условиями', button: 'Согласиться', fields: NOTE },
   },
   reject_conditions: {
-    title: 'Несогласие с условиями',
+    title: MESSAGE_TYPE_LABELS.reject_conditions,
     rule: 'R15',
     from: 'requesting',
     event: 'reject_conditions',
@@ -243,7 +244,7 @@ export const MESSAGE_TYPES = {
     form: { label: 'Не согласиться с условиями', button: 'Не согласиться', fields: NOTE },
   },
   resume: {
-    title: 'Возобновление исполнения',
+    title: MESSAGE_TYPE_LABELS.resume,
     rule: 'R15',
     from: 'requested',
     event: 'resume',
@@ -251,7 +252,7 @@ export const MESSAGE_TYPES = {
     form: { label: 'Возобновить исполнение', button: 'Возобновить', fields: NOTE },
   },
   notify_confidentiality_impossible: {
-    title: 'Исполнение без огласки невозможно',
+    title: MESSAGE_TYPE_LABELS.notify_confidentiality_impossible,
     rule: 'R16',
     from: 'requested',
     event: 'notify_confidentiality_impossible',
@@ -259,7 +260,7 @@ export const MESSAGE_TYPES = {
     form: { label: 'Конфиденциальное исполнение невозможно (статья 16)', button: 'Уведомить', fields: REASON },
   },
   continue_without_confidentiality: {
-    title: 'Исполнять без соблюдения конфиденциальности',
+    title: MESSAGE_TYPE_LABELS.continue_without_confidentiality,
     rule: 'R16',
     from: 'requesting',
     event: 'continue_without_confidentiality',
@@ -267,7 +268,7 @@ export const MESSAGE_TYPES = {
     form: { label: 'Исполнять без соблюдения конфиденциальности', button: 'Подтвердить', fields: NOTE },
   },
   withdraw: {
-    title: 'Отзыв запроса',
+    title: MESSAGE_TYPE_LABELS.withdraw,
     rule: 'R15, R24',
     from: 'requesting',
     event: 'withdraw',
@@ -275,7 +276,7 @@ export const MESSAGE_TYPES = {
     form: { label: 'Отозвать запрос', button: 'Отозвать', fields: REASON },
   },
   forward: {
-    title: 'Запрос передан территориальному органу',
+    title: MESSAGE_TYPE_LABELS.forward,
     rule: 'R18',
     from: 'requested',
     event: 'forward',
@@ -285,7 +286,7 @@ export const MESSAGE_TYPES = {
     ),
   },
   consent_request: {
-    title: 'Запрос согласия на передачу третьему лицу',
+    title: MESSAGE_TYPE_LABELS.consent_request,
     rule: 'R9.2',
     from: 'requesting',
     event: null,
@@ -295,7 +296,7 @@ export const MESSAGE_TYPES = {
     ),
   },
   consent_answer: {
-    title: 'Согласие (отказ) на передачу третьему лицу',
+    title: MESSAGE_TYPE_LABELS.consent_answer,
     rule: 'R9.2',
     from: 'requested',
     event: null,
@@ -305,14 +306,14 @@ export const MESSAGE_TYPES = {
     ),
   },
   protection_query: {
-    title: 'Запрос о мерах защиты и сроках хранения',
+    title: MESSAGE_TYPE_LABELS.protection_query,
     rule: 'R9.5',
     from: 'node',
     event: null,
     body: Type.Object({}, { additionalProperties: false }),
   },
   protection_answer: {
-    title: 'Сведения о мерах защиты и сроках хранения',
+    title: MESSAGE_TYPE_LABELS.protection_answer,
     rule: 'R9.5',
     from: 'node',
     event: null,
@@ -322,7 +323,7 @@ export const MESSAGE_TYPES = {
     ),
   },
   deletion_notice: {
-    title: 'Уведомление об уничтожении полученных сведений',
+    title: MESSAGE_TYPE_LABELS.deletion_notice,
     rule: 'R9.6',
     from: 'either',
     event: null,

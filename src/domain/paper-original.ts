@@ -71,3 +71,58 @@ export function latePaperOriginals(o: {
     return isPaperOriginalLate({ sentAt, dispatched: o.dispatched.includes(d), now: o.now });
   });
 }
+
+// ---- The short verification code (issue 14, item 8) ---------------------------
+// Printed next to the QR code so that a person can type it: 12 characters of
+// Crockford base32 (no I, L, O, U), grouped 4-4-4. The first 11 are the first
+// 55 bits of the SHA-256 of the signed JWS (the digest the QR code carries);
+// the 12th is a Luhn mod 32 check character, so a single mistyped character or
+// two swapped neighbours are told apart from an unknown code. Input is read
+// leniently: case, spaces and dashes do not matter; O is read as 0, I and L as 1.
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const CODE_LENGTH = 12;
+
+function luhnCheck(values: readonly number[]): number {
+  // Luhn mod N over the values, the check character to be appended at the end.
+  let factor = 2;
+  let sum = 0;
+  for (let i = values.length - 1; i >= 0; i--) {
+    let addend = factor * values[i]!;
+    factor = factor === 2 ? 1 : 2;
+    addend = Math.floor(addend / 32) + (addend % 32);
+    sum += addend;
+  }
+  return (32 - (sum % 32)) % 32;
+}
+
+/** The short code of a signed document from the SHA-256 (hex) of its JWS: «7K3M-Q9XA-2BCD». */
+export function paperShortCode(documentSha256: string): string {
+  if (!/^[0-9a-f]{64}$/i.test(documentSha256)) throw new TypeError('paperShortCode: a SHA-256 hex digest is expected');
+  // 55 bits: the first 14 hex digits are 56 bits; drop the lowest one.
+  let bits = BigInt(`0x${documentSha256.slice(0, 14)}`) >> 1n;
+  const values: number[] = [];
+  for (let i = 0; i < CODE_LENGTH - 1; i++) {
+    values.unshift(Number(bits & 31n));
+    bits >>= 5n;
+  }
+  values.push(luhnCheck(values));
+  const s = values.map((v) => CROCKFORD[v]).join('');
+  return `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8)}`;
+}
+
+/**
+ * A typed short code in its canonical form («7K3M-Q9XA-2BCD»), or why it cannot be one:
+ * `shape` — not 12 characters of the code's alphabet; `check` — the check character does not match (a typo).
+ */
+export function readPaperShortCode(input: string): { code: string } | { problem: 'shape' | 'check' } {
+  const s = input
+    .toUpperCase()
+    .replace(/[\s\-‐-―]/g, '')
+    .replace(/O/g, '0')
+    .replace(/[IL]/g, '1');
+  if (s.length !== CODE_LENGTH || [...s].some((c) => !CROCKFORD.includes(c))) return { problem: 'shape' };
+  const values = [...s].map((c) => CROCKFORD.indexOf(c));
+  if (luhnCheck(values.slice(0, -1)) !== values.at(-1)) return { problem: 'check' };
+  return { code: `${s.slice(0, 4)}-${s.slice(4, 8)}-${s.slice(8)}` };
+}

@@ -242,17 +242,6 @@ export const ITEM_KINDS = [
 ] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
-/** What each item kind asks for, in Russian (the wizard, the lists, the exports). */
-export const ITEM_KIND_LABELS_RU: Readonly<Record<ItemKind, string>> = {
-  proceedings: 'Исполнительные производства и их результаты',
-  documents: 'Документы и справки',
-  clarification: 'Объяснения стороны',
-  property: 'Имущество должника',
-  employment_income: 'Место работы и доходы',
-  location: 'Место нахождения',
-  other: 'Иные сведения',
-};
-
 /** The request as drafted by the requesting body. */
 export const RequestSchema = Type.Object(
   {

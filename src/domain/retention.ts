@@ -3,6 +3,7 @@
 // Party's rule governs a kind of stored data, which rule applies (a rule for
 // the kind, else the Party's general rule) and when its period ends — pure.
 // docs/ARCHITECTURE.md, decision 26, states the choices.
+import { RETENTION_KIND_LABELS } from './vocabulary.js';
 import { isTerminal, type RequestState } from './workflow.js';
 
 /** What a retention rule covers; `all` is a Party's general period, the others override it for one kind. */
@@ -18,14 +19,8 @@ export type RetentionKind = (typeof RETENTION_KINDS)[number];
 /** A kind of stored data the purge destroys (every kind but the general `all`). */
 export type DataKind = Exclude<RetentionKind, 'all'>;
 
-export const RETENTION_KIND_LABELS_RU: Readonly<Record<RetentionKind, string>> = {
-  all: 'все виды сведений (общий срок Стороны)',
-  answers_received: 'полученные ответы и вложения (по своим запросам)',
-  incoming_requests: 'полученные запросы (сведения о должнике, поисковые ключи)',
-  answers_sent: 'свои копии направленных ответов и вложений',
-  step_texts: 'тексты действий другой Стороны и запросов согласия',
-  messages: 'подписанные сообщения (входящие и исходящие)',
-};
+/** Russian labels: the vocabulary's (vocabulary.ts). */
+export const RETENTION_KIND_LABELS_RU = RETENTION_KIND_LABELS;
 
 export interface RetentionRuleRef {
   readonly party: string;

@@ -4,7 +4,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { addDays, addMonths, compareDates, isIsoDate, maxDate, type IsoDate } from './dates.js';
 import { EixError } from './errors.js';
-import { PARTIES, isSignatory } from './parties.js';
+import { partyName } from './vocabulary.js';
 import { checkSchema, joinPath, type Problem } from './problems.js';
 
 // ---- Input format -------------------------------------------------------------------
@@ -252,8 +252,6 @@ const EVENT_FIELDS: Readonly<Record<string, string>> = {
   provisions: 'положения Соглашения',
   provision: 'положение Соглашения',
 };
-
-const partyName = (code: string): string => (isSignatory(code) ? PARTIES[code].nameRu : code);
 
 /**
  * Reads and checks a depositary events document. Throws `treaty.events` with

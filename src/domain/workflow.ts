@@ -8,6 +8,7 @@
 // additional information, delay notices, confidentiality notices) keep the
 // state and are listed as self-transitions so that they are still checked.
 import { EixError } from './errors.js';
+import { ACTOR_LABELS, EVENT_ACTION_LABELS, REFUSAL_GROUND_LABELS, STATE_LABELS } from './vocabulary.js';
 
 export const REQUEST_STATES = [
   'draft',
@@ -272,57 +273,14 @@ export function replay(
   return events.reduce<RequestState>((s, e, i) => nextState(s, e.event, e.actor, events.slice(0, i)), initial);
 }
 
-export const STATE_LABELS_RU: Readonly<Record<RequestState, string>> = {
-  draft: 'Черновик',
-  signed: 'Подписан',
-  sent: 'Отправлен',
-  received: 'Получен',
-  in_progress: 'На исполнении',
-  postponed: 'Исполнение отложено',
-  partially_answered: 'Исполнен частично',
-  answered: 'Исполнен',
-  refused: 'Отказано в исполнении',
-  withdrawn: 'Отозван',
-};
-
-export const EVENT_LABELS_RU: Readonly<Record<WorkflowEvent, string>> = {
-  sign: 'подписать',
-  revise: 'вернуть на доработку',
-  send: 'отправить',
-  withdraw: 'отозвать запрос',
-  reply_additional_info: 'представить дополнительные сведения',
-  accept_conditions: 'принять условия исполнения',
-  reject_conditions: 'отклонить условия исполнения',
-  continue_without_confidentiality: 'продолжить исполнение без сохранения конфиденциальности',
-  receipt: 'подтвердить получение',
-  take_into_work: 'принять к исполнению',
-  forward: 'передать территориальному органу',
-  request_additional_info: 'запросить дополнительные сведения',
-  notify_delay: 'уведомить о невозможности исполнения в срок',
-  postpone: 'отложить исполнение',
-  propose_conditions: 'определить условия исполнения',
-  resume: 'возобновить исполнение',
-  notify_confidentiality_impossible: 'сообщить о невозможности сохранить конфиденциальность',
-  answer_partial: 'направить частичный ответ',
-  answer_final: 'направить ответ',
-  refuse: 'отказать в исполнении',
-  consult: 'провести консультацию',
-};
-
-const ACTOR_LABELS_RU: Readonly<Record<Actor, string>> = {
-  requesting: 'запрашивающий орган',
-  requested: 'запрашиваемый орган',
-  system: 'система',
-};
+// Russian labels live in the one vocabulary (vocabulary.ts); these names stay for existing callers.
+export const STATE_LABELS_RU = STATE_LABELS;
+/** The action an officer takes (infinitive); history entries use HISTORY_EVENT_LABELS (past events). */
+export const EVENT_LABELS_RU = EVENT_ACTION_LABELS;
+const ACTOR_LABELS_RU = ACTOR_LABELS;
 
 /** R13.a — grounds on which a request may be refused; a refusal states one and the circumstances. */
 export const REFUSAL_GROUNDS = ['sovereignty', 'security', 'law', 'international_obligations', 'declaration'] as const;
 export type RefusalGround = (typeof REFUSAL_GROUNDS)[number];
 
-export const REFUSAL_GROUND_LABELS_RU: Readonly<Record<RefusalGround, string>> = {
-  sovereignty: 'исполнение может нанести ущерб суверенитету запрашиваемой Стороны',
-  security: 'исполнение может нанести ущерб безопасности запрашиваемой Стороны',
-  law: 'исполнение противоречит законодательству запрашиваемой Стороны',
-  international_obligations: 'исполнение противоречит международным обязательствам запрашиваемой Стороны',
-  declaration: 'исполнительный документ подпадает под заявление Стороны о неприменении Соглашения (статья 25)',
-};
+export const REFUSAL_GROUND_LABELS_RU = REFUSAL_GROUND_LABELS;

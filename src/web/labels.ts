@@ -1,83 +1,36 @@
-// Russian labels the pages need beyond the domain's own (R19).
-import { OUTCOME_LABELS_RU, type AnswerOutcome } from '../domain/answer.js';
-import type { DESTROYED_KINDS } from '../domain/messages.js';
+// Russian labels for the pages (R19): a thin adapter over the one vocabulary
+// (src/domain/vocabulary.ts), keeping the function names the templates use.
 import { idLabelRu } from '../domain/national-ids.js';
-import { PARTIES, isSignatory } from '../domain/parties.js';
-import { MESSAGE_TYPES, isMessageType } from '../domain/messages.js';
-import { ITEM_KIND_LABELS_RU, type ItemKind, type Person } from '../domain/request.js';
+import type { ItemKind, Person } from '../domain/request.js';
 import {
-  EVENT_LABELS_RU,
-  type HISTORY_EVENTS,
-  REFUSAL_GROUND_LABELS_RU,
-  STATE_LABELS_RU,
-  type RequestState,
-  type WorkflowEvent,
-} from '../domain/workflow.js';
+  CONSENT_STATUS_LABELS,
+  DEADLINE_BASIS_LABELS,
+  HIDDEN_HISTORY_DATA_KEYS,
+  HISTORY_DATA_LABELS,
+  HISTORY_EVENT_LABELS,
+  ISSUER_KIND_LABELS,
+  ITEM_KIND_LABELS,
+  OUTCOME_LABELS,
+  PAPER_DOCUMENT_LABELS,
+  PAPER_MEANS_LABELS,
+  PROPERTY_SUB_ITEM_SHORT,
+  REFUSAL_GROUND_LABELS,
+  STATE_LABELS,
+  historyEntryRu,
+  historyValueRu,
+  messageTypeLabel,
+  partyName,
+  provisionsRu,
+} from '../domain/vocabulary.js';
 
-export const ITEM_LABELS: Readonly<Record<ItemKind, string>> = ITEM_KIND_LABELS_RU;
+export const ITEM_LABELS: Readonly<Record<ItemKind, string>> = ITEM_KIND_LABELS;
 
-export const PAPER_MEANS_RU: [string, string][] = [
-  ['post', 'почтой'],
-  ['courier', 'курьером'],
-  ['diplomatic', 'дипломатической почтой'],
-  ['hand', 'нарочным'],
-];
+export const PAPER_MEANS_RU: [string, string][] = Object.entries(PAPER_MEANS_LABELS);
 
-export const SUB_ITEMS: [string, string][] = [
-  ['a', 'а) счета, вклады, ценности'],
-  ['b', 'б) недвижимость'],
-  ['c', 'в) транспорт'],
-  ['d', 'г) доли, ценные бумаги'],
-  ['e', 'д) иное имущество'],
-];
+export const SUB_ITEMS: [string, string][] = Object.entries(PROPERTY_SUB_ITEM_SHORT);
 
-const DATA_LABELS: Record<string, string> = {
-  destroyed: 'Уничтожено',
-  rule: 'Основание',
-  destroyedAt: 'Когда',
-  text: 'Текст',
-  questions: 'Вопросы',
-  newDate: 'Новый срок',
-  reason: 'Причина',
-  until: 'До',
-  conditions: 'Условия',
-  note: 'Примечание',
-  ground: 'Основание',
-  circumstances: 'Обстоятельства',
-  number: 'Номер',
-  deadline: 'Срок',
-  receivedOn: 'Получен',
-  basis: 'Основание срока',
-  requestedBy: 'Просят исполнить до',
-  toName: 'Передан органу',
-  error: 'Ошибка',
-  message: 'Сообщение',
-  type: 'Вид',
-  attempts: 'Попыток',
-  declarationParty: 'Сторона, сделавшая заявление',
-  estimated: 'Предварительный расчёт',
-  body: 'Орган',
-  name: 'Наименование',
-  consentId: 'Согласие',
-  recipient: 'Получатель',
-  purpose: 'Цель',
-  granted: 'Согласие дано',
-  receiptAt: 'Квитанция получена',
-};
-
-const HISTORY_LABELS: Readonly<Record<(typeof HISTORY_EVENTS)[number], string>> = {
-  delivery_failed: 'Сообщение не доставлено',
-  consent_request: 'Запрос согласия на передачу сведений третьему лицу',
-  consent_answer: 'Ответ на запрос согласия',
-  deletion_notice: 'Сведения уничтожены получателем (статья 9)',
-};
-
-const DESTROYED_LABELS: Readonly<Record<(typeof DESTROYED_KINDS)[number], string>> = {
-  request: 'сведения запроса',
-  answers: 'ответы',
-  attachments: 'вложения',
-  messages: 'тексты сообщений',
-};
+const lookup = (table: Readonly<Record<string, string>>, k: string | null | undefined, fallback: string): string =>
+  (k !== null && k !== undefined ? table[k] : undefined) ?? fallback;
 
 const HELD_CODES = /^(protocol\.unsupported|registry\.stale): /;
 
@@ -90,44 +43,40 @@ export const labels = {
         ? 'ожидает отправки'
         : 'доставка задерживается',
   /** The last error's explanation without its code. */
-  deliveryNote: (lastError: string | null) => (lastError ?? '').replace(/^[a-z_]+(\.[a-z_]+)*: /, ''),
-  destroyedLabel: (v: unknown) =>
-    (Array.isArray(v) ? v : [])
-      .map((k: string) => DESTROYED_LABELS[k as keyof typeof DESTROYED_LABELS] ?? k)
-      .join(', '),
-  stateLabel: (s: string) => STATE_LABELS_RU[s as RequestState] ?? s,
-  eventLabel: (e: string) =>
-    EVENT_LABELS_RU[e as WorkflowEvent] ?? HISTORY_LABELS[e as (typeof HISTORY_EVENTS)[number]] ?? e,
-  /** A message type by its catalogue title («Передача «Окончательный ответ»»), never its wire name. */
+  deliveryNote: (lastError: string | null) => historyValueRu('error', lastError ?? '') ?? '',
+  destroyedLabel: (v: unknown) => historyValueRu('destroyed', v) ?? '',
+  stateLabel: (s: string) => lookup(STATE_LABELS, s, 'Состояние неизвестно'),
+  /** A history entry's event as a past event («Запрос подписан»). */
+  eventLabel: (e: string) => lookup(HISTORY_EVENT_LABELS, e, 'Событие по запросу'),
+  /**
+   * A history entry as people read it: what happened and who did it (an officer by name, the other Party
+   * in the instrumental case, «автоматически»). The time is formatted by the page (dateTimeRu, node's zone).
+   */
+  historyEntry: (
+    e: { event: string; side: string; officerName?: string | null },
+    v: { direction: 'incoming' | 'outgoing'; counterpartBody: { party: string } },
+  ) => historyEntryRu(e, { direction: v.direction, counterpartParty: v.counterpartBody.party }),
+  /** The data keys of a history entry worth showing, in order, with their labels and Russian values. */
+  historyData: (data: Record<string, unknown>, valueRu: (v: unknown) => string): [string, string][] =>
+    Object.entries(data)
+      .filter(([k]) => !HIDDEN_HISTORY_DATA_KEYS.includes(k))
+      .map(([k, v]) => [lookup(HISTORY_DATA_LABELS, k, 'Сведения'), historyValueRu(k, v) ?? valueRu(v)]),
   /** A problem's Russian message without the field's technical path (the officer reads the field's name). */
   problemText: (p: { message: string; path: string }) =>
     p.path ? p.message.replaceAll(` (${p.path})`, '') : p.message,
-  messageTitle: (t: string) => (isMessageType(t) ? MESSAGE_TYPES[t].title : t),
-  idLabel: (country: string, kind: string) =>
-    `${idLabelRu(country, kind)} (${isSignatory(country) ? PARTIES[country].nameRu : country})`,
-  deadlineBasisLabel: (b: string) =>
-    (
-      ({
-        'R12.a': '30 рабочих дней (статья 12)',
-        'R12.b': 'срок, указанный в запросе (статья 12; прежний расчёт)',
-      }) as Record<string, string>
-    )[b] ?? b,
-  consentStatusLabel: (s: string) =>
-    (
-      ({ requested: 'ожидает решения', granted: 'согласие дано', refused: 'в согласии отказано' }) as Record<
-        string,
-        string
-      >
-    )[s] ?? s,
-  outcomeLabel: (o: string) => OUTCOME_LABELS_RU[o as AnswerOutcome] ?? o,
-  partyName: (cc: string | undefined) => (cc && isSignatory(cc) ? PARTIES[cc].nameRu : (cc ?? '')),
-  itemLabel: (k: string) => ITEM_LABELS[k as ItemKind] ?? k,
-  dataLabel: (k: string) => DATA_LABELS[k] ?? k,
-  groundLabel: (g: string) => REFUSAL_GROUND_LABELS_RU[g as keyof typeof REFUSAL_GROUND_LABELS_RU] ?? g,
-  issuerLabel: (k: string | undefined) =>
-    (({ court: 'суд', authority: 'иной уполномоченный орган', notary: 'нотариус' }) as Record<string, string>)[
-      k ?? ''
-    ] ?? '',
+  /** A message type by its Russian name («Окончательный ответ»), never its wire name. */
+  messageTitle: (t: string) => messageTypeLabel(t),
+  idLabel: (country: string, kind: string) => `${idLabelRu(country, kind)} (${partyName(country)})`,
+  deadlineBasisLabel: (b: string) => lookup(DEADLINE_BASIS_LABELS, b, b),
+  consentStatusLabel: (s: string) => lookup(CONSENT_STATUS_LABELS, s, s),
+  outcomeLabel: (o: string) => lookup(OUTCOME_LABELS, o, o),
+  partyName: (cc: string | undefined) => partyName(cc),
+  itemLabel: (k: string) => lookup(ITEM_KIND_LABELS, k, 'Иные сведения'),
+  /** Article references as people write them: «ст. 6 а), 6 б)». */
+  provisionsLabel: (p: readonly string[]) => provisionsRu(p),
+  dataLabel: (k: string) => lookup(HISTORY_DATA_LABELS, k, 'Сведения'),
+  groundLabel: (g: string) => lookup(REFUSAL_GROUND_LABELS, g, g),
+  issuerLabel: (k: string | undefined) => lookup(ISSUER_KIND_LABELS, k, ''),
   overdueLabel: (o: { status: string; workingDaysLeft: number }) =>
     o.status === 'open'
       ? `осталось ${o.workingDaysLeft} раб. дн.`
@@ -141,10 +90,9 @@ export const labels = {
   personName: (p: Person | undefined) =>
     !p ? '' : p.type === 'individual' ? [p.surname, p.name, p.patronymic].filter(Boolean).join(' ') : (p.name ?? ''),
   subItems: SUB_ITEMS,
-  meansLabel: (m: string) => Object.fromEntries(PAPER_MEANS_RU)[m] ?? m,
+  meansLabel: (m: string) => lookup(PAPER_MEANS_LABELS, m, m),
   /** R10.a: whose paper original, in the genitive («оригинал запроса»). */
-  paperDocumentLabel: (d: string) =>
-    (({ request: 'запроса', answer: 'ответа', refusal: 'отказа в исполнении' }) as Record<string, string>)[d] ?? d,
+  paperDocumentLabel: (d: string) => lookup(PAPER_DOCUMENT_LABELS, d, d),
   /** R25: a declaration's category and scope, as the text of Article 25 says it. */
   declarationLabel: (d: { documents: string; provisions: 'all' | string[] }) =>
     `${d.documents === 'notarial' ? 'нотариально заверенные документы' : 'исполнительные документы органов и должностных лиц, не входящих в судебную систему'}: ${d.provisions === 'all' ? 'полностью' : `положения ${d.provisions.join(', ')}`}`,

@@ -23,6 +23,7 @@ import { signRequest } from '../../src/app/sign-request.js';
 import { parseQrPayload, sealFor, verifyPaperOriginal } from '../../src/app/verify-paper-original.js';
 import type { Actor, Officer } from '../../src/app/context.js';
 import { EixError } from '../../src/domain/errors.js';
+import { paperShortCode, readPaperShortCode } from '../../src/domain/paper-original.js';
 import { fixedClock } from '../../src/adapters/clock/system-clock.js';
 import { runCli } from '../../src/cli/program.js';
 import { readConfig } from '../../src/config/config.js';
@@ -39,6 +40,28 @@ const example = aRequest();
 /** Text with all whitespace removed, for strings a line break may split. */
 const squeeze = (s: string): string => s.replace(/\s+/g, '');
 
+/**
+ * Issue 14, item 8: paper carries no technical strings — no message or request ids, digests, the console
+ * command, the QR text, Latin article letters («6.a») or body identifiers.
+ */
+function noTechnicalStrings(printed: string, ids: readonly string[], registrationNumber: string): void {
+  // The registration number is the body's own (it may contain the body's code): it is no technical string.
+  const text = squeeze(printed).replaceAll(squeeze(registrationNumber), '№');
+  const flat = text;
+  for (const id of ids) assert.ok(!flat.includes(squeeze(id)), `a technical id is printed: ${id}`);
+  for (const bad of [
+    /eix\s*pdf/i,
+    /EIX1\|/,
+    /SHA-256/,
+    /\b[0-9a-f]{16,}\b/,
+    /\d\.[a-e]\b/,
+    /идентификатор/i,
+    /ru-fssp-\d+/,
+    /kz-central/,
+  ])
+    assert.ok(!bad.test(text), `technical string ${bad} on paper: «${bad.exec(text)?.[0]}»`);
+}
+
 function decodeQr(png: Buffer): string | null {
   const img = PNG.sync.read(png);
   return (
@@ -52,6 +75,29 @@ function fakeJws(envelope: Record<string, unknown>, body: Record<string, unknown
   const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
   return `${b64({ alg: 'ES256', typ: 'eix-message+jws', x5c: [Buffer.from('test certificate DER').toString('base64')] })}.${b64({ envelope, body })}.${Buffer.from('signature').toString('base64url')}`;
 }
+
+test('issue 14, item 8: the short code is 12 Crockford characters from the digest, grouped 4-4-4, read leniently, with a check character', () => {
+  const digest = sha256Hex('signed JWS');
+  const code = paperShortCode(digest);
+  assert.match(code, /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+  assert.equal(paperShortCode(digest.toUpperCase()), code, 'stable');
+  assert.notEqual(paperShortCode(sha256Hex('signed JWS.')), code);
+  assert.deepEqual(readPaperShortCode(code.toLowerCase().replaceAll('-', ' ')), { code });
+  // Every single-character typo and every swap of two different neighbours is caught by the check character.
+  const raw = code.replaceAll('-', '');
+  const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+  for (let i = 0; i < raw.length; i++)
+    for (const c of alphabet)
+      if (c !== raw[i])
+        assert.deepEqual(readPaperShortCode(raw.slice(0, i) + c + raw.slice(i + 1)), { problem: 'check' });
+  for (let i = 0; i + 1 < raw.length; i++)
+    if (raw[i] !== raw[i + 1])
+      assert.deepEqual(readPaperShortCode(raw.slice(0, i) + raw[i + 1] + raw[i] + raw.slice(i + 2)), {
+        problem: 'check',
+      });
+  for (const bad of ['', 'ABCD-EFGH', `${raw}0`, raw.replace(/.$/, 'U')])
+    assert.deepEqual(readPaperShortCode(bad), { problem: 'shape' });
+});
 
 test('R10.a: the QR payload is short and stable, and the QR image decodes to it', async () => {
   const seal = { messageId: '0b7c9a52-7a3f-4a0e-9d8c-1f2e3d4c5b6a', documentSha256: 'ab'.repeat(32) };
@@ -93,6 +139,21 @@ for (const e of ENGINES) {
       const body = await seedBody(ru.ctx, { id: 'ru-fssp-77', name: 'ГУФССП России по г. Москве' });
       officer = await seedOfficer(ru.ctx, body);
       stranger = await seedOfficer(ru.ctx, await seedBody(ru.ctx, { id: 'ru-fssp-78' }));
+      // The letterhead and the officer's contacts (migration 014; `eix body add --address …`, `eix user add --phone …`).
+      await ru.ctx.db
+        .updateTable('bodies')
+        .set({
+          address: '125009, г. Москва, ул. Тверская, д. 1',
+          phone: '+7 495 123-45-67',
+          email: 'moscow@fssp.example',
+        })
+        .where('id', '=', body)
+        .execute();
+      await ru.ctx.db
+        .updateTable('officers')
+        .set({ phone: '+7 495 123-45-68', email: 'petrova@fssp.example' })
+        .where('id', '=', officer.officerId)
+        .execute();
       const proceedingId = (
         await createProceeding(ru.ctx, officer, {
           number: '123456/26/77001-ИП',
@@ -273,9 +334,9 @@ for (const e of ENGINES) {
         '500100732259',
         'ООО «Ромашка»',
         '1027700132195',
-        'ст. 6.a, 6.b, 6.c',
+        'ст. 6 а), 6 б), 6 в)',
         'недвижимое имущество',
-        'ст. 7.a, 7.b',
+        'ст. 7 а), 7 б)',
         'Период: с 01.12.2023 по 31.10.2026',
         'ст. 8',
         'Получение объяснений от должника',
@@ -285,12 +346,26 @@ for (const e of ENGINES) {
         'до 20.12.2026',
         'Петрова Анна Сергеевна',
         'судебный пристав-исполнитель',
-        '26.11.2026 06:05:00 UTC',
+        // Issue 14, item 8: the signing time in the node's zone, labelled; the outgoing number; letterhead; contacts.
+        '26.11.2026 09:05 (по местному времени, +03:00)',
+        `Исх. № ${view.number} от 26.11.2026`,
+        '125009, г. Москва, ул. Тверская, д. 1',
+        'тел. +7 495 123-45-67',
+        'эл. почта: moscow@fssp.example',
+        '+7 495 123-45-68',
+        'petrova@fssp.example',
+        `Код проверки: ${seal.shortCode}`,
+        'Проверка оригинала',
         `стр. 1 из ${pages}`,
       ])
         assert.ok(squeeze(text).includes(squeeze(s)), `missing «${s}»`);
+      assert.match(seal.shortCode ?? '', /^[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}-[0-9A-HJKMNP-TV-Z]{4}$/);
+      noTechnicalStrings(
+        text,
+        [requestMessageId, sha256Hex(requestJws), seal.certificateSha256!, view.id],
+        view.number,
+      );
       assert.ok(squeeze(text).includes(squeeze('Взыскать с Иванова Ивана Ивановича в пользу ООО «Ромашка»')));
-      assert.ok(squeeze(text).includes(qrPayload(seal)), 'the QR payload is printed under the image');
       assert.ok(!text.includes('ПРОЕКТ'));
 
       const qr = await qrFor(seal);
@@ -343,10 +418,12 @@ for (const e of ENGINES) {
         'Национальный банк Республики Казахстан',
         'выписка.txt',
         'Ахметов Серик Болатович',
-        '01.12.2026 05:00:00 UTC',
+        '01.12.2026 08:00 (по местному времени, +03:00)',
+        `На исх. № ${view.number} от 26.11.2026`,
+        `Код проверки: ${seal.shortCode}`,
       ])
         assert.ok(squeeze(text).includes(squeeze(s)), `missing «${s}»`);
-      assert.ok(squeeze(text).includes(qrPayload(seal)));
+      noTechnicalStrings(text, [answerMessageId, sha256Hex(answerJws), view.id], view.number);
       assert.equal(decodeQr((await qrFor(seal)).png), `EIX1|${answerMessageId}|${sha256Hex(answerJws)}`);
     });
 
@@ -399,6 +476,56 @@ for (const e of ENGINES) {
         .where('action', '=', 'paper_original.verified')
         .execute();
       assert.equal(audited.length, 3);
+    });
+
+    test('issue 14, item 8: the short code printed next to the QR verifies the original; a mistyped code is a clear Russian error; an unknown code is not confirmed', async () => {
+      const view = await getRequest(ru.ctx, officer, requestId);
+      const seal = await sealFor(ru.ctx, view); // printing stores the code it prints
+      const code = seal!.shortCode!;
+      const byCode = await verifyPaperOriginal(ru.ctx, officer, { payload: code });
+      assert.deepEqual(byCode, { valid: true, messageId: requestMessageId, requestId, number: view.number });
+      // Typed as people type: lower case, spaces instead of dashes, O for 0, I/L for 1.
+      const typed = code.toLowerCase().replaceAll('-', ' ').replaceAll('0', 'o').replaceAll('1', 'l');
+      assert.equal((await verifyPaperOriginal(ru.ctx, officer, { payload: ` ${typed} ` })).valid, true);
+      // The answer's code too (printed from the received answer).
+      const answerCode = (await sealFor(ru.ctx, view, 'answer'))!.shortCode!;
+      assert.notEqual(answerCode, code);
+      assert.equal((await verifyPaperOriginal(ru.ctx, officer, { payload: answerCode })).valid, true);
+
+      // One character mistyped: the check character tells a typo from an unknown document.
+      const raw = code.replaceAll('-', '');
+      const alphabet = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+      const other = alphabet[(alphabet.indexOf(raw[5]!) + 7) % 32]!;
+      const mistyped = raw.slice(0, 5) + other + raw.slice(6);
+      await assert.rejects(
+        verifyPaperOriginal(ru.ctx, officer, { payload: mistyped }),
+        (e: unknown) =>
+          e instanceof EixError &&
+          e.code === 'input.invalid' &&
+          e.data.field === 'payload' &&
+          /^Код проверки введён с ошибкой/.test(e.message),
+      );
+      // Two neighbours swapped.
+      const swapped = raw.slice(0, 2) + raw[3] + raw[2] + raw.slice(4);
+      if (swapped !== raw)
+        await rejects(verifyPaperOriginal(ru.ctx, officer, { payload: swapped }), 'input.invalid', 'payload');
+      // Not a code at all: says what to type.
+      await assert.rejects(
+        verifyPaperOriginal(ru.ctx, officer, { payload: 'ABC-123' }),
+        (e: unknown) => e instanceof EixError && e.code === 'input.invalid' && /12 знаков/.test(e.message),
+      );
+      // Well formed, but never printed by this node: not confirmed.
+      const unknownCode = paperShortCode(sha256Hex('another document'));
+      assert.deepEqual(await verifyPaperOriginal(ru.ctx, officer, { payload: unknownCode }), {
+        valid: false,
+        messageId: '',
+        requestId: null,
+        number: null,
+        reason: 'unknown',
+      });
+      // An officer of another body learns nothing from a code either.
+      const hidden = await verifyPaperOriginal(ru.ctx, stranger, { payload: code });
+      assert.deepEqual([hidden.valid, hidden.reason, hidden.requestId], [false, 'unknown', null]);
     });
 
     test('the form renders from a hand-made view as well (incoming request, no answers yet)', async () => {

@@ -93,12 +93,40 @@ test('eix body add and user add: JSON answers, coded errors naming the option', 
     'ru-central',
     '--time-zone',
     'Europe/Moscow',
+    '--address',
+    '125009, г. Москва, ул. Тверская, д. 1',
+    '--phone',
+    '+7 495 123-45-67',
+    '--email',
+    'msk@fssp.example',
     '--json',
   ]);
   assert.equal(b.code, 0, b.out + b.err);
   assert.deepEqual(
     [b.json.id, b.json.party, b.json.parentId, b.json.timeZone],
     ['ru-msk', 'RU', 'ru-central', 'Europe/Moscow'],
+  );
+  // Issue 14, item 8: the letterhead printed on the body's forms.
+  assert.deepEqual(
+    [b.json.address, b.json.phone, b.json.email],
+    ['125009, г. Москва, ул. Тверская, д. 1', '+7 495 123-45-67', 'msk@fssp.example'],
+  );
+  assert.equal(
+    (
+      await badInput('input.invalid', [
+        'body',
+        'add',
+        '--id',
+        'ru-y',
+        '--name',
+        'y',
+        '--kind',
+        'other',
+        '--email',
+        'нет',
+      ])
+    ).field,
+    '--email',
   );
   await badInput('body.exists', ['body', 'add', '--id', 'ru-msk', '--name', 'x', '--kind', 'territorial']);
   assert.equal(

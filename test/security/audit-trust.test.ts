@@ -64,7 +64,7 @@ for (const engine of ENGINES) {
     const append = (c: AppContext, i: number) =>
       c.db
         .transaction()
-        .execute((tx) => appendAudit(tx, c, ACTOR, { action: 'test.entry', subject: `entry ${i}`, details: { i } }));
+        .execute((tx) => appendAudit(tx, c, ACTOR, { action: 'retention.set', subject: `entry ${i}`, details: { i } }));
     const entries = async (): Promise<AuditEntry[]> =>
       (await ctx.db.selectFrom('audit_log').selectAll().orderBy('seq').execute()).map(rowToEntry);
     const verify = (o: Parameters<typeof verifyAuditLog>[1] = {}) =>

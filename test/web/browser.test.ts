@@ -131,6 +131,12 @@ describe('officer web UI in Chromium', { skip: browserSkip }, () => {
       new URL(String(await attachment.getAttribute('href')), requestUrl).toString(),
     );
     assert.match(await download.text(), /KZ12722C000012345678/);
+    // Issue 14, item 2: the history as past events with who did them, in local time, no codes.
+    const history = await ru.locator('ol.timeline').innerText();
+    assert.match(history, /Запрос подписан \(Петрова Анна Сергеевна\)/);
+    assert.match(history, /Получение подтверждено \(Казахстаном\)/);
+    assert.match(history, /Направлен окончательный ответ \(Казахстаном\)/);
+    assert.doesNotMatch(history, /\d{4}-\d{2}-\d{2}T|сторона\)|\bR\d+\.[a-z]\b|\b(true|false)\b/);
     await ru.screenshot({ path: `${SHOTS}request-answered.png`, fullPage: true });
     // R9.3: the creditor's extract, logged as a read of received data.
     await ru.getByRole('button', { name: 'Выписка для взыскателя' }).click();
@@ -143,9 +149,13 @@ describe('officer web UI in Chromium', { skip: browserSkip }, () => {
     const { text } = await pdfText(await pdf.body());
     assert.match(text, /ЗАПРОС/);
     assert.match(text, /Иванов/);
-    const payload = /EIX1\|[0-9a-f-]{36}\|[0-9a-f]{64}/.exec(text.replace(/\s+/g, ''))?.[0];
-    assert.ok(payload, 'the QR payload is printed under the code');
-    await ru.goto(`${fed.nodes.RU.apiUrl}/paper?payload=${encodeURIComponent(payload)}`);
+    // Issue 14, item 8: no QR text on paper, but a short code a person types on «Проверка оригинала».
+    assert.doesNotMatch(text, /EIX1\|/);
+    const code = /Код проверки:\s*([0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4})/.exec(text)?.[1];
+    assert.ok(code, 'the short verification code is printed next to the QR code');
+    await ru.goto(`${fed.nodes.RU.apiUrl}/paper`);
+    await ru.fill('#payload', code.toLowerCase().replaceAll('-', ' '));
+    await ru.getByRole('button', { name: 'Проверить' }).click();
     assert.match(await ru.locator('main').innerText(), /Подлинный/);
     await ru.screenshot({ path: `${SHOTS}paper-verified.png`, fullPage: true });
     const answerPdf = await ru.request.get(`${requestUrl}/answer.pdf`);

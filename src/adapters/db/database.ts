@@ -26,6 +26,7 @@ import * as m012 from './migrations/012-session-idle-token-expiry.js';
 import * as m013 from './migrations/013-duties-second-factor.js';
 import * as m014 from './migrations/014-events.js';
 import * as m015 from './migrations/015-work-queue.js';
+import * as m016 from './migrations/016-letterhead-paper-codes.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -116,6 +117,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '013-duties-second-factor': m013.statements,
   '014-events': m014.statements,
   '015-work-queue': m015.statements,
+  '016-letterhead-paper-codes': m016.statements,
 };
 
 const provider: MigrationProvider = {

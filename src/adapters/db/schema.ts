@@ -20,6 +20,10 @@ export interface BodiesTable {
   parent_id: string | null;
   time_zone: string | null;
   created_at: GenTimestamp;
+  /** Letterhead of the body's printed forms (014). */
+  address: ColumnType<string | null, string | null | undefined, string | null>;
+  phone: ColumnType<string | null, string | null | undefined, string | null>;
+  email: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface OfficersTable {
@@ -38,6 +42,9 @@ export interface OfficersTable {
   totp_secret_enc: Bytes | null;
   totp_enabled_at: Timestamp | null;
   totp_last_step: ColumnType<string | null, number | string | null, number | string | null>;
+  /** Contacts printed under the officer's signature (014). */
+  phone: ColumnType<string | null, string | null | undefined, string | null>;
+  email: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface TotpRecoveryCodesTable {
@@ -317,6 +324,15 @@ export interface PaperOriginalsTable {
   recorded_at: GenTimestamp;
 }
 
+/** The short verification code printed next to a form's QR code, and the signed message it stands for (014). */
+export interface PaperCodesTable {
+  code: string;
+  message_id: string;
+  document_sha256: string;
+  request_id: string | null;
+  created_at: GenTimestamp;
+}
+
 export interface SessionsTable {
   id: string;
   officer_id: string;
@@ -382,4 +398,5 @@ export interface DB {
   events: EventsTable;
   notice_cursors: NoticeCursorsTable;
   notice_reads: NoticeReadsTable;
+  paper_codes: PaperCodesTable;
 }

@@ -1,8 +1,11 @@
 // Printable forms (R10.a): the request and the answer as Russian PDF documents
-// (pdfmake, DejaVu fonts for Cyrillic). A signed form carries a QR code that
-// ties the paper original to the signed electronic message: the message id
-// and the SHA-256 of the signed JWS (`eix pdf verify` checks it). A draft is
-// marked «ПРОЕКТ — не подписан» and has no QR code.
+// (pdfmake, DejaVu fonts for Cyrillic), as an office sends them: the body's
+// letterhead, the outgoing registration number, the signing officer with
+// contacts. A signed form carries a QR code that ties the paper original to
+// the signed electronic message (the message id and the SHA-256 of the signed
+// JWS) and, next to it, a short code a person can type on «Проверка оригинала».
+// No technical strings on paper: no ids, digests or commands. A draft is marked
+// «ПРОЕКТ — не подписан» and has neither. Words come from the one vocabulary.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -10,10 +13,21 @@ import PdfPrinter from 'pdfmake';
 import type { Content, TableCell, TDocumentDefinitions, TFontDictionary } from 'pdfmake/interfaces.js';
 import QRCode from 'qrcode';
 import type { RequestView, AnswerView } from '../../app/get-request.js';
-import { OUTCOME_LABELS_RU, type AnswerData, type AnswerOutcome } from '../../domain/answer.js';
+import type { AnswerData } from '../../domain/answer.js';
 import { idLabelRu } from '../../domain/national-ids.js';
-import { isSignatory, PARTIES } from '../../domain/parties.js';
 import { itemProvisions, type Item, type NationalIdRef, type Person, type Request } from '../../domain/request.js';
+import {
+  DOCUMENT_SOURCE_LABELS,
+  ISSUER_KIND_LABELS,
+  OUTCOME_LABELS,
+  PROCEEDING_RESULT_LABELS,
+  PROPERTY_SUB_ITEM_LABELS,
+  PROPERTY_SUB_ITEM_LETTERS,
+  partyFullName,
+  partyName,
+  provisionRu,
+  provisionsRu as provisionListRu,
+} from '../../domain/vocabulary.js';
 import type { PdfSeal } from '../../ports/pdf.js';
 
 export const QR_PREFIX = 'EIX1';
@@ -77,13 +91,24 @@ export function ruDate(iso: string | undefined | null): string {
   return m ? `${m[3]}.${m[2]}.${m[1]}` : iso;
 }
 
-/** An instant as DD.MM.YYYY HH:MM:SS UTC. */
-export function ruInstant(iso: string | undefined | null): string {
+/** An instant as ДД.ММ.ГГГГ ЧЧ:ММ in the node's time zone, labelled with its offset («по местному времени, +03:00»). */
+export function ruInstant(iso: string | undefined | null, timeZone = 'UTC'): string {
   if (!iso) return DASH;
   const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const t = d.toISOString();
-  return `${ruDate(t.slice(0, 10))} ${t.slice(11, 19)} UTC`;
+  if (Number.isNaN(d.getTime())) return DASH;
+  const parts = new Intl.DateTimeFormat('ru-RU', {
+    timeZone,
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZoneName: 'longOffset',
+  }).formatToParts(d);
+  const part = (t: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === t)?.value ?? '';
+  const offset = part('timeZoneName').replace(/^GMT/, '') || '+00:00';
+  return `${part('day')}.${part('month')}.${part('year')} ${part('hour')}:${part('minute')} (по местному времени, ${offset})`;
 }
 
 function money(m: { value: number; currency: string } | undefined): string {
@@ -92,44 +117,18 @@ function money(m: { value: number; currency: string } | undefined): string {
   return `${int!.replace(/\B(?=(\d{3})+(?!\d))/g, '\u00a0')},${frac} ${m.currency}`;
 }
 
-function partyName(code: string | undefined): string {
-  if (!code) return DASH;
-  return isSignatory(code) ? PARTIES[code].fullNameRu : code;
+/** The Party's full name («Республика Казахстан»), a dash when absent. */
+function partyFull(code: string | undefined): string {
+  return partyFullName(code) || DASH;
 }
 
-/** Groups a hex digest by 8 so it wraps on paper. */
-function hexGroups(hex: string): string {
-  return hex.match(/.{1,8}/g)?.join(' ') ?? hex;
-}
-
-const LETTER_RU: Record<string, string> = { a: 'а', b: 'б', c: 'в', d: 'г', e: 'д' };
-
-const PROPERTY_RU: Record<string, string> = {
-  a: 'денежные средства и иные ценности на счетах, во вкладах и на хранении в банках и иных кредитных организациях',
-  b: 'недвижимое имущество',
-  c: 'транспортные средства и иное имущество, подлежащее государственной регистрации',
-  d: 'доли в уставном капитале, акции и иные ценные бумаги',
-  e: 'иные имущественные права',
-};
-
-const RESULTS_RU: Record<string, string> = {
-  collected: 'взысканные денежные средства',
-  arrested: 'арестованное имущество',
-  for_sale: 'имущество, переданное на реализацию',
-};
-
-const FROM_RU: Record<string, string> = {
-  parties: 'от сторон исполнительного производства',
-  persons: 'от иных физических и юридических лиц',
-  state_bodies: 'от государственных органов',
-};
-
-const ISSUER_KIND_RU: Record<string, string> = { court: 'суд', authority: 'иной орган', notary: 'нотариус' };
-
+/** «ст. 6 а), 6 б)»: the item's provisions as people write them. */
 function provisionsRu(item: Item): string {
-  const p = itemProvisions(item);
-  return p.length ? `ст. ${p.join(', ')}` : '';
+  return provisionListRu(itemProvisions(item));
 }
+
+const label = <K extends string>(table: Readonly<Record<K, string>>, k: string): string =>
+  (table as Readonly<Record<string, string>>)[k] ?? DASH;
 
 // ---- building blocks ---------------------------------------------------------
 
@@ -171,7 +170,7 @@ function grid(
 
 function idsText(ids: readonly NationalIdRef[] | undefined): string | undefined {
   if (!ids?.length) return undefined;
-  return ids.map((i) => `${idLabelRu(i.country, i.kind)} (${i.country}): ${i.value}`).join('\n');
+  return ids.map((i) => `${idLabelRu(i.country, i.kind)} (${partyName(i.country)}): ${i.value}`).join('\n');
 }
 
 function personFields(p: Person | undefined): Content {
@@ -186,7 +185,7 @@ function personFields(p: Person | undefined): Content {
   }
   const passport = p.passport
     ? [
-        p.passport.country,
+        partyName(p.passport.country),
         p.passport.series,
         p.passport.number && `№ ${p.passport.number}`,
         p.passport.issuedBy && `выдан ${p.passport.issuedBy}`,
@@ -217,7 +216,7 @@ function bodyLine(
 ): string {
   const x = b ?? fallback;
   if (!x) return DASH;
-  return [x.name, partyName(x.party), x.id ? `идентификатор: ${x.id}` : undefined].filter(Boolean).join('\n');
+  return [x.name, partyFull(x.party)].filter(Boolean).join('\n');
 }
 
 /** R3–R8: what one item asks for, in words. */
@@ -229,13 +228,14 @@ export function itemDescription(item: Item): Content[] {
       out.push(
         'Сведения об исполнительных документах в отношении должника, находящихся на исполнении в запрашиваемой Стороне, и о результатах их исполнения',
       );
-      if (item.results?.length) add(`Результаты исполнения: ${item.results.map((r) => RESULTS_RU[r] ?? r).join('; ')}`);
+      if (item.results?.length)
+        add(`Результаты исполнения: ${item.results.map((r) => label(PROCEEDING_RESULT_LABELS, r)).join('; ')}`);
       if (item.resultsOther) add(`Иные результаты: ${item.resultsOther}`);
       break;
     case 'documents':
       out.push('Предоставление информации, справок, документов или их заверенных копий');
       if (item.description) add(item.description);
-      if (item.from?.length) add(`Получить: ${item.from.map((f) => FROM_RU[f] ?? f).join('; ')}`);
+      if (item.from?.length) add(`Получить: ${item.from.map((f) => label(DOCUMENT_SOURCE_LABELS, f)).join('; ')}`);
       break;
     case 'clarification':
       out.push(`Получение объяснений от ${item.party === 'creditor' ? 'взыскателя' : 'должника'} по вопросам:`);
@@ -243,12 +243,13 @@ export function itemDescription(item: Item): Content[] {
       break;
     case 'property':
       out.push('Сведения об имуществе должника, находящемся на территории запрашиваемой Стороны:');
-      for (const s of item.subItems ?? []) add(`«${LETTER_RU[s] ?? s}» (6.${s}) ${PROPERTY_RU[s] ?? ''}`);
+      for (const s of item.subItems ?? [])
+        add(`${label(PROPERTY_SUB_ITEM_LETTERS, s)}) ${label(PROPERTY_SUB_ITEM_LABELS, s)}`);
       if (item.note) add(item.note);
       break;
     case 'employment_income':
-      if (item.workplace) out.push('Сведения о месте работы должника (ст. 7.a)');
-      if (item.income) out.push('Сведения об источниках и размере доходов должника (ст. 7.b)');
+      if (item.workplace) out.push(`Сведения о месте работы должника — ст. ${provisionRu('7.a')}`);
+      if (item.income) out.push(`Сведения об источниках и размере доходов должника — ст. ${provisionRu('7.b')}`);
       if (!item.workplace && !item.income) out.push('Сведения о месте работы и доходах должника');
       if (item.period) add(`Период: с ${ruDate(item.period.from)} по ${ruDate(item.period.to)}`);
       break;
@@ -271,6 +272,33 @@ export function itemDescription(item: Item): Content[] {
   return out;
 }
 
+/** The letterhead of the body that made the document: its name, address, telephone and e-mail. */
+function letterhead(seal: PdfSeal | null, fallback: { name?: string; party?: string } | undefined): Content {
+  const h = seal?.letterhead ?? (fallback?.name ? { name: fallback.name } : undefined);
+  if (!h) return { text: '' };
+  const contacts = [h.phone ? `тел. ${h.phone}` : '', h.email ? `эл. почта: ${h.email}` : '']
+    .filter(Boolean)
+    .join(', ');
+  return {
+    margin: [0, 0, 0, 8],
+    stack: [
+      { text: h.name, bold: true, fontSize: 11 },
+      ...(h.address ? [{ text: h.address }] : []),
+      ...(contacts ? [{ text: contacts }] : []),
+      {
+        canvas: [{ type: 'line', x1: 0, y1: 4, x2: 495, y2: 4, lineWidth: 0.75 }],
+      },
+    ] as Content[],
+  };
+}
+
+/** The body that conducts the proceeding, by name (never its id): the requesting body when it is that body. */
+function proceedingBodyName(d: Partial<Request>): string | undefined {
+  const id = d.proceeding?.bodyId;
+  if (!id) return undefined;
+  return d.requestingBody?.id === id ? d.requestingBody.name : undefined;
+}
+
 function signatureBlock(seal: PdfSeal | null, role: string): Content {
   if (!seal) {
     return [
@@ -285,11 +313,11 @@ function signatureBlock(seal: PdfSeal | null, role: string): Content {
     fields([
       ['Должностное лицо', seal.officer.name],
       ['Должность', seal.officer.position],
+      ['Телефон', seal.officerContacts?.phone],
+      ['Электронная почта', seal.officerContacts?.email],
       ['Орган', seal.bodyName],
-      ['Дата и время подписания', ruInstant(seal.signedAt)],
-      ['Идентификатор сообщения', seal.messageId],
-      ['SHA-256 подписанного документа', hexGroups(seal.documentSha256)],
-      ['Отпечаток сертификата (SHA-256)', seal.certificateSha256 ? hexGroups(seal.certificateSha256) : undefined],
+      ['Дата и время подписания', ruInstant(seal.signedAt, seal.timeZone)],
+      ['Код проверки', seal.shortCode],
     ]),
   ];
 }
@@ -334,13 +362,15 @@ async function frame(opts: {
                 style: 'foot',
                 stack: [
                   'Бумажный подлинник (статья 10) соответствует электронному документу, подписанному электронной подписью.',
-                  'Проверка: eix pdf verify «содержимое QR-кода».',
-                ],
+                  ...(opts.seal?.shortCode
+                    ? [{ text: `Код проверки: ${opts.seal.shortCode}`, fontSize: 10, bold: true, margin: [0, 3, 0, 3] }]
+                    : []),
+                  'Проверить подлинность: страница «Проверка оригинала» — отсканируйте QR-код или введите код проверки.',
+                ] as Content[],
               },
               { width: 80, margin: [0, 6, 0, 0], stack: [pageText] },
             ],
           },
-          { text: qr.payload, fontSize: 6.5, margin: [0, 2, 0, 0] },
         ],
       };
     },
@@ -358,6 +388,10 @@ export async function renderRequestPdf(view: RequestView, seal: PdfSeal | null):
   const content: Content[] = [];
   if (!seal) content.push({ text: 'ПРОЕКТ — не подписан', style: 'draft', margin: [0, 0, 0, 8] });
   content.push(
+    letterhead(seal, d.requestingBody ?? (view.direction === 'incoming' ? view.counterpartBody : undefined)),
+  );
+  content.push(
+    { text: `Исх. № ${number || DASH} от ${ruDate(d.date)}`, margin: [0, 0, 0, 10] },
     { text: 'ЗАПРОС', style: 'title' },
     {
       text: 'о предоставлении информации при осуществлении принудительного исполнения',
@@ -388,7 +422,7 @@ export async function renderRequestPdf(view: RequestView, seal: PdfSeal | null):
     fields([
       ['Номер', d.proceeding?.number],
       ['Дата возбуждения', d.proceeding?.openedOn ? ruDate(d.proceeding.openedOn) : undefined],
-      ['Орган', d.proceeding?.bodyId],
+      ['Орган', proceedingBodyName(d)],
     ]),
   );
 
@@ -401,7 +435,7 @@ export async function renderRequestPdf(view: RequestView, seal: PdfSeal | null):
       [
         'Выдан',
         ed?.issuer
-          ? [ed.issuer.name, ed.issuer.kind ? `(${ISSUER_KIND_RU[ed.issuer.kind] ?? ed.issuer.kind})` : '']
+          ? [ed.issuer.name, ed.issuer.kind ? `(${label(ISSUER_KIND_LABELS, ed.issuer.kind)})` : '']
               .filter(Boolean)
               .join(' ')
           : undefined,
@@ -425,7 +459,7 @@ export async function renderRequestPdf(view: RequestView, seal: PdfSeal | null):
         {
           text: [
             { text: `${i + 1}. `, bold: true },
-            { text: provisions ? `(${provisions}) ` : '', color: '#444444' },
+            { text: provisions, color: '#444444' },
           ],
           margin: [0, 0, 0, 1],
         },
@@ -484,7 +518,7 @@ function answerData(data: AnswerData): Content[] {
     );
   }
   if (data.accounts?.length) {
-    sub('Счета, вклады, ценности (ст. 6.a)');
+    sub(`Счета, вклады, ценности — ст. ${provisionRu('6.a')}`);
     out.push(
       grid(
         ['Банк', 'Номер счёта', 'Вид', 'Валюта', 'Остаток'],
@@ -494,7 +528,7 @@ function answerData(data: AnswerData): Content[] {
     );
   }
   if (data.realEstate?.length) {
-    sub('Недвижимое имущество (ст. 6.b)');
+    sub(`Недвижимое имущество — ст. ${provisionRu('6.b')}`);
     out.push(
       grid(
         ['Описание', 'Адрес', 'Кадастровый номер', 'Доля', 'Обременения'],
@@ -504,7 +538,7 @@ function answerData(data: AnswerData): Content[] {
     );
   }
   if (data.vehicles?.length) {
-    sub('Транспортные средства (ст. 6.c)');
+    sub(`Транспортные средства — ст. ${provisionRu('6.c')}`);
     out.push(
       grid(
         ['Описание', 'Рег. знак', 'VIN', 'Год выпуска'],
@@ -519,7 +553,7 @@ function answerData(data: AnswerData): Content[] {
     );
   }
   if (data.shares?.length) {
-    sub('Доли, ценные бумаги, иные права (ст. 6.d, 6.e)');
+    sub(`Доли, ценные бумаги, иные права — ст. ${provisionRu('6.d')}, ${provisionRu('6.e')}`);
     out.push(
       grid(
         ['Эмитент', 'Описание', 'Доля'],
@@ -528,7 +562,7 @@ function answerData(data: AnswerData): Content[] {
     );
   }
   if (data.employer) {
-    sub('Место работы (ст. 7.a)');
+    sub(`Место работы — ст. ${provisionRu('7.a')}`);
     out.push(
       fields([
         ['Работодатель', data.employer.name],
@@ -539,7 +573,7 @@ function answerData(data: AnswerData): Content[] {
     );
   }
   if (data.income?.length) {
-    sub('Доходы (ст. 7.b)');
+    sub(`Доходы — ст. ${provisionRu('7.b')}`);
     out.push(
       grid(
         ['Период', 'Источник', 'Сумма'],
@@ -549,7 +583,7 @@ function answerData(data: AnswerData): Content[] {
     );
   }
   if (data.addresses?.length) {
-    sub('Адреса (ст. 8)');
+    sub('Адреса — ст. 8');
     out.push(
       grid(
         ['Адрес', 'Вид', 'С даты'],
@@ -575,18 +609,15 @@ function answerData(data: AnswerData): Content[] {
 
 function answerItem(view: RequestView, a: AnswerView): Content {
   const item = view.document.items?.[a.itemNo - 1];
-  const label = OUTCOME_LABELS_RU[a.outcome as AnswerOutcome] ?? a.outcome;
+  const outcome = label(OUTCOME_LABELS, a.outcome);
   const stack: Content[] = [
     {
-      text: [
-        { text: `Пункт ${a.itemNo}. `, bold: true },
-        item ? { text: `(${provisionsRu(item)})`, color: '#444444' } : '',
-      ],
+      text: [{ text: `Пункт ${a.itemNo}. `, bold: true }, item ? { text: provisionsRu(item), color: '#444444' } : ''],
     },
   ];
   if (item) stack.push({ stack: itemDescription(item), fontSize: 9, color: '#444444', margin: [12, 0, 0, 2] });
   stack.push({
-    text: [{ text: 'Результат: ', bold: true }, label, a.final ? '' : ' (промежуточный ответ)'],
+    text: [{ text: 'Результат: ', bold: true }, outcome, a.final ? '' : ' (промежуточный ответ)'],
     margin: [0, 2, 0, 2],
   });
   if (a.purged) stack.push({ text: 'Сведения удалены по истечении срока хранения (статья 9).', italics: true });
@@ -607,7 +638,9 @@ export async function renderAnswerPdf(view: RequestView, seal: PdfSeal | null): 
   const requesting = view.direction === 'outgoing' ? d.requestingBody : (d.requestingBody ?? view.counterpartBody);
   const content: Content[] = [];
   if (!seal) content.push({ text: 'ПРОЕКТ — не подписан', style: 'draft', margin: [0, 0, 0, 8] });
+  content.push(letterhead(seal, answering));
   content.push(
+    { text: `На исх. № ${number || DASH} от ${ruDate(d.date)}`, margin: [0, 0, 0, 10] },
     { text: `ОТВЕТ на запрос № ${number || DASH}`, style: 'title' },
     {
       text: `от ${ruDate(d.date)} о предоставлении информации при осуществлении принудительного исполнения`,

@@ -25,18 +25,30 @@ import { partyOption, print, asOptions } from '../io.js';
 import type { CommandKit } from '../program.js';
 import { withNode } from '../node-context.js';
 import { registerDataKeyCommands } from './data-key.js';
+import { BODY_KIND_LABELS, partyName, rolesRu } from '../../domain/vocabulary.js';
 
 const CLI: Actor = { kind: 'system', name: 'cli' };
 /** ДД.ММ.ГГГГ in the time zone of the node's Party, as the web pages show it. */
 const datesOf = (party: string) => webDates(partyTimeZone(party)).dateRu;
 
-const BODY_OPTIONS = { id: '--id', name: '--name', kind: '--kind', parentId: '--parent', timeZone: '--time-zone' };
+const BODY_OPTIONS = {
+  id: '--id',
+  name: '--name',
+  kind: '--kind',
+  parentId: '--parent',
+  timeZone: '--time-zone',
+  address: '--address',
+  phone: '--phone',
+  email: '--email',
+};
 const USER_OPTIONS = {
   bodyId: '--body',
   login: '--login',
   fullName: '--full-name',
   position: '--position',
   roles: '--roles',
+  phone: '--phone',
+  email: '--email',
 };
 
 const exists = (file: string): Promise<boolean> =>
@@ -229,20 +241,45 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
         .requiredOption('--name <text>', 'наименование органа')
         .requiredOption('--kind <kind>', 'central, territorial или other')
         .option('--parent <id>', 'вышестоящий орган')
-        .option('--time-zone <IANA>', 'часовой пояс органа, если он отличается от часового пояса Стороны'),
+        .option('--time-zone <IANA>', 'часовой пояс органа, если он отличается от часового пояса Стороны')
+        .option('--address <text>', 'почтовый адрес органа (для бланка печатных форм)')
+        .option('--phone <text>', 'телефон органа (для бланка)')
+        .option('--email <address>', 'электронная почта органа (для бланка)'),
     )
     .action(
-      kit.act(async (out, opts: { id: string; name: string; kind: string; parent?: string; timeZone?: string }) => {
-        const input = {
-          id: opts.id,
-          name: opts.name,
-          kind: opts.kind,
-          ...(opts.parent !== undefined ? { parentId: opts.parent } : {}),
-          ...(opts.timeZone !== undefined ? { timeZone: opts.timeZone } : {}),
-        };
-        const b = await withNode(kit, ({ ctx }) => asOptions(() => addBody(ctx, CLI, input), BODY_OPTIONS));
-        print(out, b, (x) => `Добавлен орган ${x.id} (${x.party}): ${x.name}`);
-      }),
+      kit.act(
+        async (
+          out,
+          opts: {
+            id: string;
+            name: string;
+            kind: string;
+            parent?: string;
+            timeZone?: string;
+            address?: string;
+            phone?: string;
+            email?: string;
+          },
+        ) => {
+          const input = {
+            id: opts.id,
+            name: opts.name,
+            kind: opts.kind,
+            ...(opts.parent !== undefined ? { parentId: opts.parent } : {}),
+            ...(opts.timeZone !== undefined ? { timeZone: opts.timeZone } : {}),
+            ...(opts.address !== undefined ? { address: opts.address } : {}),
+            ...(opts.phone !== undefined ? { phone: opts.phone } : {}),
+            ...(opts.email !== undefined ? { email: opts.email } : {}),
+          };
+          const b = await withNode(kit, ({ ctx }) => asOptions(() => addBody(ctx, CLI, input), BODY_OPTIONS));
+          print(
+            out,
+            b,
+            (x) =>
+              `Добавлен орган «${x.name}» (${BODY_KIND_LABELS[x.kind]}, ${partyName(x.party)}), идентификатор ${x.id}`,
+          );
+        },
+      ),
     );
 
   const user = program.command('user').description('пользователи узла');
@@ -255,25 +292,42 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
         .requiredOption('--login <login>', 'имя входа')
         .requiredOption('--full-name <text>', 'фамилия, имя, отчество')
         .requiredOption('--position <text>', 'должность')
-        .requiredOption('--roles <list>', 'роли через запятую: officer, supervisor, central, admin'),
+        .requiredOption('--roles <list>', 'роли через запятую: officer, supervisor, central, admin')
+        .option('--phone <text>', 'служебный телефон (печатается под подписью)')
+        .option('--email <address>', 'служебная электронная почта (печатается под подписью)'),
     )
     .action(
-      kit.act(async (out, opts: { body: string; login: string; fullName: string; position: string; roles: string }) => {
-        const input = {
-          bodyId: opts.body,
-          login: opts.login,
-          fullName: opts.fullName,
-          position: opts.position,
-          roles: rolesOption(opts.roles),
-        };
-        const r = await withNode(kit, ({ ctx }) => asOptions(() => addOfficer(ctx, CLI, input), USER_OPTIONS));
-        print(out, r, (x) =>
-          [
-            `Добавлен пользователь ${x.officer.login} (${x.officer.roles.join(', ')}) в орган ${x.officer.bodyId}`,
-            `Пароль (показывается один раз, передайте его пользователю): ${x.password}`,
-          ].join('\n'),
-        );
-      }),
+      kit.act(
+        async (
+          out,
+          opts: {
+            body: string;
+            login: string;
+            fullName: string;
+            position: string;
+            roles: string;
+            phone?: string;
+            email?: string;
+          },
+        ) => {
+          const input = {
+            bodyId: opts.body,
+            login: opts.login,
+            fullName: opts.fullName,
+            position: opts.position,
+            roles: rolesOption(opts.roles),
+            ...(opts.phone !== undefined ? { phone: opts.phone } : {}),
+            ...(opts.email !== undefined ? { email: opts.email } : {}),
+          };
+          const r = await withNode(kit, ({ ctx }) => asOptions(() => addOfficer(ctx, CLI, input), USER_OPTIONS));
+          print(out, r, (x) =>
+            [
+              `Добавлен пользователь ${x.officer.login} (${rolesRu(x.officer.roles)}) в орган ${x.officer.bodyId}`,
+              `Пароль (показывается один раз, передайте его пользователю): ${x.password}`,
+            ].join('\n'),
+          );
+        },
+      ),
     );
 
   // Break-glass (issue 13, item 3): the operator on the server applies roles at once, audited as system:cli —
@@ -292,7 +346,7 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
           const id = await officerIdByLogin(ctx, opts.login);
           return asOptions(() => updateOfficer(ctx, CLI, { id, roles: rolesOption(opts.roles) }), { roles: '--roles' });
         });
-        print(out, r, (x) => `Пользователю ${x.officer.login} назначены роли: ${x.officer.roles.join(', ')}`);
+        print(out, r, (x) => `Пользователю ${x.officer.login} назначены роли: ${rolesRu(x.officer.roles)}`);
       }),
     );
   kit

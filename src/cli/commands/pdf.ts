@@ -63,12 +63,14 @@ export function registerPdfCommands(program: Command, kit: CommandKit): void {
               number: view.number,
               signed: seal !== null,
               qr: seal ? qrPayload(seal) : null,
+              shortCode: seal?.shortCode ?? null,
             };
           });
           print(out, result, (r) =>
             [
               `${kind === 'request' ? 'Запрос' : 'Ответ на запрос'} № ${r.number} сохранён в ${r.file} (${r.bytes} байт)`,
               r.qr ? `QR-код: ${r.qr}` : 'ПРОЕКТ — не подписан: QR-кода нет',
+              ...(r.shortCode ? [`Код проверки: ${r.shortCode}`] : []),
             ].join('\n'),
           );
         }),
@@ -80,9 +82,12 @@ export function registerPdfCommands(program: Command, kit: CommandKit): void {
       pdf
         .command('verify')
         .description(
-          'проверить, что бумажный подлинник соответствует подписанному электронному документу (содержимое QR-кода)',
+          'проверить, что бумажный подлинник соответствует подписанному электронному документу (содержимое QR-кода или код проверки)',
         )
-        .argument('<payload>', 'содержимое QR-кода: EIX1|<идентификатор сообщения>|<SHA-256>')
+        .argument(
+          '<payload>',
+          'содержимое QR-кода (EIX1|<идентификатор сообщения>|<SHA-256>) или код проверки из 12 знаков',
+        )
         .requiredOption('--login <login>', 'пользователь, от имени которого выполняется проверка'),
     )
     .action(
@@ -100,7 +105,9 @@ export function registerPdfCommands(program: Command, kit: CommandKit): void {
             ? `Подлинник действителен: соответствует подписанному электронному документу (запрос № ${r.number}, сообщение ${r.messageId})${destroyed(r)}`
             : r.reason === 'hash_mismatch'
               ? `Подлинник НЕ действителен: документ не совпадает с подписанным электронным документом (запрос № ${r.number}, сообщение ${r.messageId})`
-              : `Подлинник НЕ подтверждён: сообщение ${r.messageId} не найдено среди доступных вам запросов`,
+              : r.messageId
+                ? `Подлинник НЕ подтверждён: сообщение ${r.messageId} не найдено среди доступных вам запросов`
+                : 'Подлинник НЕ подтверждён: документ с таким кодом проверки не найден среди доступных вам запросов',
         );
       }),
     );

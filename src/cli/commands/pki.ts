@@ -24,7 +24,7 @@ import {
 import { installRegistry } from '../../app/install-registry.js';
 import { EixError } from '../../domain/errors.js';
 import { nodePaths, openDatabaseFor, readNodeInfo } from '../../main.js';
-import { isSignatory, PARTIES } from '../../domain/parties.js';
+import { partyFullName as partyName } from '../../domain/vocabulary.js';
 import { parseRegistry } from '../../domain/registry.js';
 import { partyOption, print, readJsonFile, asOptions } from '../io.js';
 import type { CommandKit } from '../program.js';
@@ -87,7 +87,6 @@ function issued(r: { certificate: string; key: string; info: ReturnType<typeof c
   ].join('\n');
 }
 
-const partyName = (party: string): string => (isSignatory(party) ? PARTIES[party].fullNameRu : party);
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerPkiCommands(program: Command, kit: CommandKit): void {
