@@ -94,7 +94,7 @@ describe('officer web UI in Chromium', { skip: browserSkip }, () => {
 
     const kz = await signIn('KZ', 'kz.officer');
     await kz.screenshot({ path: `${SHOTS}dashboard-kz.png`, fullPage: true });
-    await kz.locator('#incoming + table a').first().click();
+    await kz.locator('#incoming + .table-wrap table a').first().click();
     await kz.waitForURL(/\/requests\//);
     assert.match(await kz.locator('h1').innerText(), /Входящий запрос/);
     await kz.getByRole('button', { name: 'Принять к исполнению' }).first().click();
