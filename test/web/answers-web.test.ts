@@ -283,6 +283,12 @@ for (const e of ENGINES) {
       assert.match(text(r.html, 'err-step-notify_delay'), /Новый срок должен быть позже/);
       assert.match(r.html, /<textarea id="notify_delay-reason" name="reason"[^>]*>Ожидается ответ банка</);
       assert.match(r.html, /<details class="other-actions" open>/);
+      // RA.1: a step the page never offers is refused by the use case too (a crafted form), in Russian.
+      const senseless = await post(`/requests/${incomingId}/steps/notify_confidentiality_impossible`, {
+        reason: 'Банк уведомляет клиента',
+      });
+      assert.equal(senseless.status, 409);
+      assert.match(senseless.html, /не требует сохранения конфиденциальности/);
     });
 
     test('R13.a, issue 14.4: a refusal needs its ground and a confirmation page before it is sent', async () => {
