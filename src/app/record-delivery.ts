@@ -51,13 +51,24 @@ export async function recordDelivery(
     row = await loadRequest(tx, actor, msg.request_id, { act: true });
     const deadline = isIsoDate(p.receipt?.deadline) ? p.receipt.deadline : null;
     const requestedBy = isIsoDate(p.receipt?.requestedBy) ? p.receipt.requestedBy : null;
-    const { state } = await applyEvent(tx, ctx, actor, row, 'receipt', {
-      messageId: p.messageId,
-      receiptAt: p.receiptAt,
-      ...(deadline ? { deadline } : {}),
-      ...(requestedBy ? { requestedBy } : {}),
-      ...(p.receipt ? { receipt: p.receipt } : {}),
-    });
+    // The receipt is the requested Party's act (its signed receipt): the history says so on this side too
+    // (issue 14: not «подтвердить получение (запрашивающая сторона)» when the other side confirmed).
+    const { state } = await applyEvent(
+      tx,
+      ctx,
+      actor,
+      row,
+      'receipt',
+      {
+        messageId: p.messageId,
+        receiptAt: p.receiptAt,
+        ...(deadline ? { deadline } : {}),
+        ...(requestedBy ? { requestedBy } : {}),
+        ...(p.receipt ? { receipt: p.receipt } : {}),
+      },
+      {},
+      true,
+    );
     if (deadline) {
       // The requested Party's legal term as its signed receipt states it (R12.a).
       await tx.updateTable('requests').set({ deadline, deadline_basis: 'R12.a' }).where('id', '=', row.id).execute();

@@ -63,6 +63,7 @@ for (const e of ENGINES) {
     let proceedingId: string;
     let messageId: string;
     let incomingId: string;
+    let outgoingId: string;
 
     before(async () => {
       const [a, b] = await Promise.all([e.open(), e.open()]);
@@ -92,6 +93,7 @@ for (const e of ENGINES) {
         items: example.items,
         grounds: example.grounds,
       });
+      outgoingId = d.id;
       messageId = (await signRequest(ru.ctx, ruOfficer, { requestId: d.id })).messageId;
       const receivedAt = '2026-11-26T10:00:00+05:00';
       incomingId = (
@@ -264,6 +266,12 @@ for (const e of ENGINES) {
         final: false,
         items: kzView.answers.map((a) => ({ itemNo: a.itemNo, outcome: a.outcome as 'found', data: a.data as object })),
       });
+      // The receipt was KZ's act: RU's history says so (not «…(запрашивающая сторона)»).
+      const ruView = await getRequest(ru.ctx, ruOfficer, outgoingId);
+      assert.deepEqual(
+        ruView.events.filter((x) => x.event === 'receipt').map((x) => x.side),
+        ['requested'],
+      );
       const { picture } = await getCrossBorderPicture(ru.ctx, ruOfficer, proceedingId);
       assert.deepEqual(
         picture.map((x) => [x.party, x.number, x.collected, x.arrested, x.forSale]),

@@ -99,13 +99,14 @@ describe('officer web UI in Chromium', { skip: browserSkip }, () => {
     await kz.fill('#accounts_1_0_bank', 'АО «Kaspi Bank»');
     await kz.fill('#accounts_1_0_number', 'KZ12722C000012345678');
     await kz.selectOption('#outcome_2', 'found');
-    await kz.fill('#employer_2_0_name', 'ТОО «Алатау»');
+    // Only income was asked (7.b): the form offers no employer; the source names it.
+    assert.equal(await kz.locator('#employer_2_0_name').count(), 0);
     await kz.fill('#text_2', 'Заработная плата за 2025 год — 6 000 000 тенге.');
     await kz.fill('#income_2_0_from', '2025-01-01');
     await kz.fill('#income_2_0_to', '2025-12-31');
     await kz.fill('#income_2_0_amount', '6 000 000');
     await kz.selectOption('#income_2_0_amount_currency', 'KZT');
-    await kz.fill('#income_2_0_source', 'заработная плата');
+    await kz.fill('#income_2_0_source', 'заработная плата, ТОО «Алатау»');
     await kz.setInputFiles('#file_1', {
       name: 'выписка.txt',
       mimeType: 'text/plain',
