@@ -6,7 +6,8 @@ import Type, { type TSchema } from 'typebox';
 import { compareDates } from '../domain/dates.js';
 import { EixError } from '../domain/errors.js';
 import { MESSAGE_TYPES, STEP_MESSAGE_TYPES, type StepMessageType } from '../domain/messages.js';
-import type { WorkflowEvent } from '../domain/workflow.js';
+import { senselessReason } from '../domain/request-actions.js';
+import { EVENT_ACTORS, TRANSITIONS, type RequestState, type WorkflowEvent } from '../domain/workflow.js';
 import { requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
@@ -49,6 +50,13 @@ const FIELDS: Record<string, string> = Object.fromEntries(
   ),
 );
 
+const SENSELESS_RU: Readonly<Record<string, string>> = {
+  'RA.1':
+    'Запрос не требует сохранения конфиденциальности или уведомление о невозможности её сохранить уже направлено (статья 16)',
+  'RA.2': 'Дополнительная информация по этому запросу не запрашивалась или уже представлена (статья 14)',
+  'RA.3': 'Условия исполнения не предлагались или решение по ним уже принято (статья 15)',
+};
+
 export async function actOnRequest(
   ctx: AppContext,
   actor: Actor,
@@ -65,6 +73,34 @@ export async function actOnRequest(
     const row = await loadRequest(tx, o, p.requestId, { act: true });
     if (p.version !== undefined && p.version !== row.version)
       throw new EixError('request.conflict', { requestId: row.id, version: row.version });
+    // Issue 14, item 4: a step that makes no sense on this request is refused, as the page never offers it (RA.1–RA.3).
+    const history = await tx
+      .selectFrom('request_events')
+      .select('event')
+      .where('request_id', '=', row.id)
+      .orderBy('id')
+      .execute();
+    // The state machine's own errors (wrong side, wrong state) come first (applyEvent below).
+    const side = row.direction === 'outgoing' ? 'requesting' : 'requested';
+    const allowed =
+      EVENT_ACTORS[p.step as WorkflowEvent]?.includes(side) &&
+      TRANSITIONS[row.state as RequestState][p.step as WorkflowEvent] !== undefined;
+    const senseless =
+      allowed &&
+      senselessReason(p.step as WorkflowEvent, {
+        state: row.state as RequestState,
+        side,
+        history,
+        confidential: row.confidential,
+        central: true, // RA.4: forwarding has its own use case, which checks the role
+        receiptProblems: false,
+      });
+    if (senseless)
+      throw new EixError(
+        'workflow.transition',
+        { state: row.state, event: p.step, rule: senseless },
+        SENSELESS_RU[senseless] ?? 'Это действие не имеет смысла для этого запроса',
+      );
     const patch: { delay_until?: string } = {};
     if (p.step === 'notify_delay') {
       // R12.c: the new expected date lies after today and after the current deadline.

@@ -12,13 +12,8 @@ import {
   type PaperDocument,
   type PaperMovement,
 } from '../domain/paper-original.js';
-import {
-  availableEvents,
-  confidentialityPending,
-  isOpen,
-  type RequestState,
-  type WorkflowEvent,
-} from '../domain/workflow.js';
+import { requestActions } from '../domain/request-actions.js';
+import { confidentialityPending, isOpen, type RequestState, type WorkflowEvent } from '../domain/workflow.js';
 import { appendAudit } from './audit.js';
 import { canActForBody } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
@@ -116,7 +111,14 @@ export interface RequestView {
     nextAttemptAt: string;
     deliveredAt: string | null;
   }[];
+  /** What makes sense now (issue 14, item 4; src/domain/request-actions.ts): `primary` then `other`. */
   actions: WorkflowEvent[];
+  /** The actor may act for the body holding the request (steps, a retry of a delivery). */
+  mayAct: boolean;
+  /** The two or three actions that fit the state and the officer's role (RA.6). */
+  primaryActions: WorkflowEvent[];
+  /** The rest, under «Другие действия». */
+  otherActions: WorkflowEvent[];
   /** Incoming: what the check on receipt found — Article 11 elements missing, R13.d and R-KZ notices (null before it existed). */
   receiptCheck: ReceiptCheck | null;
   /** Outgoing: the other Party's body that executes the request after its forward (R18). */
@@ -260,6 +262,17 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
     const state = row.state as RequestState;
     const mayAct = actor.kind === 'system' || canActForBody(actor, row.body_id);
     const today = await bodyToday(tx, ctx, row.body_id);
+    // R15, R16 and the rules of sense (RA.*): the same rules decide the buttons as decide the step.
+    const acts = mayAct
+      ? requestActions({
+          state,
+          side,
+          history: events,
+          confidential: row.confidential,
+          central: actor.kind === 'officer' && actor.roles.includes('central'),
+          receiptProblems: row.direction === 'incoming' && (row.receipt_check?.problems.length ?? 0) > 0,
+        })
+      : { primary: [], other: [] };
     return {
       id: row.id,
       number: row.number,
@@ -353,8 +366,10 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
           return typeof at === 'string' ? new Date(at) : null;
         }),
       ]),
-      // R15, R16: the rules of order over the history decide the buttons as they decide the step.
-      actions: mayAct ? availableEvents(state, side, events).filter((e) => e !== 'receipt' && e !== 'send') : [],
+      mayAct: mayAct && actor.kind === 'officer',
+      actions: [...acts.primary, ...acts.other],
+      primaryActions: acts.primary,
+      otherActions: acts.other,
     };
   });
 }

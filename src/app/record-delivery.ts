@@ -52,13 +52,24 @@ export async function recordDelivery(
     row = await loadRequest(tx, actor, msg.request_id, { act: true });
     const deadline = isIsoDate(p.receipt?.deadline) ? p.receipt.deadline : null;
     const requestedBy = isIsoDate(p.receipt?.requestedBy) ? p.receipt.requestedBy : null;
-    const { state } = await applyEvent(tx, ctx, actor, row, 'receipt', {
-      messageId: p.messageId,
-      receiptAt: p.receiptAt,
-      ...(deadline ? { deadline } : {}),
-      ...(requestedBy ? { requestedBy } : {}),
-      ...(p.receipt ? { receipt: p.receipt } : {}),
-    });
+    // The receipt is the requested Party's act (its signed receipt): the history says so on this side too
+    // (issue 14: not «подтвердить получение (запрашивающая сторона)» when the other side confirmed).
+    const { state } = await applyEvent(
+      tx,
+      ctx,
+      actor,
+      row,
+      'receipt',
+      {
+        messageId: p.messageId,
+        receiptAt: p.receiptAt,
+        ...(deadline ? { deadline } : {}),
+        ...(requestedBy ? { requestedBy } : {}),
+        ...(p.receipt ? { receipt: p.receipt } : {}),
+      },
+      {},
+      true,
+    );
     // When the other Party received it (the list's «получен» and period filter), on this body's local day.
     const receiptAt = new Date(p.receiptAt);
     const zone = await tx.selectFrom('bodies').select('time_zone').where('id', '=', row.body_id).executeTakeFirst();

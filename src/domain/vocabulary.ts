@@ -349,6 +349,7 @@ export type AuditAction =
   | 'data_key.rotate'
   | 'federation.deletion_notice'
   | 'federation.delivery_failed'
+  | 'federation.delivery_retry'
   | 'federation.rejected'
   | 'officer.access_revoked'
   | 'officer.add'
@@ -401,6 +402,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'data_key.rotate': 'Создан новый ключ данных',
   'federation.deletion_notice': 'Получено уведомление об уничтожении сведений',
   'federation.delivery_failed': 'Сообщение не доставлено',
+  'federation.delivery_retry': 'Повторная отправка сообщения по просьбе сотрудника',
   'federation.rejected': 'Входящее сообщение отклонено',
   'officer.access_revoked': 'Доступ пользователя прекращён',
   'officer.add': 'Добавлен пользователь',

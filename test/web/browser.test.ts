@@ -98,17 +98,19 @@ describe('officer web UI in Chromium', { skip: browserSkip }, () => {
     await kz.waitForURL(/\/requests\//);
     assert.match(await kz.locator('h1').innerText(), /Входящий запрос/);
     await kz.getByRole('button', { name: 'Принять к исполнению' }).first().click();
-    await kz.getByRole('link', { name: 'Ответить по пунктам' }).click();
+    await kz.getByRole('link', { name: 'Ответить', exact: true }).click();
     await kz.selectOption('#outcome_1', 'found');
-    await kz.fill('#bank_1', 'АО «Kaspi Bank»');
-    await kz.fill('#account_1', 'KZ12722C000012345678');
+    await kz.fill('#accounts_1_0_bank', 'АО «Kaspi Bank»');
+    await kz.fill('#accounts_1_0_number', 'KZ12722C000012345678');
     await kz.selectOption('#outcome_2', 'found');
-    await kz.fill('#employer_2', 'ТОО «Алатау»');
+    // Only income was asked (7.b): the form offers no employer; the source names it.
+    assert.equal(await kz.locator('#employer_2_0_name').count(), 0);
     await kz.fill('#text_2', 'Заработная плата за 2025 год — 6 000 000 тенге.');
-    await kz.fill('#incomeFrom_2', '2025-01-01');
-    await kz.fill('#incomeTo_2', '2025-12-31');
-    await kz.fill('#incomeAmount_2', '6 000 000');
-    await kz.fill('#incomeCurrency_2', 'KZT');
+    await kz.fill('#income_2_0_from', '2025-01-01');
+    await kz.fill('#income_2_0_to', '2025-12-31');
+    await kz.fill('#income_2_0_amount', '6 000 000');
+    await kz.selectOption('#income_2_0_amount_currency', 'KZT');
+    await kz.fill('#income_2_0_source', 'заработная плата, ТОО «Алатау»');
     await kz.setInputFiles('#file_1', {
       name: 'выписка.txt',
       mimeType: 'text/plain',
@@ -125,7 +127,7 @@ describe('officer web UI in Chromium', { skip: browserSkip }, () => {
     const body = await ru.locator('main').innerText();
     assert.match(body, /Kaspi Bank/);
     assert.match(body, /ТОО «Алатау»/);
-    assert.match(body, /6\s000\s000 KZT/);
+    assert.match(body, /6\s000\s000 казахстанский тенге/);
     const attachment = ru.getByRole('link', { name: 'выписка.txt' });
     const download = await ru.request.get(
       new URL(String(await attachment.getAttribute('href')), requestUrl).toString(),

@@ -109,10 +109,12 @@ describe(
       const url = `${fed.nodes.KZ.apiUrl}/requests/${ids.confidentialKz}`;
       await kz.goto(url);
       assert.equal(
-        await kz.getByRole('link', { name: 'Ответить по пунктам' }).count(),
+        await kz.getByRole('link', { name: 'Ответить', exact: true }).count(),
         1,
         'answerable before the notice',
       );
+      // Issue 14.4: the notice is among «Другие действия» (closed by default).
+      await kz.locator('details.other-actions > summary').click();
       const notice = kz.locator('#step-notify_confidentiality_impossible');
       await notice.locator('textarea').fill('Банк уведомляет клиента о каждом запросе сведений о счетах.');
       await notice.getByRole('button', { name: 'Уведомить' }).click();
@@ -120,7 +122,7 @@ describe(
       const waiting = kz.locator('#confidentiality-pending');
       await waiting.waitFor();
       assert.match(await waiting.innerText(), /Ожидается решение запрашивающего органа/);
-      assert.equal(await kz.getByRole('link', { name: 'Ответить по пунктам' }).count(), 0, 'no answer button');
+      assert.equal(await kz.getByRole('link', { name: 'Ответить', exact: true }).count(), 0, 'no answer button');
       assert.equal(await kz.locator('#step-answer_final, #step-answer_partial').count(), 0);
       const text = await kz.locator('main').innerText();
       assertReadable(text);
@@ -140,7 +142,7 @@ describe(
       await kz.goto(url);
       assert.equal(await kz.locator('#confidentiality-pending').count(), 0);
       assert.equal(
-        await kz.getByRole('link', { name: 'Ответить по пунктам' }).count(),
+        await kz.getByRole('link', { name: 'Ответить', exact: true }).count(),
         1,
         'answerable after the decision',
       );
@@ -152,6 +154,7 @@ describe(
       const kz = await signIn('KZ', 'kz.officer');
       const url = `${fed.nodes.KZ.apiUrl}/requests/${ids.notarialKz}`;
       await kz.goto(url);
+      await kz.locator('details.other-actions > summary').click();
       const form = kz.locator('#step-refuse');
       const offered = await form
         .locator('select[name="declarationParty"] option')
@@ -171,6 +174,11 @@ describe(
         );
       await kz.screenshot({ path: `${SHOTS}refusal-declaration-form-kz.png`, fullPage: true });
       await form.getByRole('button', { name: 'Отказать' }).click();
+      // Issue 14.4: a refusal is confirmed on a page of its own.
+      assert.match(await kz.locator('h1').innerText(), /Подтвердите отказ/);
+      assert.match(await kz.locator('main').innerText(), /Россия/);
+      await kz.screenshot({ path: `${SHOTS}refusal-confirm-kz.png`, fullPage: true });
+      await kz.getByRole('button', { name: 'Подтвердить отказ' }).click();
       await kz.waitForURL(url);
       const main = await kz.locator('main').innerText();
       assert.match(main, /Отказано в исполнении/);

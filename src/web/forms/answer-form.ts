@@ -1,7 +1,8 @@
 // The answer screen's multipart form as the answer use case's items (pure but for reading the parts).
 import { OPAQUE_MEDIA_TYPE, typeOfFileName } from '../../domain/attachments.js';
 
-import { one, opt, type Form } from '../kit.js';
+import { type Form } from '../kit.js';
+import { formToAnswer, type AnswerFormItem } from './answer-items.js';
 
 export interface Upload {
   field: string;
@@ -53,61 +54,21 @@ export async function readMultipart(body: unknown): Promise<{ form: Form; files:
 }
 
 /**
- * The answer screen's form as the answer use case's items: the items given an
- * outcome, each with its fields as answer data (R4–R8) and its uploaded files
- * as attachments (R5). Empty fields are left out; the use case checks the rest.
+ * The answer screen's form as the answer use case's items: the items given an outcome, each with its filled
+ * rows as answer data (R4–R8, the table of answer-items.ts) and its uploaded files as attachments (R5).
+ * Empty fields are left out, never filled in by guess; rows filled in part come back as errors by place.
  */
 export function formToAnswerItems(
   f: Form,
-  itemNos: readonly number[],
+  items: readonly AnswerFormItem[],
   files: readonly Upload[],
-  defaultCurrency: string,
-): Record<string, unknown>[] {
-  return itemNos
-    .filter((n) => opt(f[`outcome_${n}`]))
-    .map((n) => {
-      const data = {
-        ...(opt(f[`bank_${n}`]) || opt(f[`account_${n}`])
-          ? { accounts: [{ bank: one(f[`bank_${n}`]) || '—', number: one(f[`account_${n}`]) || '—' }] }
-          : {}),
-        ...(opt(f[`estate_${n}`]) ? { realEstate: [{ description: one(f[`estate_${n}`]) }] } : {}),
-        ...(opt(f[`employer_${n}`]) ? { employer: { name: one(f[`employer_${n}`]) } } : {}),
-        ...(opt(f[`address_${n}`]) ? { addresses: [{ address: one(f[`address_${n}`]) }] } : {}),
-        ...(opt(f[`vehicle_${n}`])
-          ? {
-              vehicles: [
-                {
-                  description: one(f[`vehicle_${n}`]),
-                  ...(opt(f[`vehicleReg_${n}`]) ? { registrationNumber: one(f[`vehicleReg_${n}`]) } : {}),
-                },
-              ],
-            }
-          : {}),
-        ...(opt(f[`incomeAmount_${n}`])
-          ? {
-              income: [
-                {
-                  from: one(f[`incomeFrom_${n}`]),
-                  to: one(f[`incomeTo_${n}`]),
-                  amount: {
-                    value: Number(one(f[`incomeAmount_${n}`]).replace(/\s/g, '').replace(',', '.')),
-                    currency: one(f[`incomeCurrency_${n}`]).toUpperCase() || defaultCurrency,
-                  },
-                  source: one(f[`incomeSource_${n}`]) || 'заработная плата',
-                },
-              ],
-            }
-          : {}),
-        ...(opt(f[`text_${n}`]) ? { text: one(f[`text_${n}`]) } : {}),
-      };
-      const attachments = files
-        .filter((x) => x.field === `file_${n}`)
-        .map((x) => ({ fileName: x.fileName, mediaType: x.mediaType, contentBase64: x.content.toString('base64') }));
-      return {
-        itemNo: n,
-        outcome: one(f[`outcome_${n}`]),
-        ...(Object.keys(data).length ? { data } : {}),
-        ...(attachments.length ? { attachments } : {}),
-      };
-    });
+): { items: Record<string, unknown>[]; errors: Record<string, string> } {
+  const { items: answered, errors } = formToAnswer(f, items);
+  const withFiles = answered.map((a) => {
+    const attachments = files
+      .filter((x) => x.field === `file_${a.itemNo}`)
+      .map((x) => ({ fileName: x.fileName, mediaType: x.mediaType, contentBase64: x.content.toString('base64') }));
+    return { ...a, ...(attachments.length ? { attachments } : {}) };
+  });
+  return { items: withFiles, errors };
 }

@@ -2,6 +2,7 @@
 import { type RequestView } from '../../app/get-request.js';
 import { MESSAGE_TYPES, STEP_MESSAGE_TYPES, type FormField } from '../../domain/messages.js';
 import { labels } from '../labels.js';
+import { one, type Form } from '../kit.js';
 
 export interface StepFormView {
   step: string;
@@ -51,9 +52,17 @@ export const STEP_FORMS: readonly StepFormView[] = [
 export function stepFormsFor(v: RequestView): StepFormView[] {
   return STEP_FORMS.map((s) => {
     if (s.step !== 'refuse') return s;
+    // Issue 14, item 4: no ground is preselected — the list starts empty and a choice is required.
     const fields = s.fields.map((f) =>
-      f.name === 'ground' && v.declarationParties.length === 0
-        ? { ...f, options: (f.options ?? []).filter(([g]) => g !== 'declaration') }
+      f.name === 'ground'
+        ? {
+            ...f,
+            required: true,
+            options: [
+              ['', '— выберите основание —'] as const,
+              ...(f.options ?? []).filter(([g]) => g !== 'declaration' || v.declarationParties.length > 0),
+            ],
+          }
         : f,
     );
     if (v.declarationParties.length === 0) return { ...s, fields };
@@ -81,4 +90,30 @@ export function stepPrefill(v: RequestView): Record<string, Record<string, strin
   return {
     request_additional_info: { questions: `Просим сообщить недостающие сведения (статья 11 Соглашения):\n${list}` },
   };
+}
+
+/** Issue 14, item 4: steps that cannot be undone are confirmed on a page of their own first. */
+export const CONFIRMED_STEPS: readonly string[] = ['refuse', 'withdraw'];
+
+/** What the officer typed in a step's form (its fields, and the declaring Party of a refusal, R13.d). */
+export function stepValues(def: StepFormView, f: Form): Record<string, string> {
+  const names = [...def.fields.map((x) => x.name), ...(def.step === 'refuse' ? ['declarationParty'] : [])];
+  return Object.fromEntries(names.map((n) => [n, one(f[n])]).filter(([, v]) => v !== ''));
+}
+
+/** The first required field left empty (or a choice not on its list), as a sentence; null when complete. */
+export function stepMissing(def: StepFormView, values: Record<string, string>): string | null {
+  for (const x of def.fields) {
+    const v = values[x.name] ?? '';
+    if ((x.required || (def.step === 'refuse' && x.name === 'ground')) && !v) return `Заполните поле «${x.label}».`;
+    if (v && x.options && !x.options.some(([o]) => o === v)) return `Выберите значение поля «${x.label}» из списка.`;
+  }
+  return null;
+}
+
+/** The confirmation page's summary: each filled field's label and value (a choice by its label). */
+export function confirmRows(def: StepFormView, values: Record<string, string>): [string, string][] {
+  return def.fields
+    .filter((x) => values[x.name])
+    .map((x) => [x.label, x.options?.find(([o]) => o === values[x.name])?.[1] ?? values[x.name]!]);
 }

@@ -1,33 +1,66 @@
 // The answer screen (R4–R8) and the only routes that take files (R5).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import multipart from '@fastify/multipart';
 import { answerRequest } from '../../app/answer-request.js';
 import { getRequest } from '../../app/get-request.js';
 import { partyCurrency } from '../../domain/parties.js';
 import { ANSWER_OUTCOMES, OUTCOME_LABELS_RU } from '../../domain/answer.js';
 import { ALLOWED_TYPES_RU, ATTACHMENT_TYPES } from '../../domain/attachments.js';
-import { EixError } from '../../domain/errors.js';
+import { EixError, isEixError } from '../../domain/errors.js';
+import type { Item } from '../../domain/request.js';
+import type { RequestView } from '../../app/get-request.js';
 import { toEixError } from '../../adapters/http/errors.js';
 
 import { formToAnswerItems, readMultipart } from '../forms/answer-form.js';
-import { one, type WebKit } from '../kit.js';
+import { answerFormView, currencyOptions, type AnswerFormItem } from '../forms/answer-items.js';
+import { many, one, type Form, type WebKit } from '../kit.js';
+
+/** The request's items with what each asked (the document's item of the same number). */
+function answerItemsOf(v: RequestView): AnswerFormItem[] {
+  return v.items.map((i) => ({
+    itemNo: i.itemNo,
+    kind: i.kind,
+    item: (v.document.items ?? [])[i.itemNo - 1] as Item | undefined,
+  }));
+}
 
 export async function answerRoutes(app: FastifyInstance, kit: WebKit): Promise<void> {
   const { ctx, render, page, me, opts } = kit;
   const uploads = opts.uploads ?? { maxBytes: 50 * 1024 * 1024, maxFiles: 10 };
-  app.get<{ Params: { id: string } }>(
-    '/requests/:id/answer',
-    page(async (req, reply) => {
-      const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
-      return render(reply, req, 'answer', {
+  // The form's page: fresh, re-shown with more rows («Добавить ещё»), or with its errors in place and input kept.
+  const showForm = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    state: { form: Form; errors: Record<string, string>; error?: string | null; filesLost?: boolean },
+    status = 200,
+  ) => {
+    const v = await getRequest(ctx, me(req), id);
+    const items = answerItemsOf(v);
+    return render(
+      reply,
+      req,
+      'answer',
+      {
         title: `Ответ на запрос ${v.number}`,
         v,
+        items: answerFormView(items, state.form, state.errors, kit.dates.dateRu),
         outcomes: ANSWER_OUTCOMES.map((o) => [o, OUTCOME_LABELS_RU[o]]),
+        currencies: currencyOptions(partyCurrency(ctx.party)),
+        final: one(state.form.final) === '1',
+        error: state.error ?? null,
+        errorCount: Object.keys(state.errors).length,
+        filesLost: Boolean(state.filesLost),
         // The file picker offers the allowlisted documents only (the use case checks them anyway).
         accept: ATTACHMENT_TYPES.flatMap((t) => [...t.extensions.map((e) => `.${e}`), t.mediaType]).join(','),
         allowedTypes: ALLOWED_TYPES_RU,
-      });
-    }),
+      },
+      status,
+    );
+  };
+  app.get<{ Params: { id: string } }>(
+    '/requests/:id/answer',
+    page(async (req, reply) => showForm(req, reply, (req.params as { id: string }).id, { form: {}, errors: {} })),
   );
   // The routes that take files (R5), and only they, parse multipart — after the session (onRequest above):
   // the request states its size, within the total cap; each file within attachmentBytes; a capped file count.
@@ -67,22 +100,27 @@ export async function answerRoutes(app: FastifyInstance, kit: WebKit): Promise<v
       page(async (req, reply) => {
         const id = (req.params as { id: string }).id;
         const { form: f, files } = await readMultipart(req.body);
+        const filesLost = files.length > 0;
+        // «Добавить ещё»: the same form with more rows (a button, no script).
+        if (many(f.more).length) return showForm(req, reply, id, { form: f, errors: {}, filesLost });
         const v = await getRequest(ctx, me(req), id);
-        // Amounts are in the answering Party's currency unless the officer names another.
-        const items = formToAnswerItems(
-          f,
-          v.items.map((i) => i.itemNo),
-          files,
-          partyCurrency(ctx.party) ?? '',
-        );
-        if (items.length === 0)
-          throw new EixError('input.invalid', { field: 'items' }, 'Укажите результат хотя бы по одному пункту');
-        await answerRequest(ctx, me(req), {
-          requestId: id,
-          final: Boolean(one(f.final)),
-          version: Number(one(f.version)),
-          items,
-        });
+        const { items, errors } = formToAnswerItems(f, answerItemsOf(v), files);
+        const again = (error: string | null, errs: Record<string, string>, status: number) =>
+          showForm(req, reply, id, { form: f, errors: errs, error, filesLost }, status);
+        if (Object.keys(errors).length) return again(null, errors, 422);
+        if (items.length === 0) return again('Укажите результат хотя бы по одному пункту.', {}, 422);
+        try {
+          await answerRequest(ctx, me(req), {
+            requestId: id,
+            final: Boolean(one(f.final)),
+            version: Number(one(f.version)),
+            items,
+          });
+        } catch (e) {
+          // A refusal of the use case (a state changed meanwhile, a file not allowed…): the form again, with it.
+          if (!isEixError(e) || e.http >= 500) throw e;
+          return again(e.message, {}, e.http);
+        }
         return reply.redirect(`/requests/${id}`);
       }),
     );

@@ -16,6 +16,9 @@ import { sealFor } from '../../app/verify-paper-original.js';
 import { sendAttachment } from '../../adapters/http/download.js';
 import { renderAnswerPdf, renderRequestPdf } from '../../adapters/pdf/request-pdf.js';
 import { signRequest } from '../../app/sign-request.js';
+import { retryDelivery } from '../../app/retry-delivery.js';
+import { deliveryStatus } from '../../domain/delivery-status.js';
+import type { WorkflowEvent } from '../../domain/workflow.js';
 import { EixError, isEixError } from '../../domain/errors.js';
 import type { Problem } from '../../domain/problems.js';
 import { requestableBodies } from '../../domain/treaty.js';
@@ -29,7 +32,16 @@ import { amountText, personKindLabel } from '../forms/proceeding-form.js';
 import { bodyValue, draftToForm, fieldErrors, formToDraft } from '../forms/request-form.js';
 import { cleanMessage } from '../forms/messages.js';
 import { ITEM_ORDER, ITEM_TABLE, describeItem, fieldName, formToItems, kindName } from '../forms/request-items.js';
-import { STEP_FORMS, stepFormsFor, stepPrefill } from '../forms/step-forms.js';
+import { CURRENCY_NAMES_RU, moneyRu } from '../forms/answer-items.js';
+import {
+  CONFIRMED_STEPS,
+  STEP_FORMS,
+  confirmRows,
+  stepFormsFor,
+  stepMissing,
+  stepPrefill,
+  stepValues,
+} from '../forms/step-forms.js';
 import { one, opt, type Form, type WebKit } from '../kit.js';
 
 export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
@@ -205,20 +217,57 @@ export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
     page(async (req, reply) => draftReview(req, reply, (req.params as { id: string }).id)),
   );
 
-  app.get<{ Params: { id: string } }>(
-    '/requests/:id',
-    page(async (req, reply) => {
-      const v = await getRequest(ctx, me(req), (req.params as { id: string }).id);
-      // Opening a request reads its notices (issue 14.7); the badge shows what is left.
-      req.notices = await markNoticesRead(ctx, me(req), { requestId: v.id });
-      // R10.a: the paper original is due within PAPER_DUE_DAYS of sending.
-      return render(reply, req, 'request', {
+  // The request page; after a refused step, its form is shown again open, with its error and what was typed.
+  const requestPage = async (
+    req: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    failed: { step: string; values: Record<string, string>; error: string } | null = null,
+    status = 200,
+  ) => {
+    const v = await getRequest(ctx, me(req), id);
+    // Opening a request reads its notices (issue 14.7); the badge shows what is left.
+    req.notices = await markNoticesRead(ctx, me(req), { requestId: v.id });
+    const steps = stepFormsFor(v);
+    const prefill = stepPrefill(v);
+    // R10.a: the paper original is due within PAPER_DUE_DAYS of sending.
+    return render(
+      reply,
+      req,
+      'request',
+      {
         title: `Запрос ${v.number}`,
         v,
-        steps: stepFormsFor(v),
-        prefill: stepPrefill(v),
+        primarySteps: steps.filter((x) => v.primaryActions.includes(x.step as WorkflowEvent)),
+        otherSteps: steps.filter((x) => v.otherActions.includes(x.step as WorkflowEvent)),
+        mayAnswer: v.primaryActions.some((a) => a === 'answer_final' || a === 'answer_partial'),
+        failed,
+        stepValues: (step: string) =>
+          failed?.step === step ? failed.values : ((prefill as Record<string, Record<string, string>>)[step] ?? {}),
+        // Issue 14, item 3: each outgoing message's delivery in plain Russian, times in the node's zone.
+        deliveries: v.delivery.map((m) => ({
+          ...m,
+          title: labels.messageTitle(m.type),
+          view: deliveryStatus(m, kit.dates.dateTimeRu),
+        })),
+        moneyRu,
+        currencyName: (c: string) => CURRENCY_NAMES_RU[c] ?? c,
         paperLate: latePaperOriginalsOf(ctx, v),
-      });
+      },
+      status,
+    );
+  };
+  app.get<{ Params: { id: string } }>(
+    '/requests/:id',
+    page(async (req, reply) => requestPage(req, reply, (req.params as { id: string }).id)),
+  );
+  // Issue 14, item 3: another attempt at a delayed or failed message, now (audited).
+  app.post<{ Params: { id: string; messageId: string } }>(
+    '/requests/:id/deliveries/:messageId/retry',
+    page(async (req, reply) => {
+      const { id, messageId } = req.params as { id: string; messageId: string };
+      await retryDelivery(ctx, me(req), { requestId: id, messageId });
+      return reply.redirect(`/requests/${id}#delivery`);
     }),
   );
   // Signing a saved draft needs the officer's confirmation that the request was checked (issue 14, item 4).
@@ -242,22 +291,52 @@ export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
       const f = (req.body ?? {}) as Form;
       const def = STEP_FORMS.find((s) => s.step === step);
       if (!def) throw new EixError('input.invalid', { field: 'step' }, 'Неизвестное действие');
-      const data = Object.fromEntries(def.fields.map((x) => [x.name, one(f[x.name])]).filter(([, val]) => val !== ''));
-      if (step === 'refuse')
-        await refuseRequest(ctx, me(req), {
-          requestId: id,
-          ...data,
-          // R13.d: the declaring Party, chosen among those offered (stepFormsFor).
-          ...(opt(f.declarationParty) ? { declarationParty: one(f.declarationParty) } : {}),
-          ...(opt(f.version) ? { version: Number(one(f.version)) } : {}),
+      const values = stepValues(def, f);
+      const data = Object.fromEntries(
+        def.fields.filter((x) => x.name !== 'declarationParty').map((x) => [x.name, values[x.name] ?? '']),
+      );
+      const filled = Object.fromEntries(Object.entries(data).filter(([, val]) => val !== ''));
+      // Issue 14, item 4: refusing and withdrawing are confirmed on a page of their own first.
+      if (CONFIRMED_STEPS.includes(step) && one(f.confirmed) !== 'yes') {
+        const missing = stepMissing(def, values);
+        if (missing) return requestPage(req, reply, id, { step, values, error: missing }, 422);
+        const v = await getRequest(ctx, me(req), id);
+        return render(reply, req, 'step-confirm', {
+          title: step === 'refuse' ? 'Подтвердите отказ в исполнении' : 'Подтвердите отзыв запроса',
+          v,
+          def,
+          values,
+          shown: confirmRows(def, values),
+          version: one(f.version),
         });
-      else
-        await actOnRequest(ctx, me(req), {
-          requestId: id,
-          step,
-          data,
-          ...(opt(f.version) ? { version: Number(one(f.version)) } : {}),
-        });
+      }
+      try {
+        if (step === 'refuse')
+          await refuseRequest(ctx, me(req), {
+            requestId: id,
+            ...filled,
+            // R13.d: the declaring Party, chosen among those offered (stepFormsFor).
+            ...(opt(f.declarationParty) ? { declarationParty: one(f.declarationParty) } : {}),
+            ...(opt(f.version) ? { version: Number(one(f.version)) } : {}),
+          });
+        else
+          await actOnRequest(ctx, me(req), {
+            requestId: id,
+            step,
+            data: filled,
+            ...(opt(f.version) ? { version: Number(one(f.version)) } : {}),
+          });
+      } catch (e) {
+        // The step's form again, open, with the error next to it and what was typed (not a page of its own).
+        if (!isEixError(e) || e.http >= 500 || e.code === 'request.not_found' || e.code === 'access.denied') throw e;
+        return requestPage(
+          req,
+          reply,
+          id,
+          { step, values, error: labels.problemText({ message: e.message, path: String(e.data.field ?? '') }) },
+          e.http,
+        );
+      }
       return reply.redirect(`/requests/${id}`);
     }),
   );
