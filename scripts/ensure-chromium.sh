@@ -2,13 +2,14 @@
 # Browser tests drive Debian's chromium with playwright-core. This installs it
 # (and fonts with Cyrillic) from Debian's packages when missing; a no-op otherwise.
 set -euo pipefail
-if [ -x /usr/bin/chromium ] && fc-list 2>/dev/null | grep -qi dejavu; then exit 0; fi
+# chromium-l10n carries the Russian locale: without it native date fields read MM/DD/YYYY, not ДД.ММ.ГГГГ.
+if [ -x /usr/bin/chromium ] && [ -f /usr/lib/chromium/locales/ru.pak ] && fc-list 2>/dev/null | grep -qi dejavu; then exit 0; fi
 if [ "${EIX_SKIP_BROWSER_INSTALL:-}" = "1" ]; then echo "chromium missing; EIX_SKIP_BROWSER_INSTALL=1, browser tests will be skipped" >&2; exit 0; fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null; then SUDO="sudo -n"; else echo "chromium missing and not root: install Debian packages chromium fonts-dejavu-core" >&2; exit 0; fi
+  if command -v sudo >/dev/null; then SUDO="sudo -n"; else echo "chromium missing and not root: install Debian packages chromium chromium-l10n fonts-dejavu-core" >&2; exit 0; fi
 fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends chromium chromium-l10n fonts-dejavu-core >/dev/null
 echo "installed: $(/usr/bin/chromium --version 2>/dev/null || echo chromium)"

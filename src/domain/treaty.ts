@@ -4,7 +4,7 @@
 import Type, { type Static, type TSchema } from 'typebox';
 import { addDays, addMonths, compareDates, isIsoDate, maxDate, type IsoDate } from './dates.js';
 import { EixError } from './errors.js';
-import { partyName } from './vocabulary.js';
+import { partyName, provisionRu } from './vocabulary.js';
 import { checkSchema, joinPath, type Problem } from './problems.js';
 
 // ---- Input format -------------------------------------------------------------------
@@ -699,7 +699,7 @@ export function requestNotices(
         role,
         provisions: hit,
         text: res.text,
-        message: `Оговорка ${partyName(party)} к положению ${res.provision}: «${res.text}». Ответ может быть частичным по этому основанию`,
+        message: `Оговорка ${partyName(party)} к положению ${provisionRu(res.provision)}: «${res.text}». Ответ может быть частичным по этому основанию`,
       });
     }
   }

@@ -493,6 +493,8 @@ export const HIDDEN_HISTORY_DATA_KEYS: readonly string[] = [
   'purgedAt',
   'sealed',
   'sha256',
+  // Whether a deadline was computed before the receipt: a technical note, not for the officer.
+  'estimated',
 ];
 
 /** R12: what a deadline rests on. */
@@ -558,4 +560,24 @@ export function historyEntryRu(
     return { what, who: ourSide === 'requesting' ? partyInstrumental(request.counterpartParty) : 'автоматически' };
   if (e.side !== ourSide && e.side !== 'system') return { what, who: partyInstrumental(request.counterpartParty) };
   return { what, who: 'автоматически' };
+}
+
+/** The Parties' currencies by their Russian names (ОКВ), for amounts on pages, PDFs and exports. */
+export const CURRENCY_LABELS: Readonly<Record<string, string>> = {
+  AZN: 'азербайджанский манат',
+  AMD: 'армянский драм',
+  BYN: 'белорусский рубль',
+  KZT: 'казахстанский тенге',
+  KGS: 'киргизский сом',
+  MDL: 'молдавский лей',
+  RUB: 'российский рубль',
+  TJS: 'таджикский сомони',
+  TMT: 'туркменский манат',
+  UZS: 'узбекский сум',
+  UAH: 'украинская гривна',
+};
+
+/** An amount as people read it: «1 250 000,5 казахстанский тенге». */
+export function moneyRu(m: { value: number; currency: string } | undefined): string {
+  return m ? `${m.value.toLocaleString('ru-RU')} ${CURRENCY_LABELS[m.currency] ?? m.currency}` : '';
 }

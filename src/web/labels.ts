@@ -21,6 +21,7 @@ import {
   messageTypeLabel,
   partyName,
   provisionsRu,
+  moneyRu,
 } from '../domain/vocabulary.js';
 
 export const ITEM_LABELS: Readonly<Record<ItemKind, string>> = ITEM_KIND_LABELS;
@@ -85,8 +86,7 @@ export const labels = {
         : o.status === 'overdue_notified'
           ? 'просрочен, уведомление направлено'
           : 'просрочен без уведомления',
-  money: (m: { value: number; currency: string } | undefined) =>
-    m ? `${m.value.toLocaleString('ru-RU')} ${m.currency}` : '',
+  money: moneyRu,
   personName: (p: Person | undefined) =>
     !p ? '' : p.type === 'individual' ? [p.surname, p.name, p.patronymic].filter(Boolean).join(' ') : (p.name ?? ''),
   subItems: SUB_ITEMS,

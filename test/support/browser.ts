@@ -18,6 +18,9 @@ export async function launchBrowser(): Promise<Browser> {
   await mkdir(SHOTS, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
+    // Native date fields in Russian order (ДД.ММ.ГГГГ), as officers see them: the browser's own locale comes from
+    // the environment (with Debian's chromium-l10n installed); the context's `locale` alone does not change it.
+    env: { ...process.env, LANG: 'ru_RU.UTF-8', LANGUAGE: 'ru_RU:ru' },
     args: [
       '--headless',
       '--no-sandbox',
@@ -25,7 +28,6 @@ export async function launchBrowser(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--no-first-run',
-      // Native date fields in Russian order (ДД.ММ.ГГГГ), as officers see them; the context's locale alone does not do it.
       '--lang=ru-RU',
     ],
   });

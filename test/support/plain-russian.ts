@@ -21,6 +21,8 @@ const LATIN_ALLOWED = new Set([
   'TIFF',
   'DOCX',
   'ODT',
+  'ODS',
+  'TXT',
   'XML',
   'JSON',
   'RUB',
@@ -62,6 +64,7 @@ const PATTERNS: readonly (readonly [RegExp, string])[] = [
   [/\bR\d+(?:\.\d+)?(?:\.[a-z])?\b/, 'rule id'],
   [/\b(?:true|false|null|undefined|NaN|Error)\b/, 'programming word'],
   [/\[object Object\]/, 'unrendered object'],
+  [/\b\d+\.[a-e]\b/, 'Latin article letter'],
   [/Код: /, 'error code suffix'],
 ];
 

@@ -3,6 +3,7 @@
 // (R11.1.c); the entrepreneur goes over the wire as an individual with the
 // entrepreneur's registration number; identifier kinds from a list per country;
 // the debt amount and currency; problems placed next to their fields.
+import { CURRENCY_LABELS } from '../../src/domain/vocabulary.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CreateProceedingInput } from '../../src/app/create-proceeding.js';
@@ -12,7 +13,6 @@ import { checkSchema } from '../../src/domain/problems.js';
 import type { Person } from '../../src/domain/request.js';
 import { validateRequest } from '../../src/domain/request-validation.js';
 import {
-  CURRENCY_LABELS,
   checkIdField,
   formToProceeding,
   idKindOptions,

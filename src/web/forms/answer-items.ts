@@ -3,6 +3,7 @@
 // Article 4 results with amounts and currency, several accounts, real estate, vehicles, shares, income rows,
 // addresses, the employer, and the R9.3 disclosure procedure. Pure: the form in, the answer items and the
 // errors next to their rows out; a field left empty stays absent — nothing is invented.
+import { CURRENCY_LABELS } from '../../domain/vocabulary.js';
 import type { AnswerData } from '../../domain/answer.js';
 import { PARTIES, SIGNATORY_CODES } from '../../domain/parties.js';
 import { ITEM_KINDS, type Item, type ItemKind, type PropertySubItem } from '../../domain/request.js';
@@ -248,29 +249,10 @@ export function groupsOf(item: Item | undefined): GroupKey[] {
 
 // ---- currencies: those of the Parties, the answering Party's first ------------------------------------------
 
-export const CURRENCY_NAMES_RU: Readonly<Record<string, string>> = {
-  AZN: 'азербайджанский манат',
-  AMD: 'армянский драм',
-  BYN: 'белорусский рубль',
-  KZT: 'казахстанский тенге',
-  KGS: 'кыргызский сом',
-  MDL: 'молдавский лей',
-  RUB: 'российский рубль',
-  TJS: 'таджикский сомони',
-  TMT: 'туркменский манат',
-  UZS: 'узбекский сум',
-  UAH: 'украинская гривна',
-};
-
-/** An amount as people read it: «1 250 000,5 казахстанский тенге». */
-export function moneyRu(m: { value: number; currency: string } | undefined): string {
-  return m ? `${m.value.toLocaleString('ru-RU')} ${CURRENCY_NAMES_RU[m.currency] ?? m.currency}` : '';
-}
-
 export function currencyOptions(first: string | null): [string, string][] {
   const codes = SIGNATORY_CODES.map((c) => PARTIES[c].currency);
   const ordered = first && codes.includes(first) ? [first, ...codes.filter((c) => c !== first)] : codes;
-  return ordered.map((c) => [c, CURRENCY_NAMES_RU[c] ?? c]);
+  return ordered.map((c) => [c, CURRENCY_LABELS[c] ?? c]);
 }
 
 // ---- names of the form's fields -------------------------------------------------------------------------
@@ -339,12 +321,12 @@ function readRow(
         const amount = parseAmount(text);
         const currency = one(f[curName(name)]);
         if (amount === null) wrong.push(`«${fd.label}» — укажите сумму цифрами, например 1 250 000,50`);
-        else if (!CURRENCY_NAMES_RU[currency]) wrong.push(`«${fd.label}» — выберите валюту`);
+        else if (!CURRENCY_LABELS[currency]) wrong.push(`«${fd.label}» — выберите валюту`);
         else value[fd.name] = { value: amount, currency };
         break;
       }
       case 'currency':
-        if (CURRENCY_NAMES_RU[text]) value[fd.name] = text;
+        if (CURRENCY_LABELS[text]) value[fd.name] = text;
         break;
       case 'year': {
         const y = Number(text);

@@ -6,6 +6,7 @@
 // legal entity. The wire format knows natural and legal persons only (R11.1.c):
 // an entrepreneur is sent as an individual whose ids carry the entrepreneur's
 // registration number where the country has one (person-kind.ts).
+import { CURRENCY_LABELS } from '../../domain/vocabulary.js';
 import { ID_KINDS, checkNationalId, idLabelRu, idSubject, type IdSubject } from '../../domain/national-ids.js';
 import { PERSON_KINDS, personKind, type PersonKind } from '../../domain/person-kind.js';
 import { PARTIES, SIGNATORY_CODES, isSignatory, partyCurrency } from '../../domain/parties.js';
@@ -32,20 +33,6 @@ export const PERSON_KIND_SHORT: Readonly<Record<PersonKind, string>> = {
 };
 export const personKindLabel = (p: Person | undefined): string => (p ? PERSON_KIND_SHORT[personKind(p)] : '');
 
-/** Names of the Parties' currencies (the debt amount's currency is chosen among them). */
-export const CURRENCY_LABELS: Readonly<Record<string, string>> = {
-  AZN: 'азербайджанский манат',
-  AMD: 'армянский драм',
-  BYN: 'белорусский рубль',
-  KZT: 'казахстанский тенге',
-  KGS: 'киргизский сом',
-  MDL: 'молдавский лей',
-  RUB: 'российский рубль',
-  TJS: 'таджикский сомони',
-  TMT: 'туркменский манат',
-  UZS: 'узбекский сум',
-  UAH: 'украинская гривна',
-};
 export const CURRENCY_OPTIONS: readonly (readonly [string, string])[] = [
   ...new Set(SIGNATORY_CODES.map((c) => partyCurrency(c)!)),
 ].map((c) => [c, CURRENCY_LABELS[c] ?? c] as const);

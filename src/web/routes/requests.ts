@@ -32,7 +32,7 @@ import { amountText, personKindLabel } from '../forms/proceeding-form.js';
 import { bodyValue, draftToForm, fieldErrors, formToDraft } from '../forms/request-form.js';
 import { cleanMessage } from '../forms/messages.js';
 import { ITEM_ORDER, ITEM_TABLE, describeItem, fieldName, formToItems, kindName } from '../forms/request-items.js';
-import { CURRENCY_NAMES_RU, moneyRu } from '../forms/answer-items.js';
+import { CURRENCY_LABELS, moneyRu } from '../../domain/vocabulary.js';
 import {
   CONFIRMED_STEPS,
   STEP_FORMS,
@@ -251,7 +251,7 @@ export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
           view: deliveryStatus(m, kit.dates.dateTimeRu),
         })),
         moneyRu,
-        currencyName: (c: string) => CURRENCY_NAMES_RU[c] ?? c,
+        currencyName: (c: string) => CURRENCY_LABELS[c] ?? c,
         paperLate: latePaperOriginalsOf(ctx, v),
       },
       status,
