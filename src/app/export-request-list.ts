@@ -4,6 +4,7 @@
 // Russian. At most EXPORT_CAP rows; a capped file says so in its last row.
 // The debtors of incoming requests are received personal data: the export
 // is one read, logged once with every request id it holds (R9.1).
+import { calendarDateRu } from '../domain/dates.js';
 import Type from 'typebox';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
@@ -16,7 +17,6 @@ import {
   auditListRead,
   checkListInput,
   countCapped,
-  dateRu,
   expectedAnswerRu,
   filterProperties,
   listCondition,
@@ -114,8 +114,8 @@ export async function exportRequestList(ctx: AppContext, actor: Actor, input: un
     i.debtorName ?? '',
     i.itemKinds.map((k) => ITEM_KIND_LABELS[k]).join('; '),
     STATE_LABELS_RU[i.state],
-    dateRu(i.receivedOn),
-    dateRu(i.deadline),
+    calendarDateRu(i.receivedOn),
+    calendarDateRu(i.deadline),
     incoming
       ? i.overdue
         ? `${TERM_RU[i.overdue.status]} · ${
@@ -127,14 +127,14 @@ export async function exportRequestList(ctx: AppContext, actor: Actor, input: un
       : i.expectedAnswer
         ? expectedAnswerRu(i.expectedAnswer)
         : '',
-    dateRu(i.requestedBy),
+    calendarDateRu(i.requestedBy),
     i.confidential ? 'да' : 'нет',
-    dateRu(partyDay(new Date(i.updatedAt), ctx.party)),
+    calendarDateRu(partyDay(new Date(i.updatedAt), ctx.party)),
   ]);
   const note = totalCapped
     ? `Выгружены первые ${fmt(items.length)} строк из более чем ${fmt(total)}: уточните фильтры, чтобы выгрузить остальные.`
     : null;
-  const today = dateRu(partyDay(ctx.clock.now(), ctx.party));
+  const today = calendarDateRu(partyDay(ctx.clock.now(), ctx.party));
   const base = `${incoming ? 'Входящие запросы' : 'Исходящие запросы'} ${today}`;
   if (p.format === 'csv') {
     const text = stringify([header, ...rows, ...(note ? [[note]] : [])], { delimiter: ';', record_delimiter: '\r\n' });

@@ -17,7 +17,7 @@
 import Type, { type Static } from 'typebox';
 import { sql, type Expression, type ExpressionBuilder, type RawBuilder, type SqlBool } from 'kysely';
 import { classifyOverdue, dueSoonBefore, requestedEarlier, type OverdueStatus } from '../domain/calendar.js';
-import type { IsoDate } from '../domain/dates.js';
+import { calendarDateRu, type IsoDate } from '../domain/dates.js';
 import { EixError } from '../domain/errors.js';
 import { partyDay } from '../domain/parties.js';
 import { ITEM_KINDS, type ItemKind, type Person, type Request } from '../domain/request.js';
@@ -452,17 +452,11 @@ export async function auditListRead(
 
 /** «ответ ожидается до 14.01.2027 · осталось 12 раб. дн.» (or «ожидался … · просрочен на N раб. дн.»). */
 export function expectedAnswerRu(e: NonNullable<RequestListItem['expectedAnswer']>): string {
-  const by = dateRu(e.by);
+  const by = calendarDateRu(e.by);
   if (e.workingDaysLeft === null) return `ответ ожидается до ${by}`;
   if (e.status === 'overdue_notified' || e.status === 'overdue_silent')
     return `ответ ожидался до ${by} · просрочен на ${-e.workingDaysLeft} раб. дн.`;
   return `ответ ожидается до ${by} · осталось ${e.workingDaysLeft} раб. дн.`;
-}
-
-/** ДД.ММ.ГГГГ of a calendar date. */
-export function dateRu(d: string | null): string {
-  const m = d ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(d) : null;
-  return m ? `${m[3]}.${m[2]}.${m[1]}` : '';
 }
 
 /** Today of each listed body (partyDay in its time zone): one small query for the whole page. */

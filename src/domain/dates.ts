@@ -103,3 +103,9 @@ function parts(date: IsoDate): [number, number, number] {
   if (!m) throw new TypeError(`not an ISO date: ${date}`);
   return [Number(m[1]), Number(m[2]), Number(m[3])];
 }
+
+/** ДД.ММ.ГГГГ of a calendar date (YYYY-MM-DD) as people read it (R19); '' when absent, the value as is otherwise. */
+export function calendarDateRu(d: string | null | undefined): string {
+  const m = d ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(d) : null;
+  return m ? `${m[3]}.${m[2]}.${m[1]}` : (d ?? '');
+}

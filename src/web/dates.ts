@@ -1,6 +1,8 @@
 // Dates and times as people read them (R19): ДД.ММ.ГГГГ and ДД.ММ.ГГГГ ЧЧ:ММ in
 // the node's local time zone, never ISO or UTC. A calendar date (YYYY-MM-DD) is
 // a day already, so it is only rewritten; an instant is converted to the zone.
+import { calendarDateRu } from '../domain/dates.js';
+
 const ISO_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -26,8 +28,7 @@ export function webDates(timeZone: string): WebDates {
   };
   const dateRu = (v: string | Date | null | undefined): string => {
     if (v === null || v === undefined || v === '') return '';
-    const m = typeof v === 'string' ? ISO_DATE.exec(v) : null;
-    if (m) return `${m[3]}.${m[2]}.${m[1]}`;
+    if (typeof v === 'string' && ISO_DATE.test(v)) return calendarDateRu(v);
     const d = instant(v);
     return d ? day.format(d) : String(v);
   };

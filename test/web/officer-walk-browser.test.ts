@@ -168,10 +168,12 @@ describe('issue 14: an officer’s day, end to end in Chromium', { skip: browser
     assert.equal(await kz.locator('#notices-link .unread-count').innerText(), '1');
     await kz.getByRole('link', { name: /Уведомления/ }).click();
     assert.match(await read(kz, 'notices-kz'), /Поступил запрос/);
+    await accessible(kz, 'notices-kz');
     await kz.locator('.notices a').first().click();
     await kz.waitForURL(/\/requests\/[0-9a-f-]{36}$/);
     const requestUrl = kz.url();
     await read(kz, 'request-kz');
+    await accessible(kz, 'request-kz');
     await kz.locator('#actions').getByRole('link', { name: 'Ответить', exact: true }).click();
     await kz.waitForURL(/\/answer$/);
     await kz.selectOption('#outcome_1', 'found');
@@ -238,6 +240,7 @@ describe('issue 14: an officer’s day, end to end in Chromium', { skip: browser
     assert.match(delayed, /задерживается/);
     assert.match(delayed, /Узел другой Стороны не отвечает/);
     assert.ok(await ru.getByRole('button', { name: 'Повторить отправку' }).isVisible());
+    await accessible(ru, 'delivery-delayed');
     assert.ok(pagesRead.length >= 15, `pages read: ${pagesRead.join(', ')}`);
   });
 });
