@@ -65,6 +65,9 @@ export const labels = {
   /** A problem's Russian message without the field's technical path (the officer reads the field's name). */
   problemText: (p: { message: string; path: string }) =>
     p.path ? p.message.replaceAll(` (${p.path})`, '') : p.message,
+  /** An error's message as an officer reads it: no leading field path («roles: …»), no path in brackets. */
+  errorText: (e: { message: string }) =>
+    e.message.replace(/^[A-Za-z_][\w.[\]]*: /, '').replace(/ \([A-Za-z_][\w.[\]]*\)/g, ''),
   /** A message type by its Russian name («Окончательный ответ»), never its wire name. */
   messageTitle: (t: string) => messageTypeLabel(t),
   idLabel: (country: string, kind: string) => `${idLabelRu(country, kind)} (${partyName(country)})`,

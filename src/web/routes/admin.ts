@@ -87,6 +87,10 @@ export function adminRoutes(app: FastifyInstance, kit: WebKit): void {
       name: one(f.name),
       kind: one(f.kind),
       ...(opt(f.parentId) ? { parentId: one(f.parentId) } : {}),
+      // Issue 14.8: the body's letterhead on its printed forms.
+      ...(opt(f.address) ? { address: one(f.address) } : {}),
+      ...(opt(f.phone) ? { phone: one(f.phone) } : {}),
+      ...(opt(f.email) ? { email: one(f.email) } : {}),
     });
     return `Орган ${b.id} добавлен`;
   });
@@ -103,6 +107,9 @@ export function adminRoutes(app: FastifyInstance, kit: WebKit): void {
         fullName: one(f.fullName),
         position: one(f.position),
         roles,
+        // Issue 14.8: the officer's contacts on the forms he signs.
+        ...(opt(f.phone) ? { phone: one(f.phone) } : {}),
+        ...(opt(f.email) ? { email: one(f.email) } : {}),
         ...(raw(f.password) ? { password: raw(f.password) } : {}),
       });
       // Casework roles for an account an admin controls wait for a second admin (issue 13, item 3).
