@@ -155,7 +155,21 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
     const calendarsDir = path.join(config.dataDir, 'calendars');
     // Issue 13: the audit log's HMAC key, made here on a node created before audit keys.
     const { key: auditKey } = await openAuditKey(database.db, { file: p.auditKey, now: systemClock.now() });
+    // The node's identity in the exchange: its TLS chain and its bodies' seals (also on the health page).
+    const connected = Boolean(registry && node.nodeId && (await exists(p.tlsKey)));
+    const signer = fileBodySigner(p.bodyKeys);
+    const tlsChainPem = connected ? await readFile(p.tlsChain, 'utf8') : '';
     const ctx: AppContext = {
+      ...(connected
+        ? {
+            credentials: {
+              nodeId: node.nodeId!,
+              tlsChainPem,
+              signer,
+              protocolVersions: config.protocolVersions,
+            },
+          }
+        : {}),
       auditKey,
       db: database.db,
       sealer,
@@ -170,16 +184,16 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
       ...overrides,
     };
     let federation: Federation | null = null;
-    if (registry && node.nodeId && (await exists(p.tlsKey))) {
+    if (registry && node.nodeId && connected) {
       federation = {
         app: ctx,
         // Read at each use: a newer registry installed while running takes effect on the next message.
         registry: () => trust.current() ?? registry,
-        signer: fileBodySigner(p.bodyKeys),
+        signer,
         nodeId: node.nodeId,
         tls: {
           keyPem: await readFile(p.tlsKey, 'utf8'),
-          certChainPem: await readFile(p.tlsChain, 'utf8'),
+          certChainPem: tlsChainPem,
           rootPem: await readFile(p.depositary, 'utf8'),
         },
         clockSkewMs: 5 * 60_000,

@@ -7,6 +7,7 @@ import type { Treaty } from '../domain/treaty.js';
 import type { Clock } from '../ports/clock.js';
 import type { TrustRegistry } from '../ports/registry.js';
 import type { Sealer } from '../ports/sealer.js';
+import type { BodySigner } from '../ports/signer.js';
 import type { Store } from '../ports/store.js';
 
 export interface AppContext {
@@ -27,6 +28,17 @@ export interface AppContext {
   readonly auditKey?: { readonly id: string; readonly key: KeyObject };
   /** Minutes of inactivity after which a web session ends (EIX_SESSION_IDLE_MINUTES); 30 when absent. */
   readonly sessionIdleMinutes?: number;
+  /** This node's own identity in the exchange (absent on a node not connected to it); the health page reads it. */
+  readonly credentials?: NodeCredentials;
+}
+
+/** What the node presents to other nodes: its id, its TLS chain, its bodies' seals, the protocol versions it speaks. */
+export interface NodeCredentials {
+  readonly nodeId: string;
+  /** The node's TLS certificate followed by its Party CA (PEM). */
+  readonly tlsChainPem: string;
+  readonly signer: BodySigner;
+  readonly protocolVersions: readonly number[];
 }
 
 export const ROLES = ['officer', 'supervisor', 'central', 'admin'] as const;

@@ -1,6 +1,7 @@
 // Issue 14, item 3: the officer asks for another attempt at an outgoing message that is delayed or failed:
 // the message becomes due now (the outbox worker takes it on its next round). A failed message gets a fresh
 // retry budget. Only the body's officers may ask; the request is locked; the audit log records who asked.
+// Issue 15.4: the node's administrator may ask too, from the health page (he sees the message, not the request).
 import Type from 'typebox';
 import { deliveryStatus } from '../domain/delivery-status.js';
 import { EixError } from '../domain/errors.js';
@@ -8,6 +9,23 @@ import { appendAudit } from './audit.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 import { loadRequest } from './request-record.js';
+import { notFound } from './authorize.js';
+import type { Tx } from '../ports/store.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** The request's id and body only: the administrator retries the delivery and reads nothing of the request. */
+async function lockForAdmin(tx: Tx, id: string): Promise<{ id: string; body_id: string }> {
+  if (!UUID.test(id)) throw notFound('request.not_found', id);
+  const row = await tx
+    .selectFrom('requests')
+    .select(['id', 'body_id'])
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) throw notFound('request.not_found', id);
+  return row;
+}
 
 export const RetryDeliveryInput = Type.Object(
   {
@@ -24,7 +42,10 @@ export async function retryDelivery(
 ): Promise<{ messageId: string; dueAt: string }> {
   const p = parseInput(RetryDeliveryInput, input);
   return ctx.db.transaction().execute(async (tx) => {
-    const row = await loadRequest(tx, actor, p.requestId, { act: true });
+    const row =
+      actor.kind === 'officer' && actor.roles.includes('admin')
+        ? await lockForAdmin(tx, p.requestId)
+        : await loadRequest(tx, actor, p.requestId, { act: true });
     const msg = await tx
       .selectFrom('outbox')
       .select(['id', 'message_id', 'status', 'attempts', 'last_error', 'delivered_at'])

@@ -28,6 +28,7 @@ import { answerRoutes } from './routes/answers.js';
 import { paperRoutes } from './routes/paper.js';
 import { adminRoutes } from './routes/admin.js';
 import { noticeRoutes } from './routes/notices.js';
+import { healthRoutes } from './routes/health.js';
 import { countUnreadNotices, type UnreadNotices } from '../app/count-unread-notices.js';
 export type { WebOptions } from './kit.js';
 
@@ -115,7 +116,8 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   // and every page but the login and the assets needs a session.
   app.addHook('onRequest', async (req, reply) => {
     const url = req.url.split('?')[0]!;
-    if (url.startsWith('/api/') || url.startsWith('/assets/')) return;
+    // The orchestrators' probes (/livez, /readyz) are the API's, without a session.
+    if (url.startsWith('/api/') || url.startsWith('/assets/') || url === '/livez' || url === '/readyz') return;
     const changes = req.method !== 'GET' && req.method !== 'HEAD';
     const refuse = (status: number) => {
       // The unread body is not drained: the connection ends with the answer.
@@ -200,4 +202,5 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   paperRoutes(app, kit);
   adminRoutes(app, kit);
   noticeRoutes(app, kit);
+  healthRoutes(app, kit);
 }

@@ -206,6 +206,8 @@ export interface OutboxTable {
   receipt: ColumnType<unknown, string | null | undefined, string | null>;
   /** When the signed bytes were destroyed (R9.6). */
   purged_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** When the worker last tried the message and failed (last_error); the health page reads it (issue 15.4). */
+  last_attempt_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
 }
 
 export interface InboxTable {

@@ -290,6 +290,7 @@ export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean>
         .set({
           status: permanent ? 'failed' : 'pending',
           last_error: `${remote}: ${err.message}`.slice(0, 1000),
+          last_attempt_at: ctx.clock.now(),
           next_attempt_at: new Date(ctx.clock.now().getTime() + (held ? STALE_RETRY_MS : backoffMs(row.attempts))),
           ...(held ? { attempts: Math.max(0, row.attempts - 1) } : {}),
           // Refused for its createdAt: the receiver stored nothing under this id

@@ -15,11 +15,11 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { authenticateToken } from '../../app/authenticate.js';
 import type { Actor, AppContext } from '../../app/context.js';
-import { getRegistryStatus } from '../../app/get-registry-status.js';
 import { EixError } from '../../domain/errors.js';
 import { toEixError } from './errors.js';
 import type { ListenerTls } from './tls.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerHealthRoutes } from './routes/health.js';
 import { registerDisclosureRoutes, registerRequestRoutes } from './routes/requests.js';
 import { registerTreatyRoutes } from './routes/treaty.js';
 import { registerWeb } from '../../web/register.js';
@@ -182,8 +182,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.addHook('onRequest', app.rateLimit());
   const authFailures = authFailureGate(app, opts.authFailureLimit ?? 10);
   app.addHook('onRequest', async (req, reply) => {
-    if (!req.url.startsWith(API_PREFIX) || req.url.startsWith(`${API_PREFIX}/health`)) return;
+    if (!req.url.startsWith(API_PREFIX)) return;
     const header = req.headers.authorization;
+    // The health summary needs no token; with one, it shows the health page's figures (issue 15.4).
+    if (req.url.split('?')[0] === `${API_PREFIX}/health` && header === undefined) return;
     const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
     if (!token) throw new EixError('auth.required');
     await authFailures.check(req, reply);
@@ -221,13 +223,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
 
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
-  app.get(`${API_PREFIX}/health`, { schema: { tags: ['node'], summary: 'Состояние узла', security: [] } }, () => ({
-    status: 'ok',
-    party: opts.ctx.party,
-    node: opts.nodeName ?? null,
-    // The registry is a public document: its version and age are no secret, and monitoring needs no token.
-    registry: getRegistryStatus(opts.ctx),
-  }));
+  registerHealthRoutes(app, opts.ctx, { ...(opts.nodeName ? { nodeName: opts.nodeName } : {}) });
   registerRequestRoutes(app, opts.ctx);
   registerDisclosureRoutes(app, opts.ctx);
   registerAdminRoutes(app, opts.ctx);
