@@ -166,6 +166,8 @@ for (const e of ENGINES) {
       // 'node' = node-level exchange with other Parties (R9.5: central, supervisor, admin; not a case officer).
       const scope: Record<string, 'own' | 'admin' | 'any' | 'node' | 'public'> = {
         'GET /api/v1/health': 'public',
+        'GET /livez': 'public',
+        'GET /readyz': 'public',
         'GET /api/v1/me': 'any',
         'GET /api/v1/bodies': 'any',
         'GET /api/v1/treaty/status': 'any',
