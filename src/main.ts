@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { loadRegionTable } from './adapters/regions/json-region-source.js';
 import { loadCalendar } from './adapters/calendars/json-calendar-source.js';
 import { shiftedClock, systemClock } from './adapters/clock/system-clock.js';
 import { loadKeyRing } from './adapters/crypto/data-key.js';
@@ -178,6 +179,7 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
       treaty: () => trust.treaty(),
       registry: trust,
       calendar: (party) => loadCalendar(party, calendarsDir),
+      regions: (party) => loadRegionTable(party, path.join(config.dataDir, 'regions')),
       limits: { attachmentBytes: ATTACHMENT_MAX_BYTES },
       sessionIdleMinutes: config.sessionIdleMinutes,
       ...(registry ? { route: (party: string) => trust.current()?.parties[party]?.nodes[0]?.url ?? null } : {}),

@@ -2,6 +2,7 @@
 // the Agreement's state, wired by hand in src/main.ts (ARCHITECTURE rule 6).
 import type { KeyObject } from 'node:crypto';
 import type { Calendar } from '../domain/calendar.js';
+import type { RegionTable } from '../domain/regions.js';
 import { ROLE_LABELS } from '../domain/vocabulary.js';
 import type { Treaty } from '../domain/treaty.js';
 import type { Clock } from '../ports/clock.js';
@@ -19,6 +20,8 @@ export interface AppContext {
   /** The Agreement as the current trust registry describes it. */
   treaty(): Treaty;
   calendar(party: string): Promise<Calendar>;
+  /** R18: the Party's regions and the territorial bodies serving them (data/regions); null when it has none. */
+  regions?(party: string): Promise<RegionTable | null>;
   /** Where messages to a Party go (from the trust registry); absent on a node not connected to the exchange. */
   route?(party: string): string | null;
   /** The trust registry in force (absent in tests that need none); `treaty()` and `route()` read it. */

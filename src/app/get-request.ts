@@ -123,6 +123,8 @@ export interface RequestView {
   receiptCheck: ReceiptCheck | null;
   /** Outgoing: the other Party's body that executes the request after its forward (R18). */
   counterpartForwardedTo: string | null;
+  /** R18: the latest forward — to which body (its name as the forwarding body gave it) and when; null: never. */
+  forwardedTo: { name: string; at: string } | null;
   /** R9.2: the actor may grant or refuse this incoming request's consent requests (its body's officer). */
   mayDecideConsents: boolean;
   /**
@@ -262,6 +264,14 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
     const state = row.state as RequestState;
     const mayAct = actor.kind === 'system' || canActForBody(actor, row.body_id);
     const today = await bodyToday(tx, ctx, row.body_id);
+    // RA.4 (R18): forwarding is offered to a central officer of the central body the incoming request sits with.
+    const central =
+      actor.kind === 'officer' &&
+      actor.roles.includes('central') &&
+      row.direction === 'incoming' &&
+      actor.bodyId === row.body_id &&
+      (await tx.selectFrom('bodies').select('kind').where('id', '=', row.body_id).executeTakeFirst())?.kind ===
+        'central';
     // R15, R16 and the rules of sense (RA.*): the same rules decide the buttons as decide the step.
     const acts = mayAct
       ? requestActions({
@@ -269,7 +279,7 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
           side,
           history: events,
           confidential: row.confidential,
-          central: actor.kind === 'officer' && actor.roles.includes('central'),
+          central,
           receiptProblems: row.direction === 'incoming' && (row.receipt_check?.problems.length ?? 0) > 0,
         })
       : { primary: [], other: [] };
@@ -284,6 +294,7 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
       proceedingId: row.proceeding_id,
       counterpartBody: row.counterpart_body,
       counterpartForwardedTo: row.counterpart_forwarded_to,
+      forwardedTo: forwardedTo(events.map((e) => ({ event: e.event, at: e.at, data: openEvent(e) }))),
       receiptCheck: row.receipt_check,
       confidential: row.confidential,
       messageId: row.message_id,
@@ -372,6 +383,16 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
       otherActions: acts.other,
     };
   });
+}
+
+/** R18: the latest forward's body name (ours: `toName`; the other Party's message: `name`) and time. */
+function forwardedTo(
+  events: readonly { event: string; at: Date; data: Record<string, unknown> }[],
+): { name: string; at: string } | null {
+  const f = events.filter((e) => e.event === 'forward').at(-1);
+  if (!f) return null;
+  const name = f.data.toName ?? f.data.name;
+  return typeof name === 'string' ? { name, at: f.at.toISOString() } : null;
 }
 
 /** The latest of some instants, as ISO; null when there is none. */

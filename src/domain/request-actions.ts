@@ -73,6 +73,7 @@ export function senselessReason(event: WorkflowEvent, c: ActionContext): string 
  * Requested side: received → take into work and answer; in progress → answer (and ask for what is missing when
  * the check on receipt found gaps); postponed → resume and answer. Requesting side: whatever the other side
  * is waiting for (a reply to its questions, a decision on conditions or on confidentiality); a draft → sign.
+ * A central body's received request → forward it to the competent territorial body (R18), when offered (RA.4).
  */
 const PRIMARY: readonly WorkflowEvent[] = [
   'sign',
@@ -84,6 +85,7 @@ const PRIMARY: readonly WorkflowEvent[] = [
   'accept_conditions',
   'reject_conditions',
   'continue_without_confidentiality',
+  'forward',
 ];
 
 export function requestActions(c: ActionContext): RequestActions {

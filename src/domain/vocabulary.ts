@@ -490,6 +490,8 @@ export const HIDDEN_HISTORY_DATA_KEYS: readonly string[] = [
   'from',
   'to',
   'consentId',
+  // R18: the forwarded-to body's id; its name is shown («Наименование»).
+  'body',
   'purgedAt',
   'sealed',
   'sha256',

@@ -4,6 +4,7 @@
 // a test needs both sides.
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { loadRegionTable } from '../../src/adapters/regions/json-region-source.js';
 import { loadCalendar } from '../../src/adapters/calendars/json-calendar-source.js';
 import { auditKeyFromBytes } from '../../src/adapters/crypto/audit-key.js';
 import { keyRingFromFile } from '../../src/adapters/crypto/data-key.js';
@@ -59,6 +60,7 @@ export function nodeOn(
     party,
     treaty: () => DEMO_TREATY,
     calendar: (p) => loadCalendar(p),
+    regions: (p) => loadRegionTable(p),
     limits: { attachmentBytes: 1024 * 1024 },
     auditKey: TEST_AUDIT_KEY,
   };

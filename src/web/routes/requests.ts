@@ -11,6 +11,8 @@ import { getRequest } from '../../app/get-request.js';
 import { getProceeding } from '../../app/list-proceedings.js';
 import { readAttachment } from '../../app/read-attachment.js';
 import { refuseRequest } from '../../app/refuse-request.js';
+import { forwardRequest } from '../../app/forward-request.js';
+import { listForwardCandidates } from '../../app/list-forward-candidates.js';
 import { recordPaperOriginal } from '../../app/record-paper-original.js';
 import { sealFor } from '../../app/verify-paper-original.js';
 import { sendAttachment } from '../../adapters/http/download.js';
@@ -230,6 +232,8 @@ export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
     req.notices = await markNoticesRead(ctx, me(req), { requestId: v.id });
     const steps = stepFormsFor(v);
     const prefill = stepPrefill(v);
+    // R18: a central body's received request: the territorial bodies, the debtor's region's first, with workload.
+    const forward = v.actions.includes('forward') ? await listForwardCandidates(ctx, me(req), { requestId: v.id }) : null;
     // R10.a: the paper original is due within PAPER_DUE_DAYS of sending.
     return render(
       reply,
@@ -241,6 +245,8 @@ export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
         primarySteps: steps.filter((x) => v.primaryActions.includes(x.step as WorkflowEvent)),
         otherSteps: steps.filter((x) => v.otherActions.includes(x.step as WorkflowEvent)),
         mayAnswer: v.primaryActions.some((a) => a === 'answer_final' || a === 'answer_partial'),
+        forward,
+        openRequestsRu,
         failed,
         stepValues: (step: string) =>
           failed?.step === step ? failed.values : ((prefill as Record<string, Record<string, string>>)[step] ?? {}),
@@ -341,6 +347,48 @@ export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
     }),
   );
 
+  // R18: the central body forwards a received request to a territorial body, after a confirmation page.
+  app.post<{ Params: { id: string } }>(
+    '/requests/:id/forward',
+    page(async (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      const f = (req.body ?? {}) as Form;
+      const values = Object.fromEntries(
+        [
+          ['toBodyId', one(f.toBodyId)],
+          ['note', one(f.note).trim()],
+        ].filter(([, x]) => x !== ''),
+      ) as { toBodyId?: string; note?: string };
+      const again = (error: string, status = 422) =>
+        requestPage(req, reply, id, { step: 'forward', values, error }, status);
+      const { candidates } = await listForwardCandidates(ctx, me(req), { requestId: id });
+      const to = candidates.find((c) => c.id === values.toBodyId);
+      if (!to) return again('Выберите орган, которому передаётся запрос.');
+      if (one(f.confirmed) !== 'yes') {
+        const v = await getRequest(ctx, me(req), id);
+        return render(reply, req, 'forward-confirm', {
+          title: 'Подтвердите передачу запроса',
+          v,
+          to,
+          values,
+          version: one(f.version),
+          openRequestsRu,
+        });
+      }
+      try {
+        await forwardRequest(ctx, me(req), {
+          requestId: id,
+          toBodyId: to.id,
+          ...(values.note ? { note: values.note } : {}),
+        });
+      } catch (e) {
+        if (!isEixError(e) || e.http >= 500 || e.code === 'request.not_found' || e.code === 'access.denied') throw e;
+        return again(labels.problemText({ message: e.message, path: String(e.data.field ?? '') }), e.http);
+      }
+      return reply.redirect(`/requests/${id}`);
+    }),
+  );
+
   app.get<{ Params: { id: string; sha: string } }>(
     '/requests/:id/attachments/:sha',
     page(async (req, reply) => {
@@ -435,4 +483,14 @@ export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
       return reply.redirect(`/requests/${id}`);
     }),
   );
+}
+
+/** A body's open workload in words: «нет открытых запросов», «1 открытый запрос», «3 открытых запроса». */
+export function openRequestsRu(n: number): string {
+  if (n === 0) return 'нет открытых запросов';
+  const d10 = n % 10;
+  const d100 = n % 100;
+  if (d10 === 1 && d100 !== 11) return `${n} открытый запрос`;
+  if (d10 >= 2 && d10 <= 4 && (d100 < 12 || d100 > 14)) return `${n} открытых запроса`;
+  return `${n} открытых запросов`;
 }
