@@ -9,6 +9,7 @@ import { shiftedClock, systemClock } from './adapters/clock/system-clock.js';
 import { loadKeyRing } from './adapters/crypto/data-key.js';
 import { openDatabase, type Database } from './adapters/db/database.js';
 import type { Federation } from './adapters/federation/context.js';
+import { fileBodySeals } from './adapters/crypto/file-body-seals.js';
 import { fileBodySigner } from './adapters/federation/jws.js';
 import { releaseHeld, startOutboxWorker, type OutboxWorker } from './adapters/federation/outbound.js';
 import { watchRegistry, type RegistryWatcher } from './adapters/federation/registry-watcher.js';
@@ -166,6 +167,7 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
       calendar: (party) => loadCalendar(party, calendarsDir),
       limits: { attachmentBytes: ATTACHMENT_MAX_BYTES },
       sessionIdleMinutes: config.sessionIdleMinutes,
+      seals: fileBodySeals(p.bodyKeys),
       ...(registry ? { route: (party: string) => trust.current()?.parties[party]?.nodes[0]?.url ?? null } : {}),
       ...overrides,
     };
