@@ -73,11 +73,7 @@ export async function sealOf(ctx: AppContext, bodyId: string): Promise<SealView 
 export async function getBodySeal(ctx: AppContext, actor: Actor, bodyId: string): Promise<SealView | null> {
   if (actor.kind === 'officer' && !actor.roles.includes('admin') && actor.bodyId !== bodyId)
     throw new EixError('access.denied');
-  const body = await ctx.db
-    .selectFrom('bodies')
-    .select(['id', 'party'])
-    .where('id', '=', bodyId)
-    .executeTakeFirst();
+  const body = await ctx.db.selectFrom('bodies').select(['id', 'party']).where('id', '=', bodyId).executeTakeFirst();
   if (!body || body.party !== ctx.party) throw new EixError('body.not_found', { id: bodyId });
   return sealOf(ctx, bodyId);
 }

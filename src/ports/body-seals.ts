@@ -25,7 +25,13 @@ export interface BodySeals {
     at: Date;
   }): Promise<SealObjection | null>;
   /** Facts of a certificate: serial number (hex), validity (ISO instants), subject and issuer. */
-  describe(certPem: string): { serialNumber: string; notBefore: string; notAfter: string; subject: string; issuer: string };
+  describe(certPem: string): {
+    serialNumber: string;
+    notBefore: string;
+    notAfter: string;
+    subject: string;
+    issuer: string;
+  };
   /** Makes the pending key and `certPem` the body's seal; the previous certificate is kept beside. */
   install(bodyId: string, certPem: string): Promise<{ replaced: string | null }>;
 }

@@ -334,7 +334,11 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
         try {
           certPem = await readFile(opts.cert, 'utf8');
         } catch {
-          throw new EixError('input.file', { field: '--cert', file: opts.cert }, `Не удалось прочитать файл ${opts.cert} (--cert)`);
+          throw new EixError(
+            'input.file',
+            { field: '--cert', file: opts.cert },
+            `Не удалось прочитать файл ${opts.cert} (--cert)`,
+          );
         }
         let dateRu = datesOf('RU');
         const seal = await withNode(kit, ({ ctx }) => {

@@ -178,7 +178,10 @@ export function registerPkiCommands(program: Command, kit: CommandKit): void {
         )
         .requiredOption('--party <CC>', 'код Стороны')
         .requiredOption('--ca <dir>', 'каталог с party-ca.crt и party-ca.key')
-        .option('--csr <file>', 'запрос на сертификат (PKCS#10), созданный узлом органа (eix body add, страница органа)')
+        .option(
+          '--csr <file>',
+          'запрос на сертификат (PKCS#10), созданный узлом органа (eix body add, страница органа)',
+        )
         .option('--body-id <id>', 'идентификатор органа (без --csr; с --csr — сверяется с запросом)')
         .option('--body-name <text>', 'наименование органа (без --csr)')
         .option('--valid-days <n>', 'срок действия в днях (по умолчанию 825)')
@@ -270,7 +273,13 @@ export function registerPkiCommands(program: Command, kit: CommandKit): void {
                 notBefore: kit.ctx.clock.now(),
                 ...(validDays !== undefined ? { validDays } : {}),
               }),
-            { bodyId: '--body-id', bodyName: '--body-name', issuer: '--ca', party: '--party', validDays: '--valid-days' },
+            {
+              bodyId: '--body-id',
+              bodyName: '--body-name',
+              issuer: '--ca',
+              party: '--party',
+              validDays: '--valid-days',
+            },
           );
           const files = await writePair(opts.out, bodyId, pair);
           print(out, { ...files, info: certificateInfo(pair.certPem) }, issued);
