@@ -10,6 +10,7 @@ import { shiftedClock, systemClock } from './adapters/clock/system-clock.js';
 import { loadKeyRing } from './adapters/crypto/data-key.js';
 import { openDatabase, type Database } from './adapters/db/database.js';
 import type { Federation } from './adapters/federation/context.js';
+import { fileBodySeals } from './adapters/crypto/file-body-seals.js';
 import { fileBodySigner } from './adapters/federation/jws.js';
 import { releaseHeld, startOutboxWorker, type OutboxWorker } from './adapters/federation/outbound.js';
 import { watchRegistry, type RegistryWatcher } from './adapters/federation/registry-watcher.js';
@@ -182,6 +183,7 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
       regions: (party) => loadRegionTable(party, path.join(config.dataDir, 'regions')),
       limits: { attachmentBytes: ATTACHMENT_MAX_BYTES },
       sessionIdleMinutes: config.sessionIdleMinutes,
+      seals: fileBodySeals(p.bodyKeys),
       ...(registry ? { route: (party: string) => trust.current()?.parties[party]?.nodes[0]?.url ?? null } : {}),
       ...overrides,
     };

@@ -142,6 +142,9 @@ export async function addBody(ctx: AppContext, actor: Actor, input: unknown): Pr
         subject: row.id,
         details: { name: row.name, kind: row.kind, parentId: row.parent_id, timeZone: row.time_zone },
       });
+      // Issue 15.1: the body's signing key is made here, in the node home, with the CSR for the Party CA;
+      // a failure to write them leaves no body behind.
+      if (ctx.seals) await ctx.seals.request({ party: row.party, id: row.id, name: row.name });
       return toBodyView(row);
     });
   } catch (e) {

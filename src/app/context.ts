@@ -7,6 +7,7 @@ import { ROLE_LABELS } from '../domain/vocabulary.js';
 import type { Treaty } from '../domain/treaty.js';
 import type { Clock } from '../ports/clock.js';
 import type { TrustRegistry } from '../ports/registry.js';
+import type { BodySeals } from '../ports/body-seals.js';
 import type { Sealer } from '../ports/sealer.js';
 import type { BodySigner } from '../ports/signer.js';
 import type { Store } from '../ports/store.js';
@@ -31,6 +32,11 @@ export interface AppContext {
   readonly auditKey?: { readonly id: string; readonly key: KeyObject };
   /** Minutes of inactivity after which a web session ends (EIX_SESSION_IDLE_MINUTES); 30 when absent. */
   readonly sessionIdleMinutes?: number;
+  /**
+   * The bodies' seals in the node home (issue 15.1). When present, adding a body makes its key and CSR and
+   * an officer signs only under a valid seal certificate; absent in use-case tests that sign nothing out.
+   */
+  readonly seals?: BodySeals;
   /** This node's own identity in the exchange (absent on a node not connected to it); the health page reads it. */
   readonly credentials?: NodeCredentials;
 }

@@ -10,6 +10,7 @@ import { numberTerm } from '../domain/search.js';
 import { requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { checkDocument } from './draft-request.js';
+import { requireSeal } from './get-body-seal.js';
 import type { Tx } from '../ports/store.js';
 import { parseInput } from './input.js';
 import { applyEvent, bodyToday, enqueue, loadRequest } from './request-record.js';
@@ -41,6 +42,8 @@ export async function signRequest(
         { requestId: row.id, state: row.state },
         'Подписать можно только проект запроса',
       );
+    // Issue 15.1: no seal certificate, no signature — refused before a number is taken or anything is queued.
+    await requireSeal(ctx, row.body_id);
     const doc = row.document as Request;
     // The request's date, R-pair and R12.b are judged on the signing body's local day.
     const today = await bodyToday(tx, ctx, row.body_id);

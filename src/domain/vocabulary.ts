@@ -340,6 +340,8 @@ export type AuditAction =
   | 'auth.totp_enrolled'
   | 'auth.totp_enrolment_started'
   | 'body.add'
+  | 'body.seal_import'
+  | 'body.seal_request'
   | 'consent.received'
   | 'consent.request'
   | `consent.${'granted' | 'refused'}`
@@ -391,6 +393,8 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'auth.totp_enrolled': 'Подключено приложение одноразовых кодов',
   'auth.totp_enrolment_started': 'Начато подключение приложения одноразовых кодов',
   'body.add': 'Добавлен орган',
+  'body.seal_import': 'Установлен сертификат печати органа',
+  'body.seal_request': 'Создан запрос на сертификат печати органа',
   'consent.received': 'Получен запрос согласия на передачу третьему лицу',
   'consent.request': 'Запрошено согласие на передачу третьему лицу',
   'consent.granted': 'Получено согласие на передачу третьему лицу',

@@ -29,6 +29,7 @@ import { paperRoutes } from './routes/paper.js';
 import { adminRoutes } from './routes/admin.js';
 import { noticeRoutes } from './routes/notices.js';
 import { healthRoutes } from './routes/health.js';
+import { bodyRoutes } from './routes/bodies.js';
 import { countUnreadNotices, type UnreadNotices } from '../app/count-unread-notices.js';
 export type { WebOptions } from './kit.js';
 
@@ -203,4 +204,5 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   adminRoutes(app, kit);
   noticeRoutes(app, kit);
   healthRoutes(app, kit);
+  bodyRoutes(app, kit);
 }

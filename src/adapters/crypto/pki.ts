@@ -16,6 +16,7 @@ import { chmod, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import { EixError } from '../../domain/errors.js';
 import { PARTY_CODE } from '../../domain/parties.js';
+import type { SealObjection } from '../../ports/body-seals.js';
 
 // Node's WebCrypto (typed apart from the DOM `Crypto` the library declares).
 x509.cryptoProvider.set(webcrypto as never);
@@ -507,4 +508,133 @@ export async function writeSecretFile(path: string, pem: string): Promise<void> 
 export async function writePublicFile(path: string, pem: string): Promise<void> {
   await writeFile(path, pem, { mode: 0o644 });
   await chmod(path, 0o644);
+}
+
+// ---- body seals from a certificate signing request (issue 15.1) ----------------------------
+
+export interface BodyRequest {
+  readonly party: string;
+  readonly bodyId: string;
+  readonly bodyName: string;
+}
+
+function csrPemOf(csr: x509.Pkcs10CertificateRequest): string {
+  return `${csr.toString('pem')}\n`;
+}
+
+/**
+ * A body's signing key, made on the node, and its certificate signing request (PKCS#10) for the Party CA:
+ * the subject and the body URN the issued certificate must carry (as issueBodyCertificate writes them).
+ */
+export async function createBodyRequest(
+  opts: BodyRequest & { algorithm?: Algorithm },
+): Promise<{ csrPem: string; keyPem: string }> {
+  checkParty(opts.party);
+  checkId(opts.bodyId, 'bodyId', 'Идентификатор органа');
+  checkText(opts.bodyName, 'bodyName', 'Наименование органа');
+  const algorithm = opts.algorithm ?? 'ES256';
+  const keys = await generateKeys(algorithm);
+  const csr = await x509.Pkcs10CertificateRequestGenerator.create({
+    name: new x509.Name([{ CN: utf8(opts.bodyName) }, { C: [{ printableString: opts.party }] }]),
+    keys: keys as never,
+    signingAlgorithm: KEY_PARAMS[algorithm].sign,
+    extensions: [sanOf([], `${BODY_URN}${opts.bodyId}`)],
+  });
+  return { csrPem: csrPemOf(csr), keyPem: await exportKeyPem(keys.privateKey) };
+}
+
+function parseCsr(pem: string, field: string): x509.Pkcs10CertificateRequest {
+  try {
+    return new x509.Pkcs10CertificateRequest(pem);
+  } catch {
+    throw new EixError(
+      'pki.input',
+      { field },
+      'Не удалось прочитать запрос на сертификат: ожидается PKCS#10 в формате PEM',
+    );
+  }
+}
+
+/** What a body's CSR asks for; its own signature is checked (proof that the requester holds the key). */
+export async function readBodyRequest(csrPem: string, field = 'csr'): Promise<BodyRequest> {
+  const csr = parseCsr(csrPem, field);
+  if (!(await csr.verify().catch(() => false)))
+    throw new EixError('pki.input', { field }, 'Подпись запроса на сертификат не прошла проверку');
+  const san = csr.getExtensions('2.5.29.17')[0];
+  const uris = san
+    ? new x509.SubjectAlternativeNameExtension(san.rawData).names.items
+        .filter((n) => n.type === 'url')
+        .map((n) => n.value)
+    : [];
+  const bodyId = uris.find((u) => u.startsWith(BODY_URN))?.slice(BODY_URN.length) ?? '';
+  const party = csr.subjectName.getField('C')[0] ?? '';
+  const bodyName = csr.subjectName.getField('CN')[0] ?? '';
+  if (!ID.test(bodyId))
+    throw new EixError('pki.input', { field }, 'В запросе на сертификат нет идентификатора органа (urn:eix:body:…)');
+  if (!PARTY_CODE.test(party))
+    throw new EixError('pki.input', { field }, 'В запросе на сертификат нет кода Стороны (C)');
+  checkText(bodyName, field, 'Наименование органа в запросе на сертификат');
+  return { party, bodyId, bodyName };
+}
+
+/** The Party CA issues a body's signing certificate on the key of a CSR (the key never leaves the node). */
+export async function issueBodyCertificateFromRequest(opts: {
+  csrPem: string;
+  issuer: CertAndKey;
+  validDays?: number;
+  notBefore?: Date;
+}): Promise<{ certPem: string; request: BodyRequest }> {
+  const request = await readBodyRequest(opts.csrPem, 'csr');
+  const csr = parseCsr(opts.csrPem, 'csr');
+  const issuer = await loadIssuer(opts.issuer);
+  const { notBefore, notAfter } = validity(opts.validDays ?? 825, opts.notBefore);
+  const publicKey = await csr.publicKey.export();
+  const cert = await x509.X509CertificateGenerator.create({
+    serialNumber: serialNumber(),
+    subject: new x509.Name([{ CN: utf8(request.bodyName) }, { C: [{ printableString: request.party }] }]),
+    issuer: issuer.cert.subjectName,
+    notBefore,
+    notAfter,
+    publicKey,
+    signingKey: issuer.key,
+    signingAlgorithm: KEY_PARAMS[issuer.algorithm].sign,
+    extensions: [
+      new x509.BasicConstraintsExtension(false, undefined, true),
+      new x509.KeyUsagesExtension(x509.KeyUsageFlags.digitalSignature | x509.KeyUsageFlags.nonRepudiation, true),
+      sanOf([], `${BODY_URN}${request.bodyId}`),
+      await x509.SubjectKeyIdentifierExtension.create(publicKey),
+      await x509.AuthorityKeyIdentifierExtension.create(issuer.cert.publicKey),
+    ],
+  });
+  return { certPem: `${cert.toString('pem')}\n`, request };
+}
+
+/**
+ * Checks an issued certificate as a receiving node will (RECEIVING.md, inbound.ts): chained to one of the
+ * Party's CA certificates in the registry, valid at `at`, the body URN and the Party in the subject, a
+ * signing (not CA) certificate — and on the key of the body's CSR. Null when it fits.
+ */
+export async function checkBodyCertificate(opts: {
+  certPem: string;
+  csrPem: string;
+  party: string;
+  bodyId: string;
+  caPems: readonly string[];
+  at: Date;
+}): Promise<SealObjection | null> {
+  const cert = parseCert(opts.certPem, 'certificate');
+  const csr = parseCsr(opts.csrPem, 'csr');
+  if (!Buffer.from(cert.publicKey.rawData).equals(Buffer.from(csr.publicKey.rawData)))
+    return { code: 'seal.key_mismatch' };
+  const chained = await Promise.all(opts.caPems.map((ca) => verifyCertificate(opts.certPem, ca, opts.at)));
+  if (!chained.some((c) => c.ok || c.reason === 'expired' || c.reason === 'not_yet_valid'))
+    return { code: 'seal.issuer' };
+  const info = certificateInfo(opts.certPem);
+  if (info.party !== opts.party || info.bodyId !== opts.bodyId)
+    return { code: 'seal.subject', party: info.party ?? null, bodyId: info.bodyId ?? null };
+  const usage = cert.getExtension(x509.KeyUsagesExtension);
+  if (info.isCa || (usage && (usage.usages & x509.KeyUsageFlags.digitalSignature) === 0)) return { code: 'seal.usage' };
+  if (opts.at.getTime() < Date.parse(info.notBefore)) return { code: 'seal.not_yet_valid', notBefore: info.notBefore };
+  if (opts.at.getTime() > Date.parse(info.notAfter)) return { code: 'seal.expired', notAfter: info.notAfter };
+  return null;
 }

@@ -3,7 +3,7 @@
 // verifies it given the certificate (docs/MESSAGES.md shows how). The JWS
 // primitives are shared with the trust registry (../crypto/jws.ts); this file
 // adds what a message must be and the body keys on disk.
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { decodeProtectedHeader, type CompactJWSHeaderParameters } from 'jose';
 import { EixError } from '../../domain/errors.js';
@@ -70,18 +70,22 @@ export async function verifyCompact(jws: string, certPem: string): Promise<void>
   }
 }
 
-/** Body keys as files: <dir>/<bodyId>.key (PKCS#8, 0600) and <dir>/<bodyId>.crt. */
+/**
+ * Body keys as files: <dir>/<bodyId>.key (PKCS#8, 0600) and <dir>/<bodyId>.crt. A certificate installed
+ * while the node runs (issue 15.1: a new body's first seal, a rotation) is picked up at the next signature:
+ * the certificate file is looked at each time and the key read again when it changed.
+ */
 export function fileBodySigner(dir: string): BodySigner {
-  const cache = new Map<string, Promise<{ certPem: string; sign: CompactSigner }>>();
+  const cache = new Map<string, { stamp: string; entry: Promise<{ certPem: string; sign: CompactSigner }> }>();
   // The key is imported at the first signature (a body's certificate is readable even if its key is not).
-  const load = (bodyId: string) => {
+  const load = async (bodyId: string) => {
     if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(bodyId)) throw new EixError('body.not_found', { id: bodyId });
+    const crt = path.join(dir, `${bodyId}.crt`);
+    const s = await stat(crt).catch(() => null);
+    const stamp = s ? `${s.ino}:${s.size}:${s.mtimeMs}` : '';
     let hit = cache.get(bodyId);
-    if (!hit) {
-      hit = Promise.all([
-        readFile(path.join(dir, `${bodyId}.key`), 'utf8'),
-        readFile(path.join(dir, `${bodyId}.crt`), 'utf8'),
-      ])
+    if (!hit || hit.stamp !== stamp) {
+      const entry = Promise.all([readFile(path.join(dir, `${bodyId}.key`), 'utf8'), readFile(crt, 'utf8')])
         .catch(() => {
           throw new EixError('signer.missing', { bodyId }, `Нет ключа подписи органа ${bodyId} (${dir})`);
         })
@@ -93,10 +97,14 @@ export function fileBodySigner(dir: string): BodySigner {
               (await (prepared ??= compactSigner(keyPem, certPem)))(payload, typ),
           };
         });
+      hit = { stamp, entry };
       cache.set(bodyId, hit);
-      hit.catch(() => cache.delete(bodyId));
+      const mine = hit;
+      entry.catch(() => {
+        if (cache.get(bodyId) === mine) cache.delete(bodyId);
+      });
     }
-    return hit;
+    return hit.entry;
   };
   return {
     certificatePem: async (bodyId) => (await load(bodyId)).certPem,

@@ -2,12 +2,16 @@
 // migrate`, `eix body add`, `eix user add`, `eix audit verify|checkpoint`. The console is
 // trusted (whoever runs it owns EIX_HOME), so these act as the system actor.
 import { access, chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { firstCertificate, loadCheckpointSigner, verifyCheckpoint } from '../../adapters/crypto/audit-checkpoint.js';
 import { createAuditKeyFile } from '../../adapters/crypto/audit-key.js';
 import { createKeyFile } from '../../adapters/crypto/data-key.js';
 import { migrate, openDatabase } from '../../adapters/db/database.js';
 import { addBody, parseAddBodyInput } from '../../app/add-body.js';
+import { getBodySeal } from '../../app/get-body-seal.js';
+import { importBodyCertificate } from '../../app/import-body-certificate.js';
+import { requestBodySeal } from '../../app/request-body-seal.js';
 import { addOfficer, parseAddOfficerInput } from '../../app/add-officer.js';
 import { verifyAuditLog } from '../../app/audit.js';
 import { createAuditCheckpoint } from '../../app/create-audit-checkpoint.js';
@@ -272,14 +276,81 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
             ...(opts.email !== undefined ? { email: opts.email } : {}),
           };
           const b = await withNode(kit, ({ ctx }) => asOptions(() => addBody(ctx, CLI, input), BODY_OPTIONS));
+          // Issue 15.1: the key stays in the node home; the CSR goes to the Party CA.
+          const csr = path.join(nodePaths(kit.ctx.config.home).bodyKeys, `${b.id}.csr`);
           print(
             out,
-            b,
+            { ...b, csr },
             (x) =>
-              `Добавлен орган «${x.name}» (${BODY_KIND_LABELS[x.kind]}, ${partyName(x.party)}), идентификатор ${x.id}`,
+              `Добавлен орган «${x.name}» (${BODY_KIND_LABELS[x.kind]}, ${partyName(x.party)}), идентификатор ${x.id}\n` +
+              `Ключ подписи органа создан на узле. Орган не может подписывать, пока не установлен сертификат печати:\n` +
+              `  1. передайте запрос на сертификат ${x.csr} в удостоверяющий центр Стороны (eix pki body-cert --csr);\n` +
+              `  2. установите выпущенный сертификат: eix body import-cert ${x.id} --cert <файл>`,
           );
         },
       ),
+    );
+
+  kit
+    .leaf(
+      body
+        .command('csr')
+        .description('показать запрос на сертификат печати органа (PKCS#10) или создать новый ключ и запрос (--new)')
+        .argument('<body-id>', 'идентификатор органа')
+        .option('--new', 'создать новый ключ и запрос (смена сертификата; текущий подписывает до установки нового)')
+        .option('--out <file>', 'записать запрос в файл'),
+    )
+    .action(
+      kit.act(async (out, bodyId: string, opts: { new?: boolean; out?: string }) => {
+        const csrPem = await withNode(kit, async ({ ctx }) => {
+          if (opts.new) return (await requestBodySeal(ctx, CLI, bodyId)).csrPem;
+          const seal = await getBodySeal(ctx, CLI, bodyId);
+          if (!seal?.csrPem)
+            throw new EixError(
+              'seal.no_request',
+              { field: '<body-id>', bodyId },
+              `Для органа ${bodyId} нет запроса на сертификат: создайте его командой eix body csr ${bodyId} --new`,
+            );
+          return seal.csrPem;
+        });
+        if (opts.out) await writeFile(opts.out, csrPem, { mode: 0o644 });
+        print(out, { bodyId, csr: csrPem, ...(opts.out ? { file: opts.out } : {}) }, (r) =>
+          r.file ? `Запрос на сертификат органа ${r.bodyId} записан: ${r.file}` : r.csr.trimEnd(),
+        );
+      }),
+    );
+
+  kit
+    .leaf(
+      body
+        .command('import-cert')
+        .description('установить сертификат печати органа, выпущенный удостоверяющим центром Стороны по запросу узла')
+        .argument('<body-id>', 'идентификатор органа')
+        .requiredOption('--cert <file>', 'сертификат PEM'),
+    )
+    .action(
+      kit.act(async (out, bodyId: string, opts: { cert: string }) => {
+        let certPem: string;
+        try {
+          certPem = await readFile(opts.cert, 'utf8');
+        } catch {
+          throw new EixError(
+            'input.file',
+            { field: '--cert', file: opts.cert },
+            `Не удалось прочитать файл ${opts.cert} (--cert)`,
+          );
+        }
+        let dateRu = datesOf('RU');
+        const seal = await withNode(kit, ({ ctx }) => {
+          dateRu = datesOf(ctx.party);
+          return asOptions(() => importBodyCertificate(ctx, CLI, { bodyId, certPem }), { certificate: '--cert' });
+        });
+        print(out, seal, (x) =>
+          x.certificate
+            ? `Сертификат печати органа ${x.bodyId} установлен (серийный номер ${x.certificate.serialNumber}), действует до ${dateRu(x.certificate.notAfter)}. Сотрудники органа могут подписывать.`
+            : `Сертификат печати органа ${x.bodyId} установлен`,
+        );
+      }),
     );
 
   const user = program.command('user').description('пользователи узла');

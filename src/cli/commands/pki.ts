@@ -10,6 +10,8 @@ import {
   createDepositaryCa,
   createPartyCa,
   issueBodyCertificate,
+  issueBodyCertificateFromRequest,
+  readBodyRequest,
   issueNodeCertificate,
   writePublicFile,
   writeSecretFile,
@@ -171,39 +173,118 @@ export function registerPkiCommands(program: Command, kit: CommandKit): void {
     .leaf(
       pki
         .command('body-cert')
-        .description('выпустить сертификат подписи органа (<body-id>.crt, <body-id>.key)')
+        .description(
+          'выпустить сертификат подписи органа: по запросу узла (--csr: только <body-id>.crt, ключ остаётся на узле) или вместе с ключом (<body-id>.crt, <body-id>.key)',
+        )
         .requiredOption('--party <CC>', 'код Стороны')
         .requiredOption('--ca <dir>', 'каталог с party-ca.crt и party-ca.key')
-        .requiredOption('--body-id <id>', 'идентификатор органа')
-        .requiredOption('--body-name <text>', 'наименование органа')
-        .requiredOption('--out <dir>', 'каталог для сертификата и ключа'),
+        .option(
+          '--csr <file>',
+          'запрос на сертификат (PKCS#10), созданный узлом органа (eix body add, страница органа)',
+        )
+        .option('--body-id <id>', 'идентификатор органа (без --csr; с --csr — сверяется с запросом)')
+        .option('--body-name <text>', 'наименование органа (без --csr)')
+        .option('--valid-days <n>', 'срок действия в днях (по умолчанию 825)')
+        .requiredOption('--out <dir>', 'каталог для сертификата (и ключа)'),
     )
     .action(
-      kit.act(async (out, opts: { party: string; ca: string; bodyId: string; bodyName: string; out: string }) => {
-        const party = partyOption(opts.party, '--party');
-        if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(opts.bodyId)) {
-          throw new EixError(
-            'pki.input',
-            { field: '--body-id', value: opts.bodyId },
-            `Идентификатор органа: строчные латинские буквы, цифры и дефис, от 2 до 63 символов (получено: ${opts.bodyId})`,
+      kit.act(
+        async (
+          out,
+          opts: {
+            party: string;
+            ca: string;
+            csr?: string;
+            bodyId?: string;
+            bodyName?: string;
+            validDays?: string;
+            out: string;
+          },
+        ) => {
+          const party = partyOption(opts.party, '--party');
+          if (opts.bodyId !== undefined && !/^[a-z0-9][a-z0-9-]{1,62}$/.test(opts.bodyId)) {
+            throw new EixError(
+              'pki.input',
+              { field: '--body-id', value: opts.bodyId },
+              `Идентификатор органа: строчные латинские буквы, цифры и дефис, от 2 до 63 символов (получено: ${opts.bodyId})`,
+            );
+          }
+          const validDays = opts.validDays === undefined ? undefined : Number(opts.validDays);
+          const issuer = await readPair(opts.ca, 'party-ca', '--ca');
+          if (opts.csr !== undefined) {
+            // Issue 15.1: the body's key stays on its node; the CA signs the key of the request.
+            const csrPem = await readText(opts.csr, '--csr');
+            const request = await asOptions(() => readBodyRequest(csrPem, '--csr'), { csr: '--csr' });
+            if (request.party !== party)
+              throw new EixError(
+                'pki.input',
+                { field: '--csr', party: request.party },
+                `Запрос на сертификат составлен для Стороны ${request.party}, а удостоверяющий центр — Стороны ${party}`,
+              );
+            if (opts.bodyId !== undefined && opts.bodyId !== request.bodyId)
+              throw new EixError(
+                'pki.input',
+                { field: '--body-id', value: opts.bodyId },
+                `Запрос на сертификат составлен для органа ${request.bodyId}, а не ${opts.bodyId}`,
+              );
+            const certificate = path.join(opts.out, `${request.bodyId}.crt`);
+            if (await exists(certificate))
+              throw new EixError(
+                'pki.exists',
+                { field: '--out', file: certificate },
+                `Файл ${certificate} уже существует; сертификаты не перезаписываются`,
+              );
+            const r = await asOptions(
+              () =>
+                issueBodyCertificateFromRequest({
+                  csrPem,
+                  issuer,
+                  notBefore: kit.ctx.clock.now(),
+                  ...(validDays !== undefined ? { validDays } : {}),
+                }),
+              { csr: '--csr', issuer: '--ca', validDays: '--valid-days' },
+            );
+            await mkdir(opts.out, { recursive: true, mode: 0o700 });
+            await writePublicFile(certificate, r.certPem);
+            print(
+              out,
+              { certificate, bodyId: r.request.bodyId, info: certificateInfo(r.certPem) },
+              (x) =>
+                `Выпущен сертификат печати органа ${x.bodyId}: ${x.certificate}\nСубъект: ${x.info.subject}\nДействует до: ${x.info.notAfter}\nУстановите его на узле органа: eix body import-cert ${x.bodyId} --cert ${x.certificate} (или на странице органа)`,
+            );
+            return;
+          }
+          if (opts.bodyId === undefined || opts.bodyName === undefined)
+            throw new EixError(
+              'pki.input',
+              { field: opts.bodyId === undefined ? '--body-id' : '--body-name' },
+              'Укажите --csr (запрос узла органа) или --body-id и --body-name (ключ создаётся здесь)',
+            );
+          const bodyId = opts.bodyId;
+          const bodyName = opts.bodyName;
+          await refuseExisting(opts.out, bodyId);
+          const pair = await asOptions(
+            () =>
+              issueBodyCertificate({
+                party,
+                bodyId,
+                bodyName,
+                issuer,
+                notBefore: kit.ctx.clock.now(),
+                ...(validDays !== undefined ? { validDays } : {}),
+              }),
+            {
+              bodyId: '--body-id',
+              bodyName: '--body-name',
+              issuer: '--ca',
+              party: '--party',
+              validDays: '--valid-days',
+            },
           );
-        }
-        const issuer = await readPair(opts.ca, 'party-ca', '--ca');
-        await refuseExisting(opts.out, opts.bodyId);
-        const pair = await asOptions(
-          () =>
-            issueBodyCertificate({
-              party,
-              bodyId: opts.bodyId,
-              bodyName: opts.bodyName,
-              issuer,
-              notBefore: kit.ctx.clock.now(),
-            }),
-          { bodyId: '--body-id', bodyName: '--body-name', issuer: '--ca', party: '--party' },
-        );
-        const files = await writePair(opts.out, opts.bodyId, pair);
-        print(out, { ...files, info: certificateInfo(pair.certPem) }, issued);
-      }),
+          const files = await writePair(opts.out, bodyId, pair);
+          print(out, { ...files, info: certificateInfo(pair.certPem) }, issued);
+        },
+      ),
     );
 
   kit

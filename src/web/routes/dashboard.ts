@@ -1,6 +1,7 @@
 // The officer's work queue (issue 14, item 1): the start page with the open incoming requests by deadline, the
 // latest outgoing ones and counters that open their lists; the archive of every request with filters, sorting,
 // keyset pages and export to CSV or XLSX. Reading the debtors of incoming requests is logged by the use case (R9.1).
+import { sealOf } from '../../app/get-body-seal.js';
 import type { FastifyInstance } from 'fastify';
 import { countMissingPaperOriginals } from '../../app/check-paper-originals.js';
 import { countIncomingByDeadlineWithFilters } from '../../app/count-incoming-by-deadline.js';
@@ -44,6 +45,7 @@ export function dashboardRoutes(app: FastifyInstance, kit: WebKit): void {
         counters: await countIncomingByDeadlineWithFilters(ctx, me(req)),
         // R10.a: the reminder of paper originals not yet posted.
         paperMissing: await countMissingPaperOriginals(ctx, me(req)),
+        seal: await sealOf(ctx, me(req).bodyId), // issue 15.1: no seal, or one expiring within 30 days
       });
     }),
   );

@@ -45,6 +45,7 @@ import {
   stepValues,
 } from '../forms/step-forms.js';
 import { one, opt, type Form, type WebKit } from '../kit.js';
+import { sealOf } from '../../app/get-body-seal.js';
 
 export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
   const { ctx, render, page, me, eta, today } = kit;
@@ -60,6 +61,7 @@ export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
     }));
     return {
       p,
+      seal: await sealOf(ctx, me(req).bodyId), // issue 15.1: told before he starts that the body cannot sign
       bodies,
       form,
       debtorKind: personKindLabel(p.debtor),
@@ -90,7 +92,7 @@ export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
     }
   };
   /** The review screen: everything the signed document and its PDF will say, in Russian. */
-  const review = (
+  const review = async (
     req: FastifyRequest,
     reply: FastifyReply,
     doc: Request,
@@ -104,6 +106,7 @@ export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
       'request-review',
       {
         title: 'Проверьте запрос перед подписанием',
+        seal: await sealOf(ctx, me(req).bodyId),
         doc,
         check,
         items: (doc.items ?? []).map(describeItem),
