@@ -27,6 +27,7 @@ import { requestRoutes } from './routes/requests.js';
 import { answerRoutes } from './routes/answers.js';
 import { paperRoutes } from './routes/paper.js';
 import { adminRoutes } from './routes/admin.js';
+import { userRoutes } from './routes/users.js';
 import { noticeRoutes } from './routes/notices.js';
 import { countUnreadNotices, type UnreadNotices } from '../app/count-unread-notices.js';
 export type { WebOptions } from './kit.js';
@@ -199,5 +200,6 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   await answerRoutes(app, kit);
   paperRoutes(app, kit);
   adminRoutes(app, kit);
+  userRoutes(app, kit);
   noticeRoutes(app, kit);
 }
