@@ -2,6 +2,7 @@
 // an actor may not see is reported as not found, so ids cannot be probed.
 import type { ExpressionBuilder } from 'kysely';
 import { EixError } from '../domain/errors.js';
+import { rolesRu } from '../domain/vocabulary.js';
 import type { DB } from '../ports/store.js';
 import type { Actor, Officer, Role } from './context.js';
 
@@ -9,7 +10,13 @@ import type { Actor, Officer, Role } from './context.js';
 export function requireRole(actor: Actor, ...roles: readonly Role[]): Officer {
   if (actor.kind !== 'officer') throw new EixError('access.denied', { roles });
   if (!roles.some((r) => actor.roles.includes(r))) {
-    throw new EixError('access.denied', { roles }, `Недостаточно прав: нужна одна из ролей ${roles.join(', ')}`);
+    throw new EixError(
+      'access.denied',
+      { roles },
+      roles.length === 1
+        ? `Недостаточно прав: нужна роль «${rolesRu(roles)}»`
+        : `Недостаточно прав: нужна одна из ролей: ${roles.map((r) => `«${rolesRu([r])}»`).join(', ')}`,
+    );
   }
   return actor;
 }

@@ -11,6 +11,7 @@
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
 import type { DB, Tx } from '../ports/store.js';
 import { EixError } from '../domain/errors.js';
+import { rolesRu } from '../domain/vocabulary.js';
 import { appendAudit } from './audit.js';
 import { CASEWORK_ROLES } from './authorize.js';
 import type { Actor, AppContext, Role } from './context.js';
@@ -137,8 +138,8 @@ export async function requestRoleGrant(
   const why = g.reasons.map((r) => CONTROL_REASON_LABELS_RU[r]).join('; ');
   const note =
     Number(others.n) > 0
-      ? `Роли ${g.roles.join(', ')} для ${g.login} будут назначены после подтверждения другим администратором (${why}).`
-      : `Роли ${g.roles.join(', ')} для ${g.login} ждут подтверждения другим администратором (${why}), но другого администратора на узле нет. ` +
+      ? `Роли «${rolesRu(g.roles)}» для ${g.login} будут назначены после подтверждения другим администратором (${why}).`
+      : `Роли «${rolesRu(g.roles)}» для ${g.login} ждут подтверждения другим администратором (${why}), но другого администратора на узле нет. ` +
         `Добавьте второго администратора или попросите оператора сервера назначить роли командой ` +
         `«eix user roles --login ${g.login} --roles ${g.roles.join(',')}» (запись в журнале аудита); запрос можно отклонить.`;
   return { id: row.id, roles: g.roles, reasons: g.reasons, note };

@@ -27,6 +27,7 @@ import { requestRoutes } from './routes/requests.js';
 import { answerRoutes } from './routes/answers.js';
 import { paperRoutes } from './routes/paper.js';
 import { adminRoutes } from './routes/admin.js';
+import { userRoutes } from './routes/users.js';
 import { noticeRoutes } from './routes/notices.js';
 import { healthRoutes } from './routes/health.js';
 import { bodyRoutes } from './routes/bodies.js';
@@ -202,6 +203,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   await answerRoutes(app, kit);
   paperRoutes(app, kit);
   adminRoutes(app, kit);
+  userRoutes(app, kit);
   noticeRoutes(app, kit);
   healthRoutes(app, kit);
   bodyRoutes(app, kit);

@@ -62,7 +62,7 @@ for (const e of ENGINES) {
     const get = (token: string, url: string, headers: Record<string, string> = {}) =>
       fetch(`${base}${url}`, { redirect: 'manual', headers: { ...cookie(token), ...headers } });
     async function csrfOf(token: string): Promise<string> {
-      const text = await (await get(token, '/')).text();
+      const text = await (await get(token, '/password')).text();
       return /name="_csrf" value="([^"]+)"/.exec(text)![1]!;
     }
     const post = async (token: string, url: string, form: Record<string, string | string[]>) => {

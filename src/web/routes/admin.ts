@@ -17,7 +17,8 @@ import { setRetentionRule } from '../../app/set-retention-rule.js';
 import { setProtectionStatement } from '../../app/set-protection-statement.js';
 import { SIGNATORY_CODES } from '../../domain/parties.js';
 import { RETENTION_KINDS, RETENTION_KIND_LABELS_RU } from '../../domain/retention.js';
-import { EixError } from '../../domain/errors.js';
+import { EixError, isEixError } from '../../domain/errors.js';
+import { rolesRu } from '../../domain/vocabulary.js';
 import { treatyStatus } from '../../domain/treaty.js';
 import { labels } from '../labels.js';
 
@@ -31,39 +32,49 @@ export function adminRoutes(app: FastifyInstance, kit: WebKit): void {
     reply: FastifyReply,
     flash: string | null,
     oneTime?: { login: string; password: string },
+    // Issue 15.2: the add-user form after an error (its message in place, the input kept), with its status.
+    officerForm?: { values: Form; error: string; field: string; status: number },
   ) => {
     const o = me(req);
     const admin = o.roles.includes('admin');
     const supervisor = o.roles.includes('supervisor');
     if (!admin && !supervisor) throw new EixError('access.denied');
     const audit = await listAuditEntries(ctx, o);
-    return render(reply, req, 'admin', {
-      title: 'Администрирование',
-      bodies: await listBodies(ctx, o),
-      retention: await listRetentionRules(ctx, o),
-      // R9.6: rules a stored request needs and nobody set (that data is not destroyed meanwhile).
-      retentionMissing: (await checkRetentionRules(ctx, o)).missing,
-      retentionKinds: RETENTION_KINDS.map((k) => [k, RETENTION_KIND_LABELS_RU[k]]),
-      retentionKindLabel: (k: keyof typeof RETENTION_KIND_LABELS_RU) => RETENTION_KIND_LABELS_RU[k],
-      parties: [...new Set([...SIGNATORY_CODES, ...Object.keys(ctx.treaty().parties)])]
-        .map((cc) => [cc, labels.partyName(cc)])
-        .sort((a, b) => a[1]!.localeCompare(b[1]!, 'ru')),
-      statement: await getProtectionStatement(ctx),
-      // Protocol versions (MESSAGES.md §3.1): what waits for another Party's node or a newer registry.
-      waiting: await listWaitingMessages(ctx, o),
-      treaty: treatyStatus(ctx.treaty(), today()),
-      today: today(),
-      audit: audit.entries,
-      auditOk: audit.chainOk,
-      isAdmin: admin,
-      party: ctx.party,
-      roleLabels: Object.entries(ROLE_LABELS_RU),
-      tokens: admin ? await listApiTokens(ctx, o) : [],
-      roleGrants: admin ? await listRoleGrants(ctx, o) : [],
-      // No query parameter is shown: `?flash=` reflects nothing.
-      ...(flash ? { flash: { ok: true, text: flash } } : {}),
-      ...(oneTime ? { oneTime } : {}),
-    });
+    return render(
+      reply,
+      req,
+      'admin',
+      {
+        title: 'Администрирование',
+        bodies: await listBodies(ctx, o),
+        retention: await listRetentionRules(ctx, o),
+        // R9.6: rules a stored request needs and nobody set (that data is not destroyed meanwhile).
+        retentionMissing: (await checkRetentionRules(ctx, o)).missing,
+        retentionKinds: RETENTION_KINDS.map((k) => [k, RETENTION_KIND_LABELS_RU[k]]),
+        retentionKindLabel: (k: keyof typeof RETENTION_KIND_LABELS_RU) => RETENTION_KIND_LABELS_RU[k],
+        parties: [...new Set([...SIGNATORY_CODES, ...Object.keys(ctx.treaty().parties)])]
+          .map((cc) => [cc, labels.partyName(cc)])
+          .sort((a, b) => a[1]!.localeCompare(b[1]!, 'ru')),
+        statement: await getProtectionStatement(ctx),
+        // Protocol versions (MESSAGES.md §3.1): what waits for another Party's node or a newer registry.
+        waiting: await listWaitingMessages(ctx, o),
+        treaty: treatyStatus(ctx.treaty(), today()),
+        today: today(),
+        audit: audit.entries,
+        auditOk: audit.chainOk,
+        isAdmin: admin,
+        party: ctx.party,
+        roleLabels: Object.entries(ROLE_LABELS_RU),
+        tokens: admin ? await listApiTokens(ctx, o) : [],
+        roleGrants: admin ? await listRoleGrants(ctx, o) : [],
+        // No query parameter is shown: `?flash=` reflects nothing.
+        ...(flash ? { flash: { ok: true, text: flash } } : {}),
+        ...(oneTime ? { oneTime } : {}),
+        rolesRu,
+        officerForm: officerForm ?? { values: {}, error: '', field: '' },
+      },
+      officerForm?.status,
+    );
   };
   app.get(
     '/admin',
@@ -101,17 +112,32 @@ export function adminRoutes(app: FastifyInstance, kit: WebKit): void {
     page(async (req, reply) => {
       const f = (req.body ?? {}) as Form;
       const roles = (Array.isArray(f.roles) ? f.roles : f.roles ? [f.roles] : []).map(String);
-      const r = await addOfficer(ctx, me(req), {
-        bodyId: one(f.bodyId),
-        login: one(f.login),
-        fullName: one(f.fullName),
-        position: one(f.position),
-        roles,
-        // Issue 14.8: the officer's contacts on the forms he signs.
-        ...(opt(f.phone) ? { phone: one(f.phone) } : {}),
-        ...(opt(f.email) ? { email: one(f.email) } : {}),
-        ...(raw(f.password) ? { password: raw(f.password) } : {}),
-      });
+      let r: Awaited<ReturnType<typeof addOfficer>>;
+      try {
+        r = await addOfficer(ctx, me(req), {
+          bodyId: one(f.bodyId),
+          login: one(f.login),
+          fullName: one(f.fullName),
+          position: one(f.position),
+          roles,
+          // Issue 14.8: the officer's contacts on the forms he signs.
+          ...(opt(f.phone) ? { phone: one(f.phone) } : {}),
+          ...(opt(f.email) ? { email: one(f.email) } : {}),
+          ...(raw(f.password) ? { password: raw(f.password) } : {}),
+        });
+      } catch (e) {
+        // The form keeps what was typed (never the password) and says what is wrong next to it.
+        if (!isEixError(e) || e.code === 'access.denied') throw e;
+        const { password: _typed, ...values } = f;
+        return renderAdmin(req, reply, null, undefined, {
+          values,
+          error: labels.errorText(e),
+          field: String(e.data.field ?? '')
+            .replace(/^\//, '')
+            .split('/')[0]!,
+          status: e.http,
+        });
+      }
       // Casework roles for an account an admin controls wait for a second admin (issue 13, item 3).
       const pending = r.pendingGrant ? `. ${r.pendingGrant.note}` : '';
       if (raw(f.password))
@@ -125,7 +151,7 @@ export function adminRoutes(app: FastifyInstance, kit: WebKit): void {
   // Separation of duties (issue 13, item 3): a second admin approves or rejects a casework grant.
   adminForm('/admin/grants', async (f, o) => {
     const r = await decideRoleGrant(ctx, o, { id: one(f.id), decision: one(f.decision) });
-    return r.status === 'approved' ? `Роли назначены: ${r.roles.join(', ')}` : 'Запрос на назначение ролей отклонён';
+    return r.status === 'approved' ? `Роли назначены: ${rolesRu(r.roles)}` : 'Запрос на назначение ролей отклонён';
   });
   adminForm('/admin/retention', async (f, o) => {
     const r = await setRetentionRule(ctx, o, {

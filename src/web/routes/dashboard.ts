@@ -3,6 +3,7 @@
 // keyset pages and export to CSV or XLSX. Reading the debtors of incoming requests is logged by the use case (R9.1).
 import { sealOf } from '../../app/get-body-seal.js';
 import type { FastifyInstance } from 'fastify';
+import { CASEWORK_ROLES } from '../../app/authorize.js';
 import { countMissingPaperOriginals } from '../../app/check-paper-originals.js';
 import { countIncomingByDeadlineWithFilters } from '../../app/count-incoming-by-deadline.js';
 import { exportRequestList } from '../../app/export-request-list.js';
@@ -32,6 +33,8 @@ export function dashboardRoutes(app: FastifyInstance, kit: WebKit): void {
   app.get(
     '/',
     page(async (req, reply) => {
+      // Issue 15.2: an administrator without a casework role has no requests; his start page is the administration.
+      if (!CASEWORK_ROLES.some((r) => me(req).roles.includes(r))) return reply.redirect('/admin');
       const q = opt((req.query as Form).q);
       // A search goes to the archive: it looks at every state of both lists.
       if (q) return reply.redirect(listUrl('/requests', { ...formToListQuery({}), q }));
