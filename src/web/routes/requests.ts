@@ -236,7 +236,9 @@ export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
     const steps = stepFormsFor(v);
     const prefill = stepPrefill(v);
     // R18: a central body's received request: the territorial bodies, the debtor's region's first, with workload.
-    const forward = v.actions.includes('forward') ? await listForwardCandidates(ctx, me(req), { requestId: v.id }) : null;
+    const forward = v.actions.includes('forward')
+      ? await listForwardCandidates(ctx, me(req), { requestId: v.id })
+      : null;
     // R10.a: the paper original is due within PAPER_DUE_DAYS of sending.
     return render(
       reply,
