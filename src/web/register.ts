@@ -28,6 +28,7 @@ import { answerRoutes } from './routes/answers.js';
 import { paperRoutes } from './routes/paper.js';
 import { adminRoutes } from './routes/admin.js';
 import { noticeRoutes } from './routes/notices.js';
+import { auditRoutes } from './routes/audit.js';
 import { countUnreadNotices, type UnreadNotices } from '../app/count-unread-notices.js';
 export type { WebOptions } from './kit.js';
 
@@ -200,4 +201,5 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   paperRoutes(app, kit);
   adminRoutes(app, kit);
   noticeRoutes(app, kit);
+  auditRoutes(app, kit);
 }

@@ -27,6 +27,7 @@ import * as m013 from './migrations/013-duties-second-factor.js';
 import * as m014 from './migrations/014-events.js';
 import * as m015 from './migrations/015-work-queue.js';
 import * as m016 from './migrations/016-letterhead-paper-codes.js';
+import * as m017 from './migrations/017-audit-filters.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -118,6 +119,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '014-events': m014.statements,
   '015-work-queue': m015.statements,
   '016-letterhead-paper-codes': m016.statements,
+  '017-audit-filters': m017.statements,
 };
 
 const provider: MigrationProvider = {
