@@ -166,7 +166,8 @@ for (const e of ENGINES) {
       assert.doesNotMatch(html, new RegExp(DEBTOR));
       assert.match(t, /Целостность журнала проверена/);
       const older = await (await get(admin, '/admin/audit?action=request.receipt')).text();
-      assert.match(text(older), /узел \(обмен с другими Сторонами\)/);
+      assert.match(older, /<td data-label="Кто">узел \(обмен с другими Сторонами\)/);
+      assert.doesNotMatch(older, /<td data-label="Кто">[^<]*(officer|system):/);
       assert.match(older, new RegExp(`<a href="/requests/${ids[0]}">запрос № ${numbers[0]}</a>`));
       const at = new Intl.DateTimeFormat('ru-RU', {
         timeZone: partyTimeZone('KZ'),
