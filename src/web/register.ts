@@ -31,6 +31,7 @@ import { userRoutes } from './routes/users.js';
 import { noticeRoutes } from './routes/notices.js';
 import { healthRoutes } from './routes/health.js';
 import { bodyRoutes } from './routes/bodies.js';
+import { auditRoutes } from './routes/audit.js';
 import { countUnreadNotices, type UnreadNotices } from '../app/count-unread-notices.js';
 export type { WebOptions } from './kit.js';
 
@@ -207,4 +208,5 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   noticeRoutes(app, kit);
   healthRoutes(app, kit);
   bodyRoutes(app, kit);
+  auditRoutes(app, kit);
 }

@@ -28,6 +28,7 @@ import * as m014 from './migrations/014-events.js';
 import * as m015 from './migrations/015-work-queue.js';
 import * as m016 from './migrations/016-letterhead-paper-codes.js';
 import * as m017 from './migrations/017-outbox-last-attempt.js';
+import * as m018 from './migrations/018-audit-filters.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -120,6 +121,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '015-work-queue': m015.statements,
   '016-letterhead-paper-codes': m016.statements,
   '017-outbox-last-attempt': m017.statements,
+  '018-audit-filters': m018.statements,
 };
 
 const provider: MigrationProvider = {
