@@ -2,6 +2,7 @@
 // the Party CA. Read from the node home (the keys never enter the database).
 import { EixError } from '../domain/errors.js';
 import { isRevoked } from '../domain/registry.js';
+import type { Tx } from '../ports/store.js';
 import type { Actor, AppContext } from './context.js';
 
 /** Days before expiry from which a seal certificate is flagged (body page, officers' dashboard). */
@@ -102,4 +103,19 @@ export async function requireSeal(ctx: AppContext, bodyId: string): Promise<void
   const seal = await sealOf(ctx, bodyId);
   const refusal = sealRefusal(seal);
   if (refusal) throw new EixError('signer.no_certificate', { bodyId, state: seal?.state ?? null }, refusal);
+}
+
+/** One of this node's own bodies, read in the transaction of a seal change; `body.not_found` otherwise. */
+export async function ownBody(
+  tx: Tx,
+  ctx: AppContext,
+  bodyId: string,
+): Promise<{ id: string; party: string; name: string }> {
+  const body = await tx
+    .selectFrom('bodies')
+    .select(['id', 'party', 'name'])
+    .where('id', '=', bodyId)
+    .executeTakeFirst();
+  if (!body || body.party !== ctx.party) throw new EixError('body.not_found', { id: bodyId });
+  return body;
 }

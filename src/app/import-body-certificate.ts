@@ -9,7 +9,7 @@ import { isRevoked } from '../domain/registry.js';
 import { appendAudit } from './audit.js';
 import { requireAdmin } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
-import { sealOf, type SealView } from './get-body-seal.js';
+import { ownBody, sealOf, type SealView } from './get-body-seal.js';
 
 export async function importBodyCertificate(
   ctx: AppContext,
@@ -25,15 +25,10 @@ export async function importBodyCertificate(
     throw new EixError(
       'pki.certificate',
       { field: 'certificate' },
-      'certificate: вставьте сертификат печати в формате PEM (строки между «-----BEGIN CERTIFICATE-----» и «-----END CERTIFICATE-----»)',
+      'Вставьте сертификат печати в формате PEM (строки между «-----BEGIN CERTIFICATE-----» и «-----END CERTIFICATE-----»)',
     );
   return ctx.db.transaction().execute(async (tx) => {
-    const body = await tx
-      .selectFrom('bodies')
-      .select(['id', 'party', 'name'])
-      .where('id', '=', bodyId)
-      .executeTakeFirst();
-    if (!body || body.party !== ctx.party) throw new EixError('body.not_found', { id: bodyId });
+    const body = await ownBody(tx, ctx, bodyId);
     const files = await seals.read(bodyId);
     if (!files.csrPem)
       throw new EixError(

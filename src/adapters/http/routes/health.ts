@@ -2,6 +2,7 @@
 // summary it always gave (status, party, node, registry), with an administrator's or a supervisor's token
 // also the figures of the health page (`details`); GET /livez (the process answers) and GET /readyz (the
 // database answers, the trust registry is loaded) for orchestrators, no token, nothing else in them.
+import { DELIVERY_CAUSES } from '../../../domain/delivery-status.js';
 import Type from 'typebox';
 import { sql } from 'kysely';
 import type { FastifyInstance } from 'fastify';
@@ -21,22 +22,7 @@ const RegistrySchema = Type.Object({
   state: Type.Union([Type.Literal('fresh'), Type.Literal('aging'), Type.Literal('stale')]),
 });
 
-const CAUSES = [
-  'unreachable',
-  'peer_identity',
-  'peer_busy',
-  'peer_error',
-  'peer_outdated',
-  'clock',
-  'not_yet_received',
-  'signer_missing',
-  'registry_stale',
-  'registry_node',
-  'certificate',
-  'rejected',
-  'local_error',
-] as const;
-const Cause = Nullable(Type.Union(CAUSES.map((c) => Type.Literal(c))));
+const Cause = Nullable(Type.Union(DELIVERY_CAUSES.map((c) => Type.Literal(c))));
 
 export const NodeHealthSchema = Type.Object(
   {
