@@ -21,7 +21,9 @@ import {
   messageTypeLabel,
   partyName,
   provisionsRu,
+  provisionRu,
   moneyRu,
+  BODY_KIND_LABELS,
 } from '../domain/vocabulary.js';
 
 export const ITEM_LABELS: Readonly<Record<ItemKind, string>> = ITEM_KIND_LABELS;
@@ -98,6 +100,8 @@ export const labels = {
   paperDocumentLabel: (d: string) => lookup(PAPER_DOCUMENT_LABELS, d, d),
   /** R25: a declaration's category and scope, as the text of Article 25 says it. */
   declarationLabel: (d: { documents: string; provisions: 'all' | string[] }) =>
-    `${d.documents === 'notarial' ? 'нотариально заверенные документы' : 'исполнительные документы органов и должностных лиц, не входящих в судебную систему'}: ${d.provisions === 'all' ? 'полностью' : `положения ${d.provisions.join(', ')}`}`,
+    `${d.documents === 'notarial' ? 'нотариально заверенные документы' : 'исполнительные документы органов и должностных лиц, не входящих в судебную систему'}: ${d.provisions === 'all' ? 'полностью' : `положения ${d.provisions.map(provisionRu).join(', ')}`}`,
   means: PAPER_MEANS_RU,
+  provisionLabel: (p: string) => provisionRu(p),
+  bodyKindLabel: (k: string) => lookup(BODY_KIND_LABELS, k, 'иной орган'),
 };

@@ -43,6 +43,11 @@ const LATIN_ALLOWED = new Set([
   'SWIFT',
   'VIN',
   'TOTP',
+  'TLS',
+  'AES',
+  'GCM',
+  'PEM',
+  'CSR',
   'ID',
   'IP',
   'API',
@@ -84,7 +89,7 @@ export function plainRussianFindings(text: string): Finding[] {
   // English words: runs of 2+ Latin letters that are not an allowed name, not part of an identifier with digits
   // (plates, numbers such as «ФС 012345678» or «A123BC») and not inside an e-mail address or a URL.
   for (const m of text.matchAll(/[A-Za-zÖÜÄöüä][A-Za-zÖÜÄöüä'-]+/g)) {
-    const w = m[0];
+    const w = m[0].replace(/[-']+$/, '');
     const before = text[m.index - 1] ?? ' ';
     const after = text[m.index + w.length] ?? ' ';
     if (/[\d@./:_-]/.test(before) || /[\d@/:_]/.test(after)) continue;
