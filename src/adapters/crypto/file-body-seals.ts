@@ -7,11 +7,17 @@ import { mkdir, readFile, readdir, rename, rm, writeFile, chmod } from 'node:fs/
 import path from 'node:path';
 import { EixError } from '../../domain/errors.js';
 import type { BodySeals } from '../../ports/body-seals.js';
-import { certificateInfo, checkBodyCertificate, createBodyRequest, writePublicFile } from './pki.js';
+import { certificateInfo, checkBodyCertificate, createBodyRequest } from './pki.js';
 
 const ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
 
 const readOrNull = (f: string) => readFile(f, 'utf8').catch(() => null);
+
+/** Everything in the node home is the node's alone (0600, ASVS V14 / issue 13 item 8), certificates and requests too. */
+async function writeHomeFile(f: string, pem: string): Promise<void> {
+  await writeFile(f, pem, { mode: 0o600 });
+  await chmod(f, 0o600);
+}
 
 export function fileBodySeals(dir: string): BodySeals {
   const file = (bodyId: string, ext: string) => {
@@ -43,7 +49,7 @@ export function fileBodySeals(dir: string): BodySeals {
       await writeFile(tmp, keyPem, { flag: 'wx', mode: 0o600 });
       await chmod(tmp, 0o600);
       await rename(tmp, keyFile);
-      await writePublicFile(file(body.id, '.csr'), csrPem);
+      await writeHomeFile(file(body.id, '.csr'), csrPem);
       return csrPem;
     },
     check: (opts) => checkBodyCertificate(opts),
@@ -52,12 +58,12 @@ export function fileBodySeals(dir: string): BodySeals {
       const old = await readOrNull(file(bodyId, '.crt'));
       if (old) {
         await mkdir(previousDir, { recursive: true, mode: 0o700 });
-        await writePublicFile(path.join(previousDir, `${bodyId}-${certificateInfo(old).serialNumber}.crt`), old);
+        await writeHomeFile(path.join(previousDir, `${bodyId}-${certificateInfo(old).serialNumber}.crt`), old);
       }
       // The key first, the certificate last: the signer reloads when the certificate changes.
       await rename(file(bodyId, '.req.key'), file(bodyId, '.key'));
       const tmp = `${file(bodyId, '.crt')}.${process.pid}.tmp`;
-      await writePublicFile(tmp, certPem);
+      await writeHomeFile(tmp, certPem);
       await rename(tmp, file(bodyId, '.crt'));
       await rm(file(bodyId, '.csr'), { force: true });
       return { replaced: old };
