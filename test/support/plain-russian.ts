@@ -91,7 +91,8 @@ export function plainRussianFindings(text: string): Finding[] {
   for (const m of text.matchAll(/[A-Za-zÖÜÄöüä][A-Za-zÖÜÄöüä'-]+/g)) {
     const w = m[0].replace(/[-']+$/, '');
     const before = text[m.index - 1] ?? ' ';
-    const after = text[m.index + w.length] ?? ' ';
+    // What follows the whole run (a trailing hyphen belongs to the run: «API-токены», «ru-fssp-77/…»).
+    const after = text[m.index + m[0].length] ?? ' ';
     if (/[\d@./:_-]/.test(before) || /[\d@/:_]/.test(after)) continue;
     if (LATIN_ALLOWED.has(w) || LATIN_ALLOWED.has(w.toUpperCase())) continue;
     // A transliterated name is written in capitals in passports (IVANOV IVAN): allowed as a proper name.
