@@ -10,6 +10,7 @@ import { auditKeyFromBytes } from '../../src/adapters/crypto/audit-key.js';
 import { keyRingFromFile } from '../../src/adapters/crypto/data-key.js';
 import type { Database } from '../../src/adapters/db/database.js';
 import type { AppContext, Officer, Role } from '../../src/app/context.js';
+import { hashPassword } from '../../src/adapters/crypto/passwords.js';
 import { sessionHash } from '../../src/app/sessions.js';
 import { totpAad } from '../../src/app/start-totp-enrolment.js';
 import { loadTreaty } from '../../src/domain/treaty.js';
@@ -165,4 +166,31 @@ export async function passSecondFactor(ctx: AppContext, officerId: string, sessi
     .set({ second_factor_at: ctx.clock.now() })
     .where('id', '=', sessionHash(sessionToken))
     .execute();
+}
+
+/**
+ * Signs an officer in through the web login form with a password set here (tests of pages that are not about the
+ * login itself); an administrator also passes the second factor. Returns the session token and its cookie header.
+ */
+export async function webSignIn(
+  ctx: AppContext,
+  base: string,
+  officer: Officer,
+  password = 'officer-correct-horse-battery',
+): Promise<{ token: string; cookie: { cookie: string } }> {
+  await ctx.db
+    .updateTable('officers')
+    .set({ password_hash: await hashPassword(password) })
+    .where('id', '=', officer.officerId)
+    .execute();
+  const res = await fetch(`${base}/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ login: officer.login, password }).toString(),
+  });
+  if (res.status !== 302) throw new Error(`login of ${officer.login}: ${res.status}`);
+  const token = /eix_session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))![1]!;
+  if (officer.roles.includes('admin')) await passSecondFactor(ctx, officer.officerId, token);
+  return { token, cookie: { cookie: `__Host-eix_session=${token}` } };
 }

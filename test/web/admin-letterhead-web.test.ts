@@ -4,13 +4,9 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/adapters/http/server.js';
-import { hashPassword } from '../../src/adapters/crypto/passwords.js';
 import type { Officer } from '../../src/app/context.js';
 import { ENGINES } from '../support/db.js';
-import { nodeOn, passSecondFactor, seedBody, seedOfficer, type TestNode } from '../support/app.js';
-
-const COOKIE = '__Host-eix_session';
-const PASSWORD = 'admin-correct-horse-battery';
+import { nodeOn, seedBody, seedOfficer, type TestNode, webSignIn } from '../support/app.js';
 
 describe('issue 14.8: letterhead and contacts on the administration page', () => {
   let node: TestNode;
@@ -23,22 +19,9 @@ describe('issue 14.8: letterhead and contacts on the administration page', () =>
     node = nodeOn(await ENGINES[0]!.open(), 'RU');
     const body = await seedBody(node.ctx);
     admin = await seedOfficer(node.ctx, body, ['admin']);
-    await node.ctx.db
-      .updateTable('officers')
-      .set({ password_hash: await hashPassword(PASSWORD) })
-      .where('id', '=', admin.officerId)
-      .execute();
     app = await buildServer({ ctx: node.ctx, logLevel: 'silent', rateLimit: 100_000 });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
-    const res = await fetch(`${base}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ login: admin.login, password: PASSWORD }).toString(),
-    });
-    const token = /eix_session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))![1]!;
-    await passSecondFactor(node.ctx, admin.officerId, token);
-    cookie = { cookie: `${COOKIE}=${token}` };
+    ({ cookie } = await webSignIn(node.ctx, base, admin));
   });
   after(async () => {
     await app?.close();

@@ -4,15 +4,12 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/adapters/http/server.js';
-import { hashPassword } from '../../src/adapters/crypto/passwords.js';
 import type { Actor, Officer } from '../../src/app/context.js';
 import { receiveRequest } from '../../src/app/receive-request.js';
 import { aRequest } from '../support/requests.js';
 import { ENGINES } from '../support/db.js';
-import { nodeOn, seedBody, seedOfficer, TestClock, type TestNode } from '../support/app.js';
+import { TestClock, nodeOn, seedBody, seedOfficer, type TestNode, webSignIn } from '../support/app.js';
 
-const COOKIE = '__Host-eix_session';
-const PASSWORD = 'officer-correct-horse-battery';
 const SYSTEM: Actor = { kind: 'system', name: 'federation' };
 const RU_BODY = { id: 'ru-fssp-77', party: 'RU', name: 'ГУФССП России по г. Москве' };
 
@@ -37,21 +34,9 @@ describe('issue 14.7: notices in the officer UI', () => {
     kz = nodeOn(await ENGINES[0]!.open(), 'KZ', new TestClock(Date.parse('2026-11-26T09:00:00+03:00')));
     await seedBody(kz.ctx, { id: 'kz-central', kind: 'central', name: 'Министерство юстиции Республики Казахстан' });
     officer = await seedOfficer(kz.ctx, 'kz-central', ['officer']);
-    await kz.ctx.db
-      .updateTable('officers')
-      .set({ password_hash: await hashPassword(PASSWORD) })
-      .where('id', '=', officer.officerId)
-      .execute();
     app = await buildServer({ ctx: kz.ctx, logLevel: 'silent', rateLimit: 100_000 });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
-    const res = await fetch(`${base}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ login: officer.login, password: PASSWORD }).toString(),
-    });
-    assert.equal(res.status, 302);
-    cookie = { cookie: `${COOKIE}=${/eix_session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))![1]!}` };
+    ({ cookie } = await webSignIn(kz.ctx, base, officer));
   });
   after(async () => {
     await app?.close();

@@ -5,16 +5,13 @@ import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { parse } from 'csv-parse/sync';
 import { buildServer } from '../../src/adapters/http/server.js';
-import { hashPassword } from '../../src/adapters/crypto/passwords.js';
 import type { Actor, Officer } from '../../src/app/context.js';
 import { receiveRequest } from '../../src/app/receive-request.js';
 import { aRequest } from '../support/requests.js';
 import { ENGINES } from '../support/db.js';
-import { nodeOn, seedBody, seedOfficer, TestClock, type TestNode } from '../support/app.js';
+import { TestClock, nodeOn, seedBody, seedOfficer, type TestNode, webSignIn } from '../support/app.js';
 import { plainRussianReport } from '../support/plain-russian.js';
 
-const COOKIE = '__Host-eix_session';
-const PASSWORD = 'officer-correct-horse-battery';
 const SYSTEM: Actor = { kind: 'system', name: 'federation' };
 const RU_BODY = { id: 'ru-fssp-77', party: 'RU', name: 'ГУФССП России по г. Москве' };
 const ROWS = 53;
@@ -30,11 +27,6 @@ describe('issue 14.1: the work queue and the archive in the officer UI', () => {
     kz = nodeOn(await ENGINES[0]!.open(), 'KZ', new TestClock(Date.parse('2026-11-26T09:00:00+03:00')));
     await seedBody(kz.ctx, { id: 'kz-central', kind: 'central', name: 'Министерство юстиции Республики Казахстан' });
     officer = await seedOfficer(kz.ctx, 'kz-central', ['officer']);
-    await kz.ctx.db
-      .updateTable('officers')
-      .set({ password_hash: await hashPassword(PASSWORD) })
-      .where('id', '=', officer.officerId)
-      .execute();
     for (let n = 0; n < ROWS; n++)
       await receiveRequest(kz.ctx, SYSTEM, {
         messageId: `queue-web-${n}-000`,
@@ -48,13 +40,7 @@ describe('issue 14.1: the work queue and the archive in the officer UI', () => {
       });
     app = await buildServer({ ctx: kz.ctx, logLevel: 'silent', rateLimit: 100_000 });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
-    const res = await fetch(`${base}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ login: officer.login, password: PASSWORD }).toString(),
-    });
-    cookie = { cookie: `${COOKIE}=${/eix_session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))![1]!}` };
+    ({ cookie } = await webSignIn(kz.ctx, base, officer));
   });
   after(async () => {
     await app?.close();
