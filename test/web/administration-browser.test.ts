@@ -19,8 +19,7 @@ import type { RunningDemo } from '../../src/demo/federation.js';
 import { officer, startTestFederation } from '../support/federation.js';
 import { enrolSecondFactor } from '../support/app.js';
 import { aRequest } from '../support/requests.js';
-import { SHOTS, browserSkip, launchBrowser } from '../support/browser.js';
-import { plainRussianReport } from '../support/plain-russian.js';
+import { browserSkip, checkAccessible, launchBrowser, readPlainRussian } from '../support/browser.js';
 
 describe('issue 15: administration, health and forwarding in Chromium', { skip: browserSkip }, () => {
   let fed: RunningDemo & { close(): Promise<void> };
@@ -59,50 +58,14 @@ describe('issue 15: administration, health and forwarding in Chromium', { skip: 
     return page;
   }
 
-  async function read(page: Page, name: string): Promise<string> {
-    await page.waitForLoadState('domcontentloaded');
-    // Console commands an administrator is told to run are code, not prose.
-    const text = await page.evaluate(() => {
-      const copy = document.body.cloneNode(true) as HTMLElement;
-      copy.querySelectorAll('code, script, style').forEach((e) => e.remove());
-      document.body.append(copy);
-      copy.style.position = 'absolute';
-      const t = copy.innerText;
-      copy.remove();
-      return t;
+  // Login names and body identifiers are what an administrator types (Latin by design); he reads them as names.
+  // Console commands shown in <code> are not prose.
+  const read = (page: Page, name: string) =>
+    readPlainRussian(page, `admin-${name}`, {
+      dropCode: true,
+      names: [...fed.logins.map((l) => l.login), ...['ru-fssp-50', 'ru-fssp-77', 'ru-fssp', 'ru-node']],
     });
-    // Login names and body identifiers are what an administrator types (Latin by design); he reads them as names.
-    const logins = [...fed.logins.map((l) => l.login), ...['ru-fssp-50', 'ru-fssp-77', 'ru-fssp', 'ru-node']];
-    const report = plainRussianReport(
-      name,
-      logins.reduce((t, l) => t.replaceAll(l, 'имя'), text),
-    );
-    assert.equal(report, null, report ?? '');
-    await page.screenshot({ path: `${SHOTS}admin-${name}.png`, fullPage: true });
-    return text;
-  }
-
-  async function accessible(page: Page, name: string): Promise<void> {
-    const unlabelled = await page.evaluate(() =>
-      Array.from(document.querySelectorAll('main input:not([type=hidden]), main select, main textarea'))
-        .filter((el) => (el as HTMLElement).offsetParent !== null)
-        .filter(
-          (el) =>
-            !(el as HTMLInputElement).labels?.length &&
-            !el.getAttribute('aria-label') &&
-            !el.getAttribute('aria-labelledby'),
-        )
-        .map((el) => el.id || el.getAttribute('name')),
-    );
-    assert.deepEqual(unlabelled, [], `${name}: controls without a label`);
-    const size = page.viewportSize()!;
-    await page.setViewportSize({ width: 390, height: 844 });
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    );
-    await page.setViewportSize(size);
-    assert.ok(overflow <= 1, `${name}: horizontal overflow ${overflow}px at 390 px`);
-  }
+  const accessible = (page: Page, name: string) => checkAccessible(page, `admin-${name}`);
 
   test('the administrator: a body that cannot sign yet, the health page, blocking and resetting users', async () => {
     const ru = fed.nodes.RU.wired.ctx;

@@ -16,8 +16,7 @@ import { PARTIES, partyDay } from '../../src/domain/parties.js';
 import { requestableBodies } from '../../src/domain/treaty.js';
 import type { RunningDemo } from '../../src/demo/federation.js';
 import { officer, settle, startTestFederation } from '../support/federation.js';
-import { SHOTS, browserSkip, launchBrowser } from '../support/browser.js';
-import { plainRussianReport } from '../support/plain-russian.js';
+import { browserSkip, checkAccessible, launchBrowser, readPlainRussian } from '../support/browser.js';
 
 describe('issue 14: an officer’s day, end to end in Chromium', { skip: browserSkip }, () => {
   let fed: RunningDemo & { close(): Promise<void> };
@@ -48,48 +47,13 @@ describe('issue 14: an officer’s day, end to end in Chromium', { skip: browser
     return page;
   }
 
-  /** The page as the officer reads it: plain Russian, and a screenshot for review. */
+  /** The page as the officer reads it (plain Russian, screenshot walk-<name>.png), counted. */
   async function read(page: Page, name: string): Promise<string> {
-    await page.waitForLoadState('domcontentloaded');
-    const text = await page.locator('body').innerText();
-    const report = plainRussianReport(name, text);
-    assert.equal(report, null, report ?? '');
-    await page.screenshot({ path: `${SHOTS}walk-${name}.png`, fullPage: true });
+    const text = await readPlainRussian(page, `walk-${name}`);
     pagesRead.push(name);
     return text;
   }
-
-  /** Labels on every visible control, Tab reaches the first control of the main content, no overflow at 390 px. */
-  async function accessible(page: Page, name: string): Promise<void> {
-    const unlabelled = await page.evaluate(() =>
-      Array.from(document.querySelectorAll('main input:not([type=hidden]), main select, main textarea'))
-        .filter((el) => (el as HTMLElement).offsetParent !== null)
-        .filter(
-          (el) =>
-            !(el as HTMLInputElement).labels?.length &&
-            !el.getAttribute('aria-label') &&
-            !el.getAttribute('aria-labelledby'),
-        )
-        .map((el) => el.id || el.getAttribute('name')),
-    );
-    assert.deepEqual(unlabelled, [], `${name}: controls without a label`);
-    // Keyboard order: from the top of the page, Tab passes the skip link and the menu, then reaches the main content.
-    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    let inMain = false;
-    for (let i = 0; i < 40 && !inMain; i++) {
-      await page.keyboard.press('Tab');
-      inMain = await page.evaluate(() => Boolean(document.activeElement?.closest('main')));
-    }
-    assert.ok(inMain, `${name}: Tab never reaches the main content`);
-    const size = page.viewportSize()!;
-    await page.setViewportSize({ width: 390, height: 844 });
-    const overflow = await page.evaluate(
-      () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-    );
-    await page.screenshot({ path: `${SHOTS}walk-${name}-390.png`, fullPage: true });
-    await page.setViewportSize(size);
-    assert.ok(overflow <= 1, `${name}: horizontal overflow ${overflow}px at 390 px`);
-  }
+  const accessible = (page: Page, name: string) => checkAccessible(page, `walk-${name}`, { keyboard: true });
 
   test('proceeding → reviewed draft → signed → KZ notified and answers → RU notified, cross-border card, archive, export, failed delivery', async () => {
     const ru = await signIn('RU', 'ru.officer');
