@@ -113,7 +113,7 @@ export async function actOnRequest(
     }
     const { state, eventId } = await applyEvent(tx, ctx, o, row, p.step as WorkflowEvent, data, patch);
     const messageId =
-      step.message && row.message_id ? await enqueue(tx, row, step.message, { requestId: row.id, eventId }) : null;
+      step.message && row.message_id ? await enqueue(tx, ctx, row, step.message, { requestId: row.id, eventId }) : null;
     return { id: row.id, state, messageId };
   });
 }

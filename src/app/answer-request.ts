@@ -92,7 +92,7 @@ export async function answerRequest(
       for (const f of files[i]!) await storeAttachment(tx, ctx, id, f);
       answerIds.push(id);
     }
-    const messageId = await enqueue(tx, row, p.final ? 'answer_final' : 'answer_partial', {
+    const messageId = await enqueue(tx, ctx, row, p.final ? 'answer_final' : 'answer_partial', {
       requestId: row.id,
       answerIds,
     });

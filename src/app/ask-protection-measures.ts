@@ -13,6 +13,7 @@ import { canSend, designatedBodies } from '../domain/treaty.js';
 import { appendAudit } from './audit.js';
 import { requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
+import { requireSeal } from './get-body-seal.js';
 import { parseInput } from './input.js';
 
 /** Who may ask (and see the answers): node-level data protection, no casework. */
@@ -45,6 +46,8 @@ export async function askProtectionMeasures(
     );
   const queryId = randomUUID();
   return ctx.db.transaction().execute(async (tx) => {
+    // Issue 15.1: the asker's body signs the query; without a usable seal nothing is recorded or queued.
+    await requireSeal(ctx, o.bodyId, tx);
     await tx
       .insertInto('protection_queries')
       .values({

@@ -59,7 +59,7 @@ export async function decideDisclosureConsent(ctx: AppContext, actor: Actor, inp
     if (c.status !== 'requested') throw new EixError('consent.decided', { consentId: p.consentId, status: c.status });
     const status = p.granted ? 'granted' : 'refused';
     const now = ctx.clock.now();
-    const messageId = await enqueue(tx, row, 'consent_answer', { consentId: c.consent_id, granted: p.granted });
+    const messageId = await enqueue(tx, ctx, row, 'consent_answer', { consentId: c.consent_id, granted: p.granted });
     await tx
       .updateTable('received_consents')
       .set({ status, decided_at: now, decided_by: o.officerId, answer_message_id: messageId })

@@ -93,7 +93,13 @@ export async function forwardRequest(
       bodyId: to.id,
       data: { fromBody: from.id },
     });
-    await enqueue(tx, row, 'forward', { requestId: row.id, eventId, fromBody: from.id, body: to.id, name: to.name });
+    await enqueue(tx, ctx, row, 'forward', {
+      requestId: row.id,
+      eventId,
+      fromBody: from.id,
+      body: to.id,
+      name: to.name,
+    });
     return { id: row.id, state, bodyId: to.id };
   });
 }

@@ -1,8 +1,10 @@
 // Issue 15.1: the state of a body's seal — whether its officers can sign, until when, and what waits for
 // the Party CA. Read from the node home (the keys never enter the database).
 import { EixError } from '../domain/errors.js';
+import { partyDay } from '../domain/parties.js';
 import { isRevoked } from '../domain/registry.js';
-import type { Tx } from '../ports/store.js';
+import { isDesignated } from '../domain/treaty.js';
+import type { Store, Tx } from '../ports/store.js';
 import type { Actor, AppContext } from './context.js';
 
 /** Days before expiry from which a seal certificate is flagged (body page, officers' dashboard). */
@@ -29,14 +31,20 @@ export interface SealView {
   readonly csrPem: string | null;
   /** Certificates the body signed with before (serial numbers), kept beside the seal. */
   readonly previous: readonly string[];
+  /**
+   * R18: the Party designated the body in the trust registry in force (as of the body's local day). Other
+   * Parties' nodes refuse a message from a body that is not designated, whatever its seal.
+   */
+  readonly designated: boolean;
 }
 
 /** The seal of a body of this node, or null on a node without seal management (use-case tests). */
-export async function sealOf(ctx: AppContext, bodyId: string): Promise<SealView | null> {
+export async function sealOf(ctx: AppContext, bodyId: string, db: Store | Tx = ctx.db): Promise<SealView | null> {
   if (!ctx.seals) return null;
   const files = await ctx.seals.read(bodyId);
   const now = ctx.clock.now();
   const previous = files.previous.map((p) => ctx.seals!.describe(p).serialNumber);
+  const designated = await designatedNow(ctx, db, bodyId, now);
   if (!files.certPem)
     return {
       bodyId,
@@ -45,6 +53,7 @@ export async function sealOf(ctx: AppContext, bodyId: string): Promise<SealView 
       certificate: null,
       csrPem: files.csrPem,
       previous,
+      designated,
     };
   const d = ctx.seals.describe(files.certPem);
   const notAfter = Date.parse(d.notAfter);
@@ -67,7 +76,14 @@ export async function sealOf(ctx: AppContext, bodyId: string): Promise<SealView 
     certificate: { ...d, daysLeft },
     csrPem: files.csrPem,
     previous,
+    designated,
   };
+}
+
+/** R18: is the body designated by this Party in the registry in force, on the body's local day? */
+async function designatedNow(ctx: AppContext, db: Store | Tx, bodyId: string, now: Date): Promise<boolean> {
+  const body = await db.selectFrom('bodies').select('time_zone').where('id', '=', bodyId).executeTakeFirst();
+  return isDesignated(ctx.treaty(), ctx.party, bodyId, partyDay(now, ctx.party, body?.time_zone));
 }
 
 /** The seal of a body: the administrator sees any body's, an officer his own body's. */
@@ -99,8 +115,8 @@ export function sealRefusal(seal: SealView | null): string | null {
 }
 
 /** Refuses a signature under a body without a usable seal (before anything is stored or queued). */
-export async function requireSeal(ctx: AppContext, bodyId: string): Promise<void> {
-  const seal = await sealOf(ctx, bodyId);
+export async function requireSeal(ctx: AppContext, bodyId: string, db: Store | Tx = ctx.db): Promise<void> {
+  const seal = await sealOf(ctx, bodyId, db);
   const refusal = sealRefusal(seal);
   if (refusal) throw new EixError('signer.no_certificate', { bodyId, state: seal?.state ?? null }, refusal);
 }

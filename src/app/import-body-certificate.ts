@@ -102,6 +102,6 @@ export async function importBodyCertificate(
     });
     // The files last, inside the transaction: a failed audit entry leaves the seal as it was.
     await seals.install(bodyId, certPem);
-    return (await sealOf(ctx, bodyId))!;
+    return (await sealOf(ctx, bodyId, tx))!;
   });
 }

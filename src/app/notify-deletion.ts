@@ -29,7 +29,7 @@ export async function notifyDeletion(
 ): Promise<string | null> {
   const row = await tx.selectFrom('requests').selectAll().where('id', '=', n.requestId).executeTakeFirstOrThrow();
   if (!row.message_id) return null; // never exchanged: nobody to tell
-  const messageId = await enqueue(tx, row, 'deletion_notice', {
+  const messageId = await enqueue(tx, ctx, row, 'deletion_notice', {
     requestId: row.id,
     destroyed: [...n.destroyed],
     rule: n.rule,

@@ -79,7 +79,7 @@ export async function refuseRequest(
       ...(p.declarationParty ? { declarationParty: p.declarationParty } : {}),
     };
     const { state, eventId } = await applyEvent(tx, ctx, o, row, 'refuse', data);
-    const messageId = await enqueue(tx, row, 'refusal', { requestId: row.id, eventId });
+    const messageId = await enqueue(tx, ctx, row, 'refusal', { requestId: row.id, eventId });
     return { id: row.id, state, messageId };
   });
 }

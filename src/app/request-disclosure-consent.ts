@@ -49,7 +49,7 @@ export async function requestDisclosureConsent(
       })
       .returning('id')
       .executeTakeFirstOrThrow();
-    const messageId = await enqueue(tx, row, 'consent_request', { requestId: row.id, consentId: c.id });
+    const messageId = await enqueue(tx, ctx, row, 'consent_request', { requestId: row.id, consentId: c.id });
     await appendAudit(tx, ctx, o, {
       action: 'consent.request',
       requestId: row.id,

@@ -15,6 +15,7 @@ import { canSend, declarationParties } from '../domain/treaty.js';
 import { appendAudit } from './audit.js';
 import { canActForBody, canSeeRequest, notFound } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
+import { requireSeal } from './get-body-seal.js';
 
 export type RequestRow = Selectable<RequestsTable>;
 export type Side = 'requesting' | 'requested';
@@ -115,16 +116,29 @@ export async function applyEvent(
 }
 
 /**
+ * Messages the node sends on its own, not on an officer's step: the purge's deletion notice (R9.6). Refusing
+ * one would stop the purge; queued for a body without a seal it fails at delivery (`signer.missing`) and waits
+ * on the health page for the administrator to install the seal and send it again.
+ */
+const NODE_SENT: ReadonlySet<MessageType> = new Set<MessageType>(['deletion_notice']);
+
+/**
  * Queues a message for the other Party in the same transaction as the change
  * (delivered by the federation worker). The payload holds references, never
  * personal data: the transport assembles and signs the message when it sends.
+ * Issue 15.1: the one place every officer's message about a request is queued (the request, answers,
+ * refusals, steps, withdrawals, forwards, consent) refuses a body without a usable seal — the body that will
+ * sign it, as composeMessage picks it (`refs.fromBody`, else the body holding the request) — so the
+ * transaction that recorded the step is rolled back instead of a delivery failing later.
  */
 export async function enqueue(
   tx: Tx,
+  ctx: AppContext,
   row: RequestRow,
   type: MessageType,
   refs: Record<string, unknown>,
 ): Promise<string> {
+  if (!NODE_SENT.has(type)) await requireSeal(ctx, typeof refs.fromBody === 'string' ? refs.fromBody : row.body_id, tx);
   const messageId = randomUUID();
   const to = row.counterpart_body as { id: string; party: string };
   // R18: after the other Party forwarded the request, its territorial body executes it.

@@ -43,7 +43,7 @@ export async function signRequest(
         'Подписать можно только проект запроса',
       );
     // Issue 15.1: no seal certificate, no signature — refused before a number is taken or anything is queued.
-    await requireSeal(ctx, row.body_id);
+    await requireSeal(ctx, row.body_id, tx);
     const doc = row.document as Request;
     // The request's date, R-pair and R12.b are judged on the signing body's local day.
     const today = await bodyToday(tx, ctx, row.body_id);
@@ -66,7 +66,7 @@ export async function signRequest(
     }
     const number = await nextNumber(tx, row.body_id, yearOf(today));
     const signed: Request = { ...doc, number, date: today };
-    const messageId = await enqueue(tx, row, 'request', { requestId: row.id });
+    const messageId = await enqueue(tx, ctx, row, 'request', { requestId: row.id });
     const { state } = await applyEvent(
       tx,
       ctx,

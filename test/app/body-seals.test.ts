@@ -20,12 +20,17 @@ import {
   type CertAndKey,
 } from '../../src/adapters/crypto/pki.js';
 import { fileBodySigner, readCompact, verifyCompact } from '../../src/adapters/federation/jws.js';
+import { actOnRequest } from '../../src/app/act-on-request.js';
 import { addBody } from '../../src/app/add-body.js';
+import { answerRequest } from '../../src/app/answer-request.js';
+import { askProtectionMeasures } from '../../src/app/ask-protection-measures.js';
 import type { Actor, AppContext, Officer } from '../../src/app/context.js';
 import { createProceeding } from '../../src/app/create-proceeding.js';
 import { draftRequest } from '../../src/app/draft-request.js';
 import { getBodySeal } from '../../src/app/get-body-seal.js';
 import { importBodyCertificate } from '../../src/app/import-body-certificate.js';
+import { receiveRequest } from '../../src/app/receive-request.js';
+import { refuseRequest } from '../../src/app/refuse-request.js';
 import { requestBodySeal } from '../../src/app/request-body-seal.js';
 import { signRequest } from '../../src/app/sign-request.js';
 import type { TrustRegistry } from '../../src/ports/registry.js';
@@ -127,6 +132,58 @@ for (const e of ENGINES) {
       assert.equal(queued.length, 0);
       const counters = await ctx.db.selectFrom('request_counters').selectAll().where('body_id', '=', bodyId).execute();
       assert.equal(counters.length, 0);
+    });
+
+    test('no seal certificate: no message of any type is queued for the body — an answer, a refusal, a step, a query', async () => {
+      // ru-fssp-78 is designated by RU (R18) and was added on the node: key and CSR made, no certificate yet.
+      const other = 'ru-fssp-78';
+      await addBody(ctx, CLI, { id: other, name: 'ГУФССП России по г. Санкт-Петербургу', kind: 'territorial' });
+      const executor = await seedOfficer(ctx, other, ['officer']);
+      const kzBody = { id: 'kz-central', party: 'KZ', name: 'Министерство юстиции Республики Казахстан' };
+      const incoming = await receiveRequest(ctx, CLI, {
+        messageId: 'kz-to-ru-fssp-78-0001',
+        fromBody: kzBody,
+        toBodyId: other,
+        receivedAt: node.clock.now().toISOString(),
+        document: aRequest((r) => {
+          r.number = '01/26/000001';
+          r.requestingBody = kzBody;
+          if (r.proceeding) r.proceeding.bodyId = kzBody.id;
+          r.requestedBody = { id: other, party: 'RU', name: 'ГУФССП России по г. Санкт-Петербургу' };
+        }),
+      });
+      const requestId = incoming.id;
+      const supervisor = await seedOfficer(ctx, other, ['supervisor']);
+      // One at a time (PGlite holds one connection), each a step an officer of the body takes.
+      const refused: (() => Promise<unknown>)[] = [
+        () => answerRequest(ctx, executor, { requestId, final: false, items: [{ itemNo: 4, outcome: 'not_found' }] }),
+        () =>
+          refuseRequest(ctx, executor, {
+            requestId,
+            ground: 'law',
+            circumstances: 'Исполнение противоречит законодательству',
+          }),
+        () =>
+          actOnRequest(ctx, executor, {
+            requestId,
+            step: 'notify_delay',
+            data: { newDate: '2027-02-15', reason: 'Ожидается ответ банка' },
+          }),
+        () => askProtectionMeasures(ctx, supervisor, { party: 'KZ' }),
+      ];
+      for (const attempt of refused) {
+        const err = await rejects(attempt(), 'signer.no_certificate');
+        assert.match(err.message, /нет сертификата печати/);
+      }
+      assert.equal((await ctx.db.selectFrom('outbox').select('message_id').execute()).length, 0, 'nothing queued');
+      assert.equal((await ctx.db.selectFrom('answers').select('id').execute()).length, 0, 'no answer stored');
+      assert.equal((await ctx.db.selectFrom('protection_queries').select('id').execute()).length, 0);
+      const row = await ctx.db
+        .selectFrom('requests')
+        .select('state')
+        .where('id', '=', requestId)
+        .executeTakeFirstOrThrow();
+      assert.equal(row.state, 'received', 'the request is as it came');
     });
 
     test('a certificate on another key is refused: seal.key_mismatch', async () => {
