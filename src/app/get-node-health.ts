@@ -18,6 +18,7 @@ import { partyDay } from '../domain/parties.js';
 import { canSend } from '../domain/treaty.js';
 import { requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
+import { sealOf } from './get-body-seal.js';
 import { getRegistryStatus, type RegistryStatus } from './get-registry-status.js';
 
 const iso = (v: Date | string | null | undefined): string | null =>
@@ -81,6 +82,16 @@ export interface CertificateHealth {
   readonly state: CertificateState;
 }
 
+/** One of this Party's bodies that cannot send (issue 15.1): no seal certificate, or not designated (R18). */
+export interface BodyReadiness {
+  readonly bodyId: string;
+  readonly name: string;
+  /** No seal certificate: 'pending' when a CSR waits for the Party CA, 'none' when not even that; null: it has one. */
+  readonly seal: 'none' | 'pending' | null;
+  /** R18: designated by this Party in the registry in force; other Parties refuse what an undesignated body sends. */
+  readonly designated: boolean;
+}
+
 export interface NodeHealth {
   readonly checkedAt: string;
   readonly party: string;
@@ -90,6 +101,8 @@ export interface NodeHealth {
   readonly outbox: OutboxHealth;
   readonly failedDeliveries: { readonly total: number; readonly items: readonly FailedDelivery[] };
   readonly certificates: readonly CertificateHealth[];
+  /** This Party's bodies without a seal certificate or not designated (those with one are under `certificates`). */
+  readonly bodies: readonly BodyReadiness[];
   readonly expiryWarningDays: number;
   readonly registry: (RegistryStatus & { readonly expiresAt: string }) | null;
   readonly database: { readonly sizeBytes: number | null };
@@ -248,6 +261,23 @@ export async function getNodeHealth(ctx: AppContext, actor: Actor): Promise<Node
     }
   }
   for (const pem of registry?.parties[ctx.party]?.caCertificates ?? []) add('party_ca', ctx.party, null, pem);
+  // Bodies that cannot send at all: a body added on the node has no seal until its certificate is imported.
+  const bodies: BodyReadiness[] = [];
+  if (ctx.seals) {
+    const own = await ctx.db
+      .selectFrom('bodies')
+      .select(['id', 'name'])
+      .where('party', '=', ctx.party)
+      .orderBy('id')
+      .execute();
+    for (const b of own) {
+      const seal = await sealOf(ctx, b.id);
+      if (!seal) continue;
+      const noSeal = seal.state === 'none' || seal.state === 'pending' ? seal.state : null;
+      if (noSeal || !seal.designated)
+        bodies.push({ bodyId: b.id, name: b.name, seal: noSeal, designated: seal.designated });
+    }
+  }
   certificates.sort((a, b) => Date.parse(a.notAfter) - Date.parse(b.notAfter));
 
   const status = getRegistryStatus(ctx);
@@ -272,6 +302,7 @@ export async function getNodeHealth(ctx: AppContext, actor: Actor): Promise<Node
     },
     failedDeliveries: { total: Number(failedTotal.n), items: failedItems },
     certificates,
+    bodies,
     expiryWarningDays: EXPIRY_WARNING_DAYS,
     registry:
       status && ctx.registry

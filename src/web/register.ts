@@ -207,6 +207,6 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   userRoutes(app, kit);
   noticeRoutes(app, kit);
   healthRoutes(app, kit);
-  bodyRoutes(app, kit);
+  await bodyRoutes(app, kit);
   auditRoutes(app, kit);
 }

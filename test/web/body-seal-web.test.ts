@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { X509Certificate } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../../src/adapters/http/server.js';
 import { hashPassword } from '../../src/adapters/crypto/passwords.js';
@@ -18,12 +19,14 @@ import {
   type CertAndKey,
 } from '../../src/adapters/crypto/pki.js';
 import type { Officer } from '../../src/app/context.js';
+import { getBodySeal } from '../../src/app/get-body-seal.js';
 import type { TrustRegistry } from '../../src/ports/registry.js';
 import { ENGINES } from '../support/db.js';
 import { nodeOn, passSecondFactor, seedBody, seedOfficer, type TestNode } from '../support/app.js';
 
 const COOKIE = '__Host-eix_session';
 const PASSWORD = 'admin-correct-horse-battery';
+const DAY = 86_400_000;
 
 describe('issue 15.1: the body page — CSR download, certificate import, the officer told', () => {
   let node: TestNode;
@@ -33,6 +36,8 @@ describe('issue 15.1: the body page — CSR download, certificate import, the of
   let ruCa: CertAndKey;
   let cookie: { cookie: string };
   let officerCookie: { cookie: string };
+  let officer: Officer;
+  let admin: Officer;
 
   const login = async (o: Officer) => {
     await node.ctx.db
@@ -57,11 +62,17 @@ describe('issue 15.1: the body page — CSR download, certificate import, the of
     ruCa = await createPartyCa({ party: 'RU', name: 'УЦ России', issuer: root });
     const base0 = nodeOn(await ENGINES[0]!.open(), 'RU');
     const registry = {
-      current: () => ({ parties: { RU: { caCertificates: [ruCa.certPem] } }, revocations: [] }),
+      current: () => ({
+        version: 1,
+        issuedAt: base0.clock.now().toISOString(),
+        parties: { RU: { caCertificates: [ruCa.certPem], nodes: [] } },
+        revocations: [],
+      }),
+      maxAgeMs: 30 * DAY,
     } as unknown as TrustRegistry;
     node = { ...base0, ctx: { ...base0.ctx, seals: fileBodySeals(dir), registry } };
     const body = await seedBody(node.ctx);
-    const admin = await seedOfficer(node.ctx, body, ['admin']);
+    admin = await seedOfficer(node.ctx, body, ['admin']);
     app = await buildServer({ ctx: node.ctx, logLevel: 'silent', rateLimit: 100_000 });
     base = await app.listen({ host: '127.0.0.1', port: 0 });
     cookie = await login(admin);
@@ -95,7 +106,19 @@ describe('issue 15.1: the body page — CSR download, certificate import, the of
     assert.match(admin, /href="\/admin\/bodies\/ru-fssp-50"/);
     const page = await (await fetch(`${base}/admin/bodies/ru-fssp-50`, { headers: cookie })).text();
     assert.match(text(page), /Орган не может подписывать: нет сертификата печати/);
-    const officer = await seedOfficer(node.ctx, 'ru-fssp-50', ['officer']);
+    // The health page names the body that cannot sign, and why (issue 15.1, 15.4).
+    const health = await (await fetch(`${base}/admin/health`, { headers: cookie })).text();
+    const unsealed = /<ul id="bodies-without-seal">([\s\S]*?)<\/ul>/.exec(health);
+    assert.ok(unsealed, 'the health page lists bodies without a seal');
+    assert.match(
+      text(unsealed[1]!),
+      /ГУФССП России по Московской области\s*: запрос на сертификат ждёт удостоверяющего центра Стороны/,
+    );
+    assert.match(
+      text(/id="health-problems"[\s\S]*?<\/div>/.exec(health)![0]),
+      /Орган «ГУФССП России по Московской области» не может направлять сообщения: нет сертификата печати .*не внесён в реестр доверия/,
+    );
+    officer = await seedOfficer(node.ctx, 'ru-fssp-50', ['officer']);
     officerCookie = await login(officer);
     const dash = await (await fetch(`${base}/`, { headers: officerCookie })).text();
     assert.match(text(dash), /Ваш орган не может подписывать: нет сертификата печати/);
@@ -120,14 +143,57 @@ describe('issue 15.1: the body page — CSR download, certificate import, the of
       csrPem,
       issuer: ruCa,
       notBefore: new Date(node.clock.now().getTime() - 3_600_000),
+      validDays: 40, // short, so that the next test's clock need not leave the production calendars
     });
-    const ok = await post('/admin/bodies/ru-fssp-50/certificate', { certificate: certPem });
+    // Uploaded as the file a CA hands out, here in DER form (the form is multipart; the PEM may also be pasted).
+    const der = new X509Certificate(certPem).raw;
+    const form = new FormData();
+    const html = await (await fetch(`${base}/admin/bodies/ru-fssp-50`, { headers: cookie })).text();
+    form.set('_csrf', /name="_csrf" value="([^"]+)"/.exec(html)![1]!);
+    form.set('certificateFile', new Blob([der]), 'ru-fssp-50.cer');
+    const ok = await fetch(`${base}/admin/bodies/ru-fssp-50/certificate`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { ...cookie, 'sec-fetch-site': 'same-origin' },
+      body: form,
+    });
     assert.equal(ok.status, 302, text(await ok.clone().text()).slice(0, 600));
     const page = text(await (await fetch(`${base}/admin/bodies/ru-fssp-50`, { headers: cookie })).text());
     assert.match(page, /Сертификат печати установлен/);
-    assert.match(page, /Орган может подписывать/);
+    assert.match(page, /Сертификат печати действует/);
+    // R18: ru-fssp-50 is not among RU's designated bodies: the page says so, and so does the officer's dashboard.
+    assert.match(page, /Орган не внесён в реестр доверия: другие Стороны не примут подписанные им запросы/);
     assert.doesNotMatch(page, /\d{4}-\d{2}-\d{2}T/);
     const dash = await (await fetch(`${base}/`, { headers: officerCookie })).text();
-    assert.doesNotMatch(dash, /seal-banner/);
+    assert.doesNotMatch(dash, /id="seal-banner"/);
+    assert.match(text(dash), /Ваш орган не внесён в реестр доверия/);
+    const health = await (await fetch(`${base}/admin/health`, { headers: cookie })).text();
+    assert.doesNotMatch(health, /data-body="ru-fssp-50"/, 'the body has its seal now');
+  });
+
+  test('issue 15.1: 10 days before the seal expires (test clock) the officer’s dashboard and the body page give the date', async () => {
+    const page = await (await fetch(`${base}/admin/bodies/ru-fssp-50`, { headers: cookie })).text();
+    const notAfter = /по (\d{2}\.\d{2}\.\d{4})/.exec(text(page))![1]!;
+    const seal = await getBodySeal(node.ctx, { kind: 'system', name: 'test' }, 'ru-fssp-50');
+    const end = Date.parse(seal!.certificate!.notAfter);
+    const ru = new Intl.DateTimeFormat('ru-RU', {
+      timeZone: 'Europe/Moscow',
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+    }).format(end);
+    assert.equal(notAfter, ru);
+    const was = node.clock.now().toISOString();
+    node.clock.set(new Date(end - 10 * DAY - 3_600_000).toISOString());
+    try {
+      // A month on, both sign in again.
+      const [asOfficer, asAdmin] = [await login(officer), await login(admin)];
+      const dash = text(await (await fetch(`${base}/`, { headers: asOfficer })).text());
+      assert.match(dash, new RegExp(`Сертификат печати органа действует до ${ru.replace(/\./g, '\\.')}`));
+      const body = text(await (await fetch(`${base}/admin/bodies/ru-fssp-50`, { headers: asAdmin })).text());
+      assert.match(body, new RegExp(`Сертификат печати истекает ${ru.replace(/\./g, '\\.')}`));
+    } finally {
+      node.clock.set(was);
+    }
   });
 });

@@ -1,16 +1,35 @@
 // Issue 15.1: a body's page for the administrator — details, letterhead and the state of its seal: the CSR
 // to download for the Party CA, the issued certificate to import, a new key and CSR for a rotation.
+import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { getBodySeal, SEAL_WARNING_DAYS } from '../../app/get-body-seal.js';
 import { importBodyCertificate } from '../../app/import-body-certificate.js';
 import { listBodies } from '../../app/list-bodies.js';
 import { requestBodySeal } from '../../app/request-body-seal.js';
 import { setFlash, takeFlash } from '../../app/sessions.js';
+import { toEixError } from '../../adapters/http/errors.js';
 import { EixError, isEixError } from '../../domain/errors.js';
 import { BODY_KIND_LABELS } from '../../domain/vocabulary.js';
-import { COOKIE, one, type Form, type WebKit } from '../kit.js';
+import { readMultipart } from '../forms/answer-form.js';
+import { COOKIE, one, type WebKit } from '../kit.js';
 
-export function bodyRoutes(app: FastifyInstance, kit: WebKit): void {
+/** A seal certificate is a few kilobytes (PEM or DER); anything much larger is not one. */
+const CERTIFICATE_FILE_BYTES = 64 * 1024;
+
+/** The certificate as PEM text: an uploaded .crt/.pem file (PEM, or DER as a CA may hand it out), else the pasted text. */
+function certificateText(pasted: string, file: Buffer | undefined): string {
+  if (!file) return pasted;
+  const text = file.toString('utf8');
+  if (text.includes('-----BEGIN')) return text;
+  // DER: a SEQUENCE (0x30) — wrapped as PEM for the same checks as a pasted certificate.
+  if (file[0] === 0x30) {
+    const b64 = file.toString('base64').replace(/.{1,64}/g, '$&\n');
+    return `-----BEGIN CERTIFICATE-----\n${b64}-----END CERTIFICATE-----\n`;
+  }
+  return text;
+}
+
+export async function bodyRoutes(app: FastifyInstance, kit: WebKit): Promise<void> {
   const { ctx, render, page, me } = kit;
   const adminOnly = (req: FastifyRequest) => {
     const o = me(req);
@@ -79,25 +98,42 @@ export function bodyRoutes(app: FastifyInstance, kit: WebKit): void {
       return reply.redirect(`/admin/bodies/${id}`);
     }),
   );
-  app.post(
-    '/admin/bodies/:id/certificate',
-    page(async (req, reply) => {
-      const o = adminOnly(req);
-      const id = idOf(req);
-      const certPem = one(((req.body ?? {}) as Form).certificate);
-      try {
-        await importBodyCertificate(ctx, o, { bodyId: id, certPem });
-      } catch (e) {
-        // The form again, with what is wrong and the pasted certificate kept.
-        if (!isEixError(e) || e.http >= 500) throw e;
-        return show(req, reply, { error: e.message, certificate: certPem }, 422);
-      }
-      await setFlash(
-        ctx,
-        req.cookies[COOKIE] ?? '',
-        'Сертификат печати установлен: сотрудники органа могут подписывать',
-      );
-      return reply.redirect(`/admin/bodies/${id}`);
-    }),
-  );
+  // The certificate is pasted or uploaded as a file (the form is multipart; a urlencoded post still works).
+  await app.register(async (files) => {
+    files.setErrorHandler((err, req, reply) => {
+      const e = toEixError(err);
+      if (e.http >= 500) req.log.error({ err }, 'request failed');
+      return render(reply, req, 'error', { title: 'Ошибка', error: e }, e.http);
+    });
+    await files.register(multipart, {
+      attachFieldsToBody: true,
+      limits: { fileSize: CERTIFICATE_FILE_BYTES, files: 1, fields: 10, parts: 11 },
+    });
+    files.post(
+      '/admin/bodies/:id/certificate',
+      page(async (req, reply) => {
+        const o = adminOnly(req);
+        const id = idOf(req);
+        const { form, files: uploaded } = await readMultipart(req.body);
+        const file = uploaded.find((f) => f.field === 'certificateFile')?.content;
+        const certPem = certificateText(one(form.certificate), file);
+        let seal;
+        try {
+          seal = await importBodyCertificate(ctx, o, { bodyId: id, certPem });
+        } catch (e) {
+          // The form again, with what is wrong and the pasted certificate kept.
+          if (!isEixError(e) || e.http >= 500) throw e;
+          return show(req, reply, { error: e.message, certificate: certPem }, 422);
+        }
+        await setFlash(
+          ctx,
+          req.cookies[COOKIE] ?? '',
+          seal.designated
+            ? 'Сертификат печати установлен: сотрудники органа могут подписывать'
+            : 'Сертификат печати установлен. Орган ещё не внесён в реестр доверия: подписывать запросы сотрудники органа смогут после установки новой версии реестра, в которую он включён.',
+        );
+        return reply.redirect(`/admin/bodies/${id}`);
+      }),
+    );
+  });
 }

@@ -90,6 +90,15 @@ export const NodeHealthSchema = Type.Object(
         ]),
       }),
     ),
+    bodies: Type.Array(
+      Type.Object({
+        bodyId: Type.String(),
+        name: Type.String(),
+        seal: Nullable(Type.Union([Type.Literal('none'), Type.Literal('pending')])),
+        designated: Type.Boolean(),
+      }),
+      { description: 'Органы Стороны без сертификата печати или не внесённые в реестр доверия (статья 18)' },
+    ),
     expiryWarningDays: Type.Integer(),
     registry: Nullable(Type.Object({ ...RegistrySchema.properties, expiresAt: Instant })),
     database: Type.Object({ sizeBytes: Nullable(Type.Integer()) }),
