@@ -268,6 +268,40 @@ for (const e of ENGINES) {
       await verifyCompact(jws, u.certPem);
     });
 
+    test('R18: a body with a valid seal but not designated by its Party cannot sign a request (receivers would refuse it)', async () => {
+      // ru-fssp-50 is not among RU's designated bodies in the registry in force.
+      const undesignated = 'ru-fssp-50';
+      await addBody(ctx, CLI, { id: undesignated, name: 'ГУФССП России по Московской области', kind: 'territorial' });
+      const csrPem = await readFile(path.join(keysDir(), `${undesignated}.csr`), 'utf8');
+      const seal = await importBodyCertificate(ctx, admin, { bodyId: undesignated, certPem: await issue(csrPem) });
+      assert.deepEqual([seal.canSign, seal.designated], [true, false]);
+      assert.equal((await getBodySeal(ctx, admin, bodyId))!.designated, true, 'ru-fssp-77 is designated');
+      const author = await seedOfficer(ctx, undesignated, ['officer']);
+      const proceedingId = (
+        await createProceeding(ctx, author, {
+          number: '5050/26/50001-ИП',
+          openedOn: '2026-03-02',
+          debtor: example.debtor,
+          creditor: example.creditor,
+          executiveDocuments: [example.executiveDocument],
+        })
+      ).id;
+      const draft = await draftRequest(ctx, author, {
+        proceedingId,
+        requestedBody: { id: 'kz-central', party: 'KZ', name: 'Министерство юстиции Республики Казахстан' },
+        items: example.items,
+        grounds: example.grounds,
+      });
+      const queued = (await ctx.db.selectFrom('outbox').select('message_id').execute()).length;
+      const err = await rejects(signRequest(ctx, author, { requestId: draft.id }), 'request.invalid');
+      const problems = err.data.problems as { code: string; path: string; message: string }[];
+      const r18 = problems.find((x) => x.code === 'R18.designated');
+      assert.ok(r18, JSON.stringify(problems));
+      assert.equal(r18.path, 'requestingBody.id');
+      assert.match(r18.message, /ГУФССП России по Московской области.*не назначен Стороной/);
+      assert.equal((await ctx.db.selectFrom('outbox').select('message_id').execute()).length, queued, 'nothing queued');
+    });
+
     test('expiring within 30 days is flagged; expired refuses signing; a rotation keeps the old certificate', async () => {
       const signer = fileBodySigner(keysDir());
       const before = (await getBodySeal(ctx, admin, bodyId))!;
@@ -296,7 +330,12 @@ for (const e of ENGINES) {
       // Past the new certificate's end: no signature.
       node.clock.set(new Date(Date.parse(next.certificate!.notAfter) + DAY).toISOString());
       assert.equal((await getBodySeal(ctx, admin, bodyId))!.state, 'expired');
-      const draft2 = await ctx.db.selectFrom('requests').select('id').where('state', '=', 'draft').execute();
+      const draft2 = await ctx.db
+        .selectFrom('requests')
+        .select('id')
+        .where('state', '=', 'draft')
+        .where('body_id', '=', bodyId)
+        .execute();
       assert.equal(draft2.length, 0);
     });
   });
