@@ -205,6 +205,7 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
         registryMaxAgeMs: trust.maxAgeMs,
         maxAttempts: 12,
         protocolVersions: config.protocolVersions,
+        bundle: config.bundle,
       };
     }
     return { ctx, database, node, federation, trust, close: () => database.close() };

@@ -116,15 +116,15 @@ const payload: Composer = async ({ refs }) => {
   return { body, officerId: null };
 };
 
+/** Receipts answer in the same exchange; they never wait in the outbox. */
+const notQueued: Composer = () => {
+  throw new EixError('internal', {}, 'Квитанция не ставится в очередь отправки: она возвращается в ответ на сообщение');
+};
+
 const COMPOSERS: Readonly<Record<MessageType, Composer>> = {
   request,
-  receipt: () => {
-    throw new EixError(
-      'internal',
-      {},
-      'Квитанция не ставится в очередь отправки: она возвращается в ответ на сообщение',
-    );
-  },
+  receipt: notQueued,
+  bundle_receipt: notQueued,
   answer_partial: answers,
   answer_final: answers,
   refusal: recordedStep,

@@ -6,6 +6,7 @@
 // a refusal leaves only its audit entry (recordRejectedMessage). The receipt's
 // time is the official receipt time (R12.a). Duplicates get the first receipt.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { EixError } from '../domain/errors.js';
 import {
   bodyForVersion,
@@ -14,7 +15,7 @@ import {
   type RequestMessageType,
   type TypedMessage,
 } from '../domain/messages.js';
-import type { ProtocolVersion } from '../domain/protocol.js';
+import { BUNDLE_VERSION, type ProtocolVersion } from '../domain/protocol.js';
 import type { Tx } from '../ports/store.js';
 import { applyRemoteStep } from './apply-remote-step.js';
 import { appendAudit } from './audit.js';
@@ -234,72 +235,259 @@ const HANDLERS: { readonly [T in InboundType]: Handler<T> } = {
 
 const isUniqueViolation = (e: unknown): boolean => (e as { code?: unknown }).code === '23505';
 
+/** What a receipt states about one received message (R12.a): the official time of receipt and, for a request, its term. */
+export interface ReceiptFacts {
+  readonly receivedAt: string;
+  readonly deadline?: string;
+  readonly deadlineBasis?: string;
+  readonly requestedBy?: string;
+}
+
+/** A message accepted before: its stored receipt (null when it came in a bundle) and what that receipt states. */
+interface Prior {
+  readonly receiptJws: string | null;
+  readonly facts: ReceiptFacts;
+}
+
+/** The inbox row's `receipt`: the receipt signed alone, or (a bundle's message) the facts and the bundle receipt's id. */
+type StoredReceipt =
+  | { readonly jws: string; readonly messageSha256: string }
+  | { readonly bundle: string; readonly messageSha256: string; readonly facts: ReceiptFacts };
+
+/**
+ * Steps 10–14 for one message inside the caller's transaction: a message
+ * accepted before (same bytes) gets what its receipt stated, whatever the
+ * checks of today say; a new one must be fresh, bound (RECEIVING.md) and
+ * then has its effect. Returns the receipt facts and the inbox row to store.
+ */
+async function acceptOne(
+  tx: Tx,
+  ctx: AppContext,
+  v: VerifiedMessage,
+  receivedAt: Date,
+  freshness: () => Promise<EixError | null>,
+): Promise<{ prior: Prior } | { facts: ReceiptFacts }> {
+  const env = v.message.envelope;
+  const prior = await acceptedBefore(tx, env.id, v.digest);
+  if (prior) return { prior };
+  const objection = await freshness();
+  if (objection) throw objection;
+  const binding = await bindMessage(tx, ctx, v.message, receivedAt);
+  const handler = HANDLERS[env.type] as Handler<InboundType>;
+  const extra = await handler({ tx, ctx, message: v.message, binding, receivedAt });
+  return { facts: { receivedAt: receivedAt.toISOString(), ...extra } };
+}
+
+async function storeInbox(tx: Tx, ctx: AppContext, v: VerifiedMessage, receipt: StoredReceipt, at: Date) {
+  const env = v.message.envelope;
+  await tx
+    .insertInto('inbox')
+    .values({
+      message_id: env.id,
+      from_party: env.from.party,
+      from_body: env.from.body,
+      type: env.type,
+      schema_version: env.schemaVersion,
+      payload_enc: ctx.sealer.encrypt(Buffer.from(v.jws), `inbox:${env.id}`),
+      key_id: ctx.sealer.activeKeyId,
+      receipt: JSON.stringify(receipt),
+      processed_at: at,
+    })
+    .execute();
+}
+
+/** The receipt of one message, signed by the body it was addressed to, in the version of the message. */
+function receiptOf(env: Message['envelope'], digest: string, facts: ReceiptFacts, createdAt: Date): Message {
+  // The receipt speaks the version of the message it answers (the sender chose one it reads).
+  const version = env.schemaVersion as ProtocolVersion;
+  return {
+    envelope: {
+      id: randomUUID(),
+      type: 'receipt',
+      schemaVersion: version,
+      from: env.to,
+      to: env.from,
+      inReplyTo: env.id,
+      createdAt: createdAt.toISOString(),
+    },
+    body: bodyForVersion('receipt', version, { messageId: env.id, messageSha256: digest, ...facts }),
+  };
+}
+
 export async function receiveMessage(ctx: AppContext, input: ReceiveMessageInput): Promise<Accepted> {
-  const { message, digest, jws } = input.verified;
-  const env = message.envelope;
-  try {
-    return await ctx.db.transaction().execute(async (tx) => {
-      const prior = await acceptedBefore(tx, env.id, digest);
-      if (prior) return prior;
-      const objection = await input.freshness();
-      if (objection) throw objection;
-      const binding = await bindMessage(tx, ctx, message, input.receivedAt);
-      const handler = HANDLERS[env.type] as Handler<InboundType>;
-      const extra = await handler({ tx, ctx, message, binding, receivedAt: input.receivedAt });
-      // The receipt speaks the version of the message it answers (the sender chose one it reads).
-      const version = env.schemaVersion as ProtocolVersion;
-      const receipt: Message = {
-        envelope: {
-          id: randomUUID(),
-          type: 'receipt',
-          schemaVersion: version,
-          from: env.to,
-          to: env.from,
-          inReplyTo: env.id,
-          createdAt: input.receivedAt.toISOString(),
-        },
-        body: bodyForVersion('receipt', version, {
-          messageId: env.id,
-          receivedAt: input.receivedAt.toISOString(),
-          messageSha256: digest,
-          ...extra,
-        }),
-      };
-      const receiptJws = await input.signReceipt(receipt);
-      await tx
-        .insertInto('inbox')
-        .values({
-          message_id: env.id,
-          from_party: env.from.party,
-          from_body: env.from.body,
-          type: env.type,
-          schema_version: version,
-          payload_enc: ctx.sealer.encrypt(Buffer.from(jws), `inbox:${env.id}`),
-          key_id: ctx.sealer.activeKeyId,
-          receipt: JSON.stringify({ jws: receiptJws, messageSha256: digest }),
-          processed_at: input.receivedAt,
-        })
-        .execute();
+  const v = input.verified;
+  const run = () =>
+    ctx.db.transaction().execute(async (tx) => {
+      const r = await acceptOne(tx, ctx, v, input.receivedAt, input.freshness);
+      if ('prior' in r) {
+        if (r.prior.receiptJws) return { receiptJws: r.prior.receiptJws, duplicate: true };
+        // Accepted in a bundle, now resent alone: a receipt of its own stating what the bundle receipt stated.
+        const again = receiptOf(v.message.envelope, v.digest, r.prior.facts, ctx.clock.now());
+        return { receiptJws: await input.signReceipt(again), duplicate: true };
+      }
+      const receiptJws = await input.signReceipt(receiptOf(v.message.envelope, v.digest, r.facts, input.receivedAt));
+      await storeInbox(tx, ctx, v, { jws: receiptJws, messageSha256: v.digest }, input.receivedAt);
       return { receiptJws, duplicate: false };
     });
+  try {
+    return await run();
   } catch (e) {
     // The same message accepted meanwhile by a concurrent delivery: its effect and inbox row are
-    // that transaction's; ours rolled back whole. Answer with the receipt it stored.
-    if (isUniqueViolation(e)) {
-      const prior = await acceptedBefore(ctx.db, env.id, digest);
-      if (prior) return prior;
-    }
+    // that transaction's; ours rolled back whole. Answer as to a resend.
+    if (isUniqueViolation(e)) return run();
     throw e;
   }
 }
 
+/** One message of a bundle as the transport adapter left it: verified (steps 0–9), or refused there. */
+export type BundleEntry =
+  | {
+      readonly verified: VerifiedMessage;
+      /** As in ReceiveMessageInput: what holds only against a message not accepted before. */
+      freshness(): Promise<EixError | null>;
+    }
+  | {
+      readonly refused: EixError;
+      readonly digest: string;
+      readonly messageId: string | null;
+      readonly claimed: unknown;
+    };
+
+export type BundleItem =
+  | ({ readonly messageId: string; readonly messageSha256: string } & ReceiptFacts)
+  | {
+      readonly messageId?: string;
+      readonly messageSha256: string;
+      readonly error: { readonly code: string; readonly message: string };
+    };
+
+export interface ReceiveBundleInput {
+  readonly entries: readonly BundleEntry[];
+  /** SHA-256 (hex) of the bundle document as received. */
+  readonly bundleSha256: string;
+  readonly from: { readonly party: string; readonly body: string };
+  readonly to: { readonly party: string; readonly body: string };
+  readonly receivedAt: Date;
+  /** Signs the bundle receipt with the key of the body the bundle was addressed to. */
+  signReceipt(receipt: Message): Promise<string>;
+}
+
+/**
+ * A bundle (docs/MESSAGES.md §2.1) in ONE transaction: each message is
+ * accepted or refused on its own (a savepoint each: a refused message leaves
+ * only its audit entry, the others keep their effect), then one receipt
+ * signed by the addressed body states every message's outcome in order,
+ * stored once. A failure of the database fails the whole bundle (nothing
+ * stored; the sender resends it).
+ */
+export async function receiveBundle(
+  ctx: AppContext,
+  input: ReceiveBundleInput,
+): Promise<{ receiptJws: string; items: BundleItem[] }> {
+  const run = () =>
+    ctx.db.transaction().execute(async (tx) => {
+      const receiptId = randomUUID();
+      const items: BundleItem[] = [];
+      for (const [i, entry] of input.entries.entries()) {
+        if ('refused' in entry) {
+          items.push(refusedItem(entry.messageId, entry.digest, entry.refused));
+          await auditRejected(tx, ctx, entry.refused.code, entry.messageId, entry.claimed);
+          continue;
+        }
+        const v = entry.verified;
+        const env = v.message.envelope;
+        const savepoint = sql.raw(`eix_bundle_${i}`);
+        await sql`savepoint ${savepoint}`.execute(tx);
+        try {
+          const r = await acceptOne(tx, ctx, v, input.receivedAt, entry.freshness);
+          const facts = 'prior' in r ? r.prior.facts : r.facts;
+          if ('facts' in r)
+            await storeInbox(tx, ctx, v, { bundle: receiptId, messageSha256: v.digest, facts }, input.receivedAt);
+          await sql`release savepoint ${savepoint}`.execute(tx);
+          items.push({ messageId: env.id, messageSha256: v.digest, ...facts });
+        } catch (e) {
+          // A concurrent delivery of the same message: the whole bundle is answered again after it commits.
+          if (isUniqueViolation(e)) throw e;
+          await sql`rollback to savepoint ${savepoint}`.execute(tx);
+          const err = e instanceof EixError ? e : new EixError('internal', {}, 'Внутренняя ошибка узла получателя');
+          items.push(refusedItem(env.id, v.digest, err));
+          await auditRejected(tx, ctx, err.code, env.id, env);
+        }
+      }
+      const receipt: Message = {
+        envelope: {
+          id: receiptId,
+          type: 'bundle_receipt',
+          schemaVersion: BUNDLE_VERSION,
+          from: input.to,
+          to: input.from,
+          createdAt: input.receivedAt.toISOString(),
+        },
+        body: { bundleSha256: input.bundleSha256, items },
+      };
+      const receiptJws = await input.signReceipt(receipt);
+      await tx
+        .insertInto('bundle_receipts')
+        .values({
+          id: receiptId,
+          direction: 'in',
+          party: input.from.party,
+          from_body: input.from.body,
+          to_body: input.to.body,
+          bundle_sha256: input.bundleSha256,
+          jws: receiptJws,
+          created_at: input.receivedAt,
+        })
+        .execute();
+      return { receiptJws, items };
+    });
+  try {
+    return await run();
+  } catch (e) {
+    if (isUniqueViolation(e)) return run();
+    throw e;
+  }
+}
+
+function refusedItem(messageId: string | null, digest: string, e: EixError): BundleItem {
+  return {
+    ...(messageId ? { messageId } : {}),
+    messageSha256: digest,
+    error: { code: e.code, message: e.message.slice(0, 2000) },
+  };
+}
+
+/** The facts a receipt stated (its body, minus what names the message). */
+function factsOf(body: Record<string, unknown>): ReceiptFacts {
+  const { receivedAt, deadline, deadlineBasis, requestedBy } = body as Partial<Record<string, string>>;
+  return {
+    receivedAt: receivedAt ?? '',
+    ...(deadline ? { deadline } : {}),
+    ...(deadlineBasis ? { deadlineBasis } : {}),
+    ...(requestedBy ? { requestedBy } : {}),
+  };
+}
+
 /** The receipt of a message already accepted with these bytes; a different document under the same id is a replay. */
-async function acceptedBefore(db: Tx | AppContext['db'], messageId: string, digest: string): Promise<Accepted | null> {
+async function acceptedBefore(db: Tx, messageId: string, digest: string): Promise<Prior | null> {
   const seen = await db.selectFrom('inbox').select('receipt').where('message_id', '=', messageId).executeTakeFirst();
   if (!seen) return null;
-  const r = seen.receipt as { jws: string; messageSha256: string };
+  const r = seen.receipt as StoredReceipt;
   if (r.messageSha256 !== digest) throw new EixError('message.replay', { messageId });
-  return { receiptJws: r.jws, duplicate: true };
+  if ('facts' in r) return { receiptJws: null, facts: r.facts };
+  // Our own signed receipt: its payload is the JSON of the middle part.
+  const payload = JSON.parse(Buffer.from(r.jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as Message;
+  return { receiptJws: r.jws, facts: factsOf(payload.body) };
+}
+
+async function auditRejected(tx: Tx, ctx: AppContext, code: string, messageId: string | null, claimed: unknown) {
+  const env = (claimed ?? {}) as Partial<Message['envelope']>;
+  await appendAudit(tx, ctx, FEDERATION, {
+    action: 'federation.rejected',
+    bodyId: null,
+    subject: messageId,
+    details: { code, type: env.type ?? null, from: env.from ?? null },
+  });
 }
 
 /** The only trace of a refused message (R9.1: nothing of its content is kept). */
@@ -307,12 +495,7 @@ export async function recordRejectedMessage(
   ctx: AppContext,
   r: { code: string; messageId: string | null; type: string | null; from: unknown },
 ): Promise<void> {
-  await ctx.db.transaction().execute((tx) =>
-    appendAudit(tx, ctx, FEDERATION, {
-      action: 'federation.rejected',
-      bodyId: null,
-      subject: r.messageId,
-      details: { code: r.code, type: r.type, from: r.from ?? null },
-    }),
-  );
+  await ctx.db
+    .transaction()
+    .execute((tx) => auditRejected(tx, ctx, r.code, r.messageId, { type: r.type ?? undefined, from: r.from }));
 }

@@ -7,6 +7,7 @@ import Type from 'typebox';
 import { isIsoDate } from '../domain/dates.js';
 import { EixError } from '../domain/errors.js';
 import { partyDay } from '../domain/parties.js';
+import type { Tx } from '../ports/store.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 import { applyEvent, loadRequest } from './request-record.js';
@@ -24,9 +25,12 @@ export async function recordDelivery(
   ctx: AppContext,
   actor: Actor,
   input: unknown,
+  /** The caller's transaction (a bundle's deliveries are recorded together); a new one when absent. */
+  outer?: Tx,
 ): Promise<{ requestId: string | null; state: string | null }> {
   const p = parseInput(RecordDeliveryInput, input);
-  return ctx.db.transaction().execute(async (tx) => {
+  const inTx = <T>(f: (tx: Tx) => Promise<T>) => (outer ? f(outer) : ctx.db.transaction().execute(f));
+  return inTx(async (tx) => {
     const msg = await tx
       .selectFrom('outbox')
       .selectAll()

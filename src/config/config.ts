@@ -4,7 +4,15 @@ import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { EixError } from '../domain/errors.js';
-import { PROTOCOL_VERSIONS, isProtocolVersion, type ProtocolVersion } from '../domain/protocol.js';
+import { BUNDLE_MAX_MESSAGES } from '../domain/messages.js';
+import {
+  DEFAULT_BUNDLE_LIMITS,
+  MAX_MESSAGE_BYTES,
+  PROTOCOL_VERSIONS,
+  isProtocolVersion,
+  type BundleLimits,
+  type ProtocolVersion,
+} from '../domain/protocol.js';
 
 export interface Config {
   /** Root of the shipped data (calendars, treaty files, schemas). */
@@ -44,6 +52,8 @@ export interface Config {
    * An operator narrows it to keep talking as an older node until the depositary's registry says otherwise.
    */
   readonly protocolVersions: readonly ProtocolVersion[];
+  /** Bundled delivery (docs/MESSAGES.md §2.1): EIX_BUNDLE_MAX_MESSAGES (1–500), EIX_BUNDLE_MAX_BYTES, EIX_BUNDLE_LINGER_MS. */
+  readonly bundle: BundleLimits;
   /** HTTPS for the API/UI listener: PEM files EIX_TLS_CERT (with its chain) and EIX_TLS_KEY; plain HTTP when unset. */
   readonly tls: { readonly certFile: string; readonly keyFile: string } | null;
   /**
@@ -143,9 +153,9 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
       'Переменная EIX_API_RATE_LIMIT должна содержать целое число запросов в минуту (не меньше 1)',
     );
   }
-  const positive = (name: string, fallback: string, what: string): number => {
+  const positive = (name: string, fallback: string, what: string, min = 1): number => {
     const v = Number(env[name] ?? fallback);
-    if (!Number.isInteger(v) || v < 1)
+    if (!Number.isInteger(v) || v < min)
       throw new EixError(
         'input.invalid',
         { field: name, value: env[name] },
@@ -164,6 +174,27 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     'размер запроса в байтах (не меньше 1)',
   );
   const uploadMaxFiles = positive('EIX_UPLOAD_MAX_FILES', '10', 'число файлов в одном запросе (не меньше 1)');
+  const bundle: BundleLimits = {
+    maxMessages: positive(
+      'EIX_BUNDLE_MAX_MESSAGES',
+      String(DEFAULT_BUNDLE_LIMITS.maxMessages),
+      `число сообщений в пакете (от 1 до ${BUNDLE_MAX_MESSAGES})`,
+    ),
+    maxBytes: positive(
+      'EIX_BUNDLE_MAX_BYTES',
+      String(DEFAULT_BUNDLE_LIMITS.maxBytes),
+      `размер пакета в байтах (от 1 до ${MAX_MESSAGE_BYTES})`,
+    ),
+    lingerMs: positive('EIX_BUNDLE_LINGER_MS', String(DEFAULT_BUNDLE_LIMITS.lingerMs), 'время в миллисекундах', 0),
+  };
+  if (bundle.maxMessages > BUNDLE_MAX_MESSAGES || bundle.maxBytes > MAX_MESSAGE_BYTES)
+    throw new EixError(
+      'input.invalid',
+      { field: bundle.maxMessages > BUNDLE_MAX_MESSAGES ? 'EIX_BUNDLE_MAX_MESSAGES' : 'EIX_BUNDLE_MAX_BYTES' },
+      bundle.maxMessages > BUNDLE_MAX_MESSAGES
+        ? `Переменная EIX_BUNDLE_MAX_MESSAGES должна быть не больше ${BUNDLE_MAX_MESSAGES}`
+        : `Переменная EIX_BUNDLE_MAX_BYTES должна быть не больше ${MAX_MESSAGE_BYTES}`,
+    );
   const registryMaxAgeDays = Number(env.EIX_REGISTRY_MAX_AGE_DAYS ?? '30');
   if (!Number.isInteger(registryMaxAgeDays) || registryMaxAgeDays < 1 || registryMaxAgeDays > 3650) {
     throw new EixError(
@@ -257,6 +288,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     registryMaxAgeDays,
     registryCheckSeconds,
     protocolVersions: [...new Set(versionList as ProtocolVersion[])].sort(),
+    bundle,
     tls: tlsCert && tlsKey ? { certFile: path.resolve(tlsCert), keyFile: path.resolve(tlsKey) } : null,
     trustProxy: parseTrustProxy(env.EIX_TRUST_PROXY),
     databaseSsl: sslMode ? { mode: sslMode as DatabaseSslMode, caFile: sslCa ? path.resolve(sslCa) : null } : null,

@@ -99,6 +99,36 @@ const RECEIPT_V1 = Type.Object(
   { additionalProperties: false },
 );
 
+/** One message of a bundle as the bundle receipt states it: received (with its receipt facts) or refused. */
+const BundleItemAccepted = Type.Object(
+  {
+    messageId: Type.String({ format: 'uuid' }),
+    messageSha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    receivedAt: Type.String({ format: 'date-time' }),
+    deadline: Type.Optional(DateStr),
+    deadlineBasis: Type.Optional(Type.String({ maxLength: 10 })),
+    requestedBy: Type.Optional(DateStr),
+  },
+  { additionalProperties: false },
+);
+const BundleItemRefused = Type.Object(
+  {
+    messageId: Type.Optional(Type.String({ format: 'uuid' })),
+    messageSha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+    error: Type.Object(
+      {
+        code: Type.String({ pattern: '^[a-z][a-z_]*(\\.[a-z_]+)*$', maxLength: 100 }),
+        message: Type.String({ maxLength: 2000 }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** At most this many messages travel in one bundle (docs/MESSAGES.md §2.1). */
+export const BUNDLE_MAX_MESSAGES = 500;
+
 /** What a deletion notice names as destroyed (R9.6). */
 export const DESTROYED_KINDS = ['request', 'answers', 'attachments', 'messages'] as const;
 
@@ -122,6 +152,24 @@ export const MESSAGE_TYPES = {
       { additionalProperties: false },
     ),
     olderBodies: { 1: RECEIPT_V1 },
+  },
+  bundle_receipt: {
+    title: MESSAGE_TYPE_LABELS.bundle_receipt,
+    rule: 'R12.a',
+    from: 'transport',
+    event: null,
+    since: 3,
+    // One receipt for a bundle: an item per message, in the bundle's order (the receipt facts, or the refusal).
+    body: Type.Object(
+      {
+        bundleSha256: Type.String({ pattern: '^[0-9a-f]{64}$' }),
+        items: Type.Array(Type.Union([BundleItemAccepted, BundleItemRefused]), {
+          minItems: 1,
+          maxItems: BUNDLE_MAX_MESSAGES,
+        }),
+      },
+      { additionalProperties: false },
+    ),
   },
   answer_partial: {
     title: MESSAGE_TYPE_LABELS.answer_partial,
@@ -420,8 +468,13 @@ export interface TypedMessage<T extends MessageType = MessageType> {
   readonly body: BodyOf<T>;
 }
 
+/** Receipts: only ever the answer of the receiving node in the same exchange, never sent on their own. */
+export const RECEIPT_TYPES = ['receipt', 'bundle_receipt'] as const satisfies readonly MessageType[];
+export type ReceiptType = (typeof RECEIPT_TYPES)[number];
+export const isReceiptType = (t: string): t is ReceiptType => (RECEIPT_TYPES as readonly string[]).includes(t);
+
 /** Types a node may receive over the federation endpoint (a receipt only comes back as a response). */
-export type InboundType = Exclude<MessageType, 'receipt'>;
+export type InboundType = Exclude<MessageType, ReceiptType>;
 
 /** Types that concern a request the receiver holds (`inReplyTo` names it). */
 export type RequestMessageType = {

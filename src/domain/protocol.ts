@@ -9,10 +9,13 @@ import { MESSAGE_TYPES, type CatalogueEntry, type MessageType } from './messages
 import type { Registry } from './registry.js';
 
 /** Every protocol version this code speaks, oldest first. */
-export const PROTOCOL_VERSIONS = [1, 2] as const;
+export const PROTOCOL_VERSIONS = [1, 2, 3] as const;
 export type ProtocolVersion = (typeof PROTOCOL_VERSIONS)[number];
 /** The version this code builds in when the peer speaks it too. */
-export const CURRENT_VERSION: ProtocolVersion = 2;
+export const CURRENT_VERSION: ProtocolVersion = 3;
+
+/** The version that introduced bundles (docs/MESSAGES.md §2.1): many messages in one exchange, one bundle receipt. */
+export const BUNDLE_VERSION: ProtocolVersion = 3;
 
 export function isProtocolVersion(v: unknown): v is ProtocolVersion {
   return (PROTOCOL_VERSIONS as readonly unknown[]).includes(v);
@@ -51,3 +54,26 @@ export function chooseVersion(ours: readonly ProtocolVersion[], peer: PeerProtoc
   }
   return { send: true, version };
 }
+
+/**
+ * Whether messages to this peer may travel in bundles: both sides speak the
+ * version that introduced them (a peer entry without `protocolVersions` speaks
+ * version 1 only). Each message in a bundle keeps its own version.
+ */
+export function bundlesWith(ours: readonly ProtocolVersion[], peer: PeerProtocol | null): boolean {
+  return !!peer && ours.includes(BUNDLE_VERSION) && peer.versions.includes(BUNDLE_VERSION);
+}
+
+/** The largest message (and the largest bundle) a node takes in one exchange. */
+export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
+
+export interface BundleLimits {
+  /** At most this many messages in one bundle (EIX_BUNDLE_MAX_MESSAGES, 1–500; default 100). */
+  readonly maxMessages: number;
+  /** A bundle is closed before its messages pass this many bytes (EIX_BUNDLE_MAX_BYTES; default 8 MiB). */
+  readonly maxBytes: number;
+  /** After a message is queued, the worker waits this long for others to join it (EIX_BUNDLE_LINGER_MS; default 5). */
+  readonly lingerMs: number;
+}
+
+export const DEFAULT_BUNDLE_LIMITS: BundleLimits = { maxMessages: 100, maxBytes: 8 * 1024 * 1024, lingerMs: 5 };

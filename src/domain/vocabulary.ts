@@ -219,6 +219,7 @@ export function provisionsRu(provisions: readonly string[]): string {
 export const MESSAGE_TYPE_LABELS = {
   request: 'Запрос',
   receipt: 'Квитанция о получении',
+  bundle_receipt: 'Квитанция о получении пакета сообщений',
   answer_partial: 'Частичный ответ',
   answer_final: 'Окончательный ответ',
   refusal: 'Отказ в исполнении',

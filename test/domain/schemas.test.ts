@@ -12,6 +12,7 @@ import {
   MESSAGE_TYPES,
   MESSAGE_TYPE_NAMES,
   bodyForVersion,
+  isReceiptType,
   messageSchema,
   type CatalogueEntry,
   type MessageType,
@@ -38,16 +39,18 @@ const OFFICER = { id: 'ivanova', name: 'Иванова Мария Петровн
 
 /** Which side sends a type in the examples: the requesting side is RU, the requested KZ. */
 function envelope(type: MessageType, i: number, version: ProtocolVersion = CURRENT_VERSION): Record<string, unknown> {
-  const fromRequested = MESSAGE_TYPES[type].from === 'requested' || type === 'receipt';
+  const fromRequested = MESSAGE_TYPES[type].from === 'requested' || isReceiptType(type);
   return {
     id: `0b8d3f6a-1c2e-4f5a-8b9c-${String(i).padStart(12, '0')}`,
     type,
     schemaVersion: version,
     from: fromRequested ? KZ : RU,
     to: fromRequested ? RU : KZ,
-    ...(type === 'request' || type === 'protection_query' ? {} : { inReplyTo: REQUEST_ID }),
+    ...(type === 'request' || type === 'protection_query' || type === 'bundle_receipt'
+      ? {}
+      : { inReplyTo: REQUEST_ID }),
     createdAt: '2026-11-20T09:15:00.000Z',
-    ...(type === 'receipt' ? {} : { officer: OFFICER }),
+    ...(isReceiptType(type) ? {} : { officer: OFFICER }),
   };
 }
 
@@ -85,6 +88,31 @@ const EXAMPLES: Record<MessageType, { body: Record<string, unknown>; bad: Record
       deadlineBasis: 'R12.b',
     },
     bad: { messageId: REQUEST_ID, receivedAt: '2026-11-20T09:15:02.118Z', messageSha256: 'A3F1' },
+  },
+  bundle_receipt: {
+    body: {
+      bundleSha256: 'b1e2c3d4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90',
+      items: [
+        {
+          messageId: REQUEST_ID,
+          messageSha256: 'a3f1c9e2b7d4058e6f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70',
+          receivedAt: '2026-11-20T09:15:02.118Z',
+          deadline: '2026-12-31',
+          deadlineBasis: 'R12.a',
+        },
+        {
+          messageSha256: 'c3f1c9e2b7d4058e6f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70',
+          error: { code: 'message.signature', message: 'Подпись сообщения неверна' },
+        },
+      ],
+    },
+    // An item that is neither received (no receivedAt) nor refused (no error).
+    bad: {
+      bundleSha256: 'b1e2c3d4a5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90',
+      items: [
+        { messageId: REQUEST_ID, messageSha256: 'a3f1c9e2b7d4058e6f1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d5e6f70' },
+      ],
+    },
   },
   answer_partial: { body: { items: answerItems.slice(0, 1) }, bad: { items: [] } },
   answer_final: { body: { items: answerItems }, bad: { items: [{ itemNo: 21, outcome: 'found' }] } },

@@ -1,6 +1,7 @@
-// A federation of mixed versions (docs/MESSAGES.md §3.1): RU and KZ run the
-// current release (protocol versions 1 and 2), BY an older one (version 1
-// only), over real mutual TLS. Requests, answers and steps flow both ways in
+// A federation of mixed versions (docs/MESSAGES.md §3.1): RU and KZ run as
+// a release of protocol versions 1 and 2 would (EIX_PROTOCOL_VERSIONS=1,2;
+// version 3, bundles, has its own test in bundles.test.ts), BY an older one
+// (version 1 only), over real mutual TLS. Requests, answers and steps flow both ways in
 // the version both speak; a type only version 2 has (the deletion notice) is
 // held for BY with a status the officer reads, and goes out once BY is
 // upgraded and the depositary's registry says so; a version a node does not
@@ -40,7 +41,7 @@ describe('protocol versions: RU and KZ speak 1 and 2, BY only 1', () => {
   const by = () => fed.nodes.BY.wired.ctx;
 
   before(async () => {
-    fed = await startTestFederation({ protocolVersions: { BY: [1] } });
+    fed = await startTestFederation({ protocolVersions: { RU: [1, 2], KZ: [1, 2], BY: [1] } });
     ruOfficer = await officer(fed.nodes.RU, 'ru.officer');
     proceedingId = (
       await ru()

@@ -372,6 +372,20 @@ export interface NoticeReadsTable {
   read_at: GenTimestamp;
 }
 
+/** The receipt of a bundle of messages (docs/MESSAGES.md §2.1), stored once for all of them. */
+export interface BundleReceiptsTable {
+  id: string;
+  /** 'in': a bundle this node received (the receipt it signed); 'out': one it sent (the receipt it verified). */
+  direction: 'in' | 'out';
+  /** The other Party. */
+  party: string;
+  from_body: string;
+  to_body: string;
+  bundle_sha256: string;
+  jws: string;
+  created_at: Timestamp;
+}
+
 export interface DB {
   sessions: SessionsTable;
   bodies: BodiesTable;
@@ -389,6 +403,7 @@ export interface DB {
   answer_attachments: AnswerAttachmentsTable;
   outbox: OutboxTable;
   inbox: InboxTable;
+  bundle_receipts: BundleReceiptsTable;
   audit_log: AuditLogTable;
   audit_checkpoints: AuditCheckpointsTable;
   retention_rules: RetentionRulesTable;

@@ -1,7 +1,7 @@
 // What the federation adapters need beside the use cases' context: the
 // verified trust registry, the bodies' signing keys, this node's TLS identity.
 import type { AppContext } from '../../app/context.js';
-import type { ProtocolVersion } from '../../domain/protocol.js';
+import { MAX_MESSAGE_BYTES, type BundleLimits, type ProtocolVersion } from '../../domain/protocol.js';
 import type { Registry } from '../../domain/registry.js';
 import type { BodySigner } from '../../ports/signer.js';
 
@@ -29,8 +29,15 @@ export interface Federation {
   readonly maxAttempts: number;
   /** Protocol versions this node speaks (EIX_PROTOCOL_VERSIONS; all this code knows by default). */
   readonly protocolVersions: readonly ProtocolVersion[];
+  /** Bundled delivery (protocol version 3): how many messages and bytes go in one bundle, how long to wait for more. */
+  readonly bundle: BundleLimits;
 }
 
 export const MESSAGE_JWS_TYPE = 'eix-message+jws';
 export const RECEIPT_JWS_TYPE = 'eix-receipt+jws';
+export { MAX_MESSAGE_BYTES, type BundleLimits };
+export const BUNDLE_RECEIPT_JWS_TYPE = 'eix-bundle-receipt+jws';
 export const FEDERATION_PATH = '/federation/v1/messages';
+/** Bundles of messages (protocol version 3, docs/MESSAGES.md §2.1). */
+export const BUNDLE_PATH = '/federation/v1/bundles';
+export const BUNDLE_MEDIA_TYPE = 'application/eix-bundle+json';

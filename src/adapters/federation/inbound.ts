@@ -3,26 +3,41 @@
 // not revoked (when signed and, for a new message, now), the signature
 // verifies and the schema of the type holds. Then src/app/receive-message.ts
 // decides whom to believe for what, applies the effect and signs the receipt.
-import { receiveMessage, recordRejectedMessage, type Accepted } from '../../app/receive-message.js';
+import Type from 'typebox';
+import {
+  receiveBundle,
+  receiveMessage,
+  recordRejectedMessage,
+  type Accepted,
+  type BundleEntry,
+} from '../../app/receive-message.js';
 import { EixError } from '../../domain/errors.js';
 import {
+  BUNDLE_MAX_MESSAGES,
   EnvelopeSchema,
   MESSAGE_TYPES,
   isMessageType,
+  isReceiptType,
   messageSchema,
   type InboundType,
   type Message,
   type TypedMessage,
 } from '../../domain/messages.js';
 import { checkSchema } from '../../domain/problems.js';
-import type { ProtocolVersion } from '../../domain/protocol.js';
+import { BUNDLE_VERSION, type ProtocolVersion } from '../../domain/protocol.js';
 import { isRevoked } from '../../domain/registry.js';
 import { certificateInfo, verifyCertificate } from '../crypto/pki.js';
 import { toEixError } from '../http/errors.js';
 import { canonicalBytes, sha256Hex } from '../crypto/jws.js';
 import { readCompact, verifyCompact } from './jws.js';
 import { checkNodeCertificate } from './node-identity.js';
-import { MESSAGE_JWS_TYPE, RECEIPT_JWS_TYPE, type Federation } from './context.js';
+import {
+  BUNDLE_RECEIPT_JWS_TYPE,
+  MAX_MESSAGE_BYTES,
+  MESSAGE_JWS_TYPE,
+  RECEIPT_JWS_TYPE,
+  type Federation,
+} from './context.js';
 
 export type { Accepted };
 
@@ -118,6 +133,51 @@ async function certificateObjection(
 }
 
 /**
+ * Steps 1–9 of docs/MESSAGES.md §5 for one message: signed by a body of the
+ * TLS peer's Party with a certificate valid when it was signed, a known type
+ * other than a receipt, and the schema of that type in the message's version.
+ */
+async function verifyInbound(
+  fed: Federation,
+  jws: string,
+  tlsPeer: { party: string },
+  claim: (env: Partial<Message['envelope']>) => void,
+): Promise<{ message: TypedMessage<InboundType>; certPem: string }> {
+  const { message, certPem } = await verifySigned(fed, jws, MESSAGE_JWS_TYPE, {
+    party: tlsPeer.party,
+    at: (m) => new Date(m.envelope.createdAt),
+  });
+  claim(message.envelope);
+  const type = message.envelope.type;
+  if (!isMessageType(type) || isReceiptType(type))
+    throw new EixError('message.type', { field: 'envelope.type', type }, `Неизвестный тип сообщения: ${type}`);
+  // The version was checked against this node's in verifySigned; a type the version does not define is unknown in it.
+  const schema = messageSchema(type, message.envelope.schemaVersion as ProtocolVersion);
+  if (!schema)
+    throw new EixError(
+      'message.type',
+      { field: 'envelope.type', type, version: message.envelope.schemaVersion },
+      `Тип сообщения «${MESSAGE_TYPES[type].title}» не определён в версии протокола ${message.envelope.schemaVersion}`,
+    );
+  const problems = checkSchema(schema, message);
+  if (problems.length > 0)
+    throw new EixError(
+      'message.schema',
+      { field: problems[0]!.path, problems },
+      `Сообщение «${MESSAGE_TYPES[type].title}»: ${problems[0]!.path}: ${problems[0]!.message}`,
+    );
+  return { message: message as unknown as TypedMessage<InboundType>, certPem };
+}
+
+/**
+ * Steps 11–12, against a message not accepted before: fresh, and signed with a certificate valid now, not only
+ * when it says it was signed (a back-dated createdAt must not carry a revoked or expired certificate through).
+ */
+const freshnessOf =
+  (fed: Federation, env: Message['envelope'], certPem: string, now: Date) => async (): Promise<EixError | null> =>
+    clockObjection(fed, env.createdAt, now) ?? certificateObjection(fed, certPem, env.from, now);
+
+/**
  * The federation endpoint's work: who is at the other end of the TLS
  * connection, whether the document is signed by a body of that Party with a
  * certificate valid when it was signed, and whether it matches the schema of
@@ -130,37 +190,12 @@ export async function acceptMessage(fed: Federation, jws: string, peer: TlsPeer)
   try {
     const tlsPeer = await identifyPeer(fed, peer);
     const now = ctx.clock.now();
-    const { message, certPem } = await verifySigned(fed, jws, MESSAGE_JWS_TYPE, {
-      party: tlsPeer.party,
-      at: (m) => new Date(m.envelope.createdAt),
-    });
-    claimed = message.envelope;
-    const type = message.envelope.type;
-    if (!isMessageType(type) || type === 'receipt')
-      throw new EixError('message.type', { field: 'envelope.type', type }, `Неизвестный тип сообщения: ${type}`);
-    // The version was checked against this node's in verifySigned; a type the version does not define is unknown in it.
-    const schema = messageSchema(type, message.envelope.schemaVersion as ProtocolVersion);
-    if (!schema)
-      throw new EixError(
-        'message.type',
-        { field: 'envelope.type', type, version: message.envelope.schemaVersion },
-        `Тип сообщения «${MESSAGE_TYPES[type].title}» не определён в версии протокола ${message.envelope.schemaVersion}`,
-      );
-    const problems = checkSchema(schema, message);
-    if (problems.length > 0)
-      throw new EixError(
-        'message.schema',
-        { field: problems[0]!.path, problems },
-        `Сообщение «${MESSAGE_TYPES[type].title}»: ${problems[0]!.path}: ${problems[0]!.message}`,
-      );
+    const { message, certPem } = await verifyInbound(fed, jws, tlsPeer, (env) => (claimed = env));
     const env = message.envelope;
     return await receiveMessage(ctx, {
-      verified: { message: message as unknown as TypedMessage<InboundType>, digest: sha256Hex(jws), jws },
+      verified: { message, digest: sha256Hex(jws), jws },
       receivedAt: now,
-      // A new message must be fresh and signed with a certificate valid now, not only when it says it was
-      // signed: a back-dated createdAt must not carry a revoked or expired certificate through.
-      freshness: async () =>
-        clockObjection(fed, env.createdAt, now) ?? certificateObjection(fed, certPem, env.from, now),
+      freshness: freshnessOf(fed, env, certPem, now),
       signReceipt: (receipt) => fed.signer.sign(env.to.body, canonicalBytes(receipt), RECEIPT_JWS_TYPE),
     });
   } catch (e) {
@@ -173,6 +208,116 @@ export async function acceptMessage(fed: Federation, jws: string, peer: TlsPeer)
     }).catch(() => undefined);
     throw err;
   }
+}
+
+const Party = Type.Object(
+  { party: Type.String({ pattern: '^[A-Z]{2}$' }), body: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,62}$' }) },
+  { additionalProperties: false },
+);
+
+/** A bundle as POSTed (docs/MESSAGES.md §2.1): the sending and the addressed body, the compact JWS of each message. */
+export const BundleSchema = Type.Object(
+  {
+    from: Party,
+    to: Party,
+    messages: Type.Array(Type.String({ minLength: 1, maxLength: MAX_MESSAGE_BYTES }), {
+      minItems: 1,
+      maxItems: BUNDLE_MAX_MESSAGES,
+    }),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * A bundle: the TLS peer must be a node of the sending Party and the addressed
+ * body one this node serves (otherwise the whole bundle is refused, nothing
+ * stored); then each message passes steps 1–9 on its own, must name the
+ * bundle's sender and addressee, and the rest is receiveBundle: one
+ * transaction, one receipt stating every message's outcome in order.
+ */
+export async function acceptBundle(fed: Federation, text: string, peer: TlsPeer): Promise<{ receiptJws: string }> {
+  try {
+    return await receiveWholeBundle(fed, text, peer);
+  } catch (e) {
+    // A bundle refused whole (its sender, its addressee, its form): nothing of it is stored but this entry.
+    const err = toEixError(e);
+    await recordRejectedMessage(fed.app, { code: err.code, messageId: null, type: 'bundle', from: null }).catch(
+      () => undefined,
+    );
+    throw err;
+  }
+}
+
+async function receiveWholeBundle(fed: Federation, text: string, peer: TlsPeer): Promise<{ receiptJws: string }> {
+  const ctx = fed.app;
+  const tlsPeer = await identifyPeer(fed, peer);
+  if (!fed.protocolVersions.includes(BUNDLE_VERSION))
+    throw new EixError(
+      'message.version',
+      { field: 'bundle', version: BUNDLE_VERSION, accepted: [...fed.protocolVersions] },
+      `Пакеты сообщений (версия протокола ${BUNDLE_VERSION}) не поддерживаются: узел принимает версии ${fed.protocolVersions.join(', ')}`,
+    );
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new EixError('message.schema', { field: 'bundle' }, 'Пакет сообщений не является документом JSON');
+  }
+  const problems = checkSchema(BundleSchema, doc);
+  if (problems.length > 0)
+    throw new EixError(
+      'message.schema',
+      { field: `bundle.${problems[0]!.path}`, problems },
+      `Пакет сообщений: ${problems[0]!.path}: ${problems[0]!.message}`,
+    );
+  const bundle = doc as Type.Static<typeof BundleSchema>;
+  if (bundle.from.party !== tlsPeer.party)
+    throw new EixError(
+      'message.sender',
+      { field: 'bundle.from.party', from: bundle.from },
+      `Пакет от имени Стороны ${bundle.from.party} пришёл с узла Стороны ${tlsPeer.party}`,
+    );
+  const served = await ctx.db.selectFrom('bodies').select('party').where('id', '=', bundle.to.body).executeTakeFirst();
+  if (bundle.to.party !== ctx.party || served?.party !== ctx.party)
+    throw new EixError(
+      'message.recipient',
+      { field: 'bundle.to.body', id: bundle.to.body },
+      `Орган ${bundle.to.body} не обслуживается этим узлом`,
+    );
+  const now = ctx.clock.now();
+  const entries: BundleEntry[] = [];
+  for (const jws of bundle.messages) {
+    const digest = sha256Hex(jws);
+    let claimed: Partial<Message['envelope']> = {};
+    try {
+      const { message, certPem } = await verifyInbound(fed, jws, tlsPeer, (env) => (claimed = env));
+      const env = message.envelope;
+      if (env.from.body !== bundle.from.body)
+        throw new EixError(
+          'message.sender',
+          { field: 'envelope.from.body', from: env.from },
+          `Сообщение органа ${env.from.body} в пакете органа ${bundle.from.body}`,
+        );
+      if (env.to.party !== bundle.to.party || env.to.body !== bundle.to.body)
+        throw new EixError(
+          'message.recipient',
+          { field: 'envelope.to.body', to: env.to },
+          `Сообщение органу ${env.to.body} в пакете органу ${bundle.to.body}`,
+        );
+      entries.push({ verified: { message, digest, jws }, freshness: freshnessOf(fed, env, certPem, now) });
+    } catch (e) {
+      entries.push({ refused: toEixError(e), digest, messageId: claimed.id ?? null, claimed });
+    }
+  }
+  const r = await receiveBundle(ctx, {
+    entries,
+    bundleSha256: sha256Hex(text),
+    from: bundle.from,
+    to: bundle.to,
+    receivedAt: now,
+    signReceipt: (receipt) => fed.signer.sign(bundle.to.body, canonicalBytes(receipt), BUNDLE_RECEIPT_JWS_TYPE),
+  });
+  return { receiptJws: r.receiptJws };
 }
 
 /** A message may not come from the future beyond the skew, nor be older than the retry window. */

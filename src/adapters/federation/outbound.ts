@@ -17,13 +17,31 @@ import { recordEvent } from '../../app/record-event.js';
 import { EixError } from '../../domain/errors.js';
 import { composeMessage } from '../../app/compose-message.js';
 import { checkNodeCertificate } from './node-identity.js';
-import { MESSAGE_TYPES } from '../../domain/messages.js';
+import { MESSAGE_TYPES, messageSchema, type Message } from '../../domain/messages.js';
 import { PARTIES, isSignatory } from '../../domain/parties.js';
-import { CURRENT_VERSION, chooseVersion, peerProtocol, type ProtocolVersion } from '../../domain/protocol.js';
+import {
+  CURRENT_VERSION,
+  bundlesWith,
+  chooseVersion,
+  peerProtocol,
+  type ProtocolVersion,
+} from '../../domain/protocol.js';
+import { checkSchema } from '../../domain/problems.js';
+import type { BundleItem, ReceiptFacts } from '../../app/receive-message.js';
+import type { Tx } from '../../ports/store.js';
 import { registryFreshness, type Registry } from '../../domain/registry.js';
 import { canonicalBytes, derBase64ToPem, sha256Hex } from '../crypto/jws.js';
 import { verifySigned } from './inbound.js';
-import { FEDERATION_PATH, MESSAGE_JWS_TYPE, RECEIPT_JWS_TYPE, type Federation } from './context.js';
+import {
+  BUNDLE_MEDIA_TYPE,
+  BUNDLE_PATH,
+  BUNDLE_RECEIPT_JWS_TYPE,
+  FEDERATION_PATH,
+  MESSAGE_JWS_TYPE,
+  RECEIPT_JWS_TYPE,
+  type BundleLimits,
+  type Federation,
+} from './context.js';
 
 type OutboxRow = Selectable<OutboxTable>;
 const TRANSPORT: Actor = { kind: 'system', name: 'transport' };
@@ -121,14 +139,33 @@ export function postMessage(
   jws: string,
   timeoutMs = 30_000,
 ): Promise<string> {
-  const target = new URL(FEDERATION_PATH, to.url);
+  return post(fed, to, { path: FEDERATION_PATH, mediaType: 'application/jose', body: jws }, timeoutMs);
+}
+
+/** POSTs a bundle (docs/MESSAGES.md §2.1) like postMessage; returns the bundle receipt JWS. */
+export function postBundle(
+  fed: Federation,
+  to: { readonly party: string; readonly url: string },
+  bundle: string,
+  timeoutMs = 60_000,
+): Promise<string> {
+  return post(fed, to, { path: BUNDLE_PATH, mediaType: BUNDLE_MEDIA_TYPE, body: bundle }, timeoutMs);
+}
+
+function post(
+  fed: Federation,
+  to: { readonly party: string; readonly url: string },
+  what: { readonly path: string; readonly mediaType: string; readonly body: string },
+  timeoutMs: number,
+): Promise<string> {
+  const target = new URL(what.path, to.url);
   return new Promise((resolve, reject) => {
     const req = httpsRequest(
       target,
       {
         method: 'POST',
         agent: agentFor(fed),
-        headers: { 'content-type': 'application/jose', 'content-length': Buffer.byteLength(jws) },
+        headers: { 'content-type': what.mediaType, 'content-length': Buffer.byteLength(what.body) },
         timeout: timeoutMs,
       },
       (res) => {
@@ -146,11 +183,7 @@ export function postMessage(
           } catch {
             /* not our error shape */
           }
-          reject(
-            Object.assign(new EixError('transport.failed', { status: res.statusCode, remoteCode: code }, message), {
-              remoteCode: code,
-            }),
-          );
+          reject(remoteError(code, message, { status: res.statusCode }));
         });
       },
     );
@@ -158,7 +191,7 @@ export function postMessage(
       const socket = s as TLSSocket;
       const send = () =>
         verifyServer(fed, to.party, to.url, socket).then(
-          () => req.end(jws),
+          () => req.end(what.body),
           (e: unknown) => req.destroy(e as Error),
         );
       // A pooled socket has finished its handshake; a new one verifies after it.
@@ -178,6 +211,11 @@ export function postMessage(
       ),
     );
   });
+}
+
+/** The receiver's refusal, as the sender records it: `remoteCode` decides whether another attempt may cure it. */
+function remoteError(code: string, message: string, data: Record<string, unknown> = {}): EixError {
+  return Object.assign(new EixError('transport.failed', { ...data, remoteCode: code }, message), { remoteCode: code });
 }
 
 /**
@@ -226,123 +264,315 @@ function versionFor(fed: Federation, registry: Registry, row: OutboxRow): Protoc
   );
 }
 
+/**
+ * Where a message may go now: the registry in force is fresh enough and lists a node of the recipient's Party.
+ * Past its maximum age the registry may miss revocations and withdrawals: nothing is sent under it (held, not
+ * failed) until a newer one is installed. Receiving goes on: a message from another Party is still checked
+ * against the newest registry this node has, and refusing it would cost that Party its receipt time and
+ * deadline (R12.a) for our operator's lapse.
+ */
+function destination(
+  fed: Federation,
+  registry: Registry,
+  party: string,
+): { readonly party: string; readonly url: string } {
+  const freshness = registryFreshness(registry, fed.app.clock.now(), fed.registryMaxAgeMs);
+  if (freshness.state === 'stale')
+    throw new EixError(
+      'registry.stale',
+      { version: registry.version, issuedAt: registry.issuedAt, ageMs: freshness.ageMs },
+      `Реестр доверия версии ${registry.version} от ${registry.issuedAt.slice(0, 10)} старше допустимых ${Math.round(
+        fed.registryMaxAgeMs / 86_400_000,
+      )} дн.: сообщение будет отправлено после установки нового реестра (eix registry install)`,
+    );
+  const node = registry.parties[party]?.nodes[0];
+  if (!node)
+    throw new EixError('transport.failed', { remoteCode: 'registry.node' }, `В реестре нет узла Стороны ${party}`);
+  return { party, url: node.url };
+}
+
 /** Delivers one claimed row; returns true when delivered. */
 export async function deliver(fed: Federation, row: OutboxRow): Promise<boolean> {
-  const ctx = fed.app;
-  const registry = fed.registry();
-  const node = registry.parties[row.to_party]?.nodes[0];
   try {
-    // Past its maximum age the registry may miss revocations and withdrawals:
-    // nothing is sent under it (held, not failed) until a newer one is installed.
-    // Receiving goes on: a message from another Party is still checked against
-    // the newest registry this node has, and refusing it would cost that Party
-    // its receipt time and deadline (R12.a) for our operator's lapse.
-    const freshness = registryFreshness(registry, ctx.clock.now(), fed.registryMaxAgeMs);
-    if (freshness.state === 'stale')
-      throw new EixError(
-        'registry.stale',
-        { version: registry.version, issuedAt: registry.issuedAt, ageMs: freshness.ageMs },
-        `Реестр доверия версии ${registry.version} от ${registry.issuedAt.slice(0, 10)} старше допустимых ${Math.round(
-          fed.registryMaxAgeMs / 86_400_000,
-        )} дн.: сообщение будет отправлено после установки нового реестра (eix registry install)`,
-      );
-    if (!node)
-      throw new EixError(
-        'transport.failed',
-        { remoteCode: 'registry.node' },
-        `В реестре нет узла Стороны ${row.to_party}`,
-      );
+    const registry = fed.registry();
+    const to = destination(fed, registry, row.to_party);
     const jws = await signedOnce(fed, row, versionFor(fed, registry, row));
-    const receiptJws = await postMessage(fed, { party: row.to_party, url: node.url }, jws);
-    const { message: receipt } = await verifySigned(fed, receiptJws, RECEIPT_JWS_TYPE, {
-      party: row.to_party,
-      body: row.to_body,
-      at: (m) => new Date(m.envelope.createdAt),
-    });
-    const rb = receipt.body as {
-      messageId: string;
-      receivedAt: string;
-      messageSha256: string;
-      deadline?: string;
-      requestedBy?: string;
-    };
-    if (rb.messageId !== row.message_id || rb.messageSha256 !== sha256Hex(jws))
-      throw new EixError('message.signature', {}, 'Квитанция относится к другому сообщению');
-    await recordDelivery(ctx, TRANSPORT, {
-      messageId: row.message_id,
-      receiptAt: rb.receivedAt,
-      receipt: {
-        jws: receiptJws,
-        ...(rb.deadline ? { deadline: rb.deadline } : {}),
-        ...(rb.requestedBy ? { requestedBy: rb.requestedBy } : {}),
-      },
-    });
+    await sendAlone(fed, row, to, jws);
     return true;
   } catch (e) {
-    const err = e instanceof EixError ? e : new EixError('internal', {}, (e as Error).message);
-    const remote = String(err.data.remoteCode ?? err.code);
-    // Held for a stale registry: not an attempt at all (the retry budget is kept for the peer).
-    const held = HELD.has(remote);
-    const permanent = !held && (!RETRYABLE.has(remote) || row.attempts >= fed.maxAttempts);
-    await ctx.db.transaction().execute(async (tx) => {
-      await tx
-        .updateTable('outbox')
-        .set({
-          status: permanent ? 'failed' : 'pending',
-          last_error: `${remote}: ${err.message}`.slice(0, 1000),
-          last_attempt_at: ctx.clock.now(),
-          next_attempt_at: new Date(ctx.clock.now().getTime() + (held ? STALE_RETRY_MS : backoffMs(row.attempts))),
-          ...(held ? { attempts: Math.max(0, row.attempts - 1) } : {}),
-          // Refused for its createdAt: the receiver stored nothing under this id
-          // (it answers identical bytes it already holds with the original receipt
-          // before it looks at the clock), so the next attempt signs afresh with
-          // the clock as it is then: a sender whose clock was wrong and is fixed
-          // gets its message through instead of resending the bad date until failed.
-          ...(remote === 'message.clock' || remote === 'message.version'
-            ? { signed_enc: null, signed_key_id: null, signed_sha256: null, schema_version: null }
-            : {}),
-        })
-        .where('id', '=', row.id)
-        .execute();
-      if (permanent && row.request_id) {
-        await tx
-          .insertInto('request_events')
-          .values({
-            request_id: row.request_id,
-            event: 'delivery_failed',
-            side: 'requesting',
-            officer_id: null,
-            at: ctx.clock.now(),
-            data: JSON.stringify({
-              messageId: row.message_id,
-              type: row.type,
-              attempts: row.attempts,
-              error: remote,
-              message: err.message,
-            }),
-          })
-          .execute();
-        const req = await tx
-          .selectFrom('requests')
-          .select('body_id')
-          .where('id', '=', row.request_id)
-          .executeTakeFirstOrThrow();
-        await recordEvent(tx, ctx, {
-          kind: 'delivery_failed',
-          requestId: row.request_id,
-          bodyId: req.body_id,
-          data: { messageId: row.message_id, type: row.type, error: remote },
-        });
-        await appendAudit(tx, ctx, TRANSPORT, {
-          action: 'federation.delivery_failed',
-          requestId: row.request_id,
-          subject: row.message_id,
-          details: { error: remote },
-        });
-      }
-    });
+    await recordFailure(fed, row, e);
     return false;
   }
+}
+
+/** POSTs one signed message, checks its receipt (§6) and records the delivery. */
+async function sendAlone(
+  fed: Federation,
+  row: OutboxRow,
+  to: { readonly party: string; readonly url: string },
+  jws: string,
+): Promise<void> {
+  const receiptJws = await postMessage(fed, to, jws);
+  const { message: receipt } = await verifySigned(fed, receiptJws, RECEIPT_JWS_TYPE, {
+    party: row.to_party,
+    body: row.to_body,
+    at: (m) => new Date(m.envelope.createdAt),
+  });
+  const rb = receipt.body as unknown as { messageId: string; messageSha256: string } & ReceiptFacts;
+  if (rb.messageId !== row.message_id || rb.messageSha256 !== sha256Hex(jws))
+    throw new EixError('message.signature', {}, 'Квитанция относится к другому сообщению');
+  await recordDelivery(ctx(fed), TRANSPORT, {
+    messageId: row.message_id,
+    receiptAt: rb.receivedAt,
+    receipt: { jws: receiptJws, ...deadlines(rb) },
+  });
+}
+
+const ctx = (fed: Federation) => fed.app;
+
+/** What the sender keeps of a receipt's facts beside its proof (R12.a deadline, R12.b date asked for). */
+const deadlines = (f: ReceiptFacts) => ({
+  ...(f.deadline ? { deadline: f.deadline } : {}),
+  ...(f.requestedBy ? { requestedBy: f.requestedBy } : {}),
+});
+
+/**
+ * Delivers claimed rows: rows for a Party whose node takes bundles (protocol version 3 on both sides) go in
+ * bundles of one sending body to one addressed body (bounded in count and bytes); the others one by one,
+ * `SINGLE_CONCURRENCY` at a time. Every row ends delivered, or with its failure recorded (retried or failed).
+ */
+export async function deliverClaimed(fed: Federation, rows: readonly OutboxRow[]): Promise<void> {
+  const registry = fed.registry();
+  const alone: OutboxRow[] = [];
+  const groups = new Map<string, OutboxRow[]>();
+  for (const row of rows) {
+    if (!bundlesWith(fed.protocolVersions, peerProtocol(registry, row.to_party))) {
+      alone.push(row);
+      continue;
+    }
+    const key = `${row.to_party}/${row.to_body}`;
+    groups.set(key, [...(groups.get(key) ?? []), row]);
+  }
+  for (const g of groups.values()) if (g.length === 1) alone.push(g.pop()!);
+  const singles = async () => {
+    for (let i = 0; i < alone.length; i += SINGLE_CONCURRENCY)
+      await Promise.all(alone.slice(i, i + SINGLE_CONCURRENCY).map((r) => deliver(fed, r)));
+  };
+  await Promise.all([singles(), ...[...groups.values()].filter((g) => g.length > 0).map((g) => deliverGroup(fed, g))]);
+}
+
+/** How many single messages are in flight at once. */
+const SINGLE_CONCURRENCY = 16;
+
+/** Rows for one addressed body: each signed (or its failure recorded), then bundled by sending body. */
+async function deliverGroup(fed: Federation, rows: readonly OutboxRow[]): Promise<void> {
+  const registry = fed.registry();
+  let to: { readonly party: string; readonly url: string };
+  try {
+    to = destination(fed, registry, rows[0]!.to_party);
+  } catch (e) {
+    for (const row of rows) await recordFailure(fed, row, e);
+    return;
+  }
+  const byBody = new Map<string, Signed[]>();
+  for (const row of rows) {
+    try {
+      const jws = await signedOnce(fed, row, versionFor(fed, registry, row));
+      const from = signedBy(jws);
+      byBody.set(from, [...(byBody.get(from) ?? []), { row, jws }]);
+    } catch (e) {
+      await recordFailure(fed, row, e);
+    }
+  }
+  const sends: Promise<void>[] = [];
+  for (const [from, signed] of byBody)
+    for (const chunk of chunks(signed, fed.bundle)) {
+      sends.push(
+        chunk.length === 1
+          ? sendAlone(fed, chunk[0]!.row, to, chunk[0]!.jws).catch((e: unknown) => recordFailure(fed, chunk[0]!.row, e))
+          : sendBundle(fed, to, { party: fed.app.party, body: from }, chunk),
+      );
+    }
+  await Promise.all(sends);
+}
+
+interface Signed {
+  readonly row: OutboxRow;
+  readonly jws: string;
+}
+
+/** The sending body of our own signed message (its envelope, read without verifying: we signed it). */
+function signedBy(jws: string): string {
+  const payload = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as Message;
+  return payload.envelope.from.body;
+}
+
+/** Consecutive chunks of at most `maxMessages` messages and about `maxBytes` (a larger message goes alone). */
+function chunks(signed: readonly Signed[], limits: BundleLimits): Signed[][] {
+  const out: Signed[][] = [];
+  let current: Signed[] = [];
+  let bytes = 0;
+  for (const s of signed) {
+    if (current.length > 0 && (current.length >= limits.maxMessages || bytes + s.jws.length > limits.maxBytes)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(s);
+    bytes += s.jws.length;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/**
+ * One bundle: POSTed, its receipt verified (signed by the addressed body, for exactly these bytes, an item per
+ * message in order with that message's SHA-256), then the receipt stored once and every received message
+ * recorded delivered in one transaction; each refused message is a failed attempt with the receiver's code.
+ */
+async function sendBundle(
+  fed: Federation,
+  to: { readonly party: string; readonly url: string },
+  from: { readonly party: string; readonly body: string },
+  chunk: readonly Signed[],
+): Promise<void> {
+  const toBody = chunk[0]!.row.to_body;
+  const text = JSON.stringify({ from, to: { party: to.party, body: toBody }, messages: chunk.map((c) => c.jws) });
+  let receipt: { jws: string; id: string; items: BundleItem[] };
+  try {
+    const receiptJws = await postBundle(fed, to, text);
+    const { message } = await verifySigned(fed, receiptJws, BUNDLE_RECEIPT_JWS_TYPE, {
+      party: to.party,
+      body: toBody,
+      at: (m) => new Date(m.envelope.createdAt),
+    });
+    const schema = messageSchema('bundle_receipt', message.envelope.schemaVersion as ProtocolVersion);
+    const body = message.body as { bundleSha256: string; items: BundleItem[] };
+    const mismatch =
+      message.envelope.type !== 'bundle_receipt' ||
+      !schema ||
+      checkSchema(schema, message).length > 0 ||
+      body.bundleSha256 !== sha256Hex(text) ||
+      body.items.length !== chunk.length ||
+      body.items.some(
+        (item, i) =>
+          item.messageSha256 !== sha256Hex(chunk[i]!.jws) ||
+          (item.messageId !== undefined && item.messageId !== chunk[i]!.row.message_id),
+      );
+    if (mismatch) throw new EixError('message.signature', {}, 'Квитанция относится к другому пакету сообщений');
+    receipt = { jws: receiptJws, id: message.envelope.id, items: body.items };
+  } catch (e) {
+    for (const c of chunk) await recordFailure(fed, c.row, e);
+    return;
+  }
+  const received = chunk.flatMap((c, i) => {
+    const item = receipt.items[i]!;
+    return 'error' in item ? [] : [{ row: c.row, i, facts: item as ReceiptFacts }];
+  });
+  const record = (r: (typeof received)[number], tx?: Tx) =>
+    recordDelivery(
+      fed.app,
+      TRANSPORT,
+      {
+        messageId: r.row.message_id,
+        receiptAt: r.facts.receivedAt,
+        // The proof is the bundle receipt (stored once, bundle_receipts) and this message's item in it.
+        receipt: { bundle: receipt.id, item: r.i, receivedAt: r.facts.receivedAt, ...deadlines(r.facts) },
+      },
+      tx,
+    );
+  try {
+    await fed.app.db.transaction().execute(async (tx) => {
+      await tx
+        .insertInto('bundle_receipts')
+        .values({
+          id: receipt.id,
+          direction: 'out',
+          party: to.party,
+          from_body: from.body,
+          to_body: toBody,
+          bundle_sha256: sha256Hex(text),
+          jws: receipt.jws,
+          created_at: fed.app.clock.now(),
+        })
+        .execute();
+      for (const r of received) await record(r, tx);
+    });
+  } catch {
+    // Recorded one by one instead; a message that cannot be is an attempt failed (the resend gets its receipt).
+    for (const r of received) await record(r).catch((err: unknown) => recordFailure(fed, r.row, err));
+  }
+  for (const [i, c] of chunk.entries()) {
+    const item = receipt.items[i]!;
+    if ('error' in item) await recordFailure(fed, c.row, remoteError(item.error.code, item.error.message));
+  }
+}
+
+/** A failed attempt: retried with backoff, held, or (not retryable, or the last attempt) failed for good. */
+async function recordFailure(fed: Federation, row: OutboxRow, e: unknown): Promise<void> {
+  const ctx = fed.app;
+  const err = e instanceof EixError ? e : new EixError('internal', {}, (e as Error).message);
+  const remote = String(err.data.remoteCode ?? err.code);
+  // Held for a stale registry: not an attempt at all (the retry budget is kept for the peer).
+  const held = HELD.has(remote);
+  const permanent = !held && (!RETRYABLE.has(remote) || row.attempts >= fed.maxAttempts);
+  await ctx.db.transaction().execute(async (tx) => {
+    await tx
+      .updateTable('outbox')
+      .set({
+        status: permanent ? 'failed' : 'pending',
+        last_error: `${remote}: ${err.message}`.slice(0, 1000),
+        last_attempt_at: ctx.clock.now(),
+        next_attempt_at: new Date(ctx.clock.now().getTime() + (held ? STALE_RETRY_MS : backoffMs(row.attempts))),
+        ...(held ? { attempts: Math.max(0, row.attempts - 1) } : {}),
+        // Refused for its createdAt: the receiver stored nothing under this id
+        // (it answers identical bytes it already holds with the original receipt
+        // before it looks at the clock), so the next attempt signs afresh with
+        // the clock as it is then: a sender whose clock was wrong and is fixed
+        // gets its message through instead of resending the bad date until failed.
+        ...(remote === 'message.clock' || remote === 'message.version'
+          ? { signed_enc: null, signed_key_id: null, signed_sha256: null, schema_version: null }
+          : {}),
+      })
+      .where('id', '=', row.id)
+      .execute();
+    if (permanent && row.request_id) {
+      await tx
+        .insertInto('request_events')
+        .values({
+          request_id: row.request_id,
+          event: 'delivery_failed',
+          side: 'requesting',
+          officer_id: null,
+          at: ctx.clock.now(),
+          data: JSON.stringify({
+            messageId: row.message_id,
+            type: row.type,
+            attempts: row.attempts,
+            error: remote,
+            message: err.message,
+          }),
+        })
+        .execute();
+      const req = await tx
+        .selectFrom('requests')
+        .select('body_id')
+        .where('id', '=', row.request_id)
+        .executeTakeFirstOrThrow();
+      await recordEvent(tx, ctx, {
+        kind: 'delivery_failed',
+        requestId: row.request_id,
+        bodyId: req.body_id,
+        data: { messageId: row.message_id, type: row.type, error: remote },
+      });
+      await appendAudit(tx, ctx, TRANSPORT, {
+        action: 'federation.delivery_failed',
+        requestId: row.request_id,
+        subject: row.message_id,
+        details: { error: remote },
+      });
+    }
+  });
 }
 
 /**
@@ -424,10 +654,11 @@ export function startOutboxWorker(
   let stopped = false;
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
-  const batch = opts.batch ?? 16;
+  // Enough due rows for a full bundle; messages to peers without bundles still go 16 at a time.
+  const batch = opts.batch ?? Math.max(16, fed.bundle.maxMessages);
   const tick = async (): Promise<number> => {
     const rows = await claimDue(fed, batch);
-    await Promise.all(rows.map((r) => deliver(fed, r)));
+    await deliverClaimed(fed, rows);
     return rows.length;
   };
   const loop = () => {
@@ -448,8 +679,9 @@ export function startOutboxWorker(
   loop();
   return {
     kick: () => {
+      // A short linger: messages queued together (a batch, a burst) leave together, in one bundle.
       if (timer) clearTimeout(timer);
-      loop();
+      timer = setTimeout(loop, fed.bundle.lingerMs);
     },
     drain: async () => {
       while (running) await running;

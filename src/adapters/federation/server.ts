@@ -2,12 +2,12 @@
 // (TLS 1.2+ with forward-secret AEAD suites only), one route that accepts a
 // signed message and answers with the signed receipt.
 import type { TLSSocket } from 'node:tls';
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
 import { EixError } from '../../domain/errors.js';
 import { toEixError } from '../http/errors.js';
 import { derBase64ToPem } from '../crypto/jws.js';
-import { acceptMessage } from './inbound.js';
-import { FEDERATION_PATH, type Federation } from './context.js';
+import { acceptBundle, acceptMessage } from './inbound.js';
+import { BUNDLE_MEDIA_TYPE, BUNDLE_PATH, FEDERATION_PATH, MAX_MESSAGE_BYTES, type Federation } from './context.js';
 
 export const TLS_CIPHERS = [
   'TLS_AES_256_GCM_SHA384',
@@ -21,7 +21,7 @@ export const TLS_CIPHERS = [
   'ECDHE-RSA-AES128-GCM-SHA256',
 ].join(':');
 
-export const MAX_MESSAGE_BYTES = 40 * 1024 * 1024;
+export { MAX_MESSAGE_BYTES };
 
 export async function buildFederationServer(
   fed: Federation,
@@ -41,17 +41,31 @@ export async function buildFederationServer(
     logger: { level: opts.logLevel ?? 'info' },
     bodyLimit: MAX_MESSAGE_BYTES,
   });
-  app.addContentTypeParser('application/jose', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.addContentTypeParser(['application/jose', BUNDLE_MEDIA_TYPE], { parseAs: 'string' }, (_req, body, done) =>
+    done(null, body),
+  );
   app.setErrorHandler((err, req, reply) => {
     const e = toEixError(err);
     req.log.warn({ code: e.code }, 'federation message refused');
     void reply.status(e.http).send({ error: e.toJSON() });
   });
-  app.post(FEDERATION_PATH, async (req, reply) => {
+  /** The client certificate and the body as text of the declared media type (checked before anything else). */
+  const received = (req: FastifyRequest, mediaType: string) => {
     const peer = (req.raw.socket as TLSSocket).getPeerCertificate?.();
     if (!peer?.raw) throw new EixError('message.tls', {}, 'Нет клиентского сертификата TLS');
-    if (typeof req.body !== 'string') throw new EixError('input.media_type');
-    const r = await acceptMessage(fed, req.body, { certPem: derBase64ToPem(peer.raw.toString('base64')) });
+    if (typeof req.body !== 'string' || !req.headers['content-type']?.toLowerCase().startsWith(mediaType))
+      throw new EixError('input.media_type');
+    return { text: req.body, peer: { certPem: derBase64ToPem(peer.raw.toString('base64')) } };
+  };
+  app.post(FEDERATION_PATH, async (req, reply) => {
+    const { text, peer } = received(req, 'application/jose');
+    const r = await acceptMessage(fed, text, peer);
+    return reply.type('application/jose').send(r.receiptJws);
+  });
+  // Protocol version 3 (docs/MESSAGES.md §2.1): many messages of one body to one body, one receipt.
+  app.post(BUNDLE_PATH, async (req, reply) => {
+    const { text, peer } = received(req, BUNDLE_MEDIA_TYPE);
+    const r = await acceptBundle(fed, text, peer);
     return reply.type('application/jose').send(r.receiptJws);
   });
   return app;
