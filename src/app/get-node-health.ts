@@ -41,6 +41,8 @@ export interface PeerHealth {
   readonly reachable: boolean | null;
   /** Messages to the peer not yet delivered (queued, being sent or held). */
   readonly waiting: number;
+  /** Bundles exchanged with the peer (protocol version 3, docs/MESSAGES.md §2.1): sent to it, received from it. */
+  readonly bundles: { readonly sent: number; readonly received: number };
 }
 
 export type OutboxStatus = 'pending' | 'sending' | 'delivered' | 'failed';
@@ -171,6 +173,13 @@ export async function getNodeHealth(ctx: AppContext, actor: Actor): Promise<Node
       .where('to_party', '=', party)
       .where('status', 'in', ['pending', 'sending'])
       .executeTakeFirstOrThrow();
+    const bundles = await ctx.db
+      .selectFrom('bundle_receipts')
+      .select(['direction', sql<string>`count(*)`.as('n')])
+      .where('party', '=', party)
+      .groupBy('direction')
+      .execute();
+    const bundleCount = (d: 'in' | 'out') => Number(bundles.find((b) => b.direction === d)?.n ?? 0);
     const lastSuccessAt = newest(iso(delivered.at), iso(received.at));
     const lastErrorAt = iso(error?.at);
     const state = peerState({ lastSuccessAt, lastErrorAt, lastError: error?.last_error ?? null });
@@ -191,6 +200,7 @@ export async function getNodeHealth(ctx: AppContext, actor: Actor): Promise<Node
         lastErrorRu: state.lastErrorRu,
         reachable: state.reachable,
         waiting: Number(waiting.n),
+        bundles: { sent: bundleCount('out'), received: bundleCount('in') },
       });
   }
 

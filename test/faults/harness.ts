@@ -125,6 +125,17 @@ export async function total(
   return r.total;
 }
 
+/** Bundles a node has received from a Party (its health figures, read with its administrator's token). */
+export async function bundlesReceived(url: string, adminToken: string, from: string): Promise<number> {
+  const h = await api<{ details: { peers: { party: string; bundles: { received: number } }[] } }>(
+    url,
+    adminToken,
+    'GET',
+    '/api/v1/health',
+  );
+  return h.details.peers.find((p) => p.party === from)?.bundles.received ?? 0;
+}
+
 /** Every item of a list, 200 at a time with offset paging. */
 export async function listAll(
   url: string,

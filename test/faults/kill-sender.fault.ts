@@ -8,7 +8,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnNode, waitFor, type NodeProcess } from '../support/processes.js';
-import { draft, listAll, pool, prepareFaultFederation, sign, startRuKz, total, writeResult } from './harness.js';
+import {
+  bundlesReceived,
+  draft,
+  listAll,
+  pool,
+  prepareFaultFederation,
+  sign,
+  startRuKz,
+  total,
+  writeResult,
+} from './harness.js';
 
 const N = 1000;
 const CONCURRENCY = 8;
@@ -95,6 +105,8 @@ test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeo
       ruReceived: received,
       ruNotReceived: notReceived.length,
       awaitingReceiptWhenKzDone,
+      // Protocol version 3: the backlog left RU in bundles (docs/MESSAGES.md §2.1).
+      bundlesAtKz: await bundlesReceived(kz.apiUrl, fed.token('kz.admin'), 'RU'),
       kzConverged: kzDone.ok,
       converged: converge.ok,
       durationsMs: {
@@ -109,6 +121,8 @@ test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeo
     const file = await writeResult('faults-kill-sender.json', result);
     console.log(`kill-sender: ${JSON.stringify(result)} → ${file}`);
 
+    assert.ok(result.backlogAtKill > 0, 'the sender was killed with signed requests not yet delivered');
+    assert.ok(result.bundlesAtKz > 0, 'the requests travelled in bundles');
     assert.deepEqual(signFailures, [], 'no sign call was in flight at the kill, so every one succeeds');
     assert.ok(kzDone.ok, `KZ did not receive ${ruSigned} requests within ${CAP_MS} ms`);
     assert.ok(converge.ok, `RU did not get ${ruSigned} receipts within ${CAP_MS} ms of the last sign`);

@@ -209,6 +209,15 @@ describe('lossy link RU→KZ through a TCP proxy', () => {
         converged,
         attempts,
         receiptLostThenResent: await receiptLost(messageIds),
+        // Protocol version 3: retried messages that were due together went in bundles (docs/MESSAGES.md §2.1).
+        bundlesAtKz: Number(
+          (
+            await kzCtx.db
+              .selectFrom('bundle_receipts')
+              .select((eb) => eb.fn.countAll<string>().as('n'))
+              .executeTakeFirstOrThrow()
+          ).n,
+        ),
         deliveryLatencyMs: { min: latencies[0] ?? null, p50: pct(0.5), p90: pct(0.9), max: latencies.at(-1) ?? null },
         durationsMs: {
           startNodes: tStarted - t0,
@@ -228,6 +237,7 @@ describe('lossy link RU→KZ through a TCP proxy', () => {
       assert.equal(kzInbox.length, N);
       assert.equal(lost, 0);
       assert.ok(Math.max(...rows.map((r) => r.attempts)) > 1, 'some messages needed more than one attempt');
+      assert.ok(result.bundlesAtKz > 0, 'retried messages travelled in bundles through the lossy link');
     },
   );
 

@@ -11,7 +11,17 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { api, spawnNode, waitFor, type NodeProcess } from '../support/processes.js';
-import { draft, listAll, pool, prepareFaultFederation, sign, startRuKz, total, writeResult } from './harness.js';
+import {
+  bundlesReceived,
+  draft,
+  listAll,
+  pool,
+  prepareFaultFederation,
+  sign,
+  startRuKz,
+  total,
+  writeResult,
+} from './harness.js';
 
 const N = 20;
 const N_KILL = 200;
@@ -182,6 +192,8 @@ test('receiver down: deliveries wait with backoff and complete when it returns',
       notReceived: notReceived2.length,
       converged: converge2.ok,
       convergedAfterRestartMs: Date.now() - tKill - restartMs,
+      // Protocol version 3: what waited for KZ left in bundles when it came back (docs/MESSAGES.md §2.1).
+      bundlesAtKz: await bundlesReceived(kz.apiUrl, fed.token('kz.admin'), 'RU'),
     };
     const file = await writeResult('faults-receiver-down.json', { ...result, receiverKilled: killed });
     console.log(`receiver-down: ${JSON.stringify({ ...result, receiverKilled: killed })} → ${file}`);
@@ -193,6 +205,7 @@ test('receiver down: deliveries wait with backoff and complete when it returns',
     assert.equal(unique.size, N + N_KILL, 'KZ holds every request once');
     assert.equal(lost2, 0);
     assert.deepEqual(notReceived2, []);
+    assert.ok(killed.bundlesAtKz > 0, 'requests that waited for KZ travelled in bundles');
   } finally {
     await Promise.all(procs.map((p) => p.kill('SIGTERM')));
     await fed.cleanup();

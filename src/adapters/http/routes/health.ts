@@ -43,6 +43,10 @@ export const NodeHealthSchema = Type.Object(
         lastErrorRu: Nullable(Type.String()),
         reachable: Nullable(Type.Boolean({ description: 'null: обменов ещё не было' })),
         waiting: Type.Integer(),
+        bundles: Type.Object(
+          { sent: Type.Integer(), received: Type.Integer() },
+          { description: 'Пакеты сообщений (версия протокола 3): отправлено этому узлу, получено от него' },
+        ),
       }),
     ),
     outbox: Type.Object({
