@@ -47,7 +47,8 @@ const PASSWORD_JS = readFileSync(path.join(here, 'assets', 'password.js'));
 // Issue 15.6: chart.js (its UMD build, from node_modules, served by the node: no CDN) and the script that draws the
 // statistics page's charts from the page's JSON block (no inline script under the CSP).
 const CHART_JS = readFileSync(
-  path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js/package.json')), 'dist', 'chart.umd.min.js'),
+  // The package exports only its entry points: its UMD build lies beside the CommonJS one in dist/.
+  path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'),
   'utf8',
 )
   // The source map is not served; the browser must not ask for it.
