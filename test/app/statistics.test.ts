@@ -14,22 +14,18 @@ import { STATISTICS_GROUNDS } from '../../src/domain/statistics.js';
 import { nodeOn, seedOfficer, type TestNode } from '../support/app.js';
 import { ENGINES } from '../support/db.js';
 import { rejects } from '../support/errors.js';
-import { seedTraffic, TRAFFIC_BODIES, type PlannedRequest, type Traffic } from '../support/statistics-traffic.js';
+import {
+  percentile,
+  seedTraffic,
+  TRAFFIC_BODIES,
+  type PlannedRequest,
+  type Traffic,
+} from '../support/statistics-traffic.js';
 
 const TODAY = '2026-11-26';
 
-/** PostgreSQL's percentile_cont: linear interpolation between the closest ranks. */
-export function percentile(values: readonly number[], q: number): number | null {
-  if (values.length === 0) return null;
-  const v = [...values].sort((a, b) => a - b);
-  const pos = q * (v.length - 1);
-  const lo = Math.floor(pos);
-  const hi = Math.ceil(pos);
-  return Math.round((v[lo]! + (v[hi]! - v[lo]!) * (pos - lo)) * 10) / 10;
-}
-
 /** The figures of a group of planned requests, from the plan and the calendars only. */
-export function expectedFigures(plan: readonly PlannedRequest[], calendars: ReadonlyMap<string, Calendar>) {
+function expectedFigures(plan: readonly PlannedRequest[], calendars: ReadonlyMap<string, Calendar>) {
   return (rows: readonly PlannedRequest[]): StatisticsFigures => {
     const respondedOn = (r: PlannedRequest) =>
       r.outcome.kind === 'answered' || r.outcome.kind === 'refused' ? r.outcome.on : null;

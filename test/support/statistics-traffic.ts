@@ -376,3 +376,13 @@ export async function seedTraffic(ru: TestNode): Promise<Traffic> {
     });
   }
 }
+
+/** PostgreSQL's percentile_cont: linear interpolation between the closest ranks. */
+export function percentile(values: readonly number[], q: number): number | null {
+  if (values.length === 0) return null;
+  const v = [...values].sort((a, b) => a - b);
+  const pos = q * (v.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  return Math.round((v[lo]! + (v[hi]! - v[lo]!) * (pos - lo)) * 10) / 10;
+}
