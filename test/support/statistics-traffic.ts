@@ -33,7 +33,7 @@ const PARTNERS = {
   BY: { id: 'by-central', party: 'BY', name: 'Главное управление принудительного исполнения Республики Беларусь' },
 } as const;
 
-/** What happens to a request after its receipt, and on which day (the requested Party's day, 12:00 Moscow). */
+/** What happens to a request after its receipt, and on which day (the requested Party's day, 12:00 Moscow; `deadline`: on its deadline). */
 export type Outcome =
   | { kind: 'answered'; on: string }
   | { kind: 'refused'; on: string; ground: RefusalGround }
@@ -151,6 +151,8 @@ export function trafficPlan(): PlannedRequest[] {
     }),
     inc({ partner: 'KZ', bodyId: spb.id, forwarded: true, receivedOn: '2026-10-14', outcome: { kind: 'open' } }),
     inc({ partner: 'KZ', bodyId: central.id, receivedOn: '2026-10-26', outcome: { kind: 'open' } }),
+    // Answered on the deadline day itself: in time (R12.a counts the 30th working day).
+    inc({ partner: 'KZ', bodyId: central.id, receivedOn: '2026-10-13', outcome: { kind: 'answered', on: 'deadline' } }),
     // October, incoming from Belarus.
     inc({
       partner: 'BY',
@@ -219,6 +221,7 @@ export function trafficPlan(): PlannedRequest[] {
       outcome: { kind: 'withdrawn', on: '2026-10-23' },
     }),
     out({ partner: 'BY', bodyId: moscow.id, receivedOn: '2026-10-20', outcome: { kind: 'open' } }),
+    out({ partner: 'BY', bodyId: moscow.id, receivedOn: '2026-10-09', outcome: { kind: 'answered', on: 'deadline' } }),
   ];
 }
 
@@ -335,6 +338,7 @@ export async function seedTraffic(ru: TestNode): Promise<Traffic> {
     }
     const o = r.outcome;
     if (o.kind === 'open') continue;
+    if (o.on === 'deadline') o.on = r.deadline!;
     at(o.on);
     if (o.kind === 'answered') {
       if (r.direction === 'incoming')
