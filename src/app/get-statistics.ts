@@ -188,6 +188,8 @@ export async function getStatistics(ctx: AppContext, actor: Actor, input: unknow
     const byGround = REFUSAL_GROUNDS.map((g) =>
       sql`count(*) filter (where r.state = 'refused' and r.refusal_ground = ${sql.lit(g)})`.as(`refused_${g}`),
     );
+    // The sorts of the grouping sets stay in memory (PostgreSQL's default 4 MB spills a year of 1M requests to disk).
+    await sql`set local work_mem = '64MB'`.execute(tx);
     const rows = await sql<AggregateRow>`
       with cal(party, day, ord) as (
         select * from unnest(${cal.party}::text[], ${cal.day}::date[], ${cal.ord}::int[])
@@ -195,8 +197,8 @@ export async function getStatistics(ctx: AppContext, actor: Actor, input: unknow
         select * from unnest(${todays.party}::text[], ${todays.day}::date[])
       )
       select
-        to_char(r.received_on, 'YYYY-MM') as month, r.direction, r.counterpart_party as partner, r.body_id,
-        grouping(to_char(r.received_on, 'YYYY-MM'), r.direction, r.counterpart_party, r.body_id) as level,
+        (r.received_on - (extract(day from r.received_on)::int - 1))::text as month, r.direction, r.counterpart_party as partner, r.body_id,
+        grouping(r.received_on - (extract(day from r.received_on)::int - 1), r.direction, r.counterpart_party, r.body_id) as level,
         count(*) as requests,
         count(*) filter (where r.state = 'answered') as answered,
         count(*) filter (where r.state = 'answered' and r.responded_on <= r.deadline) as answered_in_time,
@@ -221,8 +223,8 @@ export async function getStatistics(ctx: AppContext, actor: Actor, input: unknow
       left join cal c2 on c2.party = ${requested} and c2.day = r.responded_on
       where ${where}
       group by grouping sets (
-        (to_char(r.received_on, 'YYYY-MM'), r.direction, r.counterpart_party, r.body_id),
-        (to_char(r.received_on, 'YYYY-MM'), r.direction),
+        (r.received_on - (extract(day from r.received_on)::int - 1), r.direction, r.counterpart_party, r.body_id),
+        (r.received_on - (extract(day from r.received_on)::int - 1), r.direction),
         (r.direction, r.counterpart_party),
         (r.direction)
       )`.execute(tx);
@@ -238,7 +240,8 @@ export async function getStatistics(ctx: AppContext, actor: Actor, input: unknow
               where ${where} and r.direction = 'incoming' and r.receipt_problems > 0
               group by 1, 2, 3`.execute(tx)
           ).rows;
-    return assemble(f, node, bodies, rows.rows, reasons);
+    const monthly = rows.rows.map((r) => ({ ...r, month: r.month === null ? null : r.month.slice(0, 7) }));
+    return assemble(f, node, bodies, monthly, reasons);
   });
 }
 
