@@ -75,6 +75,11 @@ const OUTGOING_STATES = [
   ...Array<string>(10).fill('refused'),
   ...Array<string>(5).fill('withdrawn'),
 ];
+const GROUNDS = ['sovereignty', 'security', 'law', 'international_obligations', 'declaration'];
+const RECEIPT_CHECK = {
+  problems: [{ code: 'R11.1.d.operativePart', path: 'executiveDocument.operativePart', message: 'Не заполнено' }],
+  notices: [],
+};
 const KINDS = ['property', 'employment_income', 'location', 'proceedings', 'documents'];
 
 /** Surname `i`'s debtor; the benchmark searches SURNAMES[0] (one debtor in 40). */
@@ -144,5 +149,16 @@ export async function seedRequests(
     from requests r cross join generate_series(1, 3) n
     where n <= 1 + abs(hashtext(r.number)) % 3
     on conflict do nothing`.execute(ctx.db);
+  // Issue 15.6: what the statistics read of each request's history (migration 019), as applyEvent keeps it:
+  // the answer or refusal day, the refusal's ground, a request for more information (R14), the check on receipt.
+  await sql`update requests set
+      responded_on = case when state in ('answered', 'refused')
+        then least(received_on + (3 + abs(hashtext(id::text)) % 55), ${o.today}::date) end,
+      refusal_ground = case when state = 'refused'
+        then (${sql.val(GROUNDS)}::text[])[1 + abs(hashtext(number)) % ${GROUNDS.length}] end,
+      additional_info_asked = abs(hashtext(id::text)) % 9 = 0,
+      receipt_check = case when direction = 'incoming' and abs(hashtext(number)) % 7 = 0
+        then cast(${JSON.stringify(RECEIPT_CHECK)} as jsonb) end
+    where received_on is not null`.execute(ctx.db);
   await sql`analyze`.execute(ctx.db);
 }

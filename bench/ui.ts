@@ -2,7 +2,7 @@
 // PostgreSQL side by side: the list's first page, page 50 through the cursor,
 // the archive with filters (Party + period + overdue), a search by debtor
 // name, an export of ~1,000 rows (CSV and XLSX), and the dashboard page as the
-// server renders it (fastify inject). The bar for a page is 200 ms.
+// server renders it (fastify inject), and the statistics of issue 15.6. The bar for a page is 200 ms.
 // Each operation runs WARMUP + RUNS times; p50/p95/p99 of the timed runs.
 import { sql } from 'kysely';
 import { hashPassword } from '../src/adapters/crypto/passwords.js';
@@ -10,8 +10,10 @@ import { buildServer } from '../src/adapters/http/server.js';
 import { createProceeding } from '../src/app/create-proceeding.js';
 import { exportRequestList } from '../src/app/export-request-list.js';
 import { listRequests } from '../src/app/list-requests.js';
+import { getStatistics } from '../src/app/get-statistics.js';
+import { exportStatistics } from '../src/app/export-statistics.js';
 import { openSession } from '../src/app/sessions.js';
-import { addDays } from '../src/domain/dates.js';
+import { addDays, addMonths } from '../src/domain/dates.js';
 import { partyDay } from '../src/domain/parties.js';
 import { aRequest } from '../test/support/requests.js';
 import { nodeOn, passSecondFactor, seedBody, seedOfficer } from '../test/support/app.js';
@@ -131,6 +133,39 @@ export const suite: Suite = {
             exportRequestList(node.ctx, officer, { ...exported, format }),
           ),
         );
+      // Issue 15.6: the statistics of a central body (every body) and of a supervisor (his body), 12 months.
+      const central = await seedOfficer(node.ctx, bodies[0]!, ['central']);
+      const supervisor = await seedOfficer(node.ctx, bodies[1]!, ['supervisor']);
+      const to = today.slice(0, 7);
+      const from = addMonths(`${to}-01`, -11).slice(0, 7);
+      const year = { from, to };
+      const all = await getStatistics(node.ctx, central, year);
+      const counted = all.totals.reduce((n, t) => n + t.requests, 0);
+      rows.push(
+        await time(`${engine}: statistics, 12 months, all bodies (${counted} requests)`, Math.min(RUNS, 10), () =>
+          getStatistics(node.ctx, central, year),
+        ),
+      );
+      rows.push(
+        await time(`${engine}: statistics, 12 months, one Party, incoming`, Math.min(RUNS, 10), () =>
+          getStatistics(node.ctx, central, { ...year, partnerParty: 'KZ', direction: 'incoming' }),
+        ),
+      );
+      rows.push(
+        await time(`${engine}: statistics, 24 months, all bodies`, Math.min(RUNS, 10), () =>
+          getStatistics(node.ctx, central, { from: addMonths(`${to}-01`, -23).slice(0, 7), to }),
+        ),
+      );
+      rows.push(
+        await time(`${engine}: statistics, 12 months, a supervisor's body`, Math.min(RUNS, 10), () =>
+          getStatistics(node.ctx, supervisor, year),
+        ),
+      );
+      rows.push(
+        await time(`${engine}: statistics export, 12 months, XLSX`, Math.min(RUNS, 10), () =>
+          exportStatistics(node.ctx, central, { ...year, format: 'xlsx' }),
+        ),
+      );
       const app = await buildServer({ ctx: node.ctx, logLevel: 'silent', rateLimit: 10_000_000 });
       cleanups.unshift(() => app.close());
       const s = await openSession(node.ctx, { login: officer.login, password: 'bench-password-1' });
@@ -150,9 +185,15 @@ export const suite: Suite = {
   },
   summarize(rows: readonly BenchRow[]) {
     const worst = rows
-      .filter((r) => !r.task.includes('export'))
+      .filter((r) => !r.task.includes('export') && !r.task.includes('statistics'))
       .reduce((a, b) => ((b.p95Micros ?? 0) > (a.p95Micros ?? 0) ? b : a));
+    const stats = rows
+      .filter((r) => r.task.includes('statistics,'))
+      .reduce<BenchRow | null>((a, b) => (!a || (b.p95Micros ?? 0) > (a.p95Micros ?? 0) ? b : a), null);
     return {
+      ...(stats
+        ? { 'slowest statistics p95 (ms)': `${((stats.p95Micros ?? 0) / 1000).toFixed(1)} — ${stats.task}` }
+        : {}),
       'slowest list p95 (ms)': `${((worst.p95Micros ?? 0) / 1000).toFixed(1)} — ${worst.task}`,
       'bar (ms)': 200,
     };

@@ -3,6 +3,7 @@
 // confidentiality, refusal, withdrawal …): the state machine checks it as the
 // other side's move, the history records it. Idempotent by message id.
 import Type from 'typebox';
+import { isRefusalGround } from '../domain/statistics.js';
 import { WORKFLOW_EVENTS } from '../domain/workflow.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
@@ -41,6 +42,8 @@ export async function applyRemoteStep(
     const data = {
       messageId: p.messageId,
       sealed: ctx.sealer.encryptJson(p.data, `event:${row.id}:${p.messageId}`).toString('base64'),
+      // R13.a: a refusal's Article 13 ground is a code, not personal data: kept in clear for the statistics (15.6).
+      ...(p.event === 'refuse' && isRefusalGround(p.data.ground) ? { ground: p.data.ground } : {}),
     };
     const patch =
       p.event === 'notify_delay' && typeof p.data.newDate === 'string'

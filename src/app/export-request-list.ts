@@ -135,9 +135,39 @@ export async function exportRequestList(ctx: AppContext, actor: Actor, input: un
     ? `Выгружены первые ${fmt(items.length)} строк из более чем ${fmt(total)}: уточните фильтры, чтобы выгрузить остальные.`
     : null;
   const today = calendarDateRu(partyDay(ctx.clock.now(), ctx.party));
-  const base = `${incoming ? 'Входящие запросы' : 'Исходящие запросы'} ${today}`;
-  if (p.format === 'csv') {
-    const text = stringify([header, ...rows, ...(note ? [[note]] : [])], { delimiter: ';', record_delimiter: '\r\n' });
+  return tableFile(ctx, p.format, `${incoming ? 'Входящие запросы' : 'Исходящие запросы'} ${today}`, [
+    { name: incoming ? 'Входящие' : 'Исходящие', header, rows, note },
+  ]);
+}
+
+/** One table of a file: a sheet of the workbook (a block of the CSV file). */
+export interface FileTable {
+  name: string;
+  header: readonly string[];
+  rows: readonly (readonly (string | number | null)[])[];
+  /** A last row in italics (a capped file says so). */
+  note?: string | null;
+}
+
+/**
+ * Tables as a file an officer opens in a spreadsheet: CSV in UTF-8 with a BOM and «;» (Russian spreadsheets),
+ * several tables one after another under their names; or XLSX, a sheet per table, bold frozen header, numbers
+ * kept as numbers. Shared by the exports of lists (this file) and of statistics (export-statistics.ts).
+ */
+export async function tableFile(
+  ctx: AppContext,
+  format: 'csv' | 'xlsx',
+  base: string,
+  tables: readonly FileTable[],
+): Promise<ExportedFile> {
+  if (format === 'csv') {
+    const records = tables.flatMap((t, i) => [
+      ...(tables.length > 1 ? [...(i > 0 ? [[]] : []), [t.name]] : []),
+      [...t.header],
+      ...t.rows.map((r) => r.map((c) => (c === null ? '' : typeof c === 'number' ? String(c).replace('.', ',') : c))),
+      ...(t.note ? [[t.note]] : []),
+    ]);
+    const text = stringify(records, { delimiter: ';', record_delimiter: '\r\n' });
     return {
       fileName: `${base}.csv`,
       mediaType: MEDIA_TYPES.csv,
@@ -146,14 +176,16 @@ export async function exportRequestList(ctx: AppContext, actor: Actor, input: un
   }
   const book = new ExcelJS.Workbook();
   book.created = ctx.clock.now();
-  const sheet = book.addWorksheet(incoming ? 'Входящие' : 'Исходящие');
-  sheet.addRow(header).font = { bold: true };
-  for (const r of rows) sheet.addRow(r);
-  if (note) sheet.addRow([note]).font = { italic: true };
-  sheet.views = [{ state: 'frozen', ySplit: 1 }];
-  sheet.columns.forEach((c, i) => {
-    c.width = Math.min(60, Math.max(12, header[i]!.length + 2));
-  });
+  for (const t of tables) {
+    const sheet = book.addWorksheet(t.name);
+    sheet.addRow([...t.header]).font = { bold: true };
+    for (const r of t.rows) sheet.addRow([...r]);
+    if (t.note) sheet.addRow([t.note]).font = { italic: true };
+    sheet.views = [{ state: 'frozen', ySplit: 1 }];
+    sheet.columns.forEach((c, i) => {
+      c.width = Math.min(60, Math.max(12, (t.header[i] ?? '').length + 2));
+    });
+  }
   return {
     fileName: `${base}.xlsx`,
     mediaType: MEDIA_TYPES.xlsx,

@@ -11,6 +11,7 @@ import type { IsoDate } from '../domain/dates.js';
 import type { MessageType } from '../domain/messages.js';
 import { partyDay, partyTimeZone } from '../domain/parties.js';
 import type { Request } from '../domain/request.js';
+import { statisticsColumns } from '../domain/statistics.js';
 import { canSend, declarationParties } from '../domain/treaty.js';
 import { appendAudit } from './audit.js';
 import { canActForBody, canSeeRequest, notFound } from './authorize.js';
@@ -88,9 +89,11 @@ export async function applyEvent(
     .orderBy('id')
     .execute();
   const state = nextState(row.state as RequestState, event, by, history);
+  // Issue 15.6: what the statistics read of this event is kept on the request (migration 019).
+  const stats = await statisticsOf(tx, ctx, row, event, data);
   await tx
     .updateTable('requests')
-    .set({ ...patch, state, version: row.version + 1, updated_at: ctx.clock.now() })
+    .set({ ...patch, ...stats, state, version: row.version + 1, updated_at: ctx.clock.now() })
     .where('id', '=', row.id)
     .execute();
   const ev = await tx
@@ -113,6 +116,27 @@ export async function applyEvent(
     details: { from: row.state, to: state },
   });
   return { state, eventId: String(ev.id) };
+}
+
+/** The statistics columns an event changes; the turnaround ends on the requested Party's local day (R12.a, decision 30). */
+async function statisticsOf(
+  tx: Tx,
+  ctx: AppContext,
+  row: RequestRow,
+  event: WorkflowEvent,
+  data: Record<string, unknown>,
+): Promise<ReturnType<typeof statisticsColumns>> {
+  const needsDay = (event === 'answer_final' || event === 'refuse') && !row.responded_on;
+  const zone =
+    needsDay && row.direction === 'incoming'
+      ? ((await tx.selectFrom('bodies').select('time_zone').where('id', '=', row.body_id).executeTakeFirst())
+          ?.time_zone ?? null)
+      : null;
+  return statisticsColumns(event, data, row, () =>
+    row.direction === 'incoming'
+      ? partyDay(ctx.clock.now(), ctx.party, zone)
+      : partyDay(ctx.clock.now(), row.counterpart_party),
+  );
 }
 
 /**

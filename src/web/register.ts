@@ -32,6 +32,7 @@ import { noticeRoutes } from './routes/notices.js';
 import { healthRoutes } from './routes/health.js';
 import { bodyRoutes } from './routes/bodies.js';
 import { auditRoutes } from './routes/audit.js';
+import { statisticsRoutes } from './routes/statistics.js';
 import { countUnreadNotices, type UnreadNotices } from '../app/count-unread-notices.js';
 export type { WebOptions } from './kit.js';
 
@@ -43,6 +44,16 @@ const HTMX = readFileSync(
 );
 // The "show password" toggle of the password fields (ASVS V2.1.12): a static script, no inline script under the CSP.
 const PASSWORD_JS = readFileSync(path.join(here, 'assets', 'password.js'));
+// Issue 15.6: chart.js (its UMD build, from node_modules, served by the node: no CDN) and the script that draws the
+// statistics page's charts from the page's JSON block (no inline script under the CSP).
+const CHART_JS = readFileSync(
+  // The package exports only its entry points: its UMD build lies beside the CommonJS one in dist/.
+  path.join(path.dirname(createRequire(import.meta.url).resolve('chart.js')), 'chart.umd.min.js'),
+  'utf8',
+)
+  // The source map is not served; the browser must not ask for it.
+  .replace(/\n\/\/# sourceMappingURL=\S+\s*$/, '\n');
+const STATISTICS_JS = readFileSync(path.join(here, 'assets', 'statistics.js'));
 // The kind switch of the debtor and the creditor on the new-proceeding form (hides the groups that do not fit).
 const PERSON_KIND_JS = readFileSync(path.join(here, 'assets', 'person-kind.js'));
 interface Session {
@@ -107,6 +118,12 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   );
   app.get('/assets/htmx.min.js', (_req, reply) =>
     reply.type('text/javascript').header('cache-control', 'public, max-age=86400').send(HTMX),
+  );
+  app.get('/assets/chart.umd.min.js', (_req, reply) =>
+    reply.type('text/javascript').header('cache-control', 'public, max-age=86400').send(CHART_JS),
+  );
+  app.get('/assets/statistics.js', (_req, reply) =>
+    reply.type('text/javascript').header('cache-control', 'public, max-age=3600').send(STATISTICS_JS),
   );
   app.get('/assets/password.js', (_req, reply) =>
     reply.type('text/javascript').header('cache-control', 'public, max-age=3600').send(PASSWORD_JS),
@@ -209,4 +226,5 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   healthRoutes(app, kit);
   await bodyRoutes(app, kit);
   auditRoutes(app, kit);
+  statisticsRoutes(app, kit);
 }

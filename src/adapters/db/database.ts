@@ -30,6 +30,7 @@ import * as m016 from './migrations/016-letterhead-paper-codes.js';
 import * as m017 from './migrations/017-outbox-last-attempt.js';
 import * as m018 from './migrations/018-audit-filters.js';
 import * as m019 from './migrations/019-bundle-receipts.js';
+import * as m020 from './migrations/020-statistics.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -124,6 +125,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '017-outbox-last-attempt': m017.statements,
   '018-audit-filters': m018.statements,
   '019-bundle-receipts': m019.statements,
+  '020-statistics': m020.statements,
 };
 
 const provider: MigrationProvider = {

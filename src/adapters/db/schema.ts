@@ -131,6 +131,14 @@ export interface RequestsTable {
   receipt_check: ColumnType<ReceiptCheck | null, string | null | undefined, string | null>;
   /** Incoming: when the document and its search keys were destroyed (R9.6); the row is then a tombstone. */
   purged_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** The requested Party's local day of the first final answer or refusal (019; statistics, R12). */
+  responded_on: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The Article 13 ground of a refusal (019; a code). */
+  refusal_ground: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The requested body asked for additional information (019; R14). */
+  additional_info_asked: ColumnType<boolean, boolean | undefined, boolean>;
+  /** Article 11 problems found on receipt (019; generated from receipt_check). */
+  receipt_problems: ColumnType<number, never, never>;
 }
 
 export interface RequestItemsTable {

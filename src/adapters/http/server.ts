@@ -16,6 +16,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import { authenticateToken } from '../../app/authenticate.js';
 import type { Actor, AppContext } from '../../app/context.js';
 import { EixError } from '../../domain/errors.js';
+import { registerStatisticsRoutes } from './routes/statistics.js';
 import { toEixError } from './errors.js';
 import type { ListenerTls } from './tls.js';
 import { registerAdminRoutes } from './routes/admin.js';
@@ -228,6 +229,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerDisclosureRoutes(app, opts.ctx);
   registerAdminRoutes(app, opts.ctx);
   registerTreatyRoutes(app, opts.ctx);
+  registerStatisticsRoutes(app, opts.ctx);
   await registerWeb(app, opts.ctx, {
     authFailures,
     uploads: opts.uploads ?? { maxBytes: 50 * 1024 * 1024, maxFiles: 10 },
