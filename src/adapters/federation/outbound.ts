@@ -147,7 +147,7 @@ export function postBundle(
   fed: Federation,
   to: { readonly party: string; readonly url: string },
   bundle: string,
-  timeoutMs = 60_000,
+  timeoutMs = 30_000,
 ): Promise<string> {
   return post(fed, to, { path: BUNDLE_PATH, mediaType: BUNDLE_MEDIA_TYPE, body: bundle }, timeoutMs);
 }
@@ -647,6 +647,9 @@ export interface OutboxWorker {
   stop(): Promise<void>;
 }
 
+/** Claimed sets of rows being delivered at once: a slow or silent peer holds one of them, not the worker. */
+const MAX_IN_FLIGHT = 8;
+
 export function startOutboxWorker(
   fed: Federation,
   opts: { intervalMs?: number; batch?: number; onError?: (e: unknown) => void } = {},
@@ -654,6 +657,7 @@ export function startOutboxWorker(
   let stopped = false;
   let running: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
+  const inFlight = new Set<Promise<void>>();
   // Enough due rows for a full bundle; messages to peers without bundles still go 16 at a time.
   const batch = opts.batch ?? Math.max(16, fed.bundle.maxMessages);
   const tick = async (): Promise<number> => {
@@ -661,12 +665,27 @@ export function startOutboxWorker(
     await deliverClaimed(fed, rows);
     return rows.length;
   };
+  const settled = async () => {
+    while (inFlight.size > 0) await Promise.all([...inFlight]);
+  };
+  // Claims while there is work and dispatches each claim without waiting for it (claimed rows are leased, so
+  // nobody else takes them): the next bundle is signed while the previous one is on the wire, and a peer that
+  // does not answer (until the 30 s timeout) delays only the rows it was sent.
   const loop = () => {
     if (stopped || running) return;
     running = (async () => {
       try {
-        while (!stopped && (await tick()) > 0) {
-          /* keep going while there is work */
+        while (!stopped) {
+          if (inFlight.size >= MAX_IN_FLIGHT) {
+            await Promise.race(inFlight);
+            continue;
+          }
+          const rows = await claimDue(fed, batch);
+          if (rows.length === 0) break;
+          const delivery: Promise<void> = deliverClaimed(fed, rows)
+            .catch((e: unknown) => opts.onError?.(e))
+            .finally(() => inFlight.delete(delivery));
+          inFlight.add(delivery);
         }
       } catch (e) {
         opts.onError?.(e);
@@ -685,6 +704,7 @@ export function startOutboxWorker(
     },
     drain: async () => {
       while (running) await running;
+      await settled();
       while ((await tick()) > 0) {
         /* drain */
       }
@@ -693,6 +713,7 @@ export function startOutboxWorker(
       stopped = true;
       if (timer) clearTimeout(timer);
       while (running) await running;
+      await settled();
     },
   };
 }
