@@ -1,193 +1,430 @@
-// A soak of two nodes (RU → KZ, in one process, real mutual TLS): first at a
-// fixed rate, then at the maximum sustainable rate; throughput, delivery
-// latency percentiles (sign → signed receipt recorded), errors, RSS and
-// database growth; then a check that every request sent was received exactly
-// once. The maximum phase is a closed loop: eight senders sign as fast as they
-// can while fewer than EIX_LOAD_WINDOW requests (default 128) await their
-// receipt — an open loop only measures how fast the backlog grows (signing
-// runs several times faster than one receiver stores and receipts).
-// EIX_LOAD_SECONDS sets the length of each phase (default 150 s: 5 minutes in all).
-import { execFileSync } from 'node:child_process';
+// Load between two node processes (issue 16, item 5): RU and KZ of a demo
+// federation run as separate child processes (`eix node start`, as the fault
+// suite runs them), on PostgreSQL and on PGlite, side by side in one run with a
+// plain mutual-TLS echo of the same bytes (also a process of its own).
+//
+// This process only drives and measures: it creates requests as an officer's
+// program would, through RU's REST API (draft + sign, a bearer token), and
+// reads the nodes' databases after they stopped. Per engine:
+//   1. a phase at a fixed rate (EIX_LOAD_RATE, default 200 requests/s, open
+//      loop): delivery latency p50/p99, sign → the signed receipt recorded at
+//      RU (outbox.created_at → the request's `receipt` event);
+//   2. a phase at the maximum rate (closed loop: EIX_LOAD_CREATORS concurrent
+//      creators while fewer than EIX_LOAD_WINDOW await their receipt): the
+//      requests delivered and receipted per second within the phase;
+//   3. the backlog drained (at most 2 minutes), every request received exactly
+//      once; RSS of each node process (VmRSS, sampled every second); storage
+//      per exchanged request over both nodes: the databases' size after a
+//      CHECKPOINT (and after VACUUM + CHECKPOINT) less their size before, divided
+//      by the requests exchanged.
+// EIX_LOAD_SECONDS sets the length of each phase (default 20 s: a run takes a
+// few minutes); EIX_LOAD_ENGINES=postgres,pglite which engines; PostgreSQL at
+// EIX_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
+// in the databases eix_bench_ru and eix_bench_kz, created and dropped here.
+import { execFileSync, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { Agent, request as httpsRequest } from 'node:https';
 import path from 'node:path';
-import { createProceeding } from '../src/app/create-proceeding.js';
-import { draftRequest } from '../src/app/draft-request.js';
-import { signRequest } from '../src/app/sign-request.js';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import pg from 'pg';
+import { canonicalBytes, signCompact } from '../src/adapters/crypto/jws.js';
+import { openDatabase } from '../src/adapters/db/database.js';
+import { FEDERATION_PATH, MESSAGE_JWS_TYPE } from '../src/adapters/federation/context.js';
+import type { DemoParty } from '../src/demo/federation.js';
+import type { Message } from '../src/domain/messages.js';
+import { nodePaths } from '../src/main.js';
+import { draft, prepareFaultFederation, proceedingId, sign, total } from '../test/faults/harness.js';
+import { freePort } from '../test/support/federation.js';
+import { spawnNode, type NodeProcess } from '../test/support/processes.js';
 import { aRequest } from '../test/support/requests.js';
-import { officer, startTestFederation } from '../test/support/federation.js';
 import type { BenchRow, Suite } from './run.js';
 
-const PHASE_SECONDS = Number(process.env.EIX_LOAD_SECONDS ?? 150);
-const FIXED_RATE = Number(process.env.EIX_LOAD_RATE ?? 5);
-const WINDOW = Number(process.env.EIX_LOAD_WINDOW ?? 128);
+const PHASE_SECONDS = Number(process.env.EIX_LOAD_SECONDS ?? 20);
+const FIXED_RATE = Number(process.env.EIX_LOAD_RATE ?? 200);
+const WINDOW = Number(process.env.EIX_LOAD_WINDOW ?? 256);
+const CREATORS = Number(process.env.EIX_LOAD_CREATORS ?? 16);
+const ENGINES = (process.env.EIX_LOAD_ENGINES ?? 'postgres,pglite').split(',').filter(Boolean);
+const PG_ADMIN = process.env.EIX_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ECHO_SECONDS = Math.max(3, Math.min(10, PHASE_SECONDS / 2));
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+
 let summary: Record<string, number | string> = {};
 
-const du = (dir: string): number => Number(execFileSync('du', ['-sk', dir]).toString().split('\t')[0]) * 1024;
-const pct = (xs: number[], p: number) =>
+const pct = (xs: readonly number[], p: number) =>
   xs.length ? [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]! : 0;
+const du = (dir: string): number => Number(execFileSync('du', ['-sk', dir]).toString().split('\t')[0]) * 1024;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export const suite: Suite = {
-  name: 'load',
-  description: `two nodes exchanging for 2 × ${PHASE_SECONDS} s: ${FIXED_RATE}/s fixed, then maximum rate`,
-  async measure() {
-    const fed = await startTestFederation();
-    try {
-      const ru = fed.nodes.RU.wired.ctx;
-      const kz = fed.nodes.KZ.wired.ctx;
-      const o = await officer(fed.nodes.RU, 'ru.officer');
-      const ex = aRequest();
-      const { id: proceedingId } = await createProceeding(ru, o, {
-        number: 'LOAD-1',
-        openedOn: '2026-03-02',
-        debtor: ex.debtor,
-        creditor: ex.creditor,
-        executiveDocuments: [ex.executiveDocument],
-      });
-      const ruDir = path.join(fed.dir, 'ru', 'db');
-      const kzDir = path.join(fed.dir, 'kz', 'db');
-      const sizeBefore = du(ruDir) + du(kzDir);
-      const rss: number[] = [];
-      const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 1000);
-      const sent: string[] = [];
-      let errors = 0;
-      const sendOne = async () => {
-        try {
-          const d = await draftRequest(ru, o, {
-            proceedingId,
-            requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' },
-            items: [{ kind: 'location', target: 'debtor' }],
-            grounds: 'Должник проживает в Республике Казахстан.',
-          });
-          await signRequest(ru, o, { requestId: d.id });
-          sent.push(d.id);
-          fed.nodes.RU.worker!.kick();
-        } catch {
-          errors += 1;
-        }
-      };
-      const phases: { name: string; from: Date; to: Date; count: number }[] = [];
-      // Phase 1: fixed rate.
-      let from = new Date();
-      let t0 = Date.now();
-      for (let i = 0; Date.now() - t0 < PHASE_SECONDS * 1000; i++) {
-        await sendOne();
-        const wait = t0 + ((i + 1) * 1000) / FIXED_RATE - Date.now();
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+/** VmRSS of the processes, every second, until stopped; returns the samples per pid (bytes). */
+function sampleRss(pids: readonly number[]): { stop(): Map<number, number[]> } {
+  const samples = new Map(pids.map((p) => [p, [] as number[]]));
+  const timer = setInterval(() => {
+    for (const pid of pids) {
+      try {
+        const status = execFileSync('cat', [`/proc/${pid}/status`]).toString();
+        const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+        if (kb) samples.get(pid)!.push(kb * 1024);
+      } catch {
+        /* exited */
       }
-      phases.push({ name: `fixed ${FIXED_RATE}/s`, from, to: new Date(), count: sent.length });
-      // Phase 2: maximum sustainable rate (8 senders, at most WINDOW awaiting a receipt).
-      const deliveredCount = async () =>
-        Number(
-          (
-            await ru.db
-              .selectFrom('outbox')
-              .select((eb) => eb.fn.countAll<string>().as('n'))
-              .where('status', '=', 'delivered')
-              .executeTakeFirstOrThrow()
-          ).n,
-        );
-      let delivered = await deliveredCount();
-      let polling = true;
-      const poller = (async () => {
-        while (polling) {
-          delivered = await deliveredCount();
-          await new Promise((r) => setTimeout(r, 100));
-        }
-      })();
-      from = new Date();
-      t0 = Date.now();
-      const before2 = sent.length;
-      let maxInFlight = 0;
-      await Promise.all(
-        Array.from({ length: 8 }, async () => {
-          while (Date.now() - t0 < PHASE_SECONDS * 1000) {
-            if (sent.length - delivered >= WINDOW) {
-              await new Promise((r) => setTimeout(r, 20));
-              continue;
-            }
-            await sendOne();
-            maxInFlight = Math.max(maxInFlight, sent.length - delivered);
-          }
-        }),
+    }
+  }, 1000);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return samples;
+    },
+  };
+}
+
+async function adminQuery(q: string): Promise<void> {
+  const c = new pg.Client({ connectionString: PG_ADMIN });
+  await c.connect();
+  try {
+    await c.query(q);
+  } finally {
+    await c.end();
+  }
+}
+
+const pgUrl = (db: string) => {
+  const u = new URL(PG_ADMIN);
+  u.pathname = `/${db}`;
+  return u.toString();
+};
+
+/** Runs `fn` on a node's database while the node is stopped (PGlite is one process's) or beside it (PostgreSQL). */
+async function withDatabase<T>(
+  home: string,
+  url: string | undefined,
+  fn: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>,
+): Promise<T> {
+  const d = await openDatabase(url ? { url, migrate: false } : { dir: nodePaths(home).db, migrate: false });
+  try {
+    return await fn(d.db);
+  } finally {
+    await d.close();
+  }
+}
+
+interface Sizes {
+  checkpoint: number;
+  vacuumed: number;
+}
+
+async function databaseSize(home: string, url: string | undefined, vacuum: boolean): Promise<Sizes> {
+  return withDatabase(home, url, async (db) => {
+    const size = async () => {
+      await sql`checkpoint`.execute(db);
+      return Number(
+        (await sql<{ n: string }>`select pg_database_size(current_database())::text as n`.execute(db)).rows[0]!.n,
       );
-      polling = false;
-      await poller;
-      phases.push({ name: 'maximum', from, to: new Date(), count: sent.length - before2 });
-      summary['maximum: window (awaiting receipt)'] = `${WINDOW} (max seen ${maxInFlight})`;
-      // Let the worker finish the backlog (bounded: it keeps running by itself).
-      const tDrain = Date.now();
-      const deadline = tDrain + 120_000;
-      for (;;) {
-        fed.nodes.RU.worker!.kick();
-        const pending = await ru.db
-          .selectFrom('outbox')
-          .select((eb) => eb.fn.countAll<string>().as('n'))
-          .where('status', '!=', 'delivered')
-          .executeTakeFirstOrThrow();
-        if (Number(pending.n) === 0 || Date.now() > deadline) break;
-        await new Promise((r) => setTimeout(r, 500));
+    };
+    const checkpoint = await size();
+    if (!vacuum) return { checkpoint, vacuumed: checkpoint };
+    await sql`vacuum`.execute(db);
+    return { checkpoint, vacuumed: await size() };
+  });
+}
+
+/** A request message signed with RU's body key: the bytes the echo sends back. */
+async function sampleJws(ruHome: string): Promise<string> {
+  const keys = nodePaths(ruHome).bodyKeys;
+  const m: Message = {
+    envelope: {
+      id: randomUUID(),
+      type: 'request',
+      schemaVersion: 1,
+      from: { party: 'RU', body: 'ru-fssp-77' },
+      to: { party: 'KZ', body: 'kz-central' },
+      createdAt: new Date().toISOString(),
+      officer: { id: 'bench', name: 'Петрова А. С.', position: 'судебный пристав-исполнитель' },
+    },
+    body: { request: { ...aRequest(), requestingBody: { id: 'ru-fssp-77', party: 'RU', name: 'ГУФССП' } } },
+  };
+  return signCompact(
+    canonicalBytes(m),
+    await readFile(path.join(keys, 'ru-fssp-77.key'), 'utf8'),
+    await readFile(path.join(keys, 'ru-fssp-77.crt'), 'utf8'),
+    MESSAGE_JWS_TYPE,
+  );
+}
+
+/** The plain mutual-TLS echo: a server process with KZ's TLS identity, RU's identity as the client. */
+async function echo(ruHome: string, kzHome: string): Promise<BenchRow> {
+  const port = await freePort();
+  const server = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(ROOT, 'bench/tools/echo-server.ts'), kzHome, String(port)],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      cwd: ROOT,
+    },
+  );
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.stdout!.on('data', (c: Buffer) => c.toString().includes('ready') && resolve());
+      server.once('exit', (code) => reject(new Error(`echo server exited (${code})`)));
+    });
+    const p = nodePaths(ruHome);
+    const agent = new Agent({
+      keepAlive: true,
+      maxSockets: CREATORS,
+      key: await readFile(p.tlsKey, 'utf8'),
+      cert: await readFile(p.tlsChain, 'utf8'),
+      ca: await readFile(p.depositary, 'utf8'),
+      minVersion: 'TLSv1.2',
+    });
+    const jws = await sampleJws(ruHome);
+    const post = () =>
+      new Promise<void>((resolve, reject) => {
+        const req = httpsRequest(
+          `https://127.0.0.1:${port}${FEDERATION_PATH}`,
+          {
+            method: 'POST',
+            agent,
+            headers: { 'content-type': 'application/jose', 'content-length': Buffer.byteLength(jws) },
+          },
+          (res) => {
+            let n = 0;
+            res.on('data', (c: Buffer) => (n += c.length));
+            res.on('end', () => (res.statusCode === 200 && n === jws.length ? resolve() : reject(new Error('echo'))));
+          },
+        );
+        req.on('error', reject);
+        req.end(jws);
+      });
+    const lat: number[] = [];
+    for (let i = 0; i < 50; i++) await post(); // connections and JIT warm
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CREATORS }, async () => {
+        while (performance.now() - t0 < ECHO_SECONDS * 1000) {
+          const s = performance.now();
+          await post();
+          lat.push(performance.now() - s);
+        }
+      }),
+    );
+    const seconds = (performance.now() - t0) / 1000;
+    agent.destroy();
+    return {
+      task: `echo: plain mutual TLS, same bytes, ${CREATORS} in flight`,
+      opsPerSec: Math.round(lat.length / seconds),
+      meanMicros: Math.round((lat.reduce((a, b) => a + b, 0) / lat.length) * 1000),
+      p50Micros: Math.round(pct(lat, 50) * 1000),
+      p99Micros: Math.round(pct(lat, 99) * 1000),
+      samples: lat.length,
+    };
+  } finally {
+    server.kill('SIGTERM');
+  }
+}
+
+interface Phase {
+  name: string;
+  from: Date;
+  to: Date;
+  created: number;
+}
+
+async function runEngine(
+  engine: string,
+  withEcho: boolean,
+): Promise<{ rows: BenchRow[]; facts: Record<string, number | string>; echo: BenchRow | null }> {
+  const urls: Partial<Record<DemoParty, string>> | undefined =
+    engine === 'postgres' ? { RU: pgUrl('eix_bench_ru'), KZ: pgUrl('eix_bench_kz') } : undefined;
+  if (urls)
+    for (const db of ['eix_bench_ru', 'eix_bench_kz']) {
+      await adminQuery(`drop database if exists ${db}`);
+      await adminQuery(`create database ${db}`);
+    }
+  const fed = await prepareFaultFederation(urls ? { databaseUrls: urls } : {});
+  const procs: NodeProcess[] = [];
+  try {
+    const homes = { RU: fed.home('RU'), KZ: fed.home('KZ') };
+    const sizeBefore = {
+      RU: await databaseSize(homes.RU, urls?.RU, true),
+      KZ: await databaseSize(homes.KZ, urls?.KZ, true),
+    };
+    const duBefore = urls ? 0 : du(nodePaths(homes.RU).db) + du(nodePaths(homes.KZ).db);
+    // EIX_LOAD_PROFILE=<dir>: each node process writes a V8 CPU profile there when it stops (bench/tools/cpuprofile-top.ts).
+    const profile = process.env.EIX_LOAD_PROFILE;
+    const env = (p: DemoParty): Record<string, string> => ({
+      ...(urls?.[p] ? { EIX_DATABASE_URL: urls[p] } : {}),
+      ...(profile
+        ? {
+            NODE_OPTIONS: `--import ${path.join(ROOT, 'bench/tools/profile-hook.mjs')}`,
+            EIX_PROFILE_OUT: path.join(profile, `${engine}-${p}.cpuprofile`),
+          }
+        : {}),
+    });
+    const kz = spawnNode(homes.KZ, fed.ports.KZ, env('KZ'));
+    const ru = spawnNode(homes.RU, fed.ports.RU, env('RU'));
+    procs.push(kz, ru);
+    await Promise.all([kz.ready, ru.ready]);
+    const token = fed.token('ru.officer');
+    const proceeding = await proceedingId(ru.apiUrl, token);
+    const rss = sampleRss([ru.proc.pid!, kz.proc.pid!]);
+    let errors = 0;
+    let created = 0;
+    const createOne = async () => {
+      try {
+        await sign(ru.apiUrl, token, await draft(ru.apiUrl, token, proceeding));
+        created++;
+      } catch {
+        errors++;
       }
-      summary['backlog drained in (s)'] = Math.round((Date.now() - tDrain) / 100) / 10;
-      clearInterval(sampler);
-      const rows: BenchRow[] = [];
+    };
+    for (let i = 0; i < 20; i++) await createOne(); // warm: connections, JIT, first deliveries
+    const receipted = () => total(ru.apiUrl, token, 'outgoing', 'received');
+    while ((await receipted()) < created && errors === 0) await sleep(200);
+    const phases: Phase[] = [];
+    // 1. Fixed rate, open loop (at most 256 creations in flight: past that the driver, not the node, would queue).
+    let from = new Date();
+    let before = created;
+    const inFlight = new Set<Promise<void>>();
+    const t0 = performance.now();
+    for (let i = 0; performance.now() - t0 < PHASE_SECONDS * 1000; i++) {
+      const wait = t0 + (i * 1000) / FIXED_RATE - performance.now();
+      if (wait > 0) await sleep(wait);
+      while (inFlight.size >= 256) await Promise.race(inFlight);
+      const p: Promise<void> = createOne().finally(() => inFlight.delete(p));
+      inFlight.add(p);
+    }
+    await Promise.all(inFlight);
+    phases.push({ name: `fixed ${FIXED_RATE}/s`, from, to: new Date(), created: created - before });
+    // Let the fixed phase's backlog go before the maximum phase starts.
+    const drainBy = Date.now() + 120_000;
+    while ((await receipted()) < created && Date.now() < drainBy) await sleep(250);
+    // 2. Maximum, closed loop.
+    let done = await receipted();
+    let polling = true;
+    const poller = (async () => {
+      while (polling) {
+        done = await receipted().catch(() => done);
+        await sleep(250);
+      }
+    })();
+    from = new Date();
+    before = created;
+    const t1 = performance.now();
+    await Promise.all(
+      Array.from({ length: CREATORS }, async () => {
+        while (performance.now() - t1 < PHASE_SECONDS * 1000) {
+          if (created - done >= WINDOW) {
+            await sleep(10);
+            continue;
+          }
+          await createOne();
+        }
+      }),
+    );
+    polling = false;
+    await poller;
+    phases.push({ name: 'maximum', from, to: new Date(), created: created - before });
+    const tDrain = Date.now();
+    while ((await receipted()) < created && Date.now() - tDrain < 120_000) await sleep(250);
+    const drainedIn = (Date.now() - tDrain) / 1000;
+    const samples = rss.stop();
+    await Promise.all([ru.kill('SIGTERM'), kz.kill('SIGTERM')]);
+    // Measured from the databases, the nodes stopped.
+    const rows: BenchRow[] = [];
+    const facts: Record<string, number | string> = {};
+    await withDatabase(homes.RU, urls?.RU, async (db) => {
       for (const ph of phases) {
-        const msgs = await ru.db
-          .selectFrom('outbox')
-          .select(['created_at', 'delivered_at'])
-          .where('type', '=', 'request')
-          .where('created_at', '>=', ph.from)
-          .where('created_at', '<=', ph.to)
-          .execute();
-        const lat = msgs.filter((m) => m.delivered_at).map((m) => m.delivered_at!.getTime() - m.created_at.getTime());
+        const r = await sql<{ created_at: Date; receipt_at: Date | null }>`
+          select o.created_at, (select min(e.at) from request_events e
+                                 where e.request_id = o.request_id and e.event = 'receipt') as receipt_at
+          from outbox o where o.type = 'request' and o.created_at >= ${ph.from} and o.created_at <= ${ph.to}`.execute(
+          db,
+        );
+        const lat = r.rows.filter((x) => x.receipt_at).map((x) => x.receipt_at!.getTime() - x.created_at.getTime());
         const seconds = (ph.to.getTime() - ph.from.getTime()) / 1000;
-        summary[`${ph.name}: receipts recorded within the phase (/s)`] =
-          Math.round((msgs.filter((m) => m.delivered_at && m.delivered_at <= ph.to).length / seconds) * 10) / 10;
+        const within = await sql<{ n: string }>`
+          select count(*)::text as n from request_events
+          where event = 'receipt' and at >= ${ph.from} and at <= ${ph.to}`.execute(db);
         rows.push({
-          task: `${ph.name}: requests signed → receipt recorded`,
-          opsPerSec: Math.round((ph.count / seconds) * 10) / 10,
+          task: `${engine}: ${ph.name}, signed → receipt recorded (receipted/s)`,
+          opsPerSec: Math.round((Number(within.rows[0]!.n) / seconds) * 10) / 10,
           meanMicros: Math.round((lat.reduce((a, b) => a + b, 0) / Math.max(1, lat.length)) * 1000),
           p50Micros: pct(lat, 50) * 1000,
           p99Micros: pct(lat, 99) * 1000,
-          samples: msgs.length,
+          samples: r.rows.length,
         });
-        summary[`${ph.name} p95 (ms)`] = pct(lat, 95);
+        facts[`${engine} ${ph.name}: created/s`] = Math.round((ph.created / seconds) * 10) / 10;
       }
-      const incoming = await kz.db
-        .selectFrom('requests')
-        .select(['message_id'])
-        .where('direction', '=', 'incoming')
-        .execute();
-      const unique = new Set(incoming.map((r) => r.message_id)).size;
-      const undelivered = Number(
-        (
-          await ru.db
-            .selectFrom('outbox')
-            .select((eb) => eb.fn.countAll<string>().as('n'))
-            .where('status', '!=', 'delivered')
-            .executeTakeFirstOrThrow()
-        ).n,
+      const q = await sql<{ sent: string; received: string; queued: string }>`
+        select (select count(*) from outbox where type = 'request')::text as sent,
+               (select count(*) from requests where direction = 'outgoing' and state = 'received')::text as received,
+               (select count(*) from outbox where status <> 'delivered')::text as queued`.execute(db);
+      facts[`${engine}: sent / receipted at RU / still queued`] =
+        `${q.rows[0]!.sent} / ${q.rows[0]!.received} / ${q.rows[0]!.queued}`;
+    });
+    await withDatabase(homes.KZ, urls?.KZ, async (db) => {
+      const r = await sql<{ n: string; u: string }>`
+        select count(*)::text as n, count(distinct message_id)::text as u from requests where direction = 'incoming'`.execute(
+        db,
       );
-      const outgoing = await ru.db
-        .selectFrom('requests')
-        .select((eb) => eb.fn.countAll<string>().as('n'))
-        .where('direction', '=', 'outgoing')
-        .where('state', '=', 'received')
-        .executeTakeFirstOrThrow();
-      summary = {
-        ...summary,
-        sent: sent.length,
-        'received by KZ': incoming.length,
-        'duplicates at KZ': incoming.length - unique,
-        'still queued at the end': undelivered,
-        lost: sent.length - unique - undelivered,
-        'RU requests with receipt': Number(outgoing.n),
-        errors,
-        'RSS min / max (MB)': `${Math.round(Math.min(...rss) / 1e6)} / ${Math.round(Math.max(...rss) / 1e6)}`,
-        'database growth (MB, both nodes)': Math.round((du(ruDir) + du(kzDir) - sizeBefore) / 1e5) / 10,
-      };
-      return rows;
-    } finally {
-      await fed.close();
+      facts[`${engine}: received by KZ / duplicates`] =
+        `${r.rows[0]!.n} / ${Number(r.rows[0]!.n) - Number(r.rows[0]!.u)}`;
+    });
+    const mb = (xs: number[] | undefined) => Math.round(Math.max(0, ...(xs ?? [])) / 1e6);
+    facts[`${engine}: RSS max RU / KZ (MB)`] = `${mb(samples.get(ru.proc.pid!))} / ${mb(samples.get(kz.proc.pid!))}`;
+    facts[`${engine}: errors (creating)`] = errors;
+    facts[`${engine}: backlog drained in (s)`] = Math.round(drainedIn * 10) / 10;
+    const after = {
+      RU: await databaseSize(homes.RU, urls?.RU, true),
+      KZ: await databaseSize(homes.KZ, urls?.KZ, true),
+    };
+    const perRequest = (k: keyof Sizes) =>
+      ((after.RU[k] - sizeBefore.RU[k] + after.KZ[k] - sizeBefore.KZ[k]) / Math.max(1, created) / 1024).toFixed(1);
+    facts[`${engine}: storage per request, both nodes, after CHECKPOINT (kB)`] = perRequest('checkpoint');
+    facts[`${engine}: … after VACUUM + CHECKPOINT (kB)`] = perRequest('vacuumed');
+    if (!urls)
+      facts[`${engine}: data directories, write-ahead log included, per request (kB)`] = (
+        (du(nodePaths(homes.RU).db) + du(nodePaths(homes.KZ).db) - duBefore) /
+        created /
+        1024
+      ).toFixed(1);
+    // The echo between processes of the same kind, with these certificates, in this run (the nodes stopped).
+    return { rows, facts, echo: withEcho ? await echo(homes.RU, homes.KZ) : null };
+  } finally {
+    await Promise.all(procs.map((p) => p.kill('SIGKILL')));
+    await fed.cleanup();
+    if (urls) for (const db of ['eix_bench_ru', 'eix_bench_kz']) await adminQuery(`drop database if exists ${db}`);
+  }
+}
+
+export const suite: Suite = {
+  name: 'load',
+  description: `RU and KZ as two node processes, ${PHASE_SECONDS} s at ${FIXED_RATE}/s then ${PHASE_SECONDS} s at the maximum (${CREATORS} creators over REST, window ${WINDOW}), on ${ENGINES.join(' and ')}, beside a mutual-TLS echo`,
+  async measure() {
+    summary = {};
+    const rows: BenchRow[] = [];
+    let echoRow: BenchRow | null = null;
+    for (const engine of ENGINES) {
+      if (engine === 'postgres') {
+        try {
+          await adminQuery('select 1');
+        } catch (e) {
+          process.stderr.write(`PostgreSQL not reachable (${(e as Error).message}): skipped\n`);
+          continue;
+        }
+      }
+      const r = await runEngine(engine, !echoRow);
+      rows.push(...r.rows);
+      Object.assign(summary, r.facts);
+      echoRow ??= r.echo;
     }
+    if (echoRow) {
+      rows.push(echoRow);
+      for (const r of rows.filter((x) => x.task.includes('maximum')))
+        summary[`${r.task.split(':')[0]}: maximum / echo`] = (r.opsPerSec / echoRow.opsPerSec).toFixed(3);
+    }
+    return rows;
   },
   summarize: () => summary,
 };

@@ -149,7 +149,7 @@ export async function seedRequests(
     from requests r cross join generate_series(1, 3) n
     where n <= 1 + abs(hashtext(r.number)) % 3
     on conflict do nothing`.execute(ctx.db);
-  // Issue 15.6: what the statistics read of each request's history (migration 019), as applyEvent keeps it:
+  // Issue 15.6: what the statistics read of each request's history (migration 020), as applyEvent keeps it:
   // the answer or refusal day, the refusal's ground, a request for more information (R14), the check on receipt.
   await sql`update requests set
       responded_on = case when state in ('answered', 'refused')

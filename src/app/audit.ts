@@ -30,14 +30,34 @@ export interface AuditFields {
 }
 
 /**
+ * The transactions that hold the append lock, with the last entry each appended (undefined: none yet).
+ * The lock is a transaction lock: once taken it is held until commit or rollback, so a transaction takes
+ * it once, not at every entry or event; and while it is held no other transaction appends, so the entry
+ * this one appended last is the log's last. (An error inside a transaction aborts it whole, and no code
+ * uses savepoints: an entry recorded here is never rolled back while the transaction goes on.)
+ */
+const holding = new WeakMap<Tx, AuditEntry | undefined>();
+
+/** Takes the append lock for the rest of the transaction (once per transaction). */
+export async function takeAuditLock(tx: Tx): Promise<void> {
+  if (holding.has(tx)) return;
+  await sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(tx);
+  holding.set(tx, undefined);
+}
+
+/**
  * Appends one entry inside the caller's transaction (it commits or rolls back with the change).
  * Under the global lock only CPU work is added (a SHA-256 and an HMAC, ~µs): the key is in memory.
  */
 export async function appendAudit(tx: Tx, ctx: AppContext, actor: Actor, f: AuditFields): Promise<AuditEntry> {
-  await sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(tx);
-  const last = await tx.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  await takeAuditLock(tx);
+  let last: AuditEntry | null | undefined = holding.get(tx);
+  if (!last) {
+    const row = await tx.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst();
+    last = row ? rowToEntry(row) : null;
+  }
   const entry = chainEntry(
-    last ? rowToEntry(last) : null,
+    last,
     {
       at: ctx.clock.now().toISOString(),
       actor: actorName(actor),
@@ -65,6 +85,7 @@ export async function appendAudit(tx: Tx, ctx: AppContext, actor: Actor, f: Audi
       mac: entry.mac,
     })
     .execute();
+  holding.set(tx, entry);
   return entry;
 }
 

@@ -4,6 +4,7 @@
 // The receipt's deadline (R12.a) and, from protocol version 2, the shorter
 // date the requested body recorded (R12.b `requestedBy`) are kept on our side.
 import Type from 'typebox';
+import { sha256Hex } from '../adapters/crypto/jws.js';
 import { isIsoDate } from '../domain/dates.js';
 import { EixError } from '../domain/errors.js';
 import { partyDay } from '../domain/parties.js';
@@ -20,6 +21,12 @@ export const RecordDeliveryInput = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** What the history keeps of a receipt: its facts, and the JWS by its SHA-256 (the bytes stay on the outbox row). */
+function eventReceipt(receipt: Record<string, unknown>): Record<string, unknown> {
+  const { jws, ...facts } = receipt;
+  return typeof jws === 'string' ? { ...facts, jwsSha256: sha256Hex(jws) } : facts;
+}
 
 export async function recordDelivery(
   ctx: AppContext,
@@ -69,7 +76,9 @@ export async function recordDelivery(
         receiptAt: p.receiptAt,
         ...(deadline ? { deadline } : {}),
         ...(requestedBy ? { requestedBy } : {}),
-        ...(p.receipt ? { receipt: p.receipt } : {}),
+        // The receipt itself (its JWS, with the signing certificate in x5c) is kept once, on the outbox row;
+        // the history names it by its SHA-256 instead of storing its bytes again with every request.
+        ...(p.receipt ? { receipt: eventReceipt(p.receipt) } : {}),
       },
       {},
       true,

@@ -3,10 +3,9 @@
 // event is never lost nor told twice (a redelivered message changes nothing and
 // records nothing). The log serves the officer's notices (issue 14 item 7) and
 // the national systems' feed (issue 17), whose cursor is `events.id`.
-import { sql } from 'kysely';
 import { ONCE_PER_REQUEST, type AnyEvent } from '../domain/events.js';
 import type { Tx } from '../ports/store.js';
-import { AUDIT_LOCK } from './audit.js';
+import { takeAuditLock } from './audit.js';
 import type { AppContext } from './context.js';
 
 export type NewEvent = AnyEvent & {
@@ -24,7 +23,7 @@ export type NewEvent = AnyEvent & {
 export async function recordEvent(tx: Tx, ctx: AppContext, e: NewEvent): Promise<string | null> {
   // The audit log's lock (re-entrant within the transaction): ids commit in order, so a feed
   // reading "after id N" never passes over an id that a slower transaction commits later.
-  await sql`select pg_advisory_xact_lock(${AUDIT_LOCK})`.execute(tx);
+  await takeAuditLock(tx);
   let q = tx.insertInto('events').values({
     kind: e.kind,
     request_id: e.requestId,

@@ -89,7 +89,7 @@ export async function applyEvent(
     .orderBy('id')
     .execute();
   const state = nextState(row.state as RequestState, event, by, history);
-  // Issue 15.6: what the statistics read of this event is kept on the request (migration 019).
+  // Issue 15.6: what the statistics read of this event is kept on the request (migration 020).
   const stats = await statisticsOf(tx, ctx, row, event, data);
   await tx
     .updateTable('requests')

@@ -19,6 +19,7 @@ import { getRequest } from '../../src/app/get-request.js';
 import { listWaitingMessages } from '../../src/app/list-waiting-messages.js';
 import { notifyDeletion } from '../../src/app/notify-deletion.js';
 import { signRequest } from '../../src/app/sign-request.js';
+import { sha256Hex } from '../../src/adapters/crypto/jws.js';
 import { signRegistry, verifyRegistry } from '../../src/adapters/crypto/registry-jws.js';
 import type { Message } from '../../src/domain/messages.js';
 import type { Registry } from '../../src/domain/registry.js';
@@ -89,12 +90,15 @@ describe('protocol versions: RU and KZ speak 1 and 2, BY only 1', () => {
     assert.deepEqual(await storedVersion(fed.nodes.BY, toBy.messageId), { stored: 1, signed: 1 });
     const sent = await ru()
       .db.selectFrom('outbox')
-      .select('schema_version')
+      .select(['schema_version', 'receipt'])
       .where('message_id', '=', toBy.messageId)
       .executeTakeFirstOrThrow();
     assert.equal(sent.schema_version, 1, 'RU built the request in version 1 for BY');
+    // The receipt's bytes are kept once, on the outbox row; the history names them by their SHA-256.
+    const receiptJws = (sent.receipt as { jws: string }).jws;
     const receipt = (await getRequest(ru(), ruOfficer, toBy.id)).events.find((e) => e.event === 'receipt')!;
-    const receiptJws = (receipt.data.receipt as { jws: string }).jws;
+    assert.equal((receipt.data.receipt as { jwsSha256: string }).jwsSha256, sha256Hex(receiptJws));
+    assert.equal((receipt.data.receipt as { jws?: string }).jws, undefined, 'not stored again in the history');
     const receiptEnvelope = (JSON.parse(Buffer.from(receiptJws.split('.')[1]!, 'base64url').toString()) as Message)
       .envelope;
     assert.equal(receiptEnvelope.schemaVersion, 1, "BY's receipt is in the request's version");

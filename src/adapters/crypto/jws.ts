@@ -35,12 +35,40 @@ export function certificateDerBase64(certPem: string): string {
   return new X509Certificate(certPem).raw.toString('base64');
 }
 
+// What follows from a certificate's bytes alone (its key's algorithm, the imported public key) is
+// remembered: messages carry the same few certificates again and again, and parsing and importing cost
+// more than the signature check. Nothing that depends on the time or the registry (validity dates,
+// revocation, the chain to a Party's CA) is remembered here: those are checked at every message.
+const MEMO_LIMIT = 1000;
+const algs = new Map<string, JwsAlg>();
+const publicKeys = new Map<string, Promise<CryptoKey>>();
+
+function remember<V>(m: Map<string, V>, key: string, value: V): V {
+  if (m.size >= MEMO_LIMIT) m.delete(m.keys().next().value!);
+  m.set(key, value);
+  return value;
+}
+
 /** The JWS algorithm of the certificate's key. */
 export function jwsAlgOf(certPem: string): JwsAlg {
+  const known = algs.get(certPem);
+  if (known) return known;
   const type = new X509Certificate(certPem).publicKey.asymmetricKeyType;
-  if (type === 'ec') return 'ES256';
-  if (type === 'ed25519') return 'EdDSA';
+  if (type === 'ec') return remember(algs, certPem, 'ES256');
+  if (type === 'ed25519') return remember(algs, certPem, 'EdDSA');
   throw new EixError('internal', { type }, `Неподдерживаемый тип ключа подписи: ${type}`);
+}
+
+/** The certificate's public key imported for `alg`, once per certificate (a failed import is not kept). */
+function publicKeyOf(certPem: string, alg: JwsAlg): Promise<CryptoKey> {
+  const key = `${alg}\n${certPem}`;
+  const known = publicKeys.get(key);
+  if (known) return known;
+  const imported = remember(publicKeys, key, importX509(certPem, alg));
+  imported.catch(() => {
+    if (publicKeys.get(key) === imported) publicKeys.delete(key);
+  });
+  return imported;
 }
 
 export type CompactSigner = (payload: Uint8Array, typ: string) => Promise<string>;
@@ -71,7 +99,7 @@ export async function verifiedPayload(
   certPem: string,
   alg: JwsAlg = jwsAlgOf(certPem),
 ): Promise<Uint8Array> {
-  const key = await importX509(certPem, alg);
+  const key = await publicKeyOf(certPem, alg);
   const { payload, protectedHeader } = await compactVerify(jws, key, { algorithms: [alg] });
   if (protectedHeader.alg !== alg) throw new Error('alg');
   return payload;

@@ -31,6 +31,7 @@ import * as m017 from './migrations/017-outbox-last-attempt.js';
 import * as m018 from './migrations/018-audit-filters.js';
 import * as m019 from './migrations/019-bundle-receipts.js';
 import * as m020 from './migrations/020-statistics.js';
+import * as m021 from './migrations/021-requests-toast.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -51,6 +52,8 @@ export interface DatabaseOptions {
   /** PostgreSQL schema to use (created if missing); tests isolate runs with it. */
   readonly schema?: string | undefined;
   readonly migrate?: boolean;
+  /** PGlite: how often to VACUUM (ANALYZE) (default PGLITE_VACUUM_MS; 0: never). PostgreSQL has autovacuum. */
+  readonly vacuumEveryMs?: number | undefined;
   /** TLS to PostgreSQL with libpq's sslmode meaning (EIX_DATABASE_SSL, EIX_DATABASE_SSL_CA); the URL decides otherwise. */
   readonly ssl?: PostgresSsl | null | undefined;
 }
@@ -126,6 +129,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '018-audit-filters': m018.statements,
   '019-bundle-receipts': m019.statements,
   '020-statistics': m020.statements,
+  '021-requests-toast': m021.statements,
 };
 
 const provider: MigrationProvider = {
@@ -200,15 +204,16 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     // The data directory is the node's alone (0700); PGlite creates its files 0666, so they are tightened too.
     if (dir) await mkdir(dir, { recursive: true, mode: 0o700 });
     const unlock = dir ? await lockDirectory(dir) : async () => undefined;
-    const pglite = dir
-      ? await PGlite.create(dir, { parsers: { 1082: (v: string) => v } })
-      : await PGlite.create({ parsers: { 1082: (v: string) => v } });
+    const options = { parsers: { 1082: (v: string) => v }, startParams: [...PGlite.defaultStartParams, ...PGLITE_WAL] };
+    const pglite = dir ? await PGlite.create(dir, options) : await PGlite.create(options);
     const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+    const vacuum = startVacuum(db, opts.vacuumEveryMs ?? PGLITE_VACUUM_MS);
     database = {
       db,
       engine: 'pglite',
       location: dir ?? 'memory://',
       close: async () => {
+        await vacuum.stop();
         await db.destroy();
         // Files PGlite created while running (0666) are tightened as well; the directory was 0700 meanwhile.
         if (dir) await tightenTree(dir).catch(() => undefined);
@@ -219,6 +224,41 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   if (opts.migrate !== false) await migrate(database.db, opts.url ? opts.schema : undefined);
   if (!opts.url && opts.dir) await tightenTree(opts.dir);
   return database;
+}
+
+/**
+ * The embedded engine's write-ahead log, bounded (issue 16, item 4). PGlite runs PostgreSQL as a single
+ * process: a checkpoint is taken when the log reaches max_wal_size, and the segments a checkpoint frees are
+ * kept for reuse only up to min_wal_size (PostgreSQL's defaults, 1 GB and 80 MB, let the directory grow by a
+ * gigabyte of log; measured: 60 % of the directory's growth under the soak was log).
+ */
+const PGLITE_WAL = ['-c', 'max_wal_size=64MB', '-c', 'min_wal_size=32MB'];
+
+/** How often the embedded engine is vacuumed and analysed (it has no autovacuum). */
+export const PGLITE_VACUUM_MS = 5 * 60_000;
+
+/**
+ * PGlite has no autovacuum (nor any background process): without a VACUUM the dead row versions every
+ * update leaves are never reused and the planner's statistics never refreshed. A timer does what
+ * autovacuum does on PostgreSQL: VACUUM (ANALYZE) of the whole database, queued with the other
+ * statements on the one connection (it takes as long as the pages changed since the last one).
+ */
+function startVacuum(db: Kysely<DB>, everyMs: number): { stop(): Promise<void> } {
+  if (!(everyMs > 0)) return { stop: async () => undefined };
+  let running: Promise<unknown> | null = null;
+  const timer = setInterval(() => {
+    running ??= sql`vacuum (analyze)`
+      .execute(db)
+      .catch(() => undefined)
+      .finally(() => (running = null));
+  }, everyMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }
 
 /**

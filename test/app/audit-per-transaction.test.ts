@@ -1,0 +1,96 @@
+// Issue 16 item 3: the audit append takes its lock once per transaction, not
+// per entry, and remembers the entry it appended last under it. The chain
+// (R9.1) must still verify with many entries in one transaction and with
+// transactions appending concurrently, on both engines.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import type { KyselyPlugin, RootOperationNode } from 'kysely';
+import { appendAudit, verifyAuditLog } from '../../src/app/audit.js';
+import type { Actor, AppContext } from '../../src/app/context.js';
+import { ENGINES } from '../support/db.js';
+import { nodeOn, type TestNode } from '../support/app.js';
+
+const ACTOR: Actor = { kind: 'system', name: 'audit-test' };
+
+/** Counts the statements that take the audit lock (a plugin sees every query a Kysely instance runs). */
+function lockCounter(): { plugin: KyselyPlugin; count: () => number } {
+  let n = 0;
+  const plugin: KyselyPlugin = {
+    transformQuery: ({ node }: { node: RootOperationNode }) => {
+      if (JSON.stringify(node).includes('pg_advisory_xact_lock')) n++;
+      return node;
+    },
+    transformResult: async ({ result }) => result,
+  };
+  return { plugin, count: () => n };
+}
+
+for (const engine of ENGINES) {
+  describe(`R9.1 audit appends, one lock per transaction (${engine.engine})`, () => {
+    let n: TestNode;
+    let ctx: AppContext;
+    before(async () => {
+      n = nodeOn(await engine.open(), 'RU');
+      ctx = n.ctx;
+    });
+    after(() => n.database.close());
+
+    const seqs = async () =>
+      (await ctx.db.selectFrom('audit_log').select('seq').orderBy('seq').execute()).map((r) => Number(r.seq));
+
+    test('R9.1: 200 entries in one transaction take the lock once and the keyed chain verifies', async () => {
+      const locks = lockCounter();
+      const db = ctx.db.withPlugin(locks.plugin);
+      const before = (await seqs()).length;
+      await db.transaction().execute(async (tx) => {
+        for (let i = 0; i < 200; i++)
+          await appendAudit(tx, ctx, ACTOR, { action: 'retention.set', subject: `entry ${i}`, details: { i } });
+      });
+      assert.equal(locks.count(), 1, 'one advisory lock for the whole transaction');
+      const all = await seqs();
+      assert.equal(all.length, before + 200);
+      assert.deepEqual(
+        all,
+        all.map((_, i) => i + 1),
+        'contiguous sequence',
+      );
+      const v = await verifyAuditLog(ctx.db, { key: ctx.auditKey?.key });
+      assert.ok(v.ok && v.keyed, JSON.stringify(v));
+      assert.equal(v.count, all.length);
+    });
+
+    test('R9.1: concurrent transactions appending many entries each never fork the chain', async () => {
+      await Promise.all(
+        Array.from({ length: 6 }, (_, t) =>
+          ctx.db.transaction().execute(async (tx) => {
+            for (let i = 0; i < 25; i++)
+              await appendAudit(tx, ctx, ACTOR, { action: 'retention.set', subject: `t${t} e${i}`, details: { t, i } });
+          }),
+        ),
+      );
+      const v = await verifyAuditLog(ctx.db, { key: ctx.auditKey?.key });
+      assert.ok(v.ok, JSON.stringify(v));
+      assert.equal(v.count, (await seqs()).length);
+    });
+
+    test('R9.1: a transaction rolled back leaves no entry and the next one continues the chain', async () => {
+      const before = await seqs();
+      await assert.rejects(
+        ctx.db.transaction().execute(async (tx) => {
+          for (let i = 0; i < 5; i++)
+            await appendAudit(tx, ctx, ACTOR, { action: 'retention.set', subject: `rb ${i}` });
+          throw new Error('rolled back');
+        }),
+        /rolled back/,
+      );
+      assert.deepEqual(await seqs(), before);
+      await ctx.db.transaction().execute(async (tx) => {
+        for (let i = 0; i < 3; i++)
+          await appendAudit(tx, ctx, ACTOR, { action: 'retention.set', subject: `after ${i}` });
+      });
+      const v = await verifyAuditLog(ctx.db, { key: ctx.auditKey?.key });
+      assert.ok(v.ok, JSON.stringify(v));
+      assert.equal(v.count, before.length + 3);
+    });
+  });
+}
