@@ -29,6 +29,7 @@ import * as m015 from './migrations/015-work-queue.js';
 import * as m016 from './migrations/016-letterhead-paper-codes.js';
 import * as m017 from './migrations/017-outbox-last-attempt.js';
 import * as m018 from './migrations/018-audit-filters.js';
+import * as m019 from './migrations/019-batches.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -122,6 +123,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '016-letterhead-paper-codes': m016.statements,
   '017-outbox-last-attempt': m017.statements,
   '018-audit-filters': m018.statements,
+  '019-batches': m019.statements,
 };
 
 const provider: MigrationProvider = {
