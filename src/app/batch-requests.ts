@@ -428,6 +428,8 @@ export interface RunBatchOptions {
   /** A lease older than this is taken over (default 60 s); 0 takes over at once (a restart of a single-process node). */
   readonly leaseMs?: number;
   readonly onProgress?: (p: BatchProgress) => void;
+  /** Asked before each chunk: true stops the run there (the node stops); the batch resumes later from its cursor. */
+  readonly shouldStop?: () => boolean;
   /**
    * Test seams: called inside a chunk's transaction after its rows are written, and after it commits. A hook
    * that throws stands for the process dying there: runBatch rethrows and writes nothing more.
@@ -609,6 +611,7 @@ async function work(ctx: AppContext, b: Selectable<BatchesTable>, opts: RunBatch
   let cursor = b.next_row;
   let created = b.created;
   for (let chunk = Math.floor(cursor / chunkSize); cursor < rows.length; chunk++) {
+    if (opts.shouldStop?.()) return progressOf(await loadBatchRow(ctx, b.id));
     const end = Math.min(rows.length, cursor + chunkSize);
     const todo: Planned[] = [];
     const newProblems: RowProblem[] = [];
