@@ -345,13 +345,13 @@ export async function validateRows(
           code: p.code,
           message: p.message,
         });
-    } else planned.push({ index, n: submitted.n, doc: documentOf(ctx, body, to, row), row });
+    } else planned.push({ index, n: submitted.n, doc: documentOf(ctx, body, to, row, today), row });
     if (onProgress && (index + 1) % 10_000 === 0) await onProgress(index + 1);
   }
   return { planned, problems, failedRows };
 }
 
-function documentOf(ctx: AppContext, body: DraftingBody, to: BatchDestination, row: BatchRow): Request {
+function documentOf(ctx: AppContext, body: DraftingBody, to: BatchDestination, row: BatchRow, today: IsoDate): Request {
   return composeDocument(
     ctx,
     body,
@@ -372,6 +372,7 @@ function documentOf(ctx: AppContext, body: DraftingBody, to: BatchDestination, r
       ...(row.confidential !== undefined ? { confidential: row.confidential } : {}),
       ...(row.shorterTerm !== undefined ? { shorterTerm: row.shorterTerm } : {}),
     },
+    today,
   );
 }
 
@@ -395,7 +396,7 @@ function checkRow(
     };
   const shape = checkSchema(BatchRowSchema, row, ROW_FIELDS);
   // The request it makes, checked as signRequest checks it (the parts the row lacks are reported by R11).
-  const doc = documentOf(ctx, body, to, row);
+  const doc = documentOf(ctx, body, to, row, today);
   const check = checkDocument(ctx, o, doc, today);
   // A value the file's cell could not give (an unreadable date…) is told once, by its column.
   const unreadable = new Set(read.problems.map((p) => columnOf(p.path)));

@@ -126,9 +126,11 @@ export function composeDocument(
   proceeding: Pick<Selectable<ProceedingsTable>, 'number' | 'opened_on' | 'body_id' | 'debtor' | 'creditor'>,
   executiveDocument: ExecutiveDocument,
   c: Omit<DraftContent, 'executiveDocumentIndex'>,
+  /** The body's local day when the caller has it already (a batch builds thousands at once). */
+  today?: IsoDate,
 ): Request {
   return {
-    date: partyDay(ctx.clock.now(), body.party, body.time_zone),
+    date: today ?? partyDay(ctx.clock.now(), body.party, body.time_zone),
     requestingBody: { id: body.id, party: body.party, name: body.name },
     requestedBody: c.requestedBody,
     proceeding: { number: proceeding.number, openedOn: proceeding.opened_on, bodyId: proceeding.body_id },

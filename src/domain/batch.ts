@@ -372,28 +372,23 @@ export function cellAmount(v: string): number | null {
   return /^\d+(\.\d{1,2})?$/.test(t) ? Number(t) : null;
 }
 
+/** Every identifier kind under the names a cell may give it: «ИИН (Казахстан)», «KZ IIN», «KZ ИИН» (normalised). */
+const ID_KIND_NAMES: ReadonlyMap<string, { country: string; kind: string }> = new Map(
+  Object.entries(ID_KINDS).flatMap(([country, kinds]) =>
+    kinds.flatMap((kind) => {
+      const states = [country, ...(isSignatory(country) ? [PARTIES[country].nameRu] : [])];
+      const names = [kind, idLabelRu(country, kind)];
+      return names.flatMap((name) => [
+        ...states.map((st) => [norm(`${name} (${st})`), { country, kind }] as const),
+        [norm(`${country} ${name}`), { country, kind }] as const,
+      ]);
+    }),
+  ),
+);
+
 /** «ИИН (Казахстан)», «KZ IIN», «KZ ИИН»: the country and kind of an identifier, or null. */
 export function cellIdKind(v: string): { country: string; kind: string } | null {
-  const t = v.trim();
-  const paren = /^(.+?)\s*\(([^()]+)\)$/.exec(t);
-  const candidates: [string, string][] = [];
-  if (paren) {
-    // «ИНН (СТИР) (Узбекистан)»: the last parentheses name the state.
-    const state = norm(paren[2]!);
-    const country = Object.keys(ID_KINDS).find(
-      (c) => norm(c) === state || (isSignatory(c) && norm(PARTIES[c].nameRu) === state),
-    );
-    if (country) candidates.push([country, paren[1]!]);
-  }
-  const coded = /^([A-Za-z]{2})\s+(.+)$/.exec(t);
-  if (coded) candidates.push([coded[1]!.toUpperCase(), coded[2]!]);
-  for (const [country, kindText] of candidates) {
-    const kind = (ID_KINDS[country] ?? []).find(
-      (k) => norm(k) === norm(kindText) || norm(idLabelRu(country, k)) === norm(kindText),
-    );
-    if (kind) return { country, kind };
-  }
-  return null;
+  return ID_KIND_NAMES.get(norm(v)) ?? null;
 }
 
 /** A batch row as the wire format's parts (BatchRowSchema in src/app/batch-requests.ts checks it). */
