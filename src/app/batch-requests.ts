@@ -195,6 +195,35 @@ export async function submitBatch(
   return { id, total: input.rows.length };
 }
 
+/** What the API takes: the destination and the rows (each checked by the batch, reported per row). */
+export const SubmitBatchJsonInput = Type.Object(
+  {
+    requestedBody: BatchDestinationSchema,
+    rows: Type.Array(Type.Unknown()),
+  },
+  { additionalProperties: false },
+);
+
+/** A batch of JSON rows (the API): rows are numbered 1, 2… in the order of the array. */
+export async function submitBatchJson(
+  ctx: AppContext,
+  actor: Actor,
+  input: unknown,
+): Promise<{ id: string; total: number }> {
+  requireRole(actor, ...SIGNING_ROLES);
+  const p = parseInput(SubmitBatchJsonInput, input, {
+    requestedBody: 'запрашиваемый орган',
+    'requestedBody.party': 'запрашиваемая Сторона',
+    'requestedBody.id': 'запрашиваемый орган',
+    rows: 'строки пакета',
+  });
+  return submitBatch(ctx, actor, {
+    source: 'json',
+    requestedBody: p.requestedBody,
+    rows: p.rows.map((row, i) => ({ n: i + 1, row })),
+  });
+}
+
 function requireRoute(ctx: AppContext, party: string): void {
   if (ctx.route && !ctx.route(party))
     throw new EixError(

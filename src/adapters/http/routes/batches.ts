@@ -2,7 +2,7 @@
 import Type from 'typebox';
 import type { FastifyInstance } from 'fastify';
 import { reportCsv } from '../../batch/batch-file.js';
-import { BatchDestinationSchema, batchReport, getBatch, submitBatch } from '../../../app/batch-requests.js';
+import { SubmitBatchJsonInput, batchReport, getBatch, submitBatchJson } from '../../../app/batch-requests.js';
 import type { AppContext } from '../../../app/context.js';
 import { BATCH_MAX_BYTES, BATCH_MAX_ROWS } from '../../../domain/batch.js';
 import { sendAttachment } from '../download.js';
@@ -27,24 +27,11 @@ export function registerBatchRoutes(app: FastifyInstance, ctx: AppContext): void
           'исполнительный документ, запрашиваемые сведения, основания). Строки проверяются по правилам статьи 11; ' +
           'верные создаются, подписываются и ставятся в очередь отправки, каждая отдельным запросом; ' +
           'ответ 202 — идентификатор пакета и адрес для опроса хода и отчёта об ошибках по строкам',
-        body: Type.Object(
-          {
-            requestedBody: BatchDestinationSchema,
-            // Each row is checked by the batch (a per-row report), not refused here with the whole batch.
-            rows: Type.Array(Type.Unknown()),
-          },
-          { additionalProperties: false },
-        ),
+        body: SubmitBatchJsonInput,
       },
     },
     async (req, reply) => {
-      const body = req.body as { requestedBody: unknown; rows: unknown[] };
-      const r = await submitBatch(ctx, actorOf(req), {
-        source: 'json',
-        requestedBody: body.requestedBody,
-        // Rows are numbered 1, 2… in the order of the array.
-        rows: body.rows.map((row, i) => ({ n: i + 1, row })),
-      });
+      const r = await submitBatchJson(ctx, actorOf(req), req.body);
       return reply.status(202).send({ ...r, url: `${P}/requests/batch/${r.id}` });
     },
   );
