@@ -35,6 +35,7 @@ const suites: Record<string, () => Promise<Suite>> = {
   exchange: async () => (await import('./exchange.js')).suite,
   ui: async () => (await import('./ui.js')).suite,
   load: async () => (await import('./load.js')).suite,
+  batch: async () => (await import('./batch.js')).suite,
 };
 
 async function main(): Promise<void> {

@@ -20,6 +20,7 @@ import { buildServer } from './adapters/http/server.js';
 import { loadListenerTls } from './adapters/http/tls.js';
 import { readableByOthers, tightenTree } from './adapters/fs/permissions.js';
 import { startJobs, type Jobs } from './adapters/jobs/pg-boss-jobs.js';
+import { startBatchRunner, type BatchRunner } from './adapters/jobs/batch-runner.js';
 import type { AppContext } from './app/context.js';
 import { installRegistry, type RecordedRegistry } from './app/install-registry.js';
 import { recomputeLegacyDeadlines } from './app/recompute-legacy-deadlines.js';
@@ -221,6 +222,8 @@ export interface RunningNode {
   readonly apiUrl: string;
   readonly federationUrl: string | null;
   readonly worker: OutboxWorker | null;
+  /** Runs the stored batches of requests (issue 16.1). */
+  readonly batches: BatchRunner | null;
   /** Picks up a newer trust registry while running (null on a node without one). */
   readonly registryWatcher: RegistryWatcher | null;
   stop(): Promise<void>;
@@ -239,6 +242,7 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     throw e;
   });
   let worker: OutboxWorker | null = null;
+  let batches: BatchRunner | null = null;
   const api = await buildServer({
     ctx: wired.ctx,
     logLevel: config.logLevel,
@@ -246,7 +250,10 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     authFailureLimit: config.authFailureLimit,
     uploads: { maxBytes: config.uploadMaxBytes, maxFiles: config.uploadMaxFiles },
     nodeName: wired.node.name,
-    onChange: () => worker?.kick(),
+    onChange: () => {
+      worker?.kick();
+      batches?.kick();
+    },
     https,
     trustProxy: config.trustProxy,
   });
@@ -313,6 +320,12 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
         onError: (e) => api.log.error({ err: e }, 'outbox worker error'),
       });
     }
+    // Issue 16.1: stored batches of requests, resumed after the last committed chunk when the node restarts.
+    batches = startBatchRunner(wired.ctx, {
+      onQueued: () => worker?.kick(),
+      onError: (e) => api.log.error({ err: e }, 'batch runner error'),
+      exclusive: wired.database.engine === 'pglite',
+    });
     if (wired.trust.current()) {
       const p = nodePaths(config.home);
       registryWatcher = watchRegistry({
@@ -341,9 +354,11 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
       apiUrl,
       federationUrl,
       worker,
+      batches,
       registryWatcher,
       stop: async () => {
         await api.close();
+        await batches?.stop();
         await registryWatcher?.stop();
         await worker?.stop();
         await fedServer?.close();
@@ -352,6 +367,7 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
       },
     };
   } catch (e) {
+    await batches?.stop();
     await registryWatcher?.stop();
     await worker?.stop();
     await fedServer?.close();

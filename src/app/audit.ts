@@ -34,9 +34,32 @@ export interface AuditFields {
  * The lock is a transaction lock: once taken it is held until commit or rollback, so a transaction takes
  * it once, not at every entry or event; and while it is held no other transaction appends, so the entry
  * this one appended last is the log's last. (An error inside a transaction aborts it whole, and no code
- * uses savepoints: an entry recorded here is never rolled back while the transaction goes on.)
+ * uses savepoints except through withSavepoint below, which restores the remembered entry on a rollback.)
  */
 const holding = new WeakMap<Tx, AuditEntry | undefined>();
+
+/**
+ * Runs `fn` inside a savepoint of the transaction (a bundle's messages, each judged alone): when it fails,
+ * its writes are rolled back, and so is the remembered last entry — the next append reads the log's last
+ * entry again instead of chaining to one that no longer exists.
+ */
+export async function withSavepoint<T>(tx: Tx, name: string, fn: () => Promise<T>): Promise<T> {
+  const savepoint = sql.raw(name);
+  await sql`savepoint ${savepoint}`.execute(tx);
+  const had = holding.has(tx);
+  const head = holding.get(tx);
+  try {
+    const r = await fn();
+    await sql`release savepoint ${savepoint}`.execute(tx);
+    return r;
+  } catch (e) {
+    await sql`rollback to savepoint ${savepoint}`.execute(tx);
+    // A lock first taken inside the savepoint went with it: the next append takes it again.
+    if (had) holding.set(tx, head);
+    else holding.delete(tx);
+    throw e;
+  }
+}
 
 /** Takes the append lock for the rest of the transaction (once per transaction). */
 export async function takeAuditLock(tx: Tx): Promise<void> {
@@ -50,43 +73,71 @@ export async function takeAuditLock(tx: Tx): Promise<void> {
  * Under the global lock only CPU work is added (a SHA-256 and an HMAC, ~µs): the key is in memory.
  */
 export async function appendAudit(tx: Tx, ctx: AppContext, actor: Actor, f: AuditFields): Promise<AuditEntry> {
+  return (await appendAuditMany(tx, ctx, actor, [f]))[0]!;
+}
+
+/** Rows of one multi-row insert into the log (11 parameters each, well below PostgreSQL's 65,535). */
+const AUDIT_INSERT_ROWS = 2000;
+
+/**
+ * Appends many entries in the caller's transaction, in the order given (issue 16: a batch of requests).
+ * The global lock is taken once and the last entry read once; the entries are chained in memory (each
+ * links to the one before, exactly as one-by-one appends would) and inserted with multi-row inserts,
+ * so `eix audit verify` checks them like any others. The lock is held until the transaction ends:
+ * callers append last, after their other writes.
+ */
+export async function appendAuditMany(
+  tx: Tx,
+  ctx: AppContext,
+  actor: Actor,
+  fields: readonly AuditFields[],
+): Promise<AuditEntry[]> {
+  if (fields.length === 0) return [];
   await takeAuditLock(tx);
-  let last: AuditEntry | null | undefined = holding.get(tx);
-  if (!last) {
+  let prev: AuditEntry | null = holding.get(tx) ?? null;
+  if (!prev) {
     const row = await tx.selectFrom('audit_log').selectAll().orderBy('seq', 'desc').limit(1).executeTakeFirst();
-    last = row ? rowToEntry(row) : null;
+    prev = row ? rowToEntry(row) : null;
   }
-  const entry = chainEntry(
-    last,
-    {
-      at: ctx.clock.now().toISOString(),
-      actor: actorName(actor),
-      bodyId: f.bodyId ?? (actor.kind === 'officer' ? actor.bodyId : null),
-      action: f.action,
-      requestId: f.requestId ?? null,
-      subject: f.subject ?? null,
-      details: f.details ?? {},
-    },
-    ctx.auditKey?.key,
-  );
-  await tx
-    .insertInto('audit_log')
-    .values({
-      seq: entry.seq,
-      at: entry.at,
-      actor: entry.actor,
-      body_id: entry.bodyId,
-      action: entry.action,
-      request_id: entry.requestId,
-      subject: entry.subject,
-      details: JSON.stringify(entry.details),
-      prev_hash: entry.prevHash,
-      hash: entry.hash,
-      mac: entry.mac,
-    })
-    .execute();
-  holding.set(tx, entry);
-  return entry;
+  const at = ctx.clock.now().toISOString();
+  const entries = fields.map((f) => {
+    prev = chainEntry(
+      prev,
+      {
+        at,
+        actor: actorName(actor),
+        bodyId: f.bodyId ?? (actor.kind === 'officer' ? actor.bodyId : null),
+        action: f.action,
+        requestId: f.requestId ?? null,
+        subject: f.subject ?? null,
+        details: f.details ?? {},
+      },
+      ctx.auditKey?.key,
+    );
+    return prev;
+  });
+  for (let i = 0; i < entries.length; i += AUDIT_INSERT_ROWS) {
+    await tx
+      .insertInto('audit_log')
+      .values(
+        entries.slice(i, i + AUDIT_INSERT_ROWS).map((entry) => ({
+          seq: entry.seq,
+          at: entry.at,
+          actor: entry.actor,
+          body_id: entry.bodyId,
+          action: entry.action,
+          request_id: entry.requestId,
+          subject: entry.subject,
+          details: JSON.stringify(entry.details),
+          prev_hash: entry.prevHash,
+          hash: entry.hash,
+          mac: entry.mac,
+        })),
+      )
+      .execute();
+  }
+  holding.set(tx, entries.at(-1));
+  return entries;
 }
 
 type AuditRow = {

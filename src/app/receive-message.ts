@@ -6,7 +6,6 @@
 // a refusal leaves only its audit entry (recordRejectedMessage). The receipt's
 // time is the official receipt time (R12.a). Duplicates get the first receipt.
 import { randomUUID } from 'node:crypto';
-import { sql } from 'kysely';
 import { EixError } from '../domain/errors.js';
 import {
   bodyForVersion,
@@ -18,7 +17,7 @@ import {
 import { BUNDLE_VERSION, type ProtocolVersion } from '../domain/protocol.js';
 import type { Tx } from '../ports/store.js';
 import { applyRemoteStep } from './apply-remote-step.js';
-import { appendAudit } from './audit.js';
+import { appendAudit, withSavepoint } from './audit.js';
 import { bindMessage, type Binding } from './bind-message.js';
 import type { Actor, AppContext } from './context.js';
 import { getProtectionStatement } from './get-protection-statement.js';
@@ -396,19 +395,18 @@ export async function receiveBundle(
         }
         const v = entry.verified;
         const env = v.message.envelope;
-        const savepoint = sql.raw(`eix_bundle_${i}`);
-        await sql`savepoint ${savepoint}`.execute(tx);
         try {
-          const r = await acceptOne(tx, ctx, v, input.receivedAt, entry.freshness);
-          const facts = 'prior' in r ? r.prior.facts : r.facts;
-          if ('facts' in r)
-            await storeInbox(tx, ctx, v, { bundle: receiptId, messageSha256: v.digest, facts }, input.receivedAt);
-          await sql`release savepoint ${savepoint}`.execute(tx);
-          items.push({ messageId: env.id, messageSha256: v.digest, ...facts });
+          const item = await withSavepoint(tx, `eix_bundle_${i}`, async () => {
+            const r = await acceptOne(tx, ctx, v, input.receivedAt, entry.freshness);
+            const facts = 'prior' in r ? r.prior.facts : r.facts;
+            if ('facts' in r)
+              await storeInbox(tx, ctx, v, { bundle: receiptId, messageSha256: v.digest, facts }, input.receivedAt);
+            return { messageId: env.id, messageSha256: v.digest, ...facts };
+          });
+          items.push(item);
         } catch (e) {
           // A concurrent delivery of the same message: the whole bundle is answered again after it commits.
           if (isUniqueViolation(e)) throw e;
-          await sql`rollback to savepoint ${savepoint}`.execute(tx);
           const err = e instanceof EixError ? e : new EixError('internal', {}, 'Внутренняя ошибка узла получателя');
           items.push(refusedItem(env.id, v.digest, err));
           await auditRejected(tx, ctx, err.code, env.id, env);

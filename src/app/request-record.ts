@@ -2,8 +2,8 @@
 // (locked for the change), apply a workflow event with its history entry and
 // audit entry, and queue a message for the other Party (outbox).
 import { randomUUID } from 'node:crypto';
-import { sql, type Selectable } from 'kysely';
-import type { BodiesTable, RequestsTable } from '../adapters/db/schema.js';
+import { sql, type Insertable, type Selectable } from 'kysely';
+import type { BodiesTable, OutboxTable, RequestsTable } from '../adapters/db/schema.js';
 import { EixError } from '../domain/errors.js';
 import { nextState, type RequestState, type WorkflowEvent } from '../domain/workflow.js';
 import type { Store, Tx } from '../ports/store.js';
@@ -163,13 +163,24 @@ export async function enqueue(
   refs: Record<string, unknown>,
 ): Promise<string> {
   if (!NODE_SENT.has(type)) await requireSeal(ctx, typeof refs.fromBody === 'string' ? refs.fromBody : row.body_id, tx);
+  const { messageId, values } = outboxValues(row, type, refs);
+  await tx.insertInto('outbox').values(values).execute();
+  return messageId;
+}
+
+/** The outbox row of a message about a request (a new message id); the batch inserts a chunk's at once. */
+export function outboxValues(
+  row: Pick<RequestRow, 'id' | 'counterpart_body' | 'counterpart_forwarded_to'>,
+  type: MessageType,
+  refs: Record<string, unknown>,
+): { messageId: string; values: Insertable<OutboxTable> } {
   const messageId = randomUUID();
   const to = row.counterpart_body as { id: string; party: string };
   // R18: after the other Party forwarded the request, its territorial body executes it.
   const toBody = row.counterpart_forwarded_to ?? to.id;
-  await tx
-    .insertInto('outbox')
-    .values({
+  return {
+    messageId,
+    values: {
       message_id: messageId,
       request_id: row.id,
       type,
@@ -178,9 +189,8 @@ export async function enqueue(
       payload: JSON.stringify(refs),
       last_error: null,
       delivered_at: null,
-    })
-    .execute();
-  return messageId;
+    },
+  };
 }
 
 /**

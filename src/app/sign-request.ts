@@ -3,12 +3,12 @@
 // refused with every problem listed; the Agreement must bind both Parties today
 // (the signing body's local day, which is also the request's date).
 import Type from 'typebox';
-import { yearOf } from '../domain/dates.js';
+import { yearOf, type IsoDate } from '../domain/dates.js';
 import { EixError } from '../domain/errors.js';
 import type { Request } from '../domain/request.js';
 import { numberTerm } from '../domain/search.js';
 import { requireRole } from './authorize.js';
-import type { Actor, AppContext } from './context.js';
+import type { Actor, AppContext, Officer } from './context.js';
 import { checkDocument } from './draft-request.js';
 import { requireSeal } from './get-body-seal.js';
 import type { Tx } from '../ports/store.js';
@@ -64,45 +64,55 @@ export async function signRequest(
         `В реестре доверия нет узла Стороны ${to}: запрос не может быть направлен`,
       );
     }
-    const number = await nextNumber(tx, row.body_id, yearOf(today));
-    const signed: Request = { ...doc, number, date: today };
+    const [number] = await nextNumbers(tx, row.body_id, yearOf(today), 1);
+    const signed = signedDocument(doc, number!, today);
     const messageId = await enqueue(tx, ctx, row, 'request', { requestId: row.id });
-    const { state } = await applyEvent(
-      tx,
-      ctx,
-      o,
-      row,
-      'sign',
-      { number, signedBy: { officerId: o.officerId, fullName: o.fullName, position: o.position } },
-      {
-        number,
-        message_id: messageId,
-        document: JSON.stringify(signed),
-      },
-    );
+    const { state } = await applyEvent(tx, ctx, o, row, 'sign', signEventData(o, number!), {
+      number,
+      message_id: messageId,
+      document: JSON.stringify(signed),
+    });
     await tx
       .updateTable('requests')
       .set((eb) => ({
         search_keys: eb.fn<string[]>('array_append', [
           eb.ref('search_keys'),
-          eb.val(ctx.sealer.blindIndex(numberTerm(number))),
+          eb.val(ctx.sealer.blindIndex(numberTerm(number!))),
         ]),
       }))
       .where('id', '=', row.id)
       .execute();
-    return { id: row.id, number, state, messageId, warnings: check.warnings };
+    return { id: row.id, number: number!, state, messageId, warnings: check.warnings };
   });
 }
 
-/** Outgoing numbers per body and year: `<body>/<year>/<n>`, gap-free inside a transaction. */
-async function nextNumber(tx: Tx, bodyId: string, year: number): Promise<string> {
+/** The document as signed: its number and the day of signing (R11.3: the request's date). */
+export function signedDocument(doc: Request, number: string, today: IsoDate): Request {
+  return { ...doc, number, date: today };
+}
+
+/** The history entry of a signature: the number and who signed (the batch adds where the row came from). */
+export function signEventData(
+  o: Officer,
+  number: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return { number, signedBy: { officerId: o.officerId, fullName: o.fullName, position: o.position }, ...extra };
+}
+
+/**
+ * The next `count` outgoing numbers of a body in a year, `<body>/<year>/<n>`: gap-free inside the
+ * transaction (the counter row stays locked until it commits). The batch takes a chunk's numbers at once.
+ */
+export async function nextNumbers(tx: Tx, bodyId: string, year: number, count: number): Promise<string[]> {
   const row = await tx
     .insertInto('request_counters')
-    .values({ body_id: bodyId, year, last: 1 })
+    .values({ body_id: bodyId, year, last: count })
     .onConflict((oc) =>
-      oc.columns(['body_id', 'year']).doUpdateSet((eb) => ({ last: eb('request_counters.last', '+', 1) })),
+      oc.columns(['body_id', 'year']).doUpdateSet((eb) => ({ last: eb('request_counters.last', '+', count) })),
     )
     .returning('last')
     .executeTakeFirstOrThrow();
-  return `${bodyId}/${year}/${String(row.last).padStart(6, '0')}`;
+  const first = row.last - count + 1;
+  return Array.from({ length: count }, (_, i) => `${bodyId}/${year}/${String(first + i).padStart(6, '0')}`);
 }

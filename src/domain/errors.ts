@@ -116,6 +116,11 @@ export const ERROR_CODES = {
   'proceeding.not_found': { http: 404, ru: 'Исполнительное производство не найдено' },
   'proceeding.exists': { http: 409, ru: 'Исполнительное производство с таким номером уже есть в этом органе' },
   'request.not_found': { http: 404, ru: 'Запрос не найден' },
+  // batch requests (issue 16.1)
+  'batch.file': { http: 400, ru: 'Файл пакета запросов не удалось прочитать' },
+  'batch.empty': { http: 400, ru: 'В пакете нет ни одной строки с данными' },
+  'batch.too_large': { http: 413, ru: 'Пакет слишком большой' },
+  'batch.not_found': { http: 404, ru: 'Пакет запросов не найден' },
   'notice.not_found': { http: 404, ru: 'Уведомление не найдено' },
   'request.invalid': { http: 422, ru: 'Запрос заполнен с ошибками (статья 11)' },
   'request.conflict': { http: 409, ru: 'Запрос изменён другим пользователем; обновите страницу' },

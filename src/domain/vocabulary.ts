@@ -369,6 +369,7 @@ export type AuditAction =
   | 'protection_query.ask'
   | 'protection_statement.set'
   | `request.${RequestEventKind}`
+  | 'request.batch'
   | 'request.deadline_recomputed'
   | 'request.draft'
   | 'request.paper_original'
@@ -426,6 +427,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'protection_query.ask': 'Запрошены сведения о мерах защиты',
   'protection_statement.set': 'Изменены сведения о мерах защиты',
   ...REQUEST_AUDIT_LABELS,
+  'request.batch': 'Принят пакет запросов',
   'request.deadline_recomputed': 'Срок исполнения пересчитан',
   'request.draft': 'Создан проект запроса',
   'request.paper_original': 'Записано движение бумажного оригинала',

@@ -24,6 +24,7 @@ import { sessionRoutes } from './routes/session.js';
 import { dashboardRoutes } from './routes/dashboard.js';
 import { proceedingRoutes } from './routes/proceedings.js';
 import { requestRoutes } from './routes/requests.js';
+import { batchRoutes } from './routes/batches.js';
 import { answerRoutes } from './routes/answers.js';
 import { paperRoutes } from './routes/paper.js';
 import { adminRoutes } from './routes/admin.js';
@@ -217,6 +218,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   sessionRoutes(app, kit);
   dashboardRoutes(app, kit);
   proceedingRoutes(app, kit);
+  await batchRoutes(app, kit);
   requestRoutes(app, kit);
   await answerRoutes(app, kit);
   paperRoutes(app, kit);

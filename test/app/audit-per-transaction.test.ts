@@ -5,7 +5,7 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KyselyPlugin, RootOperationNode } from 'kysely';
-import { appendAudit, verifyAuditLog } from '../../src/app/audit.js';
+import { appendAudit, verifyAuditLog, withSavepoint } from '../../src/app/audit.js';
 import type { Actor, AppContext } from '../../src/app/context.js';
 import { ENGINES } from '../support/db.js';
 import { nodeOn, type TestNode } from '../support/app.js';
@@ -37,6 +37,27 @@ for (const engine of ENGINES) {
 
     const seqs = async () =>
       (await ctx.db.selectFrom('audit_log').select('seq').orderBy('seq').execute()).map((r) => Number(r.seq));
+
+    test('R9.1: an entry rolled back with its savepoint (a refused message of a bundle) leaves the chain whole', async () => {
+      const before = (await seqs()).length;
+      await ctx.db.transaction().execute(async (tx) => {
+        await appendAudit(tx, ctx, ACTOR, { action: 'retention.set', subject: 'kept before' });
+        await assert.rejects(
+          withSavepoint(tx, 'sp_test', async () => {
+            await appendAudit(tx, ctx, ACTOR, { action: 'retention.set', subject: 'rolled back' });
+            throw new Error('refused');
+          }),
+          /refused/,
+        );
+        await appendAudit(tx, ctx, ACTOR, { action: 'retention.set', subject: 'kept after' });
+      });
+      const subjects = (
+        await ctx.db.selectFrom('audit_log').select('subject').orderBy('seq').offset(before).execute()
+      ).map((r) => r.subject);
+      assert.deepEqual(subjects, ['kept before', 'kept after']);
+      const v = await verifyAuditLog(ctx.db, { key: ctx.auditKey?.key });
+      assert.ok(v.ok, JSON.stringify(v));
+    });
 
     test('R9.1: 200 entries in one transaction take the lock once and the keyed chain verifies', async () => {
       const locks = lockCounter();

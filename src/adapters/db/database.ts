@@ -32,6 +32,7 @@ import * as m018 from './migrations/018-audit-filters.js';
 import * as m019 from './migrations/019-bundle-receipts.js';
 import * as m020 from './migrations/020-statistics.js';
 import * as m021 from './migrations/021-requests-toast.js';
+import * as m022 from './migrations/022-batches.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -130,6 +131,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '019-bundle-receipts': m019.statements,
   '020-statistics': m020.statements,
   '021-requests-toast': m021.statements,
+  '022-batches': m022.statements,
 };
 
 const provider: MigrationProvider = {

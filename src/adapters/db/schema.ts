@@ -131,14 +131,17 @@ export interface RequestsTable {
   receipt_check: ColumnType<ReceiptCheck | null, string | null | undefined, string | null>;
   /** Incoming: when the document and its search keys were destroyed (R9.6); the row is then a tombstone. */
   purged_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
-  /** The requested Party's local day of the first final answer or refusal (019; statistics, R12). */
+  /** The requested Party's local day of the first final answer or refusal (020; statistics, R12). */
   responded_on: ColumnType<string | null, string | null | undefined, string | null>;
-  /** The Article 13 ground of a refusal (019; a code). */
+  /** The Article 13 ground of a refusal (020; a code). */
   refusal_ground: ColumnType<string | null, string | null | undefined, string | null>;
-  /** The requested body asked for additional information (019; R14). */
+  /** The requested body asked for additional information (020; R14). */
   additional_info_asked: ColumnType<boolean, boolean | undefined, boolean>;
-  /** Article 11 problems found on receipt (019; generated from receipt_check). */
+  /** Article 11 problems found on receipt (020; generated from receipt_check). */
   receipt_problems: ColumnType<number, never, never>;
+  /** Outgoing: the batch and its row the request was created from (022). */
+  batch_id: ColumnType<string | null, string | null | undefined, string | null>;
+  batch_row: ColumnType<number | null, number | null | undefined, number | null>;
 }
 
 export interface RequestItemsTable {
@@ -424,4 +427,41 @@ export interface DB {
   notice_cursors: NoticeCursorsTable;
   notice_reads: NoticeReadsTable;
   paper_codes: PaperCodesTable;
+  batches: BatchesTable;
+  batch_problems: BatchProblemsTable;
+}
+
+/** Issue 16.1: a batch of requests (019). */
+export interface BatchesTable {
+  id: Generated<string>;
+  body_id: string;
+  created_by: string;
+  source: 'csv' | 'xlsx' | 'json';
+  file_name: string | null;
+  requested_body: Json<{ party: string; id: string; name: string }>;
+  state: Generated<'queued' | 'validating' | 'creating' | 'done' | 'failed'>;
+  total: number;
+  validated: Generated<number>;
+  failed: Generated<number>;
+  created: Generated<number>;
+  next_row: Generated<number>;
+  error: string | null;
+  rows_enc: Bytes | null;
+  key_id: string | null;
+  claimed_by: string | null;
+  claimed_at: Timestamp | null;
+  created_at: GenTimestamp;
+  started_at: Timestamp | null;
+  validated_at: Timestamp | null;
+  finished_at: Timestamp | null;
+}
+
+export interface BatchProblemsTable {
+  id: Generated<string>;
+  batch_id: string;
+  row_no: number;
+  field: string;
+  path: string;
+  code: string;
+  message: string;
 }

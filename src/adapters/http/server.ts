@@ -22,6 +22,7 @@ import type { ListenerTls } from './tls.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerDisclosureRoutes, registerRequestRoutes } from './routes/requests.js';
+import { registerBatchRoutes } from './routes/batches.js';
 import { registerTreatyRoutes } from './routes/treaty.js';
 import { registerWeb } from '../../web/register.js';
 
@@ -226,6 +227,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   app.get('/api/openapi.json', { schema: { hide: true } }, () => app.swagger());
   registerHealthRoutes(app, opts.ctx, { ...(opts.nodeName ? { nodeName: opts.nodeName } : {}) });
   registerRequestRoutes(app, opts.ctx);
+  registerBatchRoutes(app, opts.ctx);
   registerDisclosureRoutes(app, opts.ctx);
   registerAdminRoutes(app, opts.ctx);
   registerTreatyRoutes(app, opts.ctx);

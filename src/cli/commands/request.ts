@@ -1,4 +1,12 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Command } from 'commander';
+import { readBatchFile, templateCsv, templateXlsx } from '../../adapters/batch/batch-file.js';
+import { getBatch, runBatch, submitBatch, type BatchProgress } from '../../app/batch-requests.js';
+import { getOfficerByLogin } from '../../app/get-officer-by-login.js';
+import { EixError } from '../../domain/errors.js';
+import { withNode } from '../node-context.js';
+import { asOptions } from '../io.js';
 import { partyDay } from '../../domain/parties.js';
 import { loadTreaty } from '../../domain/treaty.js';
 import { validateRequest } from '../../domain/request-validation.js';
@@ -37,4 +45,144 @@ export function registerRequestCommands(program: Command, kit: CommandKit): void
         );
       }),
     );
+
+  kit
+    .leaf(
+      request
+        .command('batch')
+        .description(
+          'пакет запросов из файла CSV или XLSX (шаблон: --template): каждая строка проверяется по статье 11, верные создаются, подписываются от имени пользователя и ставятся в очередь отправки; отчёт — строки с ошибками',
+        )
+        .argument('[file]', 'файл CSV или XLSX, заполненный по шаблону')
+        .option('--to <party>', 'запрашиваемая Сторона (например, KZ)')
+        .option('--body <id>', 'запрашиваемый орган (по умолчанию — центральный орган Стороны)')
+        .option('--login <login>', 'пользователь, от имени которого подписываются запросы')
+        .option('--template <file>', 'записать шаблон (.xlsx — с листом пояснений, иначе CSV) и выйти'),
+    )
+    .action(
+      kit.act(
+        async (
+          out,
+          file: string | undefined,
+          opts: { to?: string; body?: string; login?: string; template?: string },
+        ) => {
+          if (opts.template !== undefined) {
+            const xlsx = /\.xlsx$/i.test(opts.template);
+            await writeOut(opts.template, xlsx ? await templateXlsx() : templateCsv());
+            return print(
+              out,
+              { template: opts.template, format: xlsx ? 'xlsx' : 'csv' },
+              (r) => `Шаблон записан в ${r.template}`,
+            );
+          }
+          if (file === undefined)
+            throw new EixError(
+              'input.invalid',
+              { field: '<file>' },
+              'Не указан файл пакета (или --template, чтобы получить шаблон)',
+            );
+          if (!opts.to)
+            throw new EixError(
+              'input.invalid',
+              { field: '--to' },
+              'Не указана запрашиваемая Сторона (--to), например --to KZ',
+            );
+          if (!opts.login)
+            throw new EixError(
+              'input.invalid',
+              { field: '--login' },
+              'Не указан пользователь, от имени которого подписываются запросы (--login)',
+            );
+          let content: Buffer;
+          try {
+            content = await readFile(file);
+          } catch (e) {
+            const reason =
+              (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файл не найден' : 'файл недоступен для чтения';
+            throw new EixError('input.file', { field: '<file>', file }, `Не удалось прочитать файл ${file}: ${reason}`);
+          }
+          const { format, rows } = await asOptions(() => readBatchFile(path.basename(file), content), {
+            file: '<file>',
+          });
+          const result = await withNode(kit, async ({ ctx }) => {
+            const officer = await getOfficerByLogin(ctx, opts.login);
+            const { id } = await asOptions(
+              () =>
+                submitBatch(ctx, officer, {
+                  source: format,
+                  fileName: path.basename(file),
+                  requestedBody: { party: opts.to, ...(opts.body !== undefined ? { id: opts.body } : {}) },
+                  rows,
+                }),
+              { 'requestedBody.party': '--to', 'requestedBody.id': '--body', requestedBody: '--to' },
+            );
+            // Progress on stderr, one line at most every second (and at each stage), the answer on stdout.
+            let last = 0;
+            let lastState = '';
+            const progress = (p: BatchProgress) => {
+              const now = Date.now();
+              if (now - last < 1000 && p.state === lastState) return;
+              last = now;
+              lastState = p.state;
+              kit.ctx.io.err(progressLine(p));
+            };
+            const runner = `cli#${process.pid}`;
+            let p = await runBatch(ctx, id, { runner, onProgress: progress });
+            // Another process of the node (PostgreSQL) may hold it: wait for it to finish.
+            while (p.state !== 'done' && p.state !== 'failed') {
+              await new Promise((r) => setTimeout(r, 1000));
+              p = await runBatch(ctx, id, { runner, onProgress: progress });
+            }
+            kit.ctx.io.err(progressLine(p));
+            const v = await getBatch(ctx, officer, id, { limit: 5000 });
+            return {
+              id,
+              state: v.state,
+              total: v.total,
+              created: v.created,
+              failed: v.failed,
+              error: v.error,
+              problemsTotal: v.problemsTotal,
+              problems: v.problems,
+            };
+          });
+          print(out, result, (r) =>
+            [
+              r.state === 'done'
+                ? `Пакет обработан: создано, подписано и поставлено в очередь отправки запросов — ${r.created} из ${r.total}; строк с ошибками — ${r.failed}.`
+                : `Пакет остановлен: ${r.error ?? ''}`,
+              ...r.problems.slice(0, 100).map((p) => `  строка ${p.row}, «${p.field}»: ${p.message}`),
+              ...(r.problemsTotal > 100 ? [`  … и ещё ${r.problemsTotal - 100}; полный отчёт: --json`] : []),
+            ].join('\n'),
+          );
+        },
+      ),
+    );
+}
+
+function progressLine(p: BatchProgress): string {
+  const pct = (n: number) => (p.total ? Math.floor((n * 100) / p.total) : 100);
+  switch (p.state) {
+    case 'queued':
+    case 'validating':
+      return `Проверка строк: ${p.validated} из ${p.total} (${pct(p.validated)}%)`;
+    case 'creating':
+      return `Создание и подписание: ${p.created + p.failed} из ${p.total} (${pct(p.created + p.failed)}%), создано ${p.created}, с ошибками ${p.failed}`;
+    case 'done':
+      return `Готово: создано ${p.created}, с ошибками ${p.failed}, всего строк ${p.total}`;
+    case 'failed':
+      return `Остановлено: создано ${p.created} из ${p.total}`;
+  }
+}
+
+async function writeOut(file: string, content: Buffer): Promise<void> {
+  try {
+    await writeFile(file, content);
+  } catch (e) {
+    throw new EixError(
+      'input.file',
+      { field: '--template', file },
+      `Не удалось записать файл ${file} (--template): ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+    );
+  }
 }
