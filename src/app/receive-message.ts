@@ -245,7 +245,7 @@ export interface ReceiptFacts {
 /** A message accepted before: its stored receipt (null when it came in a bundle) and what that receipt states. */
 interface Prior {
   readonly receiptJws: string | null;
-  readonly facts: ReceiptFacts;
+  facts(): ReceiptFacts;
 }
 
 /** The inbox row's `receipt`: the receipt signed alone, or (a bundle's message) the facts and the bundle receipt's id. */
@@ -321,7 +321,7 @@ export async function receiveMessage(ctx: AppContext, input: ReceiveMessageInput
       if ('prior' in r) {
         if (r.prior.receiptJws) return { receiptJws: r.prior.receiptJws, duplicate: true };
         // Accepted in a bundle, now resent alone: a receipt of its own stating what the bundle receipt stated.
-        const again = receiptOf(v.message.envelope, v.digest, r.prior.facts, ctx.clock.now());
+        const again = receiptOf(v.message.envelope, v.digest, r.prior.facts(), ctx.clock.now());
         return { receiptJws: await input.signReceipt(again), duplicate: true };
       }
       const receiptJws = await input.signReceipt(receiptOf(v.message.envelope, v.digest, r.facts, input.receivedAt));
@@ -398,7 +398,7 @@ export async function receiveBundle(
         try {
           const item = await withSavepoint(tx, `eix_bundle_${i}`, async () => {
             const r = await acceptOne(tx, ctx, v, input.receivedAt, entry.freshness);
-            const facts = 'prior' in r ? r.prior.facts : r.facts;
+            const facts = 'prior' in r ? r.prior.facts() : r.facts;
             if ('facts' in r)
               await storeInbox(tx, ctx, v, { bundle: receiptId, messageSha256: v.digest, facts }, input.receivedAt);
             return { messageId: env.id, messageSha256: v.digest, ...facts };
@@ -472,10 +472,13 @@ async function acceptedBefore(db: Tx, messageId: string, digest: string): Promis
   if (!seen) return null;
   const r = seen.receipt as StoredReceipt;
   if (r.messageSha256 !== digest) throw new EixError('message.replay', { messageId });
-  if ('facts' in r) return { receiptJws: null, facts: r.facts };
-  // Our own signed receipt: its payload is the JSON of the middle part.
-  const payload = JSON.parse(Buffer.from(r.jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as Message;
-  return { receiptJws: r.jws, facts: factsOf(payload.body) };
+  if ('facts' in r) return { receiptJws: null, facts: () => r.facts };
+  return {
+    receiptJws: r.jws,
+    // Our own signed receipt (read only when a bundle repeats its facts): its payload is the JSON of the middle part.
+    facts: () =>
+      factsOf((JSON.parse(Buffer.from(r.jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as Message).body),
+  };
 }
 
 async function auditRejected(tx: Tx, ctx: AppContext, code: string, messageId: string | null, claimed: unknown) {
