@@ -20,6 +20,7 @@ import { buildServer } from './adapters/http/server.js';
 import { loadListenerTls } from './adapters/http/tls.js';
 import { readableByOthers, tightenTree } from './adapters/fs/permissions.js';
 import { startJobs, type Jobs } from './adapters/jobs/pg-boss-jobs.js';
+import { startWebhookWorker, type WebhookWorker } from './adapters/webhooks/webhook-worker.js';
 import type { AppContext } from './app/context.js';
 import { installRegistry, type RecordedRegistry } from './app/install-registry.js';
 import { recomputeLegacyDeadlines } from './app/recompute-legacy-deadlines.js';
@@ -221,6 +222,8 @@ export interface RunningNode {
   readonly apiUrl: string;
   readonly federationUrl: string | null;
   readonly worker: OutboxWorker | null;
+  /** Issue 17: sends the events to the webhooks administrators registered (docs/EVENTS.md). */
+  readonly webhooks: WebhookWorker;
   /** Picks up a newer trust registry while running (null on a node without one). */
   readonly registryWatcher: RegistryWatcher | null;
   stop(): Promise<void>;
@@ -239,6 +242,7 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     throw e;
   });
   let worker: OutboxWorker | null = null;
+  let webhooks: WebhookWorker | null = null;
   const api = await buildServer({
     ctx: wired.ctx,
     logLevel: config.logLevel,
@@ -246,7 +250,10 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     authFailureLimit: config.authFailureLimit,
     uploads: { maxBytes: config.uploadMaxBytes, maxFiles: config.uploadMaxFiles },
     nodeName: wired.node.name,
-    onChange: () => worker?.kick(),
+    onChange: () => {
+      worker?.kick();
+      webhooks?.kick();
+    },
     https,
     trustProxy: config.trustProxy,
   });
@@ -305,6 +312,9 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
       ],
       (e) => api.log.error({ err: e }, 'job queue error'),
     );
+    webhooks = startWebhookWorker(wired.ctx, {
+      onError: (e) => api.log.error({ err: e }, 'webhook worker error'),
+    });
     let federationUrl: string | null = null;
     if (wired.federation) {
       fedServer = await buildFederationServer(wired.federation, { logLevel: config.logLevel });
@@ -341,10 +351,12 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
       apiUrl,
       federationUrl,
       worker,
+      webhooks,
       registryWatcher,
       stop: async () => {
         await api.close();
         await registryWatcher?.stop();
+        await webhooks?.stop();
         await worker?.stop();
         await fedServer?.close();
         await jobs?.stop();
@@ -353,6 +365,7 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     };
   } catch (e) {
     await registryWatcher?.stop();
+    await webhooks?.stop();
     await worker?.stop();
     await fedServer?.close();
     await jobs?.stop();
