@@ -57,7 +57,8 @@ export interface EventPage {
 /** How often a long poll looks for a new event (any process of the node may record it). */
 const POLL_MS = 200;
 
-type Scope = { kind: 'all' } | { kind: 'bodies'; body: string } | { kind: 'notices'; officer: Actor & { kind: 'officer' } };
+type Scope =
+  { kind: 'all' } | { kind: 'bodies'; body: string } | { kind: 'notices'; officer: Actor & { kind: 'officer' } };
 
 async function scopeOf(ctx: AppContext, actor: Actor): Promise<Scope> {
   if (actor.kind === 'system') return { kind: 'all' };

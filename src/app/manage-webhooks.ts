@@ -46,6 +46,7 @@ export interface WebhookDelivery {
   readonly id: string;
   readonly eventId: string;
   readonly eventKind: EventKind;
+  readonly occurredAt: Date;
   readonly status: 'pending' | 'sending' | 'delivered' | 'failed';
   readonly attempts: number;
   readonly nextAttemptAt: Date;
@@ -174,6 +175,7 @@ export async function getWebhook(
       'd.id',
       'd.event_id',
       'e.kind',
+      'e.occurred_at',
       'd.status',
       'd.attempts',
       'd.next_attempt_at',
@@ -194,6 +196,7 @@ export async function getWebhook(
       id: String(r.id),
       eventId: String(r.event_id),
       eventKind: r.kind,
+      occurredAt: new Date(r.occurred_at),
       status: r.status,
       attempts: r.attempts,
       nextAttemptAt: new Date(r.next_attempt_at),

@@ -141,7 +141,12 @@ async function claimDue(ctx: AppContext, limit: number, leaseMs: number): Promis
       )
       .returning(['id', 'subscription_id', 'event_id', 'attempts', 'created_at'])
       .execute();
-    return rows.map((r) => ({ ...r, id: String(r.id), event_id: String(r.event_id), created_at: new Date(r.created_at) }));
+    return rows.map((r) => ({
+      ...r,
+      id: String(r.id),
+      event_id: String(r.event_id),
+      created_at: new Date(r.created_at),
+    }));
   });
 }
 
