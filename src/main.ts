@@ -21,6 +21,7 @@ import { loadListenerTls } from './adapters/http/tls.js';
 import { readableByOthers, tightenTree } from './adapters/fs/permissions.js';
 import { startJobs, type Jobs } from './adapters/jobs/pg-boss-jobs.js';
 import { startBatchRunner, type BatchRunner } from './adapters/jobs/batch-runner.js';
+import { startWebhookWorker, type WebhookWorker } from './adapters/webhooks/webhook-worker.js';
 import type { AppContext } from './app/context.js';
 import { installRegistry, type RecordedRegistry } from './app/install-registry.js';
 import { recomputeLegacyDeadlines } from './app/recompute-legacy-deadlines.js';
@@ -224,6 +225,8 @@ export interface RunningNode {
   readonly worker: OutboxWorker | null;
   /** Runs the stored batches of requests (issue 16.1). */
   readonly batches: BatchRunner | null;
+  /** Issue 17: sends the events to the webhooks administrators registered (docs/EVENTS.md). */
+  readonly webhooks: WebhookWorker;
   /** Picks up a newer trust registry while running (null on a node without one). */
   readonly registryWatcher: RegistryWatcher | null;
   stop(): Promise<void>;
@@ -243,6 +246,7 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
   });
   let worker: OutboxWorker | null = null;
   let batches: BatchRunner | null = null;
+  let webhooks: WebhookWorker | null = null;
   const api = await buildServer({
     ctx: wired.ctx,
     logLevel: config.logLevel,
@@ -253,6 +257,7 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     onChange: () => {
       worker?.kick();
       batches?.kick();
+      webhooks?.kick();
     },
     https,
     trustProxy: config.trustProxy,
@@ -312,6 +317,9 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
       ],
       (e) => api.log.error({ err: e }, 'job queue error'),
     );
+    webhooks = startWebhookWorker(wired.ctx, {
+      onError: (e) => api.log.error({ err: e }, 'webhook worker error'),
+    });
     let federationUrl: string | null = null;
     if (wired.federation) {
       fedServer = await buildFederationServer(wired.federation, { logLevel: config.logLevel });
@@ -355,11 +363,13 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
       federationUrl,
       worker,
       batches,
+      webhooks,
       registryWatcher,
       stop: async () => {
         await api.close();
         await batches?.stop();
         await registryWatcher?.stop();
+        await webhooks?.stop();
         await worker?.stop();
         await fedServer?.close();
         await jobs?.stop();
@@ -369,6 +379,7 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
   } catch (e) {
     await batches?.stop();
     await registryWatcher?.stop();
+    await webhooks?.stop();
     await worker?.stop();
     await fedServer?.close();
     await jobs?.stop();

@@ -89,6 +89,8 @@ export const ERROR_CODES = {
     ru: 'Нельзя отключить последнего администратора узла или снять с него роль администратора',
   },
   'token.not_found': { http: 404, ru: 'API-токен не найден' },
+  // issue 17: webhooks of national systems
+  'webhook.not_found': { http: 404, ru: 'Адрес уведомлений не найден' },
   // separation of duties and the second factor (issue 13, item 3)
   'token.casework_account': {
     http: 403,

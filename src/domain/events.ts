@@ -15,6 +15,7 @@ export const EVENT_KINDS = [
   'step_received',
   'deadline_soon',
   'overdue',
+  'delivery_delayed',
   'delivery_failed',
   'data_destroyed',
 ] as const;
@@ -37,6 +38,8 @@ export interface EventData {
   deadline_soon: { readonly deadline: IsoDate; readonly workingDaysLeft: number };
   /** R12.c: the deadline passed unanswered (ours for an incoming request, the other Party's for an outgoing one). */
   overdue: { readonly deadline: IsoDate; readonly direction: 'incoming' | 'outgoing'; readonly delayNotified: boolean };
+  /** The first attempt to deliver a message of this request failed; the transport goes on retrying (once per message). */
+  delivery_delayed: { readonly messageId: string; readonly type: MessageType; readonly error: string };
   /** The transport gave up on a message of this request. */
   delivery_failed: { readonly messageId: string; readonly type: MessageType; readonly error: string };
   /** R9.6: stored data of the request was destroyed after its retention period. */
@@ -92,6 +95,7 @@ export const EVENT_KIND_LABELS_RU: Readonly<Record<EventKind, string>> = {
   step_received: 'Действие другой Стороны',
   deadline_soon: 'Срок истекает',
   overdue: 'Срок истёк',
+  delivery_delayed: 'Доставка задерживается',
   delivery_failed: 'Не доставлено',
   data_destroyed: 'Сведения уничтожены',
 };
@@ -141,6 +145,10 @@ const TEXT: TextOf = {
       : `Не получен в срок ответ на запрос № ${r.number} (${partyRu(r.counterpartParty)}): ответ ожидался до ${dayRu(
           d.deadline,
         )}`,
+  delivery_delayed: (d, r) =>
+    `Задерживается доставка сообщения «${MESSAGE_TYPES[d.type]?.title ?? 'сообщение'}» по запросу № ${r.number} (${partyRu(
+      r.counterpartParty,
+    )}): отправка будет повторена`,
   delivery_failed: (d, r) =>
     `Не доставлено сообщение «${MESSAGE_TYPES[d.type]?.title ?? 'сообщение'}» по запросу № ${r.number} (${partyRu(
       r.counterpartParty,

@@ -377,7 +377,8 @@ export type AuditAction =
   | 'retention.deletion_notice'
   | 'retention.set'
   | 'token.create'
-  | 'token.revoke';
+  | 'token.revoke'
+  | `webhook.${'create' | 'delete' | 'enable' | 'disable' | 'retry'}`;
 
 const REQUEST_AUDIT_LABELS = Object.fromEntries(
   Object.entries(HISTORY_EVENT_LABELS).map(([e, label]) => [`request.${e}`, label]),
@@ -436,6 +437,11 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'retention.set': 'Изменён срок хранения',
   'token.create': 'Выпущен токен доступа',
   'token.revoke': 'Токен доступа отозван',
+  'webhook.create': 'Зарегистрирован адрес уведомлений внешней системы',
+  'webhook.delete': 'Удалён адрес уведомлений внешней системы',
+  'webhook.enable': 'Отправка уведомлений внешней системе возобновлена',
+  'webhook.disable': 'Отправка уведомлений внешней системе приостановлена',
+  'webhook.retry': 'Повторная отправка уведомления внешней системе',
 };
 
 /** An audit action in Russian; an action written by an older version keeps its code. */

@@ -34,6 +34,7 @@ import { healthRoutes } from './routes/health.js';
 import { bodyRoutes } from './routes/bodies.js';
 import { auditRoutes } from './routes/audit.js';
 import { statisticsRoutes } from './routes/statistics.js';
+import { webhookRoutes } from './routes/webhooks.js';
 import { countUnreadNotices, type UnreadNotices } from '../app/count-unread-notices.js';
 export type { WebOptions } from './kit.js';
 
@@ -229,4 +230,5 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   await bodyRoutes(app, kit);
   auditRoutes(app, kit);
   statisticsRoutes(app, kit);
+  webhookRoutes(app, kit);
 }

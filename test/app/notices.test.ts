@@ -385,6 +385,7 @@ for (const e of ENGINES) {
         step_received: { messageId: 'm', event: 'refuse' },
         deadline_soon: { deadline: '2027-01-14', workingDaysLeft: 1 },
         overdue: { deadline: '2027-01-14', direction: 'incoming', delayNotified: true },
+        delivery_delayed: { messageId: 'm', type: 'answer_final', error: 'transport.failed' },
         delivery_failed: { messageId: 'm', type: 'answer_final', error: 'transport.failed' },
         data_destroyed: { kinds: ['incoming_requests'] },
       };

@@ -33,6 +33,7 @@ import * as m019 from './migrations/019-bundle-receipts.js';
 import * as m020 from './migrations/020-statistics.js';
 import * as m021 from './migrations/021-requests-toast.js';
 import * as m022 from './migrations/022-batches.js';
+import * as m023 from './migrations/023-event-feed-webhooks.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -132,6 +133,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '020-statistics': m020.statements,
   '021-requests-toast': m021.statements,
   '022-batches': m022.statements,
+  '023-event-feed-webhooks': m023.statements,
 };
 
 const provider: MigrationProvider = {

@@ -397,6 +397,45 @@ export interface BundleReceiptsTable {
   created_at: Timestamp;
 }
 
+/** The pull feed's server-side cursor of an account (issue 17, migration 023). */
+export interface EventCursorsTable {
+  officer_id: string;
+  after_id: ColumnType<string, number | string, number | string>;
+  updated_at: GenTimestamp;
+}
+
+/** A webhook an administrator registered for a body (issue 17, migration 023). */
+export interface WebhookSubscriptionsTable {
+  id: Generated<string>;
+  body_id: string;
+  url: string;
+  /** The event kinds sent; null: all. */
+  kinds: EventKind[] | null;
+  /** The signing secret, sealed with the node data key (aad `webhook:<id>`). */
+  secret_enc: Buffer;
+  secret_key_id: string;
+  enabled: Generated<boolean>;
+  /** Events up to this id are queued for the subscription. */
+  cursor: ColumnType<string, number | string, number | string>;
+  created_at: Timestamp;
+  created_by: string | null;
+}
+
+/** One event to one subscription: the durable queue of webhook deliveries. */
+export interface WebhookDeliveriesTable {
+  id: Generated<string>;
+  subscription_id: string;
+  event_id: ColumnType<string, number | string, number | string>;
+  status: Generated<'pending' | 'sending' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_attempt_at: Timestamp | null;
+  last_error: string | null;
+  last_status: number | null;
+  delivered_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
 export interface DB {
   sessions: SessionsTable;
   bodies: BodiesTable;
@@ -426,6 +465,9 @@ export interface DB {
   events: EventsTable;
   notice_cursors: NoticeCursorsTable;
   notice_reads: NoticeReadsTable;
+  event_cursors: EventCursorsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   paper_codes: PaperCodesTable;
   batches: BatchesTable;
   batch_problems: BatchProblemsTable;

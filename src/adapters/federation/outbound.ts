@@ -536,6 +536,21 @@ async function recordFailure(fed: Federation, row: OutboxRow, e: unknown): Promi
       })
       .where('id', '=', row.id)
       .execute();
+    // Issue 17: the first failed attempt of a message tells the national system that delivery is delayed —
+    // once per message (a held message's attempt is given back, so its first real failure is still attempt 1).
+    if (!permanent && !held && row.attempts === 1 && row.request_id) {
+      const req = await tx
+        .selectFrom('requests')
+        .select('body_id')
+        .where('id', '=', row.request_id)
+        .executeTakeFirstOrThrow();
+      await recordEvent(tx, ctx, {
+        kind: 'delivery_delayed',
+        requestId: row.request_id,
+        bodyId: req.body_id,
+        data: { messageId: row.message_id, type: row.type, error: remote },
+      });
+    }
     if (permanent && row.request_id) {
       await tx
         .insertInto('request_events')

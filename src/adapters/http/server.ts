@@ -24,6 +24,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerDisclosureRoutes, registerRequestRoutes } from './routes/requests.js';
 import { registerBatchRoutes } from './routes/batches.js';
 import { registerTreatyRoutes } from './routes/treaty.js';
+import { registerEventRoutes } from './routes/events.js';
 import { registerWeb } from '../../web/register.js';
 
 declare module 'fastify' {
@@ -232,6 +233,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   registerAdminRoutes(app, opts.ctx);
   registerTreatyRoutes(app, opts.ctx);
   registerStatisticsRoutes(app, opts.ctx);
+  registerEventRoutes(app, opts.ctx);
   await registerWeb(app, opts.ctx, {
     authFailures,
     uploads: opts.uploads ?? { maxBytes: 50 * 1024 * 1024, maxFiles: 10 },
