@@ -1,6 +1,8 @@
 // What every page module of the officer UI shares: the form helpers, the session cookie and the
 // page kit (render a template, turn a coded error into a Russian page, the signed-in officer).
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { toEixError } from '../adapters/http/errors.js';
 import type { Eta } from 'eta';
 import type { AppContext, Officer } from '../app/context.js';
 import type { IsoDate } from '../domain/dates.js';
@@ -52,4 +54,34 @@ export interface WebKit {
   page(fn: PageHandler): PageHandler;
   /** The signed-in officer (the session hook guarantees one on every page but the login). */
   me(req: FastifyRequest): Officer;
+}
+
+/** The limits of one upload scope (@fastify/multipart's). */
+export interface UploadLimits {
+  readonly fileSize: number;
+  readonly files: number;
+  readonly fields: number;
+  readonly parts: number;
+}
+
+/**
+ * A plugin scope whose routes, and only they, parse multipart bodies within `limits` (files, fields as the
+ * form); an error there (a file too large, a broken body) is the Russian error page with its status.
+ * `routes` adds the scope's hooks and routes.
+ */
+export async function uploadScope(
+  app: FastifyInstance,
+  kit: WebKit,
+  limits: UploadLimits,
+  routes: (files: FastifyInstance) => void | Promise<void>,
+): Promise<void> {
+  await app.register(async (files) => {
+    files.setErrorHandler((err, req, reply) => {
+      const e = toEixError(err);
+      if (e.http >= 500) req.log.error({ err }, 'request failed');
+      return kit.render(reply, req, 'error', { title: 'Ошибка', error: e }, e.http);
+    });
+    await files.register(multipart, { attachFieldsToBody: true, limits });
+    await routes(files);
+  });
 }

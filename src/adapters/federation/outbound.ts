@@ -508,6 +508,27 @@ async function sendBundle(
   }
 }
 
+/** The event log's entry for a message of a request that is late or failed (issue 14.7 notices, issue 17 feed). */
+async function deliveryEvent(
+  tx: Tx,
+  fed: Federation,
+  row: OutboxRow,
+  kind: 'delivery_delayed' | 'delivery_failed',
+  error: string,
+): Promise<void> {
+  const req = await tx
+    .selectFrom('requests')
+    .select('body_id')
+    .where('id', '=', row.request_id!)
+    .executeTakeFirstOrThrow();
+  await recordEvent(tx, fed.app, {
+    kind,
+    requestId: row.request_id!,
+    bodyId: req.body_id,
+    data: { messageId: row.message_id, type: row.type, error },
+  });
+}
+
 /** A failed attempt: retried with backoff, held, or (not retryable, or the last attempt) failed for good. */
 async function recordFailure(fed: Federation, row: OutboxRow, e: unknown): Promise<void> {
   const ctx = fed.app;
@@ -539,17 +560,7 @@ async function recordFailure(fed: Federation, row: OutboxRow, e: unknown): Promi
     // Issue 17: the first failed attempt of a message tells the national system that delivery is delayed —
     // once per message (a held message's attempt is given back, so its first real failure is still attempt 1).
     if (!permanent && !held && row.attempts === 1 && row.request_id) {
-      const req = await tx
-        .selectFrom('requests')
-        .select('body_id')
-        .where('id', '=', row.request_id)
-        .executeTakeFirstOrThrow();
-      await recordEvent(tx, ctx, {
-        kind: 'delivery_delayed',
-        requestId: row.request_id,
-        bodyId: req.body_id,
-        data: { messageId: row.message_id, type: row.type, error: remote },
-      });
+      await deliveryEvent(tx, fed, row, 'delivery_delayed', remote);
     }
     if (permanent && row.request_id) {
       await tx
@@ -569,17 +580,7 @@ async function recordFailure(fed: Federation, row: OutboxRow, e: unknown): Promi
           }),
         })
         .execute();
-      const req = await tx
-        .selectFrom('requests')
-        .select('body_id')
-        .where('id', '=', row.request_id)
-        .executeTakeFirstOrThrow();
-      await recordEvent(tx, ctx, {
-        kind: 'delivery_failed',
-        requestId: row.request_id,
-        bodyId: req.body_id,
-        data: { messageId: row.message_id, type: row.type, error: remote },
-      });
+      await deliveryEvent(tx, fed, row, 'delivery_failed', remote);
       await appendAudit(tx, ctx, TRANSPORT, {
         action: 'federation.delivery_failed',
         requestId: row.request_id,

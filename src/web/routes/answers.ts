@@ -1,6 +1,5 @@
 // The answer screen (R4–R8) and the only routes that take files (R5).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import multipart from '@fastify/multipart';
 import { answerRequest } from '../../app/answer-request.js';
 import { getRequest } from '../../app/get-request.js';
 import { partyCurrency } from '../../domain/parties.js';
@@ -9,11 +8,10 @@ import { ALLOWED_TYPES_RU, ATTACHMENT_TYPES } from '../../domain/attachments.js'
 import { EixError, isEixError } from '../../domain/errors.js';
 import type { Item } from '../../domain/request.js';
 import type { RequestView } from '../../app/get-request.js';
-import { toEixError } from '../../adapters/http/errors.js';
 
 import { formToAnswerItems, readMultipart } from '../forms/answer-form.js';
 import { answerFormView, currencyOptions, type AnswerFormItem } from '../forms/answer-items.js';
-import { many, one, type Form, type WebKit } from '../kit.js';
+import { many, one, uploadScope, type Form, type WebKit } from '../kit.js';
 
 /** The request's items with what each asked (the document's item of the same number). */
 function answerItemsOf(v: RequestView): AnswerFormItem[] {
@@ -64,65 +62,61 @@ export async function answerRoutes(app: FastifyInstance, kit: WebKit): Promise<v
   );
   // The routes that take files (R5), and only they, parse multipart — after the session (onRequest above):
   // the request states its size, within the total cap; each file within attachmentBytes; a capped file count.
-  await app.register(async (files) => {
-    files.addHook('onRequest', async (req, reply) => {
-      if (!req.headers['content-type']?.toLowerCase().startsWith('multipart/')) return;
-      const declared = Number(req.headers['content-length']);
-      const e = !req.headers['content-length']
-        ? new EixError('input.length_required', { field: 'content-length' })
-        : declared > uploads.maxBytes
-          ? new EixError(
-              'input.too_large',
-              { field: 'content-length', size: declared, limit: uploads.maxBytes },
-              `Слишком большой запрос: ${declared} байт, допускается не больше ${uploads.maxBytes} байт вместе с файлами`,
-            )
-          : null;
-      if (!e) return;
-      void reply.header('connection', 'close');
-      return render(reply, req, 'error', { title: 'Ошибка', error: e }, e.http);
-    });
-    files.setErrorHandler((err, req, reply) => {
-      const e = toEixError(err);
-      if (e.http >= 500) req.log.error({ err }, 'request failed');
-      return render(reply, req, 'error', { title: 'Ошибка', error: e }, e.http);
-    });
-    await files.register(multipart, {
-      attachFieldsToBody: true,
-      limits: {
-        fileSize: ctx.limits.attachmentBytes,
-        files: uploads.maxFiles,
-        fields: 200,
-        parts: uploads.maxFiles + 200,
-      },
-    });
-    files.post<{ Params: { id: string } }>(
-      '/requests/:id/answer',
-      page(async (req, reply) => {
-        const id = (req.params as { id: string }).id;
-        const { form: f, files } = await readMultipart(req.body);
-        const filesLost = files.length > 0;
-        // «Добавить ещё»: the same form with more rows (a button, no script).
-        if (many(f.more).length) return showForm(req, reply, id, { form: f, errors: {}, filesLost });
-        const v = await getRequest(ctx, me(req), id);
-        const { items, errors } = formToAnswerItems(f, answerItemsOf(v), files);
-        const again = (error: string | null, errs: Record<string, string>, status: number) =>
-          showForm(req, reply, id, { form: f, errors: errs, error, filesLost }, status);
-        if (Object.keys(errors).length) return again(null, errors, 422);
-        if (items.length === 0) return again('Укажите результат хотя бы по одному пункту.', {}, 422);
-        try {
-          await answerRequest(ctx, me(req), {
-            requestId: id,
-            final: Boolean(one(f.final)),
-            version: Number(one(f.version)),
-            items,
-          });
-        } catch (e) {
-          // A refusal of the use case (a state changed meanwhile, a file not allowed…): the form again, with it.
-          if (!isEixError(e) || e.http >= 500) throw e;
-          return again(e.message, {}, e.http);
-        }
-        return reply.redirect(`/requests/${id}`);
-      }),
-    );
-  });
+  await uploadScope(
+    app,
+    kit,
+    {
+      fileSize: ctx.limits.attachmentBytes,
+      files: uploads.maxFiles,
+      fields: 200,
+      parts: uploads.maxFiles + 200,
+    },
+    (files) => {
+      files.addHook('onRequest', async (req, reply) => {
+        if (!req.headers['content-type']?.toLowerCase().startsWith('multipart/')) return;
+        const declared = Number(req.headers['content-length']);
+        const e = !req.headers['content-length']
+          ? new EixError('input.length_required', { field: 'content-length' })
+          : declared > uploads.maxBytes
+            ? new EixError(
+                'input.too_large',
+                { field: 'content-length', size: declared, limit: uploads.maxBytes },
+                `Слишком большой запрос: ${declared} байт, допускается не больше ${uploads.maxBytes} байт вместе с файлами`,
+              )
+            : null;
+        if (!e) return;
+        void reply.header('connection', 'close');
+        return render(reply, req, 'error', { title: 'Ошибка', error: e }, e.http);
+      });
+      files.post<{ Params: { id: string } }>(
+        '/requests/:id/answer',
+        page(async (req, reply) => {
+          const id = (req.params as { id: string }).id;
+          const { form: f, files } = await readMultipart(req.body);
+          const filesLost = files.length > 0;
+          // «Добавить ещё»: the same form with more rows (a button, no script).
+          if (many(f.more).length) return showForm(req, reply, id, { form: f, errors: {}, filesLost });
+          const v = await getRequest(ctx, me(req), id);
+          const { items, errors } = formToAnswerItems(f, answerItemsOf(v), files);
+          const again = (error: string | null, errs: Record<string, string>, status: number) =>
+            showForm(req, reply, id, { form: f, errors: errs, error, filesLost }, status);
+          if (Object.keys(errors).length) return again(null, errors, 422);
+          if (items.length === 0) return again('Укажите результат хотя бы по одному пункту.', {}, 422);
+          try {
+            await answerRequest(ctx, me(req), {
+              requestId: id,
+              final: Boolean(one(f.final)),
+              version: Number(one(f.version)),
+              items,
+            });
+          } catch (e) {
+            // A refusal of the use case (a state changed meanwhile, a file not allowed…): the form again, with it.
+            if (!isEixError(e) || e.http >= 500) throw e;
+            return again(e.message, {}, e.http);
+          }
+          return reply.redirect(`/requests/${id}`);
+        }),
+      );
+    },
+  );
 }

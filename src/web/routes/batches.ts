@@ -1,7 +1,6 @@
 // Batch requests in the officer UI (issue 16.1): the upload page with the template, the batch page with its
 // progress (refreshed by htmx while it runs) and its report (rows with errors: row, column, Russian message).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import multipart from '@fastify/multipart';
 import {
   readBatchFile,
   reportCsv,
@@ -9,7 +8,6 @@ import {
   templateXlsx,
   TEMPLATE_NOTES,
 } from '../../adapters/batch/batch-file.js';
-import { toEixError } from '../../adapters/http/errors.js';
 import { sendAttachment } from '../../adapters/http/download.js';
 import { batchReport, getBatch, listBatches, submitBatch, type BatchView } from '../../app/batch-requests.js';
 import { sealOf } from '../../app/get-body-seal.js';
@@ -17,7 +15,7 @@ import { BATCH_COLUMNS, BATCH_MAX_BYTES, BATCH_MAX_ROWS } from '../../domain/bat
 import { EixError, isEixError } from '../../domain/errors.js';
 import { requestableBodies } from '../../domain/treaty.js';
 import { readMultipart } from '../forms/answer-form.js';
-import { one, type Form, type WebKit } from '../kit.js';
+import { one, uploadScope, type Form, type WebKit } from '../kit.js';
 import { labels } from '../labels.js';
 
 export const BATCH_STATE_LABELS: Readonly<Record<BatchView['state'], string>> = {
@@ -113,16 +111,7 @@ export async function batchRoutes(app: FastifyInstance, kit: WebKit): Promise<vo
     ),
   );
   // The upload, and only it here, parses multipart: one file within BATCH_MAX_BYTES.
-  await app.register(async (files) => {
-    files.setErrorHandler((err, req, reply) => {
-      const e = toEixError(err);
-      if (e.http >= 500) req.log.error({ err }, 'request failed');
-      return render(reply, req, 'error', { title: 'Ошибка', error: e }, e.http);
-    });
-    await files.register(multipart, {
-      attachFieldsToBody: true,
-      limits: { fileSize: BATCH_MAX_BYTES, files: 1, fields: 10, parts: 11 },
-    });
+  await uploadScope(app, kit, { fileSize: BATCH_MAX_BYTES, files: 1, fields: 10, parts: 11 }, (files) => {
     files.post(
       '/requests/batch',
       page(async (req, reply) => {

@@ -1,17 +1,15 @@
 // Issue 15.1: a body's page for the administrator — details, letterhead and the state of its seal: the CSR
 // to download for the Party CA, the issued certificate to import, a new key and CSR for a rotation.
-import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { getBodySeal, SEAL_WARNING_DAYS } from '../../app/get-body-seal.js';
 import { importBodyCertificate } from '../../app/import-body-certificate.js';
 import { listBodies } from '../../app/list-bodies.js';
 import { requestBodySeal } from '../../app/request-body-seal.js';
 import { setFlash, takeFlash } from '../../app/sessions.js';
-import { toEixError } from '../../adapters/http/errors.js';
 import { EixError, isEixError } from '../../domain/errors.js';
 import { BODY_KIND_LABELS } from '../../domain/vocabulary.js';
 import { readMultipart } from '../forms/answer-form.js';
-import { COOKIE, one, type WebKit } from '../kit.js';
+import { COOKIE, one, uploadScope, type WebKit } from '../kit.js';
 
 /** A seal certificate is a few kilobytes (PEM or DER); anything much larger is not one. */
 const CERTIFICATE_FILE_BYTES = 64 * 1024;
@@ -99,16 +97,7 @@ export async function bodyRoutes(app: FastifyInstance, kit: WebKit): Promise<voi
     }),
   );
   // The certificate is pasted or uploaded as a file (the form is multipart; a urlencoded post still works).
-  await app.register(async (files) => {
-    files.setErrorHandler((err, req, reply) => {
-      const e = toEixError(err);
-      if (e.http >= 500) req.log.error({ err }, 'request failed');
-      return render(reply, req, 'error', { title: 'Ошибка', error: e }, e.http);
-    });
-    await files.register(multipart, {
-      attachFieldsToBody: true,
-      limits: { fileSize: CERTIFICATE_FILE_BYTES, files: 1, fields: 10, parts: 11 },
-    });
+  await uploadScope(app, kit, { fileSize: CERTIFICATE_FILE_BYTES, files: 1, fields: 10, parts: 11 }, (files) => {
     files.post(
       '/admin/bodies/:id/certificate',
       page(async (req, reply) => {
