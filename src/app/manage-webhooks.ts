@@ -56,7 +56,9 @@ export interface WebhookDelivery {
   readonly createdAt: Date;
 }
 
-const aad = (id: string) => `webhook:${id}`;
+/** The AAD of a subscription's sealed secret (also read by key rotation, sealed-columns.ts). */
+export const webhookSecretAad = (id: string) => `webhook:${id}`;
+const aad = webhookSecretAad;
 
 export async function createWebhook(
   ctx: AppContext,

@@ -9,6 +9,7 @@ import { sealedHeader } from '../adapters/crypto/data-key.js';
 import type { Store, Tx } from '../ports/store.js';
 import { consentDetailsAad } from './record-consent-request.js';
 import { totpAad } from './start-totp-enrolment.js';
+import { webhookSecretAad } from './manage-webhooks.js';
 
 export interface SealedColumn {
   readonly table: string;
@@ -89,6 +90,25 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     keyIdColumn: null,
     aadSelect: { request_id: 'request_id', message_id: "data->>'messageId'" },
     aad: (r) => `event:${s(r.request_id)}:${s(r.message_id)}`,
+  },
+  {
+    // A batch's rows as submitted (issue 16.1), kept until the batch ends.
+    table: 'batches',
+    column: 'rows_enc',
+    key: 'id',
+    keyIdColumn: 'key_id',
+    aadSelect: { id: 'id' },
+    aad: (r) => `batch:${s(r.id)}`,
+    maxBatch: 4,
+  },
+  {
+    // A webhook subscription's signing secret (issue 17.1).
+    table: 'webhook_subscriptions',
+    column: 'secret_enc',
+    key: 'id',
+    keyIdColumn: 'secret_key_id',
+    aadSelect: { id: 'id' },
+    aad: (r) => webhookSecretAad(s(r.id)),
   },
   {
     // An officer's TOTP secret (issue 13, item 3): no key-id column of its own.
