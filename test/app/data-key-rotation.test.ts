@@ -48,6 +48,8 @@ async function readSealed(db: AppContext['db'], e: Expected): Promise<{ bytes: B
     received_consents: sql`select details_enc as b, key_id as k from received_consents where id = ${e.pk}`,
     request_events: sql`select decode(data->>'sealed', 'base64') as b, null as k from request_events where id = ${e.pk}`,
     officers: sql`select totp_secret_enc as b, null as k from officers where id = ${e.pk}`,
+    batches: sql`select rows_enc as b, key_id as k from batches where id = ${e.pk}::uuid`,
+    webhook_subscriptions: sql`select secret_enc as b, secret_key_id as k from webhook_subscriptions where id = ${e.pk}::uuid`,
   }[e.table]!;
   const row = (await q.execute(db)).rows[0] as { b: Uint8Array; k: string | null };
   return { bytes: Buffer.from(row.b), keyId: row.k };
@@ -137,6 +139,23 @@ async function seed(ctx: AppContext, bodyId: string): Promise<{ expected: Expect
       ctx.db,
     );
     expected.push({ table: 'officers', pk: officerId, aad: `totp:${officerId}`, plain: secret });
+
+    // A batch's rows as submitted (issue 16.1) and a webhook's signing secret (issue 17.1).
+    const rows = JSON.stringify([{ row: i, debtor: 'Сидоров' }]);
+    const batch = await sql<{ id: string }>`insert into batches (body_id, created_by, source, requested_body, total)
+      values (${bodyId}, ${officerId}::uuid, 'json', ${JSON.stringify({ id: 'kz-central', party: 'KZ' })}::jsonb, 1)
+      returning id::text as id`.execute(ctx.db);
+    const batchId = batch.rows[0]!.id;
+    await sql`update batches set rows_enc = ${s.encrypt(Buffer.from(rows), `batch:${batchId}`)}, key_id = ${s.activeKeyId} where id = ${batchId}::uuid`.execute(
+      ctx.db,
+    );
+    expected.push({ table: 'batches', pk: batchId, aad: `batch:${batchId}`, plain: rows });
+    const hookSecret = `whsec_${i}_${id.slice(0, 8)}`;
+    const hookId = randomUUID();
+    await sql`insert into webhook_subscriptions (id, body_id, url, secret_enc, secret_key_id, cursor, created_at)
+      values (${hookId}::uuid, ${bodyId}, 'https://national.example/hook', ${s.encrypt(Buffer.from(hookSecret), `webhook:${hookId}`)},
+        ${s.activeKeyId}, 0, now())`.execute(ctx.db);
+    expected.push({ table: 'webhook_subscriptions', pk: hookId, aad: `webhook:${hookId}`, plain: hookSecret });
   }
   return { expected, debtorRequestId };
 }
