@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Bench } from 'tinybench';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
+  BUNDLE_RECEIPT_JWS_TYPE,
   FEDERATION_PATH,
   MESSAGE_JWS_TYPE,
   RECEIPT_JWS_TYPE,
@@ -13,7 +14,7 @@ import {
 } from '../src/adapters/federation/context.js';
 import { canonicalBytes } from '../src/adapters/crypto/jws.js';
 import { verifySigned } from '../src/adapters/federation/inbound.js';
-import { postMessage } from '../src/adapters/federation/outbound.js';
+import { postBundle, postMessage } from '../src/adapters/federation/outbound.js';
 import { TLS_CIPHERS } from '../src/adapters/federation/server.js';
 import type { Message } from '../src/domain/messages.js';
 import { aRequest } from '../test/support/requests.js';
@@ -23,6 +24,8 @@ import type { BenchRow, Suite } from './run.js';
 let close: (() => Promise<void>) | null = null;
 const EXCHANGE = 'exchange: request signed → mTLS → verified, stored, receipted → receipt verified';
 const ECHO = 'baseline: plain mutual-TLS echo of the same bytes';
+const BUNDLE_SIZE = 100;
+const BUNDLED = `bundle of ${BUNDLE_SIZE} requests signed → mTLS → each verified, stored in one transaction → bundle receipt verified`;
 
 function requestMessage(): Message {
   return {
@@ -83,6 +86,25 @@ export const suite: Suite = {
         at: (m) => new Date(m.envelope.createdAt),
       });
     });
+    // Protocol version 3 (docs/MESSAGES.md §2.1): one operation is a whole bundle; per message = ops/s × size.
+    bench.add(BUNDLED, async () => {
+      const messages = await Promise.all(
+        Array.from({ length: BUNDLE_SIZE }, () =>
+          ru.signer.sign('ru-fssp-77', canonicalBytes(requestMessage()), MESSAGE_JWS_TYPE),
+        ),
+      );
+      const text = JSON.stringify({
+        from: { party: 'RU', body: 'ru-fssp-77' },
+        to: { party: 'KZ', body: 'kz-central' },
+        messages,
+      });
+      const receipt = await postBundle(ru, { party: 'KZ', url: kzUrl }, text);
+      await verifySigned(ru, receipt, BUNDLE_RECEIPT_JWS_TYPE, {
+        party: 'KZ',
+        body: 'kz-central',
+        at: (m) => new Date(m.envelope.createdAt),
+      });
+    });
     bench.add(ECHO, async () => {
       await postMessage(ru, { party: 'KZ', url: echo.url }, sample);
     });
@@ -93,7 +115,14 @@ export const suite: Suite = {
   summarize(rows: readonly BenchRow[]) {
     const ex = rows.find((r) => r.task === EXCHANGE)!;
     const base = rows.find((r) => r.task === ECHO)!;
+    const bundled = rows.find((r) => r.task === BUNDLED);
+    const perMessage = bundled ? bundled.opsPerSec * BUNDLE_SIZE : 0;
     return {
+      ...(bundled
+        ? {
+            'bundled messages/s (per message) / baseline': `${(perMessage / base.opsPerSec).toFixed(3)} (${perMessage.toFixed(0)} vs ${base.opsPerSec} ops/s)`,
+          }
+        : {}),
       'exchange / baseline throughput': `${(ex.opsPerSec / base.opsPerSec).toFixed(3)} (${ex.opsPerSec} vs ${base.opsPerSec} ops/s)`,
       'exchange p50 / p99 (ms)': `${(ex.p50Micros / 1000).toFixed(2)} / ${(ex.p99Micros / 1000).toFixed(2)}`,
       'baseline p50 / p99 (ms)': `${(base.p50Micros / 1000).toFixed(2)} / ${(base.p99Micros / 1000).toFixed(2)}`,
