@@ -227,9 +227,12 @@ export async function setWebhookEnabled(
   ctx: AppContext,
   actor: Actor,
   id: string,
-  enabled: boolean,
+  enabled: unknown,
 ): Promise<{ id: string; enabled: boolean }> {
   requireAdmin(actor);
+  // Who may, before what: an officer learns nothing about the input of a route he may not use.
+  if (typeof enabled !== 'boolean')
+    throw new EixError('input.invalid', { field: 'enabled' }, 'enabled: укажите true или false');
   return ctx.db.transaction().execute(async (tx) => {
     const row = await lockSubscription(tx, id);
     if (row.enabled === enabled) return { id, enabled };

@@ -160,6 +160,7 @@ for (const e of ENGINES) {
                   : id,
           )
           .replace('{sha256}', 'a'.repeat(64))
+          .replace('{delivery}', '1')
           .replace('{party}', 'RU');
       // What each caller may do, by route: 'own' = casework on own body's data,
       // 'admin' = node administration, 'any' = any authenticated officer,
@@ -185,6 +186,16 @@ for (const e of ENGINES) {
         'PUT /api/v1/retention-rules/{party}': 'admin',
         'PUT /api/v1/protection-statement': 'admin',
         'GET /api/v1/audit/verify': 'admin',
+        // Issue 17: the feed shows each caller the events of the bodies it may see (a stranger: none).
+        'GET /api/v1/events': 'any',
+        'GET /api/v1/events/cursor': 'any',
+        'PUT /api/v1/events/cursor': 'any',
+        'GET /api/v1/webhooks': 'admin',
+        'POST /api/v1/webhooks': 'admin',
+        'GET /api/v1/webhooks/{id}': 'admin',
+        'PATCH /api/v1/webhooks/{id}': 'admin',
+        'DELETE /api/v1/webhooks/{id}': 'admin',
+        'POST /api/v1/webhooks/{id}/deliveries/{delivery}/retry': 'admin',
         'GET /api/v1/protection-queries': 'node',
         'POST /api/v1/protection-queries': 'node',
       };

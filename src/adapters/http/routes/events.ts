@@ -19,7 +19,6 @@ import {
   retryWebhookDelivery,
   setWebhookEnabled,
 } from '../../../app/manage-webhooks.js';
-import { EixError } from '../../../domain/errors.js';
 import { actorOf, API_PREFIX } from '../server.js';
 
 const FeedEvent = Type.Object({
@@ -110,14 +109,16 @@ export function registerEventRoutes(app: FastifyInstance, ctx: AppContext): void
       schema: {
         tags: ['events'],
         summary: 'Приостановить или возобновить отправку (накопившиеся события будут отправлены)',
-        body: Type.Object({ enabled: Type.Boolean() }, { additionalProperties: false }),
+        body: Type.Object({ enabled: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
       },
     },
     (req) => {
-      const enabled = (req.body as { enabled?: unknown } | undefined)?.enabled;
-      if (typeof enabled !== 'boolean')
-        throw new EixError('input.invalid', { field: 'enabled' }, 'enabled: укажите true или false');
-      return setWebhookEnabled(ctx, actorOf(req), req.params.id, enabled);
+      return setWebhookEnabled(
+        ctx,
+        actorOf(req),
+        req.params.id,
+        (req.body as { enabled?: unknown } | undefined)?.enabled,
+      );
     },
   );
   app.delete<{ Params: { id: string } }>(
