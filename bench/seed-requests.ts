@@ -6,7 +6,9 @@
 // by batches of one JSON parameter each; items in one statement.
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
+import { FILL_SUMMARY } from '../src/adapters/db/migrations/021-statistics-summary.js';
 import type { AppContext } from '../src/app/context.js';
+import { refreshStatisticsCalendars } from '../src/app/refresh-statistics-calendars.js';
 import { addDays, minDate, type IsoDate } from '../src/domain/dates.js';
 import type { Request } from '../src/domain/request.js';
 import { personTerms, documentTerms } from '../src/domain/search.js';
@@ -109,6 +111,8 @@ export async function seedRequests(
         and not exists (select 1 from pg_constraint c where c.conname = i.indexname)`.execute(ctx.db)
   ).rows;
   for (const i of indexes) await sql`drop index ${sql.id(i.name)}`.execute(ctx.db);
+  // The statistics summary (migration 021) is counted once after the load rather than row by row by its trigger.
+  await sql`alter table requests disable trigger requests_statistics`.execute(ctx.db);
   let pending: Promise<unknown> = Promise.resolve();
   for (let start = 0; start < o.count; start += BATCH) {
     const rows = [];
@@ -182,6 +186,11 @@ export async function seedRequests(
     from requests r cross join generate_series(1, 3) n
     where n <= 1 + abs(hashtext(r.number)) % 3
     on conflict do nothing`.execute(ctx.db);
+  await sql`alter table requests enable trigger requests_statistics`.execute(ctx.db);
+  await refreshStatisticsCalendars(ctx);
+  await sql`delete from request_statistics_changes`.execute(ctx.db);
+  await sql`delete from request_statistics`.execute(ctx.db);
+  await sql.raw(FILL_SUMMARY).execute(ctx.db);
   await sql`vacuum analyze requests`.execute(ctx.db);
   await sql`analyze`.execute(ctx.db);
 }

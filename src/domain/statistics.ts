@@ -43,6 +43,30 @@ export function statisticsColumns(
   }
 }
 
+/**
+ * The figures' percentiles from a histogram of small integers (turnaround days → how many requests): PostgreSQL's
+ * `percentile_cont`, i.e. linear interpolation between the values at ranks ⌊q·(n−1)⌋ and ⌈q·(n−1)⌉ of the
+ * sorted values, rounded to a tenth of a day. `days` ascending, `counts` alike; null when nothing is counted.
+ */
+export function histogramPercentile(days: readonly number[], counts: readonly number[], q: number): number | null {
+  let n = 0;
+  for (const c of counts) n += c;
+  if (n === 0) return null;
+  const pos = q * (n - 1);
+  const lo = Math.floor(pos);
+  const at = (rank: number): number => {
+    let seen = 0;
+    for (let i = 0; i < days.length; i++) {
+      seen += counts[i]!;
+      if (rank < seen) return days[i]!;
+    }
+    return days[days.length - 1]!;
+  };
+  const a = at(lo);
+  const b = at(Math.ceil(pos));
+  return Math.round((a + (b - a) * (pos - lo)) * 10) / 10;
+}
+
 /** `YYYY-MM` of a month. */
 export type Month = string;
 export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;

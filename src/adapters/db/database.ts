@@ -31,6 +31,7 @@ import * as m017 from './migrations/017-outbox-last-attempt.js';
 import * as m018 from './migrations/018-audit-filters.js';
 import * as m019 from './migrations/019-bundle-receipts.js';
 import * as m020 from './migrations/020-statistics.js';
+import * as m021 from './migrations/021-statistics-summary.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -126,6 +127,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '018-audit-filters': m018.statements,
   '019-bundle-receipts': m019.statements,
   '020-statistics': m020.statements,
+  '021-statistics-summary': m021.statements,
 };
 
 const provider: MigrationProvider = {
