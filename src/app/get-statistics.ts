@@ -191,10 +191,15 @@ export async function getStatistics(ctx: AppContext, actor: Actor, input: unknow
         ) s
         where ${where} and s.fact not like 'reason:%'
       ), turnarounds as (
-        select month, direction, partner, body_id, value, sum(n)::int as n
-        from facts where fact = 'turnaround'
-        group by 1, 2, 3, 4, 5
-        having sum(n) <> 0
+        select month, direction, partner, body_id, array_agg(value order by value) as t_days,
+          array_agg(n order by value) as t_counts
+        from (
+          select month, direction, partner, body_id, value, sum(n)::int as n
+          from facts where fact = 'turnaround'
+          group by 1, 2, 3, 4, 5
+          having sum(n) <> 0
+        ) t
+        group by 1, 2, 3, 4
       ), counts as (
         select month, direction, partner, body_id,
           ${sql.join(COUNTED.map((c) => sql`${fact(c)} as ${sql.id(c)}`))}
@@ -202,11 +207,10 @@ export async function getStatistics(ctx: AppContext, actor: Actor, input: unknow
         group by 1, 2, 3, 4
       )
       select c.month::text as month, c.direction, c.partner, c.body_id, ${sql.join(COUNTED.map((k) => sql.ref(`c.${k}`)))},
-        coalesce((select array_agg(t.value order by t.value) from turnarounds t where t.month = c.month
-          and t.direction = c.direction and t.partner = c.partner and t.body_id = c.body_id), '{}') as t_days,
-        coalesce((select array_agg(t.n order by t.value) from turnarounds t where t.month = c.month
-          and t.direction = c.direction and t.partner = c.partner and t.body_id = c.body_id), '{}') as t_counts
+        coalesce(t.t_days, '{}') as t_days, coalesce(t.t_counts, '{}') as t_counts
       from counts c
+      left join turnarounds t on t.month = c.month and t.direction = c.direction and t.partner = c.partner
+        and t.body_id = c.body_id
       where c.requests > 0`.execute(tx);
     // R11: the reasons of the check on receipt, per requesting Party (incoming requests only).
     const reasons =
