@@ -10,7 +10,7 @@
 // a trigger on requests appends what each change adds or removes (facts of the group month × direction × other
 // Party × body: counts, the deadline of a request still unanswered, the turnaround in the requested Party's
 // working days, the reasons of the check on receipt), and one statement sums the summary and the changes not
-// folded yet — some fifty thousand rows for a year at a million requests. Overdue-ness of an unanswered
+// folded yet — some thirty thousand rows for a year at a million requests. Overdue-ness of an unanswered
 // request depends on today and is decided here; the coarser groups (months for the charts, pairs, totals) and
 // the median and 90th percentile (exactly percentile_cont, from the turnaround histogram) in assemble.
 // R9.1: counts, days and Article codes only — no personal data, nothing unsealed, no audit entry.

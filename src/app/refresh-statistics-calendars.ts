@@ -22,12 +22,18 @@ export const OWN_CALENDAR = 'own';
 /** What the turnarounds depend on in a calendar: its span and which days are working days. */
 export function calendarFingerprint(cal: Calendar | null): string {
   if (!cal) return 'none';
-  return createHash('sha256')
-    .update(`${cal.first}:`)
-    .update(Buffer.from(cal.cumulative.buffer, cal.cumulative.byteOffset, cal.cumulative.byteLength))
-    .digest('hex')
-    .slice(0, 32);
+  let f = fingerprints.get(cal);
+  if (!f) {
+    f = createHash('sha256')
+      .update(`${cal.first}:`)
+      .update(Buffer.from(cal.cumulative.buffer, cal.cumulative.byteOffset, cal.cumulative.byteLength))
+      .digest('hex')
+      .slice(0, 32);
+    fingerprints.set(cal, f);
+  }
+  return f;
 }
+const fingerprints = new WeakMap<Calendar, string>();
 
 /** The fingerprints last checked against each database by this process. */
 const checked = new WeakMap<object, string>();

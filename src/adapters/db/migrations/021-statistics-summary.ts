@@ -1,5 +1,5 @@
 // 021: the statistics (issue 15, item 6) read a summary kept up to date by a trigger, not one row per request:
-// at a million requests a year of figures is some fifty thousand summary rows instead of half a million
+// at a million requests a year of figures is some thirty thousand summary rows instead of half a million
 // requests (docs/ARCHITECTURE.md, decision 38).
 // - request_statistics_facts(r): what one request contributes, as facts of its group (month of receipt,
 //   direction, other Party, body): `requests`, `answered`, `answered_in_time`, `open`, `refused`,
