@@ -3,8 +3,7 @@
 // month of their receipt by the requested Party (the day the R12 term starts),
 // the other Party and the body that holds them; they never carry personal data
 // (R9.1): counts, days and Article codes only.
-import type { Calendar } from './calendar.js';
-import { addDays, addMonths, dayNumber, fromDayNumber, type IsoDate } from './dates.js';
+import { addDays, addMonths, type IsoDate } from './dates.js';
 import type { Problem } from './problems.js';
 import { REQUEST_FIELD_NAMES } from './request.js';
 import { REFUSAL_GROUNDS, type RefusalGround, type WorkflowEvent } from './workflow.js';
@@ -102,27 +101,6 @@ const MONTHS_RU = [
   'ноябрь',
   'декабрь',
 ];
-
-/**
- * The working-day number of each covered day of a calendar (`ordinal(d) − ordinal(r)` = working days in (r, d],
- * as `workingDaysBetween`), for the days from `first` to `last` within the calendar: the statistics join it in SQL
- * so that a turnaround is counted in the requested Party's working days (R12.a) without a loop per request.
- */
-export function workingDayOrdinals(
-  cal: Calendar,
-  first: IsoDate,
-  last: IsoDate,
-): { days: IsoDate[]; ordinals: number[] } {
-  const days: IsoDate[] = [];
-  const ordinals: number[] = [];
-  const lo = Math.max(dayNumber(first), cal.first);
-  const hi = Math.min(dayNumber(last), cal.last);
-  for (let n = lo; n <= hi; n++) {
-    days.push(fromDayNumber(n));
-    ordinals.push(cal.cumulative[n - cal.first + 1]!);
-  }
-  return { days, ordinals };
-}
 
 /**
  * Why an incoming request was incomplete (R11), as a reason that groups alike
