@@ -25,6 +25,7 @@ import { startWebhookWorker, type WebhookWorker } from './adapters/webhooks/webh
 import type { AppContext } from './app/context.js';
 import { installRegistry, type RecordedRegistry } from './app/install-registry.js';
 import { recomputeLegacyDeadlines } from './app/recompute-legacy-deadlines.js';
+import { refreshStatisticsCalendars } from './app/refresh-statistics-calendars.js';
 import { purgeExpiredData } from './app/purge-expired-data.js';
 import { recordDeadlineNotices } from './app/record-deadline-notices.js';
 import { createAuditCheckpoint } from './app/create-audit-checkpoint.js';
@@ -241,6 +242,11 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
   const home = await tightenTree(config.home);
   // R12.a: deadlines stored by the old model (the shorter date as deadline) get the legal term.
   await recomputeLegacyDeadlines(wired.ctx, { kind: 'system', name: 'deadlines' }).catch(async (e: unknown) => {
+    await wired.close();
+    throw e;
+  });
+  // Issue 15.6, R12.a: the statistics' turnarounds follow the calendars the node runs with (migration 024).
+  await refreshStatisticsCalendars(wired.ctx).catch(async (e: unknown) => {
     await wired.close();
     throw e;
   });

@@ -6,16 +6,13 @@
 // additional information (R14) and, per Party pair, the most frequent reasons
 // the check on receipt found a request incomplete (R11).
 //
-// One SQL statement aggregates in the database (GROUPING SETS: the detailed
-// rows, the months for the charts, the pairs and the totals at once). It reads
-// one row per request: what the figures need from the history is kept on the
-// request by applyEvent (migration 020), and the period is one range over the
-// covering index `requests_statistics`. Working days: each requested Party's
-// calendar is passed as (day, working-day ordinal) arrays and joined twice, so
-// a turnaround is `ordinal(answer day) − ordinal(receipt day)` and the
-// percentiles are percentile_cont over it — no loop per request (docs/ARCHITECTURE.md,
-// decision 37).
-//
+// The figures are read from a summary, not from the requests (migration 024, docs/ARCHITECTURE.md decision 38):
+// a trigger on requests appends what each change adds or removes (facts of the group month × direction × other
+// Party × body: counts, the deadline of a request still unanswered, the turnaround in the requested Party's
+// working days, the reasons of the check on receipt), and one statement sums the summary and the changes not
+// folded yet — some thirty thousand rows for a year at a million requests. Overdue-ness of an unanswered
+// request depends on today and is decided here; the coarser groups (months for the charts, pairs, totals) and
+// the median and 90th percentile (exactly percentile_cont, from the turnaround histogram) in assemble.
 // R9.1: counts, days and Article codes only — no personal data, nothing unsealed, no audit entry.
 // Who: a `central` officer sees every body of the node (or the one chosen), a
 // supervisor his own body; officers without either role and administrators are
@@ -23,23 +20,24 @@
 // his start page).
 import Type, { type Static } from 'typebox';
 import { sql } from 'kysely';
-import { addDays, addMonths, maxDate } from '../domain/dates.js';
+import { addMonths, dayNumber } from '../domain/dates.js';
 import { EixError } from '../domain/errors.js';
 import { PARTIES, isSignatory, partyDay } from '../domain/parties.js';
 import {
   MONTH,
   STATISTICS_GROUNDS,
+  histogramPercentile,
   incompleteReason,
   monthSpan,
   monthsOf,
-  workingDayOrdinals,
   type Month,
   type StatisticsGround,
 } from '../domain/statistics.js';
-import { OPEN_STATES, REFUSAL_GROUNDS } from '../domain/workflow.js';
 import { requireRole } from './authorize.js';
 import type { Actor, AppContext, Officer } from './context.js';
 import { parseInput } from './input.js';
+import { refreshStatisticsCalendars } from './refresh-statistics-calendars.js';
+import { foldStatisticsChanges } from './statistics-summary.js';
 import type { Store, Tx } from '../ports/store.js';
 
 export const STATISTICS_DIRECTIONS = ['incoming', 'outgoing'] as const;
@@ -149,99 +147,93 @@ export const STATISTICS_ROLES = ['supervisor', 'central'] as const;
 export async function getStatistics(ctx: AppContext, actor: Actor, input: unknown): Promise<Statistics> {
   const o = requireRole(actor, ...STATISTICS_ROLES);
   const p = parseInput(StatisticsInput, input, STATISTICS_FIELDS);
+  // R12.a: the working days of the calendars in force (once per process), then the trigger's changes folded in.
+  await refreshStatisticsCalendars(ctx);
+  await foldStatisticsChanges(ctx.db);
   return ctx.db.transaction().execute(async (tx) => {
     const node = o.roles.includes('central');
     const bodies = await bodiesInScope(tx, ctx, o);
     const f = checkFilters(ctx, o, p, node, bodies);
     const { first, last } = monthSpan(f.from, f.to);
     const now = ctx.clock.now();
-    const today = partyDay(now, ctx.party);
-
-    // The requested Parties' working-day ordinals over the period (and up to today for late answers).
-    const parties = [ctx.party, ...Object.keys(PARTIES).filter((c) => c !== ctx.party)];
-    const cal = { party: [] as string[], day: [] as string[], ord: [] as number[] };
-    const todays = { party: [] as string[], day: [] as string[] };
-    for (const party of parties) {
-      todays.party.push(party);
-      todays.day.push(partyDay(now, party));
-      const c = await ctx.calendar(party).catch(() => null);
-      if (!c) continue;
-      const w = workingDayOrdinals(c, first, addDays(maxDate(last, today), 1));
-      cal.party.push(...w.days.map(() => party));
-      cal.day.push(...w.days);
-      cal.ord.push(...w.ordinals);
-    }
-    const requested = sql`case when r.direction = 'incoming' then ${ctx.party} else r.counterpart_party end`;
+    // R12.c: an unanswered request is overdue once its deadline is before the requested Party's today.
+    const todayOf = (party: string) => dayNumber(partyDay(now, party));
+    const others = Object.keys(PARTIES).filter((c) => c !== ctx.party);
+    const today = sql`case when s.direction = 'incoming' then ${todayOf(ctx.party)}::int
+      else case s.partner ${sql.join(
+        others.map((c) => sql`when ${c} then ${todayOf(c)}::int`),
+        sql` `,
+      )} end end`;
     const where = sql.join(
       [
-        sql`r.received_on is not null`,
-        sql`r.received_on between ${first} and ${last}`,
-        f.bodyId ? sql`r.body_id = ${f.bodyId}` : node ? sql`true` : sql`r.body_id = ${o.bodyId}`,
-        ...(f.direction ? [sql`r.direction = ${f.direction}`] : []),
-        ...(f.partnerParty ? [sql`r.counterpart_party = ${f.partnerParty}`] : []),
+        sql`s.month between ${first}::date and ${last}::date`,
+        f.bodyId ? sql`s.body_id = ${f.bodyId}` : node ? sql`true` : sql`s.body_id = ${o.bodyId}`,
+        ...(f.direction ? [sql`s.direction = ${f.direction}`] : []),
+        ...(f.partnerParty ? [sql`s.partner = ${f.partnerParty}`] : []),
       ],
       sql` and `,
     );
-    const open = sql.join(OPEN_STATES.map((s) => sql.lit(s)));
-    const overdue = sql`r.state <> 'withdrawn' and r.deadline < coalesce(r.responded_on, td.today)`;
-    const known = sql.join(REFUSAL_GROUNDS.map((g) => sql.lit(g)));
-    const byGround = REFUSAL_GROUNDS.map((g) =>
-      sql`count(*) filter (where r.state = 'refused' and r.refusal_ground = ${sql.lit(g)})`.as(`refused_${g}`),
-    );
-    // The sorts of the grouping sets stay in memory (PostgreSQL's default 4 MB spills a year of 1M requests to disk).
-    await sql`set local work_mem = '64MB'`.execute(tx);
+    const fact = (name: string) => sql`coalesce(sum(n) filter (where fact = ${name}), 0)::int`;
+    // The summary (migration 024) and the changes not folded yet, in one statement (every change counted once);
+    // a request still unanswered is overdue when its deadline is before the requested Party's today. One row per
+    // month × direction × other Party × body, the turnarounds as a histogram (days ascending, how many requests).
     const rows = await sql<AggregateRow>`
-      with cal(party, day, ord) as (
-        select * from unnest(${cal.party}::text[], ${cal.day}::date[], ${cal.ord}::int[])
-      ), td(party, today) as (
-        select * from unnest(${todays.party}::text[], ${todays.day}::date[])
+      with facts as (
+        select s.month, s.direction, s.partner, s.body_id,
+          case when s.fact like 'pending%' then
+            case when s.value < ${today} then replace(s.fact, 'pending', 'overdue') end
+          else s.fact end as fact,
+          s.value, s.n
+        from (
+          select * from request_statistics
+          union all
+          select * from request_statistics_changes
+        ) s
+        where ${where} and s.fact not like 'reason:%'
+      ), turnarounds as (
+        select month, direction, partner, body_id, array_agg(value order by value) as t_days,
+          array_agg(n order by value) as t_counts
+        from (
+          select month, direction, partner, body_id, value, sum(n)::int as n
+          from facts where fact = 'turnaround'
+          group by 1, 2, 3, 4, 5
+          having sum(n) <> 0
+        ) t
+        group by 1, 2, 3, 4
+      ), counts as (
+        select month, direction, partner, body_id,
+          ${sql.join(COUNTED.map((c) => sql`${fact(c)} as ${sql.id(c)}`))}
+        from facts where fact is not null and fact <> 'turnaround'
+        group by 1, 2, 3, 4
       )
-      select
-        (r.received_on - (extract(day from r.received_on)::int - 1))::text as month, r.direction, r.counterpart_party as partner, r.body_id,
-        grouping(r.received_on - (extract(day from r.received_on)::int - 1), r.direction, r.counterpart_party, r.body_id) as level,
-        count(*) as requests,
-        count(*) filter (where r.state = 'answered') as answered,
-        count(*) filter (where r.state = 'answered' and r.responded_on <= r.deadline) as answered_in_time,
-        count(*) filter (where r.state in (${open})) as open,
-        count(*) filter (where ${overdue} and r.delay_until is not null) as overdue_notified,
-        count(*) filter (where ${overdue} and r.delay_until is null) as overdue_silent,
-        count(*) filter (where r.state = 'refused') as refused,
-        ${sql.join(byGround)},
-        count(*) filter (where r.state = 'refused' and (r.refusal_ground is null or r.refusal_ground not in (${known})))
-          as refused_unknown,
-        count(*) filter (where r.state = 'withdrawn') as withdrawn,
-        count(*) filter (where (r.direction = 'incoming' and r.addressed_to is not null and r.addressed_to <> r.body_id)
-          or (r.direction = 'outgoing' and r.counterpart_forwarded_to is not null)) as forwarded,
-        count(*) filter (where r.additional_info_asked) as additional_info_asked,
-        count(*) filter (where r.direction = 'incoming' and r.receipt_problems > 0) as incomplete_on_receipt,
-        count(c2.ord - c1.ord) as turnaround_counted,
-        percentile_cont(0.5) within group (order by c2.ord - c1.ord) as turnaround_median,
-        percentile_cont(0.9) within group (order by c2.ord - c1.ord) as turnaround_p90
-      from requests r
-      left join td on td.party = ${requested}
-      left join cal c1 on c1.party = ${requested} and c1.day = r.received_on
-      left join cal c2 on c2.party = ${requested} and c2.day = r.responded_on
-      where ${where}
-      group by grouping sets (
-        (r.received_on - (extract(day from r.received_on)::int - 1), r.direction, r.counterpart_party, r.body_id),
-        (r.received_on - (extract(day from r.received_on)::int - 1), r.direction),
-        (r.direction, r.counterpart_party),
-        (r.direction)
-      )`.execute(tx);
+      select c.month::text as month, c.direction, c.partner, c.body_id, ${sql.join(COUNTED.map((k) => sql.ref(`c.${k}`)))},
+        coalesce(t.t_days, '{}') as t_days, coalesce(t.t_counts, '{}') as t_counts
+      from counts c
+      left join turnarounds t on t.month = c.month and t.direction = c.direction and t.partner = c.partner
+        and t.body_id = c.body_id
+      where c.requests > 0`.execute(tx);
     // R11: the reasons of the check on receipt, per requesting Party (incoming requests only).
     const reasons =
       f.direction === 'outgoing'
         ? []
         : (
-            await sql<{ partner: string; code: string; path: string; n: string }>`
-              select r.counterpart_party as partner, p->>'code' as code, coalesce(p->>'path', '') as path,
-                count(*) as n
-              from requests r cross join lateral jsonb_array_elements(r.receipt_check -> 'problems') p
-              where ${where} and r.direction = 'incoming' and r.receipt_problems > 0
-              group by 1, 2, 3`.execute(tx)
-          ).rows;
-    const monthly = rows.rows.map((r) => ({ ...r, month: r.month === null ? null : r.month.slice(0, 7) }));
-    return assemble(f, node, bodies, monthly, reasons);
+            await sql<{ partner: string; fact: string; n: number }>`
+              select s.partner, s.fact, sum(s.n)::int as n
+              from (
+                select * from request_statistics
+                union all
+                select * from request_statistics_changes
+              ) s
+              where ${where} and s.direction = 'incoming' and s.fact like 'reason:%'
+              group by 1, 2
+              having sum(s.n) > 0`.execute(tx)
+          ).rows.map((r) => {
+            const reason = r.fact.slice('reason:'.length);
+            const bar = reason.indexOf('|');
+            return { partner: r.partner, code: reason.slice(0, bar), path: reason.slice(bar + 1), n: r.n };
+          });
+    const groups = rows.rows.map((r) => ({ ...r, month: r.month.slice(0, 7) }));
+    return assemble(f, node, bodies, groups, reasons);
   });
 }
 
@@ -303,59 +295,94 @@ function checkFilters(
   };
 }
 
+/** One group of the statement: month × direction × other Party × body. */
 interface AggregateRow {
-  month: string | null;
+  month: string;
   direction: StatisticsDirection;
-  partner: string | null;
-  body_id: string | null;
-  level: number | string;
-  requests: string;
-  answered: string;
-  answered_in_time: string;
-  open: string;
-  overdue_notified: string;
-  overdue_silent: string;
-  refused: string;
-  refused_unknown: string;
-  withdrawn: string;
-  forwarded: string;
-  additional_info_asked: string;
-  incomplete_on_receipt: string;
-  turnaround_counted: string;
-  turnaround_median: number | string | null;
-  turnaround_p90: number | string | null;
-  [k: `refused_${string}`]: string;
+  partner: string;
+  body_id: string;
+  requests: number;
+  answered: number;
+  answered_in_time: number;
+  open: number;
+  overdue_notified: number;
+  overdue_silent: number;
+  refused: number;
+  refused_unknown: number;
+  withdrawn: number;
+  forwarded: number;
+  additional_info_asked: number;
+  incomplete_on_receipt: number;
+  /** R12.a turnarounds in working days, ascending, and how many requests took each. */
+  t_days: number[];
+  t_counts: number[];
+  [k: `refused_${string}`]: number;
 }
 
-/** GROUPING() bits: month 8, direction 4, partner 2, body 1 (a set bit = rolled up). */
-const LEVEL = { detail: 0, month: 3, pair: 9, total: 11 } as const;
+/** The figures of a group of requests, summed as they come (every figure is a count; the turnarounds a histogram). */
+class Figures {
+  readonly counts = new Map<string, number>();
+  readonly turnarounds = new Map<number, number>();
 
-const num = (v: string | number | null | undefined): number => Number(v ?? 0);
-const day = (v: string | number | null): number | null => (v === null ? null : Math.round(Number(v) * 10) / 10);
+  add(r: AggregateRow): this {
+    for (const k of COUNTED) this.counts.set(k, (this.counts.get(k) ?? 0) + Number(r[k]));
+    r.t_days.forEach((d, i) => this.turnarounds.set(d, (this.turnarounds.get(d) ?? 0) + Number(r.t_counts[i])));
+    return this;
+  }
 
-function figuresOf(r: AggregateRow | undefined): StatisticsFigures {
-  return {
-    requests: num(r?.requests),
-    answered: num(r?.answered),
-    answeredInTime: num(r?.answered_in_time),
-    open: num(r?.open),
-    overdueNotified: num(r?.overdue_notified),
-    overdueSilent: num(r?.overdue_silent),
-    refused: num(r?.refused),
-    refusedBy: Object.fromEntries(STATISTICS_GROUNDS.map((g) => [g, num(r?.[`refused_${g}`])])) as Record<
-      StatisticsGround,
-      number
-    >,
-    withdrawn: num(r?.withdrawn),
-    forwarded: num(r?.forwarded),
-    additionalInfoAsked: num(r?.additional_info_asked),
-    incompleteOnReceipt: num(r?.incomplete_on_receipt),
-    turnaround: {
-      counted: num(r?.turnaround_counted),
-      median: r ? day(r.turnaround_median) : null,
-      p90: r ? day(r.turnaround_p90) : null,
-    },
-  };
+  figures(): StatisticsFigures {
+    const n = (k: (typeof COUNTED)[number]) => this.counts.get(k) ?? 0;
+    const days = [...this.turnarounds.keys()].sort((a, b) => a - b);
+    const counts = days.map((d) => this.turnarounds.get(d)!);
+    return {
+      requests: n('requests'),
+      answered: n('answered'),
+      answeredInTime: n('answered_in_time'),
+      open: n('open'),
+      overdueNotified: n('overdue_notified'),
+      overdueSilent: n('overdue_silent'),
+      refused: n('refused'),
+      refusedBy: Object.fromEntries(STATISTICS_GROUNDS.map((g) => [g, n(`refused_${g}`)])) as Record<
+        StatisticsGround,
+        number
+      >,
+      withdrawn: n('withdrawn'),
+      forwarded: n('forwarded'),
+      additionalInfoAsked: n('additional_info_asked'),
+      incompleteOnReceipt: n('incomplete_on_receipt'),
+      turnaround: {
+        counted: counts.reduce((a, b) => a + b, 0),
+        median: histogramPercentile(days, counts, 0.5),
+        p90: histogramPercentile(days, counts, 0.9),
+      },
+    };
+  }
+}
+
+const COUNTED = [
+  'requests',
+  'answered',
+  'answered_in_time',
+  'open',
+  'overdue_notified',
+  'overdue_silent',
+  'refused',
+  ...STATISTICS_GROUNDS.map((g) => `refused_${g}` as const),
+  'withdrawn',
+  'forwarded',
+  'additional_info_asked',
+  'incomplete_on_receipt',
+] as const;
+
+/** Sums the groups per key (in the order first met). */
+function sumBy(rows: readonly AggregateRow[], key: (r: AggregateRow) => string): Map<string, Figures> {
+  const out = new Map<string, Figures>();
+  for (const r of rows) {
+    const k = key(r);
+    const f = out.get(k) ?? new Figures();
+    out.set(k, f.add(r));
+  }
+  return out;
 }
 
 function assemble(
@@ -363,19 +390,18 @@ function assemble(
   node: boolean,
   bodies: { id: string; name: string }[],
   rows: readonly AggregateRow[],
-  reasons: readonly { partner: string; code: string; path: string; n: string }[],
+  reasons: readonly { partner: string; code: string; path: string; n: number }[],
 ): Statistics {
   const months = monthsOf(f.from, f.to);
   const directions = f.direction ? [f.direction] : [...STATISTICS_DIRECTIONS];
   const nameOf = new Map(bodies.map((b) => [b.id, b.name]));
-  const at = (level: number) => rows.filter((r) => num(r.level) === level);
-  const detail = at(LEVEL.detail)
+  const detail = rows
     .map((r): StatisticsRow => ({
-      month: r.month!,
+      month: r.month,
       direction: r.direction,
-      partnerParty: r.partner!,
-      body: { id: r.body_id!, name: nameOf.get(r.body_id!) ?? r.body_id! },
-      ...figuresOf(r),
+      partnerParty: r.partner,
+      body: { id: r.body_id, name: nameOf.get(r.body_id) ?? r.body_id },
+      ...new Figures().add(r).figures(),
     }))
     .sort(
       (a, b) =>
@@ -384,12 +410,12 @@ function assemble(
         a.partnerParty.localeCompare(b.partnerParty) ||
         a.body.name.localeCompare(b.body.name, 'ru'),
     );
-  const perMonth = at(LEVEL.month);
+  const perMonth = sumBy(rows, (r) => `${r.month}|${r.direction}`);
   const byMonth = months.flatMap((month) =>
     directions.map((direction) => ({
       month,
       direction,
-      ...figuresOf(perMonth.find((r) => r.month === month && r.direction === direction)),
+      ...(perMonth.get(`${month}|${direction}`) ?? new Figures()).figures(),
     })),
   );
   // Reasons merged per pair on the code and the field without indexes, most frequent first.
@@ -398,26 +424,31 @@ function assemble(
     const { key, label } = incompleteReason({ code: x.code, path: x.path });
     const m = reasonsOf.get(x.partner) ?? new Map<string, IncompleteReason>();
     const r = m.get(key) ?? { label, count: 0 };
-    r.count += num(x.n);
+    r.count += Number(x.n);
     m.set(key, r);
     reasonsOf.set(x.partner, m);
   }
-  const byPair = at(LEVEL.pair)
-    .map((r): PairStatistics => ({
-      direction: r.direction,
-      partnerParty: r.partner!,
-      ...figuresOf(r),
-      incompleteReasons:
-        r.direction === 'incoming'
-          ? [...(reasonsOf.get(r.partner!)?.values() ?? [])]
-              .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label, 'ru'))
-              .slice(0, REASONS_SHOWN)
-          : [],
-    }))
+  const perPair = sumBy(rows, (r) => `${r.direction}|${r.partner}`);
+  const byPair = [...perPair.entries()]
+    .map(([key, figures]): PairStatistics => {
+      const [direction, partner] = key.split('|') as [StatisticsDirection, string];
+      return {
+        direction,
+        partnerParty: partner,
+        ...figures.figures(),
+        incompleteReasons:
+          direction === 'incoming'
+            ? [...(reasonsOf.get(partner)?.values() ?? [])]
+                .sort((a, b) => b.count - a.count || a.label.localeCompare(b.label, 'ru'))
+                .slice(0, REASONS_SHOWN)
+            : [],
+      };
+    })
     .sort((a, b) => a.direction.localeCompare(b.direction) || b.requests - a.requests);
+  const perDirection = sumBy(rows, (r) => r.direction);
   const totals = directions.map((direction) => ({
     direction,
-    ...figuresOf(at(LEVEL.total).find((r) => r.direction === direction)),
+    ...(perDirection.get(direction) ?? new Figures()).figures(),
   }));
   return {
     filters: f,

@@ -3,8 +3,7 @@
 // month of their receipt by the requested Party (the day the R12 term starts),
 // the other Party and the body that holds them; they never carry personal data
 // (R9.1): counts, days and Article codes only.
-import type { Calendar } from './calendar.js';
-import { addDays, addMonths, dayNumber, fromDayNumber, type IsoDate } from './dates.js';
+import { addDays, addMonths, type IsoDate } from './dates.js';
 import type { Problem } from './problems.js';
 import { REQUEST_FIELD_NAMES } from './request.js';
 import { REFUSAL_GROUNDS, type RefusalGround, type WorkflowEvent } from './workflow.js';
@@ -43,6 +42,30 @@ export function statisticsColumns(
   }
 }
 
+/**
+ * The figures' percentiles from a histogram of small integers (turnaround days → how many requests): PostgreSQL's
+ * `percentile_cont`, i.e. linear interpolation between the values at ranks ⌊q·(n−1)⌋ and ⌈q·(n−1)⌉ of the
+ * sorted values, rounded to a tenth of a day. `days` ascending, `counts` alike; null when nothing is counted.
+ */
+export function histogramPercentile(days: readonly number[], counts: readonly number[], q: number): number | null {
+  let n = 0;
+  for (const c of counts) n += c;
+  if (n === 0) return null;
+  const pos = q * (n - 1);
+  const lo = Math.floor(pos);
+  const at = (rank: number): number => {
+    let seen = 0;
+    for (let i = 0; i < days.length; i++) {
+      seen += counts[i]!;
+      if (rank < seen) return days[i]!;
+    }
+    return days[days.length - 1]!;
+  };
+  const a = at(lo);
+  const b = at(Math.ceil(pos));
+  return Math.round((a + (b - a) * (pos - lo)) * 10) / 10;
+}
+
 /** `YYYY-MM` of a month. */
 export type Month = string;
 export const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
@@ -78,27 +101,6 @@ const MONTHS_RU = [
   'ноябрь',
   'декабрь',
 ];
-
-/**
- * The working-day number of each covered day of a calendar (`ordinal(d) − ordinal(r)` = working days in (r, d],
- * as `workingDaysBetween`), for the days from `first` to `last` within the calendar: the statistics join it in SQL
- * so that a turnaround is counted in the requested Party's working days (R12.a) without a loop per request.
- */
-export function workingDayOrdinals(
-  cal: Calendar,
-  first: IsoDate,
-  last: IsoDate,
-): { days: IsoDate[]; ordinals: number[] } {
-  const days: IsoDate[] = [];
-  const ordinals: number[] = [];
-  const lo = Math.max(dayNumber(first), cal.first);
-  const hi = Math.min(dayNumber(last), cal.last);
-  for (let n = lo; n <= hi; n++) {
-    days.push(fromDayNumber(n));
-    ordinals.push(cal.cumulative[n - cal.first + 1]!);
-  }
-  return { days, ordinals };
-}
 
 /**
  * Why an incoming request was incomplete (R11), as a reason that groups alike

@@ -34,6 +34,7 @@ import * as m020 from './migrations/020-statistics.js';
 import * as m021 from './migrations/021-requests-toast.js';
 import * as m022 from './migrations/022-batches.js';
 import * as m023 from './migrations/023-event-feed-webhooks.js';
+import * as m024 from './migrations/024-statistics-summary.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -134,6 +135,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '021-requests-toast': m021.statements,
   '022-batches': m022.statements,
   '023-event-feed-webhooks': m023.statements,
+  '024-statistics-summary': m024.statements,
 };
 
 const provider: MigrationProvider = {
