@@ -38,6 +38,9 @@ const fingerprints = new WeakMap<Calendar, string>();
 /** The fingerprints last checked against each database by this process. */
 const checked = new WeakMap<object, string>();
 
+/** Serialises the writing of the calendars between processes of one node (a transaction lock). */
+const CALENDARS_LOCK = 7_420_024;
+
 /** The calendars the node runs with, keyed as working_days keys them. */
 async function calendarsOf(ctx: AppContext): Promise<Map<string, Calendar | null>> {
   const out = new Map<string, Calendar | null>();
@@ -54,6 +57,9 @@ export async function refreshStatisticsCalendars(ctx: AppContext): Promise<{ cal
   const all = JSON.stringify(now);
   if (checked.get(ctx.db) === all) return { calendars: [] };
   const written = await ctx.db.transaction().execute(async (tx) => {
+    // Two processes of one node starting together on one PostgreSQL database: one writes, the other then reads
+    // what it wrote and has nothing to do (share locks on requests do not exclude each other; this lock does).
+    await sql`select pg_advisory_xact_lock(${CALENDARS_LOCK})`.execute(tx);
     const row = await tx.selectFrom('node_settings').select('value').where('key', '=', KEY).executeTakeFirst();
     const stored = (row?.value ?? {}) as Record<string, string>;
     const changed = [...calendars.keys()].filter((k) => stored[k] !== now[k]);
