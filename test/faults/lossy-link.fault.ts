@@ -243,6 +243,20 @@ describe('lossy link RU→KZ through a TCP proxy', () => {
       assert.equal(lost, 0);
       assert.ok(Math.max(...rows.map((r) => r.attempts)) > 1, 'some messages needed more than one attempt');
       assert.ok(result.bundlesAtKz > 0, 'retried messages travelled in bundles through the lossy link');
+      // Issue 17: a message whose first attempt failed is told to the national systems once as delayed.
+      const delayed = await ruCtx.db
+        .selectFrom('events as e')
+        .innerJoin('outbox as o', 'o.request_id', 'e.request_id')
+        .select(['o.message_id', 'o.attempts'])
+        .where('e.kind', '=', 'delivery_delayed')
+        .where('o.message_id', 'in', messageIds)
+        .execute();
+      const retriedIds = rows.filter((r) => r.attempts > 1).map((r) => r.message_id);
+      assert.deepEqual(
+        delayed.map((d) => d.message_id).sort(),
+        [...retriedIds].sort(),
+        'one «delivery delayed» event per message whose first attempt failed, none for the others',
+      );
     },
   );
 
