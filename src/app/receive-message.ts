@@ -6,6 +6,7 @@
 // a refusal leaves only its audit entry (recordRejectedMessage). The receipt's
 // time is the official receipt time (R12.a). Duplicates get the first receipt.
 import { randomUUID } from 'node:crypto';
+import { compactPayload } from '../adapters/crypto/jws.js';
 import { EixError } from '../domain/errors.js';
 import {
   bodyForVersion,
@@ -476,8 +477,7 @@ async function acceptedBefore(db: Tx, messageId: string, digest: string): Promis
   return {
     receiptJws: r.jws,
     // Our own signed receipt (read only when a bundle repeats its facts): its payload is the JSON of the middle part.
-    facts: () =>
-      factsOf((JSON.parse(Buffer.from(r.jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as Message).body),
+    facts: () => factsOf(compactPayload<Message>(r.jws).body),
   };
 }
 

@@ -8,8 +8,6 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { acceptBundle, acceptMessage, verifySigned } from '../../src/adapters/federation/inbound.js';
 import { canonicalBytes, sha256Hex, signCompact } from '../../src/adapters/crypto/jws.js';
 import {
@@ -26,7 +24,7 @@ import { EixError } from '../../src/domain/errors.js';
 import type { Message } from '../../src/domain/messages.js';
 import type { RunningDemo } from '../../src/demo/federation.js';
 import { aRequest } from '../support/requests.js';
-import { officer, startTestFederation } from '../support/federation.js';
+import { officer, ruKeys, startTestFederation } from '../support/federation.js';
 
 type Item = {
   messageId?: string;
@@ -50,18 +48,7 @@ describe('bundled delivery (protocol version 3)', () => {
     fed = await startTestFederation({ protocolVersions: { BY: [1, 2] } });
     kzFed = fed.nodes.KZ.wired.federation!;
     ruFed = fed.nodes.RU.wired.federation!;
-    const keys = path.join(fed.dir, 'ru', 'keys');
-    ruBodyKey = {
-      certPem: await readFile(path.join(keys, 'bodies', 'ru-fssp-77.crt'), 'utf8'),
-      keyPem: await readFile(path.join(keys, 'bodies', 'ru-fssp-77.key'), 'utf8'),
-    };
-    ruNodeCert = (await readFile(path.join(keys, 'tls', 'node-chain.crt'), 'utf8')).split(
-      /(?<=-----END CERTIFICATE-----\n)/,
-    )[0]!;
-    ruCa = {
-      certPem: await readFile(path.join(fed.dir, 'pki', 'ru', 'party-ca.crt'), 'utf8'),
-      keyPem: await readFile(path.join(fed.dir, 'pki', 'ru', 'party-ca.key'), 'utf8'),
-    };
+    ({ body: ruBodyKey, nodeCert: ruNodeCert, ca: ruCa } = await ruKeys(fed.dir));
   });
   after(async () => {
     await fed?.close();

@@ -26,7 +26,7 @@ import type { Message } from '../../src/domain/messages.js';
 import { loadTreaty } from '../../src/domain/treaty.js';
 import type { RunningDemo } from '../../src/demo/federation.js';
 import { aRequest } from '../support/requests.js';
-import { startTestFederation } from '../support/federation.js';
+import { ruKeys, startTestFederation } from '../support/federation.js';
 import { ENGINES } from '../support/db.js';
 
 describe('federation rejections', () => {
@@ -39,18 +39,7 @@ describe('federation rejections', () => {
   before(async () => {
     fed = await startTestFederation();
     kzFed = fed.nodes.KZ.wired.federation!;
-    const keys = path.join(fed.dir, 'ru', 'keys');
-    ruBodyKey = {
-      certPem: await readFile(path.join(keys, 'bodies', 'ru-fssp-77.crt'), 'utf8'),
-      keyPem: await readFile(path.join(keys, 'bodies', 'ru-fssp-77.key'), 'utf8'),
-    };
-    ruNodeCert = (await readFile(path.join(keys, 'tls', 'node-chain.crt'), 'utf8')).split(
-      /(?<=-----END CERTIFICATE-----\n)/,
-    )[0]!;
-    ruCa = {
-      certPem: await readFile(path.join(fed.dir, 'pki', 'ru', 'party-ca.crt'), 'utf8'),
-      keyPem: await readFile(path.join(fed.dir, 'pki', 'ru', 'party-ca.key'), 'utf8'),
-    };
+    ({ body: ruBodyKey, nodeCert: ruNodeCert, ca: ruCa } = await ruKeys(fed.dir));
   });
   after(async () => {
     await fed.close();

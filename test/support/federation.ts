@@ -1,12 +1,13 @@
 // A running three-node federation for tests (the demo's own set-up on free
 // ports in a temp dir) and helpers to act as its officers.
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Officer, Role } from '../../src/app/context.js';
 import type { OutboxRow } from '../../src/app/compose-message.js';
+import type { CertAndKey } from '../../src/adapters/crypto/pki.js';
 import type { Federation } from '../../src/adapters/federation/context.js';
 import {
   startDemo,
@@ -134,4 +135,20 @@ export async function claimedQuery(fed: Federation, toParty = 'KZ', toBody = 'kz
 /** The outbox row of a message, as it is now. */
 export function outboxRow(fed: Federation, messageId: string): Promise<OutboxRow> {
   return fed.app.db.selectFrom('outbox').selectAll().where('message_id', '=', messageId).executeTakeFirstOrThrow();
+}
+
+/** What a test acting as RU's node holds: ru-fssp-77's seal, RU's node TLS certificate and RU's Party CA. */
+export async function ruKeys(dir: string): Promise<{ body: CertAndKey; nodeCert: string; ca: CertAndKey }> {
+  const keys = path.join(dir, 'ru', 'keys');
+  const pair = async (crt: string, key: string) => ({
+    certPem: await readFile(crt, 'utf8'),
+    keyPem: await readFile(key, 'utf8'),
+  });
+  return {
+    body: await pair(path.join(keys, 'bodies', 'ru-fssp-77.crt'), path.join(keys, 'bodies', 'ru-fssp-77.key')),
+    nodeCert: (await readFile(path.join(keys, 'tls', 'node-chain.crt'), 'utf8')).split(
+      /(?<=-----END CERTIFICATE-----\n)/,
+    )[0]!,
+    ca: await pair(path.join(dir, 'pki', 'ru', 'party-ca.crt'), path.join(dir, 'pki', 'ru', 'party-ca.key')),
+  };
 }

@@ -13,6 +13,11 @@ export const ALLOWED_ALGS = ['ES256', 'EdDSA'] as const;
 export type JwsAlg = (typeof ALLOWED_ALGS)[number];
 
 /** RFC 8785 bytes of a JSON value: what is signed and hashed. */
+/** The JSON payload of a compact JWS, read WITHOUT verifying it: only for documents this node signed itself. */
+export function compactPayload<T = unknown>(jws: string): T {
+  return JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as T;
+}
+
 export function canonicalBytes(value: unknown): Uint8Array {
   const text = canonicalize(value);
   if (text === undefined) throw new EixError('internal', {}, 'Значение не может быть представлено в каноническом JSON');

@@ -30,7 +30,7 @@ import { checkSchema } from '../../domain/problems.js';
 import type { BundleItem, ReceiptFacts } from '../../app/receive-message.js';
 import type { Tx } from '../../ports/store.js';
 import { registryFreshness, type Registry } from '../../domain/registry.js';
-import { canonicalBytes, derBase64ToPem, sha256Hex } from '../crypto/jws.js';
+import { canonicalBytes, compactPayload, derBase64ToPem, sha256Hex } from '../crypto/jws.js';
 import { verifySigned } from './inbound.js';
 import {
   BUNDLE_MEDIA_TYPE,
@@ -321,14 +321,12 @@ async function sendAlone(
   const rb = receipt.body as unknown as { messageId: string; messageSha256: string } & ReceiptFacts;
   if (rb.messageId !== row.message_id || rb.messageSha256 !== sha256Hex(jws))
     throw new EixError('message.signature', {}, 'Квитанция относится к другому сообщению');
-  await recordDelivery(ctx(fed), TRANSPORT, {
+  await recordDelivery(fed.app, TRANSPORT, {
     messageId: row.message_id,
     receiptAt: rb.receivedAt,
     receipt: { jws: receiptJws, ...deadlines(rb) },
   });
 }
-
-const ctx = (fed: Federation) => fed.app;
 
 /** What the sender keeps of a receipt's facts beside its proof (R12.a deadline, R12.b date asked for). */
 const deadlines = (f: ReceiptFacts) => ({
@@ -351,7 +349,9 @@ export async function deliverClaimed(fed: Federation, rows: readonly OutboxRow[]
       continue;
     }
     const key = `${row.to_party}/${row.to_body}`;
-    groups.set(key, [...(groups.get(key) ?? []), row]);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
   }
   for (const g of groups.values()) if (g.length === 1) alone.push(g.pop()!);
   const singles = async () => {
@@ -379,7 +379,9 @@ async function deliverGroup(fed: Federation, rows: readonly OutboxRow[]): Promis
     try {
       const jws = await signedOnce(fed, row, versionFor(fed, registry, row));
       const from = signedBy(jws);
-      byBody.set(from, [...(byBody.get(from) ?? []), { row, jws }]);
+      const same = byBody.get(from);
+      if (same) same.push({ row, jws });
+      else byBody.set(from, [{ row, jws }]);
     } catch (e) {
       await recordFailure(fed, row, e);
     }
@@ -403,8 +405,7 @@ interface Signed {
 
 /** The sending body of our own signed message (its envelope, read without verifying: we signed it). */
 function signedBy(jws: string): string {
-  const payload = JSON.parse(Buffer.from(jws.split('.')[1] ?? '', 'base64url').toString('utf8')) as Message;
-  return payload.envelope.from.body;
+  return compactPayload<Message>(jws).envelope.from.body;
 }
 
 /** Consecutive chunks of at most `maxMessages` messages and about `maxBytes` (a larger message goes alone). */
