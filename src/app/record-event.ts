@@ -21,17 +21,29 @@ export type NewEvent = AnyEvent & {
  * (≤ 5 working days left, overdue) was already recorded for the request.
  */
 export async function recordEvent(tx: Tx, ctx: AppContext, e: NewEvent): Promise<string | null> {
+  const [id] = await recordEvents(tx, ctx, [e]);
+  return id ?? null;
+}
+
+/**
+ * Appends events in one statement (a bundle's received requests); returns the ids of those recorded — a
+ * once-per-request kind already recorded for its request is skipped.
+ */
+export async function recordEvents(tx: Tx, ctx: AppContext, events: readonly NewEvent[]): Promise<string[]> {
+  if (events.length === 0) return [];
   // The audit log's lock (re-entrant within the transaction): ids commit in order, so a feed
   // reading "after id N" never passes over an id that a slower transaction commits later.
   await takeAuditLock(tx);
-  let q = tx.insertInto('events').values({
-    kind: e.kind,
-    request_id: e.requestId,
-    body_id: e.bodyId,
-    occurred_at: e.at ?? ctx.clock.now(),
-    data: JSON.stringify(e.data),
-  });
-  if (ONCE_PER_REQUEST.includes(e.kind)) q = q.onConflict((oc) => oc.doNothing());
-  const row = await q.returning('id').executeTakeFirst();
-  return row ? String(row.id) : null;
+  let q = tx.insertInto('events').values(
+    events.map((e) => ({
+      kind: e.kind,
+      request_id: e.requestId,
+      body_id: e.bodyId,
+      occurred_at: e.at ?? ctx.clock.now(),
+      data: JSON.stringify(e.data),
+    })),
+  );
+  if (events.some((e) => ONCE_PER_REQUEST.includes(e.kind))) q = q.onConflict((oc) => oc.doNothing());
+  const rows = await q.returning('id').execute();
+  return rows.map((r) => String(r.id));
 }

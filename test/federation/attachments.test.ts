@@ -21,7 +21,7 @@ import { getRequest } from '../../src/app/get-request.js';
 import { signRequest } from '../../src/app/sign-request.js';
 import type { DemoParty, RunningDemo } from '../../src/demo/federation.js';
 import type { Message } from '../../src/domain/messages.js';
-import { TEST_DATABASE_URL } from '../support/db.js';
+import { TEST_DATABASE_URL, throwawayDatabases } from '../support/db.js';
 import { officer, settle, startTestFederation } from '../support/federation.js';
 import * as files from '../support/files.js';
 import { hostileParty, type HostileParty } from '../support/hostile-peer.js';
@@ -36,40 +36,9 @@ interface EngineRun {
 const RUNS: readonly EngineRun[] = [
   { engine: 'pglite' },
   ...(TEST_DATABASE_URL
-    ? [{ engine: 'postgres' as const, databases: () => throwawayDatabases(TEST_DATABASE_URL!) }]
+    ? [{ engine: 'postgres' as const, databases: () => throwawayDatabases(TEST_DATABASE_URL!, 'att') }]
     : []),
 ];
-
-async function throwawayDatabases(
-  adminUrl: string,
-): Promise<{ urls: Record<DemoParty, string>; drop(): Promise<void> }> {
-  const tag = randomBytes(4).toString('hex');
-  const names = { RU: `eix_att_${tag}_ru`, KZ: `eix_att_${tag}_kz`, BY: `eix_att_${tag}_by` };
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    for (const n of Object.values(names)) await admin.query(`create database ${n}`);
-  } finally {
-    await admin.end();
-  }
-  const urlOf = (db: string) => {
-    const u = new URL(adminUrl);
-    u.pathname = `/${db}`;
-    return u.toString();
-  };
-  return {
-    urls: { RU: urlOf(names.RU), KZ: urlOf(names.KZ), BY: urlOf(names.BY) },
-    drop: async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      try {
-        for (const n of Object.values(names)) await c.query(`drop database if exists ${n} with (force)`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
-}
 
 /**
  * The per-file limit RU holds to in the size case. The node's own limit (ATTACHMENT_MAX_BYTES, 20 MiB) makes

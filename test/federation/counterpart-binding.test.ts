@@ -34,7 +34,7 @@ import { signRequest } from '../../src/app/sign-request.js';
 import type { DemoParty, RunningDemo } from '../../src/demo/federation.js';
 import type { Message, MessageType } from '../../src/domain/messages.js';
 import type { Registry } from '../../src/domain/registry.js';
-import { TEST_DATABASE_URL } from '../support/db.js';
+import { TEST_DATABASE_URL, throwawayDatabases } from '../support/db.js';
 import { officer, settle, startTestFederation } from '../support/federation.js';
 import { hostileParty, type HostileParty, type PostResult } from '../support/hostile-peer.js';
 import { aRequest } from '../support/requests.js';
@@ -92,41 +92,9 @@ interface EngineRun {
 const RUNS: readonly EngineRun[] = [
   { engine: 'pglite' },
   ...(TEST_DATABASE_URL
-    ? [{ engine: 'postgres' as const, databases: () => throwawayDatabases(TEST_DATABASE_URL!) }]
+    ? [{ engine: 'postgres' as const, databases: () => throwawayDatabases(TEST_DATABASE_URL!, 'cb') }]
     : []),
 ];
-
-/** One database per node on the test server (`create database eix_cb_<random>_<cc>`), dropped by drop(). */
-async function throwawayDatabases(
-  adminUrl: string,
-): Promise<{ urls: Record<DemoParty, string>; drop(): Promise<void> }> {
-  const tag = randomBytes(4).toString('hex');
-  const names = { RU: `eix_cb_${tag}_ru`, KZ: `eix_cb_${tag}_kz`, BY: `eix_cb_${tag}_by` };
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    for (const n of Object.values(names)) await admin.query(`create database ${n}`);
-  } finally {
-    await admin.end();
-  }
-  const urlOf = (db: string) => {
-    const u = new URL(adminUrl);
-    u.pathname = `/${db}`;
-    return u.toString();
-  };
-  return {
-    urls: { RU: urlOf(names.RU), KZ: urlOf(names.KZ), BY: urlOf(names.BY) },
-    drop: async () => {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      try {
-        for (const n of Object.values(names)) await c.query(`drop database if exists ${n} with (force)`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
-}
 
 for (const run of RUNS) {
   describe(`counterpart binding: who may say what about a request (${run.engine})`, { timeout: 600_000 }, () => {

@@ -58,3 +58,36 @@ async function openPostgres(connectionString: string): Promise<Database> {
     },
   };
 }
+
+/** One database per demo node on the server at `adminUrl` (`create database eix_<prefix>_<random>_<cc>`), dropped by drop(). */
+export async function throwawayDatabases(
+  adminUrl: string,
+  prefix: string,
+): Promise<{ urls: Record<'RU' | 'KZ' | 'BY', string>; drop(): Promise<void> }> {
+  const tag = randomBytes(4).toString('hex');
+  const names = { RU: `eix_${prefix}_${tag}_ru`, KZ: `eix_${prefix}_${tag}_kz`, BY: `eix_${prefix}_${tag}_by` };
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    for (const n of Object.values(names)) await admin.query(`create database ${n}`);
+  } finally {
+    await admin.end();
+  }
+  const urlOf = (db: string) => {
+    const u = new URL(adminUrl);
+    u.pathname = `/${db}`;
+    return u.toString();
+  };
+  return {
+    urls: { RU: urlOf(names.RU), KZ: urlOf(names.KZ), BY: urlOf(names.BY) },
+    drop: async () => {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      try {
+        for (const n of Object.values(names)) await c.query(`drop database if exists ${n} with (force)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
