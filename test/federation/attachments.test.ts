@@ -13,8 +13,7 @@
 // when the local test server answers (test/support/db.ts).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
+import { randomUUID } from 'node:crypto';
 import type { AppContext, Officer } from '../../src/app/context.js';
 import { draftRequest } from '../../src/app/draft-request.js';
 import { getRequest } from '../../src/app/get-request.js';

@@ -22,7 +22,6 @@ import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import pg from 'pg';
 import { certificateInfo, issueBodyCertificate, type CertAndKey } from '../../src/adapters/crypto/pki.js';
 import type { Federation } from '../../src/adapters/federation/context.js';
 import type { Officer } from '../../src/app/context.js';
