@@ -3,7 +3,7 @@
 // audit entry, and queue a message for the other Party (outbox).
 import { randomUUID } from 'node:crypto';
 import { sql, type Insertable, type Selectable } from 'kysely';
-import type { BodiesTable, OutboxTable, RequestsTable } from '../adapters/db/schema.js';
+import type { BodiesTable, OutboxTable, RequestEventsTable, RequestsTable } from '../adapters/db/schema.js';
 import { EixError } from '../domain/errors.js';
 import { nextState, type RequestState, type WorkflowEvent } from '../domain/workflow.js';
 import type { Store, Tx } from '../ports/store.js';
@@ -13,7 +13,7 @@ import { partyDay, partyTimeZone } from '../domain/parties.js';
 import type { Request } from '../domain/request.js';
 import { statisticsColumns } from '../domain/statistics.js';
 import { canSend, declarationParties } from '../domain/treaty.js';
-import { appendAudit } from './audit.js';
+import { appendAudit, type AuditFields } from './audit.js';
 import { canActForBody, canSeeRequest, notFound } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { requireSeal } from './get-body-seal.js';
@@ -60,6 +60,50 @@ export interface AppliedEvent {
   readonly eventId: string;
 }
 
+/** What an event does to a request, decided before anything is written: the state machine's answer, its history row and audit entry. */
+export interface PlannedEvent {
+  readonly state: RequestState;
+  readonly history: Insertable<RequestEventsTable>;
+  readonly audit: AuditFields;
+}
+
+/** R12–R16, R24: the state machine decides on the request's history (R15, R16: the rules of order read it). */
+export function planEvent(
+  ctx: AppContext,
+  actor: Actor,
+  row: Pick<RequestRow, 'id' | 'direction' | 'state' | 'body_id' | 'number'>,
+  event: WorkflowEvent,
+  data: Record<string, unknown>,
+  history: readonly { readonly event: string }[],
+  /** The event was performed by the other Party and arrived as a message. */
+  remote = false,
+): PlannedEvent {
+  const own = sideOf(row);
+  const side: Side = remote ? (own === 'requesting' ? 'requested' : 'requesting') : own;
+  // The node's own processes act for its side (the transport sends what the
+  // officer signed); only the receipt belongs to the transport itself.
+  const by = event === 'receipt' ? 'system' : side;
+  const state = nextState(row.state as RequestState, event, by, history);
+  return {
+    state,
+    history: {
+      request_id: row.id,
+      event,
+      side,
+      officer_id: actor.kind === 'officer' ? actor.officerId : null,
+      data: JSON.stringify(data),
+      at: ctx.clock.now(),
+    },
+    audit: {
+      action: `request.${event}`,
+      bodyId: row.body_id,
+      requestId: row.id,
+      subject: row.number,
+      details: { from: row.state, to: state },
+    },
+  };
+}
+
 /** R12–R16, R24: the state machine decides; the history and the audit log record. */
 export async function applyEvent(
   tx: Tx,
@@ -76,46 +120,23 @@ export async function applyEvent(
   /** The event was performed by the other Party and arrived as a message. */
   remote = false,
 ): Promise<AppliedEvent> {
-  const own = sideOf(row);
-  const side: Side = remote ? (own === 'requesting' ? 'requested' : 'requesting') : own;
-  // The node's own processes act for its side (the transport sends what the
-  // officer signed); only the receipt belongs to the transport itself.
-  const by = event === 'receipt' ? 'system' : side;
-  // R15, R16: the rules of order read the request's history, on both nodes alike.
   const history = await tx
     .selectFrom('request_events')
     .select('event')
     .where('request_id', '=', row.id)
     .orderBy('id')
     .execute();
-  const state = nextState(row.state as RequestState, event, by, history);
+  const plan = planEvent(ctx, actor, row, event, data, history, remote);
   // Issue 15.6: what the statistics read of this event is kept on the request (migration 020).
   const stats = await statisticsOf(tx, ctx, row, event, data);
   await tx
     .updateTable('requests')
-    .set({ ...patch, ...stats, state, version: row.version + 1, updated_at: ctx.clock.now() })
+    .set({ ...patch, ...stats, state: plan.state, version: row.version + 1, updated_at: ctx.clock.now() })
     .where('id', '=', row.id)
     .execute();
-  const ev = await tx
-    .insertInto('request_events')
-    .values({
-      request_id: row.id,
-      event,
-      side,
-      officer_id: actor.kind === 'officer' ? actor.officerId : null,
-      data: JSON.stringify(data),
-      at: ctx.clock.now(),
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  await appendAudit(tx, ctx, actor, {
-    action: `request.${event}`,
-    bodyId: row.body_id,
-    requestId: row.id,
-    subject: row.number,
-    details: { from: row.state, to: state },
-  });
-  return { state, eventId: String(ev.id) };
+  const ev = await tx.insertInto('request_events').values(plan.history).returning('id').executeTakeFirstOrThrow();
+  await appendAudit(tx, ctx, actor, plan.audit);
+  return { state: plan.state, eventId: String(ev.id) };
 }
 
 /** The statistics columns an event changes; the turnaround ends on the requested Party's local day (R12.a, decision 30). */

@@ -12,7 +12,7 @@ import type { Selectable } from 'kysely';
 import type { OutboxTable } from '../db/schema.js';
 import { appendAudit } from '../../app/audit.js';
 import type { Actor } from '../../app/context.js';
-import { recordDelivery } from '../../app/record-delivery.js';
+import { recordDeliveries, recordDelivery } from '../../app/record-delivery.js';
 import { recordEvent } from '../../app/record-event.js';
 import { EixError } from '../../domain/errors.js';
 import { composeMessage } from '../../app/compose-message.js';
@@ -470,18 +470,12 @@ async function sendBundle(
     const item = receipt.items[i]!;
     return 'error' in item ? [] : [{ row: c.row, i, facts: item as ReceiptFacts }];
   });
-  const record = (r: (typeof received)[number], tx?: Tx) =>
-    recordDelivery(
-      fed.app,
-      TRANSPORT,
-      {
-        messageId: r.row.message_id,
-        receiptAt: r.facts.receivedAt,
-        // The proof is the bundle receipt (stored once, bundle_receipts) and this message's item in it.
-        receipt: { bundle: receipt.id, item: r.i, receivedAt: r.facts.receivedAt, ...deadlines(r.facts) },
-      },
-      tx,
-    );
+  // The proof is the bundle receipt (stored once, bundle_receipts) and this message's item in it.
+  const delivery = (r: (typeof received)[number]) => ({
+    messageId: r.row.message_id,
+    receiptAt: r.facts.receivedAt,
+    receipt: { bundle: receipt.id, item: r.i, receivedAt: r.facts.receivedAt, ...deadlines(r.facts) },
+  });
   try {
     await fed.app.db.transaction().execute(async (tx) => {
       await tx
@@ -497,11 +491,12 @@ async function sendBundle(
           created_at: fed.app.clock.now(),
         })
         .execute();
-      for (const r of received) await record(r, tx);
+      await recordDeliveries(fed.app, TRANSPORT, received.map(delivery), tx);
     });
   } catch {
     // Recorded one by one instead; a message that cannot be is an attempt failed (the resend gets its receipt).
-    for (const r of received) await record(r).catch((err: unknown) => recordFailure(fed, r.row, err));
+    for (const r of received)
+      await recordDelivery(fed.app, TRANSPORT, delivery(r)).catch((err: unknown) => recordFailure(fed, r.row, err));
   }
   for (const [i, c] of chunk.entries()) {
     const item = receipt.items[i]!;
