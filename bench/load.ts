@@ -17,6 +17,10 @@
 //      per exchanged request over both nodes: the databases' size after a
 //      CHECKPOINT (and after VACUUM + CHECKPOINT) less their size before, divided
 //      by the requests exchanged.
+// EIX_LOAD_CREATE=batch (the default) creates the requests as a national system would, through the batch API
+// (POST /api/v1/requests/batch: a batch of rate/10 rows every 100 ms in the fixed phase, batches of
+// EIX_LOAD_BATCH rows in the maximum phase), so that the node's delivery, not the creation of requests one REST
+// call at a time, is measured; EIX_LOAD_CREATE=single drafts and signs each request with two REST calls.
 // EIX_LOAD_SECONDS sets the length of each phase (default 20 s: a run takes a
 // few minutes); EIX_LOAD_ENGINES=postgres,pglite which engines; PostgreSQL at
 // EIX_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
@@ -37,14 +41,16 @@ import type { Message } from '../src/domain/messages.js';
 import { nodePaths } from '../src/main.js';
 import { draft, prepareFaultFederation, proceedingId, sign, total } from '../test/faults/harness.js';
 import { freePort } from '../test/support/federation.js';
-import { spawnNode, type NodeProcess } from '../test/support/processes.js';
+import { api, spawnNode, type NodeProcess } from '../test/support/processes.js';
 import { aRequest } from '../test/support/requests.js';
 import type { BenchRow, Suite } from './run.js';
 
 const PHASE_SECONDS = Number(process.env.EIX_LOAD_SECONDS ?? 20);
 const FIXED_RATE = Number(process.env.EIX_LOAD_RATE ?? 200);
-const WINDOW = Number(process.env.EIX_LOAD_WINDOW ?? 256);
+const WINDOW = Number(process.env.EIX_LOAD_WINDOW ?? (process.env.EIX_LOAD_CREATE === 'single' ? 256 : 4000));
 const CREATORS = Number(process.env.EIX_LOAD_CREATORS ?? 16);
+const CREATE = process.env.EIX_LOAD_CREATE === 'single' ? 'single' : 'batch';
+const BATCH_ROWS = Number(process.env.EIX_LOAD_BATCH ?? 500);
 const ENGINES = (process.env.EIX_LOAD_ENGINES ?? 'postgres,pglite').split(',').filter(Boolean);
 const PG_ADMIN = process.env.EIX_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ECHO_SECONDS = Math.max(3, Math.min(10, PHASE_SECONDS / 2));
@@ -278,6 +284,32 @@ async function runEngine(
         errors++;
       }
     };
+    // The batch API: `n` complete requests (each its own proceeding number), queued by the node's batch runner.
+    const example = JSON.parse(
+      await readFile(path.join(ROOT, 'data', 'examples', 'request-ru-kz.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    const batches: string[] = [];
+    let seq = 0;
+    const createMany = async (n: number) => {
+      const rows = Array.from({ length: n }, () => ({
+        proceeding: { number: `LOAD-${engine}-${seq++}`, openedOn: '2026-03-02' },
+        debtor: example.debtor,
+        creditor: example.creditor,
+        executiveDocument: example.executiveDocument,
+        items: [{ kind: 'location', target: 'debtor' }],
+        grounds: example.grounds,
+      }));
+      try {
+        const r = await api<{ id: string }>(ru.apiUrl, token, 'POST', '/api/v1/requests/batch', {
+          requestedBody: { party: 'KZ', id: 'kz-central' },
+          rows,
+        });
+        batches.push(r.id);
+        created += n;
+      } catch {
+        errors += n;
+      }
+    };
     for (let i = 0; i < 20; i++) await createOne(); // warm: connections, JIT, first deliveries
     const receipted = () => total(ru.apiUrl, token, 'outgoing', 'received');
     while ((await receipted()) < created && errors === 0) await sleep(200);
@@ -287,11 +319,16 @@ async function runEngine(
     let before = created;
     const inFlight = new Set<Promise<void>>();
     const t0 = performance.now();
+    // Batch mode: a batch every 100 ms (rate/10 rows); single mode: one request every 1/rate s.
+    const tick = CREATE === 'batch' ? 100 : 1000 / FIXED_RATE;
+    const perTick = CREATE === 'batch' ? Math.max(1, Math.round(FIXED_RATE / 10)) : 1;
     for (let i = 0; performance.now() - t0 < PHASE_SECONDS * 1000; i++) {
-      const wait = t0 + (i * 1000) / FIXED_RATE - performance.now();
+      const wait = t0 + i * tick - performance.now();
       if (wait > 0) await sleep(wait);
       while (inFlight.size >= 256) await Promise.race(inFlight);
-      const p: Promise<void> = createOne().finally(() => inFlight.delete(p));
+      const p: Promise<void> = (CREATE === 'batch' ? createMany(perTick) : createOne()).finally(() =>
+        inFlight.delete(p),
+      );
       inFlight.add(p);
     }
     await Promise.all(inFlight);
@@ -312,13 +349,14 @@ async function runEngine(
     before = created;
     const t1 = performance.now();
     await Promise.all(
-      Array.from({ length: CREATORS }, async () => {
+      Array.from({ length: CREATE === 'batch' ? 2 : CREATORS }, async () => {
         while (performance.now() - t1 < PHASE_SECONDS * 1000) {
           if (created - done >= WINDOW) {
             await sleep(10);
             continue;
           }
-          await createOne();
+          if (CREATE === 'batch') await createMany(BATCH_ROWS);
+          else await createOne();
         }
       }),
     );
@@ -328,6 +366,11 @@ async function runEngine(
     const tDrain = Date.now();
     while ((await receipted()) < created && Date.now() - tDrain < 120_000) await sleep(250);
     const drainedIn = (Date.now() - tDrain) / 1000;
+    // Rows a batch refused (its report) count as errors.
+    for (const id of batches) {
+      const b = await api<{ failed: number }>(ru.apiUrl, token, 'GET', `/api/v1/requests/batch/${id}?limit=1`);
+      errors += b.failed;
+    }
     const samples = rss.stop();
     await Promise.all([ru.kill('SIGTERM'), kz.kill('SIGTERM')]);
     // Measured from the databases, the nodes stopped.
@@ -400,7 +443,7 @@ async function runEngine(
 
 export const suite: Suite = {
   name: 'load',
-  description: `RU and KZ as two node processes, ${PHASE_SECONDS} s at ${FIXED_RATE}/s then ${PHASE_SECONDS} s at the maximum (${CREATORS} creators over REST, window ${WINDOW}), on ${ENGINES.join(' and ')}, beside a mutual-TLS echo`,
+  description: `RU and KZ as two node processes, ${PHASE_SECONDS} s at ${FIXED_RATE}/s then ${PHASE_SECONDS} s at the maximum (${CREATE === 'batch' ? `batches of ${BATCH_ROWS} rows` : `${CREATORS} creators over REST`}, window ${WINDOW}), on ${ENGINES.join(' and ')}, beside a mutual-TLS echo`,
   async measure() {
     summary = {};
     const rows: BenchRow[] = [];

@@ -65,9 +65,23 @@ export function checkSchema(
     validate = ajv.compile(schema as object);
     compiled.set(schema, validate);
   }
-  const nul = nulProblems(value, '', fieldNames);
+  // Almost no document holds a NUL: a walk that allocates nothing first, the paths only when one does.
+  const nul = hasNul(value, 0) ? nulProblems(value, '', fieldNames) : [];
   if (validate(value)) return nul;
   return dedupe([...nul, ...(validate.errors ?? []).map((e) => toProblem(e, fieldNames))]);
+}
+
+function hasNul(value: unknown, depth: number): boolean {
+  if (typeof value === 'string') return value.includes('\u0000');
+  if (depth > 64 || value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) {
+    for (const v of value) if (hasNul(v, depth + 1)) return true;
+    return false;
+  }
+  for (const k in value) {
+    if (k.includes('\u0000') || hasNul((value as Record<string, unknown>)[k], depth + 1)) return true;
+  }
+  return false;
 }
 
 /** Text with a NUL character cannot be stored (PostgreSQL refuses it): a field error, not a crash. */

@@ -223,9 +223,21 @@ function remoteError(code: string, message: string, data: Record<string, unknown
  * chosen protocol version, signed and sealed now if there is none. Signed bytes keep their version.
  */
 async function signedOnce(fed: Federation, row: OutboxRow, version: ProtocolVersion): Promise<string> {
+  return (await signedWithSender(fed, row, version)).jws;
+}
+
+/** signedOnce, with the sending body (known when the message is composed now; read from the signed bytes otherwise). */
+async function signedWithSender(
+  fed: Federation,
+  row: OutboxRow,
+  version: ProtocolVersion,
+): Promise<{ jws: string; from: string }> {
   const ctx = fed.app;
   const aad = `outbox:${row.message_id}`;
-  if (row.signed_enc) return ctx.sealer.decrypt(row.signed_enc, aad).toString('utf8');
+  if (row.signed_enc) {
+    const jws = ctx.sealer.decrypt(row.signed_enc, aad).toString('utf8');
+    return { jws, from: signedBy(jws) };
+  }
   const message = await composeMessage(ctx, row, version);
   const jws = await fed.signer.sign(message.envelope.from.body, canonicalBytes(message), MESSAGE_JWS_TYPE);
   await ctx.db
@@ -239,7 +251,7 @@ async function signedOnce(fed: Federation, row: OutboxRow, version: ProtocolVers
     })
     .where('id', '=', row.id)
     .execute();
-  return jws;
+  return { jws, from: message.envelope.from.body };
 }
 
 /**
@@ -364,6 +376,9 @@ export async function deliverClaimed(fed: Federation, rows: readonly OutboxRow[]
 /** How many single messages are in flight at once. */
 const SINGLE_CONCURRENCY = 16;
 
+/** How many messages of a bundle are composed and signed at once (fewer than the pool's connections). */
+const SIGN_CONCURRENCY = 6;
+
 /** Rows for one addressed body: each signed (or its failure recorded), then bundled by sending body. */
 async function deliverGroup(fed: Federation, rows: readonly OutboxRow[]): Promise<void> {
   const registry = fed.registry();
@@ -374,17 +389,31 @@ async function deliverGroup(fed: Federation, rows: readonly OutboxRow[]): Promis
     for (const row of rows) await recordFailure(fed, row, e);
     return;
   }
+  // Composed and signed SIGN_CONCURRENCY at a time (each reads its request and officer, then stores the signed
+  // bytes: round trips to the database that would otherwise add up one after another), kept in outbox order.
+  const signed: ((Signed & { from: string }) | null)[] = new Array<(Signed & { from: string }) | null>(
+    rows.length,
+  ).fill(null);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(SIGN_CONCURRENCY, rows.length) }, async () => {
+      while (next < rows.length) {
+        const i = next++;
+        const row = rows[i]!;
+        try {
+          signed[i] = { row, ...(await signedWithSender(fed, row, versionFor(fed, registry, row))) };
+        } catch (e) {
+          await recordFailure(fed, row, e);
+        }
+      }
+    }),
+  );
   const byBody = new Map<string, Signed[]>();
-  for (const row of rows) {
-    try {
-      const jws = await signedOnce(fed, row, versionFor(fed, registry, row));
-      const from = signedBy(jws);
-      const same = byBody.get(from);
-      if (same) same.push({ row, jws });
-      else byBody.set(from, [{ row, jws }]);
-    } catch (e) {
-      await recordFailure(fed, row, e);
-    }
+  for (const s of signed) {
+    if (!s) continue;
+    const same = byBody.get(s.from);
+    if (same) same.push(s);
+    else byBody.set(s.from, [s]);
   }
   const sends: Promise<void>[] = [];
   for (const [from, signed] of byBody)
