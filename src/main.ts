@@ -193,7 +193,9 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
     let federation: Federation | null = null;
     if (registry && node.nodeId && connected) {
       federation = {
-        app: ctx,
+        // Its own connections on PostgreSQL (issue 16): deliveries and receipts do not queue behind the API.
+        // (A context given its own database by the caller keeps it.)
+        app: database.federationDb && !overrides.db ? { ...ctx, db: database.federationDb } : ctx,
         // Read at each use: a newer registry installed while running takes effect on the next message.
         registry: () => trust.current() ?? registry,
         signer,

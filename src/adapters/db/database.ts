@@ -45,6 +45,12 @@ export interface Database {
   readonly engine: Engine;
   /** Where the data lives: a directory (PGlite) or the URL without credentials (PostgreSQL). */
   readonly location: string;
+  /**
+   * PostgreSQL: connections of their own for the exchange with other nodes (the outbox worker, the federation
+   * endpoint), so that deliveries and receipts do not wait behind the officers' and the API's work in the main
+   * pool (issue 16: under load, delivery starved behind request creation). PGlite has one connection: absent.
+   */
+  readonly federationDb?: Kysely<DB>;
   close(): Promise<void>;
 }
 
@@ -155,6 +161,10 @@ const provider: MigrationProvider = {
 // bigint (int8) as string, dates as ISO strings (no time-zone shifts); same as PGlite below.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
+/** Connections per node process on PostgreSQL: the main pool, and the exchange's own (federationDb). */
+const POOL_CONNECTIONS = 10;
+const FEDERATION_CONNECTIONS = 4;
+
 export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
   let database: Database;
   if (opts.url) {
@@ -168,19 +178,23 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
     if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema))
       throw new EixError('input.invalid', { field: 'schema' }, 'Неверное имя схемы');
     const ssl = opts.ssl ? await postgresSslOptions(opts.ssl) : undefined;
-    const pool = new pg.Pool({
-      connectionString: opts.url,
-      max: 10,
-      ...(schema ? { options: `-c search_path=${schema}` } : {}),
-      ...(ssl !== undefined ? { ssl } : {}),
-    });
-    // A connection the server ends (restart, failover, idle timeout) must not
-    // crash the node: the pool drops it and opens a new one; a query running on
-    // it fails and its use case's transaction is rolled back by PostgreSQL.
-    pool.on('error', () => undefined);
-    pool.on('connect', (client) => {
-      client.on('error', () => undefined);
-    });
+    const newPool = (max: number) => {
+      const pool = new pg.Pool({
+        connectionString: opts.url,
+        max,
+        ...(schema ? { options: `-c search_path=${schema}` } : {}),
+        ...(ssl !== undefined ? { ssl } : {}),
+      });
+      // A connection the server ends (restart, failover, idle timeout) must not
+      // crash the node: the pool drops it and opens a new one; a query running on
+      // it fails and its use case's transaction is rolled back by PostgreSQL.
+      pool.on('error', () => undefined);
+      pool.on('connect', (client) => {
+        client.on('error', () => undefined);
+      });
+      return pool;
+    };
+    const pool = newPool(POOL_CONNECTIONS);
     if (schema || (opts.ssl && opts.ssl.mode !== 'disable')) {
       // With TLS required, the first connection shows at once whether the server offers it (fail closed).
       let c: pg.PoolClient;
@@ -197,13 +211,18 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       }
     }
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+    const federationDb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: newPool(FEDERATION_CONNECTIONS) }) });
     const u = new URL(opts.url);
     database = {
       db,
+      federationDb,
       engine: 'postgres',
       ...(schema ? { schema } : {}),
       location: `${u.protocol}//${u.host}${u.pathname}${schema ? `#${schema}` : ''}`,
-      close: () => db.destroy(),
+      close: async () => {
+        await federationDb.destroy();
+        await db.destroy();
+      },
     };
   } else {
     const dir = opts.dir;
