@@ -14,6 +14,7 @@ import { isDesignated } from '../domain/treaty.js';
 import type { IsoDate } from '../domain/dates.js';
 import type { ReceiptCheck } from '../domain/receiving.js';
 import { validateRequest } from '../domain/request-validation.js';
+import { lookupsOf } from '../domain/registry-lookups.js';
 import type { Tx } from '../ports/store.js';
 import { requirePair, servedBody, withTransaction } from './request-record.js';
 import { appendAudit } from './audit.js';
@@ -152,6 +153,14 @@ export async function receiveRequest(ctx: AppContext, actor: Actor, input: unkno
       subject: doc.number ?? null,
       details: { messageId: p.messageId, from: from.id },
     });
+    // Issue 17.2: the registries are asked after the receipt, by a job (draft-answer-from-registries.ts),
+    // only for requests with an item a connected registry can answer.
+    if (ctx.registries && items.some((item) => lookupsOf(item).some((l) => ctx.registries!.forKind(l.kind)))) {
+      await tx
+        .insertInto('answer_drafts')
+        .values({ request_id: id, created_at: ctx.clock.now(), updated_at: ctx.clock.now() })
+        .execute();
+    }
     // Issue 14.7: the body's officers are told, once (a duplicate returned above).
     await recordEvent(tx, ctx, {
       kind: 'request_received',
