@@ -149,7 +149,8 @@ async function claim(ctx: AppContext, opts: Required<Omit<LookupRoundOptions, 's
       .execute();
     const out: Claimed[] = [];
     for (const d of due) {
-      const row = await loadRequest(tx, REGISTRIES_ACTOR, d.request_id, { act: true });
+      // Read, not locked: an answer locks the request, then the draft; the claim holds the draft only.
+      const row = await loadRequest(tx, REGISTRIES_ACTOR, d.request_id, { act: false });
       const doc =
         row.document_enc && row.purged_at === null
           ? ctx.sealer.decryptJson<Request>(row.document_enc, `request:${row.id}`)

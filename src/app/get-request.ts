@@ -235,7 +235,10 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
       .execute();
     // Issue 17.2: what the domestic registries drafted (data about the debtor, read with the request).
     const draftRecord =
-      row.direction === 'incoming' && actor.kind === 'officer' && canActForBody(actor, row.body_id)
+      row.direction === 'incoming' &&
+      isOpen(row.state as RequestState) &&
+      actor.kind === 'officer' &&
+      canActForBody(actor, row.body_id)
         ? await readAnswerDraft(tx, ctx, row.id)
         : null;
     const answerDraft: AnswerDraftView | null = draftRecord

@@ -13,6 +13,9 @@ import { answerRequest } from '../../src/app/answer-request.js';
 import { draftAnswerFromRegistries } from '../../src/app/draft-answer-from-registries.js';
 import { getRequest } from '../../src/app/get-request.js';
 import { receiveRequest } from '../../src/app/receive-request.js';
+import { refuseRequest } from '../../src/app/refuse-request.js';
+import { purgeExpiredData } from '../../src/app/purge-expired-data.js';
+import { setRetentionRule } from '../../src/app/set-retention-rule.js';
 import type { Actor, AppContext, Officer } from '../../src/app/context.js';
 import { buildRegistryConnectors } from '../../src/adapters/registries/connectors.js';
 import { parseRegistriesConfig } from '../../src/config/registries.js';
@@ -77,7 +80,7 @@ for (const e of ENGINES) {
             connector: 'http-json',
             title: `Реестр «${k}» (проверка)`,
             url: `${reg.url}/${k}`,
-            timeoutMs: over.timeoutMs ?? 300,
+            timeoutMs: over.timeoutMs ?? 5000,
             retries: over.retries ?? 0,
             backoffMs: 0,
             breaker: { failures: over.failures ?? 5, openSeconds: 60 },
@@ -210,30 +213,34 @@ for (const e of ENGINES) {
       );
     });
 
-    test('a registry that times out leaves the request for manual answering, with the reason in Russian', async () => {
-      reg.set('/accounts', { kind: 'hang' });
-      try {
-        const ctx = await withRegistries({ timeoutMs: 150 });
-        const id = await receive(ctx, [{ kind: 'property', subItems: ['a'] }]);
-        await draftAnswerFromRegistries(ctx);
-        const v = await getRequest(ctx, officer, id);
-        assert.equal(v.answerDraft?.status, 'failed');
-        assert.equal(
-          v.answerDraft?.failure,
-          '«Реестр «accounts» (проверка)» (счета и вклады) — реестр не ответил в отведённое время',
-        );
-        assert.equal(v.state, 'received');
-        // The officer answers by hand; the failed draft goes with the final answer.
-        await answerRequest(ctx, officer, {
-          requestId: id,
-          final: true,
-          items: [{ itemNo: 1, outcome: 'not_found' }],
-        });
-        assert.equal(await draftRow(id), undefined);
-      } finally {
-        reg.set('/accounts', { kind: 'json', body: { records: RECORDS.accounts } });
-      }
-    });
+    test(
+      'a registry that times out leaves the request for manual answering, with the reason in Russian',
+      { timeout: 60_000 },
+      async () => {
+        reg.set('/accounts', { kind: 'hang' });
+        try {
+          const ctx = await withRegistries({ timeoutMs: 150 });
+          const id = await receive(ctx, [{ kind: 'property', subItems: ['a'] }]);
+          await draftAnswerFromRegistries(ctx);
+          const v = await getRequest(ctx, officer, id);
+          assert.equal(v.answerDraft?.status, 'failed');
+          assert.equal(
+            v.answerDraft?.failure,
+            '«Реестр «accounts» (проверка)» (счета и вклады) — реестр не ответил в отведённое время',
+          );
+          assert.equal(v.state, 'received');
+          // The officer answers by hand; the failed draft goes with the final answer.
+          await answerRequest(ctx, officer, {
+            requestId: id,
+            final: true,
+            items: [{ itemNo: 1, outcome: 'not_found' }],
+          });
+          assert.equal(await draftRow(id), undefined);
+        } finally {
+          reg.set('/accounts', { kind: 'json', body: { records: RECORDS.accounts } });
+        }
+      },
+    );
 
     test('garbage from a registry is never drafted: the request waits for the officer, the reason says so', async () => {
       reg.set('/addresses', { kind: 'raw', text: '<html>Техническое обслуживание</html>' });
@@ -408,6 +415,30 @@ for (const e of ENGINES) {
       const v = await getRequest(ctx, officer, id);
       assert.equal(v.answerDraft?.status, 'failed');
       assert.match(v.answerDraft!.failure!, /поиск в реестрах прерывался несколько раз/);
+    });
+
+    test('R9.6: the draft of a refused request is no longer shown, and goes with the request’s document at the purge', async () => {
+      const ctx = await withRegistries();
+      const id = await receive(ctx, [{ kind: 'location', target: 'debtor' }]);
+      await draftAnswerFromRegistries(ctx);
+      await refuseRequest(ctx, officer, {
+        requestId: id,
+        ground: 'law',
+        circumstances: 'Противоречит законодательству.',
+      });
+      assert.equal((await getRequest(ctx, officer, id)).answerDraft, null);
+      assert.equal((await draftRow(id))?.status, 'ready');
+      const admin = await seedOfficer(kz.ctx, 'kz-central', ['admin']);
+      await setRetentionRule(ctx, admin, { party: 'RU', months: 1, legalBasis: 'Закон Российской Федерации' });
+      const DAY = 86_400_000;
+      kz.clock.advance(40 * DAY);
+      try {
+        const r = await purgeExpiredData(ctx, FEDERATION);
+        assert.ok(r.requests.includes(id));
+        assert.equal(await draftRow(id), undefined);
+      } finally {
+        kz.clock.advance(-40 * DAY);
+      }
     });
 
     test('a node without connectors queues nothing; a request with nothing in a registry’s gift neither', async () => {
