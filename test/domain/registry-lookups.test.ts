@@ -10,6 +10,7 @@ import {
   type LookupResult,
 } from '../../src/domain/registry-lookups.js';
 import type { Item } from '../../src/domain/request.js';
+import { auditDetailsRu } from '../../src/domain/audit-view.js';
 
 test('R9.1: an item needs only the registries of what it asks', () => {
   const kinds = (i: Item) => lookupsOf(i).map((l) => [l.kind, l.provisions.join(',')]);
@@ -150,4 +151,29 @@ test('automatic sending: complete items of allowed kinds, never when the check o
   );
   assert.deepEqual(autoSendItems(d, ['employment_income'], { problems: 0, notices: 1 }), [], 'R-KZ, R13.d');
   assert.deepEqual(autoSendItems(d, ['employment_income'], { problems: 1, notices: 0 }), [], 'R11 problems');
+});
+
+test('R9.1: a lookup’s audit entry reads in Russian: the registry, what, which items and Articles, the purpose', () => {
+  assert.deepEqual(
+    auditDetailsRu({
+      registry: 'Сведения банков о счетах',
+      lookup: 'accounts',
+      itemNos: [2],
+      provisions: ['6.a'],
+      purpose: 'Исполнение запроса № 77001/26/000123 (Россия): пункт 2 (ст. 6 а)) Соглашения',
+      period: { from: '2024-01-01' },
+    }),
+    [
+      ['Реестр', 'Сведения банков о счетах'],
+      ['Какие сведения', 'счета и вклады'],
+      ['Пункты запроса', '2'],
+      ['Статьи Соглашения', 'ст. 6 а)'],
+      ['Цель', 'Исполнение запроса № 77001/26/000123 (Россия): пункт 2 (ст. 6 а)) Соглашения'],
+    ],
+  );
+  assert.deepEqual(auditDetailsRu({ items: 4, found: 3, failures: ['timeout'] }), [
+    ['Сведений', '4'],
+    ['Пунктов со сведениями', '3'],
+    ['Сбои реестров', 'реестр не ответил в отведённое время'],
+  ]);
 });
