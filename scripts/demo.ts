@@ -10,7 +10,13 @@ const { values } = parseArgs({
 const t0 = Date.now();
 const dir = path.resolve('var', 'demo');
 process.stdout.write(`EIX: демонстрационная федерация (${values.reset ? 'с нуля' : 'данные сохраняются'} в ${dir})…\n`);
-const demo = await startDemo({ dir, reset: values.reset ?? false, logLevel: values['log-level'] ?? 'warn' });
+const demo = await startDemo({
+  dir,
+  reset: values.reset ?? false,
+  logLevel: values['log-level'] ?? 'warn',
+  // Issue 17.2: KZ answers from its demo registries (data/registries/demo-kz.json); the officer signs.
+  registries: true,
+});
 const lines = [
   `Готово за ${((Date.now() - t0) / 1000).toFixed(1)} с. Даты вступления в силу — иллюстрация (data/treaty/demo-events.json).`,
   '',
@@ -18,6 +24,9 @@ const lines = [
     const n = demo.nodes[p];
     return `${p}: API ${n.apiUrl}/api/v1 · документация ${n.apiUrl}/api/docs · обмен (mTLS) ${n.federationUrl}`;
   }),
+  '',
+  'Реестры Казахстана (демонстрация): запрос из России о должнике из примера (Иванов Иван Иванович) получает',
+  'черновик ответа по данным реестров за несколько секунд; сотрудник Казахстана проверяет и подписывает его.',
   '',
   'Пользователи (пароли созданы при первом запуске, хранятся в var/demo/logins.json):',
   ...demo.logins.map(

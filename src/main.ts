@@ -22,6 +22,9 @@ import { readableByOthers, tightenTree } from './adapters/fs/permissions.js';
 import { startJobs, type Jobs } from './adapters/jobs/pg-boss-jobs.js';
 import { startBatchRunner, type BatchRunner } from './adapters/jobs/batch-runner.js';
 import { startWebhookWorker, type WebhookWorker } from './adapters/webhooks/webhook-worker.js';
+import { startRegistryLookupWorker, type RegistryLookupWorker } from './adapters/jobs/registry-lookup-worker.js';
+import { buildRegistryConnectors } from './adapters/registries/connectors.js';
+import { readRegistriesConfig } from './config/registries.js';
 import type { AppContext } from './app/context.js';
 import { installRegistry, type RecordedRegistry } from './app/install-registry.js';
 import { recomputeLegacyDeadlines } from './app/recompute-legacy-deadlines.js';
@@ -164,6 +167,12 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
     const connected = Boolean(registry && node.nodeId && (await exists(p.tlsKey)));
     const signer = fileBodySigner(p.bodyKeys);
     const tlsChainPem = connected ? await readFile(p.tlsChain, 'utf8') : '';
+    const clock = config.today ? shiftedClock(config.today) : systemClock;
+    // Issue 17.2: the domestic registries connected to this node (registries.json), checked now: a mistake refuses the start.
+    const registriesConfig = await readRegistriesConfig(config.home);
+    const registries = registriesConfig
+      ? await buildRegistryConnectors(registriesConfig, { clock, dataDir: config.dataDir })
+      : null;
     const ctx: AppContext = {
       ...(connected
         ? {
@@ -178,8 +187,9 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
       auditKey,
       db: database.db,
       sealer,
-      clock: config.today ? shiftedClock(config.today) : systemClock,
+      clock,
       party: node.party,
+      ...(registries ? { registries } : {}),
       treaty: () => trust.treaty(),
       registry: trust,
       calendar: (party) => loadCalendar(party, calendarsDir),
@@ -232,6 +242,8 @@ export interface RunningNode {
   readonly webhooks: WebhookWorker;
   /** Picks up a newer trust registry while running (null on a node without one). */
   readonly registryWatcher: RegistryWatcher | null;
+  /** Issue 17.2: drafts answers from the domestic registries (null on a node without connectors). */
+  readonly registryLookups: RegistryLookupWorker | null;
   stop(): Promise<void>;
 }
 
@@ -255,6 +267,7 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
   let worker: OutboxWorker | null = null;
   let batches: BatchRunner | null = null;
   let webhooks: WebhookWorker | null = null;
+  let registryLookups: RegistryLookupWorker | null = null;
   const api = await buildServer({
     ctx: wired.ctx,
     logLevel: config.logLevel,
@@ -328,6 +341,10 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     webhooks = startWebhookWorker(wired.ctx, {
       onError: (e) => api.log.error({ err: e }, 'webhook worker error'),
     });
+    if (wired.ctx.registries)
+      registryLookups = startRegistryLookupWorker(wired.ctx, {
+        onError: (e) => api.log.error({ err: e }, 'registry lookup worker error'),
+      });
     let federationUrl: string | null = null;
     if (wired.federation) {
       fedServer = await buildFederationServer(wired.federation, { logLevel: config.logLevel });
@@ -373,8 +390,10 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
       batches,
       webhooks,
       registryWatcher,
+      registryLookups,
       stop: async () => {
         await api.close();
+        await registryLookups?.stop();
         await batches?.stop();
         await registryWatcher?.stop();
         await webhooks?.stop();
@@ -385,6 +404,7 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
       },
     };
   } catch (e) {
+    await registryLookups?.stop();
     await batches?.stop();
     await registryWatcher?.stop();
     await webhooks?.stop();

@@ -8,10 +8,11 @@ import Type from 'typebox';
 import { AnswerItemsSchema, type AnswerOutcome } from '../domain/answer.js';
 import { EixError } from '../domain/errors.js';
 import { requireRole } from './authorize.js';
-import { checkAttachments } from './check-attachments.js';
+import { checkAttachments, type CheckedAttachment } from './check-attachments.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
-import { applyEvent, enqueue, loadRequest } from './request-record.js';
+import { settleAnswerDraft } from './answer-draft-record.js';
+import { applyEvent, enqueue, loadRequest, type RequestRow } from './request-record.js';
 import type { Tx } from '../ports/store.js';
 
 export const AnswerRequestInput = Type.Object(
@@ -26,6 +27,8 @@ export const AnswerRequestInput = Type.Object(
 
 const FIELDS = { items: 'ответы по пунктам запроса', final: 'окончательный ответ' };
 
+export type AnswerRequestItems = Type.Static<typeof AnswerRequestInput>['items'];
+
 export async function answerRequest(
   ctx: AppContext,
   actor: Actor,
@@ -35,12 +38,26 @@ export async function answerRequest(
   const p = parseInput(AnswerRequestInput, input, FIELDS);
   // Every file is checked (size, base64, type by content) before anything is stored (ASVS V12.1.1, V12.2.1).
   const files = await checkAttachments(ctx, p.items, (i, j) => `items[${i}].attachments[${j}]`);
+  checkAnswerItems(p.items, files);
+  return ctx.db.transaction().execute(async (tx) => {
+    const row = await loadRequest(tx, o, p.requestId, { act: true });
+    if (p.version !== undefined && p.version !== row.version)
+      throw new EixError('request.conflict', { requestId: row.id, version: row.version });
+    const r = await recordAnswer(tx, ctx, o, row, { final: p.final, items: p.items, files });
+    // Issue 17.2: what the officer answered leaves the registries' draft.
+    await settleAnswerDraft(tx, ctx, row.id, { answered: p.items.map((i) => i.itemNo), final: p.final, by: 'officer' });
+    return r;
+  });
+}
+
+/** Each item once; "found" (or partly) only with data or documents. */
+export function checkAnswerItems(items: AnswerRequestItems, files: readonly (readonly unknown[])[]): void {
   const seen = new Set<number>();
-  p.items.forEach((item, i) => {
+  items.forEach((item, i) => {
     if (seen.has(item.itemNo))
       throw new EixError('input.invalid', { field: `items[${i}].itemNo` }, `Пункт ${item.itemNo} указан дважды`);
     seen.add(item.itemNo);
-    if ((item.outcome === 'found' || item.outcome === 'partial') && !item.data && !files[i]!.length) {
+    if ((item.outcome === 'found' || item.outcome === 'partial') && !item.data && !files[i]?.length) {
       throw new EixError(
         'input.invalid',
         { field: `items[${i}].data` },
@@ -48,56 +65,67 @@ export async function answerRequest(
       );
     }
   });
-  return ctx.db.transaction().execute(async (tx) => {
-    const row = await loadRequest(tx, o, p.requestId, { act: true });
-    if (p.version !== undefined && p.version !== row.version)
-      throw new EixError('request.conflict', { requestId: row.id, version: row.version });
-    const items = await tx.selectFrom('request_items').select('item_no').where('request_id', '=', row.id).execute();
-    const known = new Set(items.map((i) => i.item_no));
-    p.items.forEach((item, i) => {
-      if (!known.has(item.itemNo))
-        throw new EixError(
-          'answer.item',
-          { field: `items[${i}].itemNo`, itemNo: item.itemNo },
-          `В запросе нет пункта ${item.itemNo}`,
-        );
-    });
-    if (p.final) {
-      const answered = new Set(
-        (await tx.selectFrom('answers').select('item_no').where('request_id', '=', row.id).execute()).map(
-          (a) => a.item_no,
-        ),
+}
+
+/**
+ * The answer written in the caller's transaction, on the request locked there: the items must be the
+ * request's, a final answer must leave none unanswered; the workflow event, the sealed answers and their
+ * files, and the message to the requesting Party (outbox). The officer's answer and the automatic one
+ * (issue 17.2, draft-answer-from-registries.ts) both come here.
+ */
+export async function recordAnswer(
+  tx: Tx,
+  ctx: AppContext,
+  actor: Actor,
+  row: RequestRow,
+  p: { final: boolean; items: AnswerRequestItems; files?: readonly (readonly CheckedAttachment[])[] },
+): Promise<{ id: string; state: string; answerIds: string[]; messageId: string }> {
+  const items = await tx.selectFrom('request_items').select('item_no').where('request_id', '=', row.id).execute();
+  const known = new Set(items.map((i) => i.item_no));
+  p.items.forEach((item, i) => {
+    if (!known.has(item.itemNo))
+      throw new EixError(
+        'answer.item',
+        { field: `items[${i}].itemNo`, itemNo: item.itemNo },
+        `В запросе нет пункта ${item.itemNo}`,
       );
-      const missing = [...known].filter((n) => !answered.has(n) && !seen.has(n)).sort((a, b) => a - b);
-      if (missing.length)
-        throw new EixError(
-          'input.invalid',
-          { field: 'items', missing },
-          `Окончательный ответ должен охватывать все пункты запроса; нет ответа по пунктам ${missing.join(', ')}`,
-        );
-    }
-    const { state } = await applyEvent(tx, ctx, o, row, p.final ? 'answer_final' : 'answer_partial', {
-      items: p.items.map((i) => ({ itemNo: i.itemNo, outcome: i.outcome })),
-    });
-    const answerIds: string[] = [];
-    for (const [i, item] of p.items.entries()) {
-      const id = await storeAnswer(tx, ctx, {
-        requestId: row.id,
-        itemNo: item.itemNo,
-        outcome: item.outcome,
-        final: p.final,
-        data: item.data ?? {},
-        createdBy: o.officerId,
-      });
-      for (const f of files[i]!) await storeAttachment(tx, ctx, id, f);
-      answerIds.push(id);
-    }
-    const messageId = await enqueue(tx, ctx, row, p.final ? 'answer_final' : 'answer_partial', {
-      requestId: row.id,
-      answerIds,
-    });
-    return { id: row.id, state, answerIds, messageId };
   });
+  if (p.final) {
+    const seen = new Set(p.items.map((i) => i.itemNo));
+    const answered = new Set(
+      (await tx.selectFrom('answers').select('item_no').where('request_id', '=', row.id).execute()).map(
+        (a) => a.item_no,
+      ),
+    );
+    const missing = [...known].filter((n) => !answered.has(n) && !seen.has(n)).sort((a, b) => a - b);
+    if (missing.length)
+      throw new EixError(
+        'input.invalid',
+        { field: 'items', missing },
+        `Окончательный ответ должен охватывать все пункты запроса; нет ответа по пунктам ${missing.join(', ')}`,
+      );
+  }
+  const { state } = await applyEvent(tx, ctx, actor, row, p.final ? 'answer_final' : 'answer_partial', {
+    items: p.items.map((i) => ({ itemNo: i.itemNo, outcome: i.outcome })),
+  });
+  const answerIds: string[] = [];
+  for (const [i, item] of p.items.entries()) {
+    const id = await storeAnswer(tx, ctx, {
+      requestId: row.id,
+      itemNo: item.itemNo,
+      outcome: item.outcome,
+      final: p.final,
+      data: item.data ?? {},
+      createdBy: actor.kind === 'officer' ? actor.officerId : null,
+    });
+    for (const f of p.files?.[i] ?? []) await storeAttachment(tx, ctx, id, f);
+    answerIds.push(id);
+  }
+  const messageId = await enqueue(tx, ctx, row, p.final ? 'answer_final' : 'answer_partial', {
+    requestId: row.id,
+    answerIds,
+  });
+  return { id: row.id, state, answerIds, messageId };
 }
 
 /** Stores one answer encrypted (used for answers given and answers received). */

@@ -11,6 +11,7 @@ import type { BodySeals } from '../ports/body-seals.js';
 import type { Sealer } from '../ports/sealer.js';
 import type { BodySigner } from '../ports/signer.js';
 import type { Store } from '../ports/store.js';
+import type { RegistryConnectors } from '../ports/registry-lookup.js';
 
 export interface AppContext {
   readonly db: Store;
@@ -37,6 +38,11 @@ export interface AppContext {
    * an officer signs only under a valid seal certificate; absent in use-case tests that sign nothing out.
    */
   readonly seals?: BodySeals;
+  /**
+   * Issue 17.2: the domestic registries connected to this node (registries.json in the node home); absent:
+   * every request is answered by hand.
+   */
+  readonly registries?: RegistryConnectors;
   /** This node's own identity in the exchange (absent on a node not connected to it); the health page reads it. */
   readonly credentials?: NodeCredentials;
 }

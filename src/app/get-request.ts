@@ -15,6 +15,7 @@ import {
 import { requestActions } from '../domain/request-actions.js';
 import { confidentialityPending, isOpen, type RequestState, type WorkflowEvent } from '../domain/workflow.js';
 import { appendAudit } from './audit.js';
+import { failureText, readAnswerDraft, type DraftStatus, type StoredDraft } from './answer-draft-record.js';
 import { canActForBody } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { consentDetailsAad, type ConsentDetails } from './record-consent-request.js';
@@ -134,6 +135,16 @@ export interface RequestView {
    */
   purgedAt: string | null;
   documentPurged: boolean;
+  /** Issue 17.2: the draft answer from the domestic registries (incoming requests of a node with connectors), or null. */
+  answerDraft: AnswerDraftView | null;
+}
+
+export interface AnswerDraftView {
+  readonly status: DraftStatus;
+  /** null while the registries are being asked. */
+  readonly draft: StoredDraft | null;
+  /** Nothing usable came back: which registry and why, in Russian (the officer answers by hand). */
+  readonly failure: string | null;
 }
 
 export async function getRequest(ctx: AppContext, actor: Actor, id: string): Promise<RequestView> {
@@ -222,6 +233,20 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
       .where('request_id', '=', row.id)
       .orderBy('received_at')
       .execute();
+    // Issue 17.2: what the domestic registries drafted (data about the debtor, read with the request).
+    const draftRecord =
+      row.direction === 'incoming' &&
+      isOpen(row.state as RequestState) &&
+      actor.kind === 'officer' &&
+      canActForBody(actor, row.body_id)
+        ? await readAnswerDraft(tx, ctx, row.id)
+        : null;
+    const answerDraft: AnswerDraftView | null = draftRecord
+      ? {
+          ...draftRecord,
+          failure: draftRecord.status === 'failed' && draftRecord.draft ? failureText(draftRecord.draft.items) : null,
+        }
+      : null;
     // R9.1: received personal data is read only with a trace.
     const receivedData =
       (row.direction === 'incoming' && row.document_enc !== null) ||
@@ -239,6 +264,7 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
             ...(row.direction === 'outgoing' && answers.length ? ['answers'] : []),
             ...(events.some((e) => typeof (e.data as Record<string, unknown>).sealed === 'string') ? ['messages'] : []),
             ...(received.length ? ['consent_requests'] : []),
+            ...(answerDraft?.draft ? ['answer_draft'] : []),
           ],
         },
       });
@@ -378,6 +404,7 @@ export async function getRequest(ctx: AppContext, actor: Actor, id: string): Pro
         }),
       ]),
       mayAct: mayAct && actor.kind === 'officer',
+      answerDraft,
       actions: [...acts.primary, ...acts.other],
       primaryActions: acts.primary,
       otherActions: acts.other,

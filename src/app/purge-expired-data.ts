@@ -293,7 +293,7 @@ const answersOf: Destroyer = async (tx, _ctx, requestId, now) => {
   return { count: ids.length + attachments, answers: ids.length, attachments };
 };
 
-/** The incoming request's sealed document, its blind-index keys and what the receipt check quoted from it. */
+/** The incoming request's sealed document, its blind-index keys, what the receipt check quoted from it, the registries' draft. */
 const incomingRequest: Destroyer = async (tx, _ctx, requestId, now) => {
   const r = await tx
     .updateTable('requests')
@@ -308,7 +308,9 @@ const incomingRequest: Destroyer = async (tx, _ctx, requestId, now) => {
     .where('direction', '=', 'incoming')
     .where('purged_at', 'is', null)
     .executeTakeFirst();
-  return { count: Number(r.numUpdatedRows) };
+  // Issue 17.2: a registries' draft answer about the debtor goes with the request it was made for.
+  const drafts = await tx.deleteFrom('answer_drafts').where('request_id', '=', requestId).executeTakeFirst();
+  return { count: Number(r.numUpdatedRows) + Number(drafts.numDeletedRows) };
 };
 
 /** Sealed texts of the other side's steps (the history keeps the event, its message id and the time) and consent requests. */

@@ -17,6 +17,7 @@ import { validateRequest } from '../domain/request-validation.js';
 import type { Insertable } from 'kysely';
 import type { RequestEventsTable, RequestItemsTable, RequestsTable } from '../adapters/db/schema.js';
 import type { Calendar } from '../domain/calendar.js';
+import { lookupsOf } from '../domain/registry-lookups.js';
 import type { Tx } from '../ports/store.js';
 import { requirePair, servedBody, withTransaction } from './request-record.js';
 import { appendAuditMany, type AuditFields } from './audit.js';
@@ -56,6 +57,8 @@ interface Prepared {
   readonly history: Insertable<RequestEventsTable>;
   readonly audit: AuditFields;
   readonly notice: NewEvent;
+  /** A draft answer is to be looked up in the domestic registries (issue 17.2). */
+  readonly draft: boolean;
 }
 
 /**
@@ -242,6 +245,11 @@ function prepare(
       subject: doc.number ?? null,
       details: { messageId: p.messageId, from: from.id },
     },
+    // Issue 17.2: the registries are asked after the receipt, by a job (draft-answer-from-registries.ts),
+    // only for requests with an item a connected registry can answer.
+    draft:
+      !!ctx.registries &&
+      (doc.items ?? []).some((item) => lookupsOf(item).some((l) => ctx.registries!.forKind(l.kind))),
     // Issue 14.7: the body's officers are told, once (a duplicate never gets here).
     notice: {
       kind: 'request_received',
@@ -268,6 +276,12 @@ async function store(tx: Tx, ctx: AppContext, actor: Actor, prepared: readonly P
       .values(part.map((x) => x.history))
       .execute();
   }
+  const drafts = prepared.filter((x) => x.draft);
+  if (drafts.length > 0)
+    await tx
+      .insertInto('answer_drafts')
+      .values(drafts.map((x) => ({ request_id: x.row.id, created_at: ctx.clock.now(), updated_at: ctx.clock.now() })))
+      .execute();
   await appendAuditMany(
     tx,
     ctx,

@@ -10,6 +10,7 @@ import type { Store, Tx } from '../ports/store.js';
 import { consentDetailsAad } from './record-consent-request.js';
 import { totpAad } from './start-totp-enrolment.js';
 import { webhookSecretAad } from './manage-webhooks.js';
+import { answerDraftAad } from './answer-draft-record.js';
 
 export interface SealedColumn {
   readonly table: string;
@@ -109,6 +110,15 @@ export const SEALED_COLUMNS: readonly SealedColumn[] = [
     keyIdColumn: 'secret_key_id',
     aadSelect: { id: 'id' },
     aad: (r) => webhookSecretAad(s(r.id)),
+  },
+  {
+    // The draft answer of an incoming request from the domestic registries (issue 17.2).
+    table: 'answer_drafts',
+    column: 'draft_enc',
+    key: 'request_id',
+    keyIdColumn: 'key_id',
+    aadSelect: { request_id: 'request_id' },
+    aad: (r) => answerDraftAad(s(r.request_id)),
   },
   {
     // An officer's TOTP secret (issue 13, item 3): no key-id column of its own.

@@ -21,6 +21,8 @@ import { PROTOCOL_VERSIONS, type ProtocolVersion } from '../domain/protocol.js';
 import type { Registry } from '../domain/registry.js';
 import type { TreatyEvent } from '../domain/treaty.js';
 import { createProceeding } from '../app/create-proceeding.js';
+import { REGISTRIES_FILE } from '../config/registries.js';
+import { LOOKUP_KINDS } from '../domain/registry-lookups.js';
 import type { Role } from '../app/context.js';
 import { nodePaths, openDatabaseFor, startNode, type NodeInfo, type RunningNode } from '../main.js';
 
@@ -55,6 +57,12 @@ export interface DemoOptions {
    * every version of this code by default; fewer to run a node as an older release would (the versioning test).
    */
   readonly protocolVersions?: Partial<Record<DemoParty, readonly ProtocolVersion[]>>;
+  /**
+   * Issue 17.2: Kazakhstan's node answers from the demo registries (data/registries/demo-kz.json): its home gets a
+   * registries.json connecting every kind of information to them (the officer reviews and signs; nothing is sent
+   * automatically). `npm run demo` turns it on; tests that answer by hand leave it off.
+   */
+  readonly registries?: boolean;
 }
 
 const DEFAULT_PORTS: Record<DemoParty, DemoPorts> = {
@@ -330,8 +338,18 @@ export interface RunningDemo {
   stop(): Promise<void>;
 }
 
+/** The demo connectors of KZ's node: every kind of information from the demo registries, reviewed by the officer. */
+export const DEMO_REGISTRIES = {
+  lookups: Object.fromEntries(LOOKUP_KINDS.map((k) => [k, { connector: 'demo', dataset: 'KZ' }])),
+  autoSend: [],
+};
+
 export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
   const logins = await prepareDemo(opts);
+  if (opts.registries) {
+    const file = path.join(opts.dir, 'kz', REGISTRIES_FILE);
+    if (!(await exists(file))) await writeFile(file, `${JSON.stringify(DEMO_REGISTRIES, null, 2)}\n`, { mode: 0o600 });
+  }
   const ports = { ...DEFAULT_PORTS, ...opts.ports };
   const started = await Promise.all(
     DEMO_PARTIES.map((p) => startNode(demoNodeConfig(opts, p, ports[p], opts.logLevel ?? 'warn'))),

@@ -3,7 +3,16 @@
 // Russian labels and values; technical keys — ids, digests, envelopes — hidden)
 // and the time of an entry in the node's zone. Pure: no database, no clock.
 import { addDays, calendarDateRu, type IsoDate } from './dates.js';
-import { BODY_KIND_LABELS, DESTROYED_KIND_LABELS, ROLE_SHORT_LABELS, STATE_LABELS, partyName } from './vocabulary.js';
+import {
+  BODY_KIND_LABELS,
+  DESTROYED_KIND_LABELS,
+  LOOKUP_FAILURE_LABELS,
+  LOOKUP_KIND_LABELS,
+  ROLE_SHORT_LABELS,
+  STATE_LABELS,
+  partyName,
+  provisionsRu,
+} from './vocabulary.js';
 
 /** The node's own services (system actors, `system:<name>` in the log), in Russian. */
 export const SYSTEM_ACTOR_LABELS: Readonly<Record<string, string>> = {
@@ -17,6 +26,7 @@ export const SYSTEM_ACTOR_LABELS: Readonly<Record<string, string>> = {
   'purge-expired-data': 'узел (уничтожение сведений по истечении срока)',
   'record-deadline-notices': 'узел (уведомления о сроках)',
   'audit-checkpoint': 'узел (контрольные точки журнала)',
+  registries: 'узел (запросы в реестры своей Стороны)',
 };
 
 /** A system actor in Russian; an unknown one is still named as the node's, never by its code. */
@@ -49,6 +59,7 @@ const PART_LABELS: Readonly<Record<string, string>> = {
   messages: 'тексты сообщений',
   consent_requests: 'запросы согласия',
   attachment: 'вложение',
+  answer_draft: 'черновик ответа по данным реестров',
 };
 
 const LIST_LABELS: Readonly<Record<string, string>> = {
@@ -99,6 +110,17 @@ const DETAIL_KEYS: Readonly<Record<string, readonly [string, (v: unknown) => str
   party: ['Сторона', (v) => (typeof v === 'string' && /^[A-Z]{2}$/.test(v) ? partyName(v) : null)],
   from: ['Было', stateOrDate],
   to: ['Стало', stateOrDate],
+  // Issue 17.2: a lookup in a domestic registry and its purpose (R9.1).
+  registry: ['Реестр', (v) => (typeof v === 'string' && v.length <= 300 ? v : null)],
+  lookup: ['Какие сведения', (v) => lookup(LOOKUP_KIND_LABELS, v)],
+  itemNos: ['Пункты запроса', (v) => (Array.isArray(v) && v.every((n) => typeof n === 'number') ? v.join(', ') : null)],
+  provisions: [
+    'Статьи Соглашения',
+    (v) => (Array.isArray(v) && v.every((p) => typeof p === 'string') ? provisionsRu(v as string[]) : null),
+  ],
+  purpose: ['Цель', (v) => (typeof v === 'string' && v.length <= 1000 ? v : null)],
+  found: ['Пунктов со сведениями', count],
+  failures: ['Сбои реестров', (v) => list(LOOKUP_FAILURE_LABELS, v)],
 };
 
 /** The details of an entry people read: [label, value] pairs; technical keys and unreadable values left out. */

@@ -11,6 +11,7 @@ import { ERROR_CODES, type ErrorCode } from './errors.js';
 import type { MessageType } from './messages.js';
 import { isSignatory, PARTIES, type SignatoryCode } from './parties.js';
 import type { IssuerKind, ItemKind, PropertySubItem } from './request.js';
+import type { LookupFailure, LookupKind } from './registry-lookups.js';
 import type { RetentionKind } from './retention.js';
 import type { RefusalGround, RequestEventKind, RequestState, WorkflowEvent } from './workflow.js';
 
@@ -191,6 +192,29 @@ export const PROCEEDING_RESULT_LABELS: Readonly<Record<'collected' | 'arrested' 
   for_sale: 'имущество, переданное на реализацию',
 };
 
+/** Issue 17 item 2: what a domestic registry is asked for (the answer's groups of data). */
+export const LOOKUP_KIND_LABELS: Readonly<Record<LookupKind, string>> = {
+  proceedings: 'исполнительные производства',
+  accounts: 'счета и вклады',
+  realEstate: 'недвижимое имущество',
+  vehicles: 'транспортные средства',
+  shares: 'доли и ценные бумаги',
+  employer: 'место работы',
+  income: 'доходы',
+  addresses: 'адреса',
+};
+
+/** Issue 17 item 2: why a registry's answer could not be used (the officer answers by hand). */
+export const LOOKUP_FAILURE_LABELS: Readonly<Record<LookupFailure, string>> = {
+  timeout: 'реестр не ответил в отведённое время',
+  unavailable: 'реестр недоступен или сообщил о внутренней ошибке',
+  garbage: 'реестр вернул сведения в непонятном виде',
+  refused: 'реестр отказал узлу в доступе',
+  rejected: 'реестр не принял запрос узла',
+  circuit_open: 'реестр временно не опрашивается после нескольких сбоев подряд',
+  interrupted: 'поиск в реестрах прерывался несколько раз',
+};
+
 /** R5.a: from whom documents are to be obtained. */
 export const DOCUMENT_SOURCE_LABELS: Readonly<Record<'parties' | 'persons' | 'state_bodies', string>> = {
   parties: 'от сторон исполнительного производства',
@@ -365,6 +389,7 @@ export type AuditAction =
   | 'personal_data.received'
   | `personal_data.export.${'creditor' | 'third_party'}`
   | 'proceeding.create'
+  | `registry.${'lookup' | 'draft' | 'auto_send_failed'}`
   | 'protection_query.answered'
   | 'protection_query.ask'
   | 'protection_statement.set'
@@ -424,6 +449,9 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'personal_data.export.creditor': 'Выписка полученных сведений для взыскателя',
   'personal_data.export.third_party': 'Выписка полученных сведений для третьего лица',
   'proceeding.create': 'Создано исполнительное производство',
+  'registry.lookup': 'Запрос сведений в реестре для исполнения запроса',
+  'registry.draft': 'Подготовлен черновик ответа по данным реестров',
+  'registry.auto_send_failed': 'Автоматическая отправка ответа по данным реестров не выполнена',
   'protection_query.answered': 'Получены сведения о мерах защиты',
   'protection_query.ask': 'Запрошены сведения о мерах защиты',
   'protection_statement.set': 'Изменены сведения о мерах защиты',

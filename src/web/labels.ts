@@ -10,6 +10,8 @@ import {
   HISTORY_EVENT_LABELS,
   ISSUER_KIND_LABELS,
   ITEM_KIND_LABELS,
+  LOOKUP_FAILURE_LABELS,
+  LOOKUP_KIND_LABELS,
   OUTCOME_LABELS,
   PAPER_DOCUMENT_LABELS,
   PAPER_MEANS_LABELS,
@@ -104,4 +106,13 @@ export const labels = {
   means: PAPER_MEANS_RU,
   provisionLabel: (p: string) => provisionRu(p),
   bodyKindLabel: (k: string) => lookup(BODY_KIND_LABELS, k, 'иной орган'),
+  /** Issue 17.2: one registry's part in a drafted answer, as the officer reads it. */
+  draftSource: (s: { kind: string; source: string; status: string; failure?: string; count: number }) =>
+    `«${s.source}» (${lookup(LOOKUP_KIND_LABELS, s.kind, 'сведения')}): ${
+      s.status === 'found'
+        ? `найдено записей: ${s.count}`
+        : s.status === 'not_found'
+          ? 'сведений о должнике нет'
+          : `сведения не получены — ${lookup(LOOKUP_FAILURE_LABELS, s.failure, 'сбой реестра')}`
+    }`,
 };

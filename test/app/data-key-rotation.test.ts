@@ -50,6 +50,7 @@ async function readSealed(db: AppContext['db'], e: Expected): Promise<{ bytes: B
     officers: sql`select totp_secret_enc as b, null as k from officers where id = ${e.pk}`,
     batches: sql`select rows_enc as b, key_id as k from batches where id = ${e.pk}::uuid`,
     webhook_subscriptions: sql`select secret_enc as b, secret_key_id as k from webhook_subscriptions where id = ${e.pk}::uuid`,
+    answer_drafts: sql`select draft_enc as b, key_id as k from answer_drafts where request_id = ${e.pk}::uuid`,
   }[e.table]!;
   const row = (await q.execute(db)).rows[0] as { b: Uint8Array; k: string | null };
   return { bytes: Buffer.from(row.b), keyId: row.k };
@@ -156,6 +157,13 @@ async function seed(ctx: AppContext, bodyId: string): Promise<{ expected: Expect
       values (${hookId}::uuid, ${bodyId}, 'https://national.example/hook', ${s.encrypt(Buffer.from(hookSecret), `webhook:${hookId}`)},
         ${s.activeKeyId}, 0, now())`.execute(ctx.db);
     expected.push({ table: 'webhook_subscriptions', pk: hookId, aad: `webhook:${hookId}`, plain: hookSecret });
+    // The draft answer from the domestic registries (issue 17.2).
+    const draft = JSON.stringify({ items: [{ itemNo: 1, accounts: i }] });
+    await sql`insert into answer_drafts (request_id, status, draft_enc, key_id, created_at, updated_at)
+      values (${id}::uuid, 'ready', ${s.encrypt(Buffer.from(draft), `answer_draft:${id}`)}, ${k}, now(), now())`.execute(
+      ctx.db,
+    );
+    expected.push({ table: 'answer_drafts', pk: id, aad: `answer_draft:${id}`, plain: draft });
   }
   return { expected, debtorRequestId };
 }

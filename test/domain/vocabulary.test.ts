@@ -10,6 +10,7 @@ import { MESSAGE_TYPE_NAMES, MESSAGE_TYPES, DESTROYED_KINDS } from '../../src/do
 import { PAPER_DOCUMENTS } from '../../src/domain/paper-original.js';
 import { SIGNATORY_CODES } from '../../src/domain/parties.js';
 import { ISSUER_KINDS, ITEM_KINDS, PROPERTY_SUB_ITEMS } from '../../src/domain/request.js';
+import { LOOKUP_FAILURES, LOOKUP_KINDS } from '../../src/domain/registry-lookups.js';
 import { RETENTION_KINDS } from '../../src/domain/retention.js';
 import { HISTORY_EVENTS, REFUSAL_GROUNDS, REQUEST_STATES, WORKFLOW_EVENTS } from '../../src/domain/workflow.js';
 import { ROLES } from '../../src/app/context.js';
@@ -116,6 +117,9 @@ test('R11.1, R3–R8: issuer kinds, item kinds and sub-items with their article 
   assertTable('sub-item letters', PROPERTY_SUB_ITEMS, v.PROPERTY_SUB_ITEM_SHORT);
   assertTable('results', ['collected', 'arrested', 'for_sale'], v.PROCEEDING_RESULT_LABELS);
   assertTable('document sources', ['parties', 'persons', 'state_bodies'], v.DOCUMENT_SOURCE_LABELS);
+  // Issue 17.2: what a registry is asked for and why its answer could not be used.
+  assertTable('lookup kinds', LOOKUP_KINDS, v.LOOKUP_KIND_LABELS);
+  assertTable('lookup failures', LOOKUP_FAILURES, v.LOOKUP_FAILURE_LABELS);
   assert.equal(v.provisionRu('6.a'), '6 а)');
   assert.equal(v.provisionRu('8.c'), '8 в)');
   assert.equal(v.provisionRu('4'), '4');

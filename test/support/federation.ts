@@ -42,6 +42,8 @@ export async function startTestFederation(
     databaseUrls?: Partial<Record<DemoParty, string>>;
     env?: Readonly<Record<string, string>>;
     protocolVersions?: DemoOptions['protocolVersions'];
+    /** Issue 17.2: KZ answers from the demo registries. */
+    registries?: boolean;
   } = {},
 ): Promise<
   RunningDemo & {
@@ -63,6 +65,7 @@ export async function startTestFederation(
     ...(opts.databaseUrls ? { databaseUrls: opts.databaseUrls } : {}),
     ...(opts.env ? { env: opts.env } : {}),
     ...(opts.protocolVersions ? { protocolVersions: opts.protocolVersions } : {}),
+    ...(opts.registries ? { registries: true } : {}),
   };
   const demo = await startDemo(options);
   const nodes = demo.nodes as Record<DemoParty, RunningNode>;

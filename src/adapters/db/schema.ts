@@ -471,6 +471,7 @@ export interface DB {
   paper_codes: PaperCodesTable;
   batches: BatchesTable;
   batch_problems: BatchProblemsTable;
+  answer_drafts: AnswerDraftsTable;
 }
 
 /** Issue 16.1: a batch of requests (019). */
@@ -506,4 +507,18 @@ export interface BatchProblemsTable {
   path: string;
   code: string;
   message: string;
+}
+
+/** Issue 17 item 2: the draft answer of an incoming request from the domestic registries (025). */
+export interface AnswerDraftsTable {
+  request_id: string;
+  status: Generated<'pending' | 'looking_up' | 'ready' | 'failed'>;
+  attempts: Generated<number>;
+  lease_until: Timestamp | null;
+  claimed_by: string | null;
+  /** The draft (src/app/answer-draft-record.ts), sealed with the data key (aad `answer_draft:<request id>`). */
+  draft_enc: Bytes | null;
+  key_id: string | null;
+  created_at: Timestamp;
+  updated_at: Timestamp;
 }

@@ -423,6 +423,26 @@ export function answerToForm(
   return f;
 }
 
+/**
+ * Issue 17.2: the answer form filled from the registries' draft — the items not yet sent, each with the
+ * outcome the draft proposes (none when nothing was found and a registry failed: the officer chooses) —
+ * and «окончательный ответ» ticked when these and the items answered before cover the whole request.
+ */
+export function draftToForm(
+  drafted: readonly { itemNo: number; outcome: string | null; data?: AnswerData; sent?: unknown }[],
+  items: readonly AnswerFormItem[],
+  answeredBefore: readonly number[],
+): Form {
+  const open = drafted.filter((d) => !d.sent);
+  const f = answerToForm(
+    open.map((d) => ({ itemNo: d.itemNo, outcome: d.outcome ?? '', ...(d.data ? { data: d.data } : {}) })),
+    items,
+  );
+  const covered = new Set([...answeredBefore, ...open.filter((d) => d.outcome).map((d) => d.itemNo)]);
+  if (items.length > 0 && items.every((i) => covered.has(i.itemNo))) f.final = '1';
+  return f;
+}
+
 // ---- the page's view of the form (the template only loops) ----------------------------------------------
 
 export interface FieldView {

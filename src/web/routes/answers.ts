@@ -10,7 +10,8 @@ import type { Item } from '../../domain/request.js';
 import type { RequestView } from '../../app/get-request.js';
 
 import { formToAnswerItems, readMultipart } from '../forms/answer-form.js';
-import { answerFormView, currencyOptions, type AnswerFormItem } from '../forms/answer-items.js';
+import { answerFormView, currencyOptions, draftToForm, type AnswerFormItem } from '../forms/answer-items.js';
+import { labels } from '../labels.js';
 import { many, one, uploadScope, type Form, type WebKit } from '../kit.js';
 
 /** The request's items with what each asked (the document's item of the same number). */
@@ -30,11 +31,31 @@ export async function answerRoutes(app: FastifyInstance, kit: WebKit): Promise<v
     req: FastifyRequest,
     reply: FastifyReply,
     id: string,
-    state: { form: Form; errors: Record<string, string>; error?: string | null; filesLost?: boolean },
+    state: {
+      form: Form;
+      errors: Record<string, string>;
+      error?: string | null;
+      filesLost?: boolean;
+      /** Issue 17.2: a fresh form starts from the registries' draft, when there is one. */
+      fromDraft?: boolean;
+    },
     status = 200,
   ) => {
     const v = await getRequest(ctx, me(req), id);
     const items = answerItemsOf(v);
+    const draft = v.answerDraft?.status === 'ready' ? v.answerDraft.draft : null;
+    const form =
+      state.fromDraft && draft
+        ? draftToForm(
+            draft.items,
+            items,
+            v.answers.map((a) => a.itemNo),
+          )
+        : state.form;
+    // What each drafted item came from, shown next to it (the officer checks the source before signing).
+    const sources = Object.fromEntries(
+      (draft?.items ?? []).filter((d) => !d.sent).map((d) => [d.itemNo, d.sources.map((x) => labels.draftSource(x))]),
+    );
     return render(
       reply,
       req,
@@ -42,10 +63,12 @@ export async function answerRoutes(app: FastifyInstance, kit: WebKit): Promise<v
       {
         title: `Ответ на запрос ${v.number}`,
         v,
-        items: answerFormView(items, state.form, state.errors, kit.dates.dateRu),
+        items: answerFormView(items, form, state.errors, kit.dates.dateRu),
+        sources,
+        fromDraft: Boolean(state.fromDraft && draft),
         outcomes: ANSWER_OUTCOMES.map((o) => [o, OUTCOME_LABELS_RU[o]]),
         currencies: currencyOptions(partyCurrency(ctx.party)),
-        final: one(state.form.final) === '1',
+        final: one(form.final) === '1',
         error: state.error ?? null,
         errorCount: Object.keys(state.errors).length,
         filesLost: Boolean(state.filesLost),
@@ -58,7 +81,9 @@ export async function answerRoutes(app: FastifyInstance, kit: WebKit): Promise<v
   };
   app.get<{ Params: { id: string } }>(
     '/requests/:id/answer',
-    page(async (req, reply) => showForm(req, reply, (req.params as { id: string }).id, { form: {}, errors: {} })),
+    page(async (req, reply) =>
+      showForm(req, reply, (req.params as { id: string }).id, { form: {}, errors: {}, fromDraft: true }),
+    ),
   );
   // The routes that take files (R5), and only they, parse multipart — after the session (onRequest above):
   // the request states its size, within the total cap; each file within attachmentBytes; a capped file count.
