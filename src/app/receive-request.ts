@@ -280,7 +280,9 @@ async function store(tx: Tx, ctx: AppContext, actor: Actor, prepared: readonly P
   if (drafts.length > 0)
     await tx
       .insertInto('answer_drafts')
-      .values(drafts.map((x) => ({ request_id: x.row.id, created_at: ctx.clock.now(), updated_at: ctx.clock.now() })))
+      .values(
+        drafts.map((x) => ({ request_id: x.received.id, created_at: ctx.clock.now(), updated_at: ctx.clock.now() })),
+      )
       .execute();
   await appendAuditMany(
     tx,
