@@ -363,7 +363,7 @@ export type AuditAction =
   | 'personal_data.purge'
   | 'personal_data.read'
   | 'personal_data.received'
-  | `personal_data.export.${'creditor' | 'third_party'}`
+  | `personal_data.export.${'creditor' | 'third_party' | 'evidence'}`
   | 'proceeding.create'
   | 'protection_query.answered'
   | 'protection_query.ask'
@@ -423,6 +423,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'personal_data.received': 'Получены персональные данные',
   'personal_data.export.creditor': 'Выписка полученных сведений для взыскателя',
   'personal_data.export.third_party': 'Выписка полученных сведений для третьего лица',
+  'personal_data.export.evidence': 'Выгружен доказательный пакет обмена по запросу',
   'proceeding.create': 'Создано исполнительное производство',
   'protection_query.answered': 'Получены сведения о мерах защиты',
   'protection_query.ask': 'Запрошены сведения о мерах защиты',
