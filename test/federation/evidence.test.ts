@@ -22,7 +22,9 @@ import {
   issueBodyCertificate,
   type CertAndKey,
 } from '../../src/adapters/crypto/pki.js';
+import { signRegistry } from '../../src/adapters/crypto/registry-jws.js';
 import { answerRequest } from '../../src/app/answer-request.js';
+import { installRegistry } from '../../src/app/install-registry.js';
 import type { Actor, Officer } from '../../src/app/context.js';
 import { draftRequest } from '../../src/app/draft-request.js';
 import { exportEvidence, type EvidenceExport } from '../../src/app/export-evidence.js';
@@ -34,6 +36,7 @@ import { runCli } from '../../src/cli/program.js';
 import { readConfig } from '../../src/config/config.js';
 import { demoNodeConfig } from '../../src/demo/federation.js';
 import { EVIDENCE_MANIFEST_JWS_TYPE, type EvidenceManifest } from '../../src/domain/evidence.js';
+import type { Registry } from '../../src/domain/registry.js';
 import { rejects } from '../support/errors.js';
 import { officer, ruKeys, settle, startTestFederation } from '../support/federation.js';
 import { pdfText } from '../support/pdf.js';
@@ -609,6 +612,44 @@ describe('issue 17.4: the court evidence pack', () => {
       assert.match(out.stdout, /ПАКЕТ ПОДТВЕРЖДЁН/);
       for (const x of before.messages) assert.ok(out.stdout.includes(`${x.sha256} ${x.messageId}`), x.messageId);
     }
+  });
+
+  test('a Party CA rolled over: each message is checked against the registry version it was verified against, kept with the newest', async () => {
+    const depositary = {
+      certPem: depositaryPem,
+      keyPem: await readFile(path.join(fed.dir, 'pki', 'depositary.key'), 'utf8'),
+    };
+    const v1 = ru().registry!.current()!;
+    const newKzCa = await createPartyCa({ party: 'KZ', name: 'Республика Казахстан', issuer: depositary });
+    // Version 2 lists only KZ's new CA: KZ's earlier signatures chain to a CA that version 1 listed.
+    const v2: Registry = {
+      ...v1,
+      version: v1.version + 1,
+      issuedAt: new Date().toISOString(),
+      parties: { ...v1.parties, KZ: { ...v1.parties.KZ!, caCertificates: [newKzCa.certPem] } },
+    };
+    await installRegistry(
+      { db: ru().db, registry: fed.nodes.RU.wired.trust },
+      { jws: await signRegistry(v2, depositary), depositaryPem, origin: 'operator' },
+    );
+    const x = await exportEvidence(ru(), ruOfficer, { request: outgoing, purpose: PURPOSE });
+    const m = await manifestOf(x.pack);
+    assert.deepEqual(
+      m.registries.map((r) => r.version),
+      [v1.version, v2.version],
+    );
+    assert.ok(m.messages.every((msg) => msg.registryVersion === v1.version));
+    const v = await verifyEvidence({ pack: x.pack, depositaryPem });
+    assert.equal(v.ok, true, JSON.stringify(v.problems));
+    // Checked against the newest alone, KZ's signatures would not chain.
+    const newestOnly = await resealed(x.pack, (await ruKeys(fed.dir)).body, (_f, mm) => {
+      for (const msg of mm.messages) msg.registryVersion = v2.version;
+    });
+    const refused = await verifyEvidence({ pack: newestOnly, depositaryPem });
+    assert.ok(
+      refused.problems.some((p) => p.code === 'certificate' && p.file.startsWith('receipts/bundle-')),
+      JSON.stringify(refused.problems),
+    );
   });
 
   test('eix evidence export (the node stopped, as every command that opens its database): writes the pack, never over a file', async () => {
