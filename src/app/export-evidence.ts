@@ -13,10 +13,11 @@
 // and when. The messages carry personal data until then, so the export is a
 // read of received personal data with its purpose in the audit log (R9.1),
 // open to whoever may open the request (R16, R18: loadRequest).
-import { sql } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import Type from 'typebox';
 import { compactPayload, derBase64ToPem, sha256Hex, canonicalBytes } from '../adapters/crypto/jws.js';
 import { certificateInfo } from '../adapters/crypto/pki.js';
+import type { RegistryVersionsTable } from '../adapters/db/schema.js';
 import { writeZip } from '../adapters/fs/zip-archive.js';
 import { renderEvidenceSummary } from '../adapters/pdf/evidence-pdf.js';
 import { EixError } from '../domain/errors.js';
@@ -244,6 +245,136 @@ const x5cPem = (jws: string): string | null => {
   }
 };
 
+/** What the pack is made of, read in one transaction. */
+interface Read {
+  readonly row: RequestRow;
+  readonly versions: readonly Selectable<RegistryVersionsTable>[];
+  readonly gathered: readonly Gathered[];
+  readonly own: readonly { id: string; party: string; name: string; time_zone: string | null }[];
+}
+
+async function read(tx: Tx, ctx: AppContext, o: Officer, ref: string): Promise<Read> {
+  const row = await findRequest(tx, o, ref);
+  const versions = await tx.selectFrom('registry_versions').selectAll().orderBy('version').execute();
+  if (versions.length === 0)
+    throw new EixError(
+      'evidence.no_registry',
+      { requestId: row.id },
+      'На узле нет реестра доверия: подписи сообщений не с чем проверить',
+    );
+  const gathered = (await gather(tx, ctx, row)).sort((a, b) => sortKey(a) - sortKey(b));
+  const own = await tx.selectFrom('bodies').select(['id', 'party', 'name', 'time_zone']).execute();
+  return { row, versions, gathered, own };
+}
+
+/** Russian names of bodies: this node's, the counterpart as the request names it, the registries' designated ones. */
+function bodyNames(r: Read): (party: string, body: string) => string {
+  const names = new Map<string, string>();
+  for (const v of r.versions)
+    for (const e of compactPayload<Registry>(v.jws).treaty.events)
+      if (e.type === 'bodies')
+        for (const b of [...e.central, ...(e.territorial ?? [])]) names.set(`${e.party}/${b.id}`, b.name);
+  const counterpart = r.row.counterpart_body as { id: string; party: string; name?: string };
+  if (counterpart.name) names.set(`${counterpart.party}/${counterpart.id}`, counterpart.name);
+  for (const b of r.own) names.set(`${b.party}/${b.id}`, b.name);
+  return (party, body) => names.get(`${party}/${body}`) ?? body;
+}
+
+/** The pack's files but the summary and the manifest: messages, receipts, registries, certificates. */
+class PackFiles {
+  readonly files = new Map<string, Uint8Array>();
+  private readonly certificates = new Map<string, string>();
+  put(path: string, content: string | Uint8Array): void {
+    this.files.set(path, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
+  }
+  certificate(pem: string | null, name: (sha: string, info: ReturnType<typeof certificateInfo>) => string): void {
+    if (!pem) return;
+    const info = certificateInfo(pem);
+    if (this.certificates.has(info.sha256)) return;
+    this.certificates.set(info.sha256, name(info.sha256, info));
+    this.put(this.certificates.get(info.sha256)!, pem);
+  }
+  /** The certificate a JWS carries in its x5c (a body's seal). */
+  signerOf(jws: string, fallbackBody = 'unknown'): void {
+    this.certificate(x5cPem(jws), (sha, info) => evidencePaths.body(info.bodyId ?? fallbackBody, sha));
+  }
+}
+
+/** Each message in the manifest, its JWS and receipt put in the pack; the registry versions they were checked against. */
+function listMessages(r: Read, out: PackFiles): { messages: ManifestMessage[]; used: Set<number> } {
+  // The version in force on this node when it sent or received the message (registry_versions, migration 025).
+  const registryAt = (t: Date) => [...r.versions].reverse().find((v) => v.accepted_at <= t) ?? r.versions[0]!;
+  const used = new Set<number>([r.versions.at(-1)!.version]);
+  const messages = r.gathered.map((g, i): ManifestMessage => {
+    const no = i + 1;
+    const env = envelopeOf(g.jws);
+    const file = g.jws ? evidencePaths.message(no, g.type, g.messageId) : null;
+    if (file && g.jws) {
+      out.put(file, g.jws);
+      out.signerOf(g.jws);
+    }
+    let receipt: ManifestMessage['receipt'] = null;
+    if (g.receipt) {
+      const rfile =
+        g.receipt.bundleId === null
+          ? evidencePaths.receipt(no, g.messageId)
+          : evidencePaths.bundleReceipt(g.receipt.bundleId);
+      if (!out.files.has(rfile)) {
+        out.put(rfile, g.receipt.jws);
+        out.signerOf(g.receipt.jws);
+      }
+      receipt = { file: rfile, item: g.receipt.item, receivedAt: receivedAtOf(g.receipt) };
+    }
+    const version = registryAt(g.at).version;
+    used.add(version);
+    const officer = env?.officer;
+    return {
+      no,
+      messageId: g.messageId,
+      type: g.type,
+      direction: g.direction,
+      from: g.from,
+      to: g.to,
+      status: g.status,
+      sha256: g.sha256,
+      file,
+      destroyedAt: g.destroyedAt,
+      createdAt: env?.createdAt ?? null,
+      signer:
+        typeof officer?.name === 'string' && typeof officer.position === 'string'
+          ? { name: officer.name, position: officer.position }
+          : null,
+      registryVersion: version,
+      receipt,
+    };
+  });
+  return { messages, used };
+}
+
+/** The registry versions used, each with the CAs it lists for the Parties of the exchange; the depositary's certificate. */
+function listRegistries(
+  r: Read,
+  used: ReadonlySet<number>,
+  parties: readonly string[],
+  out: PackFiles,
+): { registries: EvidenceManifest['registries']; depositaryPem: string } {
+  const registries: EvidenceManifest['registries'] = [];
+  let depositaryPem = '';
+  for (const v of r.versions.filter((x) => used.has(x.version))) {
+    const file = evidencePaths.registry(v.version);
+    out.put(file, v.jws);
+    registries.push({ version: v.version, sha256: v.sha256, issuedAt: v.issued_at.toISOString(), file });
+    // The registry's signer: the depositary certificate this node pinned when it accepted the registry.
+    depositaryPem = x5cPem(v.jws) ?? depositaryPem;
+    const reg = compactPayload<Registry>(v.jws);
+    for (const party of parties)
+      for (const ca of reg.parties[party]?.caCertificates ?? [])
+        out.certificate(ca, (sha) => evidencePaths.partyCa(party, sha));
+  }
+  if (depositaryPem) out.put(DEPOSITARY_FILE, depositaryPem);
+  return { registries, depositaryPem };
+}
+
 export async function exportEvidence(ctx: AppContext, actor: Actor, input: unknown): Promise<EvidenceExport> {
   const o = requireRole(actor, ...CASEWORK_ROLES);
   const p = parseInput(ExportEvidenceInput, input, { request: 'запрос', purpose: 'цель выгрузки' });
@@ -264,179 +395,92 @@ export async function exportEvidence(ctx: AppContext, actor: Actor, input: unkno
     );
   await requireSeal(ctx, o.bodyId);
   const now = ctx.clock.now();
-  return ctx.db.transaction().execute(async (tx) => {
-    const row = await findRequest(tx, o, p.request.trim());
-    const versions = await tx.selectFrom('registry_versions').selectAll().orderBy('version').execute();
-    if (versions.length === 0)
-      throw new EixError(
-        'evidence.no_registry',
-        { requestId: row.id },
-        'На узле нет реестра доверия: подписи сообщений не с чем проверить',
-      );
-    const registryAt = (t: Date) => [...versions].reverse().find((v) => v.accepted_at <= t) ?? versions[0]!;
-    const gathered = (await gather(tx, ctx, row)).sort((a, b) => sortKey(a) - sortKey(b));
+  // Read in one transaction; built (signatures checked, PDF printed, sealed) outside any, so that an embedded
+  // database is not held meanwhile; handed out only once the export is in the audit log (R9.1).
+  const r = await ctx.db.transaction().execute((tx) => read(tx, ctx, o, p.request.trim()));
+  const { row } = r;
+  const out = new PackFiles();
+  const { messages, used } = listMessages(r, out);
+  const parties = [
+    ...new Set([ctx.party, row.counterpart_party, ...messages.flatMap((m) => [m.from.party, m.to.party])]),
+  ].sort();
+  const { registries, depositaryPem } = listRegistries(r, used, parties, out);
+  out.certificate(await signer.certificatePem(o.bodyId), (sha, info) =>
+    evidencePaths.body(info.bodyId ?? o.bodyId, sha),
+  );
 
-    // ---- bodies and their names ----
-    const own = await tx.selectFrom('bodies').select(['id', 'party', 'name', 'time_zone']).execute();
-    const names = new Map<string, string>(own.map((b) => [`${b.party}/${b.id}`, b.name]));
-    const counterpart = row.counterpart_body as { id: string; party: string; name?: string };
-    for (const v of versions) {
-      const reg = compactPayload<Registry>(v.jws);
-      for (const e of reg.treaty.events)
-        if (e.type === 'bodies')
-          for (const b of [...e.central, ...(e.territorial ?? [])]) names.set(`${e.party}/${b.id}`, b.name);
-    }
-    if (counterpart.name) names.set(`${counterpart.party}/${counterpart.id}`, counterpart.name);
-    const bodyName = (party: string, body: string) => names.get(`${party}/${body}`) ?? body;
-    const mine = own.find((b) => b.id === o.bodyId);
-    const holder = {
+  // This node's own check of the signed material (the same as `eix evidence verify`), and the summary.
+  const check = await checkExchange(out.files, { registries, messages }, depositaryPem);
+  out.put(
+    REPORT_FILE,
+    `${JSON.stringify(
+      {
+        format: 'eix-evidence-report/1',
+        checkedAt: now.toISOString(),
+        checkedBy: { party: ctx.party, body: o.bodyId },
+        depositaryCertificateSha256: depositaryPem ? certificateInfo(depositaryPem).sha256 : null,
+        ok: check.problems.length === 0,
+        registries: check.registries,
+        messages: check.messages,
+        problems: check.problems,
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  const bodyName = bodyNames(r);
+  const mine = r.own.find((b) => b.id === o.bodyId);
+  const counterpart = row.counterpart_body as { id: string };
+  const holder = {
+    party: ctx.party,
+    body: row.direction === 'incoming' ? (row.addressed_to ?? row.body_id) : row.body_id,
+  };
+  const other = { party: row.counterpart_party, body: counterpart.id };
+  const [requesting, requested] = row.direction === 'outgoing' ? [holder, other] : [other, holder];
+  const header: Omit<EvidenceManifest, 'files'> = {
+    format: EVIDENCE_FORMAT,
+    createdAt: now.toISOString(),
+    exportedBy: {
       party: ctx.party,
-      body: row.direction === 'incoming' ? (row.addressed_to ?? row.body_id) : row.body_id,
-    };
-    const other = { party: row.counterpart_party, body: counterpart.id };
-    const [requesting, requested] = row.direction === 'outgoing' ? [holder, other] : [other, holder];
+      body: o.bodyId,
+      bodyName: bodyName(ctx.party, o.bodyId),
+      officer: { name: o.fullName, position: o.position },
+    },
+    purpose,
+    timeZone: mine?.time_zone ?? partyTimeZone(ctx.party),
+    request: {
+      id: row.id,
+      number: row.number,
+      direction: row.direction,
+      messageId: row.message_id,
+      requesting: { ...requesting, name: bodyName(requesting.party, requesting.body) },
+      requested: { ...requested, name: bodyName(requested.party, requested.body) },
+    },
+    registries,
+    messages,
+  };
+  out.put(SUMMARY_FILE, await renderEvidenceSummary({ manifest: header, check, bodyName }));
 
-    // ---- the files ----
-    const files = new Map<string, Uint8Array>();
-    const put = (path: string, content: string | Uint8Array) =>
-      files.set(path, typeof content === 'string' ? Buffer.from(content, 'utf8') : content);
-    const certificates = new Map<string, string>();
-    const addCertificate = (
-      pem: string | null,
-      name: (sha: string, info: ReturnType<typeof certificateInfo>) => string,
-    ) => {
-      if (!pem) return;
-      const info = certificateInfo(pem);
-      if (!certificates.has(info.sha256)) certificates.set(info.sha256, name(info.sha256, info));
-      if (!files.has(certificates.get(info.sha256)!)) put(certificates.get(info.sha256)!, pem);
-    };
-    const bodyCertificate = (jws: string) =>
-      addCertificate(x5cPem(jws), (sha, info) => evidencePaths.body(info.bodyId ?? 'unknown', sha));
-
-    const used = new Set<number>([versions.at(-1)!.version]);
-    const messages: ManifestMessage[] = gathered.map((g, i) => {
-      const no = i + 1;
-      const env = envelopeOf(g.jws);
-      const file = g.jws ? evidencePaths.message(no, g.type, g.messageId) : null;
-      if (file && g.jws) {
-        put(file, g.jws);
-        bodyCertificate(g.jws);
-      }
-      let receipt: ManifestMessage['receipt'] = null;
-      if (g.receipt) {
-        const rfile =
-          g.receipt.bundleId === null
-            ? evidencePaths.receipt(no, g.messageId)
-            : evidencePaths.bundleReceipt(g.receipt.bundleId);
-        if (!files.has(rfile)) {
-          put(rfile, g.receipt.jws);
-          bodyCertificate(g.receipt.jws);
-        }
-        receipt = { file: rfile, item: g.receipt.item, receivedAt: receivedAtOf(g.receipt) };
-      }
-      const version = registryAt(g.at).version;
-      used.add(version);
-      const officer = env?.officer;
-      return {
-        no,
-        messageId: g.messageId,
-        type: g.type,
-        direction: g.direction,
-        from: g.from,
-        to: g.to,
-        status: g.status,
-        sha256: g.sha256,
-        file,
-        destroyedAt: g.destroyedAt,
-        createdAt: env?.createdAt ?? null,
-        signer:
-          typeof officer?.name === 'string' && typeof officer.position === 'string'
-            ? { name: officer.name, position: officer.position }
-            : null,
-        registryVersion: version,
-        receipt,
-      };
-    });
-
-    const registries: EvidenceManifest['registries'] = [];
-    const parties = new Set([ctx.party, row.counterpart_party, ...messages.flatMap((m) => [m.from.party, m.to.party])]);
-    let depositaryPem: string | null = null;
-    for (const v of versions.filter((x) => used.has(x.version))) {
-      const file = evidencePaths.registry(v.version);
-      put(file, v.jws);
-      registries.push({ version: v.version, sha256: v.sha256, issuedAt: v.issued_at.toISOString(), file });
-      // The registry's signer: the depositary certificate this node pinned when it accepted the registry.
-      depositaryPem = x5cPem(v.jws) ?? depositaryPem;
-      const reg = compactPayload<Registry>(v.jws);
-      for (const party of [...parties].sort())
-        for (const ca of reg.parties[party]?.caCertificates ?? [])
-          addCertificate(ca, (sha) => evidencePaths.partyCa(party, sha));
-    }
-    if (depositaryPem) put(DEPOSITARY_FILE, depositaryPem);
-    const sealPem = await signer.certificatePem(o.bodyId);
-    addCertificate(sealPem, (sha, info) => evidencePaths.body(info.bodyId ?? o.bodyId, sha));
-
-    // ---- this node's own check of the signed material, and the summary ----
-    const check = await checkExchange(files, { registries, messages }, depositaryPem ?? '');
-    put(
-      REPORT_FILE,
-      `${JSON.stringify(
-        {
-          format: 'eix-evidence-report/1',
-          checkedAt: now.toISOString(),
-          checkedBy: { party: ctx.party, body: o.bodyId },
-          depositaryCertificateSha256: depositaryPem ? certificateInfo(depositaryPem).sha256 : null,
-          ok: check.problems.length === 0,
-          registries: check.registries,
-          messages: check.messages,
-          problems: check.problems,
-        },
-        null,
-        2,
-      )}\n`,
-    );
-    const header: Omit<EvidenceManifest, 'files'> = {
-      format: EVIDENCE_FORMAT,
-      createdAt: now.toISOString(),
-      exportedBy: {
-        party: ctx.party,
-        body: o.bodyId,
-        bodyName: mine?.name ?? o.bodyId,
-        officer: { name: o.fullName, position: o.position },
-      },
-      purpose,
-      timeZone: mine?.time_zone ?? partyTimeZone(ctx.party),
-      request: {
-        id: row.id,
-        number: row.number,
-        direction: row.direction,
-        messageId: row.message_id,
-        requesting: { ...requesting, name: bodyName(requesting.party, requesting.body) },
-        requested: { ...requested, name: bodyName(requested.party, requested.body) },
-      },
-      registries,
-      messages,
-    };
-    put(SUMMARY_FILE, await renderEvidenceSummary({ manifest: header, check, bodyName }));
-
-    // ---- the manifest and its seal ----
-    const manifest: EvidenceManifest = {
-      ...header,
-      files: [...files.entries()]
-        .map(([path, bytes]) => ({ path, sha256: sha256Hex(bytes), size: bytes.length }))
-        .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
-    };
-    const manifestBytes = canonicalBytes(manifest);
-    const seal = await signer.sign(o.bodyId, manifestBytes, EVIDENCE_MANIFEST_JWS_TYPE);
-    put(MANIFEST_FILE, manifestBytes);
-    put(MANIFEST_SEAL_FILE, seal);
-    const ordered = new Map(
-      [MANIFEST_FILE, MANIFEST_SEAL_FILE, ...manifest.files.map((f) => f.path)].map((k) => [k, files.get(k)!]),
-    );
-    const pack = await writeZip(ordered);
-    const sha256 = sha256Hex(pack);
-    const destroyed = messages.filter((m) => m.destroyedAt !== null && m.file === null).length;
-    await appendAudit(tx, ctx, o, {
+  // The manifest lists every file with its SHA-256; the officer's body seals exactly its bytes.
+  const manifest: EvidenceManifest = {
+    ...header,
+    files: [...out.files.entries()]
+      .map(([path, bytes]) => ({ path, sha256: sha256Hex(bytes), size: bytes.length }))
+      .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)),
+  };
+  const manifestBytes = canonicalBytes(manifest);
+  const seal = await signer.sign(o.bodyId, manifestBytes, EVIDENCE_MANIFEST_JWS_TYPE);
+  const pack = await writeZip(
+    new Map<string, Uint8Array>([
+      [MANIFEST_FILE, manifestBytes],
+      [MANIFEST_SEAL_FILE, Buffer.from(seal, 'utf8')],
+      ...manifest.files.map((f): [string, Uint8Array] => [f.path, out.files.get(f.path)!]),
+    ]),
+  );
+  const sha256 = sha256Hex(pack);
+  const destroyed = messages.filter((m) => m.destroyedAt !== null && m.file === null).length;
+  await ctx.db.transaction().execute((tx) =>
+    appendAudit(tx, ctx, o, {
       action: 'personal_data.export.evidence',
       bodyId: row.body_id,
       requestId: row.id,
@@ -449,16 +493,16 @@ export async function exportEvidence(ctx: AppContext, actor: Actor, input: unkno
         manifestSha256: sha256Hex(manifestBytes),
         packSha256: sha256,
       },
-    });
-    return {
-      requestId: row.id,
-      number: row.number,
-      fileName: `evidence-${row.number.replace(/[^\p{L}\p{N}-]+/gu, '_') || row.id}.zip`,
-      pack,
-      sha256,
-      messages: messages.length,
-      destroyed,
-      problems: check.problems,
-    };
-  });
+    }),
+  );
+  return {
+    requestId: row.id,
+    number: row.number,
+    fileName: `evidence-${row.number.replace(/[^\p{L}\p{N}-]+/gu, '_') || row.id}.zip`,
+    pack,
+    sha256,
+    messages: messages.length,
+    destroyed,
+    problems: check.problems,
+  };
 }
