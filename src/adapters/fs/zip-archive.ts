@@ -36,6 +36,12 @@ export async function readZip(bytes: Uint8Array): Promise<Map<string, Buffer>> {
   }
   const entries = Object.values(zip.files).filter((f) => !f.dir);
   if (entries.length > MAX_ENTRIES) throw notAPack(`в архиве более ${MAX_ENTRIES} файлов`);
+  // The sizes the archive declares, before anything is inflated (jszip checks each against what it inflates).
+  const declared = entries.reduce(
+    (sum, f) => sum + ((f as unknown as { _data?: { uncompressedSize?: number } })._data?.uncompressedSize ?? 0),
+    0,
+  );
+  if (declared > MAX_TOTAL_BYTES) throw notAPack('архив слишком велик');
   const out = new Map<string, Buffer>();
   let total = 0;
   for (const f of entries) {
