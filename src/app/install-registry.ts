@@ -4,7 +4,8 @@
 // The registry is verified with the pinned depositary certificate whatever its
 // origin (the database copy is a convenience, not a source of trust), never
 // older than the one in force or recorded (no rollback), written to the node's
-// registry.jws atomically and recorded in node_settings in one transaction.
+// registry.jws atomically and recorded in node_settings in one transaction;
+// each version is also kept in registry_versions (evidence packs, issue 17.4).
 import { readFile } from 'node:fs/promises';
 import { acceptRegistry, registrySha256, verifyRegistry } from '../adapters/crypto/registry-jws.js';
 import { writeFileAtomic } from '../adapters/fs/atomic-file.js';
@@ -82,6 +83,12 @@ export async function installRegistry(
           .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: new Date() }))
           .execute();
       }
+      // Every version is kept (migration 026): an evidence pack shows the registry a message was checked against.
+      await tx
+        .insertInto('registry_versions')
+        .values({ version: registry.version, sha256, issued_at: registry.issuedAt, jws })
+        .onConflict((oc) => oc.column('version').doNothing())
+        .execute();
       recorded = true;
     });
   } else if (opts.file) {

@@ -13,6 +13,7 @@ import { registerNameCommands } from './commands/name.js';
 import { registerNodeCommands } from './commands/node.js';
 import { registerPkiCommands } from './commands/pki.js';
 import { registerPdfCommands } from './commands/pdf.js';
+import { registerEvidenceCommands } from './commands/evidence.js';
 
 export interface CliContext {
   readonly io: Io;
@@ -67,6 +68,7 @@ export async function runCli(argv: readonly string[], ctx: CliContext): Promise<
   registerNodeCommands(program, kit);
   registerPkiCommands(program, kit);
   registerPdfCommands(program, kit);
+  registerEvidenceCommands(program, kit);
 
   try {
     await program.parseAsync([...argv], { from: 'user' });

@@ -387,7 +387,7 @@ export type AuditAction =
   | 'personal_data.purge'
   | 'personal_data.read'
   | 'personal_data.received'
-  | `personal_data.export.${'creditor' | 'third_party'}`
+  | `personal_data.export.${'creditor' | 'third_party' | 'evidence'}`
   | 'proceeding.create'
   | `registry.${'lookup' | 'draft' | 'auto_send_failed'}`
   | 'protection_query.answered'
@@ -448,6 +448,7 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'personal_data.received': 'Получены персональные данные',
   'personal_data.export.creditor': 'Выписка полученных сведений для взыскателя',
   'personal_data.export.third_party': 'Выписка полученных сведений для третьего лица',
+  'personal_data.export.evidence': 'Выгружен доказательный пакет обмена по запросу',
   'proceeding.create': 'Создано исполнительное производство',
   'registry.lookup': 'Запрос сведений в реестре для исполнения запроса',
   'registry.draft': 'Подготовлен черновик ответа по данным реестров',

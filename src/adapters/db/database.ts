@@ -36,6 +36,7 @@ import * as m022 from './migrations/022-batches.js';
 import * as m023 from './migrations/023-event-feed-webhooks.js';
 import * as m024 from './migrations/024-statistics-summary.js';
 import * as m025 from './migrations/025-answer-drafts.js';
+import * as m026 from './migrations/026-registry-versions.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -144,6 +145,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '023-event-feed-webhooks': m023.statements,
   '024-statistics-summary': m024.statements,
   '025-answer-drafts': m025.statements,
+  '026-registry-versions': m026.statements,
 };
 
 const provider: MigrationProvider = {

@@ -384,6 +384,15 @@ export interface NoticeReadsTable {
 }
 
 /** The receipt of a bundle of messages (docs/MESSAGES.md §2.1), stored once for all of them. */
+/** Every trust registry version the node accepted (migration 026): what an evidence pack carries. */
+export interface RegistryVersionsTable {
+  version: number;
+  sha256: string;
+  issued_at: Timestamp;
+  jws: string;
+  accepted_at: GenTimestamp;
+}
+
 export interface BundleReceiptsTable {
   id: string;
   /** 'in': a bundle this node received (the receipt it signed); 'out': one it sent (the receipt it verified). */
@@ -458,6 +467,7 @@ export interface DB {
   audit_checkpoints: AuditCheckpointsTable;
   retention_rules: RetentionRulesTable;
   node_settings: NodeSettingsTable;
+  registry_versions: RegistryVersionsTable;
   disclosure_consents: DisclosureConsentsTable;
   received_consents: ReceivedConsentsTable;
   protection_queries: ProtectionQueriesTable;

@@ -80,6 +80,11 @@ function toBuffer(doc: TDocumentDefinitions): Promise<Buffer> {
   });
 }
 
+/** Prints a document with the project's fonts (the evidence summary uses it too). */
+export function printPdf(doc: TDocumentDefinitions): Promise<Buffer> {
+  return toBuffer(doc);
+}
+
 // ---- formatting --------------------------------------------------------------
 
 const DASH = '—';

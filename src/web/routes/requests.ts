@@ -4,6 +4,7 @@ import { actOnRequest } from '../../app/act-on-request.js';
 import { latePaperOriginalsOf } from '../../app/check-paper-originals.js';
 import { draftRequest, previewDraft } from '../../app/draft-request.js';
 import { exportReceivedData } from '../../app/export-received-data.js';
+import { exportEvidence } from '../../app/export-evidence.js';
 import { requestDisclosureConsent } from '../../app/request-disclosure-consent.js';
 import { decideDisclosureConsent } from '../../app/decide-disclosure-consent.js';
 import { markNoticesRead } from '../../app/mark-notices-read.js';
@@ -469,6 +470,28 @@ export function requestRoutes(app: FastifyInstance, kit: WebKit): void {
         ...(opt(f.consentId) ? { consentId: one(f.consentId) } : {}),
       });
       return render(reply, req, 'export', { title: 'Выписка полученных сведений', x, id });
+    }),
+  );
+
+  // Issue 17.4: the court evidence pack, a download; a missing purpose shows the form again with the reason.
+  app.post<{ Params: { id: string } }>(
+    '/requests/:id/evidence',
+    page(async (req, reply) => {
+      const id = (req.params as { id: string }).id;
+      const purpose = one(((req.body ?? {}) as Form).purpose);
+      let x;
+      try {
+        x = await exportEvidence(ctx, me(req), { request: id, purpose });
+      } catch (e) {
+        if (!isEixError(e) || e.code !== 'input.invalid' || e.data.field !== 'purpose') throw e;
+        return render(reply, req, 'evidence', { title: 'Доказательный пакет', id, purpose, error: e.message }, 400);
+      }
+      const name = `доказательный-пакет-${x.number.replace(/[^\p{L}\p{N}-]+/gu, '_')}.zip`;
+      return reply
+        .type('application/zip')
+        .header('content-disposition', `attachment; filename*=UTF-8''${encodeURIComponent(name)}`)
+        .header('cache-control', 'no-store')
+        .send(x.pack);
     }),
   );
 
