@@ -23,6 +23,8 @@ interface ComposeInput {
   readonly ctx: AppContext;
   readonly req: RequestRow | null;
   readonly refs: Record<string, unknown>;
+  /** Who signed each request (read once for a whole group of rows by composeMessages). */
+  readonly signers?: ReadonlyMap<string, string | null>;
 }
 
 type Composer = (c: ComposeInput) => Promise<Composed>;
@@ -35,6 +37,7 @@ function requestOf(c: ComposeInput): RequestRow {
 /** The request as signed, and who signed it. */
 const request: Composer = async (c) => {
   const req = requestOf(c);
+  if (c.signers?.has(req.id)) return { body: { request: req.document as Request }, officerId: c.signers.get(req.id)! };
   const signed = await c.ctx.db
     .selectFrom('request_events')
     .select('officer_id')
@@ -157,41 +160,98 @@ export async function composeMessage(
   row: OutboxRow,
   version: ProtocolVersion = CURRENT_VERSION,
 ): Promise<Message> {
-  const refs = row.payload as Record<string, unknown>;
-  const req = row.request_id
-    ? await ctx.db.selectFrom('requests').selectAll().where('id', '=', row.request_id).executeTakeFirstOrThrow()
-    : null;
-  const { body, officerId } = await COMPOSERS[row.type]({ ctx, req, refs });
-  // The body that speaks: the one that recorded the step (a central body forwarding, a body asking
-  // about protection measures), else the body holding the request, else this Party's central body.
-  const fromBody =
-    (typeof refs.fromBody === 'string' ? refs.fromBody : undefined) ?? req?.body_id ?? (await centralBody(ctx));
-  const officer = officerId
-    ? await ctx.db
-        .selectFrom('officers')
-        .select(['id', 'full_name', 'position'])
-        .where('id', '=', officerId)
-        .executeTakeFirst()
-    : undefined;
-  const inReplyTo =
-    typeof refs.inReplyTo === 'string'
-      ? refs.inReplyTo
-      : req?.message_id && row.type !== 'request'
-        ? req.message_id
-        : undefined;
-  return {
-    envelope: {
-      id: row.message_id,
-      type: row.type,
-      schemaVersion: version,
-      from: { party: ctx.party, body: fromBody },
-      to: { party: row.to_party, body: row.to_body },
-      ...(inReplyTo ? { inReplyTo } : {}),
-      createdAt: ctx.clock.now().toISOString(),
-      ...(officer ? { officer: { id: officer.id, name: officer.full_name, position: officer.position } } : {}),
-    },
-    body: bodyForVersion(row.type, version, body),
-  };
+  const [m] = await composeMessages(ctx, [{ row, version }]);
+  if (m instanceof Error) throw m;
+  return m!;
+}
+
+/**
+ * composeMessage for many rows (a bundle, issue 16): the requests, who signed them and the officers are read once
+ * for all of them instead of three statements per row. Each row gets its message or the error that stops it.
+ */
+export async function composeMessages(
+  ctx: AppContext,
+  rows: readonly { readonly row: OutboxRow; readonly version: ProtocolVersion }[],
+): Promise<(Message | Error)[]> {
+  const requestIds = [...new Set(rows.flatMap(({ row }) => (row.request_id ? [row.request_id] : [])))];
+  const requests = new Map(
+    requestIds.length
+      ? (await ctx.db.selectFrom('requests').selectAll().where('id', 'in', requestIds).execute()).map((r) => [r.id, r])
+      : [],
+  );
+  const signing = rows.flatMap(({ row }) => (row.type === 'request' && row.request_id ? [row.request_id] : []));
+  const signers = new Map<string, string | null>(signing.map((id) => [id, null]));
+  if (signing.length)
+    for (const e of await ctx.db
+      .selectFrom('request_events')
+      .select(['request_id', 'officer_id'])
+      .where('request_id', 'in', signing)
+      .where('event', '=', 'sign')
+      .orderBy('id')
+      .execute())
+      signers.set(e.request_id, e.officer_id); // the last signing wins, as in `request` above
+  const composed = await Promise.all(
+    rows.map(async ({ row }) => {
+      const refs = row.payload as Record<string, unknown>;
+      const req = row.request_id ? (requests.get(row.request_id) ?? null) : null;
+      if (row.request_id && !req) return new EixError('internal', {}, 'Запрос сообщения из очереди отправки не найден');
+      try {
+        return { refs, req, ...(await COMPOSERS[row.type]({ ctx, req, refs, signers })) };
+      } catch (e) {
+        return e as Error;
+      }
+    }),
+  );
+  const officerIds = [...new Set(composed.flatMap((c) => (c instanceof Error || !c.officerId ? [] : [c.officerId])))];
+  const officers = new Map(
+    officerIds.length
+      ? (
+          await ctx.db
+            .selectFrom('officers')
+            .select(['id', 'full_name', 'position'])
+            .where('id', 'in', officerIds)
+            .execute()
+        ).map((o) => [o.id, o])
+      : [],
+  );
+  let central: Promise<string> | null = null;
+  return Promise.all(
+    rows.map(async ({ row, version }, i): Promise<Message | Error> => {
+      const c = composed[i]!;
+      if (c instanceof Error) return c;
+      const { refs, req, body, officerId } = c;
+      try {
+        // The body that speaks: the one that recorded the step (a central body forwarding, a body asking
+        // about protection measures), else the body holding the request, else this Party's central body.
+        const fromBody =
+          (typeof refs.fromBody === 'string' ? refs.fromBody : undefined) ??
+          req?.body_id ??
+          (await (central ??= centralBody(ctx)));
+        const officer = officerId ? officers.get(officerId) : undefined;
+        const inReplyTo =
+          typeof refs.inReplyTo === 'string'
+            ? refs.inReplyTo
+            : req?.message_id && row.type !== 'request'
+              ? req.message_id
+              : undefined;
+        return {
+          envelope: {
+            id: row.message_id,
+            type: row.type,
+            schemaVersion: version,
+            from: { party: ctx.party, body: fromBody },
+            to: { party: row.to_party, body: row.to_body },
+            ...(inReplyTo ? { inReplyTo } : {}),
+            createdAt: ctx.clock.now().toISOString(),
+            ...(officer ? { officer: { id: officer.id, name: officer.full_name, position: officer.position } } : {}),
+          },
+          body: bodyForVersion(row.type, version, body),
+        };
+      } catch (e) {
+        return e as Error;
+      }
+    }),
+  );
 }
 
 async function centralBody(ctx: AppContext): Promise<string> {

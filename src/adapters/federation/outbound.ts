@@ -15,7 +15,7 @@ import type { Actor } from '../../app/context.js';
 import { recordDeliveries, recordDelivery } from '../../app/record-delivery.js';
 import { recordEvent } from '../../app/record-event.js';
 import { EixError } from '../../domain/errors.js';
-import { composeMessage } from '../../app/compose-message.js';
+import { composeMessages } from '../../app/compose-message.js';
 import { checkNodeCertificate } from './node-identity.js';
 import { MESSAGE_TYPES, messageSchema, type Message } from '../../domain/messages.js';
 import { PARTIES, isSignatory } from '../../domain/parties.js';
@@ -223,35 +223,72 @@ function remoteError(code: string, message: string, data: Record<string, unknown
  * chosen protocol version, signed and sealed now if there is none. Signed bytes keep their version.
  */
 async function signedOnce(fed: Federation, row: OutboxRow, version: ProtocolVersion): Promise<string> {
-  return (await signedWithSender(fed, row, version)).jws;
+  const [r] = await signedAll(fed, [{ row, version }]);
+  if (r instanceof Error) throw r;
+  return r!.jws;
 }
 
-/** signedOnce, with the sending body (known when the message is composed now; read from the signed bytes otherwise). */
-async function signedWithSender(
+/**
+ * signedOnce for many rows (a bundle): composed together (composeMessages), signed, and their signed bytes
+ * stored in one statement; with each row's sending body (known from the composed message, read from the
+ * signed bytes of a row signed before). Each row gets its signed message or the error that stops it.
+ */
+async function signedAll(
   fed: Federation,
-  row: OutboxRow,
-  version: ProtocolVersion,
-): Promise<{ jws: string; from: string }> {
+  rows: readonly { readonly row: OutboxRow; readonly version: ProtocolVersion }[],
+): Promise<({ jws: string; from: string } | Error)[]> {
   const ctx = fed.app;
-  const aad = `outbox:${row.message_id}`;
-  if (row.signed_enc) {
-    const jws = ctx.sealer.decrypt(row.signed_enc, aad).toString('utf8');
-    return { jws, from: signedBy(jws) };
+  const out: ({ jws: string; from: string } | Error)[] = new Array(rows.length);
+  const fresh: number[] = [];
+  for (const [i, { row }] of rows.entries()) {
+    if (!row.signed_enc) {
+      fresh.push(i);
+      continue;
+    }
+    try {
+      const jws = ctx.sealer.decrypt(row.signed_enc, `outbox:${row.message_id}`).toString('utf8');
+      out[i] = { jws, from: signedBy(jws) };
+    } catch (e) {
+      out[i] = e as Error;
+    }
   }
-  const message = await composeMessage(ctx, row, version);
-  const jws = await fed.signer.sign(message.envelope.from.body, canonicalBytes(message), MESSAGE_JWS_TYPE);
-  await ctx.db
-    .updateTable('outbox')
-    .set({
-      signed_enc: ctx.sealer.encrypt(Buffer.from(jws), aad),
-      signed_key_id: ctx.sealer.activeKeyId,
-      schema_version: version,
-      // What proves the exchange once the retention period destroys the bytes (R9.6, R10.a).
-      signed_sha256: sha256Hex(jws),
-    })
-    .where('id', '=', row.id)
-    .execute();
-  return { jws, from: message.envelope.from.body };
+  if (fresh.length === 0) return out;
+  const messages = await composeMessages(
+    ctx,
+    fresh.map((i) => rows[i]!),
+  );
+  const stored: { id: string; enc: string; key_id: string; v: number; sha: string }[] = [];
+  await Promise.all(
+    fresh.map(async (i, k) => {
+      const message = messages[k]!;
+      if (message instanceof Error) {
+        out[i] = message;
+        return;
+      }
+      const { row, version } = rows[i]!;
+      try {
+        const jws = await fed.signer.sign(message.envelope.from.body, canonicalBytes(message), MESSAGE_JWS_TYPE);
+        stored.push({
+          id: row.id,
+          enc: ctx.sealer.encrypt(Buffer.from(jws), `outbox:${row.message_id}`).toString('base64'),
+          key_id: ctx.sealer.activeKeyId,
+          v: version,
+          // What proves the exchange once the retention period destroys the bytes (R9.6, R10.a).
+          sha: sha256Hex(jws),
+        });
+        out[i] = { jws, from: message.envelope.from.body };
+      } catch (e) {
+        out[i] = e as Error;
+      }
+    }),
+  );
+  if (stored.length > 0)
+    await sql`update outbox as o set signed_enc = decode(x.enc, 'base64'), signed_key_id = x.key_id,
+        schema_version = x.v, signed_sha256 = x.sha
+      from jsonb_to_recordset(cast(${JSON.stringify(stored)} as jsonb))
+        as x(id bigint, enc text, key_id text, v integer, sha text)
+      where o.id = x.id`.execute(ctx.db);
+  return out;
 }
 
 /**
@@ -376,9 +413,6 @@ export async function deliverClaimed(fed: Federation, rows: readonly OutboxRow[]
 /** How many single messages are in flight at once. */
 const SINGLE_CONCURRENCY = 16;
 
-/** How many messages of a bundle are composed and signed at once (fewer than the pool's connections). */
-const SIGN_CONCURRENCY = 6;
-
 /** Rows for one addressed body: each signed (or its failure recorded), then bundled by sending body. */
 async function deliverGroup(fed: Federation, rows: readonly OutboxRow[]): Promise<void> {
   const registry = fed.registry();
@@ -389,25 +423,26 @@ async function deliverGroup(fed: Federation, rows: readonly OutboxRow[]): Promis
     for (const row of rows) await recordFailure(fed, row, e);
     return;
   }
-  // Composed and signed SIGN_CONCURRENCY at a time (each reads its request and officer, then stores the signed
-  // bytes: round trips to the database that would otherwise add up one after another), kept in outbox order.
-  const signed: ((Signed & { from: string }) | null)[] = new Array<(Signed & { from: string }) | null>(
-    rows.length,
-  ).fill(null);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(SIGN_CONCURRENCY, rows.length) }, async () => {
-      while (next < rows.length) {
-        const i = next++;
-        const row = rows[i]!;
-        try {
-          signed[i] = { row, ...(await signedWithSender(fed, row, versionFor(fed, registry, row))) };
-        } catch (e) {
-          await recordFailure(fed, row, e);
-        }
-      }
-    }),
-  );
+  // Composed, signed and their signed bytes stored together (a few statements for the group, not four per row).
+  type Versioned = { row: OutboxRow; version: ProtocolVersion } | { row: OutboxRow; error: Error };
+  const versions = rows.map((row): Versioned => {
+    try {
+      return { row, version: versionFor(fed, registry, row) };
+    } catch (e) {
+      return { row, error: e as Error };
+    }
+  });
+  const ready = versions.flatMap((v) => ('version' in v ? [v] : []));
+  const results = await signedAll(fed, ready);
+  const signed: ((Signed & { from: string }) | null)[] = [];
+  for (const v of versions) if ('error' in v) await recordFailure(fed, v.row, v.error);
+  for (const [k, r] of results.entries()) {
+    const row = ready[k]!.row;
+    if (r instanceof Error) {
+      await recordFailure(fed, row, r);
+      signed.push(null);
+    } else signed.push({ row, ...r });
+  }
   const byBody = new Map<string, Signed[]>();
   for (const s of signed) {
     if (!s) continue;
