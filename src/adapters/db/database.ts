@@ -35,6 +35,7 @@ import * as m021 from './migrations/021-requests-toast.js';
 import * as m022 from './migrations/022-batches.js';
 import * as m023 from './migrations/023-event-feed-webhooks.js';
 import * as m024 from './migrations/024-statistics-summary.js';
+import * as m025 from './migrations/025-mail-notices.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -136,6 +137,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '022-batches': m022.statements,
   '023-event-feed-webhooks': m023.statements,
   '024-statistics-summary': m024.statements,
+  '025-mail-notices': m025.statements,
 };
 
 const provider: MigrationProvider = {
