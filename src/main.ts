@@ -22,6 +22,8 @@ import { readableByOthers, tightenTree } from './adapters/fs/permissions.js';
 import { startJobs, type Jobs } from './adapters/jobs/pg-boss-jobs.js';
 import { startBatchRunner, type BatchRunner } from './adapters/jobs/batch-runner.js';
 import { startWebhookWorker, type WebhookWorker } from './adapters/webhooks/webhook-worker.js';
+import { startMailWorker, type MailWorker } from './adapters/mail/mail-worker.js';
+import { smtpMailer, smtpServerName } from './adapters/mail/smtp-mailer.js';
 import type { AppContext } from './app/context.js';
 import { installRegistry, type RecordedRegistry } from './app/install-registry.js';
 import { recomputeLegacyDeadlines } from './app/recompute-legacy-deadlines.js';
@@ -187,6 +189,10 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
       limits: { attachmentBytes: ATTACHMENT_MAX_BYTES },
       sessionIdleMinutes: config.sessionIdleMinutes,
       seals: fileBodySeals(p.bodyKeys),
+      publicUrl: config.publicUrl,
+      ...(config.mail
+        ? { mail: { server: smtpServerName(config.mail.smtpUrl), digestHour: config.mail.digestHour } }
+        : {}),
       ...(registry ? { route: (party: string) => trust.current()?.parties[party]?.nodes[0]?.url ?? null } : {}),
       ...overrides,
     };
@@ -228,6 +234,8 @@ export interface RunningNode {
   readonly batches: BatchRunner | null;
   /** Issue 17: sends the events to the webhooks administrators registered (docs/EVENTS.md). */
   readonly webhooks: WebhookWorker;
+  /** Issue 17 item 3: letters to officers; null when EIX_SMTP_URL is not set. */
+  readonly mail: MailWorker | null;
   /** Picks up a newer trust registry while running (null on a node without one). */
   readonly registryWatcher: RegistryWatcher | null;
   stop(): Promise<void>;
@@ -253,6 +261,8 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
   let worker: OutboxWorker | null = null;
   let batches: BatchRunner | null = null;
   let webhooks: WebhookWorker | null = null;
+  let mail: MailWorker | null = null;
+  const mailer = config.mail ? smtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }) : null;
   const api = await buildServer({
     ctx: wired.ctx,
     logLevel: config.logLevel,
@@ -264,6 +274,7 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
       worker?.kick();
       batches?.kick();
       webhooks?.kick();
+      mail?.kick();
     },
     https,
     trustProxy: config.trustProxy,
@@ -326,6 +337,11 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     webhooks = startWebhookWorker(wired.ctx, {
       onError: (e) => api.log.error({ err: e }, 'webhook worker error'),
     });
+    if (mailer)
+      mail = startMailWorker(wired.ctx, mailer, {
+        onError: (e) => api.log.error({ err: e }, 'mail worker error'),
+      });
+    else api.log.info('EIX_SMTP_URL is not set: no e-mail notices are sent to officers');
     let federationUrl: string | null = null;
     if (wired.federation) {
       fedServer = await buildFederationServer(wired.federation, { logLevel: config.logLevel });
@@ -370,12 +386,15 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
       worker,
       batches,
       webhooks,
+      mail,
       registryWatcher,
       stop: async () => {
         await api.close();
         await batches?.stop();
         await registryWatcher?.stop();
         await webhooks?.stop();
+        await mail?.stop();
+        mailer?.close();
         await worker?.stop();
         await fedServer?.close();
         await jobs?.stop();
@@ -386,6 +405,8 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     await batches?.stop();
     await registryWatcher?.stop();
     await webhooks?.stop();
+    await mail?.stop();
+    mailer?.close();
     await worker?.stop();
     await fedServer?.close();
     await jobs?.stop();

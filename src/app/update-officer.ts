@@ -28,6 +28,10 @@ export const UpdateOfficerInput = Type.Object(
     roles: Type.Optional(RolesSchema),
     disabled: Type.Optional(Type.Boolean()),
     resetPassword: Type.Optional(Type.Literal(true)),
+    /** The official address for e-mail notices and printed forms (issue 17 item 3); null removes it. */
+    email: Type.Optional(
+      Type.Union([Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' }), Type.Null()]),
+    ),
   },
   { additionalProperties: false, minProperties: 2 },
 );
@@ -49,7 +53,7 @@ export async function updateOfficer(
   if (first) {
     const message =
       first.code === 'schema.minProperties'
-        ? 'Не указано ни одного изменения: roles, disabled или resetPassword'
+        ? 'Не указано ни одного изменения: roles, disabled, resetPassword или email'
         : `${first.path}: ${first.message}`;
     throw new EixError('input.invalid', { field: first.path, problems }, message);
   }
@@ -113,6 +117,7 @@ export async function updateOfficer(
         ...(passwordHash !== undefined
           ? { password_hash: passwordHash, failed_logins: 0, locked_until: null, password_must_change: true }
           : {}),
+        ...(v.email !== undefined ? { email: v.email === null ? null : v.email.trim() } : {}),
       })
       .where('id', '=', v.id)
       .returning(OFFICER_COLUMNS)
@@ -130,6 +135,7 @@ export async function updateOfficer(
         ...(revokedTokens ? { revokedForeignTokens: revokedTokens } : {}),
         ...(v.disabled !== undefined ? { disabled: v.disabled } : {}),
         ...(v.resetPassword ? { passwordReset: true } : {}),
+        ...(v.email !== undefined ? { email: v.email === null ? 'removed' : 'changed' } : {}),
       },
     });
     // V3.3.3/V3.3.4: a reset, a block or fewer roles end every session and revoke every token.
