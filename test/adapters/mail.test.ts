@@ -11,6 +11,7 @@ import { startMailWorker, type MailWorker } from '../../src/adapters/mail/mail-w
 import { smtpMailer, smtpServerName } from '../../src/adapters/mail/smtp-mailer.js';
 import type { Actor, AppContext, Officer } from '../../src/app/context.js';
 import { getMailPreferences } from '../../src/app/get-mail-preferences.js';
+import { forwardRequest } from '../../src/app/forward-request.js';
 import { getMailQueue } from '../../src/app/get-mail-queue.js';
 import { listNotices } from '../../src/app/list-notices.js';
 import { receiveRequest } from '../../src/app/receive-request.js';
@@ -192,6 +193,10 @@ for (const engine of ENGINES) {
       const now = kz.clock.now();
       reqA = await receiveRequest(ctx, SYSTEM, incoming(1, 'kz-central', true, now));
       reqB = await receiveRequest(ctx, SYSTEM, incoming(2, 'kz-almaty', false, now));
+      // R18: received by the central body and forwarded to Almaty before the worker looks: its receipt is no
+      // longer for kz-central's plain officer (he may not open it now), nor for Almaty's (not his body's event).
+      const forwarded = await receiveRequest(ctx, SYSTEM, incoming(4, 'kz-central', false, now));
+      await forwardRequest(ctx, o.centralBoss!, { requestId: forwarded.id, toBodyId: 'kz-almaty' });
       await record(
         {
           kind: 'answer_received',
@@ -225,6 +230,7 @@ for (const engine of ENGINES) {
       const B = 'Новый запрос № 77001/26/001002 (Россия)';
       const answerA = 'Получен ответ на запрос № 77001/26/001001 (Россия)';
       const failedB = 'Не доставлено сообщение по запросу № 77001/26/001002';
+      const F = 'Новый запрос № 77001/26/001004 (Россия)';
       assert.deepEqual(
         lines(got),
         [
@@ -240,6 +246,12 @@ for (const engine of ENGINES) {
           `${email('almatyCentral')} | EIX: ${failedB}`,
           `${email('centralBoss')} | EIX: ${B}`,
           `${email('centralBoss')} | EIX: ${failedB}`,
+          // The forwarded request: its forward for Almaty's officers, its receipt and forward for `central` ones.
+          `${email('almaty')} | EIX: ${F}`,
+          `${email('almatyCentral')} | EIX: ${F}`,
+          `${email('almatyCentral')} | EIX: ${F}`,
+          `${email('centralBoss')} | EIX: ${F}`,
+          `${email('centralBoss')} | EIX: ${F}`,
         ].sort(),
       );
       // One recipient per letter, from the configured sender.
@@ -374,6 +386,10 @@ for (const engine of ENGINES) {
           `${email('almaty')} | EIX: Истекает срок исполнения запроса № 77001/26/001002: до ${due}`,
           `${email('almatyCentral')} | EIX: Истекает срок исполнения запроса № 77001/26/001002: до ${due}`,
           `${email('centralBoss')} | EIX: Истекает срок исполнения запроса № 77001/26/001002: до ${due}`,
+          // The request forwarded to Almaty (R18) is Almaty's now.
+          `${email('almaty')} | EIX: Истекает срок исполнения запроса № 77001/26/001004: до ${due}`,
+          `${email('almatyCentral')} | EIX: Истекает срок исполнения запроса № 77001/26/001004: до ${due}`,
+          `${email('centralBoss')} | EIX: Истекает срок исполнения запроса № 77001/26/001004: до ${due}`,
         ].sort(),
       );
       kz.clock.set(`${addDays(deadline, 1)}T10:00:00+05:00`);
@@ -395,6 +411,9 @@ for (const engine of ENGINES) {
         'EIX: Истёк срок по запросу № 77001/26/001002 (Россия)',
         'EIX: Истёк срок по запросу № 77001/26/001002 (Россия)',
         'EIX: Истёк срок по запросу № 77001/26/001002 (Россия)',
+        'EIX: Истёк срок по запросу № 77001/26/001004 (Россия)',
+        'EIX: Истёк срок по запросу № 77001/26/001004 (Россия)',
+        'EIX: Истёк срок по запросу № 77001/26/001004 (Россия)',
       ]);
       assert.ok(overdue.every((l) => l.text.includes(`срок был до ${due}`)));
     });
