@@ -9,7 +9,14 @@ import Type, { type Static } from 'typebox';
 import { generatePassword, hashPassword } from '../adapters/crypto/passwords.js';
 import { EixError } from '../domain/errors.js';
 import { checkSchema } from '../domain/problems.js';
-import { OFFICER_COLUMNS, OFFICER_LABELS, RolesSchema, toOfficerView, type OfficerView } from './add-officer.js';
+import {
+  OFFICER_COLUMNS,
+  OFFICER_EMAIL_PATTERN,
+  OFFICER_LABELS,
+  RolesSchema,
+  toOfficerView,
+  type OfficerView,
+} from './add-officer.js';
 import { appendAudit } from './audit.js';
 import { requireAdmin } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
@@ -30,7 +37,7 @@ export const UpdateOfficerInput = Type.Object(
     resetPassword: Type.Optional(Type.Literal(true)),
     /** The official address for e-mail notices and printed forms (issue 17 item 3); null removes it. */
     email: Type.Optional(
-      Type.Union([Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' }), Type.Null()]),
+      Type.Union([Type.String({ minLength: 3, maxLength: 254, pattern: OFFICER_EMAIL_PATTERN }), Type.Null()]),
     ),
   },
   { additionalProperties: false, minProperties: 2 },

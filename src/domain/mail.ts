@@ -157,6 +157,10 @@ const FOOTER = (baseUrl: string) =>
     `Какие уведомления присылать на почту, вы выбираете на странице ${baseUrl}/settings/mail`,
   ].join('\n');
 
+/** A subject is one line whatever a request number received from another Party holds. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
+const oneLine = (s: string) => s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+
 const requestLink = (baseUrl: string, r: LetterRequest) => `${baseUrl}/requests/${r.id}`;
 
 /** A letter about one event (an officer who chose «Сразу»). Null for an event kind that is not mailed. */
@@ -174,7 +178,7 @@ export function noticeLetter(e: LetterEvent, r: LetterRequest, place: LetterPlac
     '',
     FOOTER(place.baseUrl),
   ];
-  return { subject: `EIX: ${SUBJECT[topic](e, r)}`, text: lines.join('\n') };
+  return { subject: oneLine(`EIX: ${SUBJECT[topic](e, r)}`), text: lines.join('\n') };
 }
 
 /** The daily digest: the notices of the day, oldest first, at most DIGEST_MAX_ITEMS listed. */
@@ -202,7 +206,7 @@ export function digestLetter(
     FOOTER(place.baseUrl),
   ];
   return {
-    subject: `EIX: сводка уведомлений на ${calendarDateRu(localDate(slot, place.timeZone))} (${items.length})`,
+    subject: oneLine(`EIX: сводка уведомлений на ${calendarDateRu(localDate(slot, place.timeZone))} (${items.length})`),
     text: lines.join('\n'),
   };
 }

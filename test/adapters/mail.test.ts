@@ -23,7 +23,7 @@ import { readConfig } from '../../src/config/config.js';
 import { classifyOverdue } from '../../src/domain/calendar.js';
 import { addDays, calendarDateRu } from '../../src/domain/dates.js';
 import { EixError } from '../../src/domain/errors.js';
-import { MAIL_TOPIC_OF, digestSlot, mailErrorRu } from '../../src/domain/mail.js';
+import { MAIL_TOPIC_OF, digestSlot, mailErrorRu, noticeLetter } from '../../src/domain/mail.js';
 import type { Mailer } from '../../src/ports/mailer.js';
 import { ENGINES } from '../support/db.js';
 import { rejects } from '../support/errors.js';
@@ -112,6 +112,13 @@ describe('issue 17.3: mail configuration and the digest hour', () => {
     assert.equal(at('2026-07-01T12:00:00Z', 'Europe/Chisinau', 8), '2026-07-01T05:00:00.000Z');
     assert.equal(at('2026-10-26T12:00:00Z', 'Europe/Chisinau', 8), '2026-10-26T06:00:00.000Z');
     assert.equal(mailErrorRu('smtp:550'), 'Почтовый сервер отказался принять письмо (код ответа 550)');
+    // A request number from another Party cannot add a header line.
+    const letter = noticeLetter(
+      { kind: 'request_received', data: { messageId: 'm' }, occurredAt: new Date('2026-11-26T06:00:00Z') },
+      { id: 'r', number: '1\r\nBcc: x@evil.example', counterpartParty: 'RU', deadline: null },
+      { baseUrl: PUBLIC_URL, timeZone: 'Asia/Almaty' },
+    )!;
+    assert.equal(letter.subject, 'EIX: Новый запрос № 1 Bcc: x@evil.example (Россия)');
   });
 });
 

@@ -260,6 +260,12 @@ test('issue 17.3: eix user email sets and removes the address for e-mail notices
     '--email',
   );
   assert.equal((await badInput('input.invalid', ['user', 'email', '--login', 'sidorov'])).field, '--email');
+  // One mailbox: a list would send every letter to someone else too.
+  assert.equal(
+    (await badInput('input.invalid', ['user', 'email', '--login', 'sidorov', '--email', 'a@fssp.example,b@x.example']))
+      .field,
+    '--email',
+  );
   assert.equal(
     (await badInput('officer.not_found', ['user', 'email', '--login', 'nobody', '--none'])).field,
     '--login',

@@ -25,7 +25,7 @@ export interface MailWorkerOptions {
   readonly intervalMs?: number;
   /** Letters claimed and sent at once (4). */
   readonly batch?: number;
-  /** The longest a send may take before its claim lapses (2 min). */
+  /** The longest a round's sends may take before their claims lapse (5 min: 4 letters × the SMTP timeouts). */
   readonly leaseMs?: number;
   readonly onError?: (e: unknown) => void;
 }
@@ -85,7 +85,7 @@ export function startMailWorker(ctx: AppContext, mailer: Mailer, options: MailWo
   const settings: Settings = {
     retry: options.retry ?? MAIL_RETRY,
     batch: options.batch ?? 4,
-    leaseMs: options.leaseMs ?? 120_000,
+    leaseMs: options.leaseMs ?? 300_000,
   };
   return startQueueWorker((stopping) => mailRound(ctx, mailer, settings, stopping), {
     intervalMs: options.intervalMs ?? 2000,

@@ -49,7 +49,7 @@ export function smtpMailer(opts: SmtpMailerOptions): Mailer {
       socketTimeout: timeout * 3,
       disableFileAccess: true,
       disableUrlAccess: true,
-    } as Parameters<typeof createTransport>[0] & object,
+    },
     { from: opts.from },
   );
   return {
@@ -57,7 +57,8 @@ export function smtpMailer(opts: SmtpMailerOptions): Mailer {
       if (signal?.aborted) return { error: 'network:stopped', permanent: false };
       try {
         await transport.sendMail({
-          to: letter.to,
+          // An address object: the stored address is never parsed as a list of recipients.
+          to: { name: '', address: letter.to },
           subject: letter.subject,
           text: letter.text,
           headers: { 'Auto-Submitted': 'auto-generated' },
