@@ -25,6 +25,8 @@ import { startWebhookWorker, type WebhookWorker } from './adapters/webhooks/webh
 import { startRegistryLookupWorker, type RegistryLookupWorker } from './adapters/jobs/registry-lookup-worker.js';
 import { buildRegistryConnectors } from './adapters/registries/connectors.js';
 import { readRegistriesConfig } from './config/registries.js';
+import { startMailWorker, type MailWorker } from './adapters/mail/mail-worker.js';
+import { smtpMailer, smtpServerName } from './adapters/mail/smtp-mailer.js';
 import type { AppContext } from './app/context.js';
 import { installRegistry, type RecordedRegistry } from './app/install-registry.js';
 import { recomputeLegacyDeadlines } from './app/recompute-legacy-deadlines.js';
@@ -197,6 +199,10 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
       limits: { attachmentBytes: ATTACHMENT_MAX_BYTES },
       sessionIdleMinutes: config.sessionIdleMinutes,
       seals: fileBodySeals(p.bodyKeys),
+      publicUrl: config.publicUrl,
+      ...(config.mail
+        ? { mail: { server: smtpServerName(config.mail.smtpUrl), digestHour: config.mail.digestHour } }
+        : {}),
       ...(registry ? { route: (party: string) => trust.current()?.parties[party]?.nodes[0]?.url ?? null } : {}),
       ...overrides,
     };
@@ -240,6 +246,8 @@ export interface RunningNode {
   readonly batches: BatchRunner | null;
   /** Issue 17: sends the events to the webhooks administrators registered (docs/EVENTS.md). */
   readonly webhooks: WebhookWorker;
+  /** Issue 17 item 3: letters to officers; null when EIX_SMTP_URL is not set. */
+  readonly mail: MailWorker | null;
   /** Picks up a newer trust registry while running (null on a node without one). */
   readonly registryWatcher: RegistryWatcher | null;
   /** Issue 17.2: drafts answers from the domestic registries (null on a node without connectors). */
@@ -268,6 +276,8 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
   let batches: BatchRunner | null = null;
   let webhooks: WebhookWorker | null = null;
   let registryLookups: RegistryLookupWorker | null = null;
+  let mail: MailWorker | null = null;
+  const mailer = config.mail ? smtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }) : null;
   const api = await buildServer({
     ctx: wired.ctx,
     logLevel: config.logLevel,
@@ -279,6 +289,7 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
       worker?.kick();
       batches?.kick();
       webhooks?.kick();
+      mail?.kick();
     },
     https,
     trustProxy: config.trustProxy,
@@ -345,6 +356,11 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
       registryLookups = startRegistryLookupWorker(wired.ctx, {
         onError: (e) => api.log.error({ err: e }, 'registry lookup worker error'),
       });
+    if (mailer)
+      mail = startMailWorker(wired.ctx, mailer, {
+        onError: (e) => api.log.error({ err: e }, 'mail worker error'),
+      });
+    else api.log.info('EIX_SMTP_URL is not set: no e-mail notices are sent to officers');
     let federationUrl: string | null = null;
     if (wired.federation) {
       fedServer = await buildFederationServer(wired.federation, { logLevel: config.logLevel });
@@ -389,6 +405,7 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
       worker,
       batches,
       webhooks,
+      mail,
       registryWatcher,
       registryLookups,
       stop: async () => {
@@ -397,6 +414,8 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
         await batches?.stop();
         await registryWatcher?.stop();
         await webhooks?.stop();
+        await mail?.stop();
+        mailer?.close();
         await worker?.stop();
         await fedServer?.close();
         await jobs?.stop();
@@ -408,6 +427,8 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     await batches?.stop();
     await registryWatcher?.stop();
     await webhooks?.stop();
+    await mail?.stop();
+    mailer?.close();
     await worker?.stop();
     await fedServer?.close();
     await jobs?.stop();

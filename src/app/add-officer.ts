@@ -17,6 +17,10 @@ import { addedCasework, adminControl, requestRoleGrant, type PendingGrant } from
 
 export const MIN_PASSWORD_LENGTH = PASSWORD_MIN_LENGTH;
 
+/** An official address: one mailbox (no spaces, lists, quotes or angle brackets). */
+export const OFFICER_EMAIL_PATTERN =
+  '^[^\\s@,;:<>()\\[\\]"\\\\]+@[^\\s@,;:<>()\\[\\]"\\\\]+\\.[^\\s@,;:<>()\\[\\]"\\\\]+$';
+
 export const RolesSchema = Type.Array(Type.Enum([...ROLES]), { minItems: 1, uniqueItems: true });
 
 export const AddOfficerInput = Type.Object(
@@ -28,7 +32,7 @@ export const AddOfficerInput = Type.Object(
     roles: RolesSchema,
     /** Contacts printed under the officer's signature on paper forms (R10.a). */
     phone: Type.Optional(Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' })),
-    email: Type.Optional(Type.String({ minLength: 3, maxLength: 254, pattern: '^[^\\s@]+@[^\\s@]+$' })),
+    email: Type.Optional(Type.String({ minLength: 3, maxLength: 254, pattern: OFFICER_EMAIL_PATTERN })),
     // Length and strength are the password policy's (ASVS V2.1), checked with its own codes.
     password: Type.Optional(Type.String({ minLength: 1, description: 'от 12 до 128 символов; см. политику паролей' })),
   },

@@ -84,6 +84,20 @@ export function noticeScope(o: Officer) {
     ]);
 }
 
+/**
+ * noticeScope for one officer, one event and its request, in TypeScript: the mail queue (issue 17 item 3)
+ * decides many officers at once. His own body's events (a `central` officer: every body's), of a request
+ * he may open (canSeeRequest: R16, R18).
+ */
+export function isToldOf(
+  o: Officer,
+  officerBodyKind: string | null,
+  event: { readonly body_id: string },
+  request: { body_id: string; confidential: boolean },
+): boolean {
+  return (o.roles.includes('central') || event.body_id === o.bodyId) && canSeeRequest(o, request, officerBodyKind);
+}
+
 /** R16: may the officer (who may see the body) see this request, confidential or not? */
 export function canSeeRequest(
   o: Officer,

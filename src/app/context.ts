@@ -45,6 +45,18 @@ export interface AppContext {
   readonly registries?: RegistryConnectors;
   /** This node's own identity in the exchange (absent on a node not connected to it); the health page reads it. */
   readonly credentials?: NodeCredentials;
+  /** E-mail notices to officers (issue 17 item 3): present when the node has an SMTP server (EIX_SMTP_URL). */
+  readonly mail?: MailSettings;
+  /** The node's address as officers open it (EIX_PUBLIC_URL): the links in letters. */
+  readonly publicUrl?: string;
+}
+
+/** What the use cases know of the node's mail: never the SMTP URL (it may hold a password). */
+export interface MailSettings {
+  /** The SMTP server's host and port, for the administrator's page. */
+  readonly server: string;
+  /** The local hour (of each officer's body) at which the daily digest is sent. */
+  readonly digestHour: number;
 }
 
 /** What the node presents to other nodes: its id, its TLS chain, its bodies' seals, the protocol versions it speaks. */

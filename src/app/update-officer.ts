@@ -9,7 +9,14 @@ import Type, { type Static } from 'typebox';
 import { generatePassword, hashPassword } from '../adapters/crypto/passwords.js';
 import { EixError } from '../domain/errors.js';
 import { checkSchema } from '../domain/problems.js';
-import { OFFICER_COLUMNS, OFFICER_LABELS, RolesSchema, toOfficerView, type OfficerView } from './add-officer.js';
+import {
+  OFFICER_COLUMNS,
+  OFFICER_EMAIL_PATTERN,
+  OFFICER_LABELS,
+  RolesSchema,
+  toOfficerView,
+  type OfficerView,
+} from './add-officer.js';
 import { appendAudit } from './audit.js';
 import { requireAdmin } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
@@ -28,6 +35,10 @@ export const UpdateOfficerInput = Type.Object(
     roles: Type.Optional(RolesSchema),
     disabled: Type.Optional(Type.Boolean()),
     resetPassword: Type.Optional(Type.Literal(true)),
+    /** The official address for e-mail notices and printed forms (issue 17 item 3); null removes it. */
+    email: Type.Optional(
+      Type.Union([Type.String({ minLength: 3, maxLength: 254, pattern: OFFICER_EMAIL_PATTERN }), Type.Null()]),
+    ),
   },
   { additionalProperties: false, minProperties: 2 },
 );
@@ -49,7 +60,7 @@ export async function updateOfficer(
   if (first) {
     const message =
       first.code === 'schema.minProperties'
-        ? 'Не указано ни одного изменения: roles, disabled или resetPassword'
+        ? 'Не указано ни одного изменения: roles, disabled, resetPassword или email'
         : `${first.path}: ${first.message}`;
     throw new EixError('input.invalid', { field: first.path, problems }, message);
   }
@@ -113,6 +124,7 @@ export async function updateOfficer(
         ...(passwordHash !== undefined
           ? { password_hash: passwordHash, failed_logins: 0, locked_until: null, password_must_change: true }
           : {}),
+        ...(v.email !== undefined ? { email: v.email === null ? null : v.email.trim() } : {}),
       })
       .where('id', '=', v.id)
       .returning(OFFICER_COLUMNS)
@@ -130,6 +142,7 @@ export async function updateOfficer(
         ...(revokedTokens ? { revokedForeignTokens: revokedTokens } : {}),
         ...(v.disabled !== undefined ? { disabled: v.disabled } : {}),
         ...(v.resetPassword ? { passwordReset: true } : {}),
+        ...(v.email !== undefined ? { email: v.email === null ? 'removed' : 'changed' } : {}),
       },
     });
     // V3.3.3/V3.3.4: a reset, a block or fewer roles end every session and revoke every token.

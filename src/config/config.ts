@@ -1,10 +1,12 @@
 // Configuration: read once from the environment into a typed, validated object
 // (ARCHITECTURE rule 5). Nothing else reads process.env.
 import { isIP } from 'node:net';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { EixError } from '../domain/errors.js';
 import { BUNDLE_MAX_MESSAGES } from '../domain/messages.js';
+import { DEFAULT_DIGEST_HOUR } from '../domain/mail.js';
 import {
   DEFAULT_BUNDLE_LIMITS,
   MAX_MESSAGE_BYTES,
@@ -65,6 +67,23 @@ export interface Config {
   readonly databaseSsl: DatabaseSsl | null;
   /** A web session unused this long ends (EIX_SESSION_IDLE_MINUTES, default 30; ASVS V3.3.2). */
   readonly sessionIdleMinutes: number;
+  /**
+   * E-mail notices to officers (issue 17 item 3): the SMTP server (EIX_SMTP_URL, smtp:// or smtps://), the
+   * sender (EIX_MAIL_FROM, required with it) and the local hour of the daily digest (EIX_MAIL_DIGEST_HOUR,
+   * 0–23, default 8). null when EIX_SMTP_URL is not set: no letter is sent.
+   */
+  readonly mail: MailConfig | null;
+  /**
+   * The node's address as officers open it in a browser, for the links in letters (EIX_PUBLIC_URL, e.g.
+   * https://eix.fssp.example); by default the listener's own address (EIX_HOST, EIX_PORT).
+   */
+  readonly publicUrl: string;
+}
+
+export interface MailConfig {
+  readonly smtpUrl: string;
+  readonly from: string;
+  readonly digestHour: number;
 }
 
 /** libpq's sslmode values that `pg` can honour exactly ('allow'/'prefer' fall back to plain text and are not offered). */
@@ -106,6 +125,54 @@ function parseTrustProxy(value: string | undefined): false | readonly string[] {
       throw bad(`«${a}» не является IP-адресом или подсетью`);
   }
   return list;
+}
+
+/** EIX_SMTP_URL, EIX_MAIL_FROM, EIX_MAIL_DIGEST_HOUR; the URL never appears in a message (it may hold a password). */
+function parseMail(env: Readonly<Record<string, string | undefined>>): MailConfig | null {
+  const url = env.EIX_SMTP_URL || null;
+  const bad = (field: string, why: string) => new EixError('input.invalid', { field }, `Переменная ${field}: ${why}`);
+  if (url === null) return null;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    throw bad(
+      'EIX_SMTP_URL',
+      'укажите адрес почтового сервера, например smtps://пользователь:пароль@почта.example:465',
+    );
+  }
+  if (u.protocol !== 'smtp:' && u.protocol !== 'smtps:')
+    throw bad('EIX_SMTP_URL', 'адрес должен начинаться с smtp:// или smtps://');
+  if (!u.hostname) throw bad('EIX_SMTP_URL', 'не указано имя почтового сервера');
+  const from = (env.EIX_MAIL_FROM ?? '').trim();
+  if (!from) throw bad('EIX_MAIL_FROM', 'укажите адрес отправителя писем (например eix@fssp.example)');
+  if (!/^(?:[^<>@\r\n]*<[^\s<>@]+@[^\s<>@]+>|[^\s<>@]+@[^\s<>@]+)$/.test(from))
+    throw bad('EIX_MAIL_FROM', 'адрес отправителя: адрес@домен или «Имя <адрес@домен>»');
+  const hour = Number(env.EIX_MAIL_DIGEST_HOUR ?? String(DEFAULT_DIGEST_HOUR));
+  if (!Number.isInteger(hour) || hour < 0 || hour > 23)
+    throw bad('EIX_MAIL_DIGEST_HOUR', 'час ежедневной сводки — целое число от 0 до 23');
+  return { smtpUrl: url, from, digestHour: hour };
+}
+
+/** EIX_PUBLIC_URL, or the listener's address (a wildcard host becomes this machine's name). */
+function parsePublicUrl(value: string | undefined, tls: boolean, host: string, port: number): string {
+  if (!value) {
+    const name = host === '0.0.0.0' || host === '::' || host === '' ? hostname() : host;
+    return `${tls ? 'https' : 'http'}://${name.includes(':') ? `[${name}]` : name}:${port}`;
+  }
+  let u: URL | null = null;
+  try {
+    u = new URL(value);
+  } catch {
+    u = null;
+  }
+  if (!u || (u.protocol !== 'https:' && u.protocol !== 'http:') || u.username || u.password || u.search || u.hash)
+    throw new EixError(
+      'input.invalid',
+      { field: 'EIX_PUBLIC_URL', value },
+      'Переменная EIX_PUBLIC_URL: адрес узла, который открывают сотрудники, например https://eix.fssp.example',
+    );
+  return u.toString().replace(/\/+$/, '');
 }
 
 /** The project root: src/config → ../.. (also dist/config → ../..). */
@@ -293,5 +360,7 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     trustProxy: parseTrustProxy(env.EIX_TRUST_PROXY),
     databaseSsl: sslMode ? { mode: sslMode as DatabaseSslMode, caFile: sslCa ? path.resolve(sslCa) : null } : null,
     sessionIdleMinutes,
+    mail: parseMail(env),
+    publicUrl: parsePublicUrl(env.EIX_PUBLIC_URL, tlsCert !== null, env.EIX_HOST ?? '127.0.0.1', port),
   };
 }

@@ -91,6 +91,8 @@ export const ERROR_CODES = {
   'token.not_found': { http: 404, ru: 'API-токен не найден' },
   // issue 17: webhooks of national systems
   'webhook.not_found': { http: 404, ru: 'Адрес уведомлений не найден' },
+  // issue 17 item 3: e-mail notices to officers
+  'mail.not_found': { http: 404, ru: 'Письмо не найдено или уже отправлено' },
   // separation of duties and the second factor (issue 13, item 3)
   'token.casework_account': {
     http: 403,

@@ -378,6 +378,7 @@ export type AuditAction =
   | 'federation.delivery_failed'
   | 'federation.delivery_retry'
   | 'federation.rejected'
+  | `mail.${'preferences' | 'retry'}`
   | 'officer.access_revoked'
   | 'officer.add'
   | 'officer.update'
@@ -436,6 +437,8 @@ export const AUDIT_ACTION_LABELS: Readonly<Record<AuditAction, string>> = {
   'federation.delivery_failed': 'Сообщение не доставлено',
   'federation.delivery_retry': 'Повторная отправка сообщения по просьбе сотрудника',
   'federation.rejected': 'Входящее сообщение отклонено',
+  'mail.preferences': 'Изменены настройки уведомлений по электронной почте',
+  'mail.retry': 'Повторная отправка письма сотруднику',
   'officer.access_revoked': 'Доступ пользователя прекращён',
   'officer.add': 'Добавлен пользователь',
   'officer.update': 'Изменены данные пользователя',

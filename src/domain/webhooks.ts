@@ -4,6 +4,7 @@
 // Signing (Standard Webhooks: HMAC-SHA256 over `id.timestamp.body`) is in
 // src/adapters/webhooks/signature.ts.
 import type { EventKind } from './events.js';
+import { backoffMs } from './retry.js';
 
 /** How long a delivery is retried before it is failed for good (an administrator may still retry it). */
 export const WEBHOOK_MAX_AGE_MS = 24 * 3600_000;
@@ -14,7 +15,7 @@ export const WEBHOOK_TOLERANCE_SECONDS = 5 * 60;
 
 /** The wait before attempt `attempt + 1`: base, 2·base, 4·base … at most an hour. */
 export function webhookBackoffMs(attempt: number, baseMs = 10_000): number {
-  return Math.min(2 ** Math.max(0, attempt - 1) * baseMs, 3600_000);
+  return backoffMs(attempt, baseMs, 3600_000);
 }
 
 /** The JSON body POSTed to a subscriber: the event as the pull feed shows it (no personal data). */

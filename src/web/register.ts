@@ -35,6 +35,7 @@ import { bodyRoutes } from './routes/bodies.js';
 import { auditRoutes } from './routes/audit.js';
 import { statisticsRoutes } from './routes/statistics.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { mailRoutes } from './routes/mail.js';
 import { countUnreadNotices, type UnreadNotices } from '../app/count-unread-notices.js';
 export type { WebOptions } from './kit.js';
 
@@ -231,4 +232,5 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext, opts: W
   auditRoutes(app, kit);
   statisticsRoutes(app, kit);
   webhookRoutes(app, kit);
+  mailRoutes(app, kit);
 }

@@ -240,6 +240,41 @@ test('eix body add and user add: JSON answers, coded errors naming the option', 
   assert.match(human.out, /Пароль \(показывается один раз/);
 });
 
+test('issue 17.3: eix user email sets and removes the address for e-mail notices; a bad one names --email', async () => {
+  const set = await eix(['user', 'email', '--login', 'sidorov', '--email', 'sidorov@fssp.example']);
+  assert.equal(set.code, 0, set.out + set.err);
+  assert.equal(set.out.trim(), 'Адрес электронной почты пользователя sidorov: sidorov@fssp.example');
+  const stored = async () => {
+    const db = await openDatabase({ dir: path.join(home, 'db') });
+    try {
+      return (
+        await db.db.selectFrom('officers').select('email').where('login', '=', 'sidorov').executeTakeFirstOrThrow()
+      ).email;
+    } finally {
+      await db.close();
+    }
+  };
+  assert.equal(await stored(), 'sidorov@fssp.example');
+  assert.equal(
+    (await badInput('input.invalid', ['user', 'email', '--login', 'sidorov', '--email', 'sidorov'])).field,
+    '--email',
+  );
+  assert.equal((await badInput('input.invalid', ['user', 'email', '--login', 'sidorov'])).field, '--email');
+  // One mailbox: a list would send every letter to someone else too.
+  assert.equal(
+    (await badInput('input.invalid', ['user', 'email', '--login', 'sidorov', '--email', 'a@fssp.example,b@x.example']))
+      .field,
+    '--email',
+  );
+  assert.equal(
+    (await badInput('officer.not_found', ['user', 'email', '--login', 'nobody', '--none'])).field,
+    '--login',
+  );
+  const none = await eix(['user', 'email', '--login', 'sidorov', '--none']);
+  assert.equal(none.code, 0, none.out + none.err);
+  assert.equal(await stored(), null);
+});
+
 test('V3.5.x: eix token create --expires-days and eix token list: expiry in JSON and as ДД.ММ.ГГГГ; a bad number names the option', async () => {
   const t = await eix(['token', 'create', '--login', 'admin', '--name', 'выгрузка', '--expires-days', '30', '--json']);
   assert.equal(t.code, 0, t.out + t.err);

@@ -37,6 +37,7 @@ import * as m023 from './migrations/023-event-feed-webhooks.js';
 import * as m024 from './migrations/024-statistics-summary.js';
 import * as m025 from './migrations/025-answer-drafts.js';
 import * as m026 from './migrations/026-registry-versions.js';
+import * as m027 from './migrations/027-mail-notices.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -146,6 +147,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '024-statistics-summary': m024.statements,
   '025-answer-drafts': m025.statements,
   '026-registry-versions': m026.statements,
+  '027-mail-notices': m027.statements,
 };
 
 const provider: MigrationProvider = {

@@ -445,6 +445,44 @@ export interface WebhookDeliveriesTable {
   created_at: Timestamp;
 }
 
+/** Issue 17 item 3: an officer's choice of e-mail notices per topic (025). */
+export interface MailPreferencesTable {
+  officer_id: string;
+  topic: 'new_request' | 'deadline_soon' | 'overdue' | 'answer_received' | 'delivery_failed';
+  delivery: 'immediate' | 'digest' | 'none';
+  updated_at: Timestamp;
+}
+
+export interface MailCursorTable {
+  singleton: Generated<boolean>;
+  after_id: ColumnType<string, number | string, number | string>;
+}
+
+/** The queue of letters to officers (025): rendered, without personal data of the debtor. */
+export interface MailOutboxTable {
+  id: Generated<string>;
+  officer_id: string;
+  event_id: ColumnType<string | null, number | string | null, number | string | null>;
+  digest_slot: Timestamp | null;
+  recipient: string;
+  subject: string;
+  body: string;
+  status: Generated<'pending' | 'sending' | 'delivered' | 'failed'>;
+  attempts: Generated<number>;
+  next_attempt_at: Timestamp;
+  last_attempt_at: Timestamp | null;
+  last_error: string | null;
+  delivered_at: Timestamp | null;
+  created_at: Timestamp;
+}
+
+export interface MailDigestItemsTable {
+  officer_id: string;
+  event_id: ColumnType<string, number | string, number | string>;
+  queued_at: Timestamp;
+  letter_id: ColumnType<string | null, number | string | null, number | string | null>;
+}
+
 export interface DB {
   sessions: SessionsTable;
   bodies: BodiesTable;
@@ -478,6 +516,10 @@ export interface DB {
   event_cursors: EventCursorsTable;
   webhook_subscriptions: WebhookSubscriptionsTable;
   webhook_deliveries: WebhookDeliveriesTable;
+  mail_preferences: MailPreferencesTable;
+  mail_cursor: MailCursorTable;
+  mail_outbox: MailOutboxTable;
+  mail_digest_items: MailDigestItemsTable;
   paper_codes: PaperCodesTable;
   batches: BatchesTable;
   batch_problems: BatchProblemsTable;

@@ -17,13 +17,10 @@
 import { sql } from 'kysely';
 import type { AppContext } from '../../app/context.js';
 import { webhookSecret } from '../../app/manage-webhooks.js';
-import {
-  WEBHOOK_MAX_AGE_MS,
-  WEBHOOK_TIMEOUT_MS,
-  webhookBackoffMs,
-  type WebhookPayload,
-} from '../../domain/webhooks.js';
+import { WEBHOOK_MAX_AGE_MS, WEBHOOK_TIMEOUT_MS, type WebhookPayload } from '../../domain/webhooks.js';
 import type { EventKind } from '../../domain/events.js';
+import { afterFailure } from '../../domain/retry.js';
+import { claimDue, startQueueWorker, type ClaimedRow, type QueueWorker } from '../jobs/queue-worker.js';
 import { webhookHeaders } from './signature.js';
 
 export interface WebhookWorkerOptions {
@@ -40,12 +37,7 @@ export interface WebhookWorkerOptions {
   readonly onError?: (e: unknown) => void;
 }
 
-export interface WebhookWorker {
-  kick(): void;
-  /** Runs rounds until nothing is due now (tests). */
-  drain(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type WebhookWorker = QueueWorker;
 
 /** Events looked at per subscription and round. */
 const QUEUE_BATCH = 500;
@@ -100,56 +92,6 @@ export async function queueWebhookEvents(ctx: AppContext): Promise<number> {
   return queued;
 }
 
-interface Claimed {
-  readonly id: string;
-  readonly subscription_id: string;
-  readonly event_id: string;
-  readonly attempts: number;
-  readonly created_at: Date;
-}
-
-/** Claims due deliveries of enabled subscriptions, oldest first, with a lease. */
-async function claimDue(ctx: AppContext, limit: number, leaseMs: number): Promise<Claimed[]> {
-  const now = ctx.clock.now();
-  return ctx.db.transaction().execute(async (tx) => {
-    const due = await tx
-      .selectFrom('webhook_deliveries as d')
-      .select('d.id')
-      .where('d.status', 'in', ['pending', 'sending'])
-      .where('d.next_attempt_at', '<=', now)
-      .where(({ exists, selectFrom }) =>
-        exists(
-          selectFrom('webhook_subscriptions as s')
-            .select('s.id')
-            .whereRef('s.id', '=', 'd.subscription_id')
-            .where('s.enabled', '=', true),
-        ),
-      )
-      .orderBy('d.id')
-      .limit(limit)
-      .forUpdate()
-      .skipLocked()
-      .execute();
-    if (due.length === 0) return [];
-    const rows = await tx
-      .updateTable('webhook_deliveries')
-      .set({ status: 'sending', attempts: sql`attempts + 1`, next_attempt_at: new Date(now.getTime() + leaseMs) })
-      .where(
-        'id',
-        'in',
-        due.map((d) => d.id),
-      )
-      .returning(['id', 'subscription_id', 'event_id', 'attempts', 'created_at'])
-      .execute();
-    return rows.map((r) => ({
-      ...r,
-      id: String(r.id),
-      event_id: String(r.event_id),
-      created_at: new Date(r.created_at),
-    }));
-  });
-}
-
 /** What went wrong with one POST, as stored (domain/webhooks.ts webhookErrorRu reads it). */
 function failureCode(e: unknown): string {
   const err = e as { name?: string; cause?: { code?: string; name?: string }; code?: string };
@@ -190,29 +132,36 @@ async function post(
   }
 }
 
-type Settings = Required<Omit<WebhookWorkerOptions, 'onError'>> & { readonly stopping: AbortSignal };
+type Settings = Required<Omit<WebhookWorkerOptions, 'onError' | 'intervalMs'>> & { readonly stopping: AbortSignal };
 
-async function deliverOne(ctx: AppContext, d: Claimed, opts: Settings) {
-  const sub = await ctx.db
-    .selectFrom('webhook_subscriptions')
-    .select(['id', 'url', 'secret_enc'])
-    .where('id', '=', d.subscription_id)
+async function deliverOne(ctx: AppContext, d: ClaimedRow, opts: Settings) {
+  const row = await ctx.db
+    .selectFrom('webhook_deliveries as d')
+    .innerJoin('webhook_subscriptions as s', 's.id', 'd.subscription_id')
+    .innerJoin('events as e', 'e.id', 'd.event_id')
+    .select([
+      's.id',
+      's.url',
+      's.secret_enc',
+      'e.id as event_id',
+      'e.kind',
+      'e.occurred_at',
+      'e.request_id',
+      'e.body_id',
+      'e.data',
+    ])
+    .where('d.id', '=', d.id)
     .executeTakeFirst();
-  if (!sub) return; // deleted meanwhile (its deliveries went with it)
-  const ev = await ctx.db
-    .selectFrom('events')
-    .select(['id', 'kind', 'occurred_at', 'request_id', 'body_id', 'data'])
-    .where('id', '=', d.event_id)
-    .executeTakeFirstOrThrow();
+  if (!row) return; // the subscription was deleted meanwhile (its deliveries went with it)
   const payload: WebhookPayload = {
-    id: String(ev.id),
-    kind: ev.kind,
-    at: new Date(ev.occurred_at).toISOString(),
-    requestId: ev.request_id,
-    bodyId: ev.body_id,
-    data: ev.data,
+    id: String(row.event_id),
+    kind: row.kind,
+    at: new Date(row.occurred_at).toISOString(),
+    requestId: row.request_id,
+    bodyId: row.body_id,
+    data: row.data,
   };
-  const failure = await post(sub.url, webhookSecret(ctx, sub), payload, ctx.clock.now(), opts.timeoutMs, opts.stopping);
+  const failure = await post(row.url, webhookSecret(ctx, row), payload, ctx.clock.now(), opts.timeoutMs, opts.stopping);
   const now = ctx.clock.now();
   if (!failure) {
     await ctx.db
@@ -222,74 +171,46 @@ async function deliverOne(ctx: AppContext, d: Claimed, opts: Settings) {
       .execute();
     return;
   }
-  const expired = now.getTime() - d.created_at.getTime() >= opts.maxAgeMs;
+  const next = afterFailure({ baseMs: opts.backoffBaseMs, maxDelayMs: 3600_000, maxAgeMs: opts.maxAgeMs }, d, now);
   await ctx.db
     .updateTable('webhook_deliveries')
     .set({
-      status: expired ? 'failed' : 'pending',
+      status: next.status,
       last_attempt_at: now,
       last_error: failure.error,
       last_status: failure.status,
-      next_attempt_at: new Date(now.getTime() + webhookBackoffMs(d.attempts, opts.backoffBaseMs)),
+      next_attempt_at: next.nextAttemptAt,
     })
     .where('id', '=', d.id)
     .execute();
 }
 
+/** Due deliveries of enabled subscriptions only (a paused one keeps its queue). */
+const ENABLED = sql<boolean>`exists (select 1 from webhook_subscriptions s where s.id = q.subscription_id and s.enabled)`;
+
 /** One round: queue new events, then send what is due. Returns how many deliveries were attempted. */
 export async function webhookRound(ctx: AppContext, opts: Settings): Promise<number> {
   await queueWebhookEvents(ctx);
-  const claimed = await claimDue(ctx, opts.batch, opts.timeoutMs + 30_000);
+  const claimed = await claimDue(ctx.db, 'webhook_deliveries', {
+    now: ctx.clock.now(),
+    limit: opts.batch,
+    // Longer than the timeout: a live sender always settles its claim first.
+    leaseMs: opts.timeoutMs + 30_000,
+    ready: ENABLED,
+  });
   await Promise.all(claimed.map((d) => deliverOne(ctx, d, opts)));
   return claimed.length;
 }
 
 export function startWebhookWorker(ctx: AppContext, options: WebhookWorkerOptions = {}): WebhookWorker {
-  const stopper = new AbortController();
-  const opts = {
+  const settings = {
     timeoutMs: options.timeoutMs ?? WEBHOOK_TIMEOUT_MS,
     backoffBaseMs: options.backoffBaseMs ?? 10_000,
     maxAgeMs: options.maxAgeMs ?? WEBHOOK_MAX_AGE_MS,
-    intervalMs: options.intervalMs ?? 1000,
     batch: options.batch ?? 8,
-    // A stop ends the POSTs in flight (recorded as failed attempts, sent again later): the node stops at once.
-    stopping: stopper.signal,
   };
-  let stopped = false;
-  let running: Promise<void> | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  const loop = () => {
-    if (stopped || running) return;
-    running = (async () => {
-      try {
-        while (!stopped && (await webhookRound(ctx, opts)) > 0) {
-          /* keep going while there is work */
-        }
-      } catch (e) {
-        options.onError?.(e);
-      } finally {
-        running = null;
-        if (!stopped) timer = setTimeout(loop, opts.intervalMs);
-      }
-    })();
-  };
-  loop();
-  return {
-    kick: () => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(loop, 50);
-    },
-    drain: async () => {
-      while (running) await running;
-      while ((await webhookRound(ctx, opts)) > 0) {
-        /* drain */
-      }
-    },
-    stop: async () => {
-      stopped = true;
-      stopper.abort();
-      if (timer) clearTimeout(timer);
-      while (running) await running;
-    },
-  };
+  return startQueueWorker((stopping) => webhookRound(ctx, { ...settings, stopping }), {
+    intervalMs: options.intervalMs ?? 1000,
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
 }

@@ -420,6 +420,33 @@ export function registerNodeCommands(program: Command, kit: CommandKit): void {
         print(out, r, (x) => `Пользователю ${x.officer.login} назначены роли: ${rolesRu(x.officer.roles)}`);
       }),
     );
+  // Issue 17 item 3: the official address for e-mail notices (also printed under the signature).
+  kit
+    .leaf(
+      user
+        .command('email')
+        .description('указать или удалить служебный адрес электронной почты (уведомления и бланки)')
+        .requiredOption('--login <login>', 'имя входа')
+        .option('--email <address>', 'адрес электронной почты')
+        .option('--none', 'удалить адрес: письма не отправляются'),
+    )
+    .action(
+      kit.act(async (out, opts: { login: string; email?: string; none?: boolean }) => {
+        if ((opts.email === undefined) === !opts.none)
+          throw new EixError('input.invalid', { field: '--email' }, 'Укажите --email <адрес> или --none');
+        const r = await withNode(kit, async ({ ctx }) => {
+          const id = await officerIdByLogin(ctx, opts.login);
+          return asOptions(() => updateOfficer(ctx, CLI, { id, email: opts.none ? null : opts.email! }), {
+            email: '--email',
+          });
+        });
+        print(out, r, (x) =>
+          opts.none
+            ? `Адрес электронной почты пользователя ${x.officer.login} удалён: письма ему не отправляются`
+            : `Адрес электронной почты пользователя ${x.officer.login}: ${opts.email}`,
+        );
+      }),
+    );
   kit
     .leaf(
       user

@@ -1,7 +1,9 @@
 // «Состояние узла» (issue 15, item 4): the node's health for its administrator (a supervisor reads it,
 // his own body's failed deliveries only); an administrator makes a failed delivery due again from here.
 import type { FastifyInstance } from 'fastify';
+import { getMailQueue } from '../../app/get-mail-queue.js';
 import { getNodeHealth, type CertificateKind } from '../../app/get-node-health.js';
+import { retryMailLetter } from '../../app/retry-mail-letter.js';
 import { retryDelivery } from '../../app/retry-delivery.js';
 import { setFlash, takeFlash } from '../../app/sessions.js';
 import { CERTIFICATE_STATE_RU } from '../../domain/node-health.js';
@@ -48,6 +50,8 @@ export function healthRoutes(app: FastifyInstance, kit: WebKit): void {
       return render(reply, req, 'health', {
         title: 'Состояние узла',
         health,
+        // Issue 17 item 3: the letters to officers (a supervisor: his body's).
+        mail: await getMailQueue(ctx, o),
         isAdmin: o.roles.includes('admin'),
         // The request page opens for those who work with requests; an administrator alone sees the number.
         canOpenRequests: o.roles.some((r) => r === 'officer' || r === 'supervisor' || r === 'central'),
@@ -57,6 +61,14 @@ export function healthRoutes(app: FastifyInstance, kit: WebKit): void {
         ageRu,
         flash: flash ? { text: flash, ok: true } : null,
       });
+    }),
+  );
+  app.post<{ Params: { id: string } }>(
+    '/admin/health/mail/:id/retry',
+    page(async (req, reply) => {
+      await retryMailLetter(ctx, me(req), (req.params as { id: string }).id);
+      await setFlash(ctx, req.cookies[COOKIE] ?? '', 'Письмо поставлено в очередь на повторную отправку');
+      return reply.redirect('/admin/health#mail');
     }),
   );
   app.post<{ Params: { messageId: string } }>(

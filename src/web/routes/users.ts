@@ -23,7 +23,7 @@ export const OFFICER_STATE_LABELS_RU: Readonly<Record<OfficerState, string>> = {
 };
 
 /** Which form of the user page an action belongs to (its error is shown there). */
-type UserForm = 'roles' | 'block' | 'unblock' | 'password' | 'grant';
+type UserForm = 'roles' | 'block' | 'unblock' | 'password' | 'grant' | 'email';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -81,6 +81,7 @@ export function userRoutes(app: FastifyInstance, kit: WebKit): void {
       error?: { form: UserForm; text: string };
       roles?: readonly string[];
       oneTime?: string;
+      email?: string;
     } = {},
     status = 200,
   ) => {
@@ -102,6 +103,8 @@ export function userRoutes(app: FastifyInstance, kit: WebKit): void {
         confirm: extra.confirm ?? null,
         error: extra.error ?? null,
         oneTime: extra.oneTime ?? null,
+        // The address as submitted after an error, else as stored.
+        emailValue: extra.email ?? null,
         ...(extra.flash ? { flash: { ok: true, text: extra.flash } } : {}),
       },
       status,
@@ -146,7 +149,11 @@ export function userRoutes(app: FastifyInstance, kit: WebKit): void {
             req,
             reply,
             id,
-            { error: { form, text }, ...(form === 'roles' ? { roles: many(f.roles) } : {}) },
+            {
+              error: { form, text },
+              ...(form === 'roles' ? { roles: many(f.roles) } : {}),
+              ...(form === 'email' ? { email: one(f.email) } : {}),
+            },
             e.http,
           );
         }
@@ -182,6 +189,14 @@ export function userRoutes(app: FastifyInstance, kit: WebKit): void {
         oneTime: r.password!,
       }),
     };
+  });
+  // Issue 17 item 3: the address for e-mail notices (and printed forms); an empty field removes it.
+  userForm('email', 'email', async (f, id, req) => {
+    const email = one(f.email);
+    const r = await updateOfficer(ctx, me(req), { id, email: email || null });
+    return email
+      ? `Адрес электронной почты пользователя ${r.officer.login}: ${email}`
+      : `Адрес электронной почты пользователя ${r.officer.login} удалён`;
   });
   // Separation of duties (issue 13, item 3): a second administrator decides a pending casework grant.
   userForm('grant', 'grant', async (f, _id, req) => {
