@@ -278,6 +278,19 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
   let registryLookups: RegistryLookupWorker | null = null;
   let mail: MailWorker | null = null;
   const mailer = config.mail ? smtpMailer({ url: config.mail.smtpUrl, from: config.mail.from }) : null;
+  // Stops what started, in order (at the end, and when the start fails half-way).
+  const stopParts = async () => {
+    await registryLookups?.stop();
+    await batches?.stop();
+    await registryWatcher?.stop();
+    await webhooks?.stop();
+    await mail?.stop();
+    mailer?.close();
+    await worker?.stop();
+    await fedServer?.close();
+    await jobs?.stop();
+    await wired.close();
+  };
   const api = await buildServer({
     ctx: wired.ctx,
     logLevel: config.logLevel,
@@ -410,29 +423,11 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
       registryLookups,
       stop: async () => {
         await api.close();
-        await registryLookups?.stop();
-        await batches?.stop();
-        await registryWatcher?.stop();
-        await webhooks?.stop();
-        await mail?.stop();
-        mailer?.close();
-        await worker?.stop();
-        await fedServer?.close();
-        await jobs?.stop();
-        await wired.close();
+        await stopParts();
       },
     };
   } catch (e) {
-    await registryLookups?.stop();
-    await batches?.stop();
-    await registryWatcher?.stop();
-    await webhooks?.stop();
-    await mail?.stop();
-    mailer?.close();
-    await worker?.stop();
-    await fedServer?.close();
-    await jobs?.stop();
-    await wired.close();
+    await stopParts();
     throw e;
   }
 }

@@ -36,7 +36,8 @@ export const LoginInput = Type.Object(
 let dummyHash: Promise<string> | null = null;
 const dummy = (): Promise<string> => (dummyHash ??= hashPassword('eix-dummy-password-never-valid'));
 
-function toOfficer(r: {
+/** The acting officer from an officers row joined with its body's Party (roles this version knows only). */
+export function toOfficer(r: {
   id: string;
   login: string;
   full_name: string;

@@ -1,7 +1,8 @@
 // The officer the server console acts for (`eix pdf … --login`): an active
 // user of a body of this node's Party, with the officer's own visibility rules.
 import { EixError } from '../domain/errors.js';
-import { ROLES, type AppContext, type Officer, type Role } from './context.js';
+import type { AppContext, Officer } from './context.js';
+import { toOfficer } from './authenticate.js';
 
 export async function getOfficerByLogin(ctx: AppContext, login: unknown): Promise<Officer> {
   const l = typeof login === 'string' ? login.trim().toLowerCase() : '';
@@ -26,14 +27,5 @@ export async function getOfficerByLogin(ctx: AppContext, login: unknown): Promis
     throw new EixError('officer.not_found', { field: '--login', login: l }, `Пользователь ${l} не найден (--login)`);
   if (r.disabled_at)
     throw new EixError('access.denied', { field: '--login', login: l }, `Учётная запись ${l} отключена (--login)`);
-  return {
-    kind: 'officer',
-    officerId: r.id,
-    login: r.login,
-    fullName: r.full_name,
-    position: r.position,
-    bodyId: r.body_id,
-    party: r.party,
-    roles: r.roles.filter((x): x is Role => (ROLES as readonly string[]).includes(x)),
-  };
+  return toOfficer(r);
 }

@@ -10,7 +10,8 @@
 // request he may open, R16, R18), holding a casework role, not blocked, with an
 // e-mail address, whose choice for the event's topic is not «Не присылать».
 import { CASEWORK_ROLES, isToldOf } from './authorize.js';
-import type { AppContext, Officer, Role } from './context.js';
+import type { AppContext, Officer } from './context.js';
+import { toOfficer } from './authenticate.js';
 import type { AnyEvent } from '../domain/events.js';
 import {
   MAIL_DEFAULT_DELIVERY,
@@ -70,16 +71,7 @@ export async function mailRecipients(tx: Tx): Promise<MailRecipient[]> {
     .execute();
   const chosen = new Map(prefs.map((p) => [`${p.officer_id} ${p.topic}`, p.delivery]));
   return officers.map((r) => ({
-    officer: {
-      kind: 'officer',
-      officerId: r.id,
-      login: r.login,
-      fullName: r.full_name,
-      position: r.position,
-      bodyId: r.body_id,
-      party: r.party,
-      roles: r.roles as Role[],
-    },
+    officer: toOfficer(r),
     bodyKind: r.kind,
     email: r.email!,
     timeZone: r.time_zone ?? partyTimeZone(r.party),

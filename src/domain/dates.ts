@@ -109,3 +109,38 @@ export function calendarDateRu(d: string | null | undefined): string {
   const m = d ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(d) : null;
   return m ? `${m[3]}.${m[2]}.${m[1]}` : (d ?? '');
 }
+
+const LOCAL_DATE_TIME = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * An instant as people read it (R19): «ДД.ММ.ГГГГ ЧЧ:ММ» in `timeZone`, and that zone's offset then («+05:00»);
+ * null for a missing or invalid instant.
+ */
+export function localDateTimeRu(
+  iso: string | Date | null | undefined,
+  timeZone: string,
+): { readonly text: string; readonly offset: string } | null {
+  if (!iso) return null;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return null;
+  let f = LOCAL_DATE_TIME.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('ru-RU', {
+      timeZone,
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZoneName: 'longOffset',
+    });
+    LOCAL_DATE_TIME.set(timeZone, f);
+  }
+  const parts = f.formatToParts(d);
+  const part = (t: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === t)?.value ?? '';
+  return {
+    text: `${part('day')}.${part('month')}.${part('year')} ${part('hour')}:${part('minute')}`,
+    offset: part('timeZoneName').replace(/^GMT/, '') || '+00:00',
+  };
+}

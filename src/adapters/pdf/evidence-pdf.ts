@@ -3,6 +3,7 @@
 // its type, signer, signing time and time of receipt in local time, its
 // SHA-256, and what the exporting node's check found. Written for a judge:
 // no technical strings but the hashes (grouped by eight to compare by eye).
+import { localDateTimeRu } from '../../domain/dates.js';
 import type { Content, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces.js';
 import type { ExchangeCheck, MessageFinding } from '../../app/verify-evidence.js';
 import { groupedHash, type EvidenceManifest, type ManifestMessage } from '../../domain/evidence.js';
@@ -19,27 +20,9 @@ export interface EvidenceSummaryInput {
 const DASH = '—';
 
 function dateTimeIn(timeZone: string): { at: (iso: string | null) => string; offset: (iso: string) => string } {
-  const f = new Intl.DateTimeFormat('ru-RU', {
-    timeZone,
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'longOffset',
-  });
-  const parts = (iso: string) => {
-    const p = f.formatToParts(new Date(iso));
-    return (t: Intl.DateTimeFormatPartTypes) => p.find((x) => x.type === t)?.value ?? '';
-  };
   return {
-    at: (iso) => {
-      if (!iso || Number.isNaN(new Date(iso).getTime())) return DASH;
-      const part = parts(iso);
-      return `${part('day')}.${part('month')}.${part('year')} ${part('hour')}:${part('minute')}`;
-    },
-    offset: (iso) => parts(iso)('timeZoneName').replace(/^GMT/, '') || '+00:00',
+    at: (iso) => localDateTimeRu(iso, timeZone)?.text ?? DASH,
+    offset: (iso) => localDateTimeRu(iso, timeZone)?.offset ?? '+00:00',
   };
 }
 

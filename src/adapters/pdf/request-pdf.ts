@@ -6,6 +6,7 @@
 // JWS) and, next to it, a short code a person can type on «Проверка оригинала».
 // No technical strings on paper: no ids, digests or commands. A draft is marked
 // «ПРОЕКТ — не подписан» and has neither. Words come from the one vocabulary.
+import { localDateTimeRu } from '../../domain/dates.js';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -98,22 +99,8 @@ export function ruDate(iso: string | undefined | null): string {
 
 /** An instant as ДД.ММ.ГГГГ ЧЧ:ММ in the node's time zone, labelled with its offset («по местному времени, +03:00»). */
 export function ruInstant(iso: string | undefined | null, timeZone = 'UTC'): string {
-  if (!iso) return DASH;
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return DASH;
-  const parts = new Intl.DateTimeFormat('ru-RU', {
-    timeZone,
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-    timeZoneName: 'longOffset',
-  }).formatToParts(d);
-  const part = (t: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === t)?.value ?? '';
-  const offset = part('timeZoneName').replace(/^GMT/, '') || '+00:00';
-  return `${part('day')}.${part('month')}.${part('year')} ${part('hour')}:${part('minute')} (по местному времени, ${offset})`;
+  const t = localDateTimeRu(iso, timeZone);
+  return t ? `${t.text} (по местному времени, ${t.offset})` : DASH;
 }
 
 function money(m: { value: number; currency: string } | undefined): string {

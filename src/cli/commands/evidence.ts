@@ -5,6 +5,7 @@
 // with nothing but the pack and the depositary certificate (no node needed).
 // As every check command, verify exits 0 with the verdict in `ok`; a file it
 // cannot read is bad input (exit 2).
+import { localDateTimeRu } from '../../domain/dates.js';
 import { readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { exportEvidence } from '../../app/export-evidence.js';
@@ -25,19 +26,7 @@ async function readInput(file: string, field: string): Promise<Buffer> {
 }
 
 function dateTime(iso: string | null | undefined, timeZone: string): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return '—';
-  const f = new Intl.DateTimeFormat('ru-RU', {
-    timeZone,
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  });
-  return f.format(d).replace(',', '');
+  return localDateTimeRu(iso, timeZone)?.text ?? '—';
 }
 
 /** The verdict for people, in Russian. */
