@@ -4,10 +4,12 @@
 set -euo pipefail
 # chromium-l10n carries the Russian locale: without it native date fields read MM/DD/YYYY, not ДД.ММ.ГГГГ.
 if [ -x /usr/bin/chromium ] && [ -f /usr/lib/chromium/locales/ru.pak ] && fc-list 2>/dev/null | grep -qi dejavu; then exit 0; fi
-if [ "${EIX_SKIP_BROWSER_INSTALL:-}" = "1" ]; then echo "chromium missing; EIX_SKIP_BROWSER_INSTALL=1, browser tests will be skipped" >&2; exit 0; fi
+# EIX_REQUIRE_BROWSER=1 (CI): a browser that cannot be installed fails the run instead of skipping the browser tests.
+missing() { echo "$1" >&2; if [ "${EIX_REQUIRE_BROWSER:-}" = "1" ]; then echo "EIX_REQUIRE_BROWSER=1: failing" >&2; exit 1; fi; exit 0; }
+if [ "${EIX_SKIP_BROWSER_INSTALL:-}" = "1" ]; then missing "chromium missing; EIX_SKIP_BROWSER_INSTALL=1, browser tests will be skipped"; fi
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then
-  if command -v sudo >/dev/null; then SUDO="sudo -n"; else echo "chromium missing and not root: install Debian packages chromium chromium-l10n fonts-dejavu-core" >&2; exit 0; fi
+  if command -v sudo >/dev/null; then SUDO="sudo -n"; else missing "chromium missing and not root: install Debian packages chromium chromium-l10n fonts-dejavu-core"; fi
 fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq

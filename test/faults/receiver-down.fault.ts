@@ -10,6 +10,7 @@
 // again after the kill. Counts go to test-results/faults-receiver-down.json.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { backoffMs } from '../../src/adapters/federation/outbound.js';
 import { api, spawnNode, waitFor, type NodeProcess } from '../support/processes.js';
 import {
   bundlesReceived,
@@ -75,6 +76,7 @@ test('receiver down: deliveries wait with backoff and complete when it returns',
       500,
     );
     const whileDown = await Promise.all(ids.map(delivery));
+    const tSnapshotEnd = Date.now();
     const statuses = whileDown.map((r) => r.delivery[0]?.status);
     const errors = [...new Set(whileDown.map((r) => (r.delivery[0]?.lastError ?? '').split(':')[0]))];
     const maxAttemptsWhileDown = Math.max(...whileDown.map((r) => r.delivery[0]?.attempts ?? 0));
@@ -86,6 +88,31 @@ test('receiver down: deliveries wait with backoff and complete when it returns',
     assert.ok(
       statuses.every((s) => s === 'pending' || s === 'sending'),
       `delayed, not failed: ${statuses.join(',')}`,
+    );
+    // Issue 18.3: the spacing of attempts. A pending row's last attempt failed at nextAttemptAt − backoffMs(attempts)
+    // (outbound.ts recordFailure), which must lie while KZ was down and before we looked (1 s for clock reading):
+    // a wait longer than backoffMs puts it in the future, a hot loop (no wait) shows as too many attempts.
+    const SLACK_MS = 1000;
+    for (const r of whileDown) {
+      const d = r.delivery[0]!;
+      if (d.status !== 'pending') continue; // 'sending': an attempt under way, nextAttemptAt is its lease
+      const failedAt = Date.parse(d.nextAttemptAt) - backoffMs(d.attempts);
+      assert.ok(
+        failedAt >= tDown - SLACK_MS && failedAt <= tSnapshotEnd + SLACK_MS,
+        `attempt ${d.attempts} failed at ${new Date(failedAt).toISOString()}, not within KZ's downtime ` +
+          `${new Date(tDown).toISOString()}…${new Date(tSnapshotEnd).toISOString()}: spacing is not backoffMs`,
+      );
+    }
+    // A bound on their number: n attempts take at least backoffMs(1) + … + backoffMs(n − 1) since KZ went down.
+    const attemptsBound = (elapsedMs: number) => {
+      let n = 1;
+      for (let waited = backoffMs(1); waited <= elapsedMs + SLACK_MS; waited += backoffMs(n)) n += 1;
+      return n;
+    };
+    assert.ok(
+      maxAttemptsWhileDown <= attemptsBound(tSnapshotEnd - tDown),
+      `${maxAttemptsWhileDown} attempts in ${tSnapshotEnd - tDown} ms: more than backoff allows ` +
+        `(${attemptsBound(tSnapshotEnd - tDown)})`,
     );
     assert.ok(
       whileDown.every((r) => r.state === 'signed'),
@@ -132,6 +159,10 @@ test('receiver down: deliveries wait with backoff and complete when it returns',
     assert.ok(converge.ok, `not all ${N} received within ${CAP_MS} ms after KZ came back`);
     assert.equal(received, N);
     assert.equal(failed, 0);
+    assert.ok(
+      result.maxAttemptsTotal <= attemptsBound(tDone - tDown),
+      `${result.maxAttemptsTotal} attempts in ${tDone - tDown} ms: more than backoff allows`,
+    );
     assert.equal(kzIncoming, N, 'KZ holds exactly the 20 requests');
 
     // The receiver killed mid-request.

@@ -6,7 +6,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { request as httpsRequest } from 'node:https';
+import https, { request as httpsRequest } from 'node:https';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -205,10 +205,31 @@ describe('issue 13 item 8: the API and the officer UI over HTTPS (V9.1.1, V9.1.2
       const login = await httpsGet(`${node.apiUrl}/login`, root.certPem);
       assert.equal(login.status, 200);
       assert.match(login.body, /<form/);
-      await assert.rejects(
-        httpsGet(`${node.apiUrl}/api/v1/health`, root.certPem, { maxVersion: 'TLSv1.1', minVersion: 'TLSv1' }),
-        'TLS 1.1 refused',
+      // Issue 18.6: the TLS 1.0/1.1 probe must be able to succeed — against a permissive server with the same
+      // certificate it does (`@SECLEVEL=0`: OpenSSL 3 refuses the SHA-1 signatures of TLS 1.0/1.1 on the client
+      // otherwise, against any server) — and the node refuses it with the protocol_version alert.
+      const old = { maxVersion: 'TLSv1.1', minVersion: 'TLSv1', ciphers: 'DEFAULT:@SECLEVEL=0' } as const;
+      const control = https.createServer(
+        {
+          cert: fs.readFileSync(files.cert),
+          key: fs.readFileSync(files.key),
+          minVersion: 'TLSv1',
+          ciphers: 'ALL:@SECLEVEL=0',
+        },
+        (_req, res) => res.end('{}'),
       );
+      await new Promise<void>((resolve) => control.listen(0, '127.0.0.1', resolve));
+      try {
+        const port = (control.address() as { port: number }).port;
+        const c = await httpsGet(`https://127.0.0.1:${port}/api/v1/health`, root.certPem, old);
+        assert.deepEqual([c.status, c.protocol], [200, 'TLSv1.1'], 'the probe succeeds against a permissive server');
+      } finally {
+        await new Promise((resolve) => control.close(resolve));
+      }
+      await assert.rejects(httpsGet(`${node.apiUrl}/api/v1/health`, root.certPem, old), {
+        code: 'EPROTO',
+        message: /alert protocol version.*SSL alert number 70/,
+      });
       await assert.rejects(httpsGet(`${node.apiUrl}/api/v1/health`, otherRoot.certPem), 'an unknown CA is refused');
       await assert.rejects(fetch(`${node.apiUrl.replace('https:', 'http:')}/api/v1/health`), 'no plain HTTP');
       // The start tightened the home again (PGlite made new files 0666 while running; the directory stays 0700).

@@ -11,13 +11,18 @@ import { plainRussianReport } from './plain-russian.js';
 export const CHROMIUM = process.env.EIX_CHROMIUM ?? '/usr/bin/chromium';
 export const SHOTS = new URL('../../test-results/', import.meta.url).pathname;
 
+/** EIX_REQUIRE_BROWSER=1 (CI: .ci/run): a missing browser fails the browser tests instead of skipping them. */
+export const BROWSER_REQUIRED = process.env.EIX_REQUIRE_BROWSER === '1';
+
 /** The `skip` option of a browser suite: skipped only where there is no browser and none is required. */
 export const browserSkip: string | false =
-  !existsSync(CHROMIUM) && process.env.EIX_REQUIRE_BROWSER !== '1'
-    ? `no browser at ${CHROMIUM} (npm test installs Debian chromium)`
-    : false;
+  !existsSync(CHROMIUM) && !BROWSER_REQUIRED ? `no browser at ${CHROMIUM} (npm test installs Debian chromium)` : false;
 
 export async function launchBrowser(): Promise<Browser> {
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `no browser at ${CHROMIUM}: install Debian chromium or set EIX_CHROMIUM (EIX_REQUIRE_BROWSER=1 fails, not skips)`,
+    );
   await mkdir(SHOTS, { recursive: true });
   return chromium.launch({
     executablePath: CHROMIUM,
