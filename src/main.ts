@@ -211,7 +211,12 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
       federation = {
         // Its own connections on PostgreSQL (issue 16): deliveries and receipts do not queue behind the API.
         // (A context given its own database by the caller keeps it.)
-        app: database.federationDb && !overrides.db ? { ...ctx, db: database.federationDb } : ctx,
+        // The node's context itself behind it (a delegate, not a copy): whatever the node changes in its context
+        // (limits, the registry in force) the exchange sees at once.
+        app:
+          database.federationDb && !overrides.db
+            ? (Object.create(ctx, { db: { value: database.federationDb, enumerable: true } }) as AppContext)
+            : ctx,
         // Read at each use: a newer registry installed while running takes effect on the next message.
         registry: () => trust.current() ?? registry,
         signer,
