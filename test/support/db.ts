@@ -1,7 +1,8 @@
 // Storage engines for tests: PGlite always (in memory), and PostgreSQL at
 // EIX_TEST_DATABASE_URL — by default the local server
 // (postgres://postgres@127.0.0.1:5432/test) when it answers; set the variable
-// to an empty string to test PGlite only. Each run gets its own schema,
+// to an empty string to test PGlite only (the server is given 10 s to answer: under load 2 s once was not
+// enough, and the PostgreSQL half of a file was skipped). Each run gets its own schema,
 // dropped by close().
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
@@ -15,7 +16,7 @@ export interface TestEngine {
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/test';
 
 async function answers(connectionString: string): Promise<boolean> {
-  const c = new pg.Client({ connectionString, connectionTimeoutMillis: 2000 });
+  const c = new pg.Client({ connectionString, connectionTimeoutMillis: 10_000 });
   c.on('error', () => undefined);
   try {
     await c.connect();
