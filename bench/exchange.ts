@@ -27,7 +27,8 @@ const ECHO = 'baseline: plain mutual-TLS echo of the same bytes';
 const BUNDLE_SIZE = 100;
 const BUNDLED = `bundle of ${BUNDLE_SIZE} requests signed → mTLS → each verified, stored in one transaction → bundle receipt verified`;
 
-function requestMessage(): Message {
+/** A request message from RU's Moscow body to KZ's central body (the bench's and the profiler's). */
+export function requestMessage(): Message {
   return {
     envelope: {
       id: randomUUID(),
@@ -64,6 +65,26 @@ async function echoServer(fed: Federation): Promise<{ app: FastifyInstance; url:
   return { app, url: `https://127.0.0.1:${port}` };
 }
 
+/** `size` request messages signed, POSTed as one bundle (protocol version 3), its bundle receipt verified. */
+export async function bundleRoundTrip(ru: Federation, kzUrl: string, size: number): Promise<void> {
+  const messages = await Promise.all(
+    Array.from({ length: size }, () =>
+      ru.signer.sign('ru-fssp-77', canonicalBytes(requestMessage()), MESSAGE_JWS_TYPE),
+    ),
+  );
+  const text = JSON.stringify({
+    from: { party: 'RU', body: 'ru-fssp-77' },
+    to: { party: 'KZ', body: 'kz-central' },
+    messages,
+  });
+  const receipt = await postBundle(ru, { party: 'KZ', url: kzUrl }, text);
+  await verifySigned(ru, receipt, BUNDLE_RECEIPT_JWS_TYPE, {
+    party: 'KZ',
+    body: 'kz-central',
+    at: (m) => new Date(m.envelope.createdAt),
+  });
+}
+
 export const suite: Suite = {
   name: 'exchange',
   description: 'two local nodes, one sender, sequential round trips (ops/s)',
@@ -87,24 +108,7 @@ export const suite: Suite = {
       });
     });
     // Protocol version 3 (docs/MESSAGES.md §2.1): one operation is a whole bundle; per message = ops/s × size.
-    bench.add(BUNDLED, async () => {
-      const messages = await Promise.all(
-        Array.from({ length: BUNDLE_SIZE }, () =>
-          ru.signer.sign('ru-fssp-77', canonicalBytes(requestMessage()), MESSAGE_JWS_TYPE),
-        ),
-      );
-      const text = JSON.stringify({
-        from: { party: 'RU', body: 'ru-fssp-77' },
-        to: { party: 'KZ', body: 'kz-central' },
-        messages,
-      });
-      const receipt = await postBundle(ru, { party: 'KZ', url: kzUrl }, text);
-      await verifySigned(ru, receipt, BUNDLE_RECEIPT_JWS_TYPE, {
-        party: 'KZ',
-        body: 'kz-central',
-        at: (m) => new Date(m.envelope.createdAt),
-      });
-    });
+    bench.add(BUNDLED, () => bundleRoundTrip(ru, kzUrl, BUNDLE_SIZE));
     bench.add(ECHO, async () => {
       await postMessage(ru, { party: 'KZ', url: echo.url }, sample);
     });

@@ -7,19 +7,18 @@
 // queued, then delivered by the outbox worker and its receipt recorded; `bundle`: the
 // exchange's messages posted in bundles of 100 (protocol version 3), each bundle receipt verified.
 // Then: node --import tsx bench/tools/cpuprofile-top.ts <out.cpuprofile>
-import { randomUUID } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
 import { DefaultQueryExecutor, type CompiledQuery } from 'kysely';
-import { BUNDLE_RECEIPT_JWS_TYPE, MESSAGE_JWS_TYPE, RECEIPT_JWS_TYPE } from '../../src/adapters/federation/context.js';
+import { MESSAGE_JWS_TYPE, RECEIPT_JWS_TYPE } from '../../src/adapters/federation/context.js';
 import { canonicalBytes } from '../../src/adapters/crypto/jws.js';
 import { verifySigned } from '../../src/adapters/federation/inbound.js';
-import { postBundle, postMessage } from '../../src/adapters/federation/outbound.js';
+import { postMessage } from '../../src/adapters/federation/outbound.js';
 import { createProceeding } from '../../src/app/create-proceeding.js';
 import { draftRequest } from '../../src/app/draft-request.js';
 import { signRequest } from '../../src/app/sign-request.js';
-import type { Message } from '../../src/domain/messages.js';
 import { aRequest } from '../../test/support/requests.js';
+import { bundleRoundTrip, requestMessage } from '../exchange.js';
 import { throwawayDatabases } from '../../test/support/db.js';
 import { officer, startTestFederation } from '../../test/support/federation.js';
 
@@ -57,45 +56,11 @@ try {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   statements.clear();
-  const message = (): Message => ({
-    envelope: {
-      id: randomUUID(),
-      type: 'request',
-      schemaVersion: 1,
-      from: { party: 'RU', body: 'ru-fssp-77' },
-      to: { party: 'KZ', body: 'kz-central' },
-      createdAt: new Date().toISOString(),
-      officer: { id: 'bench', name: 'Петрова А. С.', position: 'судебный пристав-исполнитель' },
-    },
-    body: {
-      request: {
-        ...aRequest(),
-        requestingBody: { id: 'ru-fssp-77', party: 'RU', name: 'ГУФССП России по г. Москве' },
-      },
-    },
-  });
   if (mode === 'bundle') {
-    for (let i = 0; i < count; i += 100) {
-      const messages = await Promise.all(
-        Array.from({ length: Math.min(100, count - i) }, () =>
-          ru.signer.sign('ru-fssp-77', canonicalBytes(message()), MESSAGE_JWS_TYPE),
-        ),
-      );
-      const text = JSON.stringify({
-        from: { party: 'RU', body: 'ru-fssp-77' },
-        to: { party: 'KZ', body: 'kz-central' },
-        messages,
-      });
-      const receipt = await postBundle(ru, { party: 'KZ', url: kzUrl }, text);
-      await verifySigned(ru, receipt, BUNDLE_RECEIPT_JWS_TYPE, {
-        party: 'KZ',
-        body: 'kz-central',
-        at: (x) => new Date(x.envelope.createdAt),
-      });
-    }
+    for (let i = 0; i < count; i += 100) await bundleRoundTrip(ru, kzUrl, Math.min(100, count - i));
   } else if (mode === 'exchange') {
     for (let i = 0; i < count; i++) {
-      const jws = await ru.signer.sign('ru-fssp-77', canonicalBytes(message()), MESSAGE_JWS_TYPE);
+      const jws = await ru.signer.sign('ru-fssp-77', canonicalBytes(requestMessage()), MESSAGE_JWS_TYPE);
       const receipt = await postMessage(ru, { party: 'KZ', url: kzUrl }, jws);
       await verifySigned(ru, receipt, RECEIPT_JWS_TYPE, {
         party: 'KZ',
