@@ -2,7 +2,7 @@
 // (issue 17 item 2). One POST per lookup, its body the query of the port
 // (what identifies the debtor, the period, the purpose — docs/OPERATIONS.md),
 // the registry's credentials in a header, a timeout per attempt
-// (AbortSignal.timeout), retries with exponential backoff for what another
+// (withDeadline), retries with exponential backoff for what another
 // attempt may cure (no answer in time, no connection, 429, 5xx), and a circuit
 // breaker so a registry that is down is not asked again and again. The answer
 // is mapped to the answer's rows by the mapping in registries.json
@@ -12,6 +12,7 @@ import type { HttpJsonLookup } from '../../config/registries.js';
 import type { LookupFailure } from '../../domain/registry-lookups.js';
 import type { Clock } from '../../ports/clock.js';
 import type { RegistryAnswer, RegistryLookup, RegistryQuery } from '../../ports/registry-lookup.js';
+import { withDeadline } from '../http/deadline.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { mapRecords } from './json-mapping.js';
 
@@ -59,20 +60,21 @@ export function httpJsonConnector(
     let res: Response;
     let text: string | null;
     try {
-      const timeout = AbortSignal.timeout(settings.timeoutMs);
-      res = await fetch(settings.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          accept: 'application/json',
-          ...(settings.auth ? { [settings.auth.header]: settings.auth.value } : {}),
-        },
-        body: JSON.stringify(q),
-        redirect: 'error',
-        signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
-      });
       // The timeout covers the body too: a registry that sends headers and then stalls is as late as a silent one.
-      text = await readBody(res);
+      [res, text] = await withDeadline(settings.timeoutMs, signal, async (s) => {
+        const r = await fetch(settings.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            accept: 'application/json',
+            ...(settings.auth ? { [settings.auth.header]: settings.auth.value } : {}),
+          },
+          body: JSON.stringify(q),
+          redirect: 'error',
+          signal: s,
+        });
+        return [r, await readBody(r)] as const;
+      });
     } catch (e) {
       return { kind: 'retry', ...networkFailure(e) };
     }

@@ -20,6 +20,7 @@ import { webhookSecret } from '../../app/manage-webhooks.js';
 import { WEBHOOK_MAX_AGE_MS, WEBHOOK_TIMEOUT_MS, type WebhookPayload } from '../../domain/webhooks.js';
 import type { EventKind } from '../../domain/events.js';
 import { afterFailure } from '../../domain/retry.js';
+import { withDeadline } from '../http/deadline.js';
 import { claimDue, startQueueWorker, type ClaimedRow, type QueueWorker } from '../jobs/queue-worker.js';
 import { webhookHeaders } from './signature.js';
 
@@ -114,14 +115,17 @@ async function post(
 ): Promise<{ error: string; status: number | null } | null> {
   const body = JSON.stringify(payload);
   try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: webhookHeaders(secret, payload.id, Math.floor(now.getTime() / 1000), body),
-      body,
-      redirect: 'manual',
-      signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), stopping]),
+    const res = await withDeadline(timeoutMs, stopping, async (signal) => {
+      const r = await fetch(url, {
+        method: 'POST',
+        headers: webhookHeaders(secret, payload.id, Math.floor(now.getTime() / 1000), body),
+        body,
+        redirect: 'manual',
+        signal,
+      });
+      await r.body?.cancel().catch(() => undefined);
+      return r;
     });
-    await res.body?.cancel().catch(() => undefined);
     if (res.status >= 200 && res.status < 300) return null;
     return {
       error: res.status >= 300 && res.status < 400 ? `redirect:${res.status}` : `status:${res.status}`,
