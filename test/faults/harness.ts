@@ -1,7 +1,7 @@
 // Shared set-up of the fault tests: a demo federation prepared in a temp dir on
 // free ports, nodes run as real child processes, and the REST calls an officer
 // would make (proceeding, draft, sign, lists). Not a test file itself.
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -179,10 +179,4 @@ export async function pool<T, R>(
   return out;
 }
 
-export async function writeResult(name: string, data: unknown): Promise<string> {
-  const dir = path.join(ROOT, 'test-results');
-  await mkdir(dir, { recursive: true });
-  const file = path.join(dir, name);
-  await writeFile(file, `${JSON.stringify(data, null, 2)}\n`);
-  return file;
-}
+export { writeResult } from '../support/results.js';

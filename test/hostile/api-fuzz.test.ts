@@ -14,9 +14,11 @@ import type { Officer } from '../../src/app/context.js';
 import { aRequest } from '../support/requests.js';
 import { ENGINES } from '../support/db.js';
 import { nodeOn, seedBody, seedOfficer, type TestNode } from '../support/app.js';
+import { writeResult } from '../support/results.js';
 
 const example = aRequest();
 const RUNS = 30;
+const SEED = Number(process.env.EIX_FUZZ_SEED ?? 20261126);
 
 /** A raw JSON text: either a value to stringify or literal text (for keys JSON.stringify cannot express). */
 type Payload = { raw: string } | { value: unknown } | undefined;
@@ -216,7 +218,15 @@ for (const e of ENGINES) {
 
     /** Checks one response against the contract; remembers the calls that create casework rows. */
     const tally = new Map<string, number>();
-    const judge = (route: Route, url: string, res: Awaited<ReturnType<typeof send>>, what: string): void => {
+    /** What was generated (payload class, id, query) and how each class was answered: the fuzzer's report. */
+    const generated = new Map<string, Map<string, number>>();
+    const judge = (
+      route: Route,
+      url: string,
+      res: Awaited<ReturnType<typeof send>>,
+      what: string,
+      classes: readonly string[] = [],
+    ): void => {
       const key = `${route.method} ${route.path}`;
       const where = `${key} → ${url.slice(0, 200)} [${what.slice(0, 200)}]: ${res.statusCode} ${res.body.slice(0, 300)}`;
       if (res.statusCode >= 500) failures.push(`5xx: ${where}`);
@@ -233,6 +243,11 @@ for (const e of ENGINES) {
         if (!ok) failures.push(`shape: ${where}`);
       }
       tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
+      for (const c of classes) {
+        const byOutcome = generated.get(c) ?? new Map<string, number>();
+        byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
+        generated.set(c, byOutcome);
+      }
       if (res.statusCode >= 200 && res.statusCode < 300) {
         if (key === 'POST /api/v1/proceedings') created.proceedings++;
         if (key === 'POST /api/v1/requests') created.requests++;
@@ -367,85 +382,121 @@ for (const e of ENGINES) {
       await node?.database.close();
     });
 
-    test('every documented route survives generated payloads, ids and query strings', { timeout: 50_000 }, async () => {
-      assert.ok(routes.length >= 25, `routes: ${routes.length}`);
-      const before = {
-        proceedings: await count('proceedings'),
-        requests: await count('requests'),
-        answers: await count('answers'),
-      };
-      const adminish = /\/(bodies|officers|retention-rules|protection-statement|audit|tokens)/;
-      for (const route of routes) {
-        const hasBody = ['POST', 'PUT', 'PATCH'].includes(route.method);
-        const hasId = /\{(id|sha256|party)\}/.test(route.path);
-        const base = validBody(route);
-        const paths = pathsOf(base);
-        const payloadArb: fc.Arbitrary<{ payload: Payload; what: string }> = fc.oneof(
-          fc.jsonValue({ maxDepth: 4 }).map((v) => ({ payload: { value: v }, what: `json ${JSON.stringify(v)}` })),
-          fc.tuple(fc.constantFrom(...paths), replacementArb).map(([p, r]) => ({
-            payload: { raw: mutate(base, p, r) },
-            what: `mutate ${p.join('.')} := ${r.slice(0, 80)}`,
-          })),
-          fc
-            .tuple(fc.constantFrom(...paths.filter((p) => p.length > 0).concat([[]])), fc.constantFrom(...PROTO_JSON))
-            .map(([p, r]) => ({
-              payload: { raw: p.length ? mutate(base, p, r) : r },
-              what: `proto at ${p.join('.')}`,
+    test(
+      'every documented route survives generated payloads, ids and query strings',
+      { timeout: 300_000 },
+      async () => {
+        assert.ok(routes.length >= 25, `routes: ${routes.length}`);
+        const before = {
+          proceedings: await count('proceedings'),
+          requests: await count('requests'),
+          answers: await count('answers'),
+        };
+        const adminish = /\/(bodies|officers|retention-rules|protection-statement|audit|tokens)/;
+        for (const route of routes) {
+          const hasBody = ['POST', 'PUT', 'PATCH'].includes(route.method);
+          const hasId = /\{(id|sha256|party)\}/.test(route.path);
+          const base = validBody(route);
+          const paths = pathsOf(base);
+          const payloadArb: fc.Arbitrary<{ payload: Payload; what: string }> = fc.oneof(
+            fc.jsonValue({ maxDepth: 4 }).map((v) => ({ payload: { value: v }, what: `json ${JSON.stringify(v)}` })),
+            fc.tuple(fc.constantFrom(...paths), replacementArb).map(([p, r]) => ({
+              payload: { raw: mutate(base, p, r) },
+              what: `mutate ${p.join('.')} := ${r.slice(0, 80)}`,
             })),
-          fc.constant({ payload: { value: base }, what: 'valid' }),
-          fc
-            .constantFrom('{', '{"a":1,}', 'nul', '"\\x"', '\u0000', '[1,2', '{"a":1}{"b":2}', '')
-            .map((raw) => ({ payload: { raw }, what: `broken ${JSON.stringify(raw)}` })),
-        );
-        await fc.assert(
-          fc.asyncProperty(
-            hasBody ? payloadArb : fc.constant({ payload: undefined as Payload, what: 'no body' }),
-            hasId ? fc.option(idArb, { freq: 3 }) : fc.constant(null),
-            queryArb,
-            fc.boolean(),
-            async ({ payload, what }, id, query, asAdmin) => {
-              const url = fill(route.path, id) + (query ? `?${query}` : '');
-              const who = asAdmin && adminish.test(route.path) ? adminToken : token;
-              let res;
-              try {
-                res = await send(route.method, url, payload, who);
-              } catch (err) {
-                failures.push(`inject threw on ${route.method} ${url.slice(0, 200)}: ${String(err)}`);
-                return;
-              }
-              judge(route, url, res, `${what} id=${String(id).slice(0, 60)} q=${query.slice(0, 60)}`);
-            },
+            fc
+              .tuple(fc.constantFrom(...paths.filter((p) => p.length > 0).concat([[]])), fc.constantFrom(...PROTO_JSON))
+              .map(([p, r]) => ({
+                payload: { raw: p.length ? mutate(base, p, r) : r },
+                what: `proto at ${p.join('.')}`,
+              })),
+            fc.constant({ payload: { value: base }, what: 'valid' }),
+            fc
+              .constantFrom('{', '{"a":1,}', 'nul', '"\\x"', '\u0000', '[1,2', '{"a":1}{"b":2}', '')
+              .map((raw) => ({ payload: { raw }, what: `broken ${JSON.stringify(raw)}` })),
+          );
+          await fc.assert(
+            fc.asyncProperty(
+              hasBody ? payloadArb : fc.constant({ payload: undefined as Payload, what: 'no body' }),
+              hasId ? fc.option(idArb, { freq: 3 }) : fc.constant(null),
+              queryArb,
+              fc.boolean(),
+              async ({ payload, what }, id, query, asAdmin) => {
+                const url = fill(route.path, id) + (query ? `?${query}` : '');
+                const who = asAdmin && adminish.test(route.path) ? adminToken : token;
+                let res;
+                try {
+                  res = await send(route.method, url, payload, who);
+                } catch (err) {
+                  failures.push(`inject threw on ${route.method} ${url.slice(0, 200)}: ${String(err)}`);
+                  return;
+                }
+                judge(route, url, res, `${what} id=${String(id).slice(0, 60)} q=${query.slice(0, 60)}`, [
+                  `body: ${/^(no body|broken|proto|mutate|json|valid)/.exec(what)![1]}`,
+                  `id: ${!hasId ? 'none in the path' : id === null ? 'a real one' : 'generated'}`,
+                  `query: ${query ? 'generated' : 'none'}`,
+                ]);
+              },
+            ),
+            { numRuns: RUNS, seed: SEED },
+          );
+        }
+        assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype was not polluted');
+        assert.equal(({} as Record<string, unknown>).isAdmin, undefined, 'Object.prototype was not polluted');
+        const after = {
+          proceedings: await count('proceedings'),
+          requests: await count('requests'),
+          answers: await count('answers'),
+        };
+        const kinds = new Map<string, string>();
+        for (const f of failures) {
+          const m = /^(\w+): (\S+ \S+) .*?: (\d+) (.*)$/s.exec(f);
+          const code = m ? (/"code":"([^"]+)"/.exec(m[4]!)?.[1] ?? '') : '';
+          const k = m ? `${m[1]} ${m[2]} ${m[3]} ${code}` : f.slice(0, 100);
+          if (!kinds.has(k)) kinds.set(k, f.slice(0, 600));
+        }
+        const calls = [...tally.values()].reduce((a, b) => a + b, 0);
+        const sorted = (m: Map<string, number>) => Object.fromEntries([...m].sort((a, b) => b[1] - a[1]));
+        const report = {
+          engine: e.engine,
+          seed: SEED,
+          runsPerRoute: RUNS,
+          routes: routes.length,
+          calls,
+          violations: failures.length,
+          outcomes: sorted(tally),
+          generated: Object.fromEntries(
+            [...generated]
+              .sort()
+              .map(([c, m]) => [c, { calls: [...m.values()].reduce((a, b) => a + b, 0), outcomes: sorted(m) }]),
           ),
-          { numRuns: RUNS, seed: Number(process.env.EIX_FUZZ_SEED ?? 20261126) },
+        };
+        console.log(`api-fuzz (${e.engine}): ${JSON.stringify(report)}`);
+        await writeResult(`hostile-api-fuzz-${e.engine}.json`, report);
+        // The report proves the generators ran: every payload class was sent, random JSON and broken fields reached
+        // the validator (input.invalid, not only the JSON parser), and the unbroken body of a route was accepted
+        // somewhere — a fuzzer whose every call died at the parser would pass the checks above and test nothing.
+        const answered = (c: string) => report.generated[c]?.outcomes ?? {};
+        for (const c of ['body: json', 'body: mutate', 'body: proto', 'body: valid', 'body: broken', 'body: no body'])
+          assert.ok(report.generated[c]?.calls, `the fuzzer generated no «${c}»`);
+        for (const c of ['id: generated', 'id: a real one', 'query: generated'])
+          assert.ok(report.generated[c]?.calls, `the fuzzer generated no «${c}»`);
+        assert.ok(answered('body: mutate')['400 input.invalid'], 'a mutated body reached the validator');
+        assert.ok(answered('body: broken')['400 input.json'], 'broken JSON reached the parser');
+        assert.ok(
+          Object.keys(answered('body: valid')).some((o) => o.startsWith('2')),
+          'an unbroken body was accepted at least once',
         );
-      }
-      assert.equal(({} as Record<string, unknown>).polluted, undefined, 'Object.prototype was not polluted');
-      assert.equal(({} as Record<string, unknown>).isAdmin, undefined, 'Object.prototype was not polluted');
-      const after = {
-        proceedings: await count('proceedings'),
-        requests: await count('requests'),
-        answers: await count('answers'),
-      };
-      const kinds = new Map<string, string>();
-      for (const f of failures) {
-        const m = /^(\w+): (\S+ \S+) .*?: (\d+) (.*)$/s.exec(f);
-        const code = m ? (/"code":"([^"]+)"/.exec(m[4]!)?.[1] ?? '') : '';
-        const k = m ? `${m[1]} ${m[2]} ${m[3]} ${code}` : f.slice(0, 100);
-        if (!kinds.has(k)) kinds.set(k, f.slice(0, 600));
-      }
-      const calls = [...tally.values()].reduce((a, b) => a + b, 0);
-      console.log(
-        `api-fuzz (${e.engine}): ${JSON.stringify({ routes: routes.length, calls, violations: failures.length, outcomes: Object.fromEntries([...tally].sort((a, b) => b[1] - a[1])) })}`,
-      );
-      assert.deepEqual([...kinds.values()], [], `${failures.length} contract violations`);
-      assert.equal(
-        after.proceedings - before.proceedings,
-        created.proceedings,
-        'proceedings only through 201 responses',
-      );
-      assert.equal(after.requests - before.requests, created.requests, 'requests only through 201 responses');
-      assert.ok(after.answers - before.answers <= created.answers, 'answers only through 2xx responses');
-    });
+        assert.deepEqual([...kinds.values()], [], `${failures.length} contract violations`);
+        assert.equal(
+          after.proceedings - before.proceedings,
+          created.proceedings,
+          'proceedings only through 201 responses',
+        );
+        assert.equal(after.requests - before.requests, created.requests, 'requests only through 201 responses');
+        assert.ok(after.answers - before.answers <= created.answers, 'answers only through 2xx responses');
+      },
+    );
 
     test('router errors (malformed %-encoding, an over-long path segment) keep the error contract', async () => {
       for (const url of [

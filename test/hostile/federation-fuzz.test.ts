@@ -8,11 +8,12 @@
 // project's error shape and a code from ERROR_CODES, KZ keeps answering, and
 // nothing of a refused payload is stored (requests, inbox, request_events,
 // outbox unchanged); only a message that is truly valid is accepted, once.
-// The tally of codes goes to stdout and to test-results/federation-fuzz.json.
+// The tally of codes per generator goes to stdout and to test-results/hostile-federation-fuzz.json; each
+// generator must have reached several different checks (assertGenerated).
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac, createPrivateKey, randomUUID, sign as cryptoSign } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -32,6 +33,7 @@ import { MESSAGE_TYPE_NAMES, isMessageType, type Message } from '../../src/domai
 import type { RunningDemo } from '../../src/demo/federation.js';
 import { aRequest } from '../support/requests.js';
 import { startTestFederation } from '../support/federation.js';
+import { writeResult } from '../support/results.js';
 
 const SEED = 42;
 // Each case is an HTTPS exchange with a live node: a failure ends the run and
@@ -39,7 +41,6 @@ const SEED = 42;
 const FC = { seed: SEED, endOnFailure: true, includeErrorInReport: true } as const;
 const RUNS = 150;
 const ANSWER_MS = 20_000;
-const RESULTS = new URL('../../test-results/', import.meta.url).pathname;
 
 const b64u = (x: string | Uint8Array): string => Buffer.from(x).toString('base64url');
 const nested = (depth: number, open: string, leaf: string, close: string): string =>
@@ -142,8 +143,7 @@ describe('federation endpoint under fuzzing (mutual TLS, RU → KZ)', () => {
     assert.equal((Object.prototype as Record<string, unknown>).polluted, undefined, 'no prototype pollution');
     const line = JSON.stringify(tally);
     console.log(`federation-fuzz: ${line}`);
-    await mkdir(RESULTS, { recursive: true });
-    await writeFile(path.join(RESULTS, 'federation-fuzz.json'), `${JSON.stringify(tally, null, 2)}\n`);
+    await writeResult('hostile-federation-fuzz.json', { seed: SEED, runsPerProperty: RUNS, ...tally });
     await fed?.close();
   });
 
@@ -199,6 +199,24 @@ describe('federation endpoint under fuzzing (mutual TLS, RU → KZ)', () => {
     else tally.byCode[outcome] = (tally.byCode[outcome] ?? 0) + 1;
     const g = (tally.byGroup[group] ??= {});
     g[outcome] = (g[outcome] ?? 0) + 1;
+  }
+
+  /**
+   * The generator's report for one group: it generated cases, they were refused by at least `codes` different checks
+   * (not all stopped at the first one), and, where the group makes valid documents too, some were accepted.
+   */
+  function assertGenerated(group: string, expect: { codes: number; accepted?: boolean }): void {
+    const outcomes = Object.entries(tally.byGroup).flatMap(([g, o]) =>
+      g === group || g.startsWith(`${group}: `) ? Object.entries(o) : [],
+    );
+    const refusedBy = new Set(outcomes.filter(([o]) => o !== 'accepted').map(([o]) => o));
+    const report = JSON.stringify(Object.fromEntries(outcomes));
+    assert.ok(refusedBy.size >= expect.codes, `${group}: refused by ${refusedBy.size} checks only: ${report}`);
+    if (expect.accepted)
+      assert.ok(
+        outcomes.some(([o]) => o === 'accepted'),
+        `${group}: nothing accepted: ${report}`,
+      );
   }
 
   /** The refusal's code, after checking its status and the error shape. */
@@ -360,6 +378,7 @@ describe('federation endpoint under fuzzing (mutual TLS, RU → KZ)', () => {
       { ...FC, numRuns: RUNS },
     );
     await assertAlive('random body');
+    assertGenerated('random body', { codes: 2 });
   });
 
   test('JWS-shaped x.y.z strings (random base64url parts, crafted headers, random or deep payloads): a coded 4xx, nothing stored', async () => {
@@ -423,6 +442,7 @@ describe('federation endpoint under fuzzing (mutual TLS, RU → KZ)', () => {
       { ...FC, numRuns: RUNS },
     );
     await assertAlive('jws-shaped');
+    assertGenerated('jws-shaped', { codes: 3 });
   });
 
   test(
@@ -448,6 +468,7 @@ describe('federation endpoint under fuzzing (mutual TLS, RU → KZ)', () => {
         { ...FC, numRuns: 4 },
       );
       await assertAlive('oversized');
+      assertGenerated('oversized', { codes: 1 });
     },
   );
 
@@ -558,6 +579,7 @@ describe('federation endpoint under fuzzing (mutual TLS, RU → KZ)', () => {
     assert.ok(sameDocument(jws, noop), 'the unused bits of the last character are ignored by base64url decoding');
     await exchange('mutated: no-op', noop, 'application/jose', { accept: true, messageId: m.envelope.id });
     await assertAlive('mutated');
+    assertGenerated('mutated', { codes: 2, accepted: true });
   });
 
   // ---- re-signed headers ----------------------------------------------------------
@@ -698,6 +720,7 @@ describe('federation endpoint under fuzzing (mutual TLS, RU → KZ)', () => {
       { ...FC, numRuns: RUNS },
     );
     await assertAlive('re-signed header');
+    assertGenerated('re-signed header', { codes: 3, accepted: true });
   });
 
   // ---- re-signed envelopes --------------------------------------------------------
@@ -992,5 +1015,6 @@ describe('federation endpoint under fuzzing (mutual TLS, RU → KZ)', () => {
       { ...FC, numRuns: RUNS },
     );
     await assertAlive('re-signed envelope');
+    assertGenerated('re-signed envelope', { codes: 4, accepted: true });
   });
 });
