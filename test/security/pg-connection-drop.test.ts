@@ -17,6 +17,7 @@ import { signRequest } from '../../src/app/sign-request.js';
 import { nodeOn, seedBody, seedOfficer, type TestNode } from '../support/app.js';
 import { TEST_DATABASE_URL } from '../support/db.js';
 import { halfWritten } from '../support/invariants.js';
+import { writeResult } from '../support/results.js';
 
 const url = TEST_DATABASE_URL;
 const example = JSON.parse(
@@ -159,17 +160,16 @@ describe(
         const m = (f.error as Error)?.message ?? String(f.error);
         messages.set(m, (messages.get(m) ?? 0) + 1);
       }
-      console.log(
-        JSON.stringify({
-          calls: outcomes.length,
-          ok,
-          failed: failed.length,
-          backendsTerminated: killed,
-          slowestMs: Math.max(...outcomes.map((o) => o.ms)),
-          errors: Object.fromEntries(messages),
-          poolErrorEvents: poolErrors.length,
-        }),
-      );
+      const drops = {
+        calls: outcomes.length,
+        ok,
+        failed: failed.length,
+        backendsTerminated: killed,
+        slowestMs: Math.max(...outcomes.map((o) => o.ms)),
+        errors: Object.fromEntries(messages),
+        poolErrorEvents: poolErrors.length,
+      };
+      console.log(JSON.stringify(drops));
       assert.ok(killed.reduce((a, b) => a + b, 0) > 0, 'some backends were terminated');
       assert.ok(failed.length > 0, 'some calls failed');
       for (const f of failed) assert.ok(f.error instanceof Error, `rejects with an Error: ${String(f.error)}`);
@@ -180,6 +180,11 @@ describe(
       const broken = await halfWritten(admin, 2);
       const drafted = outcomes.length; // upper bound of new rows
       console.log(JSON.stringify({ baseline, requests, newRequests: requests - baseline, okCalls: ok, ...broken }));
+      await writeResult('security-pg-connection-drop.json', {
+        ...drops,
+        newRequests: requests - baseline,
+        halfWritten: broken,
+      });
       assert.deepEqual(
         Object.values(broken).filter((n) => n !== 0),
         [],

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startDemo, DEMO_PARTIES, type DemoParty, type RunningDemo } from '../../src/demo/federation.js';
 import { freePort, settle } from '../support/federation.js';
+import { writeResult } from '../support/results.js';
 
 /** Captures pino's lines (whether written through process.stdout or fd 1) and lets everything else through. */
 function captureStdout(): { text: () => string; restore: () => void } {
@@ -254,6 +255,12 @@ describe('secrets and personal data stay out of the logs (level info)', () => {
       }
     }
     console.log(`key files: ${keys.length}, base64 fragments (>= 40 chars) checked: ${fragments}`);
+    await writeResult('security-secrets-in-logs.json', {
+      logLines: lines.length,
+      logBytes: Buffer.byteLength(logText),
+      keyFiles: keys.length,
+      keyFragmentsChecked: fragments,
+    });
     for (const l of demo.logins) {
       assert.ok(!logText.includes(l.token), `API token of ${l.login}`);
       assert.ok(!logText.includes(l.token.slice(-24)), `API token tail of ${l.login}`);

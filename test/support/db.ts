@@ -7,6 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openDatabase, type Database, type Engine } from '../../src/adapters/db/database.js';
+import './pglite-template.js';
 
 export interface TestEngine {
   readonly engine: Engine;

@@ -18,6 +18,7 @@ import {
   type DemoParty,
 } from '../../src/demo/federation.js';
 import { startNode, type RunningNode } from '../../src/main.js';
+import './pglite-template.js';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
