@@ -8,11 +8,13 @@ import { calendarDateRu } from '../domain/dates.js';
 import { partyDay } from '../domain/parties.js';
 import { monthRu, STATISTICS_GROUNDS, UNKNOWN_GROUND, type StatisticsGround } from '../domain/statistics.js';
 import { partyName } from '../domain/vocabulary.js';
+import { requireRole } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
 import { tableFile, type ExportedFile } from './export-request-list.js';
 import {
   getStatistics,
   STATISTICS_FIELDS,
+  STATISTICS_ROLES,
   statisticsFilterProperties,
   type StatisticsDirection,
   type StatisticsFigures,
@@ -61,6 +63,8 @@ export const FIGURE_COLUMNS: readonly { header: string; value: (f: StatisticsFig
 ];
 
 export async function exportStatistics(ctx: AppContext, actor: Actor, input: unknown): Promise<ExportedFile> {
+  // ARCHITECTURE 12: the role before the input (getStatistics checks it again).
+  requireRole(actor, ...STATISTICS_ROLES);
   const { format, ...filters } = parseInput(ExportStatisticsInput, input, STATISTICS_FIELDS);
   const s = await getStatistics(ctx, actor, filters);
   const figures = (f: StatisticsFigures) => FIGURE_COLUMNS.map((c) => c.value(f));

@@ -15,16 +15,18 @@ export const ListOfficersInput = Type.Object(
 );
 
 export async function listOfficers(ctx: AppContext, actor: Actor, input: unknown = {}): Promise<OfficerView[]> {
+  // ARCHITECTURE 12: the role before the input.
+  const supervisor =
+    actor.kind === 'officer' && !actor.roles.includes('admin') ? requireRole(actor, 'supervisor') : null;
   const problems = checkSchema(ListOfficersInput, input, { bodyId: 'орган' });
   const first = problems[0];
   if (first) throw new EixError('input.invalid', { field: first.path, problems }, `${first.path}: ${first.message}`);
   const { bodyId } = input as { bodyId?: string };
   let onlyBody: string | undefined = bodyId;
-  if (actor.kind === 'officer' && !actor.roles.includes('admin')) {
-    const o = requireRole(actor, 'supervisor');
-    if (bodyId !== undefined && bodyId !== o.bodyId)
+  if (supervisor) {
+    if (bodyId !== undefined && bodyId !== supervisor.bodyId)
       throw new EixError('access.denied', { field: 'bodyId' }, 'Руководитель видит только пользователей своего органа');
-    onlyBody = o.bodyId;
+    onlyBody = supervisor.bodyId;
   }
   let q = ctx.db
     .selectFrom('officers')
