@@ -8,6 +8,7 @@ import { toEixError } from '../http/errors.js';
 import { derBase64ToPem } from '../crypto/jws.js';
 import { acceptBundle, acceptMessage } from './inbound.js';
 import { BUNDLE_MEDIA_TYPE, BUNDLE_PATH, FEDERATION_PATH, MAX_MESSAGE_BYTES, type Federation } from './context.js';
+import { PLUGIN_TIMEOUT_MS } from '../http/server.js';
 
 export const TLS_CIPHERS = [
   'TLS_AES_256_GCM_SHA384',
@@ -28,6 +29,7 @@ export async function buildFederationServer(
   opts: { logLevel?: string } = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
+    pluginTimeout: PLUGIN_TIMEOUT_MS,
     https: {
       key: fed.tls.keyPem,
       cert: fed.tls.certChainPem,

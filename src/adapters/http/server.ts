@@ -92,6 +92,12 @@ function authFailureGate(app: FastifyInstance, max: number): AuthFailureGate {
   };
 }
 
+/**
+ * How long a plugin may take to register. Fastify's 10 s default ended a node's start (and a test's) on a machine
+ * at load 12, where registering @fastify/cookie took longer; a slow start is not a failed one.
+ */
+export const PLUGIN_TIMEOUT_MS = 120_000;
+
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   // Deployment (issue 13 item 8): req.ip — the rate-limit key and the logged address — is the client's
   // address as the trusted proxies report it, the socket's address otherwise.
@@ -102,6 +108,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   } as Pick<FastifyServerOptions, 'trustProxy'>;
   const app = Fastify({
     ...deployment,
+    pluginTimeout: PLUGIN_TIMEOUT_MS,
     logger: {
       level: opts.logLevel ?? 'info',
       ...(opts.logStream ? { stream: opts.logStream } : {}),
