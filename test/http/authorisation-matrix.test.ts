@@ -39,6 +39,7 @@ import { nodeOn, seedBody, seedOfficer, uniq, type TestNode } from '../support/a
 import { ENGINES } from '../support/db.js';
 import { aRequest } from '../support/requests.js';
 import { servedRoutes } from '../support/routes.js';
+import { writeResult } from '../support/results.js';
 
 const SYSTEM: Actor = { kind: 'system', name: 'federation' };
 const example = aRequest();
@@ -653,6 +654,12 @@ for (const e of ENGINES) {
             .map(([k, n]) => `${k} ×${n}`)
             .join(', '),
       );
+      await writeResult(`authorisation-matrix-${e.engine}.json`, {
+        routes: routes.length,
+        calls: [...tally.values()].reduce((a, b) => a + b, 0),
+        outcomes: Object.fromEntries([...tally.entries()].sort((a, b) => a[0].localeCompare(b[0]))),
+        failures: failures.length,
+      });
       assert.deepEqual(failures, []);
     });
   });
