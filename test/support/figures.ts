@@ -121,8 +121,8 @@ export function uncitedMeasurements(markdown: string): { line: number; cell: str
       .replace(CITATION, '')
       .replace(/`[^`]*`/g, '')
       .replace(/\([^()]*\.md[^()]*\)/g, '')
-      // names that carry digits (p50, R9.4, SHA-256, x5c, base64) are words, not figures
-      .replace(/[A-Za-zА-Яа-яЁё]+-?\d[\w.]*/g, '');
+      // names that carry digits (p50, R9.4, SHA-256, x5c, base64, 5xx) are words, not figures
+      .replace(/[A-Za-zА-Яа-яЁё]+-?\d[\w.]*|\b\d+xx\b/g, '');
     if (/\d/.test(bare)) out.push({ line: i + 1, cell: cell.trim() });
   });
   return out;
