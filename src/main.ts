@@ -14,6 +14,7 @@ import { fileBodySeals } from './adapters/crypto/file-body-seals.js';
 import { fileBodySigner } from './adapters/federation/jws.js';
 import { releaseHeld, startOutboxWorker, type OutboxWorker } from './adapters/federation/outbound.js';
 import { watchRegistry, type RegistryWatcher } from './adapters/federation/registry-watcher.js';
+import { receiptHook } from './adapters/federation/receipt-hold.js';
 import { buildFederationServer } from './adapters/federation/server.js';
 import { memoryTrustRegistry } from './adapters/federation/trust-registry.js';
 import { buildServer } from './adapters/http/server.js';
@@ -232,6 +233,7 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
         maxAttempts: 12,
         protocolVersions: config.protocolVersions,
         bundle: config.bundle,
+        holdReceipt: receiptHook(config.testHoldReceipt),
       };
     }
     return { ctx, database, node, federation, trust, close: () => database.close() };

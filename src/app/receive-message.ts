@@ -6,6 +6,7 @@
 // a refusal leaves only its audit entry (recordRejectedMessage). The receipt's
 // time is the official receipt time (R12.a). Duplicates get the first receipt.
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { compactPayload } from '../adapters/crypto/jws.js';
 import { EixError } from '../domain/errors.js';
 import {
@@ -50,6 +51,8 @@ export interface ReceiveMessageInput {
   freshness(): Promise<EixError | null>;
   /** Signs the receipt with the key of the body the message was addressed to. */
   signReceipt(receipt: Message): Promise<string>;
+  /** Fault tests only: called inside the transaction, everything written, before the commit (receipt-hold.ts). */
+  beforeCommit?: (() => Promise<void>) | undefined;
 }
 
 export interface Accepted {
@@ -274,7 +277,10 @@ async function acceptOne(
 ): Promise<{ prior: Prior } | { facts: ReceiptFacts }> {
   const env = v.message.envelope;
   const prior = await acceptedBefore(tx, env.id, v.digest);
-  if (prior) return { prior };
+  if (prior) {
+    await countResends(tx, [env.id]);
+    return { prior };
+  }
   const objection = await freshness();
   if (objection) throw objection;
   const binding = await bindMessage(tx, ctx, v.message, receivedAt);
@@ -342,6 +348,7 @@ export async function receiveMessage(ctx: AppContext, input: ReceiveMessageInput
       }
       const receiptJws = await input.signReceipt(receiptOf(v.message.envelope, v.digest, r.facts, input.receivedAt));
       await storeInbox(tx, ctx, [{ v, receipt: { jws: receiptJws, messageSha256: v.digest } }], input.receivedAt);
+      await input.beforeCommit?.();
       return { receiptJws, duplicate: false };
     });
   try {
@@ -385,6 +392,8 @@ export interface ReceiveBundleInput {
   readonly receivedAt: Date;
   /** Signs the bundle receipt with the key of the body the bundle was addressed to. */
   signReceipt(receipt: Message): Promise<string>;
+  /** As in ReceiveMessageInput (fault tests only). */
+  beforeCommit?: (() => Promise<void>) | undefined;
 }
 
 /**
@@ -471,6 +480,7 @@ export async function receiveBundle(
           created_at: input.receivedAt,
         })
         .execute();
+      await input.beforeCommit?.();
       return { receiptJws, items };
     });
   try {
@@ -526,6 +536,7 @@ async function acceptRequests(
     await auditRejected(tx, ctx, e.code, v.message.envelope.id, v.message.envelope);
   };
   const fresh: { i: number; v: VerifiedMessage }[] = [];
+  const resent: string[] = [];
   for (const { i, entry } of entries) {
     const v = entry.verified;
     const env = v.message.envelope;
@@ -533,6 +544,7 @@ async function acceptRequests(
       const before = seen.get(env.id);
       if (before) {
         items[i] = { messageId: env.id, messageSha256: v.digest, ...priorOf(before, env.id, v.digest).facts() };
+        resent.push(env.id);
         continue;
       }
       const objection = await entry.freshness();
@@ -543,6 +555,7 @@ async function acceptRequests(
       await refuse(i, v, e);
     }
   }
+  await countResends(tx, resent);
   const results = await receiveRequests(
     tx,
     ctx,
@@ -586,6 +599,19 @@ function factsOf(body: Record<string, unknown>): ReceiptFacts {
 async function acceptedBefore(db: Tx, messageId: string, digest: string): Promise<Prior | null> {
   const seen = await db.selectFrom('inbox').select('receipt').where('message_id', '=', messageId).executeTakeFirst();
   return seen ? priorOf(seen.receipt as StoredReceipt, messageId, digest) : null;
+}
+
+/**
+ * A resend of stored messages answered with what their receipt stated: counted on their inbox rows (the duplicate
+ * the primary key turned away leaves this trace, for operators and the fault tests; docs/RELIABILITY.md).
+ */
+async function countResends(tx: Tx, messageIds: readonly string[]): Promise<void> {
+  if (messageIds.length === 0) return;
+  await tx
+    .updateTable('inbox')
+    .set({ resends: sql`resends + 1` })
+    .where('message_id', 'in', messageIds)
+    .execute();
 }
 
 function priorOf(r: StoredReceipt, messageId: string, digest: string): Prior {

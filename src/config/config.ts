@@ -78,6 +78,43 @@ export interface Config {
    * https://eix.fssp.example); by default the listener's own address (EIX_HOST, EIX_PORT).
    */
   readonly publicUrl: string;
+  /** A fault-test hook, null unless EIX_TEST_HOLD_RECEIPT is set (never in production; receipt-hold.ts). */
+  readonly testHoldReceipt: ReceiptHold | null;
+}
+
+export const HOLD_POINTS = ['transaction', 'answer'] as const;
+export type HoldPoint = (typeof HOLD_POINTS)[number];
+
+/**
+ * EIX_TEST_HOLD_RECEIPT=`<point>[:<ms>[:<times>]]`: the node holds its first `times` receipts (default 1) at
+ * `point` for `ms` milliseconds (default: until the process ends). See src/adapters/federation/receipt-hold.ts.
+ */
+export interface ReceiptHold {
+  readonly point: HoldPoint;
+  /** How long each hold lasts; null: until the process ends. */
+  readonly ms: number | null;
+  /** How many receipts are held (the first ones the process makes). */
+  readonly times: number;
+}
+
+export function parseReceiptHold(value: string | undefined): ReceiptHold | null {
+  if (!value) return null;
+  const [point, ms, times, ...rest] = value.split(':');
+  const number = (s: string | undefined) => (s === undefined || s === '' ? null : Number(s));
+  const msN = number(ms);
+  const timesN = number(times) ?? 1;
+  if (
+    !(HOLD_POINTS as readonly string[]).includes(point ?? '') ||
+    rest.length > 0 ||
+    (msN !== null && !(Number.isInteger(msN) && msN >= 0)) ||
+    !(Number.isInteger(timesN) && timesN >= 1)
+  )
+    throw new EixError(
+      'input.invalid',
+      { field: 'EIX_TEST_HOLD_RECEIPT', value },
+      'Переменная EIX_TEST_HOLD_RECEIPT (только для тестов отказов): transaction или answer, затем :миллисекунды и :число квитанций',
+    );
+  return { point: point as HoldPoint, ms: msN, times: timesN };
 }
 
 export interface MailConfig {
@@ -362,5 +399,6 @@ export function readConfig(env: Readonly<Record<string, string | undefined>> = p
     sessionIdleMinutes,
     mail: parseMail(env),
     publicUrl: parsePublicUrl(env.EIX_PUBLIC_URL, tlsCert !== null, env.EIX_HOST ?? '127.0.0.1', port),
+    testHoldReceipt: parseReceiptHold(env.EIX_TEST_HOLD_RECEIPT),
   };
 }

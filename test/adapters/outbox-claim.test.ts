@@ -118,11 +118,15 @@ describe(
           'a request’s messages leave in order',
         );
       }
-      const attempts = await a.db.selectFrom('outbox').select('attempts').execute();
+      const attempts = await a.db.selectFrom('outbox').select(['attempts', 'lease_takeovers']).execute();
       assert.ok(attempts.every((r) => r.attempts === 1));
+      assert.ok(
+        attempts.every((r) => r.lease_takeovers === 0),
+        'no lease expired, none taken over',
+      );
     });
 
-    test('a claim of a crashed sender expires after its lease and the message is claimed again', async () => {
+    test('a claim of a crashed sender expires after its lease and the message is claimed again (a takeover, counted)', async () => {
       const id = randomUUID();
       await a.db
         .insertInto('outbox')
@@ -143,8 +147,20 @@ describe(
       await new Promise((r) => setTimeout(r, 120));
       const again = await claimDue(fed(b), 10, 50);
       assert.deepEqual(
-        again.map((r) => [r.message_id, r.attempts]),
-        [[id, 2]],
+        again.map((r) => [r.message_id, r.attempts, r.lease_takeovers]),
+        [[id, 2, 1]],
+        'the expired lease is counted as taken over',
+      );
+      // A retry after a failure its worker recorded (status back to pending) is not a takeover.
+      await b.db
+        .updateTable('outbox')
+        .set({ status: 'pending', next_attempt_at: new Date(0), last_error: 'transport.failed: x' })
+        .where('message_id', '=', id)
+        .execute();
+      const retried = await claimDue(fed(a), 10, 50);
+      assert.deepEqual(
+        retried.map((r) => [r.message_id, r.attempts, r.lease_takeovers]),
+        [[id, 3, 1]],
       );
     });
   },

@@ -4,13 +4,19 @@
 // home, and the rest are signed. Expected: every signed request reaches KZ
 // exactly once (the outbox lease expires, the sealed JWS is resent with the same
 // bytes and KZ dedupes by message id), and every outgoing request at RU ends
-// 'received'. Counts go to test-results/faults-kill-sender.json.
+// 'received'. The fault must have hit: requests signed before the kill were
+// still not at KZ after it (the restarted RU had to send them). Exactly once is
+// checked on the stopped nodes' databases, side effects included
+// (harness.ts exactlyOnce). Counts go to test-results/faults-kill-sender.json.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnNode, waitFor, type NodeProcess } from '../support/processes.js';
 import {
+  assertExactlyOnce,
   bundlesReceived,
   draft,
+  exactlyOnce,
+  onceReport,
   listAll,
   pool,
   prepareFaultFederation,
@@ -49,10 +55,18 @@ test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeo
     const signedFirst = first.filter((r) => r.status === 'fulfilled').length;
 
     // Kill at once: whatever the worker holds (claimed rows, signed or not yet) is abandoned.
-    const deliveredAtKill = await total(kz.apiUrl, kzToken, 'incoming');
+    const deliveredBeforeKill = await total(kz.apiUrl, kzToken, 'incoming');
     const killedAt = Date.now();
     const how = await ru.kill('SIGKILL');
     assert.equal(how, 'SIGKILL');
+    // What KZ holds once the POSTs that were on the wire have landed (RU is dead: nothing new can come). Every
+    // request signed before the kill and not here is one only the restarted RU can deliver: the fault's backlog.
+    let deliveredAtKill = await total(kz.apiUrl, kzToken, 'incoming');
+    for (let again = -1; again !== deliveredAtKill;) {
+      await new Promise((r) => setTimeout(r, 1000));
+      again = deliveredAtKill;
+      deliveredAtKill = await total(kz.apiUrl, kzToken, 'incoming');
+    }
     ru = spawnNode(fed.home('RU'), fed.ports.RU);
     procs.push(ru);
     await ru.ready;
@@ -87,6 +101,10 @@ test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeo
     const notReceived = outgoing.filter((r) => r.state !== 'received').map((r) => `${r.number || r.id}:${r.state}`);
     const ruNumbers = new Set(outgoing.filter((r) => r.state !== 'draft').map((r) => r.number));
     const lost = [...ruNumbers].filter((n) => !unique.has(n)).length;
+    const bundlesAtKz = await bundlesReceived(kz.apiUrl, fed.token('kz.admin'), 'RU');
+    // The side effects, on the stopped nodes' databases.
+    await Promise.all([ru.kill('SIGTERM'), kz.kill('SIGTERM')]);
+    const once = await exactlyOnce({ home: fed.home('RU') }, { home: fed.home('KZ') });
 
     const result = {
       scenario: 'kill-sender',
@@ -96,6 +114,7 @@ test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeo
       signedOk,
       signFailures: signFailures.length,
       signedBeforeKill: signedFirst,
+      deliveredBeforeKill,
       deliveredAtKill,
       backlogAtKill: signedFirst - deliveredAtKill,
       delivered: unique.size,
@@ -106,7 +125,12 @@ test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeo
       ruNotReceived: notReceived.length,
       awaitingReceiptWhenKzDone,
       // Protocol version 3: the backlog left RU in bundles (docs/MESSAGES.md §2.1).
-      bundlesAtKz: await bundlesReceived(kz.apiUrl, fed.token('kz.admin'), 'RU'),
+      bundlesAtKz,
+      // Rows the killed worker had claimed, taken over when their lease expired; KZ's answers to resends of
+      // requests it had stored (their receipts died with RU).
+      leaseTakeovers: once.sender.leaseTakeovers,
+      resendsAnsweredAtKz: once.receiver.resendsAnswered,
+      exactlyOnce: onceReport(once),
       kzConverged: kzDone.ok,
       converged: converge.ok,
       durationsMs: {
@@ -121,7 +145,10 @@ test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeo
     const file = await writeResult('faults-kill-sender.json', result);
     console.log(`kill-sender: ${JSON.stringify(result)} → ${file}`);
 
-    assert.ok(result.backlogAtKill > 0, 'the sender was killed with signed requests not yet delivered');
+    assert.ok(
+      result.backlogAtKill > 0,
+      'the fault hit: requests signed before the kill were not at KZ after it (only the restarted RU could send them)',
+    );
     assert.ok(result.bundlesAtKz > 0, 'the requests travelled in bundles');
     assert.deepEqual(signFailures, [], 'no sign call was in flight at the kill, so every one succeeds');
     assert.ok(kzDone.ok, `KZ did not receive ${ruSigned} requests within ${CAP_MS} ms`);
@@ -131,7 +158,8 @@ test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeo
     assert.equal(ruSigned, signedOk);
     assert.equal(lost, 0);
     assert.deepEqual(notReceived, [], 'every outgoing request at RU is received');
-    assert.equal(await total(ru.apiUrl, ruToken, 'outgoing', 'received'), signedOk);
+    assert.equal(received, signedOk);
+    assertExactlyOnce(once, signedOk);
   } finally {
     await Promise.all(procs.map((p) => p.kill('SIGTERM')));
     await fed.cleanup();

@@ -10,9 +10,11 @@
 // would spare the one connection a bundle stream uses). RU signs 50 requests to KZ while
 // the faults are on; after a fault window the faults are cleared and RU's
 // worker is driven (drain() and its own backoff) until RU holds 50 receipts.
-// Expected: KZ holds exactly 50 requests (no duplicates, none lost), none
-// failed at RU. Both nodes run in-process (startNode); counts go to
-// test-results/faults-lossy-link.json.
+// Expected: KZ holds exactly 50 requests (no duplicates, none lost), each side
+// effect once (harness.ts exactlyOnceIn), none failed at RU; and the fault that
+// matters hit: at least one receipt was lost after KZ committed and the resend
+// was answered from KZ's inbox (inbox.resends). Both nodes run in-process
+// (startNode); counts go to test-results/faults-lossy-link.json.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -27,7 +29,7 @@ import { startNode, type RunningNode } from '../../src/main.js';
 import type { Officer } from '../../src/app/context.js';
 import { freePort, officer } from '../support/federation.js';
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
-import { GROUNDS, ITEMS, KZ_BODY, ROOT, writeResult } from './harness.js';
+import { GROUNDS, ITEMS, KZ_BODY, ROOT, assertExactlyOnce, exactlyOnceIn, onceReport, writeResult } from './harness.js';
 
 const N = 50;
 const FAULT_WINDOW_MS = 12_000;
@@ -194,6 +196,7 @@ describe('lossy link RU→KZ through a TCP proxy', () => {
         .execute();
       const uniqueAtKz = new Set(kzRequests.map((r) => r.message_id));
       const lost = messageIds.filter((m) => !uniqueAtKz.has(m)).length;
+      const once = await exactlyOnceIn(ruCtx.db, kzCtx.db);
 
       const result = {
         scenario: 'lossy-link',
@@ -213,7 +216,11 @@ describe('lossy link RU→KZ through a TCP proxy', () => {
         ruFailed: failed.length,
         converged,
         attempts,
+        // RU's view (its receipt recorded > 1 s after KZ's time of receipt) and KZ's count (inbox.resends).
         receiptLostThenResent: await receiptLost(messageIds),
+        resendsAnsweredAtKz: once.receiver.resendsAnswered,
+        resentMessagesAtKz: once.receiver.resentIds.length,
+        exactlyOnce: onceReport(once),
         // Protocol version 3: retried messages that were due together went in bundles (docs/MESSAGES.md §2.1).
         bundlesAtKz: Number(
           (
@@ -235,6 +242,10 @@ describe('lossy link RU→KZ through a TCP proxy', () => {
       console.log(`lossy-link: ${JSON.stringify(result)} → ${file}`);
 
       assert.ok(duringFaults.proxy.dropped > 0 && duringFaults.proxy.reset > 0, 'the faults did happen');
+      assert.ok(
+        once.receiver.resentIds.length > 0,
+        'the fault hit: a receipt was lost after KZ committed, and RU’s resend was answered from KZ’s inbox',
+      );
       assert.deepEqual(failed, [], 'no request failed: transport errors are retried');
       assert.ok(converged, `RU did not get ${N} receipts within ${CAP_MS} ms of clearing the faults`);
       assert.equal(kzRequests.length, N, 'KZ holds exactly 50 requests');
@@ -243,6 +254,7 @@ describe('lossy link RU→KZ through a TCP proxy', () => {
       assert.equal(lost, 0);
       assert.ok(Math.max(...rows.map((r) => r.attempts)) > 1, 'some messages needed more than one attempt');
       assert.ok(result.bundlesAtKz > 0, 'retried messages travelled in bundles through the lossy link');
+      assertExactlyOnce(once, N);
       // Issue 17: a message whose first attempt failed is told to the national systems once as delayed.
       const delayed = await ruCtx.db
         .selectFrom('events as e')
@@ -337,6 +349,7 @@ describe('lossy link RU→KZ through a TCP proxy', () => {
       assert.ok(converged, 'all received after the black hole is lifted');
       assert.equal(kzRows.length, BLACK_HOLE_N, 'exactly once at KZ');
       assert.deepEqual(result.statuses, ['delivered']);
+      assertExactlyOnce(await exactlyOnceIn(ruCtx.db, kz.wired.ctx.db), before + BLACK_HOLE_N);
     },
   );
 });

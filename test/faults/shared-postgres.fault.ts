@@ -11,8 +11,11 @@
 //     refused for a while (the server is shared by the machine, so it is not
 //     restarted itself), then the database is back.
 // REST calls that meet a lost database get 503 `storage.unavailable` (never a
-// 500) and are retried as an officer would; afterwards no table holds half a
-// use case, the audit chain verifies, and no process died.
+// 500) and are retried as an officer would — phases 2 and 3 must each have
+// made calls meet it, or the fault did not hit; afterwards no table holds half
+// a use case, the audit chain verifies, no process died, and every request is
+// at KZ once with each side effect once (harness.ts exactlyOnce). Outbox rows
+// taken over after an expired lease are counted by outbox.lease_takeovers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -26,7 +29,10 @@ import { ApiError, api, spawnNode, waitFor, type NodeProcess } from '../support/
 import { startTcpProxy, type TcpProxy } from '../support/tcp-proxy.js';
 import {
   ITEMS,
+  assertExactlyOnce,
   draft,
+  exactlyOnce,
+  onceReport,
   listAll,
   pool,
   prepareFaultFederation,
@@ -261,13 +267,17 @@ test(
       const outboxStates = Object.fromEntries(
         (await q('select status, count(*)::int as n from outbox group by status')).map((r) => [r.status, r.n]),
       );
-      // Rows taken again after a lease expired (their worker lost the database before it could record the receipt).
-      const reclaimedAfterLease = Number(
-        (await q('select count(*)::int as n from outbox where attempts > 1 and last_error is null'))[0]!.n,
+      // Rows claimed while still 'sending' under an expired lease (their worker lost the database before it could
+      // record the outcome): outbox.lease_takeovers, not any retry.
+      const takenOverAfterLease = Number(
+        (await q('select count(*)::int as n from outbox where lease_takeovers > 0'))[0]!.n,
       );
       const broken = await halfWritten(inspect, ITEMS.length);
       const check = await openDatabase({ url: direct.toString(), migrate: false });
       const chain = await verifyAuditLog(check.db).finally(() => check.close());
+      // The side effects, with KZ (PGlite) stopped.
+      await Promise.all(procs.map((p) => p.kill('SIGTERM')));
+      const once = await exactlyOnce({ home: fed.home('RU'), url: direct.toString() }, { home: fed.home('KZ') });
 
       const result = {
         scenario: 'shared-postgres',
@@ -282,7 +292,9 @@ test(
         lost,
         ruReceived: sent.length - notReceived.length,
         outbox: outboxStates,
-        reclaimedAfterLease,
+        takenOverAfterLease,
+        resendsAnsweredAtKz: once.receiver.resendsAnswered,
+        exactlyOnce: onceReport(once),
         halfWritten: broken,
         auditChain: chain,
         refusedByCode: Object.fromEntries(tally),
@@ -305,6 +317,10 @@ test(
           `worker ${w.claimed_by}: each row claimed once unless an attempt failed: ${JSON.stringify(w)}`,
         );
       assert.ok(phase2.terminatedBackends > 0, 'backends were terminated');
+      assert.ok(
+        (tally2.get('503 storage.unavailable') ?? 0) > 0,
+        'the fault hit: officer calls met a terminated connection (503 storage.unavailable)',
+      );
       assert.ok(cutSockets > 0, 'connections were cut');
       for (const code of tally.keys())
         assert.match(
@@ -326,6 +342,7 @@ test(
         JSON.stringify(broken),
       );
       assert.equal(chain.ok, true, `audit chain: ${JSON.stringify(chain)}`);
+      assertExactlyOnce(once, sent.length);
     } finally {
       await Promise.all(procs.map((p) => p.kill('SIGTERM')));
       await proxy?.close();

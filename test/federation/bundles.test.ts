@@ -187,10 +187,25 @@ describe('bundled delivery (protocol version 3)', () => {
     for (const row of inbox) assert.equal((row.receipt as { bundle: string }).bundle, stored[0]!.id);
   });
 
-  test('resent, a bundle gets the same facts and stores nothing twice; a bundled message resent alone gets its own receipt', async () => {
+  test('resent, a bundle gets the same facts and stores nothing twice (each resend counted on its inbox row); a bundled message resent alone gets its own receipt', async () => {
     const m = requestMessage();
     const jws = await sign(m);
-    const text = bundleOf([jws, await sign(requestMessage())]);
+    const other = requestMessage();
+    const text = bundleOf([jws, await sign(other)]);
+    const resends = async () =>
+      (
+        await fed.nodes.KZ.wired.ctx.db
+          .selectFrom('inbox')
+          .select(['message_id', 'resends'])
+          .where('message_id', 'in', [m.envelope.id, other.envelope.id])
+          .orderBy('message_id')
+          .execute()
+      ).map((r) => [r.message_id, r.resends]);
+    const resent = (a: number, b: number) =>
+      [
+        [m.envelope.id, a],
+        [other.envelope.id, b],
+      ].sort((x, y) => String(x[0]).localeCompare(String(y[0])));
     const first = await receiptOf(text, (await acceptBundle(kzFed, text, { certPem: ruNodeCert })).receiptJws);
     const counts = [await count('inbox'), await count('requests')];
     const receiveEvents = async () =>
@@ -204,13 +219,16 @@ describe('bundled delivery (protocol version 3)', () => {
         ).n,
       );
     const events = await receiveEvents();
+    assert.deepEqual(await resends(), resent(0, 0), 'a first receipt is no resend');
     const again = await receiptOf(text, (await acceptBundle(kzFed, text, { certPem: ruNodeCert })).receiptJws);
+    assert.deepEqual(await resends(), resent(1, 1), 'the resent bundle: one resend answered per message');
     assert.deepEqual(again, first, 'the same receipt facts (the first time of receipt) for every message');
     assert.deepEqual([await count('inbox'), await count('requests')], counts);
     assert.equal(await receiveEvents(), events, 'no second «request received» event');
     // Alone, the same bytes: a receipt of its own, signed now, stating the bundle's time of receipt.
     const alone = await acceptMessage(kzFed, jws, { certPem: ruNodeCert });
     assert.equal(alone.duplicate, true);
+    assert.deepEqual(await resends(), resent(2, 1));
     const { message } = await verifySigned(ruFed, alone.receiptJws, RECEIPT_JWS_TYPE, {
       party: 'KZ',
       body: 'kz-central',
@@ -225,6 +243,7 @@ describe('bundled delivery (protocol version 3)', () => {
     const replay = bundleOf([await sign({ ...m, body: { request: { ...aRequest(), grounds: 'Иное' } } })]);
     const items = await receiptOf(replay, (await acceptBundle(kzFed, replay, { certPem: ruNodeCert })).receiptJws);
     assert.equal(items[0]!.error?.code, 'message.replay');
+    assert.deepEqual(await resends(), resent(2, 1), 'a replay (other bytes) is refused, not answered as a resend');
   });
 
   test('the outbox sends many requests to one body in one bundle; a peer speaking versions 1–2 gets them one by one', async () => {

@@ -115,16 +115,27 @@ describe('federation rejections', () => {
     );
   });
 
-  test('a replayed message id with a different body is refused; the same document gets its first receipt', async () => {
+  test('a replayed message id with a different body is refused; the same document gets its first receipt, the resend counted', async () => {
     const m = requestMessage();
     const first = await sign(m);
+    const resends = async () =>
+      (
+        await fed.nodes.KZ.wired.ctx.db
+          .selectFrom('inbox')
+          .select('resends')
+          .where('message_id', '=', m.envelope.id)
+          .executeTakeFirstOrThrow()
+      ).resends;
     const r1 = await acceptMessage(kzFed, first, { certPem: ruNodeCert });
+    assert.equal(await resends(), 0);
     const r2 = await acceptMessage(kzFed, first, { certPem: ruNodeCert });
     assert.deepEqual([r2.duplicate, r2.receiptJws], [true, r1.receiptJws]);
+    assert.equal(await resends(), 1, 'the resend answered is counted on the inbox row');
     await refused(
       await sign({ ...m, body: { request: { ...(m.body.request as object), grounds: 'Иное основание' } } }),
       'message.replay',
     );
+    assert.equal(await resends(), 1, 'a replay is not a resend');
   });
 
   test('unknown type, schema violation, wrong recipient, clock skew', async () => {

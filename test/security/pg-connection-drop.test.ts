@@ -18,6 +18,7 @@ import { nodeOn, seedBody, seedOfficer, type TestNode } from '../support/app.js'
 import { TEST_DATABASE_URL } from '../support/db.js';
 import { halfWritten } from '../support/invariants.js';
 import { writeResult } from '../support/results.js';
+import { isStorageUnavailable } from '../../src/adapters/http/errors.js';
 
 const url = TEST_DATABASE_URL;
 const example = JSON.parse(
@@ -103,6 +104,9 @@ describe(
         ).rows[0].n,
       );
     const count = async (q: string) => Number((await admin.query(q)).rows[0].n);
+    const waitUntil = async (ok: () => boolean, capMs: number) => {
+      for (const t0 = Date.now(); !ok() && Date.now() - t0 < capMs;) await new Promise((r) => setTimeout(r, 50));
+    };
     const withTimeout = <T>(p: Promise<T>, ms: number) =>
       Promise.race([p, new Promise<never>((_, rej) => setTimeout(() => rej(new Error(`hung for ${ms} ms`)), ms))]);
 
@@ -171,8 +175,13 @@ describe(
       };
       console.log(JSON.stringify(drops));
       assert.ok(killed.reduce((a, b) => a + b, 0) > 0, 'some backends were terminated');
+      // The kill hit calls in flight: they failed with a lost connection (what the API answers 503
+      // storage.unavailable), not with anything else.
       assert.ok(failed.length > 0, 'some calls failed');
-      for (const f of failed) assert.ok(f.error instanceof Error, `rejects with an Error: ${String(f.error)}`);
+      for (const f of failed) {
+        assert.ok(f.error instanceof Error, `rejects with an Error: ${String(f.error)}`);
+        assert.ok(isStorageUnavailable(f.error), `failed for the lost connection: ${(f.error as Error).message}`);
+      }
       assert.ok(!failed.some((f) => /hung for/.test((f.error as Error).message)), 'no call hung');
 
       // Consistency: every request has its two items and its audit entry; no orphan items; signed ones have a number and an outbox row.
@@ -213,8 +222,13 @@ describe(
         Array.from({ length: 10 }, () => node.ctx.db.selectFrom('requests').select('id').limit(1).execute()),
       );
       const killed = await terminate();
-      await new Promise((r) => setTimeout(r, 300));
+      // Each killed connection reaches the pool as an 'error' event, after which the pool drops it (a call
+      // taking a connection before its notice arrived would still meet the dead one, and get a 503).
+      const dropped = () => poolErrors.slice(before).filter((e) => e.startsWith('pool:')).length;
+      await waitUntil(() => dropped() >= killed, 5_000);
       console.log(JSON.stringify({ idleKilled: killed, errorEvents: poolErrors.slice(before) }));
+      assert.ok(killed > 0, 'idle pooled backends were terminated');
+      assert.equal(dropped(), killed, 'the pool saw each of its idle connections end');
       const r = await withTimeout(
         draftRequest(node.ctx, actor, {
           proceedingId,
@@ -275,6 +289,7 @@ describe(
           stderr: firstErr,
         }),
       );
+      assert.ok(killed > 0, 'the child’s idle backends were terminated');
       assert.equal(code, 0, `the node process died: ${firstErr}`);
     });
   },

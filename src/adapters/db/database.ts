@@ -38,6 +38,7 @@ import * as m024 from './migrations/024-statistics-summary.js';
 import * as m025 from './migrations/025-answer-drafts.js';
 import * as m026 from './migrations/026-registry-versions.js';
 import * as m027 from './migrations/027-mail-notices.js';
+import * as m028 from './migrations/028-exactly-once-counters.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -160,6 +161,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '025-answer-drafts': m025.statements,
   '026-registry-versions': m026.statements,
   '027-mail-notices': m027.statements,
+  '028-exactly-once-counters': m028.statements,
 };
 
 const provider: MigrationProvider = {

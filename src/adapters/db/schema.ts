@@ -219,6 +219,8 @@ export interface OutboxTable {
   purged_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
   /** When the worker last tried the message and failed (last_error); the health page reads it (issue 15.4). */
   last_attempt_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Claims of the row while still `sending` under an expired lease (its holder died or lost the database). */
+  lease_takeovers: Generated<number>;
 }
 
 export interface InboxTable {
@@ -237,6 +239,8 @@ export interface InboxTable {
   /** SHA-256 (hex) of the JWS as received: kept after the purge (R9.6, R10.a). */
   payload_sha256: ColumnType<string | null, string | null | undefined, string | null>;
   purged_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  /** Resends of this stored message answered with its receipt (the sender had not recorded the first). */
+  resends: Generated<number>;
 }
 
 export interface AuditLogTable {

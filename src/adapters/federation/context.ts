@@ -4,6 +4,7 @@ import type { AppContext } from '../../app/context.js';
 import { MAX_MESSAGE_BYTES, type BundleLimits, type ProtocolVersion } from '../../domain/protocol.js';
 import type { Registry } from '../../domain/registry.js';
 import type { BodySigner } from '../../ports/signer.js';
+import type { HoldHook } from './receipt-hold.js';
 
 export interface TlsIdentity {
   /** This node's certificate followed by its Party CA (the chain a peer needs). */
@@ -31,6 +32,8 @@ export interface Federation {
   readonly protocolVersions: readonly ProtocolVersion[];
   /** Bundled delivery (protocol version 3): how many messages and bytes go in one bundle, how long to wait for more. */
   readonly bundle: BundleLimits;
+  /** Fault tests only (EIX_TEST_HOLD_RECEIPT, receipt-hold.ts): holds a receipt in its transaction or before the answer. */
+  readonly holdReceipt?: HoldHook | undefined;
 }
 
 export const MESSAGE_JWS_TYPE = 'eix-message+jws';

@@ -192,12 +192,15 @@ export async function acceptMessage(fed: Federation, jws: string, peer: TlsPeer)
     const now = ctx.clock.now();
     const { message, certPem } = await verifyInbound(fed, jws, tlsPeer, (env) => (claimed = env));
     const env = message.envelope;
-    return await receiveMessage(ctx, {
+    const accepted = await receiveMessage(ctx, {
       verified: { message, digest: sha256Hex(jws), jws },
       receivedAt: now,
       freshness: freshnessOf(fed, env, certPem, now),
       signReceipt: (receipt) => fed.signer.sign(env.to.body, canonicalBytes(receipt), RECEIPT_JWS_TYPE),
+      beforeCommit: fed.holdReceipt && (() => fed.holdReceipt!('transaction', [env.id])),
     });
+    await fed.holdReceipt?.('answer', [env.id]);
+    return accepted;
   } catch (e) {
     const err = toEixError(e);
     await recordRejectedMessage(ctx, {
@@ -309,6 +312,7 @@ async function receiveWholeBundle(fed: Federation, text: string, peer: TlsPeer):
       entries.push({ refused: toEixError(e), digest, messageId: claimed.id ?? null, claimed });
     }
   }
+  const ids = entries.flatMap((e) => ('verified' in e ? [e.verified.message.envelope.id] : []));
   const r = await receiveBundle(ctx, {
     entries,
     bundleSha256: sha256Hex(text),
@@ -316,7 +320,9 @@ async function receiveWholeBundle(fed: Federation, text: string, peer: TlsPeer):
     to: bundle.to,
     receivedAt: now,
     signReceipt: (receipt) => fed.signer.sign(bundle.to.body, canonicalBytes(receipt), BUNDLE_RECEIPT_JWS_TYPE),
+    beforeCommit: fed.holdReceipt && (() => fed.holdReceipt!('transaction', ids)),
   });
+  await fed.holdReceipt?.('answer', ids);
   return { receiptJws: r.receiptJws };
 }
 

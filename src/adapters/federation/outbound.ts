@@ -702,6 +702,8 @@ export async function claimDue(fed: Federation, limit: number, leaseMs = 60_000)
       .set({
         status: 'sending',
         attempts: sql`attempts + 1`,
+        // Still 'sending' (the old value): its lease expired with no outcome recorded — a takeover, not a retry.
+        lease_takeovers: sql`lease_takeovers + case when status = 'sending' then 1 else 0 end`,
         next_attempt_at: new Date(now.getTime() + leaseMs),
         claimed_by: WORKER_ID,
       })
