@@ -102,7 +102,7 @@ const pgUrl = (db: string) => {
 };
 
 /** Runs `fn` on a node's database while the node is stopped (PGlite is one process's) or beside it (PostgreSQL). */
-async function withDatabase<T>(
+export async function withDatabase<T>(
   home: string,
   url: string | undefined,
   fn: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>,

@@ -16,6 +16,8 @@ export interface Suite {
   teardown?(): Promise<void>;
   /** Figures derived from the rows (ratios), printed and stored with the results. */
   summarize?(rows: readonly BenchRow[]): Record<string, number | string>;
+  /** Everything else the suite recorded (a soak's fault log and checks), stored with the results. */
+  details?(): unknown;
 }
 
 export interface BenchRow {
@@ -36,11 +38,15 @@ const suites: Record<string, () => Promise<Suite>> = {
   ui: async () => (await import('./ui.js')).suite,
   load: async () => (await import('./load.js')).suite,
   batch: async () => (await import('./batch.js')).suite,
+  chaos: async () => (await import('./chaos.js')).suite,
 };
+
+/** Run only when named: the chaos soak takes hours at its default size. */
+const ON_REQUEST = new Set(['chaos']);
 
 async function main(): Promise<void> {
   const names = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const chosen = names.length ? names : Object.keys(suites);
+  const chosen = names.length ? names : Object.keys(suites).filter((n) => !ON_REQUEST.has(n));
   for (const n of chosen) {
     const load = suites[n];
     if (!load) {
@@ -94,6 +100,7 @@ async function runSuite(suite: Suite): Promise<void> {
     },
     results: rows,
     ...(suite.summarize ? { summary: suite.summarize(rows) } : {}),
+    ...(suite.details ? { details: suite.details() } : {}),
   };
   const dir = new URL('./results/', import.meta.url);
   await mkdir(dir, { recursive: true });

@@ -461,6 +461,11 @@ export interface RunBatchOptions {
   /** Asked before each chunk: true stops the run there (the node stops); the batch resumes later from its cursor. */
   readonly shouldStop?: () => boolean;
   /**
+   * Errors that are no fault of the batch (the database lost: `storage.unavailable`): runBatch rethrows them and
+   * leaves the batch claimed and open, to be resumed from its cursor by the next run, instead of failing it.
+   */
+  readonly transient?: (e: unknown) => boolean;
+  /**
    * Test seams: called inside a chunk's transaction after its rows are written, and after it commits. A hook
    * that throws stands for the process dying there: runBatch rethrows and writes nothing more.
    */
@@ -536,6 +541,7 @@ export async function runBatch(ctx: AppContext, batchId: string, opts: RunBatchO
   } catch (e) {
     if (e instanceof LeaseLost) return progressOf(await loadBatchRow(ctx, batchId));
     if (e instanceof Crash) throw e.cause;
+    if (opts.transient?.(e)) throw e;
     const row = await loadBatchRow(ctx, batchId);
     const message = e instanceof EixError ? e.message : `внутренняя ошибка (${(e as Error).message})`;
     await ctx.db

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { stringify } from 'csv-stringify/sync';
 import { sql } from 'kysely';
 import { readBatchFile } from '../../src/adapters/batch/batch-file.js';
+import { startBatchRunner } from '../../src/adapters/jobs/batch-runner.js';
 import { getBatch, runBatch, submitBatch, type SubmittedRow } from '../../src/app/batch-requests.js';
 import { verifyAuditLog } from '../../src/app/audit.js';
 import { createProceeding } from '../../src/app/create-proceeding.js';
@@ -375,6 +376,41 @@ for (const e of ENGINES) {
         .executeTakeFirstOrThrow();
       assert.equal(stored.rows_enc, null);
       assert.equal((await verifyAuditLog(ru.ctx.db, { key: TEST_AUDIT_KEY.key })).ok, true);
+    });
+
+    test('a lost database connection during a run leaves the batch open; the runner resumes it and creates each row once (found by the chaos soak)', async () => {
+      const p = uniq('Д');
+      const { id } = await submitFile(csv(Array.from({ length: 5 }, (_, i) => good(i, p))));
+      // The first progress report meets the database gone, as a pg_terminate_backend between two statements does.
+      const lost = Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+      let cut = false;
+      const errors: unknown[] = [];
+      const runner = startBatchRunner(ru.ctx, {
+        exclusive: true,
+        chunkSize: 2,
+        onQueued: () => {
+          if (cut) return;
+          cut = true;
+          throw lost;
+        },
+        onError: (e) => errors.push(e),
+      });
+      try {
+        await runner.drain();
+        assert.deepEqual(errors, [lost], 'the run stopped at the lost connection');
+        const open = await getBatch(ru.ctx, officer, id);
+        assert.notEqual(open.state, 'failed', 'not failed: the batch is open');
+        await runner.drain();
+      } finally {
+        await runner.stop();
+      }
+      const end = await getBatch(ru.ctx, officer, id);
+      assert.deepEqual([end.state, end.created, end.failed], ['done', 5, 0]);
+      const made = await ru.ctx.db.selectFrom('requests').select('batch_row').where('batch_id', '=', id).execute();
+      assert.deepEqual(
+        made.map((r) => r.batch_row).sort((a, b) => a! - b!),
+        [2, 3, 4, 5, 6],
+      );
     });
 
     test('a batch is refused whole before anything is stored: no rows, a Party not requestable, a role that does not sign', async () => {

@@ -282,12 +282,43 @@ async function signedAll(
       }
     }),
   );
-  if (stored.length > 0)
-    await sql`update outbox as o set signed_enc = decode(x.enc, 'base64'), signed_key_id = x.key_id,
+  if (stored.length === 0) return out;
+  // A message is signed once. Another attempt at the same row — claimed again when this one's lease ran out
+  // (a slow peer, a black-holed link, the process's clock jumping forward past the lease) — may have stored
+  // its bytes first and sent them: those are the message, so this attempt sends them too (a second signature
+  // under the same id would be refused as message.replay and would no longer match the receiver's receipt).
+  const taken = new Set(
+    (
+      await sql<{ id: string }>`update outbox as o set signed_enc = decode(x.enc, 'base64'), signed_key_id = x.key_id,
         schema_version = x.v, signed_sha256 = x.sha
       from jsonb_to_recordset(cast(${JSON.stringify(stored)} as jsonb))
         as x(id bigint, enc text, key_id text, v integer, sha text)
-      where o.id = x.id`.execute(ctx.db);
+      where o.id = x.id and o.signed_enc is null
+      returning o.id`.execute(ctx.db)
+    ).rows.map((r) => String(r.id)),
+  );
+  const lost = stored.filter((s) => !taken.has(String(s.id)));
+  if (lost.length === 0) return out;
+  const slot = new Map(fresh.map((i) => [String(rows[i]!.row.id), i]));
+  const before = await ctx.db
+    .selectFrom('outbox')
+    .select(['id', 'message_id', 'signed_enc'])
+    .where(
+      'id',
+      'in',
+      lost.map((s) => s.id),
+    )
+    .execute();
+  for (const r of before) {
+    const i = slot.get(String(r.id))!;
+    try {
+      if (!r.signed_enc) throw new EixError('internal', {}, 'Подписанное сообщение сброшено другой попыткой доставки');
+      const jws = ctx.sealer.decrypt(r.signed_enc, `outbox:${r.message_id}`).toString('utf8');
+      out[i] = { jws, from: signedBy(jws) };
+    } catch (e) {
+      out[i] = e as Error;
+    }
+  }
   return out;
 }
 
@@ -598,7 +629,7 @@ async function recordFailure(fed: Federation, row: OutboxRow, e: unknown): Promi
   const held = HELD.has(remote);
   const permanent = !held && (!RETRYABLE.has(remote) || row.attempts >= fed.maxAttempts);
   await ctx.db.transaction().execute(async (tx) => {
-    await tx
+    const updated = await tx
       .updateTable('outbox')
       .set({
         status: permanent ? 'failed' : 'pending',
@@ -616,7 +647,14 @@ async function recordFailure(fed: Federation, row: OutboxRow, e: unknown): Promi
           : {}),
       })
       .where('id', '=', row.id)
-      .execute();
+      // Only this attempt's outcome: a row delivered meanwhile, or claimed again after this attempt's lease ran
+      // out (another process, or this one after its clock jumped past the lease), is not this attempt's to
+      // change — a late failure would otherwise put a delivered message back in the queue, and its resend would
+      // then meet a request already received (workflow.transition, `failed` on an answered request).
+      .where('status', '=', 'sending')
+      .where('attempts', '=', row.attempts)
+      .executeTakeFirst();
+    if (Number(updated.numUpdatedRows) === 0) return;
     // Issue 17: the first failed attempt of a message tells the national system that delivery is delayed —
     // once per message (a held message's attempt is given back, so its first real failure is still attempt 1).
     if (!permanent && !held && row.attempts === 1 && row.request_id) {

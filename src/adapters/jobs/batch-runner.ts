@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { openBatches, runBatch, type RunBatchOptions } from '../../app/batch-requests.js';
 import type { AppContext } from '../../app/context.js';
+import { isStorageUnavailable } from '../http/errors.js';
 
 export interface BatchRunner {
   kick(): void;
@@ -42,6 +43,8 @@ export function startBatchRunner(
           ...(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}),
           onProgress: () => opts.onQueued?.(),
           shouldStop: () => stopped,
+          // A lost database (a failover, backends terminated) leaves the batch open: the next pass resumes it.
+          transient: isStorageUnavailable,
         };
         await runBatch(ctx, id, run);
       }
