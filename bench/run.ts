@@ -4,6 +4,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { Bench } from 'tinybench';
+import { recording, writeRecorded } from '../test/support/results.js';
 
 export interface Suite {
   readonly name: string;
@@ -106,6 +107,8 @@ async function runSuite(suite: Suite): Promise<void> {
   await mkdir(dir, { recursive: true });
   const file = new URL(`${suite.name}-${result.at.replace(/[:.]/g, '-')}.json`, dir);
   await writeFile(file, JSON.stringify(result, null, 2));
+  // A run made to be cited (docs/RELIABILITY.md «Where the figures come from»): also docs/results/bench-<suite>.json.
+  if (recording()) await writeRecorded(`bench-${suite.name}.json`, result);
   process.stdout.write(`\n${suite.name}: ${suite.description}\n`);
   console.table(rows);
   if (result.summary) for (const [k, v] of Object.entries(result.summary)) process.stdout.write(`${k}: ${v}\n`);

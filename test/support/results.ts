@@ -43,10 +43,14 @@ export async function writeResult(name: string, data: unknown): Promise<string> 
   await mkdir(RUN_RESULTS_DIR, { recursive: true });
   const file = path.join(RUN_RESULTS_DIR, name);
   await writeFile(file, `${JSON.stringify(data, null, 2)}\n`);
-  if (recording()) {
-    await mkdir(RECORDED_RESULTS_DIR, { recursive: true });
-    const recorded = { run: runInfo(), ...(data as Record<string, unknown>) };
-    await writeFile(path.join(RECORDED_RESULTS_DIR, name), `${JSON.stringify(recorded, null, 2)}\n`);
-  }
+  if (recording()) await writeRecorded(name, data);
+  return file;
+}
+
+/** Writes docs/results/<name> with the run's date, machine and commit under `run`. */
+export async function writeRecorded(name: string, data: unknown): Promise<string> {
+  await mkdir(RECORDED_RESULTS_DIR, { recursive: true });
+  const file = path.join(RECORDED_RESULTS_DIR, name);
+  await writeFile(file, `${JSON.stringify({ run: runInfo(), ...(data as Record<string, unknown>) }, null, 2)}\n`);
   return file;
 }
