@@ -95,7 +95,7 @@ async function signOnce(url: string, token: string, id: string, tally: Map<strin
 
 test(
   'two RU processes on one PostgreSQL database: shared outbox, dropped connections, a database outage; nothing lost, duplicated or half written',
-  { timeout: 420_000 },
+  { timeout: 900_000 },
   async (t) => {
     if (!ADMIN_URL) {
       t.skip('no PostgreSQL for tests (EIX_TEST_DATABASE_URL)');
