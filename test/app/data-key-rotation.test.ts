@@ -178,7 +178,6 @@ for (const engine of ENGINES) {
     let expected: Expected[];
     let debtorRequestId: string;
     let firstKey: string;
-    let secondKey: string;
     const total = PER_TABLE * SEALED_COLUMNS.length;
     const withRing = (ring: KeyRing): AppContext => ({ ...ctx, sealer: ring });
     const underKey = async (keyId: string): Promise<number> =>
@@ -200,37 +199,38 @@ for (const engine of ENGINES) {
       await rm(tmp, { recursive: true, force: true });
     });
 
-    test('V1.6.3: rotation adds an active key and keeps the old one; retire refuses while values use the key (counted per column), the active key and an unknown id', async () => {
+    // One scenario: each step of the key's life works on the key file and the values the step before left.
+    test('V1.6.3, V7.1.3: rotate, reseal (interrupted, then completed) and retire: the old key is kept while values use it, every value stays readable and ends under the new key, the blind index still finds the debtor, each step is audited', async () => {
+      // Step 1: rotation adds an active key and keeps the old one; retire refuses while values use the key
+      // (counted per column), the active key and an unknown id.
       assert.equal(await underKey(firstKey), total);
-      const r = await rotateDataKey(ctx, CONSOLE, { keys: dataKeyFile(file) });
-      secondKey = r.keyId;
-      assert.equal(r.previousKeyId, firstKey);
-      assert.deepEqual(r.keys, [firstKey, secondKey]);
+      const rotated = await rotateDataKey(ctx, CONSOLE, { keys: dataKeyFile(file) });
+      const secondKey = rotated.keyId;
+      assert.equal(rotated.previousKeyId, firstKey);
+      assert.deepEqual(rotated.keys, [firstKey, secondKey]);
       const ring = await loadKeyRing(file);
       assert.equal(ring.activeKeyId, secondKey);
       assert.deepEqual(ring.keyIds, [firstKey, secondKey]);
-      ctx = withRing(ring);
+      const both = withRing(ring);
 
       const inUse = await rejects(
-        retireDataKey(ctx, CONSOLE, { keyId: firstKey, keys: dataKeyFile(file) }),
+        retireDataKey(both, CONSOLE, { keyId: firstKey, keys: dataKeyFile(file) }),
         'data_key.in_use',
       );
       assert.equal(inUse.data.count, total);
       assert.equal((inUse.data.columns as Record<string, number>)['answers.data_enc'], PER_TABLE);
       assert.match(inUse.message, /ещё зашифровано значений: \d+/);
-      await rejects(retireDataKey(ctx, CONSOLE, { keyId: secondKey, keys: dataKeyFile(file) }), 'data_key.active');
+      await rejects(retireDataKey(both, CONSOLE, { keyId: secondKey, keys: dataKeyFile(file) }), 'data_key.active');
       const unknown = await rejects(
-        retireDataKey(ctx, CONSOLE, { keyId: 'k00000000', keys: dataKeyFile(file) }),
+        retireDataKey(both, CONSOLE, { keyId: 'k00000000', keys: dataKeyFile(file) }),
         'data_key.unknown',
       );
       assert.equal(unknown.data.field, 'keyId');
-      await rejects(retireDataKey(ctx, officer, { keyId: firstKey, keys: dataKeyFile(file) }), 'access.denied');
-      await rejects(resealData(ctx, officer), 'access.denied');
+      await rejects(retireDataKey(both, officer, { keyId: firstKey, keys: dataKeyFile(file) }), 'access.denied');
+      await rejects(resealData(both, officer), 'access.denied');
       assert.deepEqual((await loadKeyRing(file)).keyIds, [firstKey, secondKey], 'nothing retired');
-    });
 
-    test('V1.6.3: a reseal interrupted after its first batch leaves every value readable and a second run completes it', async () => {
-      const ring = ctx.sealer as KeyRing;
+      // Step 2: a reseal interrupted after its first batch leaves every value readable and a second run completes it.
       let sealed = 0;
       const failing = {
         ...ring,
@@ -240,20 +240,21 @@ for (const engine of ENGINES) {
           return ring.encrypt(plain, aad);
         },
       };
-      await assert.rejects(resealData({ ...ctx, sealer: failing }, CONSOLE, { batchSize: 2 }), /injected failure/);
+      await assert.rejects(resealData({ ...both, sealer: failing }, CONSOLE, { batchSize: 2 }), /injected failure/);
       assert.equal(await underKey(secondKey), 2, 'the first batch committed, the second rolled back');
       assert.equal(await underKey(firstKey), total - 2);
       for (const e of expected)
         assert.equal(ring.decrypt((await readSealed(ctx.db, e)).bytes, e.aad).toString(), e.plain);
 
-      const r = await resealData(ctx, CONSOLE, { batchSize: 2 });
-      assert.equal(r.resealed, total - 2);
-      assert.equal(r.unreadable, 0);
-      assert.deepEqual(r.byKey, { [secondKey]: total });
-      for (const c of r.columns) assert.ok(c.resealed === PER_TABLE || c.column === 'requests.document_enc', c.column);
-    });
+      const resealed = await resealData(both, CONSOLE, { batchSize: 2 });
+      assert.equal(resealed.resealed, total - 2);
+      assert.equal(resealed.unreadable, 0);
+      assert.deepEqual(resealed.byKey, { [secondKey]: total });
+      for (const c of resealed.columns)
+        assert.ok(c.resealed === PER_TABLE || c.column === 'requests.document_enc', c.column);
 
-    test('V1.6.3: after rotate + reseal every sealed value opens under the new key with its AAD and none is under the old key', async () => {
+      // Step 3: after rotate + reseal every sealed value opens under the new key with its AAD and none is under
+      // the old key.
       const onlyNew = await loadKeyRing(file);
       for (const e of expected) {
         const { bytes, keyId } = await readSealed(ctx.db, e);
@@ -264,34 +265,33 @@ for (const engine of ENGINES) {
         assert.equal(onlyNew.decrypt(bytes, e.aad).toString(), e.plain, `${e.table} ${e.pk}`);
       }
       assert.equal(await underKey(firstKey), 0);
-      const again = await resealData(ctx, CONSOLE);
+      const again = await resealData(both, CONSOLE);
       assert.equal(again.resealed, 0, 'idempotent: nothing left to reseal');
-    });
 
-    test('V1.6.3: retire succeeds once no value uses the key; the blind index still finds the debtor after the first key is gone', async () => {
-      const r = await retireDataKey(ctx, CONSOLE, { keyId: firstKey, keys: dataKeyFile(file) });
-      assert.deepEqual(r.keys, [secondKey]);
-      const ring = await loadKeyRing(file);
-      assert.deepEqual(ring.keyIds, [secondKey]);
+      // Step 4: retire succeeds once no value uses the key; the blind index still finds the debtor after the first
+      // key is gone.
+      const retired = await retireDataKey(both, CONSOLE, { keyId: firstKey, keys: dataKeyFile(file) });
+      assert.deepEqual(retired.keys, [secondKey]);
+      const remaining = await loadKeyRing(file);
+      assert.deepEqual(remaining.keyIds, [secondKey]);
       assert.ok(!(await readFile(file, 'utf8')).includes(`"${firstKey}"`), 'the old key is gone from the file');
       assert.equal((await readdir(path.dirname(file))).length, 1, 'no temporary file left');
-      ctx = withRing(ring);
+      const second = withRing(remaining);
       for (const e of expected)
-        assert.equal(ring.decrypt((await readSealed(ctx.db, e)).bytes, e.aad).toString(), e.plain);
+        assert.equal(remaining.decrypt((await readSealed(ctx.db, e)).bytes, e.aad).toString(), e.plain);
 
       const debtor = aRequest().debtor as { surname?: string; name?: string };
       const surname = debtor.surname ?? debtor.name ?? '';
       assert.ok(surname);
       const central: Officer = { ...officer, roles: ['central'] };
-      const found = await listRequests(ctx, central, { direction: 'incoming', query: surname });
+      const found = await listRequests(second, central, { direction: 'incoming', query: surname });
       assert.ok(
         found.items.some((i) => i.id === debtorRequestId),
         `blind-index search for ${surname} finds the request after rotation`,
       );
       assert.equal(found.total, PER_TABLE);
-    });
 
-    test('V1.6.3, V7.1.3: rotate, reseal and retire are in the audit log', async () => {
+      // Step 5 (V7.1.3): rotate, reseal and retire are in the audit log.
       const rows = await ctx.db
         .selectFrom('audit_log')
         .select(['action', 'subject', 'actor'])
@@ -308,23 +308,26 @@ for (const engine of ENGINES) {
     });
 
     test('V1.6.3: a value that does not open is reported by row and left as it was, never overwritten; its key cannot be retired', async () => {
+      // Whatever key is active now (the first, or the one the scenario above rotated to) holds every value.
+      const old = (await loadKeyRing(file)).activeKeyId;
+      assert.equal(await underKey(old), total);
       const third = await rotateDataKey(ctx, CONSOLE, { keys: dataKeyFile(file) });
-      ctx = withRing(await loadKeyRing(file));
+      const rotated = withRing(await loadKeyRing(file));
       const victim = expected.find((e) => e.table === 'answers')!;
       const damaged = Buffer.from((await readSealed(ctx.db, victim)).bytes);
       damaged[damaged.length - 1]! ^= 0xff;
       await sql`update answers set data_enc = ${damaged} where id = ${victim.pk}`.execute(ctx.db);
-      const r = await resealData(ctx, CONSOLE);
+      const r = await resealData(rotated, CONSOLE);
       assert.equal(r.unreadable, 1);
       assert.deepEqual(r.columns.find((c) => c.column === 'answers.data_enc')?.unreadable, [victim.pk]);
       assert.equal(r.resealed, total - 1);
       assert.deepEqual((await readSealed(ctx.db, victim)).bytes, damaged, 'left byte for byte');
       const inUse = await rejects(
-        retireDataKey(ctx, CONSOLE, { keyId: secondKey, keys: dataKeyFile(file) }),
+        retireDataKey(rotated, CONSOLE, { keyId: old, keys: dataKeyFile(file) }),
         'data_key.in_use',
       );
       assert.equal(inUse.data.count, 1);
-      assert.deepEqual((await loadKeyRing(file)).keyIds, [secondKey, third.keyId]);
+      assert.deepEqual((await loadKeyRing(file)).keyIds, [old, third.keyId]);
     });
   });
 }

@@ -62,6 +62,7 @@ for (const e of ENGINES) {
     let kzAdmin: Officer;
     let ruOfficer: Officer;
     let ruStranger: Officer;
+    // Set up once, read by the tests: request 1 as KZ received it (kz-central), and RU's proceeding.
     let firstId: string;
     let deadline: string;
     let proceedingId: string;
@@ -85,6 +86,16 @@ for (const e of ENGINES) {
       await seedBody(ru.ctx, { id: RU_BODY.id, name: RU_BODY.name });
       ruOfficer = await seedOfficer(ru.ctx, RU_BODY.id);
       ruStranger = await seedOfficer(ru.ctx, await seedBody(ru.ctx, { id: 'ru-fssp-78' }));
+      ({ id: firstId, deadline } = await receiveRequest(kz.ctx, SYSTEM, incoming(1)));
+      proceedingId = (
+        await createProceeding(ru.ctx, ruOfficer, {
+          number: '123456/26/77001-ИП',
+          openedOn: '2026-03-02',
+          debtor: aRequest().debtor,
+          creditor: aRequest().creditor,
+          executiveDocuments: [aRequest().executiveDocument],
+        })
+      ).id;
     });
     after(async () => {
       await ru.database.close();
@@ -92,9 +103,7 @@ for (const e of ENGINES) {
     });
 
     test('issue 14.7: an incoming request is one notice for its body’s officers and none for another body’s', async () => {
-      const r = await receiveRequest(kz.ctx, SYSTEM, incoming(1));
-      firstId = r.id;
-      deadline = r.deadline;
+      // Request 1 was received in before().
       const rows = await events(kz, firstId);
       assert.deepEqual(
         rows.map((x) => [x.kind, x.body_id]),
@@ -134,92 +143,101 @@ for (const e of ENGINES) {
       assert.equal((await kz.ctx.db.selectFrom('events').select('id').execute()).length, before.length);
     });
 
-    test('R18: a forwarded request is a notice for the territorial body; the central body’s plain officer loses it', async () => {
-      const r = await receiveRequest(kz.ctx, SYSTEM, incoming(2));
-      assert.equal((await countUnreadNotices(kz.ctx, kzOfficer)).unread, 2);
-      await forwardRequest(kz.ctx, kzCentral, { requestId: r.id, toBodyId: 'kz-almaty' });
-      const list = await listNotices(kz.ctx, almatyOfficer);
-      assert.deepEqual(
-        list.notices.map((n) => [n.kind, n.requestId]),
-        [['request_forwarded', r.id]],
-      );
-      assert.match(list.notices[0]!.text, /^Вашему органу передан на исполнение запрос № 77001\/26\/001002/);
-      // The request is Almaty's now: its receipt notice no longer leads kz-central's officer to a page he may not open.
-      assert.equal((await countUnreadNotices(kz.ctx, kzOfficer)).unread, 1);
-      await markNoticesRead(kz.ctx, almatyOfficer, { all: true });
-    });
+    // One scenario: the badge counts of its last step add up the forward and the deadline notices of the steps
+    // before it, and the deadline job counts every request of the node received that day.
+    test('R18, R12.c, issue 14.7: a forwarded request is a notice for the territorial body; deadline notices are recorded once per request, however often the job runs; one, a request’s or all notices are marked read and the badge counts what is left, unread first', async () => {
+      {
+        // Step 1 (R18): a forwarded request is a notice for the territorial body; the central body’s plain officer
+        // loses it.
+        const r = await receiveRequest(kz.ctx, SYSTEM, incoming(2));
+        assert.equal((await countUnreadNotices(kz.ctx, kzOfficer)).unread, 2);
+        await forwardRequest(kz.ctx, kzCentral, { requestId: r.id, toBodyId: 'kz-almaty' });
+        const list = await listNotices(kz.ctx, almatyOfficer);
+        assert.deepEqual(
+          list.notices.map((n) => [n.kind, n.requestId]),
+          [['request_forwarded', r.id]],
+        );
+        assert.match(list.notices[0]!.text, /^Вашему органу передан на исполнение запрос № 77001\/26\/001002/);
+        // The request is Almaty's now: its receipt notice no longer leads kz-central's officer to a page he may not
+        // open.
+        assert.equal((await countUnreadNotices(kz.ctx, kzOfficer)).unread, 1);
+        await markNoticesRead(kz.ctx, almatyOfficer, { all: true });
+      }
 
-    test('R12.c: the deadline notices are recorded once per request, however often the job runs', async () => {
-      assert.deepEqual(await recordDeadlineNotices(kz.ctx, SYSTEM), { dueSoon: 0, overdue: 0 });
-      const cal = await loadCalendar('KZ');
-      // A day with three working days left (classifyOverdue: due soon).
-      let day = deadline;
-      while (classifyOverdue(cal, { deadline, today: day, delayNotified: false }).workingDaysLeft < 3)
-        day = addDays(day, -1);
-      kz.clock.set(`${day}T10:00:00+05:00`);
-      const [a, b] = [await recordDeadlineNotices(kz.ctx, SYSTEM), await recordDeadlineNotices(kz.ctx, SYSTEM)];
-      // Requests 1 and 2 (now at Almaty) were received the same day: one notice each, then none.
-      assert.deepEqual(
-        [a, b],
-        [
-          { dueSoon: 2, overdue: 0 },
-          { dueSoon: 0, overdue: 0 },
-        ],
-      );
-      const soon = await events(kz, firstId, 'deadline_soon');
-      assert.equal(soon.length, 1);
-      const text = (await listNotices(kz.ctx, kzOfficer)).notices.find((n) => n.kind === 'deadline_soon')!.text;
-      const [y, m, d] = deadline.split('-');
-      assert.equal(
-        text,
-        `До окончания срока исполнения запроса № 77001/26/001001 (Россия) осталось 3 рабочих дня: срок до ${d}.${m}.${y}`,
-      );
-      // The day after the deadline: overdue, once; two runs at the same time record it once too.
-      kz.clock.set(`${addDays(deadline, 1)}T10:00:00+05:00`);
-      const both = await Promise.all([recordDeadlineNotices(kz.ctx, SYSTEM), recordDeadlineNotices(kz.ctx, SYSTEM)]);
-      assert.equal(both[0].overdue + both[1].overdue, 2);
-      assert.deepEqual(await recordDeadlineNotices(kz.ctx, SYSTEM), { dueSoon: 0, overdue: 0 });
-      assert.equal((await events(kz, firstId, 'overdue')).length, 1);
-      assert.equal((await events(kz, firstId, 'deadline_soon')).length, 1);
-      // Only the node's console or an administrator runs the job.
-      await rejects(recordDeadlineNotices(kz.ctx, kzOfficer), 'access.denied');
-    });
+      {
+        // Step 2 (R12.c): the deadline notices are recorded once per request, however often the job runs.
+        assert.deepEqual(await recordDeadlineNotices(kz.ctx, SYSTEM), { dueSoon: 0, overdue: 0 });
+        const cal = await loadCalendar('KZ');
+        // A day with three working days left (classifyOverdue: due soon).
+        let day = deadline;
+        while (classifyOverdue(cal, { deadline, today: day, delayNotified: false }).workingDaysLeft < 3)
+          day = addDays(day, -1);
+        kz.clock.set(`${day}T10:00:00+05:00`);
+        const [a, b] = [await recordDeadlineNotices(kz.ctx, SYSTEM), await recordDeadlineNotices(kz.ctx, SYSTEM)];
+        // Requests 1 and 2 (now at Almaty) were received the same day: one notice each, then none.
+        assert.deepEqual(
+          [a, b],
+          [
+            { dueSoon: 2, overdue: 0 },
+            { dueSoon: 0, overdue: 0 },
+          ],
+        );
+        const soon = await events(kz, firstId, 'deadline_soon');
+        assert.equal(soon.length, 1);
+        const text = (await listNotices(kz.ctx, kzOfficer)).notices.find((n) => n.kind === 'deadline_soon')!.text;
+        const [y, m, d] = deadline.split('-');
+        assert.equal(
+          text,
+          `До окончания срока исполнения запроса № 77001/26/001001 (Россия) осталось 3 рабочих дня: срок до ${d}.${m}.${y}`,
+        );
+        // The day after the deadline: overdue, once; two runs at the same time record it once too.
+        kz.clock.set(`${addDays(deadline, 1)}T10:00:00+05:00`);
+        const both = await Promise.all([recordDeadlineNotices(kz.ctx, SYSTEM), recordDeadlineNotices(kz.ctx, SYSTEM)]);
+        assert.equal(both[0].overdue + both[1].overdue, 2);
+        assert.deepEqual(await recordDeadlineNotices(kz.ctx, SYSTEM), { dueSoon: 0, overdue: 0 });
+        assert.equal((await events(kz, firstId, 'overdue')).length, 1);
+        assert.equal((await events(kz, firstId, 'deadline_soon')).length, 1);
+        // Only the node's console or an administrator runs the job.
+        await rejects(recordDeadlineNotices(kz.ctx, kzOfficer), 'access.denied');
+      }
 
-    test('issue 14.7: mark one, a request’s, or all as read; the badge counts what is left, unread first', async () => {
-      for (const i of [3, 4, 5]) await receiveRequest(kz.ctx, SYSTEM, incoming(i));
-      // kz-central: request 1 (received, due soon, overdue) and 3, 4, 5.
-      assert.equal((await countUnreadNotices(kz.ctx, kzOfficer)).unread, 6);
-      const list = await listNotices(kz.ctx, kzOfficer);
-      const newest = list.notices[0]!;
-      assert.ok(newest.text.includes('77001/26/001005'), newest.text);
-      assert.equal((await markNoticesRead(kz.ctx, kzOfficer, { eventId: newest.id })).unread, 5);
-      // Marking is per officer: the central officer's badge (his Party's traffic, R18: also request 2's
-      // receipt, forward and deadline notices) is untouched.
-      assert.equal((await countUnreadNotices(kz.ctx, kzCentral)).unread, 10);
-      const after = await listNotices(kz.ctx, kzOfficer);
-      assert.deepEqual(
-        after.notices.map((n) => n.read),
-        [false, false, false, false, false, true],
-        'unread first',
-      );
-      assert.equal(after.notices.at(-1)!.id, newest.id);
-      // Opening request 1 reads its three notices.
-      assert.equal((await markNoticesRead(kz.ctx, kzOfficer, { requestId: firstId })).unread, 2);
-      // A notice of another body is "not found"; a malformed id names the field.
-      const almaty = (await listNotices(kz.ctx, almatyOfficer)).notices[0]!;
-      await rejects(markNoticesRead(kz.ctx, kzOfficer, { eventId: almaty.id }), 'notice.not_found', 'eventId');
-      await rejects(markNoticesRead(kz.ctx, kzOfficer, { eventId: 'x' }), 'input.invalid');
-      // "Mark all" up to what was shown: a notice arriving meanwhile stays unread.
-      const shown = await listNotices(kz.ctx, kzOfficer);
-      await receiveRequest(kz.ctx, SYSTEM, incoming(6));
-      assert.equal((await markNoticesRead(kz.ctx, kzOfficer, { all: true, upTo: shown.upTo! })).unread, 1);
-      assert.equal((await markNoticesRead(kz.ctx, kzOfficer, { all: true })).unread, 0);
-      const reads = await kz.ctx.db
-        .selectFrom('notice_reads')
-        .selectAll()
-        .where('officer_id', '=', kzOfficer.officerId)
-        .execute();
-      assert.equal(reads.length, 0, 'single reads below the cursor are dropped');
+      {
+        // Step 3: mark one, a request’s, or all as read; the badge counts what is left, unread first.
+        for (const i of [3, 4, 5]) await receiveRequest(kz.ctx, SYSTEM, incoming(i));
+        // kz-central: request 1 (received, due soon, overdue) and 3, 4, 5.
+        assert.equal((await countUnreadNotices(kz.ctx, kzOfficer)).unread, 6);
+        const list = await listNotices(kz.ctx, kzOfficer);
+        const newest = list.notices[0]!;
+        assert.ok(newest.text.includes('77001/26/001005'), newest.text);
+        assert.equal((await markNoticesRead(kz.ctx, kzOfficer, { eventId: newest.id })).unread, 5);
+        // Marking is per officer: the central officer's badge (his Party's traffic, R18: also request 2's
+        // receipt, forward and deadline notices) is untouched.
+        assert.equal((await countUnreadNotices(kz.ctx, kzCentral)).unread, 10);
+        const after = await listNotices(kz.ctx, kzOfficer);
+        assert.deepEqual(
+          after.notices.map((n) => n.read),
+          [false, false, false, false, false, true],
+          'unread first',
+        );
+        assert.equal(after.notices.at(-1)!.id, newest.id);
+        // Opening request 1 reads its three notices.
+        assert.equal((await markNoticesRead(kz.ctx, kzOfficer, { requestId: firstId })).unread, 2);
+        // A notice of another body is "not found"; a malformed id names the field.
+        const almaty = (await listNotices(kz.ctx, almatyOfficer)).notices[0]!;
+        await rejects(markNoticesRead(kz.ctx, kzOfficer, { eventId: almaty.id }), 'notice.not_found', 'eventId');
+        await rejects(markNoticesRead(kz.ctx, kzOfficer, { eventId: 'x' }), 'input.invalid');
+        // "Mark all" up to what was shown: a notice arriving meanwhile stays unread.
+        const shown = await listNotices(kz.ctx, kzOfficer);
+        await receiveRequest(kz.ctx, SYSTEM, incoming(6));
+        assert.equal((await markNoticesRead(kz.ctx, kzOfficer, { all: true, upTo: shown.upTo! })).unread, 1);
+        assert.equal((await markNoticesRead(kz.ctx, kzOfficer, { all: true })).unread, 0);
+        const reads = await kz.ctx.db
+          .selectFrom('notice_reads')
+          .selectAll()
+          .where('officer_id', '=', kzOfficer.officerId)
+          .execute();
+        assert.equal(reads.length, 0, 'single reads below the cursor are dropped');
+      }
     });
 
     test('issue 14.7: the badge stops counting past its cap («99+»)', async () => {
@@ -237,17 +255,9 @@ for (const e of ENGINES) {
     });
 
     test('issue 14.7: answers, steps, failed deliveries, overdue answers and destroyed data reach the requesting body', async () => {
-      const p = await createProceeding(ru.ctx, ruOfficer, {
-        number: '123456/26/77001-ИП',
-        openedOn: '2026-03-02',
-        debtor: aRequest().debtor,
-        creditor: aRequest().creditor,
-        executiveDocuments: [aRequest().executiveDocument],
-      });
-      proceedingId = p.id;
       const example = aRequest();
       const d = await draftRequest(ru.ctx, ruOfficer, {
-        proceedingId: p.id,
+        proceedingId,
         requestedBody: { id: 'kz-central', party: 'KZ', name: 'Министерство юстиции Республики Казахстан' },
         items: example.items,
         grounds: example.grounds,

@@ -22,6 +22,7 @@ import { addWorkingDays } from '../../src/domain/calendar.js';
 import { addDays } from '../../src/domain/dates.js';
 import type { Request } from '../../src/domain/request.js';
 import { loadTreaty } from '../../src/domain/treaty.js';
+import type { Received } from '../../src/app/receive-request.js';
 import { nodeOn, seedBody, seedOfficer, type TestNode } from '../support/app.js';
 import { ENGINES } from '../support/db.js';
 import { rejects } from '../support/errors.js';
@@ -34,6 +35,12 @@ const KZ_BODY = { id: 'kz-central', party: 'KZ', name: 'Министерство
 
 /** 02:30 in Moscow and 04:30 in Almaty on the first day the Agreement binds; 23:30 UTC the day before. */
 const FIRST_DAY_EARLY = '2026-03-03T23:30:00Z';
+/** Copies of the signed request KZ also receives: their number suffix and the date asked for (none, later, past). */
+const MORE = [
+  [1, null],
+  [2, '2026-03-10'],
+  [3, '2026-03-01'],
+] as const;
 
 const demoEvents = JSON.parse(readFileSync(new URL('../../data/treaty/demo-events.json', import.meta.url), 'utf8')) as {
   events: unknown[];
@@ -46,11 +53,13 @@ for (const e of ENGINES) {
     let ruOfficer: Officer;
     let kzOfficer: Officer;
     let proceedingId: string;
+    // Set up once, read by the tests: the example request RU signed at 02:30 Moscow on the first day, and KZ's
+    // receipts at the same instant of it and of three copies with other dates asked for (or none).
     let outgoingId: string;
     let messageId: string;
     let signed: Request;
     let deadline: string;
-    const incoming: string[] = [];
+    let received: Received[];
 
     before(async () => {
       const [a, b] = await Promise.all([e.open(), e.open()]);
@@ -71,6 +80,22 @@ for (const e of ENGINES) {
           executiveDocuments: [example.executiveDocument],
         })
       ).id;
+
+      ru.clock.set(FIRST_DAY_EARLY);
+      outgoingId = (await draftRequest(ru.ctx, ruOfficer, content({ shorterTerm: '2026-03-13' }))).id;
+      messageId = (await signRequest(ru.ctx, ruOfficer, { requestId: outgoingId })).messageId;
+      signed = (await getRequest(ru.ctx, ruOfficer, outgoingId)).document;
+      deadline = addWorkingDays(await loadCalendar('KZ'), '2026-03-04', 30).date;
+      received = [await receiveOnKz(signed, messageId, FIRST_DAY_EARLY)];
+      // Three more requests received at the same instant (same deadline): a wish already past at receipt is kept,
+      // not refused and not turned into a deadline.
+      for (const [i, shorter] of MORE) {
+        const doc = structuredClone(signed);
+        if (shorter) doc.shorterTerm = shorter;
+        else delete doc.shorterTerm;
+        doc.number = `${signed.number}-${i}`;
+        received.push(await receiveOnKz(doc, `${messageId.slice(0, 30)}-${i}`, FIRST_DAY_EARLY));
+      }
     });
     after(async () => {
       await ru.database.close();
@@ -84,6 +109,14 @@ for (const e of ENGINES) {
       grounds: example.grounds,
       ...extra,
     });
+    const receiveOnKz = (document: Request, message: string, receivedAt: string) =>
+      receiveRequest(kz.ctx, SYSTEM, {
+        messageId: message,
+        fromBody: RU_BODY,
+        toBodyId: KZ_BODY.id,
+        receivedAt,
+        document,
+      });
 
     test('R-pair, R11: signed at 02:30 Moscow on the day the Agreement first binds (23:30 UTC the day before), the request is dated that day and allowed; at 23:30 Moscow the evening before it is refused', async () => {
       ru.clock.set('2026-03-03T20:30:00Z'); // 23:30 in Moscow, 3 March
@@ -93,15 +126,13 @@ for (const e of ENGINES) {
         JSON.stringify(early.check.errors),
       );
       await rejects(signRequest(ru.ctx, ruOfficer, { requestId: early.id }), 'request.invalid', 'requestedBody.party');
-      outgoingId = early.id;
 
       ru.clock.set(FIRST_DAY_EARLY);
-      const s = await signRequest(ru.ctx, ruOfficer, { requestId: outgoingId });
+      const s = await signRequest(ru.ctx, ruOfficer, { requestId: early.id });
       assert.equal(s.state, 'signed');
       assert.match(s.number, /^ru-fssp-77\/2026\//);
-      messageId = s.messageId;
-      signed = (await getRequest(ru.ctx, ruOfficer, outgoingId)).document;
-      assert.equal(signed.date, '2026-03-04', 'the request is dated on the requesting Party’s day');
+      const document = (await getRequest(ru.ctx, ruOfficer, early.id)).document;
+      assert.equal(document.date, '2026-03-04', 'the request is dated on the requesting Party’s day');
     });
 
     test('R12.b: a shorter term before the requesting body’s today is refused at drafting, naming shorterTerm — at 00:30 Moscow yesterday’s date is already too early', async () => {
@@ -115,23 +146,18 @@ for (const e of ENGINES) {
     });
 
     test('R12.a, R-pair: received at 04:30 Almaty (23:30 UTC the day before), the request counts from the local day and is accepted; at 23:30 Almaty the evening before it is refused', async () => {
-      const input = {
-        messageId,
-        fromBody: RU_BODY,
-        toBodyId: KZ_BODY.id,
-        receivedAt: '2026-03-03T18:30:00Z', // 23:30 in Almaty, 3 March
-        document: signed,
-      };
-      await rejects(receiveRequest(kz.ctx, SYSTEM, input), 'registry.pair', 'envelope.from.party');
-      const r = await receiveRequest(kz.ctx, SYSTEM, { ...input, receivedAt: FIRST_DAY_EARLY });
+      // The same request as a message of its own received at 23:30 in Almaty, 3 March: refused, nothing stored.
+      const evening = receiveOnKz(signed, `${messageId.slice(0, 30)}-evening`, '2026-03-03T18:30:00Z');
+      await rejects(evening, 'registry.pair', 'envelope.from.party');
+      // Received at 04:30 Almaty (before()).
+      const r = received[0]!;
       const kzCalendar = await loadCalendar('KZ');
-      deadline = addWorkingDays(kzCalendar, '2026-03-04', 30).date;
+      assert.equal(deadline, addWorkingDays(kzCalendar, '2026-03-04', 30).date);
       assert.notEqual(deadline, addWorkingDays(kzCalendar, '2026-03-03', 30).date, 'the day of receipt matters');
       assert.deepEqual(
         [r.receivedOn, r.deadline, r.basis, r.requestedBy],
         ['2026-03-04', deadline, 'R12.a', '2026-03-13'],
       );
-      incoming.push(r.id);
     });
 
     test('R12.a, R12.b: the receipt’s deadline and requestedBy are kept on the requesting side; the date asked for stays beside the legal term', async () => {
@@ -151,29 +177,14 @@ for (const e of ENGINES) {
     });
 
     test('R12.b, R12.c: the date asked for never makes a request overdue; it sorts incoming requests after the deadline and marks «просили раньше»', async () => {
-      // Three more requests received at the same instant (same deadline): a wish already past
+      // The three more requests received at the same instant (before()): same deadline, a wish already past
       // at receipt is kept, not refused and not turned into a deadline.
-      for (const [i, shorter] of [
-        [1, null],
-        [2, '2026-03-10'],
-        [3, '2026-03-01'],
-      ] as const) {
-        const doc = structuredClone(signed);
-        if (shorter) doc.shorterTerm = shorter;
-        else delete doc.shorterTerm;
-        doc.number = `${signed.number}-${i}`;
-        const r = await receiveRequest(kz.ctx, SYSTEM, {
-          messageId: `${messageId.slice(0, 30)}-${i}`,
-          fromBody: RU_BODY,
-          toBodyId: KZ_BODY.id,
-          receivedAt: FIRST_DAY_EARLY,
-          document: doc,
-        });
-        assert.deepEqual([r.deadline, r.requestedBy], [deadline, shorter]);
-        incoming.push(r.id);
-      }
+      assert.deepEqual(
+        received.slice(1).map((r) => [r.deadline, r.requestedBy]),
+        MORE.map(([, shorter]) => [deadline, shorter]),
+      );
       kz.clock.set('2026-03-20T10:00:00+05:00'); // after every wish, before the deadline
-      const view = await getRequest(kz.ctx, kzOfficer, incoming[0]!);
+      const view = await getRequest(kz.ctx, kzOfficer, received[0]!.id);
       assert.deepEqual([view.deadline, view.requestedBy, view.requestedEarlier], [deadline, '2026-03-13', true]);
       assert.ok(!view.overdue!.status.startsWith('overdue'), view.overdue!.status);
       const list = await listRequests(kz.ctx, kzOfficer, { direction: 'incoming' });
@@ -195,10 +206,10 @@ for (const e of ENGINES) {
 
     test('R12.c: overdue is judged on the requested Party’s day — at 00:30 Almaty after the deadline the request is overdue while UTC is still on the deadline day', async () => {
       kz.clock.set(`${deadline}T23:30:00+05:00`);
-      assert.equal((await getRequest(kz.ctx, kzOfficer, incoming[0]!)).overdue!.status, 'due_soon');
+      assert.equal((await getRequest(kz.ctx, kzOfficer, received[0]!.id)).overdue!.status, 'due_soon');
       assert.equal((await countIncomingByDeadline(kz.ctx, kzOfficer)).overdue_silent, 0);
       kz.clock.set(`${addDays(deadline, 1)}T00:30:00+05:00`);
-      assert.equal((await getRequest(kz.ctx, kzOfficer, incoming[0]!)).overdue!.status, 'overdue_silent');
+      assert.equal((await getRequest(kz.ctx, kzOfficer, received[0]!.id)).overdue!.status, 'overdue_silent');
       const list = await listRequests(kz.ctx, kzOfficer, { direction: 'incoming' });
       assert.deepEqual(
         list.items.map((x) => x.overdue!.status),
@@ -211,7 +222,7 @@ for (const e of ENGINES) {
       kz.clock.set(`${addDays(deadline, 1)}T00:30:00+05:00`);
       const step = (newDate: string) =>
         actOnRequest(kz.ctx, kzOfficer, {
-          requestId: incoming[0]!,
+          requestId: received[0]!.id,
           step: 'notify_delay',
           data: { newDate, reason: 'Ожидается ответ регистрирующего органа.' },
         });
@@ -242,7 +253,7 @@ for (const e of ENGINES) {
     });
 
     test('R12.a: a deadline stored by the old model (the shorter date, basis R12.b) is recomputed to the 30th working day, once, with an audit entry', async () => {
-      const id = incoming[0]!;
+      const id = received[0]!.id;
       await kz.ctx.db
         .updateTable('requests')
         .set({ deadline: '2026-03-13', deadline_basis: 'R12.b' })

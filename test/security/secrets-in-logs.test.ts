@@ -73,9 +73,6 @@ describe('secrets and personal data stay out of the logs (level info)', () => {
   let dir: string;
   let demo: RunningDemo;
   let cap: ReturnType<typeof captureStdout>;
-  let logText = '';
-  let lines: string[] = [];
-  const webCookies: string[] = [];
 
   const api = (p: DemoParty) => demo.nodes[p].apiUrl;
   const token = (login: string) => demo.logins.find((l) => l.login === login)!.token;
@@ -120,7 +117,10 @@ describe('secrets and personal data stay out of the logs (level info)', () => {
     }
   });
 
-  test('a full exchange over the REST API and the federation, a failed and a successful web login', async () => {
+  // One scenario: the exchange is what the nodes log, the check reads what they logged during it.
+  test('a full exchange over the REST API and the federation, a failed and a successful web login, logs no secret and no personal data', async () => {
+    // Step 1: the exchange.
+    const webCookies: string[] = [];
     const ruProceeding = (
       await demo.nodes.RU.wired.ctx.db
         .selectFrom('proceedings')
@@ -221,11 +221,10 @@ describe('secrets and personal data stay out of the logs (level info)', () => {
       headers: { authorization: 'Bearer eix_wrongtoken_0123456789abcdefghijklmnopqrstuv' },
     });
     assert.equal(wrong.status, 401);
-  });
 
-  test('the captured log lines hold no secret and no personal data', async () => {
-    logText = cap.text();
-    lines = logText.split('\n').filter((l) => l.trim());
+    // Step 2: the captured log lines hold no secret and no personal data.
+    const logText = cap.text();
+    const lines = logText.split('\n').filter((l) => l.trim());
     console.log(`log lines scanned: ${lines.length} (${Buffer.byteLength(logText)} bytes)`);
     assert.ok(lines.length >= 20, `the nodes did log at info (${lines.length} lines)`);
     for (const l of lines) JSON.parse(l);

@@ -19,7 +19,10 @@ export interface LocalSmtp {
   readonly letters: ReceivedLetter[];
   /** Recipients refused with 550 (permanent). */
   readonly refuse: Set<string>;
+  /** Stops listening: a server that is down. Closing a closed server does nothing. */
   close(): Promise<void>;
+  /** Listens again on the same port after close(), keeping the letters accepted so far and the refusals. */
+  restart(): Promise<void>;
 }
 
 /** RFC 2047 encoded words (=?UTF-8?B?…?= and =?UTF-8?Q?…?=) in a header value. */
@@ -67,38 +70,50 @@ export function parseLetter(raw: string): { headers: Record<string, string>; sub
 export async function startLocalSmtp(port = 0): Promise<LocalSmtp> {
   const letters: ReceivedLetter[] = [];
   const refuse = new Set<string>();
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    onRcptTo(address, _session, cb) {
-      if (refuse.has(address.address)) {
-        const e = new Error('Mailbox unavailable') as Error & { responseCode: number };
-        e.responseCode = 550;
-        return cb(e);
-      }
-      cb();
-    },
-    onData(stream, session, cb) {
-      const chunks: Buffer[] = [];
-      stream.on('data', (c: Buffer) => chunks.push(c));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('utf8');
-        const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
-        letters.push({ from, to: session.envelope.rcptTo.map((a) => a.address), raw, ...parseLetter(raw) });
+  const listen = async (at: number): Promise<SMTPServer> => {
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      onRcptTo(address, _session, cb) {
+        if (refuse.has(address.address)) {
+          const e = new Error('Mailbox unavailable') as Error & { responseCode: number };
+          e.responseCode = 550;
+          return cb(e);
+        }
         cb();
-      });
-    },
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve());
-  });
+      },
+      onData(stream, session, cb) {
+        const chunks: Buffer[] = [];
+        stream.on('data', (c: Buffer) => chunks.push(c));
+        stream.on('end', () => {
+          const raw = Buffer.concat(chunks).toString('utf8');
+          const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
+          letters.push({ from, to: session.envelope.rcptTo.map((a) => a.address), raw, ...parseLetter(raw) });
+          cb();
+        });
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(at, '127.0.0.1', () => resolve());
+    });
+    return server;
+  };
+  let server: SMTPServer | null = await listen(port);
   const address = server.server.address();
+  const bound = typeof address === 'object' && address ? address.port : port;
   return {
-    port: typeof address === 'object' && address ? address.port : port,
+    port: bound,
     letters,
     refuse,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+    close: async () => {
+      const running = server;
+      server = null;
+      if (running) await new Promise<void>((resolve) => running.close(() => resolve()));
+    },
+    restart: async () => {
+      server ??= await listen(bound);
+    },
   };
 }

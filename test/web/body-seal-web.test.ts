@@ -35,8 +35,6 @@ describe('issue 15.1: the body page — CSR download, certificate import, the of
   let dir: string;
   let ruCa: CertAndKey;
   let cookie: { cookie: string };
-  let officerCookie: { cookie: string };
-  let officer: Officer;
   let admin: Officer;
 
   const login = async (o: Officer) => {
@@ -95,13 +93,47 @@ describe('issue 15.1: the body page — CSR download, certificate import, the of
   };
   const text = (html: string) => html.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
 
-  test('a new body cannot sign; its officer is told on the dashboard; a wrong certificate is refused on the page', async () => {
-    const added = await post('/admin/bodies', {
-      id: 'ru-fssp-50',
-      name: 'ГУФССП России по Московской области',
-      kind: 'territorial',
-    });
+  // Each test adds a body of its own: what one test does to its body's seal no other test reads.
+  /** The administrator adds a territorial body on the admin page. */
+  const addBody = async (id: string, name: string) => {
+    const added = await post('/admin/bodies', { id, name, kind: 'territorial' });
     assert.equal(added.status, 302);
+  };
+  /** An officer of the body, signed in. */
+  const officerOf = async (bodyId: string) => {
+    const officer = await seedOfficer(node.ctx, bodyId, ['officer']);
+    return { officer, officerCookie: await login(officer) };
+  };
+  /** The administrator downloads the body's CSR, the Party CA issues the certificate, the administrator imports it. */
+  const importCertificate = async (bodyId: string) => {
+    const csr = await fetch(`${base}/admin/bodies/${bodyId}/csr`, { headers: cookie });
+    assert.equal(csr.status, 200);
+    assert.match(csr.headers.get('content-disposition') ?? '', new RegExp(`${bodyId}\\.csr`));
+    const csrPem = await csr.text();
+    assert.match(csrPem, /BEGIN CERTIFICATE REQUEST/);
+    const { certPem } = await issueBodyCertificateFromRequest({
+      csrPem,
+      issuer: ruCa,
+      notBefore: new Date(node.clock.now().getTime() - 3_600_000),
+      validDays: 40, // short, so that the expiry test's clock need not leave the production calendars
+    });
+    // Uploaded as the file a CA hands out, here in DER form (the form is multipart; the PEM may also be pasted).
+    const der = new X509Certificate(certPem).raw;
+    const form = new FormData();
+    const html = await (await fetch(`${base}/admin/bodies/${bodyId}`, { headers: cookie })).text();
+    form.set('_csrf', /name="_csrf" value="([^"]+)"/.exec(html)![1]!);
+    form.set('certificateFile', new Blob([der]), `${bodyId}.cer`);
+    const ok = await fetch(`${base}/admin/bodies/${bodyId}/certificate`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { ...cookie, 'sec-fetch-site': 'same-origin' },
+      body: form,
+    });
+    assert.equal(ok.status, 302, text(await ok.clone().text()).slice(0, 600));
+  };
+
+  test('a new body cannot sign; its officer is told on the dashboard; a wrong certificate is refused on the page', async () => {
+    await addBody('ru-fssp-50', 'ГУФССП России по Московской области');
     const admin = await (await fetch(`${base}/admin`, { headers: cookie })).text();
     assert.match(admin, /href="\/admin\/bodies\/ru-fssp-50"/);
     const page = await (await fetch(`${base}/admin/bodies/ru-fssp-50`, { headers: cookie })).text();
@@ -118,8 +150,7 @@ describe('issue 15.1: the body page — CSR download, certificate import, the of
       text(/id="health-problems"[\s\S]*?<\/div>/.exec(health)![0]),
       /Орган «ГУФССП России по Московской области» не может направлять сообщения: нет сертификата печати .*не внесён в реестр доверия/,
     );
-    officer = await seedOfficer(node.ctx, 'ru-fssp-50', ['officer']);
-    officerCookie = await login(officer);
+    const { officerCookie } = await officerOf('ru-fssp-50');
     const dash = await (await fetch(`${base}/`, { headers: officerCookie })).text();
     assert.match(text(dash), /Ваш орган не может подписывать: нет сертификата печати/);
     const denied = await fetch(`${base}/admin/bodies/ru-fssp-50/csr`, { headers: officerCookie });
@@ -134,47 +165,29 @@ describe('issue 15.1: the body page — CSR download, certificate import, the of
   });
 
   test('the CSR is downloaded, the issued certificate imported; the body can sign and the banner is gone', async () => {
-    const csr = await fetch(`${base}/admin/bodies/ru-fssp-50/csr`, { headers: cookie });
-    assert.equal(csr.status, 200);
-    assert.match(csr.headers.get('content-disposition') ?? '', /ru-fssp-50\.csr/);
-    const csrPem = await csr.text();
-    assert.match(csrPem, /BEGIN CERTIFICATE REQUEST/);
-    const { certPem } = await issueBodyCertificateFromRequest({
-      csrPem,
-      issuer: ruCa,
-      notBefore: new Date(node.clock.now().getTime() - 3_600_000),
-      validDays: 40, // short, so that the next test's clock need not leave the production calendars
-    });
-    // Uploaded as the file a CA hands out, here in DER form (the form is multipart; the PEM may also be pasted).
-    const der = new X509Certificate(certPem).raw;
-    const form = new FormData();
-    const html = await (await fetch(`${base}/admin/bodies/ru-fssp-50`, { headers: cookie })).text();
-    form.set('_csrf', /name="_csrf" value="([^"]+)"/.exec(html)![1]!);
-    form.set('certificateFile', new Blob([der]), 'ru-fssp-50.cer');
-    const ok = await fetch(`${base}/admin/bodies/ru-fssp-50/certificate`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { ...cookie, 'sec-fetch-site': 'same-origin' },
-      body: form,
-    });
-    assert.equal(ok.status, 302, text(await ok.clone().text()).slice(0, 600));
-    const page = text(await (await fetch(`${base}/admin/bodies/ru-fssp-50`, { headers: cookie })).text());
+    await addBody('ru-fssp-51', 'ГУФССП России по Тверской области');
+    const { officerCookie } = await officerOf('ru-fssp-51');
+    await importCertificate('ru-fssp-51');
+    const page = text(await (await fetch(`${base}/admin/bodies/ru-fssp-51`, { headers: cookie })).text());
     assert.match(page, /Сертификат печати установлен/);
     assert.match(page, /Сертификат печати действует/);
-    // R18: ru-fssp-50 is not among RU's designated bodies: the page says so, and so does the officer's dashboard.
+    // R18: ru-fssp-51 is not among RU's designated bodies: the page says so, and so does the officer's dashboard.
     assert.match(page, /Орган не внесён в реестр доверия: другие Стороны не примут подписанные им запросы/);
     assert.doesNotMatch(page, /\d{4}-\d{2}-\d{2}T/);
     const dash = await (await fetch(`${base}/`, { headers: officerCookie })).text();
     assert.doesNotMatch(dash, /id="seal-banner"/);
     assert.match(text(dash), /Ваш орган не внесён в реестр доверия/);
     const health = await (await fetch(`${base}/admin/health`, { headers: cookie })).text();
-    assert.doesNotMatch(health, /data-body="ru-fssp-50"/, 'the body has its seal now');
+    assert.doesNotMatch(health, /data-body="ru-fssp-51"/, 'the body has its seal now');
   });
 
   test('issue 15.1: 10 days before the seal expires (test clock) the officer’s dashboard and the body page give the date', async () => {
-    const page = await (await fetch(`${base}/admin/bodies/ru-fssp-50`, { headers: cookie })).text();
+    await addBody('ru-fssp-52', 'ГУФССП России по Тульской области');
+    const { officer } = await officerOf('ru-fssp-52');
+    await importCertificate('ru-fssp-52');
+    const page = await (await fetch(`${base}/admin/bodies/ru-fssp-52`, { headers: cookie })).text();
     const notAfter = /по (\d{2}\.\d{2}\.\d{4})/.exec(text(page))![1]!;
-    const seal = await getBodySeal(node.ctx, { kind: 'system', name: 'test' }, 'ru-fssp-50');
+    const seal = await getBodySeal(node.ctx, { kind: 'system', name: 'test' }, 'ru-fssp-52');
     const end = Date.parse(seal!.certificate!.notAfter);
     const ru = new Intl.DateTimeFormat('ru-RU', {
       timeZone: 'Europe/Moscow',
@@ -190,7 +203,7 @@ describe('issue 15.1: the body page — CSR download, certificate import, the of
       const [asOfficer, asAdmin] = [await login(officer), await login(admin)];
       const dash = text(await (await fetch(`${base}/`, { headers: asOfficer })).text());
       assert.match(dash, new RegExp(`Сертификат печати органа действует до ${ru.replace(/\./g, '\\.')}`));
-      const body = text(await (await fetch(`${base}/admin/bodies/ru-fssp-50`, { headers: asAdmin })).text());
+      const body = text(await (await fetch(`${base}/admin/bodies/ru-fssp-52`, { headers: asAdmin })).text());
       assert.match(body, new RegExp(`Сертификат печати истекает ${ru.replace(/\./g, '\\.')}`));
     } finally {
       node.clock.set(was);
