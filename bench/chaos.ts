@@ -38,11 +38,10 @@ import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { DEMO_PARTIES, type DemoParty } from '../src/demo/federation.js';
-import { ROOT, pool, prepareFaultFederation, type FaultFederation } from '../test/faults/harness.js';
+import { ROOT, pool, prepareFaultFederation, withNodeDatabase, type FaultFederation } from '../test/faults/harness.js';
 import { freePort } from '../test/support/federation.js';
 import { ApiError, api, spawnNode, type NodeProcess } from '../test/support/processes.js';
 import { startTcpProxy, type TcpProxy } from '../test/support/tcp-proxy.js';
-import { withDatabase } from './load.js';
 import type { BenchRow, Suite } from './run.js';
 
 export const FAULT_KINDS = ['kill', 'pg-terminate', 'link-reset', 'black-hole', 'clock-jump'] as const;
@@ -706,7 +705,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     let retriedMessages = 0;
     let maxAttempts = 0;
     for (const p of DEMO_PARTIES)
-      await withDatabase(nodes[p].home, url(p), async (db) => {
+      await withNodeDatabase(nodes[p].home, url(p), async (db) => {
         const rows = async <T>(q: ReturnType<typeof sql<T>>) => (await q.execute(db)).rows;
         ids[p] = {
           out: await rows(

@@ -34,12 +34,19 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { canonicalBytes, signCompact } from '../src/adapters/crypto/jws.js';
-import { openDatabase } from '../src/adapters/db/database.js';
 import { FEDERATION_PATH, MESSAGE_JWS_TYPE } from '../src/adapters/federation/context.js';
 import type { DemoParty } from '../src/demo/federation.js';
 import type { Message } from '../src/domain/messages.js';
 import { nodePaths } from '../src/main.js';
-import { draft, prepareFaultFederation, proceedingId, sign, total } from '../test/faults/harness.js';
+import {
+  draft,
+  exactlyOnce,
+  prepareFaultFederation,
+  proceedingId,
+  sign,
+  total,
+  withNodeDatabase,
+} from '../test/faults/harness.js';
 import { freePort } from '../test/support/federation.js';
 import { api, spawnNode, type NodeProcess } from '../test/support/processes.js';
 import { aRequest } from '../test/support/requests.js';
@@ -101,27 +108,13 @@ const pgUrl = (db: string) => {
   return u.toString();
 };
 
-/** Runs `fn` on a node's database while the node is stopped (PGlite is one process's) or beside it (PostgreSQL). */
-export async function withDatabase<T>(
-  home: string,
-  url: string | undefined,
-  fn: (db: Awaited<ReturnType<typeof openDatabase>>['db']) => Promise<T>,
-): Promise<T> {
-  const d = await openDatabase(url ? { url, migrate: false } : { dir: nodePaths(home).db, migrate: false });
-  try {
-    return await fn(d.db);
-  } finally {
-    await d.close();
-  }
-}
-
 interface Sizes {
   checkpoint: number;
   vacuumed: number;
 }
 
 async function databaseSize(home: string, url: string | undefined, vacuum: boolean): Promise<Sizes> {
-  return withDatabase(home, url, async (db) => {
+  return withNodeDatabase(home, url, async (db) => {
     const size = async () => {
       await sql`checkpoint`.execute(db);
       return Number(
@@ -376,7 +369,7 @@ async function runEngine(
     // Measured from the databases, the nodes stopped.
     const rows: BenchRow[] = [];
     const facts: Record<string, number | string> = {};
-    await withDatabase(homes.RU, urls?.RU, async (db) => {
+    await withNodeDatabase(homes.RU, urls?.RU, async (db) => {
       for (const ph of phases) {
         const r = await sql<{ created_at: Date; receipt_at: Date | null }>`
           select o.created_at, (select min(e.at) from request_events e
@@ -406,14 +399,16 @@ async function runEngine(
       facts[`${engine}: sent / receipted at RU / still queued`] =
         `${q.rows[0]!.sent} / ${q.rows[0]!.received} / ${q.rows[0]!.queued}`;
     });
-    await withDatabase(homes.KZ, urls?.KZ, async (db) => {
-      const r = await sql<{ n: string; u: string }>`
-        select count(*)::text as n, count(distinct message_id)::text as u from requests where direction = 'incoming'`.execute(
-        db,
-      );
-      facts[`${engine}: received by KZ / duplicates`] =
-        `${r.rows[0]!.n} / ${Number(r.rows[0]!.n) - Number(r.rows[0]!.u)}`;
-    });
+    // Exactly once on what no constraint protects (test/faults/harness.ts): the request row and the inbox row
+    // cannot be doubled (unique columns), so the side effects are counted per message id, and the refusals.
+    const once = await exactlyOnce({ home: homes.RU, url: urls?.RU }, { home: homes.KZ, url: urls?.KZ });
+    const r = once.receiver;
+    const extra = r.requests.extra + r.receiptHistory.extra + r.receiveEvents.extra + r.receiptAudit.extra;
+    const missing = r.requests.missing + r.receiptHistory.missing + r.receiveEvents.missing + r.receiptAudit.missing;
+    facts[`${engine}: sent by RU / stored by KZ / side effects doubled / missing`] =
+      `${once.sender.sent} / ${once.sender.sent - r.requests.missing} / ${extra + once.sender.outboxExtra} / ${missing}`;
+    facts[`${engine}: resends answered by KZ / leases taken over at RU / internal refusals`] =
+      `${r.resendsAnswered} / ${once.sender.leaseTakeovers} / ${r.rejectedByCode.internal ?? 0}`;
     const mb = (xs: number[] | undefined) => Math.round(Math.max(0, ...(xs ?? [])) / 1e6);
     facts[`${engine}: RSS max RU / KZ (MB)`] = `${mb(samples.get(ru.proc.pid!))} / ${mb(samples.get(kz.proc.pid!))}`;
     facts[`${engine}: errors (creating)`] = errors;

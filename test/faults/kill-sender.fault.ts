@@ -4,13 +4,17 @@
 // home, and the rest are signed. Expected: every signed request reaches KZ
 // exactly once (the outbox lease expires, the sealed JWS is resent with the same
 // bytes and KZ dedupes by message id), and every outgoing request at RU ends
-// 'received'. The fault must have hit: requests signed before the kill were
-// still not at KZ after it (the restarted RU had to send them). Exactly once is
-// checked on the stopped nodes' databases, side effects included
-// (harness.ts exactlyOnce). Counts go to test-results/faults-kill-sender.json.
+// 'received'. The fault is made certain: the last 50 requests before the kill
+// are signed while KZ is frozen (SIGSTOP), so RU dies with them claimed and
+// undelivered (the test waits until the last is 'sending'); KZ thaws after
+// the kill. Asserted: those were recorded delivered only by the restarted RU,
+// and rows of the killed worker were taken over after their lease
+// (outbox.lease_takeovers). Exactly once is checked on the stopped nodes'
+// databases, side effects included (harness.ts exactlyOnce). Counts go to
+// test-results/faults-kill-sender.json.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnNode, waitFor, type NodeProcess } from '../support/processes.js';
+import { api, spawnNode, waitFor, type NodeProcess } from '../support/processes.js';
 import {
   assertExactlyOnce,
   bundlesReceived,
@@ -23,12 +27,15 @@ import {
   sign,
   startRuKz,
   total,
+  withNodeDatabase,
   writeResult,
 } from './harness.js';
 
 const N = 1000;
 const CONCURRENCY = 8;
 const CAP_MS = 180_000;
+/** Requests signed last before the kill, while KZ is frozen. */
+const FROZEN = 50;
 
 test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeout: 400_000 }, async () => {
   const t0 = Date.now();
@@ -51,14 +58,27 @@ test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeo
       return d.value;
     });
     const half = Math.floor(N / 2);
-    const first = await pool(ids.slice(0, half), CONCURRENCY, (id) => sign(ru.apiUrl, ruToken, id));
+    const first = await pool(ids.slice(0, half - FROZEN), CONCURRENCY, (id) => sign(ru.apiUrl, ruToken, id));
+    // The last FROZEN of the first half are signed while KZ is frozen (SIGSTOP): RU's worker claims them and its
+    // POSTs hang, so at the kill they are certainly claimed and undelivered — the fault hits whatever the timing.
+    const deliveredBeforeKill = await total(kz.apiUrl, kzToken, 'incoming');
+    kz.proc.kill('SIGSTOP');
+    const frozen = await pool(ids.slice(half - FROZEN, half), CONCURRENCY, (id) => sign(ru.apiUrl, ruToken, id));
+    first.push(...frozen);
     const signedFirst = first.filter((r) => r.status === 'fulfilled').length;
+    const lastClaimed = await waitFor(
+      async () =>
+        (await api<{ delivery: { status: string }[] }>(ru.apiUrl, ruToken, 'GET', `/api/v1/requests/${ids[half - 1]}`))
+          .delivery[0]?.status === 'sending',
+      30_000,
+      100,
+    );
 
     // Kill at once: whatever the worker holds (claimed rows, signed or not yet) is abandoned.
-    const deliveredBeforeKill = await total(kz.apiUrl, kzToken, 'incoming');
     const killedAt = Date.now();
     const how = await ru.kill('SIGKILL');
     assert.equal(how, 'SIGKILL');
+    kz.proc.kill('SIGCONT');
     // What KZ holds once the POSTs that were on the wire have landed (RU is dead: nothing new can come). Every
     // request signed before the kill and not here is one only the restarted RU can deliver: the fault's backlog.
     let deliveredAtKill = await total(kz.apiUrl, kzToken, 'incoming');
@@ -105,6 +125,20 @@ test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeo
     // The side effects, on the stopped nodes' databases.
     await Promise.all([ru.kill('SIGTERM'), kz.kill('SIGTERM')]);
     const once = await exactlyOnce({ home: fed.home('RU') }, { home: fed.home('KZ') });
+    // Signed before the kill, recorded delivered after it: the work only the restarted RU could finish.
+    const finishedAfterRestart = await withNodeDatabase(fed.home('RU'), undefined, async (db) =>
+      Number(
+        (
+          await db
+            .selectFrom('outbox')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .where('type', '=', 'request')
+            .where('created_at', '<', new Date(killedAt))
+            .where('delivered_at', '>', new Date(killedAt))
+            .executeTakeFirstOrThrow()
+        ).n,
+      ),
+    );
 
     const result = {
       scenario: 'kill-sender',
@@ -117,6 +151,9 @@ test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeo
       deliveredBeforeKill,
       deliveredAtKill,
       backlogAtKill: signedFirst - deliveredAtKill,
+      signedWhileKzFrozen: FROZEN,
+      lastClaimedBeforeKill: lastClaimed.ok,
+      finishedAfterRestart,
       delivered: unique.size,
       deliveredRows: incoming.length,
       duplicated: incoming.length - unique.size,
@@ -145,10 +182,13 @@ test('SIGKILL of the sending node mid-delivery: no loss, no duplicates', { timeo
     const file = await writeResult('faults-kill-sender.json', result);
     console.log(`kill-sender: ${JSON.stringify(result)} → ${file}`);
 
+    assert.ok(lastClaimed.ok, 'the last request signed before the kill was claimed (in flight to the frozen KZ)');
     assert.ok(
-      result.backlogAtKill > 0,
-      'the fault hit: requests signed before the kill were not at KZ after it (only the restarted RU could send them)',
+      finishedAfterRestart >= FROZEN,
+      'the fault hit: requests signed before the kill (at least those signed while KZ was frozen) were recorded ' +
+        'delivered only by the restarted RU',
     );
+    assert.ok(result.leaseTakeovers > 0, 'rows the killed worker had claimed were taken over after their lease');
     assert.ok(result.bundlesAtKz > 0, 'the requests travelled in bundles');
     assert.deepEqual(signFailures, [], 'no sign call was in flight at the kill, so every one succeeds');
     assert.ok(kzDone.ok, `KZ did not receive ${ruSigned} requests within ${CAP_MS} ms`);
