@@ -34,6 +34,13 @@ interface Received {
 
 type Mode = 'ok' | 'error' | 'slow';
 
+/**
+ * The worker's timeout, and a slow answer three times later. Wide on purpose: PGlite runs in this process and
+ * blocks its event loop while it works, so on a loaded machine an immediate 500 once took longer than a 300 ms
+ * timeout and was counted a timeout (CI, issue 18).
+ */
+const TIMEOUT_MS = 2000;
+
 /** A receiver on loopback: records every request it gets, then answers as `mode` says. */
 async function receiver(port: number) {
   const got: Received[] = [];
@@ -44,7 +51,7 @@ async function receiver(port: number) {
     req.on('end', () => {
       got.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
       if (state.mode === 'error') return void res.writeHead(500).end('boom');
-      if (state.mode === 'slow') return void setTimeout(() => res.writeHead(200).end('late'), 1000);
+      if (state.mode === 'slow') return void setTimeout(() => res.writeHead(200).end('late'), 3 * TIMEOUT_MS);
       res.writeHead(204).end();
     });
   });
@@ -130,7 +137,7 @@ for (const engine of ENGINES) {
 
     const worker = (opts: Partial<Parameters<typeof startWebhookWorker>[1]> = {}): WebhookWorker =>
       startWebhookWorker(node.ctx, {
-        timeoutMs: 300,
+        timeoutMs: TIMEOUT_MS,
         backoffBaseMs: 1000,
         intervalMs: 1e9,
         onError: (e) => assert.fail(String(e)),
