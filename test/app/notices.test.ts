@@ -303,6 +303,9 @@ for (const e of ENGINES) {
           payload: '{}',
           last_error: null,
           delivered_at: null,
+          // As claimDue leaves it: an attempt records its outcome only on the row it claimed.
+          status: 'sending',
+          attempts: 1,
         })
         .execute();
       const row = await ru.ctx.db
