@@ -404,12 +404,37 @@ export interface ReceiveBundleInput {
  * stored once. A failure of the database fails the whole bundle (nothing
  * stored; the sender resends it).
  */
+/**
+ * Lock order. The use cases lock their request, then append to the audit log (whose lock is held to commit). A
+ * bundle's messages are bound one after another, so a later message's request would be locked while the
+ * transaction already holds the audit lock from an earlier one — and a use case holding that request (the
+ * sender recording its receipt, an officer's step) waits for the audit lock: on PostgreSQL «deadlock detected»
+ * (found by the chaos soak: an answer that overtook its receipt, in a bundle). So every request the bundle's
+ * messages refer to is locked first, in id order, before anything takes the audit lock.
+ */
+async function lockReferencedRequests(tx: Tx, entries: readonly BundleEntry[]): Promise<void> {
+  const refs = new Set(
+    entries.flatMap((e) =>
+      'verified' in e && e.verified.message.envelope.inReplyTo ? [e.verified.message.envelope.inReplyTo] : [],
+    ),
+  );
+  if (refs.size === 0) return;
+  await tx
+    .selectFrom('requests')
+    .select('id')
+    .where('message_id', 'in', [...refs])
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+}
+
 export async function receiveBundle(
   ctx: AppContext,
   input: ReceiveBundleInput,
 ): Promise<{ receiptJws: string; items: BundleItem[] }> {
   const run = () =>
     ctx.db.transaction().execute(async (tx) => {
+      await lockReferencedRequests(tx, input.entries);
       const receiptId = randomUUID();
       const items: BundleItem[] = new Array<BundleItem>(input.entries.length);
       // The bundle's new requests first, together (issue 16: a few multi-row statements instead of ~10 each);

@@ -354,16 +354,22 @@ describe('federation end to end (RU, KZ, BY)', () => {
       grounds: 'Должник проживает в Республике Казахстан.',
     });
     const s = await signRequest(ru(), ruOfficer, { requestId: d.id });
-    const row = async () =>
-      ru().db.selectFrom('outbox').selectAll().where('message_id', '=', s.messageId).executeTakeFirstOrThrow();
-    assert.equal(await deliver(down, { ...(await row()), attempts: 1 }), false);
+    // Claimed as the worker claims a row: one more attempt, `sending`.
+    const claim = async () =>
+      ru()
+        .db.updateTable('outbox')
+        .set((eb) => ({ status: 'sending', attempts: eb('attempts', '+', 1) }))
+        .where('message_id', '=', s.messageId)
+        .returningAll()
+        .executeTakeFirstOrThrow();
+    assert.equal(await deliver(down, await claim()), false);
     let v = await getRequest(ru(), ruOfficer, d.id);
     assert.equal(v.state, 'signed');
     assert.deepEqual(
       [v.delivery[0]!.status, /transport.failed/.test(v.delivery[0]!.lastError ?? '')],
       ['pending', true],
     );
-    assert.equal(await deliver(down, { ...(await row()), attempts: 2 }), false);
+    assert.equal(await deliver(down, await claim()), false);
     v = await getRequest(ru(), ruOfficer, d.id);
     assert.equal(v.delivery[0]!.status, 'failed');
     assert.ok(v.events.some((e) => e.event === 'delivery_failed'));

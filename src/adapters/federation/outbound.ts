@@ -651,7 +651,7 @@ async function recordFailure(fed: Federation, row: OutboxRow, e: unknown): Promi
       // out (another process, or this one after its clock jumped past the lease), is not this attempt's to
       // change — a late failure would otherwise put a delivered message back in the queue, and its resend would
       // then meet a request already received (workflow.transition, `failed` on an answered request).
-      .where('status', '=', 'sending')
+      .where('status', '!=', 'delivered')
       .where('attempts', '=', row.attempts)
       .executeTakeFirst();
     if (Number(updated.numUpdatedRows) === 0) return;
