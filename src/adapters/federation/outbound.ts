@@ -32,6 +32,7 @@ import type { Tx } from '../../ports/store.js';
 import { registryFreshness, type Registry } from '../../domain/registry.js';
 import { canonicalBytes, compactPayload, derBase64ToPem, sha256Hex } from '../crypto/jws.js';
 import { verifySigned } from './inbound.js';
+import { wakeTimer } from '../jobs/wake-timer.js';
 import {
   BUNDLE_MEDIA_TYPE,
   BUNDLE_PATH,
@@ -772,7 +773,8 @@ export function startOutboxWorker(
 ): OutboxWorker {
   let stopped = false;
   let running: Promise<void> | null = null;
-  let timer: NodeJS.Timeout | null = null;
+  let again = false;
+  const timer = wakeTimer(() => loop());
   const inFlight = new Set<Promise<void>>();
   // Enough due rows for a full bundle; messages to peers without bundles still go 16 at a time.
   const batch = opts.batch ?? Math.max(16, fed.bundle.maxMessages);
@@ -788,7 +790,13 @@ export function startOutboxWorker(
   // nobody else takes them): the next bundle is signed while the previous one is on the wire, and a peer that
   // does not answer (until the 30 s timeout) delays only the rows it was sent.
   const loop = () => {
-    if (stopped || running) return;
+    if (stopped) return;
+    if (running) {
+      // Kicked while claiming: look once more when this pass ends (a row queued after its last claim).
+      again = true;
+      return;
+    }
+    again = false;
     running = (async () => {
       try {
         while (!stopped) {
@@ -807,17 +815,15 @@ export function startOutboxWorker(
         opts.onError?.(e);
       } finally {
         running = null;
-        if (!stopped) timer = setTimeout(loop, opts.intervalMs ?? 1000);
+        if (!stopped) timer.after(again ? fed.bundle.lingerMs : (opts.intervalMs ?? 1000));
       }
     })();
   };
   loop();
   return {
-    kick: () => {
-      // A short linger: messages queued together (a batch, a burst) leave together, in one bundle.
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(loop, fed.bundle.lingerMs);
-    },
+    // A short linger: messages queued together (a batch, a burst) leave together, in one bundle; later kicks
+    // join the run already due (wake-timer.ts), so a steady stream of kicks cannot starve the worker.
+    kick: () => timer.after(fed.bundle.lingerMs),
     drain: async () => {
       while (running) await running;
       await settled();
@@ -827,7 +833,7 @@ export function startOutboxWorker(
     },
     stop: async () => {
       stopped = true;
-      if (timer) clearTimeout(timer);
+      timer.clear();
       while (running) await running;
       await settled();
     },

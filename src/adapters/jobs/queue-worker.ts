@@ -8,6 +8,7 @@
 // mail-worker.ts); when to retry is src/domain/retry.ts.
 import { sql, type RawBuilder } from 'kysely';
 import type { Store } from '../../ports/store.js';
+import { wakeTimer } from './wake-timer.js';
 
 /** The tables holding a delivery queue (each has the columns above and a bigserial `id`). */
 export type QueueTable = 'webhook_deliveries' | 'mail_outbox';
@@ -47,6 +48,8 @@ export async function claimDue(
 export interface QueueWorkerOptions {
   /** Pause between rounds when there was nothing to do. */
   readonly intervalMs: number;
+  /** Delay after a kick, so that what is queued together is taken together (default 50 ms). */
+  readonly kickDelayMs?: number;
   readonly onError?: (e: unknown) => void;
 }
 
@@ -60,8 +63,9 @@ export interface QueueWorker {
 
 /**
  * Runs `round` (it returns how many deliveries it attempted) while it finds work, then every `intervalMs`.
- * `stopping` is aborted by stop(): a round ends what it has in flight (recorded as failed attempts, sent
- * again later), so the node stops at once.
+ * A kick that arrives while rounds run makes the worker look once more at once when they end (what was
+ * queued after the last round's claim is not left for the interval). `stopping` is aborted by stop(): a
+ * round ends what it has in flight (recorded as failed attempts, sent again later), so the node stops at once.
  */
 export function startQueueWorker(
   round: (stopping: AbortSignal) => Promise<number>,
@@ -70,9 +74,16 @@ export function startQueueWorker(
   const stopper = new AbortController();
   let stopped = false;
   let running: Promise<void> | null = null;
-  let timer: NodeJS.Timeout | null = null;
+  let again = false;
+  const kickDelayMs = options.kickDelayMs ?? 50;
+  const timer = wakeTimer(() => loop());
   const loop = () => {
-    if (stopped || running) return;
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    again = false;
     running = (async () => {
       try {
         while (!stopped && (await round(stopper.signal)) > 0) {
@@ -82,16 +93,14 @@ export function startQueueWorker(
         options.onError?.(e);
       } finally {
         running = null;
-        if (!stopped) timer = setTimeout(loop, options.intervalMs);
+        if (!stopped) timer.after(again ? kickDelayMs : options.intervalMs);
       }
     })();
   };
   loop();
   return {
     kick: () => {
-      if (stopped) return;
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(loop, 50);
+      if (!stopped) timer.after(kickDelayMs);
     },
     drain: async () => {
       while (running) await running;
@@ -102,7 +111,7 @@ export function startQueueWorker(
     stop: async () => {
       stopped = true;
       stopper.abort();
-      if (timer) clearTimeout(timer);
+      timer.clear();
       while (running) await running;
     },
   };

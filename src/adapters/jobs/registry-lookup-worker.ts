@@ -5,56 +5,16 @@
 // crashed one's rows are taken over.
 import { draftAnswerFromRegistries } from '../../app/draft-answer-from-registries.js';
 import type { AppContext } from '../../app/context.js';
+import { startQueueWorker, type QueueWorker } from './queue-worker.js';
 
-export interface RegistryLookupWorker {
-  kick(): void;
-  /** Runs rounds until nothing is due (tests). */
-  drain(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type RegistryLookupWorker = QueueWorker;
 
 export function startRegistryLookupWorker(
   ctx: AppContext,
   options: { readonly intervalMs?: number; readonly onError?: (e: unknown) => void } = {},
 ): RegistryLookupWorker {
-  const stopper = new AbortController();
-  const intervalMs = options.intervalMs ?? 1000;
-  let stopped = false;
-  let running: Promise<void> | null = null;
-  let timer: NodeJS.Timeout | null = null;
-  const round = () => draftAnswerFromRegistries(ctx, { signal: stopper.signal });
-  const loop = () => {
-    if (stopped || running) return;
-    running = (async () => {
-      try {
-        while (!stopped && (await round()) > 0) {
-          /* keep going while there is work */
-        }
-      } catch (e) {
-        options.onError?.(e);
-      } finally {
-        running = null;
-        if (!stopped) timer = setTimeout(loop, intervalMs);
-      }
-    })();
-  };
-  loop();
-  return {
-    kick: () => {
-      if (timer) clearTimeout(timer);
-      timer = setTimeout(loop, 50);
-    },
-    drain: async () => {
-      while (running) await running;
-      while ((await round()) > 0) {
-        /* drain */
-      }
-    },
-    stop: async () => {
-      stopped = true;
-      stopper.abort();
-      if (timer) clearTimeout(timer);
-      while (running) await running;
-    },
-  };
+  return startQueueWorker((signal) => draftAnswerFromRegistries(ctx, { signal }), {
+    intervalMs: options.intervalMs ?? 1000,
+    ...(options.onError ? { onError: options.onError } : {}),
+  });
 }
