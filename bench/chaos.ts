@@ -38,6 +38,7 @@ import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { DEMO_PARTIES, type DemoParty } from '../src/demo/federation.js';
+import { REQUEST_STATES } from '../src/domain/workflow.js';
 import { ROOT, pool, prepareFaultFederation, withNodeDatabase, type FaultFederation } from '../test/faults/harness.js';
 import { freePort } from '../test/support/federation.js';
 import { ApiError, api, spawnNode, type NodeProcess } from '../test/support/processes.js';
@@ -200,6 +201,8 @@ const REQUESTER: Record<DemoParty, string> = { RU: 'ru.officer', KZ: 'kz.officer
 const RESPONDER: Record<DemoParty, string> = { RU: 'ru.central', KZ: 'kz.officer', BY: 'by.officer' };
 const ADMIN: Record<DemoParty, string> = { RU: 'ru.admin', KZ: 'kz.admin', BY: 'by.admin' };
 const ANSWER = { final: true, items: [{ itemNo: 1, outcome: 'not_found' }] };
+/** Every state of an outgoing request but `answered` (src/domain/workflow.ts). */
+const UNANSWERED_STATES = REQUEST_STATES.filter((s) => s !== 'answered').join(',');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -392,15 +395,33 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
         }
       }
     };
-    const total = async (p: DemoParty, login: string, direction: string, states?: string) =>
-      (
-        await call<{ total: number }>(
+    // The list's total is capped (src/app/list-requests.ts, TOTAL_CAP): only the unanswered outgoing requests
+    // are counted (a sending node keeps a window of them, far below the cap); what a node created comes from
+    // its batches' reports.
+    const unansweredOut = async (p: DemoParty) => {
+      const r = await call<{ total: number; totalCapped: boolean }>(
+        p,
+        REQUESTER[p],
+        'GET',
+        `/api/v1/requests?direction=outgoing&limit=1&states=${UNANSWERED_STATES}`,
+      );
+      if (r.totalCapped) throw new Error(`${p}: more unanswered requests than the list counts`);
+      return r.total;
+    };
+    /** Refreshes the reports of a node's batches still running; returns the requests its batches created. */
+    const createdBy = async (p: DemoParty) => {
+      for (const b of batches[p]) {
+        if (b.state === 'done' || b.state === 'failed') continue;
+        const v = await call<{ state: string; created: number }>(
           p,
-          login,
+          REQUESTER[p],
           'GET',
-          `/api/v1/requests?direction=${direction}&limit=1${states ? `&states=${states}` : ''}`,
-        )
-      ).total;
+          `/api/v1/requests/batch/${b.id}?limit=1`,
+        );
+        Object.assign(b, { state: v.state, created: v.created });
+      }
+      return batches[p].reduce((a, b) => a + b.created, 0);
+    };
 
     // ---- load ----------------------------------------------------------------------------------------
     const example = JSON.parse(
@@ -495,8 +516,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const poller = (async () => {
       let last = 0;
       while (polling) {
-        for (const p of DEMO_PARTIES)
-          answeredOut[p] = await total(p, REQUESTER[p], 'outgoing', 'answered').catch(() => answeredOut[p]);
+        for (const p of DEMO_PARTIES) {
+          const created = await createdBy(p).catch(() => null);
+          const open = created === null ? null : await unansweredOut(p).catch(() => null);
+          if (created !== null && open !== null) answeredOut[p] = created - open;
+        }
         if (Date.now() - last >= 10_000) {
           last = Date.now();
           const s = DEMO_PARTIES.reduce((a, p) => a + submitted[p], 0);
@@ -621,20 +645,9 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosResult> {
     const everythingAnswered = async () => {
       for (const p of DEMO_PARTIES) {
         // Every batch has ended (done, or failed: reported below), and what they created is answered.
-        for (const b of batches[p]) {
-          if (b.state === 'done' || b.state === 'failed') continue;
-          const v = await call<{ state: string; created: number }>(
-            p,
-            REQUESTER[p],
-            'GET',
-            `/api/v1/requests/batch/${b.id}?limit=1`,
-          );
-          Object.assign(b, { state: v.state, created: v.created });
-          if (b.state !== 'done' && b.state !== 'failed') return false;
-        }
-        const created = batches[p].reduce((a, b) => a + b.created, 0);
-        const out = await total(p, REQUESTER[p], 'outgoing');
-        if (out < created || (await total(p, REQUESTER[p], 'outgoing', 'answered')) < out) return false;
+        await createdBy(p);
+        if (batches[p].some((b) => b.state !== 'done' && b.state !== 'failed')) return false;
+        if ((await unansweredOut(p)) > 0) return false;
       }
       for (const p of DEMO_PARTIES) {
         const h = await call<{ details: { outbox: { byStatus: Record<string, number> } } }>(
