@@ -45,8 +45,7 @@ for (const e of ENGINES) {
     let central: string;
     let admin: Officer;
     let clerk: Officer;
-    /** Every secret handed out during the run: none may reach the audit log. */
-    const secrets: string[] = [];
+    let adminPassword: string;
 
     before(async () => {
       node = await openNode(e);
@@ -58,11 +57,18 @@ for (const e of ENGINES) {
         position: 'администратор',
         roles: ['admin'],
       });
-      secrets.push(a.password);
+      adminPassword = a.password;
       admin = await loginWithPassword(node.ctx, { login: a.officer.login, password: a.password });
       clerk = await seedOfficer(node.ctx, central, ['officer']);
     });
     after(() => node.database.close());
+
+    /** R9.1: no secret handed out (a password, a token) reaches the audit log; each test checks its own. */
+    async function assertNotAudited(secrets: readonly string[]): Promise<void> {
+      const text = JSON.stringify(await node.ctx.db.selectFrom('audit_log').selectAll().execute());
+      for (const s of secrets) assert.ok(!text.includes(s), 'a password or token leaked into the audit log');
+      assert.ok(!/password_hash|scrypt\$/.test(text));
+    }
 
     test('R18: an admin adds territorial bodies under the central body; anyone lists them', async () => {
       const id = uniq('ru-ural');
@@ -134,6 +140,7 @@ for (const e of ENGINES) {
     });
 
     test('addOfficer: generated password returned once and stored hashed; policy, roles, duplicates', async () => {
+      const secrets: string[] = [];
       const login = uniq('petrov');
       const r = await addOfficer(node.ctx, CLI, {
         bodyId: central,
@@ -176,9 +183,11 @@ for (const e of ENGINES) {
       await rejects(addOfficer(node.ctx, admin, { ...base, fullName: undefined }), 'input.invalid', 'fullName');
       await rejects(addOfficer(node.ctx, admin, { ...base, bodyId: 'no-such-body' }), 'body.not_found', 'bodyId');
       await rejects(addOfficer(node.ctx, admin, { ...base, login }), 'officer.exists', 'login');
+      await assertNotAudited(secrets);
     });
 
     test('updateOfficer: roles, disable/enable, password reset; the last admin stays', async () => {
+      const secrets: string[] = [];
       const r = await addOfficer(node.ctx, CLI, {
         bodyId: central,
         login: uniq('sidorov'),
@@ -248,6 +257,7 @@ for (const e of ENGINES) {
       assert.equal((await updateOfficer(by.ctx, CLI, { id: a1.officer.id, disabled: true })).officer.disabled, true);
       // RU's admin does not see BY's users.
       await rejects(updateOfficer(node.ctx, admin, { id: a2.officer.id, disabled: true }), 'officer.not_found');
+      await assertNotAudited(secrets);
     });
 
     test('listOfficers: admin sees all, a supervisor his own body, never a password hash', async () => {
@@ -272,6 +282,7 @@ for (const e of ENGINES) {
     });
 
     test('R9.4 / V2.2.1: unknown login and wrong password fail alike; failures slow one address, never lock', async () => {
+      const secrets: string[] = [];
       const r = await addOfficer(node.ctx, CLI, {
         bodyId: central,
         login: uniq('lock'),
@@ -318,9 +329,11 @@ for (const e of ENGINES) {
         .where('id', '=', r.officer.id)
         .executeTakeFirstOrThrow();
       assert.deepEqual([row.failed_logins, row.locked_until], [0, null]);
+      await assertNotAudited(secrets);
     });
 
     test('R9.4: API tokens: created for oneself (admin only for a technical account), shown once, authenticate, revoke', async () => {
+      const secrets: string[] = [];
       const r = await addOfficer(node.ctx, CLI, {
         bodyId: central,
         login: uniq('tok'),
@@ -379,6 +392,7 @@ for (const e of ENGINES) {
       await updateOfficer(node.ctx, admin, { id: me.officerId, disabled: true });
       await rejects(authenticateToken(node.ctx, forMe.token), 'auth.token');
       await revokeApiToken(node.ctx, admin, { id: forMe.id });
+      await assertNotAudited(secrets);
     });
 
     test('R9.6: retention periods per requesting Party are upserted and listed', async () => {
@@ -446,6 +460,31 @@ for (const e of ENGINES) {
     });
 
     test('R9.1: every change and login is audited, the chain verifies, and no secret is in it', async () => {
+      // One change of each kind, made here, so that the test runs alone; the tests above check their own secrets.
+      await addBody(node.ctx, admin, {
+        id: uniq('ru-audit'),
+        name: 'Орган для аудита',
+        kind: 'territorial',
+        parentId: central,
+      });
+      const o = await addOfficer(node.ctx, CLI, {
+        bodyId: central,
+        login: uniq('audit'),
+        fullName: 'x',
+        position: 'x',
+        roles: ['officer'],
+      });
+      await rejects(
+        loginWithPassword(node.ctx, { login: o.officer.login, password: 'wrong-password-9' }),
+        'auth.failed',
+      );
+      const me = await loginWithPassword(node.ctx, { login: o.officer.login, password: o.password });
+      const token = await createApiToken(node.ctx, me, { name: 'для аудита' });
+      await revokeApiToken(node.ctx, me, { id: token.id });
+      const reset = await updateOfficer(node.ctx, admin, { id: o.officer.id, resetPassword: true });
+      await setRetentionRule(node.ctx, admin, { party: 'AM', months: 24, legalBasis: 'Закон РА' });
+      await setProtectionStatement(node.ctx, admin, { measures: 'Шифрование', retention: 'По правилам R9.6' });
+      const secrets = [adminPassword, o.password, token.token, reset.password!];
       const rows = await node.ctx.db.selectFrom('audit_log').selectAll().orderBy('seq').execute();
       const actions = new Set(rows.map((r) => r.action));
       for (const a of [
@@ -464,7 +503,10 @@ for (const e of ENGINES) {
       assert.equal(rows.find((r) => r.action === 'auth.login_failed')?.actor, 'system:auth');
       assert.ok(rows.some((r) => r.action === 'auth.login' && r.actor === `officer:${admin.login}`));
       const text = JSON.stringify(rows);
-      assert.ok(secrets.length >= 10);
+      assert.ok(
+        secrets.every((x) => typeof x === 'string' && x.length >= 16),
+        'four secrets handed out',
+      );
       for (const s of secrets) assert.ok(!text.includes(s), 'a password or token leaked into the audit log');
       assert.ok(!/password_hash|scrypt\$/.test(text));
       const verdict = await verifyAuditLog(node.ctx.db);

@@ -11,7 +11,7 @@
 //  (d) The receiver's clock falls 10 min behind after it accepted a message
 //      whose receipt was lost: the resend of the same bytes gets the original
 //      receipt (duplicates are answered before the clock is checked).
-// Results go to test-results/faults-skew-and-order.json.
+// Each scenario writes its results to test-results/faults-skew-and-order-<a|b|c|d>.json, so that it runs alone.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { answerRequest } from '../../src/app/answer-request.js';
@@ -28,7 +28,11 @@ import type { RunningDemo } from '../../src/demo/federation.js';
 import { officer, startTestFederation } from '../support/federation.js';
 import { GROUNDS, ITEMS, KZ_BODY, writeResult } from './harness.js';
 
-const results: Record<string, unknown> = {};
+/** One scenario's results, written by the scenario itself (before its assertions, so a failure is recorded too). */
+async function recordScenario(part: 'a' | 'b' | 'c' | 'd', data: Record<string, unknown>): Promise<void> {
+  await writeResult(`faults-skew-and-order-${part}.json`, data);
+  console.log(`skew-and-order (${part}): ${JSON.stringify(data)}`);
+}
 
 describe('clock skew and out-of-order delivery (RU → KZ)', () => {
   let fed: RunningDemo & { close(): Promise<void> };
@@ -59,8 +63,6 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
     ).id;
   });
   after(async () => {
-    await writeResult('faults-skew-and-order.json', results);
-    console.log(`skew-and-order: ${JSON.stringify(results)}`);
     await fed.close();
   });
 
@@ -95,14 +97,14 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
     const ok = await deliver(skewed(180_000), await claim(r.messageId));
     const v = await getRequest(ru(), ruOfficer, r.id);
     const row = await outboxRow(r.messageId);
-    results.a = {
+    await recordScenario('a', {
       skewMs: 180_000,
       delivered: ok,
       ruState: v.state,
       outbox: row.status,
       attempts: row.attempts,
       atKz: Boolean(await atKz(r.messageId)),
-    };
+    });
     assert.equal(ok, true);
     assert.equal(v.state, 'received');
     assert.equal(row.status, 'delivered');
@@ -153,13 +155,13 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
     const second = await deliver(ruFed(), await claim(r.messageId));
     row = await outboxRow(r.messageId);
     v = await getRequest(ru(), ruOfficer, r.id);
-    results.b = {
+    await recordScenario('b', {
       skewMs: 600_000,
       toleranceMs: ruFed().clockSkewMs,
       afterSkewed,
       dueWithCorrectClock,
       afterCorrected: { delivered: second, status: row.status, attempts: row.attempts, ruState: v.state },
-    };
+    });
     assert.equal(second, true, 'signed afresh with the corrected clock: accepted');
     assert.equal(row.status, 'delivered');
     assert.equal(v.state, 'received');
@@ -187,11 +189,11 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
       .select('receipt')
       .where('message_id', '=', r.messageId)
       .executeTakeFirstOrThrow();
-    results.d = {
+    await recordScenario('d', {
       receiverBehindMs: 600_000,
       resendAccepted: true,
       sameReceipt: receipt === (inbox.receipt as { jws: string }).jws,
-    };
+    });
     assert.equal(receipt, (inbox.receipt as { jws: string }).jws, 'the original receipt, not message.clock');
   });
 
@@ -258,7 +260,7 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
     }
     ans = await kzAnswerRow();
     const final = await getRequest(ru(), ruOfficer, r.id);
-    results.c = {
+    await recordScenario('c', {
       answerFirst,
       kzEventsAfterAnswerRefused: kzEvents,
       requestDeliveredByRu: delivered,
@@ -267,7 +269,7 @@ describe('clock skew and out-of-order delivery (RU → KZ)', () => {
       ruFinalState: final.state,
       ruAnswers: final.answers.length,
       kzState: (await getRequest(kz(), kzOfficer, incoming.id)).state,
-    };
+    });
     assert.equal(answerFirst.ruState, 'signed', 'the early answer changed nothing at RU');
     assert.equal(delivered, true, 'the resend of the request gets the original receipt');
     assert.equal(ruAfterReceipt, 'received');

@@ -36,8 +36,6 @@ describe('federation end to end (RU, KZ, BY)', () => {
   let kzOfficer: Officer;
   let byOfficer: Officer;
   let proceedingId: string;
-  let outgoingId: string;
-  let incomingId: string;
   const kzBody = { id: 'kz-central', party: 'KZ', name: 'Министерство юстиции Республики Казахстан' };
 
   before(async () => {
@@ -73,130 +71,147 @@ describe('federation end to end (RU, KZ, BY)', () => {
     return { id: d.id, messageId: s.messageId };
   }
 
-  test('R11, R-KZ, R12.a, R12.b: RU sends a property and income request to KZ; the receipt starts the KZ deadline and carries the date asked for', async () => {
-    const requestedBy = addDays(partyDay(ru().clock.now(), 'RU'), 3);
-    const d = await draftRequest(ru(), ruOfficer, {
-      proceedingId,
-      requestedBody: kzBody,
-      items: [
-        { kind: 'property', subItems: ['a', 'b'] },
-        { kind: 'employment_income', workplace: true, income: true, period: { from: '2024-01-01', to: '2026-10-31' } },
-      ],
-      grounds: 'Должник с 2024 года проживает в г. Алматы и получает доход на территории Республики Казахстан.',
-      shorterTerm: requestedBy,
-    });
-    assert.ok(
-      d.check.warnings.some((w) => w.code === 'R-KZ'),
-      'the 6.a reservation is warned about',
-    );
-    outgoingId = d.id;
-    await signRequest(ru(), ruOfficer, { requestId: outgoingId });
-    await settle(fed);
-    const sent = await getRequest(ru(), ruOfficer, outgoingId);
-    assert.equal(sent.state, 'received');
-    const receipt = sent.events.find((e) => e.event === 'receipt')!;
-    const list = await listRequests(kz(), kzOfficer, { direction: 'incoming' });
-    assert.equal(list.total, 1);
-    incomingId = list.items[0]!.id;
-    const incoming = await getRequest(kz(), kzOfficer, incomingId);
-    const expected = computeDeadline(await loadCalendar('KZ'), { receivedAt: new Date(incoming.receivedAt!) });
-    assert.equal(incoming.deadline, expected.deadline);
-    assert.equal(
-      (receipt.data.receipt as { deadline: string }).deadline,
-      expected.deadline,
-      'the signed receipt carries the deadline',
-    );
-    // R12.b: the shorter date is a wish beside the legal term, on both sides.
-    assert.equal((receipt.data.receipt as { requestedBy?: string }).requestedBy, requestedBy);
-    assert.deepEqual([incoming.requestedBy, incoming.requestedEarlier], [requestedBy, true]);
-    assert.deepEqual([sent.deadline, sent.requestedBy], [expected.deadline, requestedBy]);
-    assert.equal((incoming.document.debtor as { surname: string }).surname, 'Иванов');
-    const reads = await kz()
-      .db.selectFrom('audit_log')
-      .select('action')
-      .where('request_id', '=', incomingId)
-      .where('action', '=', 'personal_data.read')
-      .execute();
-    assert.equal(reads.length, 1);
-  });
-
-  test('R13.c, R14: KZ consults; the consultation appears in RU’s history', async () => {
-    await actOnRequest(kz(), kzOfficer, { requestId: incomingId, step: 'take_into_work' });
-    await actOnRequest(kz(), kzOfficer, {
-      requestId: incomingId,
-      step: 'consult',
-      data: { text: 'Уточните, пожалуйста, номер счёта, если он известен.' },
-    });
-    await settle(fed);
-    const v = await getRequest(ru(), ruOfficer, outgoingId);
-    const c = v.events.find((e) => e.event === 'consult');
-    assert.ok(c, JSON.stringify(v.events.map((e) => e.event)));
-    assert.equal(c.side, 'requested');
-    assert.match(String(c.data.text), /номер счёта/);
-  });
-
-  test('R4–R8, R9.1: KZ answers partially then finally; RU reads the answer with an audit entry', async () => {
-    await answerRequest(kz(), kzOfficer, {
-      requestId: incomingId,
-      final: false,
-      items: [
-        {
-          itemNo: 1,
-          outcome: 'partial',
-          data: {
-            accounts: [{ bank: 'АО «Kaspi Bank»', number: 'KZ12722C000012345678', currency: 'KZT' }],
-            text: 'Предоставлено в части, не противоречащей законодательству Республики Казахстан.',
-          },
-        },
-      ],
-    });
-    await settle(fed);
-    assert.equal((await getRequest(ru(), ruOfficer, outgoingId)).state, 'partially_answered');
-    await answerRequest(kz(), kzOfficer, {
-      requestId: incomingId,
-      final: true,
-      items: [
-        {
-          itemNo: 2,
-          outcome: 'found',
-          data: {
-            employer: { name: 'ТОО «Алатау»' },
-            income: [
-              {
-                from: '2025-01-01',
-                to: '2025-12-31',
-                amount: { value: 6_000_000, currency: 'KZT' },
-                source: 'заработная плата',
-              },
-            ],
-          },
-          attachments: [
+  // One life told step by step: each step works on the request the step before sent, so the steps are subtests of
+  // one test, which runs alone as a whole (ARCHITECTURE.md, house rule 14).
+  test('one request RU → KZ, step by step: sent and received with its deadline, consulted on, answered partially then finally', async (t) => {
+    let outgoingId: string;
+    let incomingId: string;
+    await t.test(
+      'R11, R-KZ, R12.a, R12.b: RU sends a property and income request to KZ; the receipt starts the KZ deadline and carries the date asked for',
+      async () => {
+        const requestedBy = addDays(partyDay(ru().clock.now(), 'RU'), 3);
+        const d = await draftRequest(ru(), ruOfficer, {
+          proceedingId,
+          requestedBody: kzBody,
+          items: [
+            { kind: 'property', subItems: ['a', 'b'] },
             {
-              fileName: 'справка.txt',
-              mediaType: 'text/plain',
-              contentBase64: Buffer.from('Справка о доходах').toString('base64'),
+              kind: 'employment_income',
+              workplace: true,
+              income: true,
+              period: { from: '2024-01-01', to: '2026-10-31' },
             },
           ],
-        },
-      ],
-    });
-    await settle(fed);
-    const v = await getRequest(ru(), ruOfficer, outgoingId);
-    assert.equal(v.state, 'answered');
-    assert.equal(v.answers.length, 2);
-    assert.equal(
-      (v.answers.find((a) => a.itemNo === 2)!.data as { employer: { name: string } }).employer.name,
-      'ТОО «Алатау»',
+          grounds: 'Должник с 2024 года проживает в г. Алматы и получает доход на территории Республики Казахстан.',
+          shorterTerm: requestedBy,
+        });
+        assert.ok(
+          d.check.warnings.some((w) => w.code === 'R-KZ'),
+          'the 6.a reservation is warned about',
+        );
+        outgoingId = d.id;
+        await signRequest(ru(), ruOfficer, { requestId: outgoingId });
+        await settle(fed);
+        const sent = await getRequest(ru(), ruOfficer, outgoingId);
+        assert.equal(sent.state, 'received');
+        const receipt = sent.events.find((e) => e.event === 'receipt')!;
+        const list = await listRequests(kz(), kzOfficer, { direction: 'incoming' });
+        assert.equal(list.total, 1);
+        incomingId = list.items[0]!.id;
+        const incoming = await getRequest(kz(), kzOfficer, incomingId);
+        const expected = computeDeadline(await loadCalendar('KZ'), { receivedAt: new Date(incoming.receivedAt!) });
+        assert.equal(incoming.deadline, expected.deadline);
+        assert.equal(
+          (receipt.data.receipt as { deadline: string }).deadline,
+          expected.deadline,
+          'the signed receipt carries the deadline',
+        );
+        // R12.b: the shorter date is a wish beside the legal term, on both sides.
+        assert.equal((receipt.data.receipt as { requestedBy?: string }).requestedBy, requestedBy);
+        assert.deepEqual([incoming.requestedBy, incoming.requestedEarlier], [requestedBy, true]);
+        assert.deepEqual([sent.deadline, sent.requestedBy], [expected.deadline, requestedBy]);
+        assert.equal((incoming.document.debtor as { surname: string }).surname, 'Иванов');
+        const reads = await kz()
+          .db.selectFrom('audit_log')
+          .select('action')
+          .where('request_id', '=', incomingId)
+          .where('action', '=', 'personal_data.read')
+          .execute();
+        assert.equal(reads.length, 1);
+      },
     );
-    assert.equal(v.answers.find((a) => a.itemNo === 2)!.attachments[0]!.fileName, 'справка.txt');
-    const reads = await ru()
-      .db.selectFrom('audit_log')
-      .select('action')
-      .where('request_id', '=', outgoingId)
-      .where('action', '=', 'personal_data.read')
-      .execute();
-    assert.ok(reads.length >= 1);
-    assert.equal((await getRequest(kz(), kzOfficer, incomingId)).state, 'answered');
+
+    await t.test('R13.c, R14: KZ consults; the consultation appears in RU’s history', async () => {
+      await actOnRequest(kz(), kzOfficer, { requestId: incomingId, step: 'take_into_work' });
+      await actOnRequest(kz(), kzOfficer, {
+        requestId: incomingId,
+        step: 'consult',
+        data: { text: 'Уточните, пожалуйста, номер счёта, если он известен.' },
+      });
+      await settle(fed);
+      const v = await getRequest(ru(), ruOfficer, outgoingId);
+      const c = v.events.find((e) => e.event === 'consult');
+      assert.ok(c, JSON.stringify(v.events.map((e) => e.event)));
+      assert.equal(c.side, 'requested');
+      assert.match(String(c.data.text), /номер счёта/);
+    });
+
+    await t.test(
+      'R4–R8, R9.1: KZ answers partially then finally; RU reads the answer with an audit entry',
+      async () => {
+        await answerRequest(kz(), kzOfficer, {
+          requestId: incomingId,
+          final: false,
+          items: [
+            {
+              itemNo: 1,
+              outcome: 'partial',
+              data: {
+                accounts: [{ bank: 'АО «Kaspi Bank»', number: 'KZ12722C000012345678', currency: 'KZT' }],
+                text: 'Предоставлено в части, не противоречащей законодательству Республики Казахстан.',
+              },
+            },
+          ],
+        });
+        await settle(fed);
+        assert.equal((await getRequest(ru(), ruOfficer, outgoingId)).state, 'partially_answered');
+        await answerRequest(kz(), kzOfficer, {
+          requestId: incomingId,
+          final: true,
+          items: [
+            {
+              itemNo: 2,
+              outcome: 'found',
+              data: {
+                employer: { name: 'ТОО «Алатау»' },
+                income: [
+                  {
+                    from: '2025-01-01',
+                    to: '2025-12-31',
+                    amount: { value: 6_000_000, currency: 'KZT' },
+                    source: 'заработная плата',
+                  },
+                ],
+              },
+              attachments: [
+                {
+                  fileName: 'справка.txt',
+                  mediaType: 'text/plain',
+                  contentBase64: Buffer.from('Справка о доходах').toString('base64'),
+                },
+              ],
+            },
+          ],
+        });
+        await settle(fed);
+        const v = await getRequest(ru(), ruOfficer, outgoingId);
+        assert.equal(v.state, 'answered');
+        assert.equal(v.answers.length, 2);
+        assert.equal(
+          (v.answers.find((a) => a.itemNo === 2)!.data as { employer: { name: string } }).employer.name,
+          'ТОО «Алатау»',
+        );
+        assert.equal(v.answers.find((a) => a.itemNo === 2)!.attachments[0]!.fileName, 'справка.txt');
+        const reads = await ru()
+          .db.selectFrom('audit_log')
+          .select('action')
+          .where('request_id', '=', outgoingId)
+          .where('action', '=', 'personal_data.read')
+          .execute();
+        assert.ok(reads.length >= 1);
+        assert.equal((await getRequest(kz(), kzOfficer, incomingId)).state, 'answered');
+      },
+    );
   });
 
   test('R13.a: a refusal travels back with its ground', async () => {

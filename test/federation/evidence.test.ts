@@ -121,8 +121,6 @@ describe('issue 17.4: the court evidence pack', () => {
   let incoming: string;
   let ruPack: EvidenceExport;
   let kzPack: EvidenceExport;
-  /** Packs the exporting body forged and sealed again: the openssl recipe must refuse them too. */
-  const forgeries: [string, Buffer][] = [];
   const ru = () => fed.nodes.RU.wired.ctx;
   const kz = () => fed.nodes.KZ.wired.ctx;
 
@@ -286,13 +284,24 @@ describe('issue 17.4: the court evidence pack', () => {
     );
   });
 
-  test('even the exporting body cannot forge the exchange: a changed answer, one signed outside the registry, a receipt of another message — resealed — are refused', async () => {
+  /**
+   * Packs the exporting body itself forged from RU's pack and sealed again with its real key: the answer's text
+   * changed (KZ's signature no longer holds); a made-up answer signed for kz-central under a CA the registry does not
+   * list, with RU's own receipt for it; the answer claimed to be acknowledged by the request's bundle item. Each test
+   * that needs them makes its own.
+   */
+  async function forgedPacks(): Promise<{
+    changed: Buffer;
+    forged: Buffer;
+    misbound: Buffer;
+    answerFile: string;
+    answerReceipt: string;
+  }> {
     const { body: ruSeal } = await ruKeys(fed.dir);
     const files = [...(await filesOf(ruPack.pack)).keys()];
     const answerFile = files.find((f) => f.startsWith('messages/02-answer_final-'))!;
     const answerReceipt = files.find((f) => f.startsWith('receipts/02-'))!;
     type Answer = { body: { items: { data: { text: string } }[] } };
-    // The answer's text changed, listed and sealed again: KZ's signature no longer holds.
     const changed = await resealed(ruPack.pack, ruSeal, (f, m) => {
       const [h, p, sig] = jwsText(f, answerFile).split('.');
       const payload = JSON.parse(Buffer.from(p!, 'base64url').toString('utf8')) as Answer;
@@ -301,16 +310,6 @@ describe('issue 17.4: the court evidence pack', () => {
       f.set(answerFile, Buffer.from(jws));
       m.messages[1]!.sha256 = sha256Hex(jws);
     });
-    const v1 = await verifyEvidence({ pack: changed, depositaryPem });
-    assert.equal(v1.seal?.ok, true, 'the seal itself holds');
-    assert.deepEqual(
-      v1.problems.map((p) => [p.file, p.code]),
-      [
-        [answerFile, 'signature'],
-        [answerReceipt, 'receipt'],
-      ],
-    );
-    // A made-up answer signed for kz-central under a CA the registry does not list, with RU's own receipt for it.
     const rogueRoot = await createDepositaryCa({ name: 'Поддельный корневой центр' });
     const notBefore = new Date(Date.now() - 86_400_000 * 30);
     const rogueCa = await createPartyCa({ party: 'KZ', name: 'Казахстан', issuer: rogueRoot, notBefore });
@@ -332,21 +331,36 @@ describe('issue 17.4: the court evidence pack', () => {
       f.set(answerReceipt, Buffer.from(signed));
       m.messages[1]!.sha256 = sha256Hex(jws);
     });
+    const misbound = await resealed(ruPack.pack, ruSeal, (_f, m) => {
+      m.messages[1]!.receipt = m.messages[0]!.receipt;
+    });
+    return { changed, forged, misbound, answerFile, answerReceipt };
+  }
+
+  test('even the exporting body cannot forge the exchange: a changed answer, one signed outside the registry, a receipt of another message — resealed — are refused', async () => {
+    const { changed, forged, misbound, answerFile, answerReceipt } = await forgedPacks();
+    // The answer's text changed, listed and sealed again: KZ's signature no longer holds.
+    const v1 = await verifyEvidence({ pack: changed, depositaryPem });
+    assert.equal(v1.seal?.ok, true, 'the seal itself holds');
+    assert.deepEqual(
+      v1.problems.map((p) => [p.file, p.code]),
+      [
+        [answerFile, 'signature'],
+        [answerReceipt, 'receipt'],
+      ],
+    );
+    // A made-up answer signed for kz-central under a CA the registry does not list, with RU's own receipt for it.
     const v2 = await verifyEvidence({ pack: forged, depositaryPem });
     assert.deepEqual(
       v2.problems.map((p) => [p.file, p.code]),
       [[answerFile, 'certificate']],
     );
     // The answer claimed to be acknowledged by the request's bundle item (signed by KZ, naming the request).
-    const misbound = await resealed(ruPack.pack, ruSeal, (_f, m) => {
-      m.messages[1]!.receipt = m.messages[0]!.receipt;
-    });
     const v3 = await verifyEvidence({ pack: misbound, depositaryPem });
     assert.deepEqual(
       v3.problems.map((p) => [p.file, p.code]),
       [[m0ReceiptFile(await manifestOf(ruPack.pack)), 'receipt']],
     );
-    forgeries.push(['changed.zip', changed], ['forged.zip', forged]);
   });
 
   test(
@@ -391,8 +405,11 @@ describe('issue 17.4: the court evidence pack', () => {
         const shown = name === 'manifest.jws' ? /manifest\.js(on|ws)/ : new RegExp(name.replace(/[.]/g, '\\.'));
         assert.match(bad.out, shown, name);
       }
-      assert.equal(forgeries.length, 2, 'the forgery test ran first');
-      for (const [name, pack] of forgeries) {
+      const { changed, forged } = await forgedPacks();
+      for (const [name, pack] of [
+        ['changed.zip', changed],
+        ['forged.zip', forged],
+      ] as const) {
         const bad = await recipe(pack, name);
         assert.notEqual(bad.code, 0, `${name}: ${bad.out}`);
         assert.match(

@@ -193,8 +193,6 @@ for (const e of ENGINES) {
     let proceedingId = '';
     let requestId = '';
     let routes: Route[] = [];
-    const created = { proceedings: 0, requests: 0, answers: 0 };
-    const failures: string[] = [];
 
     const count = async (table: 'proceedings' | 'requests' | 'answers'): Promise<number> =>
       Number(
@@ -216,43 +214,51 @@ for (const e of ENGINES) {
       return app.inject({ method: method as 'GET', url, headers, ...(body !== undefined ? { payload: body } : {}) });
     };
 
-    /** Checks one response against the contract; remembers the calls that create casework rows. */
-    const tally = new Map<string, number>();
-    /** What was generated (payload class, id, query) and how each class was answered: the fuzzer's report. */
-    const generated = new Map<string, Map<string, number>>();
-    const judge = (
-      route: Route,
-      url: string,
-      res: Awaited<ReturnType<typeof send>>,
-      what: string,
-      classes: readonly string[] = [],
-    ): void => {
-      const key = `${route.method} ${route.path}`;
-      const where = `${key} → ${url.slice(0, 200)} [${what.slice(0, 200)}]: ${res.statusCode} ${res.body.slice(0, 300)}`;
-      if (res.statusCode >= 500) failures.push(`5xx: ${where}`);
-      let outcome = String(res.statusCode);
-      if (res.statusCode >= 400) {
-        let ok = false;
-        try {
-          const j = res.json() as { error?: { code?: unknown; message?: unknown } };
-          ok = typeof j.error?.code === 'string' && typeof j.error?.message === 'string';
-          if (ok) outcome = `${res.statusCode} ${String(j.error!.code)}`;
-        } catch {
-          ok = false;
+    /**
+     * A fuzzing run's report, the test's own: judge() checks one response against the contract, counts its outcome
+     * per generated class and remembers the calls that create casework rows; failures are the contract violations.
+     */
+    const fuzzReport = () => {
+      const created = { proceedings: 0, requests: 0, answers: 0 };
+      const failures: string[] = [];
+      const tally = new Map<string, number>();
+      /** What was generated (payload class, id, query) and how each class was answered: the fuzzer's report. */
+      const generated = new Map<string, Map<string, number>>();
+      const judge = (
+        route: Route,
+        url: string,
+        res: Awaited<ReturnType<typeof send>>,
+        what: string,
+        classes: readonly string[] = [],
+      ): void => {
+        const key = `${route.method} ${route.path}`;
+        const where = `${key} → ${url.slice(0, 200)} [${what.slice(0, 200)}]: ${res.statusCode} ${res.body.slice(0, 300)}`;
+        if (res.statusCode >= 500) failures.push(`5xx: ${where}`);
+        let outcome = String(res.statusCode);
+        if (res.statusCode >= 400) {
+          let ok = false;
+          try {
+            const j = res.json() as { error?: { code?: unknown; message?: unknown } };
+            ok = typeof j.error?.code === 'string' && typeof j.error?.message === 'string';
+            if (ok) outcome = `${res.statusCode} ${String(j.error!.code)}`;
+          } catch {
+            ok = false;
+          }
+          if (!ok) failures.push(`shape: ${where}`);
         }
-        if (!ok) failures.push(`shape: ${where}`);
-      }
-      tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
-      for (const c of classes) {
-        const byOutcome = generated.get(c) ?? new Map<string, number>();
-        byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
-        generated.set(c, byOutcome);
-      }
-      if (res.statusCode >= 200 && res.statusCode < 300) {
-        if (key === 'POST /api/v1/proceedings') created.proceedings++;
-        if (key === 'POST /api/v1/requests') created.requests++;
-        if (key === 'POST /api/v1/requests/{id}/answers') created.answers++;
-      }
+        tally.set(outcome, (tally.get(outcome) ?? 0) + 1);
+        for (const c of classes) {
+          const byOutcome = generated.get(c) ?? new Map<string, number>();
+          byOutcome.set(outcome, (byOutcome.get(outcome) ?? 0) + 1);
+          generated.set(c, byOutcome);
+        }
+        if (res.statusCode >= 200 && res.statusCode < 300) {
+          if (key === 'POST /api/v1/proceedings') created.proceedings++;
+          if (key === 'POST /api/v1/requests') created.requests++;
+          if (key === 'POST /api/v1/requests/{id}/answers') created.answers++;
+        }
+      };
+      return { created, failures, tally, generated, judge };
     };
 
     /** A valid (or at least well-formed) body for each route with a body. */
@@ -386,6 +392,7 @@ for (const e of ENGINES) {
       'every documented route survives generated payloads, ids and query strings',
       { timeout: 300_000 },
       async () => {
+        const { created, failures, tally, generated, judge } = fuzzReport();
         assert.ok(routes.length >= 25, `routes: ${routes.length}`);
         const before = {
           proceedings: await count('proceedings'),

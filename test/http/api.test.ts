@@ -24,15 +24,20 @@ for (const e of ENGINES) {
     let app: FastifyInstance;
     const tokens: Record<string, string> = {};
     let officer: Officer;
-    let proceedingId = '';
-    let requestId = '';
 
-    const call = async (who: string | null, method: string, url: string, payload?: unknown): Promise<Call> => {
+    /** A call as one of the actors set up in before() (by name), with a token of the test's own, or anonymously. */
+    const call = async (
+      who: string | { token: string } | null,
+      method: string,
+      url: string,
+      payload?: unknown,
+    ): Promise<Call> => {
+      const token = typeof who === 'string' ? tokens[who] : who?.token;
       const res = await app.inject({
         method: method as 'GET',
         url,
         ...(payload !== undefined ? { payload: payload as object } : {}),
-        headers: who ? { authorization: `Bearer ${tokens[who]}` } : {},
+        headers: who ? { authorization: `Bearer ${token}` } : {},
       });
       const type = String(res.headers['content-type'] ?? '');
       return { status: res.statusCode, body: type.includes('json') ? res.json() : {} };
@@ -59,6 +64,28 @@ for (const e of ENGINES) {
       await node.database.close();
     });
 
+    /** A request of the test's own, drafted and signed through the API by the officer. */
+    async function signedRequest(number: string): Promise<string> {
+      const p = await call('officer', 'POST', '/api/v1/proceedings', {
+        number,
+        openedOn: '2026-03-02',
+        debtor: example.debtor,
+        creditor: example.creditor,
+        executiveDocuments: [example.executiveDocument],
+      });
+      assert.equal(p.status, 201, JSON.stringify(p.body));
+      const d = await call('officer', 'POST', '/api/v1/requests', {
+        proceedingId: String(p.body.id),
+        requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' },
+        items: example.items,
+        grounds: example.grounds,
+      });
+      assert.equal(d.status, 201, JSON.stringify(d.body));
+      const s = await call('officer', 'POST', `/api/v1/requests/${String(d.body.id)}/sign`, {});
+      assert.equal(s.status, 200, JSON.stringify(s.body));
+      return String(d.body.id);
+    }
+
     test('the API works end to end for the officer who owns the data', async () => {
       const p = await call('officer', 'POST', '/api/v1/proceedings', {
         number: 'API-1',
@@ -68,7 +95,7 @@ for (const e of ENGINES) {
         executiveDocuments: [example.executiveDocument],
       });
       assert.equal(p.status, 201, JSON.stringify(p.body));
-      proceedingId = String(p.body.id);
+      const proceedingId = String(p.body.id);
       const d = await call('officer', 'POST', '/api/v1/requests', {
         proceedingId,
         requestedBody: { id: 'kz-central', party: 'KZ', name: 'Казахстан' },
@@ -76,7 +103,7 @@ for (const e of ENGINES) {
         grounds: example.grounds,
       });
       assert.equal(d.status, 201);
-      requestId = String(d.body.id);
+      const requestId = String(d.body.id);
       assert.equal((d.body.check as { ok: boolean }).ok, true);
       const s = await call('officer', 'POST', `/api/v1/requests/${requestId}/sign`, {});
       assert.equal(s.status, 200, JSON.stringify(s.body));
@@ -117,7 +144,8 @@ for (const e of ENGINES) {
       assert.equal(proto.statusCode, 400);
       const missing = await call('officer', 'GET', '/api/v1/nothing-here');
       assert.deepEqual([missing.status, missing.body.error!.code], [404, 'route.not_found']);
-      const conflict = await call('officer', 'POST', `/api/v1/requests/${requestId}/sign`, {});
+      const signed = await signedRequest('API-3');
+      const conflict = await call('officer', 'POST', `/api/v1/requests/${signed}/sign`, {});
       assert.deepEqual([conflict.status, conflict.body.error!.code], [409, 'workflow.transition']);
       const res = await app.inject({ method: 'GET', url: '/api/v1/health' });
       assert.equal(res.headers['x-content-type-options'], 'nosniff', 'security headers are on');
@@ -143,10 +171,10 @@ for (const e of ENGINES) {
 
     test('revoked tokens are refused at once', async () => {
       const t = await createApiToken(node.ctx, officer, { name: 'short-lived' });
-      tokens.temp = t.token;
-      assert.equal((await call('temp', 'GET', '/api/v1/me')).status, 200);
-      assert.equal((await call('temp', 'DELETE', `/api/v1/tokens/${t.id}`)).status, 200);
-      const r = await call('temp', 'GET', '/api/v1/me');
+      const temp = { token: t.token };
+      assert.equal((await call(temp, 'GET', '/api/v1/me')).status, 200);
+      assert.equal((await call(temp, 'DELETE', `/api/v1/tokens/${t.id}`)).status, 200);
+      const r = await call(temp, 'GET', '/api/v1/me');
       assert.deepEqual([r.status, r.body.error!.code], [401, 'auth.token']);
     });
   });

@@ -25,10 +25,26 @@ interface Page {
   next: string;
 }
 
+/** A running node a test may restart in place, as the operator does (the same home and database), like fed.restart(). */
+async function restartableNode(start: () => Promise<RunningNode>) {
+  const self = {
+    node: await start(),
+    /** Stops the node and starts it again; the stop's duration. */
+    async restart(): Promise<number> {
+      const t0 = performance.now();
+      await self.node.stop();
+      const stopped = performance.now() - t0;
+      self.node = await start();
+      return stopped;
+    },
+  };
+  return self;
+}
+
 describe('issue 17 item 1: the event feed of a running node', () => {
   let tmp: string;
   let home: string;
-  let node: RunningNode;
+  let running: Awaited<ReturnType<typeof restartableNode>>;
   const tokens: Record<'central' | 'a' | 'b', string> = { central: '', a: '', b: '' };
   let bodyA: string;
   let bodyB: string;
@@ -43,8 +59,8 @@ describe('issue 17 item 1: the event feed of a running node', () => {
       config: readConfig({ EIX_HOME: home }),
     });
     assert.equal(code, 0);
-    node = await startNode(config());
-    const ctx = node.wired.ctx;
+    running = await restartableNode(() => startNode(config()));
+    const ctx = running.node.wired.ctx;
     bodyA = await seedBody(ctx);
     bodyB = await seedBody(ctx);
     // Technical accounts (issue 13: no casework role), tokens minted by the operator's console.
@@ -58,12 +74,12 @@ describe('issue 17 item 1: the event feed of a running node', () => {
     }
   });
   after(async () => {
-    await node.stop();
+    await running?.node.stop();
     await rm(tmp, { recursive: true, force: true });
   });
 
   const api = async (token: string, url: string, init: RequestInit = {}) => {
-    const res = await fetch(`${node.apiUrl}/api/v1${url}`, {
+    const res = await fetch(`${running.node.apiUrl}/api/v1${url}`, {
       ...init,
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
     });
@@ -92,21 +108,15 @@ describe('issue 17 item 1: the event feed of a running node', () => {
       );
     return ids;
   };
-  /** Stops the node and starts it again on the same home (a restart, as the operator does); the stop's duration. */
-  const restartNode = async (): Promise<number> => {
-    const t0 = performance.now();
-    await node.stop();
-    const stopped = performance.now() - t0;
-    node = await startNode(config());
-    return stopped;
-  };
   const allIds = async () =>
-    (await node.wired.ctx.db.selectFrom('events').select('id').orderBy('id').execute()).map((r) => String(r.id));
+    (await running.node.wired.ctx.db.selectFrom('events').select('id').orderBy('id').execute()).map((r) =>
+      String(r.id),
+    );
 
   test('R-17.1: the feed resumes from its stored cursor after a node restart: every event exactly once', async () => {
     const seen: string[] = [];
-    await record(node.wired.ctx, bodyA, 6);
-    await record(node.wired.ctx, bodyB, 5);
+    await record(running.node.wired.ctx, bodyA, 6);
+    await record(running.node.wired.ctx, bodyB, 5);
     let page = await feed(tokens.central, '?after=0&limit=4');
     seen.push(...page.events.map((e) => e.id));
     page = await feed(tokens.central, `?after=${page.next}&limit=4`);
@@ -117,13 +127,13 @@ describe('issue 17 item 1: the event feed of a running node', () => {
       body: JSON.stringify({ after: page.next }),
     });
     assert.equal(put.status, 200, JSON.stringify(put.json));
-    await restartNode();
+    await running.restart();
     assert.deepEqual((await api(tokens.central, '/events/cursor')).json, { after: page.next });
     // Events recorded while the consumer reads, concurrently (several transactions at once).
     const writing = Promise.all([
-      record(node.wired.ctx, bodyA, 8),
-      record(node.wired.ctx, bodyB, 8),
-      record(node.wired.ctx, 'ru-central', 4),
+      record(running.node.wired.ctx, bodyA, 8),
+      record(running.node.wired.ctx, bodyB, 8),
+      record(running.node.wired.ctx, 'ru-central', 4),
     ]);
     // No `after`: the stored cursor.
     page = await feed(tokens.central, '?limit=3');
@@ -141,9 +151,9 @@ describe('issue 17 item 1: the event feed of a running node', () => {
   });
 
   test('R-17.1: a token of another body does not see the events; the central body’s technical account sees all', async () => {
-    await record(node.wired.ctx, bodyA, 3);
-    await record(node.wired.ctx, bodyB, 3);
-    await record(node.wired.ctx, 'ru-central', 1);
+    await record(running.node.wired.ctx, bodyA, 3);
+    await record(running.node.wired.ctx, bodyB, 3);
+    await record(running.node.wired.ctx, 'ru-central', 1);
     const a = (await feed(tokens.a, '?after=0&limit=1000')).events;
     const b = (await feed(tokens.b, '?after=0&limit=1000')).events;
     assert.ok(a.length > 0 && b.length > 0);
@@ -173,7 +183,7 @@ describe('issue 17 item 1: the event feed of a running node', () => {
   });
 
   test('R-17.1: a long poll answers as soon as an event arrives, and empty after `wait`', async () => {
-    const [newest] = await record(node.wired.ctx, bodyA, 1);
+    const [newest] = await record(running.node.wired.ctx, bodyA, 1);
     let t0 = performance.now();
     const empty = await feed(tokens.a, `?after=${newest!}&wait=1`);
     assert.deepEqual(empty, { events: [], next: newest });
@@ -181,7 +191,7 @@ describe('issue 17 item 1: the event feed of a running node', () => {
     t0 = performance.now();
     const polling = feed(tokens.a, `?after=${newest!}&wait=20`);
     await new Promise((r) => setTimeout(r, 400));
-    const [id] = await record(node.wired.ctx, bodyA, 1);
+    const [id] = await record(running.node.wired.ctx, bodyA, 1);
     const got = await polling;
     const took = performance.now() - t0;
     assert.deepEqual(
@@ -205,16 +215,16 @@ describe('issue 17 item 1: the event feed of a running node', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const port = (server.address() as { port: number }).port;
-      await createWebhook(node.wired.ctx, SYSTEM, { bodyId: bodyB, url: `http://127.0.0.1:${port}/hook` });
-      const ids = await record(node.wired.ctx, bodyB, 2);
+      await createWebhook(running.node.wired.ctx, SYSTEM, { bodyId: bodyB, url: `http://127.0.0.1:${port}/hook` });
+      const ids = await record(running.node.wired.ctx, bodyB, 2);
       for (let i = 0; i < 50 && received.length < 2; i++) await new Promise((r) => setTimeout(r, 100));
       assert.deepEqual(received.sort(), [...ids].sort());
       // A long poll in flight does not hold the node's stop.
-      const polling = fetch(`${node.apiUrl}/api/v1/events?wait=30&after=${ids[1]}`, {
+      const polling = fetch(`${running.node.apiUrl}/api/v1/events?wait=30&after=${ids[1]}`, {
         headers: { authorization: `Bearer ${tokens.b}` },
       }).catch(() => null);
       await new Promise((r) => setTimeout(r, 200));
-      const stopped = await restartNode();
+      const stopped = await running.restart();
       assert.ok(stopped < 5000, `stopped without waiting for the long poll (${Math.round(stopped)} ms)`);
       await polling;
     } finally {

@@ -62,7 +62,6 @@ describe('federation endpoint TLS policy', () => {
   let client: ConnectionOptions;
   let control: Server;
   let controlUrl: string;
-  const results: Record<string, Probe> = {};
 
   before(async () => {
     fed = await startTestFederation();
@@ -87,10 +86,16 @@ describe('federation endpoint TLS policy', () => {
     controlUrl = `https://127.0.0.1:${(control.address() as { port: number }).port}`;
   });
   after(async () => {
-    console.log('TLS probes:', JSON.stringify(results, null, 1));
     await new Promise((resolve) => control?.close(resolve));
     await fed.close();
   });
+
+  /** One probe, printed with its name: what each test saw is in its own output. */
+  async function logged(name: string, target: string, opts: ConnectionOptions): Promise<Probe> {
+    const r = await probe(target, opts);
+    console.log(`TLS probe ${name}: ${JSON.stringify(r)}`);
+    return r;
+  }
 
   /**
    * The probe succeeds against the permissive control with the protocol and suite it offers, and the node refuses
@@ -102,12 +107,12 @@ describe('federation endpoint TLS policy', () => {
     expected: { protocol: string; cipher?: string },
     alert: RegExp,
   ): Promise<void> {
-    const c = (results[`control: ${name}`] = await probe(controlUrl, { ...client, ...opts }));
+    const c = await logged(`control: ${name}`, controlUrl, { ...client, ...opts });
     assert.equal(c.ok, true, `${name} must succeed against the permissive control: ${JSON.stringify(c)}`);
     assert.equal(c.protocol, expected.protocol, name);
     if (expected.cipher) assert.equal(c.cipher, expected.cipher, name);
     assert.equal(c.status, 400, `${name}: the control answered over the negotiated connection`);
-    const r = (results[name] = await probe(url, { ...client, ...opts }));
+    const r = await logged(name, url, { ...client, ...opts });
     assert.equal(r.ok, false, `${name} must be refused by the node: ${JSON.stringify(r)}`);
     assert.equal(r.protocol, null, `${name}: no handshake completed`);
     assert.match(r.error!, alert, `${name}: the node's alert`);
@@ -158,24 +163,24 @@ describe('federation endpoint TLS policy', () => {
   test('(b2) the RSA key exchange suites cannot be negotiated with the ECDSA certificate, even by a permissive server', async () => {
     // Why (b) no longer probes them: recorded so that a change of certificate type brings them back.
     for (const cipher of ['AES128-SHA', 'AES128-GCM-SHA256']) {
-      const c = (results[`control: tls12 ${cipher}`] = await probe(controlUrl, {
+      const c = await logged(`control: tls12 ${cipher}`, controlUrl, {
         ...client,
         minVersion: 'TLSv1.2',
         maxVersion: 'TLSv1.2',
         ciphers: cipher,
-      }));
+      });
       assert.equal(c.ok, false, `${cipher} against an ECDSA certificate: ${JSON.stringify(c)}`);
       assert.match(c.error!, HANDSHAKE_FAILURE);
     }
   });
 
   test('(c) TLS 1.2 with ECDHE-ECDSA-AES128-GCM-SHA256 succeeds', async () => {
-    const r = (results['tls12 ECDHE-ECDSA-AES128-GCM-SHA256'] = await probe(url, {
+    const r = await logged('tls12 ECDHE-ECDSA-AES128-GCM-SHA256', url, {
       ...client,
       minVersion: 'TLSv1.2',
       maxVersion: 'TLSv1.2',
       ciphers: 'ECDHE-ECDSA-AES128-GCM-SHA256',
-    }));
+    });
     assert.equal(r.ok, true, JSON.stringify(r));
     assert.equal(r.protocol, 'TLSv1.2');
     assert.equal(r.cipher, 'ECDHE-ECDSA-AES128-GCM-SHA256');
@@ -186,17 +191,17 @@ describe('federation endpoint TLS policy', () => {
   });
 
   test('(d) TLS 1.3 succeeds', async () => {
-    const r = (results.tls13 = await probe(url, { ...client, minVersion: 'TLSv1.3' }));
+    const r = await logged('tls13', url, { ...client, minVersion: 'TLSv1.3' });
     assert.equal(r.ok, true, JSON.stringify(r));
     assert.equal(r.protocol, 'TLSv1.3');
     assert.match(r.cipher!, /^TLS_(AES_256_GCM_SHA384|AES_128_GCM_SHA256|CHACHA20_POLY1305_SHA256)$/);
   });
 
   test('(e) no client certificate: refused (TLS 1.2 at the handshake, TLS 1.3 before any HTTP response)', async () => {
-    const r12 = (results['no client cert tls12'] = await probe(url, { ca: client.ca, maxVersion: 'TLSv1.2' }));
+    const r12 = await logged('no client cert tls12', url, { ca: client.ca, maxVersion: 'TLSv1.2' });
     assert.equal(r12.ok, false, JSON.stringify(r12));
     assert.equal(r12.status, null);
-    const r13 = (results['no client cert tls13'] = await probe(url, { ca: client.ca, minVersion: 'TLSv1.3' }));
+    const r13 = await logged('no client cert tls13', url, { ca: client.ca, minVersion: 'TLSv1.3' });
     assert.equal(r13.ok, false, JSON.stringify(r13));
     assert.equal(r13.status, null, 'no HTTP response without a client certificate');
   });
@@ -204,12 +209,12 @@ describe('federation endpoint TLS policy', () => {
   test('a client certificate from outside the trust chain (self-signed) is refused', async () => {
     const { createDepositaryCa } = await import('../../src/adapters/crypto/pki.js');
     const rogue = await createDepositaryCa({ name: 'rogue' });
-    const r = (results['rogue client cert'] = await probe(url, {
+    const r = await logged('rogue client cert', url, {
       ca: client.ca,
       key: rogue.keyPem,
       cert: rogue.certPem,
       minVersion: 'TLSv1.3',
-    }));
+    });
     assert.equal(r.ok, false, JSON.stringify(r));
     assert.equal(r.status, null);
   });
