@@ -43,7 +43,7 @@ import type { Actor, AppContext, Officer } from './context.js';
 import { requireSeal } from './get-body-seal.js';
 import { parseInput } from './input.js';
 import { loadRequest, type RequestRow } from './request-record.js';
-import { originalJwsAll } from './stored-jws.js';
+import { originalJwsAll, unsealedJws } from './stored-jws.js';
 import { checkExchange } from './verify-evidence.js';
 
 export const ExportEvidenceInput = Type.Object(
@@ -154,12 +154,8 @@ async function gather(tx: Tx, ctx: AppContext, row: RequestRow): Promise<Gathere
         .execute()
     : [];
   // Every JWS as signed: stored forms name their header (src/app/stored-jws.ts), put back here in one read.
-  const sealedOut = outbox.map((m) =>
-    m.signed_enc ? ctx.sealer.decrypt(m.signed_enc, `outbox:${m.message_id}`).toString('utf8') : null,
-  );
-  const sealedIn = inbox.map((m) =>
-    m.payload_enc ? ctx.sealer.decrypt(m.payload_enc, `inbox:${m.message_id}`).toString('utf8') : null,
-  );
+  const sealedOut = outbox.map((m) => (m.signed_enc ? unsealedJws(ctx, m.signed_enc, `outbox:${m.message_id}`) : null));
+  const sealedIn = inbox.map((m) => (m.payload_enc ? unsealedJws(ctx, m.payload_enc, `inbox:${m.message_id}`) : null));
   const stored = [
     ...sealedOut,
     ...sealedIn,

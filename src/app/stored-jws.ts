@@ -8,7 +8,8 @@
 //
 // `originalJws` puts the header back, byte for byte: what is sent, resent, hashed, exported or verified is
 // always the original. A full JWS never starts with `~` (base64url has no such character), so both forms are
-// read, and rows stored before migration 029 stay as they are.
+// read, and rows stored before migration 029 stay as they are. In a sealed column (`sealJws`) the reference
+// form is kept as bytes (below), read back to the same text.
 //
 // Only a header of exactly alg, typ and x5c (an array of certificates) is shared: public material, the same
 // for every document of one signer and type (src/adapters/crypto/jws.ts signs with no other member). A header
@@ -148,9 +149,44 @@ export interface JwsStorage {
   readonly sealer: Sealer;
 }
 
+/**
+ * Inside a sealed column the reference form is kept as bytes: the payload and the signature decoded from
+ * base64url (a quarter of their text), after a first byte `!` that no text form starts with —
+ *
+ *   0x21, the header's SHA-256 (32 bytes), the payload's length (4 bytes, big-endian), payload, signature
+ *
+ * — when both segments are exact base64url (re-encoding them gives the same text back); otherwise the text form.
+ * Decoding base64 is not compression: the length stays a function of the length alone, not of the content.
+ */
+const SEALED_BINARY = 0x21;
+
+/** The bytes of a base64url segment, if encoding them again gives exactly this segment. */
+function exactBase64url(segment: string): Buffer | null {
+  if (!/^[A-Za-z0-9_-]*$/.test(segment)) return null;
+  const bytes = Buffer.from(segment, 'base64url');
+  return bytes.toString('base64url') === segment ? bytes : null;
+}
+
 /** A JWS sealed for its column (outbox.signed_enc, inbox.payload_enc): its stored form, encrypted. */
 export function sealJws(ctx: JwsStorage, jws: string, aad: string): Buffer {
-  return ctx.sealer.encrypt(Buffer.from(storedJws(ctx.db, jws)), aad);
+  const stored = storedJws(ctx.db, jws);
+  const parts = stored.startsWith(HEADER_REFERENCE) ? stored.split('.') : [];
+  const [payload, signature] = parts.length === 3 ? [exactBase64url(parts[1]!), exactBase64url(parts[2]!)] : [];
+  if (!payload || !signature) return ctx.sealer.encrypt(Buffer.from(stored), aad);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(payload.length);
+  const head = Buffer.concat([Buffer.from([SEALED_BINARY]), Buffer.from(parts[0]!.slice(1), 'hex'), length]);
+  return ctx.sealer.encrypt(Buffer.concat([head, payload, signature]), aad);
+}
+
+/** A sealed JWS decrypted, in its stored text form (a whole JWS, or the header by reference). */
+export function unsealedJws(ctx: JwsStorage, sealed: Uint8Array, aad: string): string {
+  const plain = ctx.sealer.decrypt(sealed, aad);
+  if (plain[0] !== SEALED_BINARY) return plain.toString('utf8');
+  if (plain.length < 37 || 37 + plain.readUInt32BE(33) > plain.length)
+    throw headerError(null, 'сохранённая форма подписанного документа повреждена');
+  const end = 37 + plain.readUInt32BE(33);
+  return `${HEADER_REFERENCE}${plain.subarray(1, 33).toString('hex')}.${plain.subarray(37, end).toString('base64url')}.${plain.subarray(end).toString('base64url')}`;
 }
 
 /** A sealed JWS opened: decrypted, then its header put back (the bytes that were signed). */
@@ -160,7 +196,7 @@ export async function openSealedJws(
   aad: string,
   via: Store | Tx = ctx.db,
 ): Promise<string> {
-  return originalJws(ctx.db, ctx.sealer.decrypt(sealed, aad).toString('utf8'), via);
+  return originalJws(ctx.db, unsealedJws(ctx, sealed, aad), via);
 }
 
 function headerError(sha256: string | null, why: string): EixError {

@@ -22,6 +22,7 @@ import {
   sealJws,
   shareableHeader,
   storedJws,
+  unsealedJws,
 } from '../../src/app/stored-jws.js';
 import { ENGINES } from '../support/db.js';
 import { nodeOn, type TestNode } from '../support/app.js';
@@ -121,7 +122,15 @@ for (const e of ENGINES) {
           .select('payload_enc')
           .where('message_id', '=', id)
           .executeTakeFirstOrThrow();
-        assert.equal(a.ctx.sealer.decrypt(sealed.payload_enc!, `inbox:${id}`).toString('utf8'), stored);
+        // Sealed, the reference form is bytes: the payload and signature without their base64url text.
+        assert.equal(unsealedJws(a.ctx, sealed.payload_enc!, `inbox:${id}`), stored);
+        const plainBytes = a.ctx.sealer.decrypt(sealed.payload_enc!, `inbox:${id}`);
+        assert.equal(plainBytes[0], 0x21);
+        const [, p, sig] = jws.split('.');
+        assert.equal(
+          plainBytes.length,
+          1 + 32 + 4 + Buffer.from(p!, 'base64url').length + Buffer.from(sig!, 'base64url').length,
+        );
         const opened = await openSealedJws(a.ctx, sealed.payload_enc!, `inbox:${id}`);
         assert.equal(opened, jws);
         assert.equal(sha256Hex(opened), sha256Hex(jws));
@@ -160,6 +169,14 @@ for (const e of ENGINES) {
       assert.equal(await originalJws(a.ctx.db, jws), jws);
       const sealed = a.ctx.sealer.encrypt(Buffer.from(jws), `outbox:${id}`);
       assert.equal(await openSealedJws(a.ctx, sealed, `outbox:${id}`), jws);
+      // The reference form sealed as text (a segment that is not exact base64url is never decoded to bytes).
+      await recordJwsHeaders(a.ctx.db, [jws]);
+      const asText = a.ctx.sealer.encrypt(Buffer.from(storedJws(a.ctx.db, jws)), `outbox:${id}`);
+      assert.equal(await openSealedJws(a.ctx, asText, `outbox:${id}`), jws);
+      const inexact = `${jws.slice(0, jws.lastIndexOf('.'))}.QR`;
+      const kept = sealJws(a.ctx, inexact, `outbox:${id}`);
+      assert.equal(unsealedJws(a.ctx, kept, `outbox:${id}`), storedJws(a.ctx.db, inexact), 'kept as text');
+      assert.equal(await openSealedJws(a.ctx, kept, `outbox:${id}`), inexact);
     });
 
     test('a reference whose header is missing or altered is an error (storage.jws_header), never another value', async () => {
@@ -183,6 +200,9 @@ for (const e of ENGINES) {
       const altered = await rejects(originalJws(b.ctx.db, stored), 'storage.jws_header');
       assert.match(altered.message, /не соответствует/);
       await rejects(originalJws(b.ctx.db, `~${'0'.repeat(63)}.x.y`), 'storage.jws_header');
+      // A sealed binary form cut short.
+      const cut = a.ctx.sealer.decrypt(sealJws(a.ctx, jws, 'outbox:y'), 'outbox:y').subarray(0, 60);
+      await rejects(openSealedJws(a.ctx, a.ctx.sealer.encrypt(cut, 'outbox:y'), 'outbox:y'), 'storage.jws_header');
       // The schema refuses a key that is not a SHA-256 in hex.
       await assert.rejects(b.ctx.db.insertInto('jws_headers').values({ sha256: 'abc', header: 'e30' }).execute());
     });

@@ -17,7 +17,7 @@ import { draftRequest } from '../../src/app/draft-request.js';
 import { exportEvidence } from '../../src/app/export-evidence.js';
 import { listRequests } from '../../src/app/list-requests.js';
 import { signRequest } from '../../src/app/sign-request.js';
-import { openSealedJws, originalJws, shareableHeader } from '../../src/app/stored-jws.js';
+import { openSealedJws, originalJws, shareableHeader, unsealedJws } from '../../src/app/stored-jws.js';
 import { verifyEvidence } from '../../src/app/verify-evidence.js';
 import type { DemoParty, RunningDemo } from '../../src/demo/federation.js';
 import { TEST_DATABASE_URL, throwawayDatabases } from '../support/db.js';
@@ -107,9 +107,9 @@ for (const run of RUNS) {
         return {
           out,
           inb,
-          sentStored: ru().sealer.decrypt(out.signed_enc!, `outbox:${messageId}`).toString('utf8'),
+          sentStored: unsealedJws(ru(), out.signed_enc!, `outbox:${messageId}`),
           sent: await openSealedJws(ru(), out.signed_enc!, `outbox:${messageId}`),
-          receivedStored: kz().sealer.decrypt(inb.payload_enc!, `inbox:${messageId}`).toString('utf8'),
+          receivedStored: unsealedJws(kz(), inb.payload_enc!, `inbox:${messageId}`),
           received: await openSealedJws(kz(), inb.payload_enc!, `inbox:${messageId}`),
           outReceipt: out.receipt as { jws?: string; bundle?: string },
           inReceipt: inb.receipt as { jws?: string; bundle?: string; messageSha256: string },

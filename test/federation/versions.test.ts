@@ -65,7 +65,7 @@ describe('protocol versions: RU and KZ speak 1 and 2, BY only 1', () => {
       .select(['schema_version', 'payload_enc'])
       .where('message_id', '=', messageId)
       .executeTakeFirstOrThrow();
-    const jws = ctx.sealer.decrypt(row.payload_enc!, `inbox:${messageId}`).toString('utf8');
+    const jws = await openSealedJws(ctx, row.payload_enc!, `inbox:${messageId}`);
     const signed = (JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString()) as Message).envelope
       .schemaVersion;
     return { stored: row.schema_version, signed };
