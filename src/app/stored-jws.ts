@@ -99,7 +99,7 @@ export function storedJws(db: Store, jws: string): string {
 /**
  * The JWSs exactly as signed, from their stored forms (either), in order; null stays null. `db` names the
  * database; `via` is the transaction to read in, if any. A header that is missing, or whose text does not hash
- * to its reference, is an error (storage.jws_header), never a guess.
+ * to its reference, is an error (`internal`, reason jws_header), never a guess.
  */
 export async function originalJwsAll(
   db: Store,
@@ -199,10 +199,14 @@ export async function openSealedJws(
   return originalJws(ctx.db, unsealedJws(ctx, sealed, aad), via);
 }
 
+/**
+ * `internal` (500), named by `data.reason`: a fault of this node's database, never of the request, and a code the
+ * exchange already knows (a peer resending a message whose stored receipt cannot be read retries it later).
+ */
 function headerError(sha256: string | null, why: string): EixError {
   return new EixError(
-    'storage.jws_header',
-    { table: 'jws_headers', sha256 },
+    'internal',
+    { reason: 'jws_header', table: 'jws_headers', sha256 },
     `Подписанный документ в базе данных узла неполон: ${why}${sha256 ? ` (SHA-256 ${sha256})` : ''}`,
   );
 }

@@ -151,10 +151,6 @@ export const ERROR_CODES = {
     http: 503,
     ru: 'База данных узла временно недоступна; повторите действие через несколько секунд',
   },
-  'storage.jws_header': {
-    http: 500,
-    ru: 'Подписанный документ в базе данных узла неполон: заголовок его подписи не найден или повреждён',
-  },
   'node.not_initialised': { http: 500, ru: 'Узел не создан: выполните eix node init' },
   // deployment (listener TLS, database TLS)
   'config.tls': { http: 500, ru: 'Сертификат или ключ TLS узла недоступен или не подходит' },
