@@ -11,7 +11,7 @@
 // read, and rows stored before migration 029 stay as they are. In a sealed column (`sealJws`) the reference
 // form is kept as bytes (below), read back to the same text.
 //
-// Only a header of exactly alg, typ and x5c (an array of certificates) is shared: public material, the same
+// Only a header of exactly alg, typ and x5c (one certificate) is shared: public material, the same
 // for every document of one signer and type (src/adapters/crypto/jws.ts signs with no other member). A header
 // with anything else — a peer's extra member, perhaps per message — stays inside its JWS, so nothing personal
 // or per message outlives the purge of its row in jws_headers, which is never purged.
@@ -21,7 +21,7 @@
 // transaction that trusted it, and would wait on locks there). `storedJws` shortens a JWS only if its header
 // is known to be committed in this database; otherwise — the first documents of a signer and type after a
 // start, before the header is recorded — it stores the JWS whole, which is always right.
-import { sha256Hex } from '../adapters/crypto/jws.js';
+import { ALLOWED_ALGS, sha256Hex } from '../adapters/crypto/jws.js';
 import { EixError } from '../domain/errors.js';
 import type { Sealer } from '../ports/sealer.js';
 import type { Store, Tx } from '../ports/store.js';
@@ -46,7 +46,11 @@ function remember(db: Store, sha256: string, header: string): void {
   m.set(sha256, header);
 }
 
-/** The JWS's protected header (its base64url text) when it may be shared: exactly alg, typ and x5c. */
+/**
+ * The JWS's protected header (its base64url text) when it may be shared: exactly alg (ES256 or EdDSA), typ (a
+ * media type name) and x5c holding one certificate — what docs/MESSAGES.md §4 allows and every node signs. Any
+ * other header, however a peer made it, is stored whole with its document.
+ */
 export function shareableHeader(jws: string): string | null {
   const dot = jws.indexOf('.');
   if (dot <= 0) return null;
@@ -60,9 +64,11 @@ export function shareableHeader(jws: string): string | null {
   }
   if (typeof h !== 'object' || h === null || Array.isArray(h)) return null;
   const { alg, typ, x5c, ...other } = h as Record<string, unknown>;
-  if (Object.keys(other).length > 0 || typeof alg !== 'string' || typeof typ !== 'string') return null;
-  if (!Array.isArray(x5c) || x5c.length === 0 || !x5c.every((c) => typeof c === 'string')) return null;
-  return text;
+  if (Object.keys(other).length > 0 || !(ALLOWED_ALGS as readonly unknown[]).includes(alg)) return null;
+  if (typeof typ !== 'string' || !/^[A-Za-z0-9.+-]{1,64}$/.test(typ)) return null;
+  // Exactly the signing certificate (docs/MESSAGES.md §4: x5c holds only the body certificate), as base64 DER.
+  if (!Array.isArray(x5c) || x5c.length !== 1 || typeof x5c[0] !== 'string') return null;
+  return /^[A-Za-z0-9+/]+={0,2}$/.test(x5c[0]) ? text : null;
 }
 
 /**

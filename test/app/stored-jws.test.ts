@@ -162,9 +162,20 @@ for (const e of ENGINES) {
       const jws = await sign(3);
       const parsed = JSON.parse(Buffer.from(jws.split('.')[0]!, 'base64url').toString()) as Record<string, unknown>;
       assert.deepEqual(Object.keys(parsed).sort(), ['alg', 'typ', 'x5c'], 'what this node signs: public members only');
-      for (const extra of [{ kid: 'k1' }, { nonce: randomUUID() }, { x5c: 'not an array' }, { crit: ['b64'] }]) {
+      const cert = (parsed.x5c as string[])[0]!;
+      for (const extra of [
+        { kid: 'k1' },
+        { nonce: randomUUID() },
+        { crit: ['b64'] },
+        { x5c: 'not an array' },
+        { x5c: [cert, Buffer.from(`per message ${randomUUID()}`).toString('base64')] },
+        { x5c: ['not base64!'] },
+        { x5c: [] },
+        { alg: 'none' },
+        { typ: `eix-message+jws ${randomUUID()} Иванов` },
+      ]) {
         const odd = withHeader({ ...parsed, ...extra }, jws);
-        assert.equal(shareableHeader(odd), null, JSON.stringify(Object.keys(extra)));
+        assert.equal(shareableHeader(odd), null, JSON.stringify(extra));
         await recordJwsHeaders(a.ctx.db, [odd]);
         assert.equal(storedJws(a.ctx.db, odd), odd, 'stored whole');
       }
