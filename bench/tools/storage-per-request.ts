@@ -2,6 +2,8 @@
 // both nodes: N requests drafted, signed, delivered and receipted between two
 // in-process nodes (PGlite, or PostgreSQL with EIX_STORAGE_PG=1), a CHECKPOINT,
 // then pg_total_relation_size of every table before and after, divided by N.
+// The worker delivers every 16 requests (bundles, one bundle receipt for many); EIX_STORAGE_ALONE=1: after
+// each request (each message alone, with a receipt of its own on both nodes).
 //   node --import tsx bench/tools/storage-per-request.ts [count]
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -30,6 +32,7 @@ async function admin(q: string) {
 if (usePg) for (const d of dbs) await admin(`drop database if exists ${d}`).then(() => admin(`create database ${d}`));
 
 const vacuumEvery = Number(process.env.EIX_STORAGE_VACUUM ?? 0);
+const alone = process.env.EIX_STORAGE_ALONE === '1';
 async function sizes(db: Store): Promise<Map<string, number>> {
   if (vacuumEvery) await sql`vacuum`.execute(db);
   await sql`checkpoint`.execute(db);
@@ -87,7 +90,7 @@ try {
   const duBefore = usePg ? 0 : dirs.reduce((a, d) => a + du(d), 0);
   for (let i = 0; i < count; i++) {
     await one();
-    if (i % 16 === 15) await fed.nodes.RU.worker!.drain();
+    if (alone || i % 16 === 15) await fed.nodes.RU.worker!.drain();
     // What a node would do on a schedule (PGlite has no autovacuum): dead row versions become reusable.
     if (vacuumEvery && i % vacuumEvery === vacuumEvery - 1) {
       await sql`vacuum`.execute(ctx.db);
@@ -146,7 +149,7 @@ try {
   console.table(rows);
   const db = rows.filter((r) => r.table === '(database)').reduce((a, r) => a + r.bytesPerRequest, 0);
   process.stdout.write(
-    `${usePg ? 'postgres' : 'pglite'}: ${count} requests; tables with indexes ${(total / 1024).toFixed(1)} kB per request; database size ${(db / 1024).toFixed(1)} kB per request (both nodes)\n`,
+    `${usePg ? 'postgres' : 'pglite'}${alone ? ', each message alone' : ''}: ${count} requests; tables with indexes ${(total / 1024).toFixed(1)} kB per request; database size ${(db / 1024).toFixed(1)} kB per request (both nodes)\n`,
   );
 } finally {
   await fed.close();

@@ -43,6 +43,7 @@ import type { Actor, AppContext, Officer } from './context.js';
 import { requireSeal } from './get-body-seal.js';
 import { parseInput } from './input.js';
 import { loadRequest, type RequestRow } from './request-record.js';
+import { originalJwsAll, unsealedJws } from './stored-jws.js';
 import { checkExchange } from './verify-evidence.js';
 
 export const ExportEvidenceInput = Type.Object(
@@ -145,17 +146,34 @@ async function gather(tx: Tx, ctx: AppContext, row: RequestRow): Promise<Gathere
     (m) => (m.receipt ?? null) as { jws?: string; bundle?: string; messageSha256?: string } | null,
   );
   for (const r of receivedReceipts) if (r?.bundle) bundleIds.add(r.bundle);
-  const bundles = new Map(
-    bundleIds.size
-      ? (
-          await tx
-            .selectFrom('bundle_receipts')
-            .select(['id', 'jws'])
-            .where('id', 'in', [...bundleIds])
-            .execute()
-        ).map((b) => [b.id, b.jws])
-      : [],
-  );
+  const bundleRows = bundleIds.size
+    ? await tx
+        .selectFrom('bundle_receipts')
+        .select(['id', 'jws'])
+        .where('id', 'in', [...bundleIds])
+        .execute()
+    : [];
+  // Every JWS as signed: stored forms name their header (src/app/stored-jws.ts), put back here in one read.
+  const sealedOut = outbox.map((m) => (m.signed_enc ? unsealedJws(ctx, m.signed_enc, `outbox:${m.message_id}`) : null));
+  const sealedIn = inbox.map((m) => (m.payload_enc ? unsealedJws(ctx, m.payload_enc, `inbox:${m.message_id}`) : null));
+  const stored = [
+    ...sealedOut,
+    ...sealedIn,
+    ...sentReceipts.map((r) => (typeof r?.jws === 'string' ? r.jws : null)),
+    ...receivedReceipts.map((r) => (typeof r?.jws === 'string' ? r.jws : null)),
+    ...bundleRows.map((b) => b.jws),
+  ];
+  const original = await originalJwsAll(ctx.db, stored, tx);
+  let at = 0;
+  const take = (n: number) => original.slice(at, (at += n));
+  const [sentJws, receivedJws, sentReceiptJws, receivedReceiptJws, bundleJws] = [
+    take(outbox.length),
+    take(inbox.length),
+    take(sentReceipts.length),
+    take(receivedReceipts.length),
+    take(bundleRows.length),
+  ];
+  const bundles = new Map(bundleRows.map((b, i) => [b.id, bundleJws[i]!]));
   const bundleItem = (id: string, find: (items: { messageId?: string; messageSha256?: string }[]) => number) => {
     const jws = bundles.get(id);
     if (!jws) return null;
@@ -166,10 +184,10 @@ async function gather(tx: Tx, ctx: AppContext, row: RequestRow): Promise<Gathere
   };
 
   outbox.forEach((m, i) => {
-    const jws = m.signed_enc ? ctx.sealer.decrypt(m.signed_enc, `outbox:${m.message_id}`).toString('utf8') : null;
+    const jws = sentJws[i] ?? null;
     const r = sentReceipts[i];
-    const receipt: ReceiptRef | null = r?.jws
-      ? { jws: r.jws, bundleId: null, item: null }
+    const receipt: ReceiptRef | null = sentReceiptJws[i]
+      ? { jws: sentReceiptJws[i]!, bundleId: null, item: null }
       : r?.bundle && typeof r.item === 'number'
         ? bundleItem(r.bundle, () => r.item!)
         : null;
@@ -191,11 +209,11 @@ async function gather(tx: Tx, ctx: AppContext, row: RequestRow): Promise<Gathere
     });
   });
   inbox.forEach((m, i) => {
-    const jws = m.payload_enc ? ctx.sealer.decrypt(m.payload_enc, `inbox:${m.message_id}`).toString('utf8') : null;
+    const jws = receivedJws[i] ?? null;
     const r = receivedReceipts[i];
     const sha256 = m.payload_sha256 ?? r?.messageSha256 ?? (jws ? sha256Hex(jws) : null);
-    const receipt: ReceiptRef | null = r?.jws
-      ? { jws: r.jws, bundleId: null, item: null }
+    const receipt: ReceiptRef | null = receivedReceiptJws[i]
+      ? { jws: receivedReceiptJws[i]!, bundleId: null, item: null }
       : r?.bundle
         ? bundleItem(r.bundle, (items) =>
             items.findIndex((x) => x.messageSha256 === sha256 && (x.messageId ?? m.message_id) === m.message_id),

@@ -28,6 +28,7 @@ import type { Tx } from '../ports/store.js';
 import { appendAudit } from './audit.js';
 import { notifyDeletion } from './notify-deletion.js';
 import { recordEvent } from './record-event.js';
+import { openSealedJws } from './stored-jws.js';
 import type { DESTROYED_KINDS } from '../domain/messages.js';
 import { checkRetentionRules, loadRetentionRules, type MissingRetentionRule } from './check-retention-rules.js';
 import type { Actor, AppContext } from './context.js';
@@ -370,9 +371,10 @@ const messages: Destroyer = async (tx, ctx, requestId, now) => {
       .forUpdate()
       .execute();
     for (const m of inbox) {
+      // The hash of the bytes received (the header put back: src/app/stored-jws.ts), what the receipt names.
       const sha =
         m.payload_sha256 ??
-        (m.payload_enc ? sha256Hex(ctx.sealer.decrypt(m.payload_enc, `inbox:${m.message_id}`).toString('utf8')) : null);
+        (m.payload_enc ? sha256Hex(await openSealedJws(ctx, m.payload_enc, `inbox:${m.message_id}`, tx)) : null);
       await tx
         .updateTable('inbox')
         .set({ payload_enc: null, key_id: null, payload_sha256: sha, purged_at: now })
@@ -391,8 +393,7 @@ const messages: Destroyer = async (tx, ctx, requestId, now) => {
     .forUpdate()
     .execute();
   for (const m of outbox) {
-    const sha =
-      m.signed_sha256 ?? sha256Hex(ctx.sealer.decrypt(m.signed_enc!, `outbox:${m.message_id}`).toString('utf8'));
+    const sha = m.signed_sha256 ?? sha256Hex(await openSealedJws(ctx, m.signed_enc!, `outbox:${m.message_id}`, tx));
     await tx
       .updateTable('outbox')
       .set({ signed_enc: null, signed_key_id: null, signed_sha256: sha, purged_at: now })

@@ -29,6 +29,7 @@ import { recordDeletionNotice } from './notify-deletion.js';
 import { recordProtectionAnswer } from './record-protection-answer.js';
 import { receiveRequest, receiveRequests, type Received } from './receive-request.js';
 import { recordDisclosureConsent } from './request-disclosure-consent.js';
+import { originalJws, recordJwsHeaders, sealJws, storedJws } from './stored-jws.js';
 
 const FEDERATION: Actor = { kind: 'system', name: 'federation' };
 
@@ -253,6 +254,7 @@ export interface ReceiptFacts {
 
 /** A message accepted before: its stored receipt (null when it came in a bundle) and what that receipt states. */
 interface Prior {
+  /** As stored (its header perhaps by reference: originalJws gives the bytes signed). */
   readonly receiptJws: string | null;
   facts(): ReceiptFacts;
 }
@@ -307,9 +309,10 @@ async function storeInbox(
           from_body: env.from.body,
           type: env.type,
           schema_version: env.schemaVersion,
-          payload_enc: ctx.sealer.encrypt(Buffer.from(v.jws), `inbox:${env.id}`),
+          // The message and its receipt with their headers by reference (src/app/stored-jws.ts).
+          payload_enc: sealJws(ctx, v.jws, `inbox:${env.id}`),
           key_id: ctx.sealer.activeKeyId,
-          receipt: JSON.stringify(receipt),
+          receipt: JSON.stringify('jws' in receipt ? { ...receipt, jws: storedJws(ctx.db, receipt.jws) } : receipt),
           processed_at: at,
         };
       }),
@@ -335,13 +338,27 @@ function receiptOf(env: Message['envelope'], digest: string, facts: ReceiptFacts
   };
 }
 
+/**
+ * After the commit, the header of a receipt this node signed (its body's certificate), so that its next receipts
+ * are stored with it by reference: a receipt is signed inside the receiving transaction, where a header row may
+ * not be written (src/app/stored-jws.ts), so the first of each kind after a start is stored whole. The receipt
+ * is committed already; a failure here costs only that saving, never the sender's receipt.
+ */
+function recordOwnHeader(ctx: AppContext, receiptJws: string): Promise<void> {
+  return recordJwsHeaders(ctx.db, [receiptJws]).catch(() => undefined);
+}
+
 export async function receiveMessage(ctx: AppContext, input: ReceiveMessageInput): Promise<Accepted> {
   const v = input.verified;
+  // The sender's certificate (the message's header) kept once, recorded before the transaction that names it.
+  await recordJwsHeaders(ctx.db, [v.jws]);
   const run = () =>
     ctx.db.transaction().execute(async (tx) => {
       const r = await acceptOne(tx, ctx, v, input.receivedAt, input.freshness);
       if ('prior' in r) {
-        if (r.prior.receiptJws) return { receiptJws: r.prior.receiptJws, duplicate: true };
+        // The stored receipt, exactly as signed then.
+        if (r.prior.receiptJws)
+          return { receiptJws: await originalJws(ctx.db, r.prior.receiptJws, tx), duplicate: true };
         // Accepted in a bundle, now resent alone: a receipt of its own stating what the bundle receipt stated.
         const again = receiptOf(v.message.envelope, v.digest, r.prior.facts(), ctx.clock.now());
         return { receiptJws: await input.signReceipt(again), duplicate: true };
@@ -351,14 +368,17 @@ export async function receiveMessage(ctx: AppContext, input: ReceiveMessageInput
       await input.beforeCommit?.();
       return { receiptJws, duplicate: false };
     });
+  let accepted: Accepted;
   try {
-    return await run();
+    accepted = await run();
   } catch (e) {
     // The same message accepted meanwhile by a concurrent delivery: its effect and inbox row are
     // that transaction's; ours rolled back whole. Answer as to a resend.
-    if (isUniqueViolation(e)) return run();
-    throw e;
+    if (!isUniqueViolation(e)) throw e;
+    accepted = await run();
   }
+  await recordOwnHeader(ctx, accepted.receiptJws);
+  return accepted;
 }
 
 /** One message of a bundle as the transport adapter left it: verified (steps 0–9), or refused there. */
@@ -432,6 +452,10 @@ export async function receiveBundle(
   ctx: AppContext,
   input: ReceiveBundleInput,
 ): Promise<{ receiptJws: string; items: BundleItem[] }> {
+  await recordJwsHeaders(
+    ctx.db,
+    input.entries.map((e) => ('verified' in e ? e.verified.jws : null)),
+  );
   const run = () =>
     ctx.db.transaction().execute(async (tx) => {
       await lockReferencedRequests(tx, input.entries);
@@ -501,19 +525,22 @@ export async function receiveBundle(
           from_body: input.from.body,
           to_body: input.to.body,
           bundle_sha256: input.bundleSha256,
-          jws: receiptJws,
+          jws: storedJws(ctx.db, receiptJws),
           created_at: input.receivedAt,
         })
         .execute();
       await input.beforeCommit?.();
       return { receiptJws, items };
     });
+  let received: { receiptJws: string; items: BundleItem[] };
   try {
-    return await run();
+    received = await run();
   } catch (e) {
-    if (isUniqueViolation(e)) return run();
-    throw e;
+    if (!isUniqueViolation(e)) throw e;
+    received = await run();
   }
+  await recordOwnHeader(ctx, received.receiptJws);
+  return received;
 }
 
 type VerifiedEntry = Extract<BundleEntry, { verified: VerifiedMessage }>;

@@ -16,6 +16,7 @@ import { appendAuditMany, type AuditFields } from './audit.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
 import { applyEvent, loadRequest, planEvent } from './request-record.js';
+import { recordJwsHeaders, storedJws } from './stored-jws.js';
 
 export const RecordDeliveryInput = Type.Object(
   {
@@ -32,6 +33,13 @@ function eventReceipt(receipt: Record<string, unknown>): Record<string, unknown>
   return typeof jws === 'string' ? { ...facts, jwsSha256: sha256Hex(jws) } : facts;
 }
 
+/** The outbox row's `receipt`: the receipt's JWS in its stored form (its header by reference, src/app/stored-jws.ts). */
+function storedReceipt(ctx: AppContext, receipt: Record<string, unknown>): Record<string, unknown> {
+  return typeof receipt.jws === 'string' ? { ...receipt, jws: storedJws(ctx.db, receipt.jws) } : receipt;
+}
+
+const receiptJws = (p: Delivery): string | null => (typeof p.receipt?.jws === 'string' ? p.receipt.jws : null);
+
 export async function recordDelivery(
   ctx: AppContext,
   actor: Actor,
@@ -40,6 +48,8 @@ export async function recordDelivery(
   outer?: Tx,
 ): Promise<{ requestId: string | null; state: string | null }> {
   const p = parseDelivery(input);
+  // The receipt's header (the receiving body's certificate) recorded first, outside the transaction.
+  if (!outer) await recordJwsHeaders(ctx.db, [receiptJws(p)]);
   const inTx = <T>(f: (tx: Tx) => Promise<T>) => (outer ? f(outer) : ctx.db.transaction().execute(f));
   return inTx(async (tx) => {
     const msg = await tx
@@ -57,7 +67,7 @@ export async function recordDelivery(
         delivered_at: new Date(p.receiptAt),
         last_error: null,
         // The receiver's signed receipt stays with the message after its bytes are purged (R9.6).
-        ...(p.receipt ? { receipt: JSON.stringify(p.receipt) } : {}),
+        ...(p.receipt ? { receipt: JSON.stringify(storedReceipt(ctx, p.receipt)) } : {}),
       })
       .where('id', '=', msg.id)
       .execute();
@@ -139,7 +149,11 @@ export async function recordDeliveries(
     return msg.status === 'delivered' ? [] : [{ p, msg }];
   });
   if (todo.length === 0) return;
-  const delivered = todo.map(({ p, msg }) => ({ id: msg.id, delivered_at: p.receiptAt, receipt: p.receipt ?? null }));
+  const delivered = todo.map(({ p, msg }) => ({
+    id: msg.id,
+    delivered_at: p.receiptAt,
+    receipt: p.receipt ? storedReceipt(ctx, p.receipt) : null,
+  }));
   await sql`update outbox as o set status = 'delivered', delivered_at = x.delivered_at, last_error = null,
       receipt = coalesce(x.receipt, o.receipt)
     from jsonb_to_recordset(cast(${JSON.stringify(delivered)} as jsonb))

@@ -16,6 +16,7 @@ import { appendAudit } from './audit.js';
 import type { Actor, AppContext } from './context.js';
 import type { RequestView } from './get-request.js';
 import { loadRequest } from './request-record.js';
+import { openSealedJws } from './stored-jws.js';
 
 const PAYLOAD = /^EIX1\|([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\|([0-9a-f]{64})$/i;
 
@@ -49,14 +50,15 @@ interface Found {
   destroyed: boolean;
 }
 
-/** The JWS (opened from storage) or, after the purge, the hash that replaced it. */
-function signed(
+/** The JWS (opened from storage, its header put back: the bytes signed) or, after the purge, the hash that replaced it. */
+async function signed(
+  tx: Tx,
   ctx: AppContext,
   enc: Uint8Array | null,
   aad: string,
   kept: string | null,
-): Omit<Found, 'requestId'> | null {
-  if (enc) return { sha256: sha256Hex(ctx.sealer.decrypt(enc, aad).toString('utf8')), destroyed: false };
+): Promise<Omit<Found, 'requestId'> | null> {
+  if (enc) return { sha256: sha256Hex(await openSealedJws(ctx, enc, aad, tx)), destroyed: false };
   return kept ? { sha256: kept, destroyed: true } : null;
 }
 
@@ -68,7 +70,7 @@ async function findSigned(tx: Tx, ctx: AppContext, messageId: string): Promise<F
     .where('message_id', '=', messageId)
     .executeTakeFirst();
   if (out) {
-    const s = signed(ctx, out.signed_enc, `outbox:${messageId}`, out.signed_sha256);
+    const s = await signed(tx, ctx, out.signed_enc, `outbox:${messageId}`, out.signed_sha256);
     if (!out.request_id || !s) return null;
     return { requestId: out.request_id, ...s };
   }
@@ -91,7 +93,7 @@ async function findSigned(tx: Tx, ctx: AppContext, messageId: string): Promise<F
       .where(sql<boolean>`data->>'messageId' = ${messageId}`)
       .orderBy('id')
       .executeTakeFirst());
-  const s = signed(ctx, inb.payload_enc, `inbox:${messageId}`, inb.payload_sha256);
+  const s = await signed(tx, ctx, inb.payload_enc, `inbox:${messageId}`, inb.payload_sha256);
   if (!req || !s) return null;
   return { requestId: req.id, ...s };
 }
@@ -215,9 +217,9 @@ export async function sealFor(
 ): Promise<PdfSeal | null> {
   // The signed bytes, or — after the purge (R9.6) — only the hash kept in their place.
   let found: { messageId: string; jws: string | null; digest: string } | null = null;
-  const open = (id: string, enc: Uint8Array | null, aad: string, kept: string | null) => {
+  const open = async (id: string, enc: Uint8Array | null, aad: string, kept: string | null) => {
     if (enc) {
-      const jws = ctx.sealer.decrypt(enc, aad).toString('utf8');
+      const jws = await openSealedJws(ctx, enc, aad);
       return { messageId: id, jws, digest: sha256Hex(jws) };
     }
     return kept ? { messageId: id, jws: null, digest: kept } : null;
@@ -233,14 +235,14 @@ export async function sealFor(
         .where('type', '=', 'request')
         .orderBy('id', 'desc')
         .executeTakeFirst();
-      if (row) found = open(row.message_id, row.signed_enc, `outbox:${row.message_id}`, row.signed_sha256);
+      if (row) found = await open(row.message_id, row.signed_enc, `outbox:${row.message_id}`, row.signed_sha256);
     } else if (view.messageId) {
       const row = await ctx.db
         .selectFrom('inbox')
         .select(['message_id', 'payload_enc', 'payload_sha256'])
         .where('message_id', '=', view.messageId)
         .executeTakeFirst();
-      if (row) found = open(row.message_id, row.payload_enc, `inbox:${row.message_id}`, row.payload_sha256);
+      if (row) found = await open(row.message_id, row.payload_enc, `inbox:${row.message_id}`, row.payload_sha256);
     }
   } else if (view.direction === 'incoming') {
     // We answered: the last answer message we signed.
@@ -252,7 +254,7 @@ export async function sealFor(
       .where((eb) => eb.or([eb('signed_enc', 'is not', null), eb('signed_sha256', 'is not', null)]))
       .orderBy('id', 'desc')
       .executeTakeFirst();
-    if (row) found = open(row.message_id, row.signed_enc, `outbox:${row.message_id}`, row.signed_sha256);
+    if (row) found = await open(row.message_id, row.signed_enc, `outbox:${row.message_id}`, row.signed_sha256);
     event = [...view.events].reverse().find((e) => isAnswer(e.event));
   } else {
     // We received the answer: the last answer message in the history.
@@ -265,7 +267,7 @@ export async function sealFor(
           .where('message_id', '=', id)
           .executeTakeFirst()
       : undefined;
-    if (row) found = open(row.message_id, row.payload_enc, `inbox:${row.message_id}`, row.payload_sha256);
+    if (row) found = await open(row.message_id, row.payload_enc, `inbox:${row.message_id}`, row.payload_sha256);
   }
   if (!found) return null;
   const { messageId, jws } = found;

@@ -19,6 +19,7 @@ import { draftRequest } from '../../src/app/draft-request.js';
 import { getRequest } from '../../src/app/get-request.js';
 import { purgeExpiredData, type PurgeResult } from '../../src/app/purge-expired-data.js';
 import { receiveMessage } from '../../src/app/receive-message.js';
+import { recordJwsHeaders, sealJws } from '../../src/app/stored-jws.js';
 import { consentDetailsAad } from '../../src/app/record-consent-request.js';
 import { recordDelivery } from '../../src/app/record-delivery.js';
 import { requestDisclosureConsent } from '../../src/app/request-disclosure-consent.js';
@@ -37,13 +38,15 @@ const MONTH = 31 * 86_400_000;
 const example = aRequest();
 
 const b64 = (v: unknown) => Buffer.from(typeof v === 'string' ? v : JSON.stringify(v)).toString('base64url');
-const fakeJws = (payload: unknown) => [b64({ alg: 'ES256', typ: 'eix+jws' }), b64(payload), b64('signature')].join('.');
+// The header as a node signs it (alg, typ, x5c): stored by reference to jws_headers (src/app/stored-jws.ts).
+const fakeJws = (payload: unknown) =>
+  [b64({ alg: 'ES256', typ: 'eix+jws', x5c: ['ZmFrZS1jZXJ0aWZpY2F0ZQ=='] }), b64(payload), b64('signature')].join('.');
 
 /**
  * What the transport does with an outbox row: compose and sign it (sealed in
  * the outbox with its hash), deliver it to the other node (receiveMessage
  * stores it sealed in the inbox and answers a receipt) and record the delivery.
- * `legacy`: a row signed before migration 008 (no hash beside the bytes).
+ * `legacy`: a row signed before migration 008 (no hash beside the bytes, the JWS sealed whole as before 029).
  */
 async function transmit(from: TestNode, to: TestNode, messageId: string, legacy = false): Promise<string> {
   const row = await from.ctx.db
@@ -54,10 +57,13 @@ async function transmit(from: TestNode, to: TestNode, messageId: string, legacy 
   const message = await composeMessage(from.ctx, row);
   const jws = fakeJws(message);
   const digest = sha256Hex(jws);
+  if (!legacy) await recordJwsHeaders(from.ctx.db, [jws]);
   await from.ctx.db
     .updateTable('outbox')
     .set({
-      signed_enc: from.ctx.sealer.encrypt(Buffer.from(jws), `outbox:${messageId}`),
+      signed_enc: legacy
+        ? from.ctx.sealer.encrypt(Buffer.from(jws), `outbox:${messageId}`)
+        : sealJws(from.ctx, jws, `outbox:${messageId}`),
       signed_key_id: from.ctx.sealer.activeKeyId,
       signed_sha256: legacy ? null : digest,
     })

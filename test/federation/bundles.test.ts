@@ -25,6 +25,7 @@ import type { Message } from '../../src/domain/messages.js';
 import type { RunningDemo } from '../../src/demo/federation.js';
 import { aRequest } from '../support/requests.js';
 import { officer, ruKeys, startTestFederation } from '../support/federation.js';
+import { originalJws } from '../../src/app/stored-jws.js';
 
 type Item = {
   messageId?: string;
@@ -183,7 +184,7 @@ describe('bundled delivery (protocol version 3)', () => {
       .where('bundle_sha256', '=', sha256Hex(text))
       .execute();
     assert.equal(stored.length, 1, 'the bundle receipt is stored once');
-    assert.equal(stored[0]!.jws, r.receiptJws);
+    assert.equal(await originalJws(fed.nodes.KZ.wired.ctx.db, stored[0]!.jws), r.receiptJws);
     for (const row of inbox) assert.equal((row.receipt as { bundle: string }).bundle, stored[0]!.id);
   });
 

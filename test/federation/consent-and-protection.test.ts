@@ -21,6 +21,7 @@ import { signRequest } from '../../src/app/sign-request.js';
 import type { Message, InboundType } from '../../src/domain/messages.js';
 import type { RunningDemo } from '../../src/demo/federation.js';
 import { officer, settle, startTestFederation } from '../support/federation.js';
+import { openSealedJws } from '../../src/app/stored-jws.js';
 
 const code = (c: string) => (e: unknown) => (e as { code?: string }).code === c;
 
@@ -45,7 +46,7 @@ describe('Article 9 across nodes: consent to disclose (R9.2) and protection meas
       .where('type', '=', type)
       .orderBy('received_at', 'desc')
       .executeTakeFirstOrThrow();
-    const jws = ru().sealer.decrypt(row.payload_enc!, `inbox:${row.message_id}`).toString('utf8');
+    const jws = await openSealedJws(ru(), row.payload_enc!, `inbox:${row.message_id}`);
     return JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString('utf8')) as Message;
   }
 

@@ -27,6 +27,7 @@ import { canonicalBytes, derBase64ToPem } from '../../src/adapters/crypto/jws.js
 import { MESSAGE_JWS_TYPE } from '../../src/adapters/federation/context.js';
 import type { RunningDemo } from '../../src/demo/federation.js';
 import { officer, settle, startTestFederation } from '../support/federation.js';
+import { openSealedJws, originalJws } from '../../src/app/stored-jws.js';
 
 const run = promisify(execFile);
 
@@ -271,16 +272,16 @@ describe('federation end to end (RU, KZ, BY)', () => {
       .select(['payload_enc', 'receipt'])
       .where('message_id', '=', r.messageId)
       .executeTakeFirstOrThrow();
-    const original = kz().sealer.decrypt(stored.payload_enc!, `inbox:${r.messageId}`).toString('utf8');
+    const original = await openSealedJws(kz(), stored.payload_enc!, `inbox:${r.messageId}`);
     const again = await postMessage(fedRu, { party: 'KZ', url }, original);
-    assert.equal(again, (stored.receipt as { jws: string }).jws);
+    assert.equal(again, await originalJws(kz().db, (stored.receipt as { jws: string }).jws));
     const sealed = await ru()
       .db.selectFrom('outbox')
       .select('signed_enc')
       .where('message_id', '=', r.messageId)
       .executeTakeFirstOrThrow();
     assert.equal(
-      ru().sealer.decrypt(sealed.signed_enc!, `outbox:${r.messageId}`).toString('utf8'),
+      await openSealedJws(ru(), sealed.signed_enc!, `outbox:${r.messageId}`),
       original,
       'retries resend the bytes signed at the first attempt',
     );

@@ -19,6 +19,7 @@ import { getBodySeal } from '../../src/app/get-body-seal.js';
 import { importBodyCertificate } from '../../src/app/import-body-certificate.js';
 import { requestBodySeal } from '../../src/app/request-body-seal.js';
 import { claimedQuery, officer, outboxRow, startTestFederation } from '../support/federation.js';
+import { openSealedJws } from '../../src/app/stored-jws.js';
 
 describe('issue 15.1: a seal rotation keeps what was signed before it verifiable', () => {
   let fed: Awaited<ReturnType<typeof startTestFederation>>;
@@ -49,7 +50,7 @@ describe('issue 15.1: a seal rotation keeps what was signed before it verifiable
   });
   const sealedBytes = async (messageId: string) => {
     const row = await outboxRow(ru, messageId);
-    return ru.app.sealer.decrypt(row.signed_enc!, `outbox:${messageId}`).toString('utf8');
+    return openSealedJws(ru.app, row.signed_enc!, `outbox:${messageId}`);
   };
 
   test('a message signed before the rotation is delivered after it and accepted; one signed after carries the new seal', async () => {
@@ -98,7 +99,7 @@ describe('issue 15.1: a seal rotation keeps what was signed before it verifiable
       .select(['payload_enc', 'from_body'])
       .where('message_id', '=', row.message_id)
       .executeTakeFirstOrThrow();
-    const held = kz.app.sealer.decrypt(inbox.payload_enc!, `inbox:${row.message_id}`).toString('utf8');
+    const held = await openSealedJws(kz.app, inbox.payload_enc!, `inbox:${row.message_id}`);
     assert.equal(held, oldJws, 'KZ holds the bytes signed with the old seal');
     assert.equal(inbox.from_body, 'ru-fssp');
 

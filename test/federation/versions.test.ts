@@ -29,6 +29,7 @@ import addFormatsModule from 'ajv-formats';
 import { compactVerify, decodeProtectedHeader, importX509 } from 'jose';
 import { officer, settle, startTestFederation } from '../support/federation.js';
 import { hostileParty } from '../support/hostile-peer.js';
+import { openSealedJws, originalJws } from '../../src/app/stored-jws.js';
 
 type Fed = Awaited<ReturnType<typeof startTestFederation>>;
 // ajv-formats is CommonJS; under NodeNext its default export is the module object (as in test/domain/schemas.test.ts).
@@ -64,7 +65,7 @@ describe('protocol versions: RU and KZ speak 1 and 2, BY only 1', () => {
       .select(['schema_version', 'payload_enc'])
       .where('message_id', '=', messageId)
       .executeTakeFirstOrThrow();
-    const jws = ctx.sealer.decrypt(row.payload_enc!, `inbox:${messageId}`).toString('utf8');
+    const jws = await openSealedJws(ctx, row.payload_enc!, `inbox:${messageId}`);
     const signed = (JSON.parse(Buffer.from(jws.split('.')[1]!, 'base64url').toString()) as Message).envelope
       .schemaVersion;
     return { stored: row.schema_version, signed };
@@ -100,7 +101,7 @@ describe('protocol versions: RU and KZ speak 1 and 2, BY only 1', () => {
           .executeTakeFirstOrThrow();
         assert.equal(sent.schema_version, 1, 'RU built the request in version 1 for BY');
         // The receipt's bytes are kept once, on the outbox row; the history names them by their SHA-256.
-        const receiptJws = (sent.receipt as { jws: string }).jws;
+        const receiptJws = await originalJws(ru().db, (sent.receipt as { jws: string }).jws);
         const receipt = (await getRequest(ru(), ruOfficer, toBy.id)).events.find((e) => e.event === 'receipt')!;
         assert.equal((receipt.data.receipt as { jwsSha256: string }).jwsSha256, sha256Hex(receiptJws));
         assert.equal((receipt.data.receipt as { jws?: string }).jws, undefined, 'not stored again in the history');
@@ -249,7 +250,7 @@ describe('protocol versions: RU and KZ speak 1 and 2, BY only 1', () => {
             .where('schema_version', '=', version)
             .orderBy('received_at')
             .executeTakeFirstOrThrow();
-          return ctx.sealer.decrypt(row.payload_enc!, `inbox:${row.message_id}`).toString('utf8');
+          return openSealedJws(ctx, row.payload_enc!, `inbox:${row.message_id}`);
         };
         for (const [node, version] of [
           [fed.nodes.BY, 1],

@@ -39,6 +39,7 @@ import * as m025 from './migrations/025-answer-drafts.js';
 import * as m026 from './migrations/026-registry-versions.js';
 import * as m027 from './migrations/027-mail-notices.js';
 import * as m028 from './migrations/028-exactly-once-counters.js';
+import * as m029 from './migrations/029-jws-headers.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -162,6 +163,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '026-registry-versions': m026.statements,
   '027-mail-notices': m027.statements,
   '028-exactly-once-counters': m028.statements,
+  '029-jws-headers': m029.statements,
 };
 
 const provider: MigrationProvider = {

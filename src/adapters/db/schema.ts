@@ -397,6 +397,15 @@ export interface RegistryVersionsTable {
   accepted_at: GenTimestamp;
 }
 
+/** A protected header shared by stored JWSs (migration 029, src/app/stored-jws.ts). */
+export interface JwsHeadersTable {
+  /** SHA-256 (hex) of `header`. */
+  sha256: string;
+  /** The protected header exactly as it appears in the JWS (base64url). */
+  header: string;
+  created_at: Generated<Timestamp>;
+}
+
 export interface BundleReceiptsTable {
   id: string;
   /** 'in': a bundle this node received (the receipt it signed); 'out': one it sent (the receipt it verified). */
@@ -505,6 +514,7 @@ export interface DB {
   outbox: OutboxTable;
   inbox: InboxTable;
   bundle_receipts: BundleReceiptsTable;
+  jws_headers: JwsHeadersTable;
   audit_log: AuditLogTable;
   audit_checkpoints: AuditCheckpointsTable;
   retention_rules: RetentionRulesTable;

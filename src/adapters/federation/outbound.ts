@@ -14,6 +14,7 @@ import { appendAudit } from '../../app/audit.js';
 import type { Actor } from '../../app/context.js';
 import { recordDeliveries, recordDelivery } from '../../app/record-delivery.js';
 import { recordEvent } from '../../app/record-event.js';
+import { openSealedJws, recordJwsHeaders, sealJws, storedJws } from '../../app/stored-jws.js';
 import { EixError } from '../../domain/errors.js';
 import { composeMessages } from '../../app/compose-message.js';
 import { checkNodeCertificate } from './node-identity.js';
@@ -247,7 +248,8 @@ async function signedAll(
       continue;
     }
     try {
-      const jws = ctx.sealer.decrypt(row.signed_enc, `outbox:${row.message_id}`).toString('utf8');
+      // The bytes signed at the first attempt, its header put back (src/app/stored-jws.ts): a resend is identical.
+      const jws = await openSealedJws(ctx, row.signed_enc, `outbox:${row.message_id}`);
       out[i] = { jws, from: signedBy(jws) };
     } catch (e) {
       out[i] = e as Error;
@@ -258,7 +260,7 @@ async function signedAll(
     ctx,
     fresh.map((i) => rows[i]!),
   );
-  const stored: { id: string; enc: string; key_id: string; v: number; sha: string }[] = [];
+  const signed: { i: number; jws: string }[] = [];
   await Promise.all(
     fresh.map(async (i, k) => {
       const message = messages[k]!;
@@ -266,24 +268,32 @@ async function signedAll(
         out[i] = message;
         return;
       }
-      const { row, version } = rows[i]!;
       try {
         const jws = await fed.signer.sign(message.envelope.from.body, canonicalBytes(message), MESSAGE_JWS_TYPE);
-        stored.push({
-          id: row.id,
-          enc: ctx.sealer.encrypt(Buffer.from(jws), `outbox:${row.message_id}`).toString('base64'),
-          key_id: ctx.sealer.activeKeyId,
-          v: version,
-          // What proves the exchange once the retention period destroys the bytes (R9.6, R10.a).
-          sha: sha256Hex(jws),
-        });
+        signed.push({ i, jws });
         out[i] = { jws, from: message.envelope.from.body };
       } catch (e) {
         out[i] = e as Error;
       }
     }),
   );
-  if (stored.length === 0) return out;
+  if (signed.length === 0) return out;
+  // The signing certificate is kept once (jws_headers), each message naming it: recorded before the rows.
+  await recordJwsHeaders(
+    ctx.db,
+    signed.map((x) => x.jws),
+  );
+  const stored = signed.map(({ i, jws }) => {
+    const { row, version } = rows[i]!;
+    return {
+      id: row.id,
+      enc: sealJws(ctx, jws, `outbox:${row.message_id}`).toString('base64'),
+      key_id: ctx.sealer.activeKeyId,
+      v: version,
+      // What proves the exchange once the retention period destroys the bytes (R9.6, R10.a).
+      sha: sha256Hex(jws),
+    };
+  });
   // A message is signed once. Another attempt at the same row — claimed again when this one's lease ran out
   // (a slow peer, a black-holed link, the process's clock jumping forward past the lease) — may have stored
   // its bytes first and sent them: those are the message, so this attempt sends them too (a second signature
@@ -314,7 +324,7 @@ async function signedAll(
     const i = slot.get(String(r.id))!;
     try {
       if (!r.signed_enc) throw new EixError('internal', {}, 'Подписанное сообщение сброшено другой попыткой доставки');
-      const jws = ctx.sealer.decrypt(r.signed_enc, `outbox:${r.message_id}`).toString('utf8');
+      const jws = await openSealedJws(ctx, r.signed_enc, `outbox:${r.message_id}`);
       out[i] = { jws, from: signedBy(jws) };
     } catch (e) {
       out[i] = e as Error;
@@ -573,6 +583,7 @@ async function sendBundle(
     receipt: { bundle: receipt.id, item: r.i, receivedAt: r.facts.receivedAt, ...deadlines(r.facts) },
   });
   try {
+    await recordJwsHeaders(fed.app.db, [receipt.jws]);
     await fed.app.db.transaction().execute(async (tx) => {
       await tx
         .insertInto('bundle_receipts')
@@ -583,7 +594,7 @@ async function sendBundle(
           from_body: from.body,
           to_body: toBody,
           bundle_sha256: sha256Hex(text),
-          jws: receipt.jws,
+          jws: storedJws(fed.app.db, receipt.jws),
           created_at: fed.app.clock.now(),
         })
         .execute();
