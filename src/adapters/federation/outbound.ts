@@ -33,7 +33,7 @@ import type { Tx } from '../../ports/store.js';
 import { registryFreshness, type Registry } from '../../domain/registry.js';
 import { canonicalBytes, compactPayload, derBase64ToPem, sha256Hex } from '../crypto/jws.js';
 import { verifySigned } from './inbound.js';
-import { wakeTimer } from '../jobs/wake-timer.js';
+import { workerLoop } from '../jobs/wake-timer.js';
 import {
   BUNDLE_MEDIA_TYPE,
   BUNDLE_PATH,
@@ -782,10 +782,6 @@ export function startOutboxWorker(
   fed: Federation,
   opts: { intervalMs?: number; batch?: number; onError?: (e: unknown) => void } = {},
 ): OutboxWorker {
-  let stopped = false;
-  let running: Promise<void> | null = null;
-  let again = false;
-  const timer = wakeTimer(() => loop());
   const inFlight = new Set<Promise<void>>();
   // Enough due rows for a full bundle; messages to peers without bundles still go 16 at a time.
   const batch = opts.batch ?? Math.max(16, fed.bundle.maxMessages);
@@ -799,53 +795,42 @@ export function startOutboxWorker(
   };
   // Claims while there is work and dispatches each claim without waiting for it (claimed rows are leased, so
   // nobody else takes them): the next bundle is signed while the previous one is on the wire, and a peer that
-  // does not answer (until the 30 s timeout) delays only the rows it was sent.
-  const loop = () => {
-    if (stopped) return;
-    if (running) {
-      // Kicked while claiming: look once more when this pass ends (a row queued after its last claim).
-      again = true;
-      return;
-    }
-    again = false;
-    running = (async () => {
-      try {
-        while (!stopped) {
-          if (inFlight.size >= MAX_IN_FLIGHT) {
-            await Promise.race(inFlight);
-            continue;
-          }
-          const rows = await claimDue(fed, batch);
-          if (rows.length === 0) break;
-          const delivery: Promise<void> = deliverClaimed(fed, rows)
-            .catch((e: unknown) => opts.onError?.(e))
-            .finally(() => inFlight.delete(delivery));
-          inFlight.add(delivery);
+  // does not answer (until the 30 s timeout) delays only the rows it was sent. A short linger after a kick:
+  // messages queued together (a batch, a burst) leave together, in one bundle; later kicks join the pass
+  // already due (wake-timer.ts), so a steady stream of kicks cannot starve the worker.
+  const loop = workerLoop(
+    async (stopped) => {
+      while (!stopped()) {
+        if (inFlight.size >= MAX_IN_FLIGHT) {
+          await Promise.race(inFlight);
+          continue;
         }
-      } catch (e) {
-        opts.onError?.(e);
-      } finally {
-        running = null;
-        if (!stopped) timer.after(again ? fed.bundle.lingerMs : (opts.intervalMs ?? 1000));
+        const rows = await claimDue(fed, batch);
+        if (rows.length === 0) break;
+        const delivery: Promise<void> = deliverClaimed(fed, rows)
+          .catch((e: unknown) => opts.onError?.(e))
+          .finally(() => inFlight.delete(delivery));
+        inFlight.add(delivery);
       }
-    })();
-  };
-  loop();
+    },
+    {
+      intervalMs: opts.intervalMs ?? 1000,
+      kickDelayMs: fed.bundle.lingerMs,
+      ...(opts.onError ? { onError: opts.onError } : {}),
+    },
+  );
+  loop.run();
   return {
-    // A short linger: messages queued together (a batch, a burst) leave together, in one bundle; later kicks
-    // join the run already due (wake-timer.ts), so a steady stream of kicks cannot starve the worker.
-    kick: () => timer.after(fed.bundle.lingerMs),
+    kick: loop.kick,
     drain: async () => {
-      while (running) await running;
+      await loop.idle();
       await settled();
       while ((await tick()) > 0) {
         /* drain */
       }
     },
     stop: async () => {
-      stopped = true;
-      timer.clear();
-      while (running) await running;
+      await loop.stop();
       await settled();
     },
   };

@@ -8,7 +8,7 @@
 // mail-worker.ts); when to retry is src/domain/retry.ts.
 import { sql, type RawBuilder } from 'kysely';
 import type { Store } from '../../ports/store.js';
-import { wakeTimer } from './wake-timer.js';
+import { workerLoop } from './wake-timer.js';
 
 /** The tables holding a delivery queue (each has the columns above and a bigserial `id`). */
 export type QueueTable = 'webhook_deliveries' | 'mail_outbox';
@@ -72,47 +72,30 @@ export function startQueueWorker(
   options: QueueWorkerOptions,
 ): QueueWorker {
   const stopper = new AbortController();
-  let stopped = false;
-  let running: Promise<void> | null = null;
-  let again = false;
-  const kickDelayMs = options.kickDelayMs ?? 50;
-  const timer = wakeTimer(() => loop());
-  const loop = () => {
-    if (stopped) return;
-    if (running) {
-      again = true;
-      return;
-    }
-    again = false;
-    running = (async () => {
-      try {
-        while (!stopped && (await round(stopper.signal)) > 0) {
-          /* keep going while there is work */
-        }
-      } catch (e) {
-        options.onError?.(e);
-      } finally {
-        running = null;
-        if (!stopped) timer.after(again ? kickDelayMs : options.intervalMs);
+  const loop = workerLoop(
+    async (stopped) => {
+      while (!stopped() && (await round(stopper.signal)) > 0) {
+        /* keep going while there is work */
       }
-    })();
-  };
-  loop();
-  return {
-    kick: () => {
-      if (!stopped) timer.after(kickDelayMs);
     },
+    {
+      intervalMs: options.intervalMs,
+      kickDelayMs: options.kickDelayMs ?? 50,
+      ...(options.onError ? { onError: options.onError } : {}),
+    },
+  );
+  loop.run();
+  return {
+    kick: loop.kick,
     drain: async () => {
-      while (running) await running;
+      await loop.idle();
       while ((await round(stopper.signal)) > 0) {
         /* drain */
       }
     },
     stop: async () => {
-      stopped = true;
       stopper.abort();
-      timer.clear();
-      while (running) await running;
+      await loop.stop();
     },
   };
 }

@@ -31,3 +31,63 @@ export function wakeTimer(run: () => void): WakeTimer {
     clear,
   };
 }
+
+export interface WorkerLoop {
+  /** Runs a pass now, or once more (after the kick delay) when the pass under way ends. */
+  run(): void;
+  /** Something was queued: a pass after the kick delay, never later than one already due. */
+  kick(): void;
+  /** Resolves when no pass is under way. */
+  idle(): Promise<void>;
+  /** No pass starts any more; resolves when the one under way has ended. */
+  stop(): Promise<void>;
+}
+
+/**
+ * A worker's passes: `pass` runs until it finds nothing to do (it is told when the worker stops), then the
+ * worker waits `intervalMs`, or less when kicked. A kick that comes while a pass runs makes the worker look
+ * again when it ends: what was queued after the pass's last look is not left for the interval.
+ */
+export function workerLoop(
+  pass: (stopped: () => boolean) => Promise<void>,
+  options: { readonly intervalMs: number; readonly kickDelayMs: number; readonly onError?: (e: unknown) => void },
+): WorkerLoop {
+  let stopped = false;
+  let running: Promise<void> | null = null;
+  let again = false;
+  const timer = wakeTimer(() => run());
+  const isStopped = () => stopped;
+  const run = () => {
+    if (stopped) return;
+    if (running) {
+      again = true;
+      return;
+    }
+    again = false;
+    running = (async () => {
+      try {
+        await pass(isStopped);
+      } catch (e) {
+        options.onError?.(e);
+      } finally {
+        running = null;
+        if (!stopped) timer.after(again ? options.kickDelayMs : options.intervalMs);
+      }
+    })();
+  };
+  const idle = async () => {
+    while (running) await running;
+  };
+  return {
+    run,
+    kick: () => {
+      if (!stopped) timer.after(options.kickDelayMs);
+    },
+    idle,
+    stop: async () => {
+      stopped = true;
+      timer.clear();
+      await idle();
+    },
+  };
+}
