@@ -13,7 +13,7 @@ import { partyDay } from '../domain/parties.js';
 import { OPEN_STATES, type RequestState } from '../domain/workflow.js';
 import { requireAdmin } from './authorize.js';
 import type { Actor, AppContext } from './context.js';
-import { recordEvent } from './record-event.js';
+import { recordEvent, type NewEvent } from './record-event.js';
 
 export interface DeadlineNotices {
   /** Events recorded by this run (0 when an earlier run recorded them). */
@@ -32,6 +32,10 @@ export async function recordDeadlineNotices(ctx: AppContext, actor: Actor): Prom
   let dueSoon = 0;
   let overdue = 0;
   await ctx.db.transaction().execute(async (tx) => {
+    // Every request to tell about is locked (in id order, per query) before the first recordEvent takes the
+    // audit log's lock, as every use case does: an event's reference to a request would otherwise wait, under
+    // the audit lock, for an officer's transaction holding that request and waiting for the audit lock.
+    const notices: NewEvent[] = [];
     const zones = await tx.selectFrom('bodies').select('time_zone').distinct().execute();
     for (const { time_zone: zone } of zones) {
       const today = partyDay(now, ctx.party, zone);
@@ -49,16 +53,21 @@ export async function recordDeadlineNotices(ctx: AppContext, actor: Actor): Prom
             .where('time_zone', zone === null ? 'is' : '=', zone),
         )
         .where(notTold('overdue'))
+        .orderBy('r.id')
+        .forUpdate('r')
         .execute();
       for (const r of rows) {
         const c = classifyOverdue(calendar, { deadline: r.deadline!, today, delayNotified: r.delay_until !== null });
         if (c.status === 'overdue_notified' || c.status === 'overdue_silent') {
           const data = { deadline: r.deadline!, direction: 'incoming' as const, delayNotified: r.delay_until !== null };
-          if (await recordEvent(tx, ctx, { kind: 'overdue', requestId: r.id, bodyId: r.body_id, data })) overdue += 1;
+          notices.push({ kind: 'overdue', requestId: r.id, bodyId: r.body_id, data });
         } else if (c.status === 'due_soon' && !r.told_soon) {
-          const data = { deadline: r.deadline!, workingDaysLeft: c.workingDaysLeft };
-          if (await recordEvent(tx, ctx, { kind: 'deadline_soon', requestId: r.id, bodyId: r.body_id, data }))
-            dueSoon += 1;
+          notices.push({
+            kind: 'deadline_soon',
+            requestId: r.id,
+            bodyId: r.body_id,
+            data: { deadline: r.deadline!, workingDaysLeft: c.workingDaysLeft },
+          });
         }
       }
     }
@@ -70,11 +79,18 @@ export async function recordDeadlineNotices(ctx: AppContext, actor: Actor): Prom
       .where('r.state', 'in', OPEN_STATES as RequestState[])
       .where('r.deadline', '<', addDays(localDate(now, 'UTC'), 1))
       .where(notTold('overdue'))
+      .orderBy('r.id')
+      .forUpdate('r')
       .execute();
     for (const r of late) {
       if (compareDates(partyDay(now, r.counterpart_party, null), r.deadline!) <= 0) continue;
       const data = { deadline: r.deadline!, direction: 'outgoing' as const, delayNotified: r.delay_until !== null };
-      if (await recordEvent(tx, ctx, { kind: 'overdue', requestId: r.id, bodyId: r.body_id, data })) overdue += 1;
+      notices.push({ kind: 'overdue', requestId: r.id, bodyId: r.body_id, data });
+    }
+    for (const n of notices) {
+      if (!(await recordEvent(tx, ctx, n))) continue;
+      if (n.kind === 'overdue') overdue += 1;
+      else dueSoon += 1;
     }
   });
   return { dueSoon, overdue };

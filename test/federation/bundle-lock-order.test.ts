@@ -14,7 +14,8 @@ import { AUDIT_LOCK } from '../../src/app/audit.js';
 import type { Officer } from '../../src/app/context.js';
 import { draftRequest } from '../../src/app/draft-request.js';
 import { signRequest } from '../../src/app/sign-request.js';
-import { claimDue, deliverClaimed } from '../../src/adapters/federation/outbound.js';
+import type { Federation } from '../../src/adapters/federation/context.js';
+import { claimDue, deliver, deliverClaimed } from '../../src/adapters/federation/outbound.js';
 import { TEST_DATABASE_URL } from '../support/db.js';
 import { officer, settle, startTestFederation } from '../support/federation.js';
 import { waitFor } from '../support/processes.js';
@@ -136,6 +137,78 @@ describe(
         sent.map((s) => s.status),
         ['delivered', 'delivered'],
       );
+    });
+
+    test('R10.a: a failed attempt locks its request before it records «delivery delayed»; a session holding the request gets the audit lock', async () => {
+      const ru = fed.nodes.RU.wired.ctx;
+      const real = fed.nodes.RU.wired.federation!;
+      await fed.nodes.RU.worker!.stop(); // the attempt is made when the test says
+      // KZ unreachable for this attempt: a transport failure, retried — its first one records «delivery delayed».
+      const down: Federation = {
+        ...real,
+        registry: () => ({
+          ...real.registry(),
+          parties: {
+            ...real.registry().parties,
+            KZ: { ...real.registry().parties.KZ!, nodes: [{ id: 'kz-node', url: 'https://127.0.0.1:1' }] },
+          },
+        }),
+      };
+      const proceedingId = (await ru.db.selectFrom('proceedings').select('id').executeTakeFirstOrThrow()).id;
+      const d = await draftRequest(ru, ruOfficer, {
+        proceedingId,
+        requestedBody: { id: 'kz-central', party: 'KZ', name: 'Министерство юстиции Республики Казахстан' },
+        items: [{ kind: 'location', target: 'debtor' }],
+        grounds: 'Должник проживает в Республике Казахстан.',
+      });
+      const s = await signRequest(ru, ruOfficer, { requestId: d.id });
+      const [row] = (await claimDue(real, 10)).filter((r) => r.message_id === s.messageId);
+      assert.ok(row, 'the request message claimed, attempt 1');
+      const other = new pg.Client({ connectionString: ruUrl });
+      await other.connect();
+      try {
+        // Another session holds the request, as an officer's use case does before it appends to the audit log.
+        await other.query('begin');
+        await other.query('select id from requests where id = $1 for update', [d.id]);
+        const attempt = deliver(down, row);
+        const blocked = await waitFor(
+          async () =>
+            (
+              await admin.query(
+                `select count(*)::int as n from pg_locks l join pg_stat_activity a using (pid)
+                 where a.datname = $1 and not l.granted and l.locktype = 'transactionid'`,
+                [dbName],
+              )
+            ).rows[0].n > 0,
+          20_000,
+          100,
+        );
+        assert.ok(blocked.ok, 'recording the failure waits for the held request');
+        await new Promise((r) => setTimeout(r, 1500)); // past deadlock_timeout: the check runs in this session
+        let lock: string = 'granted';
+        await other.query('select pg_advisory_xact_lock($1)', [AUDIT_LOCK]).catch((e: Error & { code?: string }) => {
+          lock = `${e.code}: ${e.message}`;
+        });
+        assert.equal(lock, 'granted', 'the failed attempt did not hold the audit lock while it waited');
+        await other.query('rollback');
+        assert.equal(await attempt, false, 'the attempt failed (KZ unreachable)');
+      } finally {
+        await other.end();
+      }
+      const out = await ru.db
+        .selectFrom('outbox')
+        .select(['status', 'last_error'])
+        .where('message_id', '=', s.messageId)
+        .executeTakeFirstOrThrow();
+      assert.equal(out.status, 'pending', 'retried later');
+      assert.match(out.last_error ?? '', /^transport\.failed/);
+      const delayed = await ru.db
+        .selectFrom('events')
+        .select('id')
+        .where('request_id', '=', d.id)
+        .where('kind', '=', 'delivery_delayed')
+        .execute();
+      assert.equal(delayed.length, 1, 'one «delivery delayed» event');
     });
   },
 );

@@ -619,10 +619,14 @@ async function deliveryEvent(
   kind: 'delivery_delayed' | 'delivery_failed',
   error: string,
 ): Promise<void> {
+  // The request is locked before recordEvent takes the audit log's lock, as every use case does: the event's
+  // reference to it would otherwise wait, under the audit lock, for an officer's transaction that holds the
+  // request and waits for the audit lock (a deadlock, found by the chaos soak on PostgreSQL).
   const req = await tx
     .selectFrom('requests')
     .select('body_id')
     .where('id', '=', row.request_id!)
+    .forUpdate()
     .executeTakeFirstOrThrow();
   await recordEvent(tx, fed.app, {
     kind,
