@@ -36,6 +36,18 @@ export const LoginInput = Type.Object(
 let dummyHash: Promise<string> | null = null;
 const dummy = (): Promise<string> => (dummyHash ??= hashPassword('eix-dummy-password-never-valid'));
 
+/** The columns `toOfficer` reads (and `disabled_at`), from `officers` joined with `bodies`. */
+export const OFFICER_COLUMNS = [
+  'officers.id',
+  'officers.login',
+  'officers.full_name',
+  'officers.position',
+  'officers.body_id',
+  'officers.roles',
+  'officers.disabled_at',
+  'bodies.party',
+] as const;
+
 /** The acting officer from an officers row joined with its body's Party (roles this version knows only). */
 export function toOfficer(r: {
   id: string;
@@ -141,17 +153,7 @@ export async function loginWithPassword(ctx: AppContext, input: unknown, from: A
     const row = await tx
       .selectFrom('officers')
       .innerJoin('bodies', 'bodies.id', 'officers.body_id')
-      .select([
-        'officers.id',
-        'officers.login',
-        'officers.full_name',
-        'officers.position',
-        'officers.body_id',
-        'officers.roles',
-        'officers.failed_logins',
-        'officers.disabled_at',
-        'bodies.party',
-      ])
+      .select([...OFFICER_COLUMNS, 'officers.failed_logins'])
       .where('officers.id', '=', found.id)
       .forUpdate('officers')
       .executeTakeFirstOrThrow();
@@ -218,14 +220,7 @@ export async function authenticateToken(ctx: AppContext, token: string, from: Au
             'api_tokens.revoked_at',
             'api_tokens.expires_at',
             'api_tokens.last_used_at',
-            'officers.id',
-            'officers.login',
-            'officers.full_name',
-            'officers.position',
-            'officers.body_id',
-            'officers.roles',
-            'officers.disabled_at',
-            'bodies.party',
+            ...OFFICER_COLUMNS,
           ])
           .where('api_tokens.id', '=', id)
           .executeTakeFirst();

@@ -2,7 +2,7 @@
 // user of a body of this node's Party, with the officer's own visibility rules.
 import { EixError } from '../domain/errors.js';
 import type { AppContext, Officer } from './context.js';
-import { toOfficer } from './authenticate.js';
+import { OFFICER_COLUMNS, toOfficer } from './authenticate.js';
 
 export async function getOfficerByLogin(ctx: AppContext, login: unknown): Promise<Officer> {
   const l = typeof login === 'string' ? login.trim().toLowerCase() : '';
@@ -10,16 +10,7 @@ export async function getOfficerByLogin(ctx: AppContext, login: unknown): Promis
   const r = await ctx.db
     .selectFrom('officers')
     .innerJoin('bodies', 'bodies.id', 'officers.body_id')
-    .select([
-      'officers.id',
-      'officers.login',
-      'officers.full_name',
-      'officers.position',
-      'officers.body_id',
-      'officers.roles',
-      'officers.disabled_at',
-      'bodies.party',
-    ])
+    .select(OFFICER_COLUMNS)
     .where('officers.login', '=', l)
     .where('bodies.party', '=', ctx.party)
     .executeTakeFirst();
