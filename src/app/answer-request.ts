@@ -108,19 +108,13 @@ export async function recordAnswer(
   const { state } = await applyEvent(tx, ctx, actor, row, p.final ? 'answer_final' : 'answer_partial', {
     items: p.items.map((i) => ({ itemNo: i.itemNo, outcome: i.outcome })),
   });
-  const answerIds: string[] = [];
-  for (const [i, item] of p.items.entries()) {
-    const id = await storeAnswer(tx, ctx, {
-      requestId: row.id,
-      itemNo: item.itemNo,
-      outcome: item.outcome,
-      final: p.final,
-      data: item.data ?? {},
-      createdBy: actor.kind === 'officer' ? actor.officerId : null,
-    });
-    for (const f of p.files?.[i] ?? []) await storeAttachment(tx, ctx, id, f);
-    answerIds.push(id);
-  }
+  const answerIds = await storeAnswers(tx, ctx, {
+    requestId: row.id,
+    final: p.final,
+    createdBy: actor.kind === 'officer' ? actor.officerId : null,
+    items: p.items,
+    files: p.files ?? [],
+  });
   const messageId = await enqueue(tx, ctx, row, p.final ? 'answer_final' : 'answer_partial', {
     requestId: row.id,
     answerIds,
@@ -128,44 +122,49 @@ export async function recordAnswer(
   return { id: row.id, state, answerIds, messageId };
 }
 
-/** Stores one answer encrypted (used for answers given and answers received). */
-export async function storeAnswer(
+/**
+ * Stores a message's answers, each encrypted, with their files (answers given and answers received);
+ * returns their ids in the items' order.
+ */
+export async function storeAnswers(
   tx: Tx,
   ctx: AppContext,
   a: {
     requestId: string;
-    itemNo: number;
-    outcome: AnswerOutcome;
     final: boolean;
-    data: unknown;
     createdBy: string | null;
+    items: readonly { itemNo: number; outcome: AnswerOutcome; data?: unknown }[];
+    /** The files of each item, by the item's position. */
+    files: readonly (readonly AttachmentFile[] | undefined)[];
   },
-): Promise<string> {
-  const id = randomUUID();
-  await tx
-    .insertInto('answers')
-    .values({
-      id,
-      request_id: a.requestId,
-      item_no: a.itemNo,
-      outcome: a.outcome,
-      final: a.final,
-      data_enc: ctx.sealer.encryptJson(a.data, `answer:${id}`),
-      key_id: ctx.sealer.activeKeyId,
-      created_by: a.createdBy,
-      purged_at: null,
-    })
-    .execute();
-  return id;
+): Promise<string[]> {
+  const ids: string[] = [];
+  for (const [i, item] of a.items.entries()) {
+    const id = randomUUID();
+    await tx
+      .insertInto('answers')
+      .values({
+        id,
+        request_id: a.requestId,
+        item_no: item.itemNo,
+        outcome: item.outcome,
+        final: a.final,
+        data_enc: ctx.sealer.encryptJson(item.data ?? {}, `answer:${id}`),
+        key_id: ctx.sealer.activeKeyId,
+        created_by: a.createdBy,
+        purged_at: null,
+      })
+      .execute();
+    for (const f of a.files[i] ?? []) await storeAttachment(tx, ctx, id, f);
+    ids.push(id);
+  }
+  return ids;
 }
 
+type AttachmentFile = { fileName: string; mediaType: string; content: Buffer; sha256: string };
+
 /** Content-addressed, encrypted attachment linked to an answer. */
-export async function storeAttachment(
-  tx: Tx,
-  ctx: AppContext,
-  answerId: string,
-  f: { fileName: string; mediaType: string; content: Buffer; sha256: string },
-): Promise<void> {
+async function storeAttachment(tx: Tx, ctx: AppContext, answerId: string, f: AttachmentFile): Promise<void> {
   await tx
     .insertInto('attachments')
     .values({

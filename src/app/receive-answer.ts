@@ -4,7 +4,7 @@
 import Type from 'typebox';
 import { AnswerItemsSchema } from '../domain/answer.js';
 import { appendAudit } from './audit.js';
-import { storeAnswer, storeAttachment } from './answer-request.js';
+import { storeAnswers } from './answer-request.js';
 import { checkAttachments } from './check-attachments.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
@@ -49,17 +49,7 @@ export async function receiveAnswer(
       {},
       true,
     );
-    for (const [i, item] of p.items.entries()) {
-      const id = await storeAnswer(tx, ctx, {
-        requestId: row.id,
-        itemNo: item.itemNo,
-        outcome: item.outcome,
-        final: p.final,
-        data: item.data ?? {},
-        createdBy: null,
-      });
-      for (const f of files[i]!) await storeAttachment(tx, ctx, id, f);
-    }
+    await storeAnswers(tx, ctx, { requestId: row.id, final: p.final, createdBy: null, items: p.items, files });
     await appendAudit(tx, ctx, actor, {
       action: 'personal_data.received',
       requestId: row.id,
