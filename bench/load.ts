@@ -44,7 +44,6 @@ import {
   prepareFaultFederation,
   proceedingId,
   sign,
-  total,
   withNodeDatabase,
 } from '../test/faults/harness.js';
 import { freePort } from '../test/support/federation.js';
@@ -304,7 +303,18 @@ async function runEngine(
       }
     };
     for (let i = 0; i < 20; i++) await createOne(); // warm: connections, JIT, first deliveries
-    const receipted = () => total(ru.apiUrl, token, 'outgoing', 'received');
+    // Receipted requests, from RU's health figures (its outbox rows delivered: RU sends requests only here):
+    // the request list's total stops at 10,000 (TOTAL_CAP), which a run passes.
+    const adminToken = fed.token('ru.admin');
+    const receipted = async () =>
+      (
+        await api<{ details: { outbox: { byStatus: Record<string, number> } } }>(
+          ru.apiUrl,
+          adminToken,
+          'GET',
+          '/api/v1/health',
+        )
+      ).details.outbox.byStatus.delivered ?? 0;
     while ((await receipted()) < created && errors === 0) await sleep(200);
     const phases: Phase[] = [];
     // 1. Fixed rate, open loop (at most 256 creations in flight: past that the driver, not the node, would queue).

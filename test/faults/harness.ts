@@ -126,12 +126,14 @@ export async function total(
   direction: 'incoming' | 'outgoing',
   states?: string,
 ): Promise<number> {
-  const r = await api<{ total: number }>(
+  const r = await api<{ total: number; totalCapped: boolean }>(
     url,
     token,
     'GET',
     `/api/v1/requests?direction=${direction}&limit=1${states ? `&states=${states}` : ''}`,
   );
+  // The list counts up to TOTAL_CAP (10,000): past it a count would stall a wait or understate a figure.
+  if (r.totalCapped) throw new Error(`more than ${r.total} requests: the list's total is capped; count what is left`);
   return r.total;
 }
 
