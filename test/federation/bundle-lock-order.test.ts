@@ -50,6 +50,33 @@ describe(
       await admin?.end();
     });
 
+    /**
+     * Once a transaction of the node waits for the row `other` holds, and longer than deadlock_timeout (1 s, so
+     * that the check runs in this session when it asks), `other` takes the audit log's lock: granted at once
+     * unless the waiting transaction holds it (then PostgreSQL reports the cycle, 40P01).
+     */
+    async function auditLockWhileWaiting(other: pg.Client, who: string): Promise<void> {
+      const blocked = await waitFor(
+        async () =>
+          (
+            await admin.query(
+              `select count(*)::int as n from pg_locks l join pg_stat_activity a using (pid)
+               where a.datname = $1 and not l.granted and l.locktype = 'transactionid'`,
+              [dbName],
+            )
+          ).rows[0].n > 0,
+        20_000,
+        100,
+      );
+      assert.ok(blocked.ok, `${who} waits for the held request`);
+      await new Promise((r) => setTimeout(r, 1500));
+      let lock: string = 'granted';
+      await other.query('select pg_advisory_xact_lock($1)', [AUDIT_LOCK]).catch((e: Error & { code?: string }) => {
+        lock = `${e.code}: ${e.message}`;
+      });
+      assert.equal(lock, 'granted', `${who} did not hold the audit lock while it waited`);
+    }
+
     test('R10.a: a session holding one of the requests gets the audit lock at once; both answers are received', async () => {
       const ru = fed.nodes.RU.wired.ctx;
       const kz = fed.nodes.KZ.wired.ctx;
@@ -94,26 +121,7 @@ describe(
         await other.query('select id from requests where message_id = $1 for update', [second.message_id]);
         const delivering = deliverClaimed(kzFed, answers);
         // RU's receiving transaction waits for that request…
-        const blocked = await waitFor(
-          async () =>
-            (
-              await admin.query(
-                `select count(*)::int as n from pg_locks l join pg_stat_activity a using (pid)
-                 where a.datname = $1 and not l.granted and l.locktype = 'transactionid'`,
-                [dbName],
-              )
-            ).rows[0].n > 0,
-          20_000,
-          100,
-        );
-        assert.ok(blocked.ok, 'the receiving transaction waits for the held request');
-        // …longer than deadlock_timeout (1 s), so that the check runs in this session when it asks for the lock.
-        await new Promise((r) => setTimeout(r, 1500));
-        let lock: string = 'granted';
-        await other.query('select pg_advisory_xact_lock($1)', [AUDIT_LOCK]).catch((e: Error & { code?: string }) => {
-          lock = `${e.code}: ${e.message}`;
-        });
-        assert.equal(lock, 'granted', 'the receiving transaction did not hold the audit lock while it waited');
+        await auditLockWhileWaiting(other, 'the receiving transaction');
         await other.query('rollback');
         await delivering;
       } finally {
@@ -171,25 +179,7 @@ describe(
         await other.query('begin');
         await other.query('select id from requests where id = $1 for update', [d.id]);
         const attempt = deliver(down, row);
-        const blocked = await waitFor(
-          async () =>
-            (
-              await admin.query(
-                `select count(*)::int as n from pg_locks l join pg_stat_activity a using (pid)
-                 where a.datname = $1 and not l.granted and l.locktype = 'transactionid'`,
-                [dbName],
-              )
-            ).rows[0].n > 0,
-          20_000,
-          100,
-        );
-        assert.ok(blocked.ok, 'recording the failure waits for the held request');
-        await new Promise((r) => setTimeout(r, 1500)); // past deadlock_timeout: the check runs in this session
-        let lock: string = 'granted';
-        await other.query('select pg_advisory_xact_lock($1)', [AUDIT_LOCK]).catch((e: Error & { code?: string }) => {
-          lock = `${e.code}: ${e.message}`;
-        });
-        assert.equal(lock, 'granted', 'the failed attempt did not hold the audit lock while it waited');
+        await auditLockWhileWaiting(other, 'the failed attempt');
         await other.query('rollback');
         assert.equal(await attempt, false, 'the attempt failed (KZ unreachable)');
       } finally {

@@ -62,7 +62,7 @@ const MUTATORS = new Set([
 ]);
 const COLLECTION_TYPES = new Set(['Array', 'ReadonlyArray', 'Map', 'Set', 'WeakMap', 'WeakSet']);
 
-/** `test(…)`, `it(…)`, `test.only(…)`, `it.skip(…)`: a test declared by node:test. */
+/** `test(…)` or `it(…)`, with or without a modifier (only, skip, todo): a test declared by node:test. */
 function isTestCall(node: ts.CallExpression): boolean {
   const callee = node.expression;
   if (ts.isIdentifier(callee)) return TEST_NAMES.has(callee.text);
