@@ -25,6 +25,8 @@
 // few minutes); EIX_LOAD_ENGINES=postgres,pglite which engines; PostgreSQL at
 // EIX_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres),
 // in the databases eix_bench_ru and eix_bench_kz, created and dropped here.
+// The node processes run the compiled build, as production does (bench/built-node.ts); EIX_LOAD_TSX=1 runs
+// them under the TypeScript loader instead (as the tests do; more memory, slower start).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -48,6 +50,7 @@ import {
 } from '../test/faults/harness.js';
 import { freePort } from '../test/support/federation.js';
 import { api, spawnNode, type NodeProcess } from '../test/support/processes.js';
+import { buildNode } from './built-node.js';
 import { aRequest } from '../test/support/requests.js';
 import type { BenchRow, Suite } from './run.js';
 
@@ -231,6 +234,7 @@ interface Phase {
 async function runEngine(
   engine: string,
   withEcho: boolean,
+  bin: string | undefined,
 ): Promise<{ rows: BenchRow[]; facts: Record<string, number | string>; echo: BenchRow | null }> {
   const urls: Partial<Record<DemoParty, string>> | undefined =
     engine === 'postgres' ? { RU: pgUrl('eix_bench_ru'), KZ: pgUrl('eix_bench_kz') } : undefined;
@@ -259,8 +263,8 @@ async function runEngine(
           }
         : {}),
     });
-    const kz = spawnNode(homes.KZ, fed.ports.KZ, env('KZ'));
-    const ru = spawnNode(homes.RU, fed.ports.RU, env('RU'));
+    const kz = spawnNode(homes.KZ, fed.ports.KZ, env('KZ'), { bin });
+    const ru = spawnNode(homes.RU, fed.ports.RU, env('RU'), { bin });
     procs.push(kz, ru);
     await Promise.all([kz.ready, ru.ready]);
     const token = fed.token('ru.officer');
@@ -453,6 +457,8 @@ export const suite: Suite = {
     summary = {};
     const rows: BenchRow[] = [];
     let echoRow: BenchRow | null = null;
+    const bin = process.env.EIX_LOAD_TSX === '1' ? undefined : buildNode();
+    summary['node processes run'] = bin ? 'the compiled build (.bench-build/)' : 'under the TypeScript loader';
     for (const engine of ENGINES) {
       if (engine === 'postgres') {
         try {
@@ -462,7 +468,7 @@ export const suite: Suite = {
           continue;
         }
       }
-      const r = await runEngine(engine, !echoRow);
+      const r = await runEngine(engine, !echoRow, bin);
       rows.push(...r.rows);
       Object.assign(summary, r.facts);
       echoRow ??= r.echo;

@@ -5,6 +5,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
+import { sql } from 'kysely';
 import { openDatabase, type Database } from '../../src/adapters/db/database.js';
 import { claimDue } from '../../src/adapters/federation/outbound.js';
 import type { Federation } from '../../src/adapters/federation/context.js';
@@ -124,6 +125,34 @@ describe(
         attempts.every((r) => r.lease_takeovers === 0),
         'no lease expired, none taken over',
       );
+    });
+
+    test('a message queued within the millisecond the clock reads is due (the database keeps microseconds)', async () => {
+      const id = randomUUID();
+      const at = new Date('2026-11-28T10:00:00.000Z');
+      await a.db
+        .insertInto('outbox')
+        .values({
+          message_id: id,
+          request_id: null,
+          type: 'protection_query',
+          to_party: 'KZ',
+          to_body: 'kz-central',
+          payload: '{}',
+          last_error: null,
+          delivered_at: null,
+          // As the column's default now() writes it: 0.5 ms into the millisecond the node's clock reads.
+          next_attempt_at: sql<Date>`${at.toISOString()}::timestamptz + interval '500 microseconds'`,
+        })
+        .execute();
+      const atClock = (d: Database): Federation =>
+        ({ app: { ...nodeOn(d, 'RU').ctx, clock: { now: () => new Date(at) } } }) as unknown as Federation;
+      const claimed = await claimDue(atClock(a), 10, 50);
+      assert.deepEqual(
+        claimed.map((r) => r.message_id),
+        [id],
+      );
+      await a.db.updateTable('outbox').set({ status: 'delivered' }).where('message_id', '=', id).execute();
     });
 
     test('a claim of a crashed sender expires after its lease and the message is claimed again (a takeover, counted)', async () => {

@@ -27,9 +27,10 @@ export function spawnNode(
   home: string,
   ports: NodePorts,
   env: Record<string, string> = {},
-  opts: { readyTimeoutMs?: number } = {},
+  // bin: another entry of the CLI (the load suite's compiled build, bench/built-node.ts).
+  opts: { readyTimeoutMs?: number; bin?: string } = {},
 ): NodeProcess {
-  const proc = spawn(process.execPath, [BIN, 'node', 'start', '--json'], {
+  const proc = spawn(process.execPath, [opts.bin ?? BIN, 'node', 'start', '--json'], {
     env: {
       ...process.env,
       EIX_HOME: home,

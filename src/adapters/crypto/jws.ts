@@ -4,7 +4,7 @@
 // certificate's key, never the header, and the certificate travels in x5c.
 // What makes a document valid (its typ, whose certificate, the error codes)
 // stays with each kind of document.
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, X509Certificate, type webcrypto } from 'node:crypto';
 import canonicalize from 'canonicalize';
 import { CompactSign, compactVerify, importPKCS8, importX509 } from 'jose';
 import { EixError } from '../../domain/errors.js';
@@ -46,6 +46,8 @@ export function certificateDerBase64(certPem: string): string {
 // revocation, the chain to a Party's CA) is remembered here: those are checked at every message.
 const MEMO_LIMIT = 1000;
 const algs = new Map<string, JwsAlg>();
+// The global CryptoKey type is the DOM library's, which the build (src alone) does not include.
+type CryptoKey = webcrypto.CryptoKey;
 const publicKeys = new Map<string, Promise<CryptoKey>>();
 
 function remember<V>(m: Map<string, V>, key: string, value: V): V {

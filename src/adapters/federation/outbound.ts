@@ -733,7 +733,9 @@ export async function claimDue(fed: Federation, limit: number, leaseMs = 60_000)
       .selectFrom('outbox as o')
       .select('o.id')
       .where('o.status', 'in', ['pending', 'sending'])
-      .where('o.next_attempt_at', '<=', now)
+      // Due within this millisecond: a row queued with the database's now() (microseconds) in the millisecond the
+      // node's clock reads is due, not left for the next pass (a claim right after the queueing missed it).
+      .where('o.next_attempt_at', '<', new Date(now.getTime() + 1))
       .where(({ not, exists, selectFrom }) =>
         not(
           exists(
