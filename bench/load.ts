@@ -29,6 +29,7 @@
 // them under the TypeScript loader instead (as the tests do; more memory, slower start).
 import { execFileSync, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Agent, request as httpsRequest } from 'node:https';
 import path from 'node:path';
@@ -92,6 +93,28 @@ function sampleRss(pids: readonly number[]): { stop(): Map<number, number[]> } {
       return samples;
     },
   };
+}
+
+/** CPU seconds (user + system) used so far by each pid, and by all of PostgreSQL's server processes together. */
+function cpuSeconds(pids: readonly number[]): { byPid: Map<number, number>; postgres: number } {
+  const ticks = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  const of = (pid: number | string): { comm: string; s: number } | null => {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const close = stat.lastIndexOf(')');
+      const f = stat.slice(close + 2).split(' '); // fields from the 3rd (state) on
+      return { comm: stat.slice(stat.indexOf('(') + 1, close), s: (Number(f[11]) + Number(f[12])) / ticks };
+    } catch {
+      return null;
+    }
+  };
+  let postgres = 0;
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const x = of(d);
+    if (x?.comm === 'postgres') postgres += x.s;
+  }
+  return { byPid: new Map(pids.map((p) => [p, of(p)?.s ?? 0])), postgres };
 }
 
 async function adminQuery(q: string): Promise<void> {
@@ -248,8 +271,11 @@ async function runEngine(
   try {
     const homes = { RU: fed.home('RU'), KZ: fed.home('KZ') };
     const sizeBefore = {
-      RU: await databaseSize(homes.RU, urls?.RU, true),
-      KZ: await databaseSize(homes.KZ, urls?.KZ, true),
+      // Not vacuumed before the run: a VACUUM of the nearly empty tables records them as empty (pg_class), and
+      // every plan PostgreSQL caches until the next ANALYZE (the foreign-key checks' above all) is then a
+      // sequential scan, read again for every row as the tables grow: most of PostgreSQL's CPU in such a run.
+      RU: await databaseSize(homes.RU, urls?.RU, false),
+      KZ: await databaseSize(homes.KZ, urls?.KZ, false),
     };
     const duBefore = urls ? 0 : du(nodePaths(homes.RU).db) + du(nodePaths(homes.KZ).db);
     // EIX_LOAD_PROFILE=<dir>: each node process writes a V8 CPU profile there when it stops (bench/tools/cpuprofile-top.ts).
@@ -354,6 +380,7 @@ async function runEngine(
     })();
     from = new Date();
     before = created;
+    const cpuBefore = { ...cpuSeconds([ru.proc.pid!, kz.proc.pid!]), driver: process.cpuUsage() };
     const t1 = performance.now();
     await Promise.all(
       Array.from({ length: CREATE === 'batch' ? 2 : CREATORS }, async () => {
@@ -373,6 +400,11 @@ async function runEngine(
     const tDrain = Date.now();
     while ((await receipted()) < created && Date.now() - tDrain < 120_000) await sleep(250);
     const drainedIn = (Date.now() - tDrain) / 1000;
+    // CPU per request of the maximum phase and its drain (every request created then is receipted by now): what
+    // another process's load changes least, so the figure to compare runs by.
+    const cpuAfter = cpuSeconds([ru.proc.pid!, kz.proc.pid!]);
+    const driverCpu = process.cpuUsage(cpuBefore.driver);
+    const cpuPerRequest = (sec: number) => Math.round(((sec * 1000) / Math.max(1, created - before)) * 100) / 100;
     // Rows a batch refused (its report) count as errors.
     for (const id of batches) {
       const b = await api<{ failed: number }>(ru.apiUrl, token, 'GET', `/api/v1/requests/batch/${id}?limit=1`);
@@ -383,6 +415,12 @@ async function runEngine(
     // Measured from the databases, the nodes stopped.
     const rows: BenchRow[] = [];
     const facts: Record<string, number | string> = {};
+    facts[`${engine} maximum: CPU ms per request RU / KZ / PostgreSQL server / driver`] = [
+      cpuPerRequest(cpuAfter.byPid.get(ru.proc.pid!)! - cpuBefore.byPid.get(ru.proc.pid!)!),
+      cpuPerRequest(cpuAfter.byPid.get(kz.proc.pid!)! - cpuBefore.byPid.get(kz.proc.pid!)!),
+      cpuPerRequest(cpuAfter.postgres - cpuBefore.postgres),
+      cpuPerRequest((driverCpu.user + driverCpu.system) / 1e6),
+    ].join(' / ');
     await withNodeDatabase(homes.RU, urls?.RU, async (db) => {
       for (const ph of phases) {
         const r = await sql<{ created_at: Date; receipt_at: Date | null }>`
