@@ -280,14 +280,15 @@ async function runEngine(
     const duBefore = urls ? 0 : du(nodePaths(homes.RU).db) + du(nodePaths(homes.KZ).db);
     // EIX_LOAD_PROFILE=<dir>: each node process writes a V8 CPU profile there when it stops (bench/tools/cpuprofile-top.ts).
     const profile = process.env.EIX_LOAD_PROFILE;
+    // EIX_LOAD_NODE_OPTIONS: Node's options for the two node processes only (V8's heap flags, say).
+    const nodeOptions = [
+      process.env.EIX_LOAD_NODE_OPTIONS ?? '',
+      profile ? `--import ${path.join(ROOT, 'bench/tools/profile-hook.mjs')}` : '',
+    ].filter(Boolean);
     const env = (p: DemoParty): Record<string, string> => ({
       ...(urls?.[p] ? { EIX_DATABASE_URL: urls[p] } : {}),
-      ...(profile
-        ? {
-            NODE_OPTIONS: `--import ${path.join(ROOT, 'bench/tools/profile-hook.mjs')}`,
-            EIX_PROFILE_OUT: path.join(profile, `${engine}-${p}.cpuprofile`),
-          }
-        : {}),
+      ...(nodeOptions.length ? { NODE_OPTIONS: nodeOptions.join(' ') } : {}),
+      ...(profile ? { EIX_PROFILE_OUT: path.join(profile, `${engine}-${p}.cpuprofile`) } : {}),
     });
     const kz = spawnNode(homes.KZ, fed.ports.KZ, env('KZ'), { bin });
     const ru = spawnNode(homes.RU, fed.ports.RU, env('RU'), { bin });
