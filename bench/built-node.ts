@@ -7,9 +7,16 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { ROOT } from '../test/faults/harness.js';
+import { fileURLToPath } from 'node:url';
 
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const BUILD_DIR = path.join(ROOT, '.bench-build');
+
+/**
+ * docs/OPERATIONS.md «Memory of a node process»: the V8 heap settings a node runs with in production
+ * (test/docs/operations-memory.test.ts holds the document to them).
+ */
+export const RECOMMENDED_NODE_OPTIONS = '--max-old-space-size=320 --max-semi-space-size=32';
 
 /** Compiles src/ into .bench-build/ and returns the CLI's entry file. */
 export function buildNode(): string {

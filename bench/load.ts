@@ -51,7 +51,7 @@ import {
 } from '../test/faults/harness.js';
 import { freePort } from '../test/support/federation.js';
 import { api, spawnNode, type NodeProcess } from '../test/support/processes.js';
-import { buildNode } from './built-node.js';
+import { buildNode, RECOMMENDED_NODE_OPTIONS } from './built-node.js';
 import { aRequest } from '../test/support/requests.js';
 import type { BenchRow, Suite } from './run.js';
 
@@ -278,17 +278,25 @@ async function runEngine(
       KZ: await databaseSize(homes.KZ, urls?.KZ, false),
     };
     const duBefore = urls ? 0 : du(nodePaths(homes.RU).db) + du(nodePaths(homes.KZ).db);
-    // EIX_LOAD_PROFILE=<dir>: each node process writes a V8 CPU profile there when it stops (bench/tools/cpuprofile-top.ts).
+    // EIX_LOAD_PROFILE=<dir>: each node process writes a V8 CPU profile and an allocation profile there when it
+    // stops (bench/tools/cpuprofile-top.ts, heapprofile-top.ts).
     const profile = process.env.EIX_LOAD_PROFILE;
-    // EIX_LOAD_NODE_OPTIONS: Node's options for the two node processes only (V8's heap flags, say).
+    // The node processes run with the heap settings docs/OPERATIONS.md recommends («Memory of a node process»);
+    // EIX_LOAD_NODE_OPTIONS replaces them (an empty value: V8's defaults, which size the heap by the machine's
+    // memory and let it grow to twice the settings' RSS before collecting).
     const nodeOptions = [
-      process.env.EIX_LOAD_NODE_OPTIONS ?? '',
+      process.env.EIX_LOAD_NODE_OPTIONS ?? RECOMMENDED_NODE_OPTIONS,
       profile ? `--import ${path.join(ROOT, 'bench/tools/profile-hook.mjs')}` : '',
     ].filter(Boolean);
     const env = (p: DemoParty): Record<string, string> => ({
       ...(urls?.[p] ? { EIX_DATABASE_URL: urls[p] } : {}),
       ...(nodeOptions.length ? { NODE_OPTIONS: nodeOptions.join(' ') } : {}),
-      ...(profile ? { EIX_PROFILE_OUT: path.join(profile, `${engine}-${p}.cpuprofile`) } : {}),
+      ...(profile
+        ? {
+            EIX_PROFILE_OUT: path.join(profile, `${engine}-${p}.cpuprofile`),
+            EIX_PROFILE_HEAP_OUT: path.join(profile, `${engine}-${p}.heapprofile`),
+          }
+        : {}),
     });
     const kz = spawnNode(homes.KZ, fed.ports.KZ, env('KZ'), { bin });
     const ru = spawnNode(homes.RU, fed.ports.RU, env('RU'), { bin });
@@ -521,6 +529,7 @@ export const suite: Suite = {
     let echoRow: BenchRow | null = null;
     const bin = process.env.EIX_LOAD_TSX === '1' ? undefined : buildNode();
     summary['node processes run'] = bin ? 'the compiled build (.bench-build/)' : 'under the TypeScript loader';
+    summary['node processes: NODE_OPTIONS'] = process.env.EIX_LOAD_NODE_OPTIONS ?? RECOMMENDED_NODE_OPTIONS;
     for (const engine of ENGINES) {
       if (engine === 'postgres') {
         try {
