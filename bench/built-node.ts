@@ -13,10 +13,11 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const BUILD_DIR = path.join(ROOT, '.bench-build');
 
 /**
- * docs/OPERATIONS.md «Memory of a node process»: the V8 heap settings a node runs with in production
- * (test/docs/operations-memory.test.ts holds the document to them).
+ * docs/OPERATIONS.md «Memory of a node process»: the V8 heap settings a node runs with in production, and glibc's
+ * number of malloc arenas (test/docs/operations-memory.test.ts holds the document to them).
  */
 export const RECOMMENDED_NODE_OPTIONS = '--max-old-space-size=320 --max-semi-space-size=32';
+export const RECOMMENDED_MALLOC_ARENA_MAX = '2';
 
 /** Compiles src/ into .bench-build/ and returns the CLI's entry file. */
 export function buildNode(): string {

@@ -51,7 +51,7 @@ import {
 } from '../test/faults/harness.js';
 import { freePort } from '../test/support/federation.js';
 import { api, spawnNode, type NodeProcess } from '../test/support/processes.js';
-import { buildNode, RECOMMENDED_NODE_OPTIONS } from './built-node.js';
+import { buildNode, RECOMMENDED_MALLOC_ARENA_MAX, RECOMMENDED_NODE_OPTIONS } from './built-node.js';
 import { aRequest } from '../test/support/requests.js';
 import type { BenchRow, Suite } from './run.js';
 
@@ -281,7 +281,8 @@ async function runEngine(
     // EIX_LOAD_PROFILE=<dir>: each node process writes a V8 CPU profile and an allocation profile there when it
     // stops (bench/tools/cpuprofile-top.ts, heapprofile-top.ts).
     const profile = process.env.EIX_LOAD_PROFILE;
-    // The node processes run with the heap settings docs/OPERATIONS.md recommends («Memory of a node process»);
+    // The node processes run with the memory settings docs/OPERATIONS.md recommends («Memory of a node process»;
+    // MALLOC_ARENA_MAX from the bench's environment replaces that one);
     // EIX_LOAD_NODE_OPTIONS replaces them (an empty value: V8's defaults, which size the heap by the machine's
     // memory and let it grow to twice the settings' RSS before collecting).
     const nodeOptions = [
@@ -291,6 +292,7 @@ async function runEngine(
     const env = (p: DemoParty): Record<string, string> => ({
       ...(urls?.[p] ? { EIX_DATABASE_URL: urls[p] } : {}),
       ...(nodeOptions.length ? { NODE_OPTIONS: nodeOptions.join(' ') } : {}),
+      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? RECOMMENDED_MALLOC_ARENA_MAX,
       ...(profile
         ? {
             EIX_PROFILE_OUT: path.join(profile, `${engine}-${p}.cpuprofile`),
@@ -530,6 +532,7 @@ export const suite: Suite = {
     const bin = process.env.EIX_LOAD_TSX === '1' ? undefined : buildNode();
     summary['node processes run'] = bin ? 'the compiled build (.bench-build/)' : 'under the TypeScript loader';
     summary['node processes: NODE_OPTIONS'] = process.env.EIX_LOAD_NODE_OPTIONS ?? RECOMMENDED_NODE_OPTIONS;
+    summary['node processes: MALLOC_ARENA_MAX'] = process.env.MALLOC_ARENA_MAX ?? RECOMMENDED_MALLOC_ARENA_MAX;
     for (const engine of ENGINES) {
       if (engine === 'postgres') {
         try {

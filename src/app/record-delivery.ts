@@ -131,9 +131,10 @@ export async function recordDeliveries(
   if (actor.kind === 'officer') throw new EixError('access.denied', {}, 'Доставку отмечает только транспорт узла');
   const ps = inputs.map(parseDelivery);
   if (ps.length === 0) return;
+  // Only what is decided here: the rows' signed bytes and documents are not read (nor detoasted) for it.
   const msgs = await tx
     .selectFrom('outbox')
-    .selectAll()
+    .select(['id', 'message_id', 'status', 'type', 'request_id'])
     .where(
       'message_id',
       'in',
@@ -163,9 +164,15 @@ export async function recordDeliveries(
   if (requests.length === 0) return;
   const ids = requests.map(({ msg }) => msg.request_id!);
   const rows = new Map(
-    (await tx.selectFrom('requests').selectAll().where('id', 'in', ids).orderBy('id').forUpdate().execute()).map(
-      (r) => [r.id, r],
-    ),
+    (
+      await tx
+        .selectFrom('requests')
+        .select(['id', 'direction', 'state', 'body_id', 'number', 'version', 'counterpart_party', 'responded_on'])
+        .where('id', 'in', ids)
+        .orderBy('id')
+        .forUpdate()
+        .execute()
+    ).map((r) => [r.id, r]),
   );
   const histories = new Map<string, { event: string }[]>();
   for (const h of await tx

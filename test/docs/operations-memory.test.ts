@@ -3,14 +3,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { RECOMMENDED_NODE_OPTIONS } from '../../bench/built-node.js';
+import { RECOMMENDED_MALLOC_ARENA_MAX, RECOMMENDED_NODE_OPTIONS } from '../../bench/built-node.js';
 
-test('issue 16: OPERATIONS.md recommends the heap settings the load bench runs the nodes with', () => {
+test('issue 16: OPERATIONS.md recommends the memory settings the load bench runs the nodes with', () => {
   const doc = readFileSync(new URL('../../docs/OPERATIONS.md', import.meta.url), 'utf8');
   const section = doc.slice(doc.indexOf('### Memory of a node process'));
   assert.ok(section.length < doc.length, 'OPERATIONS.md has a «Memory of a node process» section');
   assert.ok(
     section.includes(`NODE_OPTIONS="${RECOMMENDED_NODE_OPTIONS}"`),
     `the section gives NODE_OPTIONS="${RECOMMENDED_NODE_OPTIONS}"`,
+  );
+  assert.ok(
+    section.includes(`MALLOC_ARENA_MAX=${RECOMMENDED_MALLOC_ARENA_MAX}`),
+    `the section gives MALLOC_ARENA_MAX=${RECOMMENDED_MALLOC_ARENA_MAX}`,
   );
 });
