@@ -14,7 +14,8 @@ export const BUILD_DIR = path.join(ROOT, '.bench-build');
 
 /**
  * docs/OPERATIONS.md «Memory of a node process»: the V8 heap settings a node runs with in production, and glibc's
- * number of malloc arenas (test/docs/operations-memory.test.ts holds the document to them).
+ * number of malloc arenas for a node on the embedded engine (test/docs/operations-memory.test.ts holds the
+ * document to them).
  */
 export const RECOMMENDED_NODE_OPTIONS = '--max-old-space-size=320 --max-semi-space-size=32';
 export const RECOMMENDED_MALLOC_ARENA_MAX = '2';

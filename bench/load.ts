@@ -292,7 +292,11 @@ async function runEngine(
     const env = (p: DemoParty): Record<string, string> => ({
       ...(urls?.[p] ? { EIX_DATABASE_URL: urls[p] } : {}),
       ...(nodeOptions.length ? { NODE_OPTIONS: nodeOptions.join(' ') } : {}),
-      MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? RECOMMENDED_MALLOC_ARENA_MAX,
+      // Recommended for the embedded engine only (docs/OPERATIONS.md); MALLOC_ARENA_MAX in the bench's environment
+      // reaches both engines' nodes anyway (spawnNode passes the environment on).
+      ...(engine === 'pglite'
+        ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? RECOMMENDED_MALLOC_ARENA_MAX }
+        : {}),
       ...(profile
         ? {
             EIX_PROFILE_OUT: path.join(profile, `${engine}-${p}.cpuprofile`),
@@ -532,7 +536,9 @@ export const suite: Suite = {
     const bin = process.env.EIX_LOAD_TSX === '1' ? undefined : buildNode();
     summary['node processes run'] = bin ? 'the compiled build (.bench-build/)' : 'under the TypeScript loader';
     summary['node processes: NODE_OPTIONS'] = process.env.EIX_LOAD_NODE_OPTIONS ?? RECOMMENDED_NODE_OPTIONS;
-    summary['node processes: MALLOC_ARENA_MAX'] = process.env.MALLOC_ARENA_MAX ?? RECOMMENDED_MALLOC_ARENA_MAX;
+    summary['node processes: MALLOC_ARENA_MAX'] =
+      `${process.env.MALLOC_ARENA_MAX ?? RECOMMENDED_MALLOC_ARENA_MAX} (PGlite)` +
+      (process.env.MALLOC_ARENA_MAX ? `, ${process.env.MALLOC_ARENA_MAX} (PostgreSQL)` : '');
     for (const engine of ENGINES) {
       if (engine === 'postgres') {
         try {
