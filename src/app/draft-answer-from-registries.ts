@@ -95,6 +95,22 @@ export function lookupPurpose(number: string, party: string, items: Call['items'
 }
 
 /** The items not answered yet, with what each asked (the document's item of the same number). */
+/** The looked-up draft stored (sealed) with its outcome, its lease released. */
+async function storeLookedUp(
+  tx: Tx,
+  ctx: AppContext,
+  requestId: string,
+  status: 'ready' | 'failed',
+  draft: StoredDraft,
+  now: Date,
+): Promise<void> {
+  await tx
+    .updateTable('answer_drafts')
+    .set({ status, lease_until: null, claimed_by: null, ...sealDraft(ctx, requestId, draft), updated_at: now })
+    .where('request_id', '=', requestId)
+    .execute();
+}
+
 async function openItems(tx: Tx, requestId: string, doc: Request) {
   const rows = await tx
     .selectFrom('request_items')
@@ -183,17 +199,7 @@ async function claim(ctx: AppContext, opts: Required<Omit<LookupRoundOptions, 's
           ),
           preparedAt: now.toISOString(),
         };
-        await tx
-          .updateTable('answer_drafts')
-          .set({
-            status: 'failed',
-            lease_until: null,
-            claimed_by: null,
-            ...sealDraft(ctx, row.id, draft),
-            updated_at: now,
-          })
-          .where('request_id', '=', row.id)
-          .execute();
+        await storeLookedUp(tx, ctx, row.id, 'failed', draft, now);
         continue;
       }
       for (const c of calls)
@@ -295,17 +301,7 @@ async function write(ctx: AppContext, c: Claimed, results: readonly LookupResult
     const drafted = composeDraft(items, byItem);
     const usable = drafted.some((d) => d.outcome !== null);
     let draft: StoredDraft = { items: drafted, preparedAt: now.toISOString() };
-    await tx
-      .updateTable('answer_drafts')
-      .set({
-        status: usable ? 'ready' : 'failed',
-        lease_until: null,
-        claimed_by: null,
-        ...sealDraft(ctx, row.id, draft),
-        updated_at: now,
-      })
-      .where('request_id', '=', row.id)
-      .execute();
+    await storeLookedUp(tx, ctx, row.id, usable ? 'ready' : 'failed', draft, now);
     await appendAudit(tx, ctx, REGISTRIES_ACTOR, {
       action: 'registry.draft',
       bodyId: row.body_id,
