@@ -66,7 +66,7 @@ export interface DatabaseOptions {
   /** PostgreSQL schema to use (created if missing); tests isolate runs with it. */
   readonly schema?: string | undefined;
   readonly migrate?: boolean;
-  /** PGlite: how often to VACUUM (ANALYZE) (default PGLITE_VACUUM_MS; 0: never). PostgreSQL has autovacuum. */
+  /** PGlite: how often to look for tables to vacuum and analyse (default PGLITE_VACUUM_MS; 0: never). PostgreSQL has autovacuum. */
   readonly vacuumEveryMs?: number | undefined;
   /** TLS to PostgreSQL with libpq's sslmode meaning (EIX_DATABASE_SSL, EIX_DATABASE_SSL_CA); the URL decides otherwise. */
   readonly ssl?: PostgresSsl | null | undefined;
@@ -306,21 +306,55 @@ const PGLITE_WAL = ['-c', 'max_wal_size=64MB', '-c', 'min_wal_size=32MB'];
 // for good once a large VACUUM used it; 16 MB makes a VACUUM of many dead rows take another pass over the indexes.
 const PGLITE_MEMORY = ['-c', 'shared_buffers=32MB', '-c', 'wal_buffers=1MB', '-c', 'maintenance_work_mem=16MB'];
 
-/** How often the embedded engine is vacuumed and analysed (it has no autovacuum). */
-export const PGLITE_VACUUM_MS = 5 * 60_000;
+/** How often the embedded engine looks for tables to vacuum and analyse (it has no autovacuum). */
+export const PGLITE_VACUUM_MS = 30_000;
+
+/**
+ * The tables autovacuum would take now, by PostgreSQL's default thresholds: VACUUM past 50 + 20 % of the table
+ * in dead rows or 1,000 + 20 % in rows inserted since the last one; ANALYZE past 50 + 10 % in rows changed.
+ */
+const DUE_FOR_MAINTENANCE = sql<{ name: string; vacuum: boolean; analyze: boolean }>`
+  select quote_ident(s.schemaname) || '.' || quote_ident(s.relname) as name,
+    (s.n_dead_tup > 50 + 0.2 * greatest(c.reltuples, 0)
+      or s.n_ins_since_vacuum > 1000 + 0.2 * greatest(c.reltuples, 0)) as vacuum,
+    s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0) as analyze
+  from pg_stat_user_tables s join pg_class c on c.oid = s.relid
+  order by 1`;
+
+/**
+ * One pass of what autovacuum does on PostgreSQL, for the embedded engine: each table past autovacuum's
+ * thresholds is vacuumed (the space of the row versions updates leave behind is reused) and analysed (the
+ * planner's statistics follow the table's growth). A table nobody wrote to is left alone: a VACUUM or ANALYZE of
+ * an empty table records it as empty, and every plan cached until the next one — the foreign-key checks' above
+ * all — would then read the whole table for each row of a burst (docs/PERFORMANCE.md).
+ */
+export async function maintainEmbedded(db: Kysely<DB>): Promise<{ vacuumed: string[]; analysed: string[] }> {
+  const vacuumed: string[] = [];
+  const analysed: string[] = [];
+  // The one backend's own counts reach the statistics views at its next idle moment, which a busy single-user
+  // engine may not have had: flushed first.
+  await sql`select pg_stat_force_next_flush()`.execute(db);
+  for (const t of (await DUE_FOR_MAINTENANCE.execute(db)).rows) {
+    if (!t.vacuum && !t.analyze) continue;
+    const what = t.vacuum && t.analyze ? sql`vacuum (analyze)` : t.vacuum ? sql`vacuum` : sql`analyze`;
+    await sql`${what} ${sql.raw(t.name)}`.execute(db);
+    if (t.vacuum) vacuumed.push(t.name);
+    if (t.analyze) analysed.push(t.name);
+  }
+  return { vacuumed, analysed };
+}
 
 /**
  * PGlite has no autovacuum (nor any background process): without a VACUUM the dead row versions every
  * update leaves are never reused and the planner's statistics never refreshed. A timer does what
- * autovacuum does on PostgreSQL: VACUUM (ANALYZE) of the whole database, queued with the other
- * statements on the one connection (it takes as long as the pages changed since the last one).
+ * autovacuum does on PostgreSQL (maintainEmbedded), queued with the other statements on the one connection
+ * (a VACUUM takes as long as the pages changed since the last one).
  */
 function startVacuum(db: Kysely<DB>, everyMs: number): { stop(): Promise<void> } {
   if (!(everyMs > 0)) return { stop: async () => undefined };
   let running: Promise<unknown> | null = null;
   const timer = setInterval(() => {
-    running ??= sql`vacuum (analyze)`
-      .execute(db)
+    running ??= maintainEmbedded(db)
       .catch(() => undefined)
       .finally(() => (running = null));
   }, everyMs);
