@@ -306,8 +306,12 @@ const PGLITE_WAL = ['-c', 'max_wal_size=64MB', '-c', 'min_wal_size=32MB'];
 // for good once a large VACUUM used it; 16 MB makes a VACUUM of many dead rows take another pass over the indexes.
 const PGLITE_MEMORY = ['-c', 'shared_buffers=32MB', '-c', 'wal_buffers=1MB', '-c', 'maintenance_work_mem=16MB'];
 
-/** How often the embedded engine looks for tables to vacuum and analyse (it has no autovacuum). */
-export const PGLITE_VACUUM_MS = 30_000;
+/**
+ * How often the embedded engine looks for tables to vacuum and analyse (it has no autovacuum). Every 30 s, as
+ * autovacuum's nap, cost a node on the embedded engine a third of its CPU per request in the load bench, where
+ * every table grows by more than a tenth between two passes (docs/PERFORMANCE.md).
+ */
+export const PGLITE_VACUUM_MS = 5 * 60_000;
 
 /**
  * The tables autovacuum would take now, by PostgreSQL's default thresholds: VACUUM past 50 + 20 % of the table
