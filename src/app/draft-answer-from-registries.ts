@@ -94,7 +94,6 @@ export function lookupPurpose(number: string, party: string, items: Call['items'
   return `Исполнение запроса № ${number} (${partyName(party)}): ${parts} Соглашения`;
 }
 
-/** The items not answered yet, with what each asked (the document's item of the same number). */
 /** The looked-up draft stored (sealed) with its outcome, its lease released. */
 async function storeLookedUp(
   tx: Tx,
@@ -111,6 +110,7 @@ async function storeLookedUp(
     .execute();
 }
 
+/** The items not answered yet, with what each asked (the document's item of the same number). */
 async function openItems(tx: Tx, requestId: string, doc: Request) {
   const rows = await tx
     .selectFrom('request_items')
