@@ -17,7 +17,7 @@ export const BUILD_DIR = path.join(ROOT, '.bench-build');
  * number of malloc arenas for a node on the embedded engine (test/docs/operations-memory.test.ts holds the
  * document to them).
  */
-export const RECOMMENDED_NODE_OPTIONS = '--max-old-space-size=320 --max-semi-space-size=32';
+export const RECOMMENDED_NODE_OPTIONS = '--max-old-space-size=1024 --max-semi-space-size=32';
 export const RECOMMENDED_MALLOC_ARENA_MAX = '2';
 
 /** Compiles src/ into .bench-build/ and returns the CLI's entry file. */
