@@ -5,7 +5,7 @@ import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { sql } from 'kysely';
+import { sql, type RawBuilder } from 'kysely';
 import { openDatabase, type Database } from '../../src/adapters/db/database.js';
 import { claimDue } from '../../src/adapters/federation/outbound.js';
 import type { Federation } from '../../src/adapters/federation/context.js';
@@ -81,8 +81,27 @@ describe(
       await c.end();
     });
 
-    const fed = (d: Database): Federation =>
-      ({ app: { ...nodeOn(d, 'RU').ctx, clock: { now: () => new Date() } } }) as unknown as Federation;
+    const fed = (d: Database, now = () => new Date()): Federation =>
+      ({ app: { ...nodeOn(d, 'RU').ctx, clock: { now } } }) as unknown as Federation;
+    /** A node-level message (no request) queued at RU; `nextAttemptAt` instead of the column's default now(). */
+    const queueNodeMessage = async (nextAttemptAt?: RawBuilder<Date>): Promise<string> => {
+      const id = randomUUID();
+      await a.db
+        .insertInto('outbox')
+        .values({
+          message_id: id,
+          request_id: null,
+          type: 'protection_query',
+          to_party: 'KZ',
+          to_body: 'kz-central',
+          payload: '{}',
+          last_error: null,
+          delivered_at: null,
+          ...(nextAttemptAt ? { next_attempt_at: nextAttemptAt } : {}),
+        })
+        .execute();
+      return id;
+    };
 
     test('each due message is claimed by exactly one process, at most one in flight per request, in order', async () => {
       const claimed: { by: string; id: string; request: string }[] = [];
@@ -128,26 +147,14 @@ describe(
     });
 
     test('a message queued within the millisecond the clock reads is due (the database keeps microseconds)', async () => {
-      const id = randomUUID();
       const at = new Date('2026-11-28T10:00:00.000Z');
-      await a.db
-        .insertInto('outbox')
-        .values({
-          message_id: id,
-          request_id: null,
-          type: 'protection_query',
-          to_party: 'KZ',
-          to_body: 'kz-central',
-          payload: '{}',
-          last_error: null,
-          delivered_at: null,
-          // As the column's default now() writes it: 0.5 ms into the millisecond the node's clock reads.
-          next_attempt_at: sql<Date>`${at.toISOString()}::timestamptz + interval '500 microseconds'`,
-        })
-        .execute();
-      const atClock = (d: Database): Federation =>
-        ({ app: { ...nodeOn(d, 'RU').ctx, clock: { now: () => new Date(at) } } }) as unknown as Federation;
-      const claimed = await claimDue(atClock(a), 10, 50);
+      // As the column's default now() writes it: 0.5 ms into the millisecond the node's clock reads.
+      const id = await queueNodeMessage(sql<Date>`${at.toISOString()}::timestamptz + interval '500 microseconds'`);
+      const claimed = await claimDue(
+        fed(a, () => new Date(at)),
+        10,
+        50,
+      );
       assert.deepEqual(
         claimed.map((r) => r.message_id),
         [id],
@@ -156,20 +163,7 @@ describe(
     });
 
     test('a claim of a crashed sender expires after its lease and the message is claimed again (a takeover, counted)', async () => {
-      const id = randomUUID();
-      await a.db
-        .insertInto('outbox')
-        .values({
-          message_id: id,
-          request_id: null,
-          type: 'protection_query',
-          to_party: 'KZ',
-          to_body: 'kz-central',
-          payload: '{}',
-          last_error: null,
-          delivered_at: null,
-        })
-        .execute();
+      const id = await queueNodeMessage();
       const first = await claimDue(fed(a), 10, 50);
       assert.ok(first.some((r) => r.message_id === id));
       assert.equal((await claimDue(fed(b), 10, 50)).length, 0, 'leased');
