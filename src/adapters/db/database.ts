@@ -422,7 +422,7 @@ export async function migrate(db: Kysely<DB>, schema?: string): Promise<string[]
     // Kysely's migrator looks for its tables through every schema of the database (has_schema_privilege by
     // name): a schema another user drops meanwhile fails that look with 3F000 naming it — several nodes or test
     // files in schemas of one database. Nothing was migrated then; the look is made again.
-    if (error && (error as { code?: string }).code === '3F000' && attempt < 10) continue;
+    if (error && (error as { code?: string }).code === '3F000' && attempt < 50) continue;
     if (error) throw error instanceof Error ? error : new Error(String(error));
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   }
