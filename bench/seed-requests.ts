@@ -7,6 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { FILL_SUMMARY } from '../src/adapters/db/migrations/024-statistics-summary.js';
+import { STATISTICS_TRIGGERS } from '../src/adapters/db/migrations/030-statistics-per-statement.js';
 import type { AppContext } from '../src/app/context.js';
 import { refreshStatisticsCalendars } from '../src/app/refresh-statistics-calendars.js';
 import { addDays, minDate, type IsoDate } from '../src/domain/dates.js';
@@ -112,7 +113,7 @@ export async function seedRequests(
   ).rows;
   for (const i of indexes) await sql`drop index ${sql.id(i.name)}`.execute(ctx.db);
   // The statistics summary (migration 024) is counted once after the load rather than row by row by its trigger.
-  await sql`alter table requests disable trigger requests_statistics`.execute(ctx.db);
+  for (const t of STATISTICS_TRIGGERS) await sql`alter table requests disable trigger ${sql.id(t)}`.execute(ctx.db);
   let pending: Promise<unknown> = Promise.resolve();
   for (let start = 0; start < o.count; start += BATCH) {
     const rows = [];
@@ -186,7 +187,7 @@ export async function seedRequests(
     from requests r cross join generate_series(1, 3) n
     where n <= 1 + abs(hashtext(r.number)) % 3
     on conflict do nothing`.execute(ctx.db);
-  await sql`alter table requests enable trigger requests_statistics`.execute(ctx.db);
+  for (const t of STATISTICS_TRIGGERS) await sql`alter table requests enable trigger ${sql.id(t)}`.execute(ctx.db);
   await refreshStatisticsCalendars(ctx);
   await sql`delete from request_statistics_changes`.execute(ctx.db);
   await sql`delete from request_statistics`.execute(ctx.db);

@@ -391,7 +391,7 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     }
     // Issue 16.1: stored batches of requests, resumed after the last committed chunk when the node restarts.
     batches = startBatchRunner(wired.ctx, {
-      onQueued: () => worker?.kick(),
+      onQueued: () => worker?.flush(),
       onError: (e) => api.log.error({ err: e }, 'batch runner error'),
       exclusive: wired.database.engine === 'pglite',
     });

@@ -2,7 +2,7 @@
 // workers): a kick never postpones a run already due, so a steady stream of kicks cannot starve a worker.
 import { test, mock, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { wakeTimer } from '../../src/adapters/jobs/wake-timer.js';
+import { wakeTimer, workerLoop } from '../../src/adapters/jobs/wake-timer.js';
 import { startQueueWorker } from '../../src/adapters/jobs/queue-worker.js';
 
 function fakeTime(t: TestContext) {
@@ -69,4 +69,33 @@ test('a queue worker kicked while its round runs looks again when the round ends
   mock.timers.tick(50);
   await new Promise<void>((r) => setImmediate(r));
   assert.equal(rounds, 2, 'the kick during the round led to a second round within the kick delay');
+});
+
+test('issue 16: a flush (a batch chunk committed) runs a pass at once, not after the kick delay; during a pass, once more after it', async (t) => {
+  fakeTime(t);
+  const passes: number[] = [];
+  let release: (() => void) | null = null;
+  const loop = workerLoop(
+    async () => {
+      passes.push(Date.now());
+      if (passes.length === 2) await new Promise<void>((r) => (release = r));
+    },
+    { intervalMs: 60_000, kickDelayMs: 50 },
+  );
+  t.after(() => loop.stop());
+  loop.run();
+  await new Promise<void>((r) => setImmediate(r));
+  assert.deepEqual(passes, [0]);
+  advance(10);
+  loop.kick(); // due at 60
+  loop.flush(); // now, and the kick's timer with it
+  assert.deepEqual(passes, [0, 10], 'the flush ran the pass at once');
+  loop.flush(); // while the second pass runs: once more when it ends
+  release!();
+  await new Promise<void>((r) => setImmediate(r));
+  advance(50);
+  await new Promise<void>((r) => setImmediate(r));
+  assert.deepEqual(passes, [0, 10, 60], 'one more pass, within the kick delay after the pass ended');
+  advance(1000);
+  assert.equal(passes.length, 3, 'the kick made before the flush did not run a pass of its own');
 });

@@ -40,6 +40,7 @@ import * as m026 from './migrations/026-registry-versions.js';
 import * as m027 from './migrations/027-mail-notices.js';
 import * as m028 from './migrations/028-exactly-once-counters.js';
 import * as m029 from './migrations/029-jws-headers.js';
+import * as m030 from './migrations/030-statistics-per-statement.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -164,6 +165,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '027-mail-notices': m027.statements,
   '028-exactly-once-counters': m028.statements,
   '029-jws-headers': m029.statements,
+  '030-statistics-per-statement': m030.statements,
 };
 
 const provider: MigrationProvider = {

@@ -77,12 +77,21 @@ export async function verifyCompact(jws: string, certPem: string): Promise<void>
  */
 export function fileBodySigner(dir: string): BodySigner {
   const cache = new Map<string, { stamp: string; entry: Promise<{ certPem: string; sign: CompactSigner }> }>();
+  const stats = new Map<string, Promise<string>>();
   // The key is imported at the first signature (a body's certificate is readable even if its key is not).
   const load = async (bodyId: string) => {
     if (!/^[a-z0-9][a-z0-9-]{1,62}$/.test(bodyId)) throw new EixError('body.not_found', { id: bodyId });
     const crt = path.join(dir, `${bodyId}.crt`);
-    const s = await stat(crt).catch(() => null);
-    const stamp = s ? `${s.ino}:${s.size}:${s.mtimeMs}` : '';
+    // Signatures made together (a bundle's messages) look at the file once: one stat in flight per body.
+    let looking = stats.get(bodyId);
+    if (!looking) {
+      looking = stat(crt)
+        .then((s) => `${s.ino}:${s.size}:${s.mtimeMs}`)
+        .catch(() => '')
+        .finally(() => stats.delete(bodyId));
+      stats.set(bodyId, looking);
+    }
+    const stamp = await looking;
     let hit = cache.get(bodyId);
     if (!hit || hit.stamp !== stamp) {
       const entry = Promise.all([readFile(path.join(dir, `${bodyId}.key`), 'utf8'), readFile(crt, 'utf8')])

@@ -776,6 +776,8 @@ export async function claimDue(fed: Federation, limit: number, leaseMs = 60_000)
 export interface OutboxWorker {
   /** Wakes the worker now (after a use case queued something). */
   kick(): void;
+  /** Wakes the worker at once, without the linger (a batch's chunk committed: nothing more will join it). */
+  flush(): void;
   /** Runs until the outbox has nothing due (tests, shutdown drain). */
   drain(): Promise<void>;
   stop(): Promise<void>;
@@ -828,6 +830,7 @@ export function startOutboxWorker(
   loop.run();
   return {
     kick: loop.kick,
+    flush: loop.flush,
     drain: async () => {
       await loop.idle();
       await settled();

@@ -37,6 +37,11 @@ export interface WorkerLoop {
   run(): void;
   /** Something was queued: a pass after the kick delay, never later than one already due. */
   kick(): void;
+  /**
+   * Something was queued that nothing else will join (a batch's committed chunk): a pass now, without the kick
+   * delay; when a pass is under way, once more as soon as it ends (as a kick does).
+   */
+  flush(): void;
   /** Resolves when no pass is under way. */
   idle(): Promise<void>;
   /** No pass starts any more; resolves when the one under way has ended. */
@@ -82,6 +87,11 @@ export function workerLoop(
     run,
     kick: () => {
       if (!stopped) timer.after(options.kickDelayMs);
+    },
+    flush: () => {
+      if (stopped) return;
+      timer.clear();
+      run();
     },
     idle,
     stop: async () => {
