@@ -59,6 +59,8 @@ const PHASE_SECONDS = Number(process.env.EIX_LOAD_SECONDS ?? 20);
 // The fixed phase alone (its p99 is the worst 1 % of its bundles: a longer phase makes it steadier).
 const FIXED_SECONDS = Number(process.env.EIX_LOAD_FIXED_SECONDS ?? PHASE_SECONDS);
 const FIXED_RATE = Number(process.env.EIX_LOAD_RATE ?? 200);
+/** Rows of each batch of the fixed phase (a batch every 100 ms) and of its warm-up. */
+const FIXED_BATCH_ROWS = Math.max(1, Math.round(FIXED_RATE / 10));
 const WINDOW = Number(process.env.EIX_LOAD_WINDOW ?? (process.env.EIX_LOAD_CREATE === 'single' ? 256 : 4000));
 const CREATORS = Number(process.env.EIX_LOAD_CREATORS ?? 16);
 const CREATE = process.env.EIX_LOAD_CREATE === 'single' ? 'single' : 'batch';
@@ -355,7 +357,7 @@ async function runEngine(
     for (let i = 0; i < 20; i++) await createOne();
     if (CREATE === 'batch')
       for (let i = 0; i < 30; i++) {
-        await createMany(Math.max(1, Math.round(FIXED_RATE / 10)));
+        await createMany(FIXED_BATCH_ROWS);
         await sleep(100);
       }
     // Receipted requests, from RU's health figures (its outbox rows delivered: RU sends requests only here):
@@ -379,7 +381,7 @@ async function runEngine(
     const t0 = performance.now();
     // Batch mode: a batch every 100 ms (rate/10 rows); single mode: one request every 1/rate s.
     const tick = CREATE === 'batch' ? 100 : 1000 / FIXED_RATE;
-    const perTick = CREATE === 'batch' ? Math.max(1, Math.round(FIXED_RATE / 10)) : 1;
+    const perTick = CREATE === 'batch' ? FIXED_BATCH_ROWS : 1;
     for (let i = 0; performance.now() - t0 < FIXED_SECONDS * 1000; i++) {
       const wait = t0 + i * tick - performance.now();
       if (wait > 0) await sleep(wait);

@@ -15,6 +15,11 @@ const COLUMNS = 'month, direction, partner, body_id, fact, value';
 const facts = (rows: string, sign: number) =>
   `select f.*, ${sign} as n from ${rows} r cross join lateral request_statistics_facts(r::requests) f`;
 
+/** Appends the facts counted by `rows` (grouped; a group whose changes cancel out appends nothing). */
+const append = (rows: string) =>
+  `insert into request_statistics_changes (${COLUMNS}, n)
+       select ${COLUMNS}, sum(n) from (${rows}) x group by 1, 2, 3, 4, 5, 6 having sum(n) <> 0;`;
+
 /** The transition tables each event's trigger reads (a trigger names them for one event only). */
 const REFERENCING = {
   insert: 'new table as new_rows',
@@ -31,16 +36,11 @@ export const statements: readonly string[] = [
   `create function request_statistics_track() returns trigger language plpgsql as $$
    begin
      if tg_op = 'INSERT' then
-       insert into request_statistics_changes (${COLUMNS}, n)
-       select ${COLUMNS}, sum(n) from (${facts('new_rows', 1)}) x group by 1, 2, 3, 4, 5, 6;
+       ${append(facts('new_rows', 1))}
      elsif tg_op = 'DELETE' then
-       insert into request_statistics_changes (${COLUMNS}, n)
-       select ${COLUMNS}, sum(n) from (${facts('old_rows', -1)}) x group by 1, 2, 3, 4, 5, 6;
+       ${append(facts('old_rows', -1))}
      else
-       insert into request_statistics_changes (${COLUMNS}, n)
-       select ${COLUMNS}, sum(n) from (${facts('old_rows', -1)} union all ${facts('new_rows', 1)}) x
-       group by 1, 2, 3, 4, 5, 6
-       having sum(n) <> 0;
+       ${append(`${facts('old_rows', -1)} union all ${facts('new_rows', 1)}`)}
      end if;
      return null;
    end $$`,
