@@ -24,7 +24,7 @@
 // EIX_LOAD_SECONDS sets the length of each phase (default 20 s: a run takes a few minutes; EIX_LOAD_FIXED_SECONDS
 // the fixed phase's alone, its p99 steadier over a longer phase); EIX_LOAD_ENGINES=postgres,pglite which engines;
 // PostgreSQL at EIX_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), in the databases
-// eix_bench_ru and eix_bench_kz, created and dropped here.
+// eix_bench_ru and eix_bench_kz, created and dropped here (EIX_LOAD_KEEP=1 keeps them until the next run).
 // The node processes run the compiled build, as production does (bench/built-node.ts); EIX_LOAD_TSX=1 runs
 // them under the TypeScript loader instead (as the tests do; more memory, slower start).
 import { execFileSync, spawn } from 'node:child_process';
@@ -534,7 +534,9 @@ async function runEngine(
   } finally {
     await Promise.all(procs.map((p) => p.kill('SIGKILL')));
     await fed.cleanup();
-    if (urls) for (const db of ['eix_bench_ru', 'eix_bench_kz']) await adminQuery(`drop database if exists ${db}`);
+    // EIX_LOAD_KEEP=1 leaves them for inspection (EXPLAIN of the exchange's statements on real tables).
+    if (urls && !process.env.EIX_LOAD_KEEP)
+      for (const db of ['eix_bench_ru', 'eix_bench_kz']) await adminQuery(`drop database if exists ${db}`);
   }
 }
 

@@ -41,6 +41,7 @@ import * as m027 from './migrations/027-mail-notices.js';
 import * as m028 from './migrations/028-exactly-once-counters.js';
 import * as m029 from './migrations/029-jws-headers.js';
 import * as m030 from './migrations/030-statistics-per-statement.js';
+import * as m031 from './migrations/031-outbox-due.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -166,6 +167,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '028-exactly-once-counters': m028.statements,
   '029-jws-headers': m029.statements,
   '030-statistics-per-statement': m030.statements,
+  '031-outbox-due': m031.statements,
 };
 
 const provider: MigrationProvider = {
