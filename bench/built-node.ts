@@ -13,12 +13,15 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const BUILD_DIR = path.join(ROOT, '.bench-build');
 
 /**
- * docs/OPERATIONS.md «Memory of a node process»: the V8 heap settings a node runs with in production, and glibc's
- * number of malloc arenas for a node on the embedded engine (test/docs/operations-memory.test.ts holds the
- * document to them).
+ * docs/OPERATIONS.md «Memory of a node process»: the environment a node runs with in production, per database
+ * engine (test/docs/operations-memory.test.ts holds the document to them). Both: a heap ceiling. On PostgreSQL
+ * 32 MB semi-spaces (fewer objects promoted: less CPU per request); on the embedded engine, whose database lives in
+ * the process, 8 MB semi-spaces and two malloc arenas (less memory: docs/PERFORMANCE.md «Memory»).
  */
-export const RECOMMENDED_NODE_OPTIONS = '--max-old-space-size=1024 --max-semi-space-size=32';
-export const RECOMMENDED_MALLOC_ARENA_MAX = '2';
+export const RECOMMENDED_ENV: Readonly<Record<'postgres' | 'pglite', Readonly<Record<string, string>>>> = {
+  postgres: { NODE_OPTIONS: '--max-old-space-size=1024 --max-semi-space-size=32' },
+  pglite: { NODE_OPTIONS: '--max-old-space-size=1024 --max-semi-space-size=8', MALLOC_ARENA_MAX: '2' },
+};
 
 /** Compiles src/ into .bench-build/ and returns the CLI's entry file. */
 export function buildNode(): string {

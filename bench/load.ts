@@ -51,7 +51,7 @@ import {
 } from '../test/faults/harness.js';
 import { freePort } from '../test/support/federation.js';
 import { api, spawnNode, type NodeProcess } from '../test/support/processes.js';
-import { buildNode, RECOMMENDED_MALLOC_ARENA_MAX, RECOMMENDED_NODE_OPTIONS } from './built-node.js';
+import { buildNode, RECOMMENDED_ENV } from './built-node.js';
 import { aRequest } from '../test/support/requests.js';
 import type { BenchRow, Suite } from './run.js';
 
@@ -65,7 +65,10 @@ const WINDOW = Number(process.env.EIX_LOAD_WINDOW ?? (process.env.EIX_LOAD_CREAT
 const CREATORS = Number(process.env.EIX_LOAD_CREATORS ?? 16);
 const CREATE = process.env.EIX_LOAD_CREATE === 'single' ? 'single' : 'batch';
 const BATCH_ROWS = Number(process.env.EIX_LOAD_BATCH ?? 500);
-const ENGINES = (process.env.EIX_LOAD_ENGINES ?? 'postgres,pglite').split(',').filter(Boolean);
+type Engine = keyof typeof RECOMMENDED_ENV;
+const ENGINES = (process.env.EIX_LOAD_ENGINES ?? 'postgres,pglite').split(',').filter(Boolean) as Engine[];
+for (const e of ENGINES)
+  if (!(e in RECOMMENDED_ENV)) throw new Error(`EIX_LOAD_ENGINES: unknown engine «${e}» (postgres, pglite)`);
 const PG_ADMIN = process.env.EIX_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ECHO_SECONDS = Math.max(3, Math.min(10, PHASE_SECONDS / 2));
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -77,15 +80,21 @@ const pct = (xs: readonly number[], p: number) =>
 const du = (dir: string): number => Number(execFileSync('du', ['-sk', dir]).toString().split('\t')[0]) * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** VmRSS of the processes, every second, until stopped; returns the samples per pid (bytes). */
-function sampleRss(pids: readonly number[]): { stop(): Map<number, number[]> } {
-  const samples = new Map(pids.map((p) => [p, [] as number[]]));
+/** An RSS sample: when (ms since the epoch) and how many bytes. */
+interface RssSample {
+  readonly at: number;
+  readonly bytes: number;
+}
+
+/** VmRSS of the processes, every second, until stopped; returns the samples per pid. */
+function sampleRss(pids: readonly number[]): { stop(): Map<number, RssSample[]> } {
+  const samples = new Map(pids.map((p) => [p, [] as RssSample[]]));
   const timer = setInterval(() => {
     for (const pid of pids) {
       try {
-        const status = execFileSync('cat', [`/proc/${pid}/status`]).toString();
+        const status = readFileSync(`/proc/${pid}/status`, 'utf8');
         const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-        if (kb) samples.get(pid)!.push(kb * 1024);
+        if (kb) samples.get(pid)!.push({ at: Date.now(), bytes: kb * 1024 });
       } catch {
         /* exited */
       }
@@ -259,7 +268,7 @@ interface Phase {
 }
 
 async function runEngine(
-  engine: string,
+  engine: Engine,
   withEcho: boolean,
   bin: string | undefined,
 ): Promise<{ rows: BenchRow[]; facts: Record<string, number | string>; echo: BenchRow | null }> {
@@ -285,22 +294,20 @@ async function runEngine(
     // EIX_LOAD_PROFILE=<dir>: each node process writes a V8 CPU profile and an allocation profile there when it
     // stops (bench/tools/cpuprofile-top.ts, heapprofile-top.ts).
     const profile = process.env.EIX_LOAD_PROFILE;
-    // The node processes run with the memory settings docs/OPERATIONS.md recommends («Memory of a node process»;
-    // MALLOC_ARENA_MAX from the bench's environment replaces that one);
-    // EIX_LOAD_NODE_OPTIONS replaces them (an empty value: V8's defaults, which size the heap by the machine's
-    // memory and let it grow to twice the settings' RSS before collecting).
+    // The node processes run with the memory settings docs/OPERATIONS.md recommends for the engine («Memory of a
+    // node process»); EIX_LOAD_NODE_OPTIONS and MALLOC_ARENA_MAX in the bench's environment replace them (an empty
+    // EIX_LOAD_NODE_OPTIONS: V8's defaults, which size the heap by the machine's memory and let it grow to twice the
+    // settings' RSS before collecting; spawnNode passes the rest of the environment on).
+    const { NODE_OPTIONS: recommendedOptions, ...recommended } = RECOMMENDED_ENV[engine];
     const nodeOptions = [
-      process.env.EIX_LOAD_NODE_OPTIONS ?? RECOMMENDED_NODE_OPTIONS,
+      process.env.EIX_LOAD_NODE_OPTIONS ?? recommendedOptions,
       profile ? `--import ${path.join(ROOT, 'bench/tools/profile-hook.mjs')}` : '',
     ].filter(Boolean);
     const env = (p: DemoParty): Record<string, string> => ({
       ...(urls?.[p] ? { EIX_DATABASE_URL: urls[p] } : {}),
+      ...recommended,
+      ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
       ...(nodeOptions.length ? { NODE_OPTIONS: nodeOptions.join(' ') } : {}),
-      // Recommended for the embedded engine only (docs/OPERATIONS.md); MALLOC_ARENA_MAX in the bench's environment
-      // reaches both engines' nodes anyway (spawnNode passes the environment on).
-      ...(engine === 'pglite'
-        ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? RECOMMENDED_MALLOC_ARENA_MAX }
-        : {}),
       ...(profile
         ? {
             EIX_PROFILE_OUT: path.join(profile, `${engine}-${p}.cpuprofile`),
@@ -511,8 +518,15 @@ async function runEngine(
       `${once.sender.sent} / ${once.sender.sent - r.requests.missing} / ${extra + once.sender.outboxExtra} / ${missing}`;
     facts[`${engine}: resends answered by KZ / leases taken over at RU / internal refusals`] =
       `${r.resendsAnswered} / ${once.sender.leaseTakeovers} / ${r.rejectedByCode.internal ?? 0}`;
-    const mb = (xs: number[] | undefined) => Math.round(Math.max(0, ...(xs ?? [])) / 1e6);
+    const mb = (xs: RssSample[] | undefined, from = 0, to = Infinity) =>
+      Math.round(Math.max(0, ...(xs ?? []).filter((x) => x.at >= from && x.at <= to).map((x) => x.bytes)) / 1e6);
     facts[`${engine}: RSS max RU / KZ (MB)`] = `${mb(samples.get(ru.proc.pid!))} / ${mb(samples.get(kz.proc.pid!))}`;
+    // The fixed phase alone (a steady 200/s, as the soak) and the maximum phase (batches of EIX_LOAD_BATCH rows).
+    for (const ph of phases) {
+      const [from, to] = [ph.from.getTime(), ph.to.getTime()];
+      facts[`${engine}: RSS max RU / KZ in the ${ph.name} phase (MB)`] =
+        `${mb(samples.get(ru.proc.pid!), from, to)} / ${mb(samples.get(kz.proc.pid!), from, to)}`;
+    }
     facts[`${engine}: errors (creating)`] = errors;
     facts[`${engine}: backlog drained in (s)`] = Math.round(drainedIn * 10) / 10;
     const after = {
@@ -549,10 +563,14 @@ export const suite: Suite = {
     let echoRow: BenchRow | null = null;
     const bin = process.env.EIX_LOAD_TSX === '1' ? undefined : buildNode();
     summary['node processes run'] = bin ? 'the compiled build (.bench-build/)' : 'under the TypeScript loader';
-    summary['node processes: NODE_OPTIONS'] = process.env.EIX_LOAD_NODE_OPTIONS ?? RECOMMENDED_NODE_OPTIONS;
-    summary['node processes: MALLOC_ARENA_MAX'] =
-      `${process.env.MALLOC_ARENA_MAX ?? RECOMMENDED_MALLOC_ARENA_MAX} (PGlite)` +
-      (process.env.MALLOC_ARENA_MAX ? `, ${process.env.MALLOC_ARENA_MAX} (PostgreSQL)` : '');
+    for (const engine of ENGINES)
+      summary[`node processes on ${engine}: environment`] = Object.entries({
+        ...RECOMMENDED_ENV[engine],
+        ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+        ...(process.env.EIX_LOAD_NODE_OPTIONS !== undefined ? { NODE_OPTIONS: process.env.EIX_LOAD_NODE_OPTIONS } : {}),
+      })
+        .map(([k, v]) => `${k}=${v}`)
+        .join(' ');
     for (const engine of ENGINES) {
       if (engine === 'postgres') {
         try {
