@@ -48,6 +48,7 @@ export async function withSavepoint<T>(tx: Tx, name: string, fn: () => Promise<T
   await sql`savepoint ${savepoint}`.execute(tx);
   const had = holding.has(tx);
   const head = holding.get(tx);
+  const queued = putOff.get(tx)?.length;
   try {
     const r = await fn();
     await sql`release savepoint ${savepoint}`.execute(tx);
@@ -57,8 +58,37 @@ export async function withSavepoint<T>(tx: Tx, name: string, fn: () => Promise<T
     // A lock first taken inside the savepoint went with it: the next append takes it again.
     if (had) holding.set(tx, head);
     else holding.delete(tx);
+    // Appends put off inside it report writes that are undone: they go too.
+    if (queued !== undefined) putOff.get(tx)!.length = queued;
     throw e;
   }
+}
+
+/**
+ * Appends a transaction has put off until just before its commit (deferAppends). The log's lock is held from a
+ * transaction's first append to its commit, so whatever the transaction does after appending, every other
+ * appending transaction of the node waits for: a bundle used to append its requests' entries and events, then
+ * write its inbox rows, sign its receipt and store it, while the next bundle waited (issue 16).
+ */
+const putOff = new WeakMap<Tx, (() => Promise<unknown>)[]>();
+
+/** From now on the transaction's appendLast calls wait for appendPutOff (call it before the commit). */
+export function deferAppends(tx: Tx): void {
+  putOff.set(tx, []);
+}
+
+/** Runs `append` now, or at appendPutOff when the transaction puts its appends off. */
+export async function appendLast(tx: Tx, append: () => Promise<unknown>): Promise<void> {
+  const queue = putOff.get(tx);
+  if (queue) queue.push(append);
+  else await append();
+}
+
+/** The appends put off, in the order they were asked for: the transaction's last writes before its commit. */
+export async function appendPutOff(tx: Tx): Promise<void> {
+  const queue = putOff.get(tx) ?? [];
+  putOff.delete(tx);
+  for (const append of queue) await append();
 }
 
 /** Takes the append lock for the rest of the transaction (once per transaction). */

@@ -19,7 +19,7 @@ import {
 import { BUNDLE_VERSION, type ProtocolVersion } from '../domain/protocol.js';
 import type { Tx } from '../ports/store.js';
 import { applyRemoteStep } from './apply-remote-step.js';
-import { appendAudit, withSavepoint } from './audit.js';
+import { appendAudit, appendPutOff, deferAppends, withSavepoint } from './audit.js';
 import { bindMessage, type Binding } from './bind-message.js';
 import type { Actor, AppContext } from './context.js';
 import { getProtectionStatement } from './get-protection-statement.js';
@@ -459,6 +459,8 @@ export async function receiveBundle(
   const run = () =>
     ctx.db.transaction().execute(async (tx) => {
       await lockReferencedRequests(tx, input.entries);
+      // The requests' audit entries and events are written last, after the receipt (the log's lock, audit.ts).
+      deferAppends(tx);
       const receiptId = randomUUID();
       const items: BundleItem[] = new Array<BundleItem>(input.entries.length);
       // The bundle's new requests first, together (issue 16: a few multi-row statements instead of ~10 each);
@@ -529,6 +531,7 @@ export async function receiveBundle(
           created_at: input.receivedAt,
         })
         .execute();
+      await appendPutOff(tx);
       await input.beforeCommit?.();
       return { receiptJws, items };
     });

@@ -20,7 +20,7 @@ import type { Calendar } from '../domain/calendar.js';
 import { lookupsOf } from '../domain/registry-lookups.js';
 import type { Tx } from '../ports/store.js';
 import { requirePair, servedBody, withTransaction } from './request-record.js';
-import { appendAuditMany, type AuditFields } from './audit.js';
+import { appendAuditMany, appendLast, type AuditFields } from './audit.js';
 import { recordEvents, type NewEvent } from './record-event.js';
 import type { Actor, AppContext } from './context.js';
 import { parseInput } from './input.js';
@@ -284,17 +284,20 @@ async function store(tx: Tx, ctx: AppContext, actor: Actor, prepared: readonly P
         drafts.map((x) => ({ request_id: x.received.id, created_at: ctx.clock.now(), updated_at: ctx.clock.now() })),
       )
       .execute();
-  await appendAuditMany(
-    tx,
-    ctx,
-    actor,
-    prepared.map((x) => x.audit),
-  );
-  await recordEvents(
-    tx,
-    ctx,
-    prepared.map((x) => x.notice),
-  );
+  // Last in the transaction (a bundle's puts them off until its receipt is stored: audit.ts).
+  await appendLast(tx, async () => {
+    await appendAuditMany(
+      tx,
+      ctx,
+      actor,
+      prepared.map((x) => x.audit),
+    );
+    await recordEvents(
+      tx,
+      ctx,
+      prepared.map((x) => x.notice),
+    );
+  });
 }
 
 /** Rows per multi-row INSERT (PostgreSQL's protocol allows 65,535 parameters; a request row has 25). */

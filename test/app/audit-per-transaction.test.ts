@@ -5,7 +5,14 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type { KyselyPlugin, RootOperationNode } from 'kysely';
-import { appendAudit, verifyAuditLog, withSavepoint } from '../../src/app/audit.js';
+import {
+  appendAudit,
+  appendLast,
+  appendPutOff,
+  deferAppends,
+  verifyAuditLog,
+  withSavepoint,
+} from '../../src/app/audit.js';
 import type { Actor, AppContext } from '../../src/app/context.js';
 import { ENGINES } from '../support/db.js';
 import { nodeOn, type TestNode } from '../support/app.js';
@@ -55,6 +62,35 @@ for (const engine of ENGINES) {
         await ctx.db.selectFrom('audit_log').select('subject').orderBy('seq').offset(before).execute()
       ).map((r) => r.subject);
       assert.deepEqual(subjects, ['kept before', 'kept after']);
+      const v = await verifyAuditLog(ctx.db, { key: ctx.auditKey?.key });
+      assert.ok(v.ok, JSON.stringify(v));
+    });
+
+    test('R9.1: appends put off to the end of the transaction (a bundle) run last, in order; those of a savepoint rolled back go with it', async () => {
+      const before = (await seqs()).length;
+      const locks = lockCounter();
+      const db = ctx.db.withPlugin(locks.plugin);
+      await db.transaction().execute(async (tx) => {
+        deferAppends(tx);
+        const put = (subject: string) =>
+          appendLast(tx, () => appendAudit(tx, ctx, ACTOR, { action: 'retention.set', subject }));
+        await put('first');
+        await assert.rejects(
+          withSavepoint(tx, 'sp_put_off', async () => {
+            await put('rolled back');
+            throw new Error('refused');
+          }),
+          /refused/,
+        );
+        await put('second');
+        assert.equal(locks.count(), 0, 'nothing appended, the lock not taken, until the end');
+        await appendPutOff(tx);
+      });
+      const subjects = (
+        await ctx.db.selectFrom('audit_log').select('subject').orderBy('seq').offset(before).execute()
+      ).map((r) => r.subject);
+      assert.deepEqual(subjects, ['first', 'second']);
+      assert.equal(locks.count(), 1, 'the lock taken once, at the end');
       const v = await verifyAuditLog(ctx.db, { key: ctx.auditKey?.key });
       assert.ok(v.ok, JSON.stringify(v));
     });
