@@ -8,7 +8,7 @@ import { loadRegionTable } from './adapters/regions/json-region-source.js';
 import { loadCalendar } from './adapters/calendars/json-calendar-source.js';
 import { shiftedClock, systemClock } from './adapters/clock/system-clock.js';
 import { loadKeyRing } from './adapters/crypto/data-key.js';
-import { openDatabase, type Database } from './adapters/db/database.js';
+import { openDatabase, tableMaintenance, type Database } from './adapters/db/database.js';
 import type { Federation } from './adapters/federation/context.js';
 import { fileBodySeals } from './adapters/crypto/file-body-seals.js';
 import { fileBodySigner } from './adapters/federation/jws.js';
@@ -198,6 +198,7 @@ export async function buildContext(config: Config, overrides: Partial<AppContext
       calendar: (party) => loadCalendar(party, calendarsDir),
       regions: (party) => loadRegionTable(party, path.join(config.dataDir, 'regions')),
       limits: { attachmentBytes: ATTACHMENT_MAX_BYTES },
+      tableMaintenance: () => tableMaintenance(database),
       sessionIdleMinutes: config.sessionIdleMinutes,
       seals: fileBodySeals(p.bodyKeys),
       publicUrl: config.publicUrl,
@@ -320,6 +321,10 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     api.log.warn({ entries: home.failed }, 'node home: these entries stay readable by others (not owned by the node)');
   if (config.tls && (await readableByOthers(config.tls.keyFile)))
     api.log.warn({ file: config.tls.keyFile }, 'EIX_TLS_KEY is readable by others: chmod 600');
+  if ((await wired.ctx.tableMaintenance?.().catch(() => null)) === 'off')
+    api.log.warn(
+      'PostgreSQL runs without autovacuum (autovacuum or track_counts off): nothing vacuums or analyses the tables; turn it on (docs/OPERATIONS.md «Connections to PostgreSQL»)',
+    );
   let jobs: Jobs | null = null;
   let fedServer: FastifyInstance | null = null;
   let registryWatcher: RegistryWatcher | null = null;

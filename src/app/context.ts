@@ -49,7 +49,16 @@ export interface AppContext {
   readonly mail?: MailSettings;
   /** The node's address as officers open it (EIX_PUBLIC_URL): the links in letters. */
   readonly publicUrl?: string;
+  /** Who keeps the tables vacuumed and analysed (the health page); absent in use-case tests. */
+  tableMaintenance?(): Promise<TableMaintenance>;
 }
+
+/**
+ * `embedded`: the node itself, on the embedded engine (src/adapters/db/database.ts, maintainEmbedded); `autovacuum`:
+ * the PostgreSQL server; `off`: nobody — a PostgreSQL server with autovacuum (or the statistics it needs) turned
+ * off, where the dead row versions every update leaves pile up and the planner never learns the tables' sizes.
+ */
+export type TableMaintenance = 'embedded' | 'autovacuum' | 'off';
 
 /** What the use cases know of the node's mail: never the SMTP URL (it may hold a password). */
 export interface MailSettings {

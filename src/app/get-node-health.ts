@@ -17,7 +17,7 @@ import {
 import { partyDay } from '../domain/parties.js';
 import { canSend } from '../domain/treaty.js';
 import { requireRole } from './authorize.js';
-import type { Actor, AppContext } from './context.js';
+import type { Actor, AppContext, TableMaintenance } from './context.js';
 import { sealOf } from './get-body-seal.js';
 import { getRegistryStatus, type RegistryStatus } from './get-registry-status.js';
 
@@ -107,7 +107,8 @@ export interface NodeHealth {
   readonly bodies: readonly BodyReadiness[];
   readonly expiryWarningDays: number;
   readonly registry: (RegistryStatus & { readonly expiresAt: string }) | null;
-  readonly database: { readonly sizeBytes: number | null };
+  /** The database's size and who keeps its tables vacuumed and analysed (null: not known). */
+  readonly database: { readonly sizeBytes: number | null; readonly maintenance: TableMaintenance | null };
 }
 
 const FAILED_LIST_LIMIT = 100;
@@ -318,6 +319,9 @@ export async function getNodeHealth(ctx: AppContext, actor: Actor): Promise<Node
       status && ctx.registry
         ? { ...status, expiresAt: registryExpiresAt(status.issuedAt, ctx.registry.maxAgeMs) }
         : null,
-    database: { sizeBytes: Number.isFinite(size) ? size : null },
+    database: {
+      sizeBytes: Number.isFinite(size) ? size : null,
+      maintenance: (await ctx.tableMaintenance?.().catch(() => null)) ?? null,
+    },
   };
 }

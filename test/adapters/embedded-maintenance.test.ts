@@ -5,7 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sql } from 'kysely';
-import { maintainEmbedded, openDatabase } from '../../src/adapters/db/database.js';
+import { maintainEmbedded, openDatabase, tableMaintenance } from '../../src/adapters/db/database.js';
+import { ENGINES } from '../support/db.js';
 
 const stats = async (db: Awaited<ReturnType<typeof openDatabase>>['db'], table: string) =>
   (
@@ -40,3 +41,20 @@ test('issue 16: a pass of the embedded engine’s maintenance leaves untouched t
     await database.close();
   }
 });
+
+for (const e of ENGINES)
+  test(`who maintains the tables: the node on the embedded engine, the server's autovacuum on PostgreSQL when it runs (${e.engine})`, async () => {
+    const d = await e.open();
+    try {
+      if (e.engine === 'pglite') assert.equal(await tableMaintenance(d), 'embedded');
+      else {
+        // This machine's server may run without autovacuum (a CI configuration): the answer follows the server.
+        const on = async (name: string) =>
+          (await sql<{ v: string }>`select current_setting(${name}) as v`.execute(d.db)).rows[0]!.v === 'on';
+        const expected = (await on('autovacuum')) && (await on('track_counts')) ? 'autovacuum' : 'off';
+        assert.equal(await tableMaintenance(d), expected);
+      }
+    } finally {
+      await d.close();
+    }
+  });

@@ -104,6 +104,7 @@ describe('issue 15.4: node health', () => {
     assert.ok(h.certificates.some((c) => c.kind === 'tls'));
     assert.ok(h.registry && h.registry.version >= 1 && h.registry.expiresAt > h.registry.issuedAt);
     assert.ok(h.database.sizeBytes && h.database.sizeBytes > 100_000, String(h.database.sizeBytes));
+    assert.equal(h.database.maintenance, 'embedded', 'the embedded engine is maintained by the node');
     assert.ok(h.protocolVersions.length >= 1);
   });
 
@@ -123,6 +124,21 @@ describe('issue 15.4: node health', () => {
     assert.match(problems, /Беларусь» недоступен/);
     assert.match(problems, /Сертификат печати органа .*осталось дней: 10/);
     assert.doesNotMatch(text(html), /transport\.failed|\d{4}-\d{2}-\d{2}T|UTC/);
+    assert.match(text(/<td id="database-maintenance">[\s\S]*?<\/td>/.exec(html)![0]), /выполняет сам узел/);
+    // A PostgreSQL server with autovacuum off: said among the problems, with what to do.
+    const wiredCtx = ctx as { tableMaintenance?: () => Promise<string> };
+    const maintenance = wiredCtx.tableMaintenance;
+    wiredCtx.tableMaintenance = () => Promise.resolve('off');
+    try {
+      const off = await (await fetch(`${base}/admin/health`, { headers: cookie })).text();
+      assert.match(
+        text(/<div class="card problems" id="health-problems"[\s\S]*?<\/div>/.exec(off)![0]),
+        /выключена автоматическая очистка.*Включите её/,
+      );
+      assert.match(text(/<td id="database-maintenance">[\s\S]*?<\/td>/.exec(off)![0]), /не выполняется/);
+    } finally {
+      wiredCtx.tableMaintenance = maintenance;
+    }
   });
 
   test('GET /api/v1/health: the same figures with an admin token, the public summary without one', async () => {

@@ -11,6 +11,7 @@ import { EixError } from '../../domain/errors.js';
 import { tightenTree } from '../fs/permissions.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import type { DB } from './schema.js';
+import type { TableMaintenance } from '../../app/context.js';
 import * as m001 from './migrations/001-initial.js';
 import * as m002 from './migrations/002-list-indexes.js';
 import * as m003 from './migrations/003-outbox-signed.js';
@@ -328,6 +329,17 @@ const DUE_FOR_MAINTENANCE = sql<{ name: string; vacuum: boolean; analyze: boolea
     s.n_mod_since_analyze > 50 + 0.1 * greatest(c.reltuples, 0) as analyze
   from pg_stat_user_tables s join pg_class c on c.oid = s.relid
   order by 1`;
+
+/**
+ * Who keeps the tables vacuumed and analysed: on the embedded engine the node itself (maintainEmbedded); on
+ * PostgreSQL the server's autovacuum, which needs the statistics collector's counts (`track_counts`) too.
+ */
+export async function tableMaintenance(database: Database): Promise<TableMaintenance> {
+  if (database.engine === 'pglite') return 'embedded';
+  const r = await sql<{ name: string; setting: string }>`
+    select name, setting from pg_settings where name in ('autovacuum', 'track_counts')`.execute(database.db);
+  return r.rows.length === 2 && r.rows.every((x) => x.setting === 'on') ? 'autovacuum' : 'off';
+}
 
 /**
  * One pass of what autovacuum does on PostgreSQL, for the embedded engine: each table past autovacuum's

@@ -105,7 +105,15 @@ export const NodeHealthSchema = Type.Object(
     ),
     expiryWarningDays: Type.Integer(),
     registry: Nullable(Type.Object({ ...RegistrySchema.properties, expiresAt: Instant })),
-    database: Type.Object({ sizeBytes: Nullable(Type.Integer()) }),
+    database: Type.Object({
+      sizeBytes: Nullable(Type.Integer()),
+      maintenance: Nullable(
+        Type.Union([Type.Literal('embedded'), Type.Literal('autovacuum'), Type.Literal('off')], {
+          description:
+            'Кто очищает и анализирует таблицы: сам узел (встроенная база), сервер PostgreSQL (autovacuum) или никто (off)',
+        }),
+      ),
+    }),
   },
   { description: 'Состояние узла (страница «Состояние узла»)' },
 );
