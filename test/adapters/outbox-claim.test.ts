@@ -14,6 +14,7 @@ import { createProceeding } from '../../src/app/create-proceeding.js';
 import { draftRequest } from '../../src/app/draft-request.js';
 import { aRequest } from '../support/requests.js';
 import { TEST_DATABASE_URL } from '../support/db.js';
+import { nodeLevelMessage } from '../support/outbox.js';
 
 const url = TEST_DATABASE_URL;
 
@@ -85,22 +86,9 @@ describe(
       ({ app: { ...nodeOn(d, 'RU').ctx, clock: { now } } }) as unknown as Federation;
     /** A node-level message (no request) queued at RU; `nextAttemptAt` instead of the column's default now(). */
     const queueNodeMessage = async (nextAttemptAt?: RawBuilder<Date>): Promise<string> => {
-      const id = randomUUID();
-      await a.db
-        .insertInto('outbox')
-        .values({
-          message_id: id,
-          request_id: null,
-          type: 'protection_query',
-          to_party: 'KZ',
-          to_body: 'kz-central',
-          payload: '{}',
-          last_error: null,
-          delivered_at: null,
-          ...(nextAttemptAt ? { next_attempt_at: nextAttemptAt } : {}),
-        })
-        .execute();
-      return id;
+      const row = nodeLevelMessage(nextAttemptAt);
+      await a.db.insertInto('outbox').values(row).execute();
+      return row.message_id;
     };
 
     test('each due message is claimed by exactly one process, at most one in flight per request, in order', async () => {

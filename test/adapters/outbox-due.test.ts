@@ -5,31 +5,19 @@
 // and leave the held ones (due later) unread.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { CompiledQuery, sql } from 'kysely';
 import { claimDue, dueMessages } from '../../src/adapters/federation/outbound.js';
 import type { Federation } from '../../src/adapters/federation/context.js';
 import type { Database } from '../../src/adapters/db/database.js';
 import { nodeOn } from '../support/app.js';
 import { ENGINES } from '../support/db.js';
+import { nodeLevelMessage } from '../support/outbox.js';
 
 /** Queues `n` node-level messages (no request), due now or at `dueAt`. */
 async function queue(d: Database, n: number, dueAt?: Date): Promise<void> {
   await d.db
     .insertInto('outbox')
-    .values(
-      Array.from({ length: n }, () => ({
-        message_id: randomUUID(),
-        request_id: null,
-        type: 'protection_query',
-        to_party: 'KZ',
-        to_body: 'kz-central',
-        payload: '{}',
-        last_error: null,
-        delivered_at: null,
-        ...(dueAt ? { next_attempt_at: dueAt } : {}),
-      })),
-    )
+    .values(Array.from({ length: n }, () => nodeLevelMessage(dueAt)))
     .execute();
 }
 

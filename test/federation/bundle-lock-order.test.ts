@@ -17,7 +17,7 @@ import { signRequest } from '../../src/app/sign-request.js';
 import type { Federation } from '../../src/adapters/federation/context.js';
 import { claimDue, deliver, deliverClaimed } from '../../src/adapters/federation/outbound.js';
 import { TEST_DATABASE_URL } from '../support/db.js';
-import { officer, settle, startTestFederation } from '../support/federation.js';
+import { officer, settle, signRequestsToKz, startTestFederation } from '../support/federation.js';
 import { waitFor } from '../support/processes.js';
 
 const url = TEST_DATABASE_URL;
@@ -80,17 +80,7 @@ describe(
     test('R10.a: a session holding one of the requests gets the audit lock at once; both answers are received', async () => {
       const ru = fed.nodes.RU.wired.ctx;
       const kz = fed.nodes.KZ.wired.ctx;
-      const proceedingId = (await ru.db.selectFrom('proceedings').select('id').executeTakeFirstOrThrow()).id;
-      const messageIds: string[] = [];
-      for (let i = 0; i < 2; i++) {
-        const d = await draftRequest(ru, ruOfficer, {
-          proceedingId,
-          requestedBody: { id: 'kz-central', party: 'KZ', name: 'Министерство юстиции Республики Казахстан' },
-          items: [{ kind: 'location', target: 'debtor' }],
-          grounds: 'Должник проживает в Республике Казахстан.',
-        });
-        messageIds.push((await signRequest(ru, ruOfficer, { requestId: d.id })).messageId);
-      }
+      const messageIds = await signRequestsToKz(fed.nodes.RU, ruOfficer, 2);
       await settle(fed); // both delivered, their receipts recorded at RU
       await fed.nodes.KZ.worker!.stop(); // KZ's answers leave when the test says, together
       for (const m of messageIds) {

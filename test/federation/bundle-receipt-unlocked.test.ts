@@ -5,17 +5,14 @@
 // another session asks for the audit lock, and must get it at once.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { AUDIT_LOCK, verifyAuditLog } from '../../src/app/audit.js';
 import type { Officer } from '../../src/app/context.js';
-import { draftRequest } from '../../src/app/draft-request.js';
-import { signRequest } from '../../src/app/sign-request.js';
 import { BUNDLE_RECEIPT_JWS_TYPE } from '../../src/adapters/federation/context.js';
 import { claimDue, deliverClaimed } from '../../src/adapters/federation/outbound.js';
 import type { BodySigner } from '../../src/ports/signer.js';
-import { TEST_DATABASE_URL } from '../support/db.js';
-import { officer, startTestFederation } from '../support/federation.js';
+import { TEST_DATABASE_URL, throwawayDatabases } from '../support/db.js';
+import { officer, signRequestsToKz, startTestFederation } from '../support/federation.js';
 
 const url = TEST_DATABASE_URL;
 
@@ -23,46 +20,27 @@ describe(
   'a bundle received on PostgreSQL appends to the audit log after its receipt is signed and stored',
   { skip: url ? false : 'no PostgreSQL for tests (EIX_TEST_DATABASE_URL)' },
   () => {
-    const dbName = `eix_last_${randomBytes(4).toString('hex')}`;
-    let admin: pg.Client;
-    let kzUrl: string;
+    let dbs: Awaited<ReturnType<typeof throwawayDatabases>>;
     let fed: Awaited<ReturnType<typeof startTestFederation>>;
     let ruOfficer: Officer;
 
     before(async () => {
-      admin = new pg.Client({ connectionString: url! });
-      await admin.connect();
-      await admin.query(`create database ${dbName}`);
-      const u = new URL(url!);
-      u.pathname = `/${dbName}`;
-      kzUrl = u.toString();
-      fed = await startTestFederation({ databaseUrls: { KZ: kzUrl } });
+      dbs = await throwawayDatabases(url!, 'last');
+      fed = await startTestFederation({ databaseUrls: { KZ: dbs.urls.KZ } });
       ruOfficer = await officer(fed.nodes.RU, 'ru.officer');
     });
     after(async () => {
       await fed?.close();
-      await admin?.query(`drop database if exists ${dbName} with (force)`).catch(() => undefined);
-      await admin?.end();
+      await dbs?.drop();
     });
 
     test('R9.1: the receipt is signed while the log is free; the requests, their entries and events are stored', async () => {
-      const ru = fed.nodes.RU.wired.ctx;
       const ruFed = fed.nodes.RU.wired.federation!;
       const kzFed = fed.nodes.KZ.wired.federation!;
       await fed.nodes.RU.worker!.stop(); // the requests leave when the test says, together
-      const proceedingId = (await ru.db.selectFrom('proceedings').select('id').executeTakeFirstOrThrow()).id;
-      const messageIds: string[] = [];
-      for (let i = 0; i < 3; i++) {
-        const d = await draftRequest(ru, ruOfficer, {
-          proceedingId,
-          requestedBody: { id: 'kz-central', party: 'KZ', name: 'Министерство юстиции Республики Казахстан' },
-          items: [{ kind: 'location', target: 'debtor' }],
-          grounds: 'Должник проживает в Республике Казахстан.',
-        });
-        messageIds.push((await signRequest(ru, ruOfficer, { requestId: d.id })).messageId);
-      }
+      const messageIds = await signRequestsToKz(fed.nodes.RU, ruOfficer, 3);
       // While KZ signs a bundle receipt, another session asks for the audit log's lock (and gives it back).
-      const other = new pg.Client({ connectionString: kzUrl });
+      const other = new pg.Client({ connectionString: dbs.urls.KZ });
       await other.connect();
       const signer = kzFed.signer as { -readonly [K in keyof BodySigner]: BodySigner[K] };
       const sign = signer.sign.bind(signer);

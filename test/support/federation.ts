@@ -6,6 +6,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Officer, Role } from '../../src/app/context.js';
+import { draftRequest } from '../../src/app/draft-request.js';
+import { signRequest } from '../../src/app/sign-request.js';
 import type { OutboxRow } from '../../src/app/compose-message.js';
 import type { CertAndKey } from '../../src/adapters/crypto/pki.js';
 import type { Federation } from '../../src/adapters/federation/context.js';
@@ -102,6 +104,23 @@ export async function officer(node: RunningNode, login: string): Promise<Officer
     party: node.wired.node.party,
     roles: r.roles as Role[],
   };
+}
+
+/** `n` requests of RU's first proceeding to KZ's central body, drafted and signed by `by`; their message ids. */
+export async function signRequestsToKz(node: RunningNode, by: Officer, n: number): Promise<string[]> {
+  const ctx = node.wired.ctx;
+  const proceedingId = (await ctx.db.selectFrom('proceedings').select('id').executeTakeFirstOrThrow()).id;
+  const messageIds: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const d = await draftRequest(ctx, by, {
+      proceedingId,
+      requestedBody: { id: 'kz-central', party: 'KZ', name: 'Министерство юстиции Республики Казахстан' },
+      items: [{ kind: 'location', target: 'debtor' }],
+      grounds: 'Должник проживает в Республике Казахстан.',
+    });
+    messageIds.push((await signRequest(ctx, by, { requestId: d.id })).messageId);
+  }
+  return messageIds;
 }
 
 /** Lets every node's outbox worker deliver what is due. */
