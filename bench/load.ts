@@ -80,6 +80,19 @@ const pct = (xs: readonly number[], p: number) =>
 const du = (dir: string): number => Number(execFileSync('du', ['-sk', dir]).toString().split('\t')[0]) * 1024;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * The memory settings the node processes of `engine` run with: those docs/OPERATIONS.md recommends
+ * (RECOMMENDED_ENV), unless the bench's environment gives MALLOC_ARENA_MAX or EIX_LOAD_NODE_OPTIONS (empty: V8's
+ * defaults).
+ */
+function nodeEnvironment(engine: Engine): Record<string, string> {
+  return {
+    ...RECOMMENDED_ENV[engine],
+    ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+    ...(process.env.EIX_LOAD_NODE_OPTIONS !== undefined ? { NODE_OPTIONS: process.env.EIX_LOAD_NODE_OPTIONS } : {}),
+  };
+}
+
 /** An RSS sample: when (ms since the epoch) and how many bytes. */
 interface RssSample {
   readonly at: number;
@@ -294,19 +307,16 @@ async function runEngine(
     // EIX_LOAD_PROFILE=<dir>: each node process writes a V8 CPU profile and an allocation profile there when it
     // stops (bench/tools/cpuprofile-top.ts, heapprofile-top.ts).
     const profile = process.env.EIX_LOAD_PROFILE;
-    // The node processes run with the memory settings docs/OPERATIONS.md recommends for the engine («Memory of a
-    // node process»); EIX_LOAD_NODE_OPTIONS and MALLOC_ARENA_MAX in the bench's environment replace them (an empty
-    // EIX_LOAD_NODE_OPTIONS: V8's defaults, which size the heap by the machine's memory and let it grow to twice the
+    // The node processes run with the engine's memory settings (nodeEnvironment; with an empty
+    // EIX_LOAD_NODE_OPTIONS V8's defaults, which size the heap by the machine's memory and let it grow to twice the
     // settings' RSS before collecting; spawnNode passes the rest of the environment on).
-    const { NODE_OPTIONS: recommendedOptions, ...recommended } = RECOMMENDED_ENV[engine];
-    const nodeOptions = [
-      process.env.EIX_LOAD_NODE_OPTIONS ?? recommendedOptions,
-      profile ? `--import ${path.join(ROOT, 'bench/tools/profile-hook.mjs')}` : '',
-    ].filter(Boolean);
+    const { NODE_OPTIONS: options = '', ...settings } = nodeEnvironment(engine);
+    const nodeOptions = [options, profile ? `--import ${path.join(ROOT, 'bench/tools/profile-hook.mjs')}` : ''].filter(
+      Boolean,
+    );
     const env = (p: DemoParty): Record<string, string> => ({
       ...(urls?.[p] ? { EIX_DATABASE_URL: urls[p] } : {}),
-      ...recommended,
-      ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
+      ...settings,
       ...(nodeOptions.length ? { NODE_OPTIONS: nodeOptions.join(' ') } : {}),
       ...(profile
         ? {
@@ -564,11 +574,7 @@ export const suite: Suite = {
     const bin = process.env.EIX_LOAD_TSX === '1' ? undefined : buildNode();
     summary['node processes run'] = bin ? 'the compiled build (.bench-build/)' : 'under the TypeScript loader';
     for (const engine of ENGINES)
-      summary[`node processes on ${engine}: environment`] = Object.entries({
-        ...RECOMMENDED_ENV[engine],
-        ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
-        ...(process.env.EIX_LOAD_NODE_OPTIONS !== undefined ? { NODE_OPTIONS: process.env.EIX_LOAD_NODE_OPTIONS } : {}),
-      })
+      summary[`node processes on ${engine}: environment`] = Object.entries(nodeEnvironment(engine))
         .map(([k, v]) => `${k}=${v}`)
         .join(' ');
     for (const engine of ENGINES) {

@@ -2,8 +2,8 @@
 // item 3). Every message passes through 'pending' and 'sending' before 'delivered', each a new row version, and
 // the old `outbox_due (status, next_attempt_at)` kept an entry for each: PostgreSQL answered the claim (ordered by
 // id) with a bitmap scan of that index, which reads every entry in the range and never marks the dead ones —
-// under the load bench about 2,000–4,000 index entries read per claim until a VACUUM, the second costliest
-// statement of the sending node. Now the index holds only messages still to go, in the claim's order (when due,
+// under the load bench 2,100–7,600 index entries read per claim until a VACUUM, the second costliest statement of
+// the sending node. Now the index holds only messages still to go, in the claim's order (when due,
 // then id): the claim is a plain index scan that stops after its limit, and each scan marks the dead entries it
 // passes so the next skips them. Messages held back for later (a peer's node not upgraded, a stale registry,
 // retries in back-off) lie past the claim's range and are not read at all.
