@@ -11,6 +11,8 @@ import type { AppContext, Officer } from '../../src/app/context.js';
 import { getStatistics, type Statistics } from '../../src/app/get-statistics.js';
 import { refreshStatisticsCalendars } from '../../src/app/refresh-statistics-calendars.js';
 import { foldStatisticsChanges } from '../../src/app/statistics-summary.js';
+import type { Tx } from '../../src/ports/store.js';
+import { FACT_COLUMNS } from '../../src/adapters/db/migrations/032-statistics-changed-rows.js';
 import { buildCalendar, workingDaysBetween, type Calendar } from '../../src/domain/calendar.js';
 import { histogramPercentile } from '../../src/domain/statistics.js';
 import { nodeOn, seedOfficer, type TestNode } from '../support/app.js';
@@ -34,6 +36,13 @@ test('R12.a: percentiles from a histogram equal linear interpolation over the va
   assert.equal(histogramPercentile([3, 10], [1, 1], 0.5), 6.5);
   assert.equal(histogramPercentile([1, 2, 9], [5, 3, 1], 0.9), 3.4);
 });
+
+/** Ends a transaction that only looked (rolled back), carrying what it saw. */
+class Rollback extends Error {
+  constructor(readonly out: number[]) {
+    super('rollback');
+  }
+}
 
 /** RU's calendar with one more holiday. */
 async function withHoliday(date: string): Promise<Calendar> {
@@ -161,6 +170,54 @@ for (const e of ENGINES) {
         counted.totals.reduce((n, t) => n + t.requests, 0),
         'the copy inserted and deleted again',
       );
+    });
+
+    test('the trigger knows every column the facts read (FACT_COLUMNS, migration 032)', async () => {
+      const def = await sql<{ d: string }>`
+        select pg_get_functiondef('request_statistics_facts'::regproc) as d`.execute(ru.ctx.db);
+      const read = new Set([...def.rows[0]!.d.matchAll(/\br\.([a-z_]+)/g)].map((m) => m[1]!));
+      assert.deepEqual([...read].sort(), [...FACT_COLUMNS].sort());
+    });
+
+    test('the trigger asks for the facts only of rows that can have any: received, and changed in a fact column', async () => {
+      // Calls of request_statistics_facts within one transaction (rolled back: the data stays as it was).
+      const calls = (tx: Tx) =>
+        sql<{ n: string }>`select coalesce(sum(calls), 0)::text as n from pg_stat_xact_user_functions
+          where funcname = 'request_statistics_facts'`
+          .execute(tx)
+          .then((r) => Number(r.rows[0]!.n));
+      const counted = await ru.ctx.db
+        .transaction()
+        .execute(async (tx) => {
+          await sql`set local track_functions = 'pl'`.execute(tx);
+          const received = sql`select id from requests where received_on is not null order by id limit 6`;
+          const others = sql`select id from requests where received_on is not null order by id desc limit 4`;
+          const out: number[] = [];
+          // Nothing the facts read: no call.
+          await sql`update requests set version = version + 1, updated_at = now() where id in (${received})`.execute(
+            tx,
+          );
+          out.push(await calls(tx));
+          // Received no more (as before its receipt): asked of the old rows only.
+          const unreceived = await sql<{ id: string }>`update requests set received_on = null
+            where id in (${others}) returning id`.execute(tx);
+          const ids = unreceived.rows.map((r) => r.id);
+          out.push(await calls(tx));
+          // Not received before nor after, fact columns changed: no call.
+          await sql`update requests set addressed_to = coalesce(addressed_to, 'x'), deadline = deadline + 1
+            where id in (${sql.join(ids)})`.execute(tx);
+          out.push(await calls(tx));
+          // A fact column changed on 6 received requests: each asked before and after.
+          await sql`update requests set refusal_ground = coalesce(refusal_ground, '') || 'x'
+            where id in (${received})`.execute(tx);
+          out.push(await calls(tx));
+          throw new Rollback(out);
+        })
+        .catch((e: unknown) => {
+          if (e instanceof Rollback) return e.out;
+          throw e;
+        });
+      assert.deepEqual(counted, [0, 4, 4, 16]);
     });
 
     test('R12.a: a changed calendar counts its turnarounds again, a missing one counts none, and back', async () => {

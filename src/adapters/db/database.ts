@@ -43,6 +43,7 @@ import * as m028 from './migrations/028-exactly-once-counters.js';
 import * as m029 from './migrations/029-jws-headers.js';
 import * as m030 from './migrations/030-statistics-per-statement.js';
 import * as m031 from './migrations/031-outbox-due.js';
+import * as m032 from './migrations/032-statistics-changed-rows.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -169,6 +170,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '029-jws-headers': m029.statements,
   '030-statistics-per-statement': m030.statements,
   '031-outbox-due': m031.statements,
+  '032-statistics-changed-rows': m032.statements,
 };
 
 const provider: MigrationProvider = {
