@@ -378,6 +378,45 @@ for (const e of ENGINES) {
       assert.equal((await verifyAuditLog(ru.ctx.db, { key: TEST_AUDIT_KEY.key })).ok, true);
     });
 
+    test('the outbox worker is woken after each chunk that queued messages, not at validation, an empty chunk or the end', async () => {
+      // A node of its own: no batch of the other tests is open on it.
+      const node = nodeOn(await e.open(), 'RU');
+      try {
+        const body = await seedBody(node.ctx, { id: 'ru-fssp-77', name: 'ГУФССП России по г. Москве' });
+        const by = await seedOfficer(node.ctx, body);
+        const p = uniq('О');
+        // Chunks of two: rows 1–2 good, 3–4 refused (no grounds), 5 good.
+        const rows = Array.from({ length: 5 }, (_, i) =>
+          i === 2 || i === 3 ? { ...good(i, p), grounds: '' } : good(i, p),
+        );
+        const { format, rows: parsed } = await readBatchFile('пакет.csv', csv(rows));
+        const { id } = await submitBatch(node.ctx, by, {
+          source: format,
+          fileName: 'пакет.csv',
+          requestedBody: TO,
+          rows: parsed,
+        });
+        let woken = 0;
+        const runner = startBatchRunner(node.ctx, {
+          exclusive: true,
+          chunkSize: 2,
+          onQueued: () => {
+            woken += 1;
+          },
+        });
+        try {
+          await runner.drain();
+        } finally {
+          await runner.stop();
+        }
+        const end = await getBatch(node.ctx, by, id);
+        assert.deepEqual([end.state, end.created, end.failed], ['done', 3, 2]);
+        assert.equal(woken, 2, 'two chunks queued messages');
+      } finally {
+        await node.database.close();
+      }
+    });
+
     test('a lost database connection during a run leaves the batch open; the runner resumes it and creates each row once (found by the chaos soak)', async () => {
       const p = uniq('Д');
       const { id } = await submitFile(csv(Array.from({ length: 5 }, (_, i) => good(i, p))));

@@ -807,7 +807,13 @@ const MAX_IN_FLIGHT = 8;
 
 export function startOutboxWorker(
   fed: Federation,
-  opts: { intervalMs?: number; batch?: number; onError?: (e: unknown) => void } = {},
+  opts: {
+    intervalMs?: number;
+    batch?: number;
+    onError?: (e: unknown) => void;
+    /** Test seam: told the number of messages of each claim a pass makes. */
+    onClaim?: (claimed: number) => void;
+  } = {},
 ): OutboxWorker {
   const inFlight = new Set<Promise<void>>();
   // Enough due rows for a full bundle; messages to peers without bundles still go 16 at a time.
@@ -833,11 +839,15 @@ export function startOutboxWorker(
           continue;
         }
         const rows = await claimDue(fed, batch);
+        opts.onClaim?.(rows.length);
         if (rows.length === 0) break;
         const delivery: Promise<void> = deliverClaimed(fed, rows)
           .catch((e: unknown) => opts.onError?.(e))
           .finally(() => inFlight.delete(delivery));
         inFlight.add(delivery);
+        // A claim that was not full took every message due: another would find none (what is queued meanwhile
+        // wakes the worker again), and would only compete with this delivery for the process and the database.
+        if (rows.length < batch) break;
       }
     },
     {

@@ -18,7 +18,7 @@ export interface BatchRunner {
 export function startBatchRunner(
   ctx: AppContext,
   opts: {
-    /** Called after each committed chunk: the outbox worker has new messages. */
+    /** Called after each committed chunk that queued messages: the outbox worker has new messages. */
     onQueued?: () => void;
     onError?: (e: unknown) => void;
     intervalMs?: number;
@@ -37,11 +37,19 @@ export function startBatchRunner(
       again = false;
       for (const id of await openBatches(ctx, runner, leaseMs ?? 60_000)) {
         if (stopped) return;
+        // The outbox worker is woken when a chunk has queued messages (its count of created rows grew), not at the
+        // other reports (validated, creating, done): a pass then finds nothing due, and its claim would only
+        // compete with the chunk's transaction and the sending of the messages already queued (issue 16).
+        let created: number | undefined;
         const run: RunBatchOptions = {
           runner,
           ...(leaseMs !== undefined ? { leaseMs } : {}),
           ...(opts.chunkSize ? { chunkSize: opts.chunkSize } : {}),
-          onProgress: () => opts.onQueued?.(),
+          onProgress: (p) => {
+            const before = created;
+            created = p.created;
+            if (before !== undefined && p.created > before) opts.onQueued?.();
+          },
           shouldStop: () => stopped,
           // A lost database (a failover, backends terminated) leaves the batch open: the next pass resumes it.
           transient: isStorageUnavailable,

@@ -1,0 +1,62 @@
+// The outbox worker's passes claim no more than there is to send (issue 16). A pass claims the due messages,
+// sends them, and claims again only when the claim was full: a claim that took fewer than it may took every
+// message due, and another would find none — under a steady load those empty claims (a transaction each) were
+// most of the sending node's claims and ran beside the delivery they followed, on the same process and database.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startOutboxWorker, type OutboxWorker } from '../../src/adapters/federation/outbound.js';
+import type { Officer } from '../../src/app/context.js';
+import { officer, signRequestsToKz, startTestFederation } from '../support/federation.js';
+
+/** Waits until RU's outbox has nothing left to send. */
+async function delivered(fed: Awaited<ReturnType<typeof startTestFederation>>): Promise<void> {
+  const db = fed.nodes.RU.wired.ctx.db;
+  for (let i = 0; i < 400; i++) {
+    const left = await db.selectFrom('outbox').select('id').where('status', '<>', 'delivered').execute();
+    if (left.length === 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('the outbox did not empty');
+}
+
+describe('the outbox worker claims once when the claim is not full', () => {
+  let fed: Awaited<ReturnType<typeof startTestFederation>>;
+  let ruOfficer: Officer;
+  let worker: OutboxWorker | undefined;
+
+  before(async () => {
+    fed = await startTestFederation();
+    ruOfficer = await officer(fed.nodes.RU, 'ru.officer');
+    await fed.nodes.RU.worker!.stop(); // this test's worker is the only one
+  });
+  after(async () => {
+    await worker?.stop();
+    await fed?.close();
+  });
+
+  test('five messages due, sixteen claimable: one claim of five, none after it; a full claim is followed by another', async () => {
+    const claims: number[] = [];
+    worker = startOutboxWorker(fed.nodes.RU.wired.federation!, {
+      batch: 16,
+      intervalMs: 600_000,
+      onClaim: (n) => claims.push(n),
+    });
+    await delivered(fed); // the pass at start: nothing due
+    claims.length = 0;
+    await signRequestsToKz(fed.nodes.RU, ruOfficer, 5);
+    worker.flush();
+    await delivered(fed);
+    await worker.stop();
+    assert.deepEqual(claims, [5]);
+    // More than a claim takes: the pass claims until a claim is not full.
+    claims.length = 0;
+    await signRequestsToKz(fed.nodes.RU, ruOfficer, 20);
+    worker = startOutboxWorker(fed.nodes.RU.wired.federation!, {
+      batch: 16,
+      intervalMs: 600_000,
+      onClaim: (n) => claims.push(n),
+    });
+    await delivered(fed);
+    assert.deepEqual(claims, [16, 4]);
+  });
+});
