@@ -22,7 +22,6 @@ async function delivered(fed: Awaited<ReturnType<typeof startTestFederation>>): 
 describe('the outbox worker claims once when the claim is not full', () => {
   let fed: Awaited<ReturnType<typeof startTestFederation>>;
   let ruOfficer: Officer;
-  let worker: OutboxWorker | undefined;
 
   before(async () => {
     fed = await startTestFederation();
@@ -30,33 +29,35 @@ describe('the outbox worker claims once when the claim is not full', () => {
     await fed.nodes.RU.worker!.stop(); // this test's worker is the only one
   });
   after(async () => {
-    await worker?.stop();
     await fed?.close();
   });
 
   test('five messages due, sixteen claimable: one claim of five, none after it; a full claim is followed by another', async () => {
-    const claims: number[] = [];
-    worker = startOutboxWorker(fed.nodes.RU.wired.federation!, {
-      batch: 16,
-      intervalMs: 600_000,
-      onClaim: (n) => claims.push(n),
+    /** The claims of a worker of its own (the node's is stopped) while `work` runs, RU's outbox emptied after it. */
+    const claimsDuring = async (work: (worker: OutboxWorker, claims: readonly number[]) => Promise<void>) => {
+      const claims: number[] = [];
+      const worker = startOutboxWorker(fed.nodes.RU.wired.federation!, {
+        batch: 16,
+        intervalMs: 600_000,
+        onClaim: (n) => claims.push(n),
+      });
+      try {
+        await work(worker, claims);
+        await delivered(fed);
+      } finally {
+        await worker.stop();
+      }
+      return claims;
+    };
+    // The pass at start finds nothing; five queued, then the worker woken.
+    const five = await claimsDuring(async (worker, claims) => {
+      while (claims.length === 0) await new Promise((r) => setTimeout(r, 5));
+      await signRequestsToKz(fed.nodes.RU, ruOfficer, 5);
+      worker.flush();
     });
-    await delivered(fed); // the pass at start: nothing due
-    claims.length = 0;
-    await signRequestsToKz(fed.nodes.RU, ruOfficer, 5);
-    worker.flush();
-    await delivered(fed);
-    await worker.stop();
-    assert.deepEqual(claims, [5]);
-    // More than a claim takes: the pass claims until a claim is not full.
-    claims.length = 0;
+    assert.deepEqual(five, [0, 5]);
+    // More than a claim takes, queued before the worker starts: it claims until a claim is not full.
     await signRequestsToKz(fed.nodes.RU, ruOfficer, 20);
-    worker = startOutboxWorker(fed.nodes.RU.wired.federation!, {
-      batch: 16,
-      intervalMs: 600_000,
-      onClaim: (n) => claims.push(n),
-    });
-    await delivered(fed);
-    assert.deepEqual(claims, [16, 4]);
+    assert.deepEqual(await claimsDuring(async () => undefined), [16, 4]);
   });
 });
