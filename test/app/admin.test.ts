@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { addBody } from '../../src/app/add-body.js';
 import { addOfficer } from '../../src/app/add-officer.js';
 import { verifyAuditLog } from '../../src/app/audit.js';
-import { authenticateToken, loginWithPassword } from '../../src/app/authenticate.js';
+import { authenticateToken, loginWithPassword, TOKEN_LAST_USED_MS } from '../../src/app/authenticate.js';
 import { changePassword } from '../../src/app/change-password.js';
 import type { Actor, Officer } from '../../src/app/context.js';
 import { createApiToken } from '../../src/app/create-api-token.js';
@@ -20,7 +20,7 @@ import { setRetentionRule } from '../../src/app/set-retention-rule.js';
 import { updateOfficer } from '../../src/app/update-officer.js';
 import { EixError } from '../../src/domain/errors.js';
 import { ENGINES } from '../support/db.js';
-import { nodeOn, openNode, seedBody, seedOfficer, uniq, type TestNode } from '../support/app.js';
+import { nodeOn, openNode, seedBody, seedOfficer, TestClock, uniq, type TestNode } from '../support/app.js';
 
 const CLI: Actor = { kind: 'system', name: 'cli' };
 
@@ -355,15 +355,24 @@ for (const e of ENGINES) {
       assert.ok(!JSON.stringify(stored).includes(t.token.slice(13)));
       const who = await authenticateToken(node.ctx, t.token);
       assert.deepEqual([who.officerId, who.login, who.party], [me.officerId, me.login, 'RU']);
-      assert.ok(
+      // The time of last use, kept to the minute (TOKEN_LAST_USED_MS): not written again within it.
+      const lastUsed = async () =>
         (
           await node.ctx.db
             .selectFrom('api_tokens')
             .select('last_used_at')
             .where('id', '=', t.id)
             .executeTakeFirstOrThrow()
-        ).last_used_at,
-      );
+        ).last_used_at?.getTime();
+      const first = node.ctx.clock.now().getTime();
+      assert.equal(await lastUsed(), first);
+      const clock = node.ctx.clock as TestClock;
+      clock.advance(TOKEN_LAST_USED_MS - 1);
+      await authenticateToken(node.ctx, t.token);
+      assert.equal(await lastUsed(), first, 'within the minute: not written');
+      clock.advance(1);
+      await authenticateToken(node.ctx, t.token);
+      assert.equal(await lastUsed(), first + TOKEN_LAST_USED_MS, 'a minute later: written');
 
       await rejects(
         createApiToken(node.ctx, me, { name: 'x', officerId: admin.officerId }),
