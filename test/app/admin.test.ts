@@ -20,7 +20,7 @@ import { setRetentionRule } from '../../src/app/set-retention-rule.js';
 import { updateOfficer } from '../../src/app/update-officer.js';
 import { EixError } from '../../src/domain/errors.js';
 import { ENGINES } from '../support/db.js';
-import { nodeOn, openNode, seedBody, seedOfficer, TestClock, uniq, type TestNode } from '../support/app.js';
+import { nodeOn, openNode, seedBody, seedOfficer, uniq, type TestClock, type TestNode } from '../support/app.js';
 
 const CLI: Actor = { kind: 'system', name: 'cli' };
 
