@@ -20,6 +20,26 @@ const append = (rows: string) =>
   `insert into request_statistics_changes (${COLUMNS}, n)
        select ${COLUMNS}, sum(n) from (${rows}) x group by 1, 2, 3, 4, 5, 6 having sum(n) <> 0;`;
 
+/**
+ * The trigger function: per event, the facts (`rows`: a SELECT of facts, each with its sign `n`) appended to
+ * request_statistics_changes. 032 redefines it with other rows (`create or replace`).
+ */
+export const trackFunction = (
+  verb: 'create' | 'create or replace',
+  rows: { readonly insert: string; readonly delete: string; readonly update: string },
+) =>
+  `${verb} function request_statistics_track() returns trigger language plpgsql as $$
+   begin
+     if tg_op = 'INSERT' then
+       ${append(rows.insert)}
+     elsif tg_op = 'DELETE' then
+       ${append(rows.delete)}
+     else
+       ${append(rows.update)}
+     end if;
+     return null;
+   end $$`;
+
 /** The transition tables each event's trigger reads (a trigger names them for one event only). */
 const REFERENCING = {
   insert: 'new table as new_rows',
@@ -33,17 +53,11 @@ export const STATISTICS_TRIGGERS = Object.keys(REFERENCING).map((event) => `requ
 export const statements: readonly string[] = [
   'drop trigger requests_statistics on requests',
   'drop function request_statistics_track()',
-  `create function request_statistics_track() returns trigger language plpgsql as $$
-   begin
-     if tg_op = 'INSERT' then
-       ${append(facts('new_rows', 1))}
-     elsif tg_op = 'DELETE' then
-       ${append(facts('old_rows', -1))}
-     else
-       ${append(`${facts('old_rows', -1)} union all ${facts('new_rows', 1)}`)}
-     end if;
-     return null;
-   end $$`,
+  trackFunction('create', {
+    insert: facts('new_rows', 1),
+    delete: facts('old_rows', -1),
+    update: `${facts('old_rows', -1)} union all ${facts('new_rows', 1)}`,
+  }),
   ...Object.entries(REFERENCING).map(
     ([event, tables]) =>
       `create trigger requests_statistics_${event} after ${event} on requests

@@ -8,6 +8,8 @@
 // id with its other version; a row whose id changed is counted in full, as before). The sums appended are the
 // same (test/app/statistics-summary.test.ts compares them with a recount of every request after changes of every
 // kind); test/adapters/statistics-columns.test.ts holds FACT_COLUMNS to the columns the function reads.
+import { trackFunction } from './030-statistics-per-statement.js';
+
 /** The columns of `requests` that request_statistics_facts reads (024); a change to any other changes no fact. */
 export const FACT_COLUMNS = [
   'received_on',
@@ -26,8 +28,6 @@ export const FACT_COLUMNS = [
   'receipt_check',
 ] as const;
 
-const COLUMNS = 'month, direction, partner, body_id, fact, value';
-
 const tuple = (alias: string) => `(${FACT_COLUMNS.map((c) => `${alias}.${c}`).join(', ')})`;
 
 /**
@@ -42,21 +42,10 @@ const facts = (rows: string, sign: number, other?: string) =>
          : ''
      }`;
 
-/** Appends the facts counted by `rows` (grouped; a group whose changes cancel out appends nothing). */
-const append = (rows: string) =>
-  `insert into request_statistics_changes (${COLUMNS}, n)
-       select ${COLUMNS}, sum(n) from (${rows}) x group by 1, 2, 3, 4, 5, 6 having sum(n) <> 0;`;
-
 export const statements: readonly string[] = [
-  `create or replace function request_statistics_track() returns trigger language plpgsql as $$
-   begin
-     if tg_op = 'INSERT' then
-       ${append(facts('new_rows', 1))}
-     elsif tg_op = 'DELETE' then
-       ${append(facts('old_rows', -1))}
-     else
-       ${append(`${facts('old_rows', -1, 'new_rows')} union all ${facts('new_rows', 1, 'old_rows')}`)}
-     end if;
-     return null;
-   end $$`,
+  trackFunction('create or replace', {
+    insert: facts('new_rows', 1),
+    delete: facts('old_rows', -1),
+    update: `${facts('old_rows', -1, 'new_rows')} union all ${facts('new_rows', 1, 'old_rows')}`,
+  }),
 ];
