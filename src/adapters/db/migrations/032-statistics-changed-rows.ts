@@ -6,8 +6,8 @@
 // (a version, an updated_at, a message id, the document) changes no fact. Now the trigger skips both: a row
 // without received_on, and an updated row whose columns the facts read are the same before and after (matched by
 // id with its other version; a row whose id changed is counted in full, as before). The sums appended are the
-// same (test/app/statistics-summary.test.ts compares them with a recount of every request after changes of every
-// kind); test/adapters/statistics-columns.test.ts holds FACT_COLUMNS to the columns the function reads.
+// same: test/app/statistics-summary.test.ts compares them with a recount of every request after changes of every
+// kind, holds FACT_COLUMNS to the columns the function reads, and counts the function's calls.
 import { trackFunction } from './030-statistics-per-statement.js';
 
 /** The columns of `requests` that request_statistics_facts reads (024); a change to any other changes no fact. */
