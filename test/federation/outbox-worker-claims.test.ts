@@ -7,16 +7,14 @@ import assert from 'node:assert/strict';
 import { startOutboxWorker, type OutboxWorker } from '../../src/adapters/federation/outbound.js';
 import type { Officer } from '../../src/app/context.js';
 import { officer, signRequestsToKz, startTestFederation } from '../support/federation.js';
+import { waitFor } from '../support/processes.js';
 
 /** Waits until RU's outbox has nothing left to send. */
 async function delivered(fed: Awaited<ReturnType<typeof startTestFederation>>): Promise<void> {
   const db = fed.nodes.RU.wired.ctx.db;
-  for (let i = 0; i < 400; i++) {
-    const left = await db.selectFrom('outbox').select('id').where('status', '<>', 'delivered').execute();
-    if (left.length === 0) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error('the outbox did not empty');
+  const left = () => db.selectFrom('outbox').select('id').where('status', '<>', 'delivered').execute();
+  if (!(await waitFor(async () => (await left()).length === 0, 10_000, 25)).ok)
+    throw new Error('the outbox did not empty');
 }
 
 describe('the outbox worker claims once when the claim is not full', () => {
