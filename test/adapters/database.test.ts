@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { sql } from 'kysely';
 import { migrate, type Database } from '../../src/adapters/db/database.js';
 import { ENGINES } from '../support/db.js';
+import { GIN_PENDING_LIST_KB } from '../../src/adapters/db/migrations/033-gin-pending-lists.js';
 
 for (const e of ENGINES) {
   describe(`storage on ${e.engine}`, () => {
@@ -20,6 +21,21 @@ for (const e of ENGINES) {
         d.db,
       );
       assert.equal(tables.rows[0]!.n, 7);
+    });
+
+    test('every GIN index keeps a short pending list (033): no insert merges megabytes of entries', async () => {
+      const gin = await sql<{
+        name: string;
+        options: string[] | null;
+      }>`select c.relname as name, c.reloptions as options
+        from pg_class c join pg_am a on a.oid = c.relam join pg_namespace n on n.oid = c.relnamespace
+        where a.amname = 'gin' and n.nspname = current_schema() order by 1`.execute(d.db);
+      assert.deepEqual(
+        gin.rows.map((r) => r.name),
+        ['audit_by_listed_requests', 'proceedings_search', 'requests_search'],
+      );
+      for (const r of gin.rows)
+        assert.deepEqual(r.options, [`gin_pending_list_limit=${GIN_PENDING_LIST_KB}`], `${r.name}: ${r.options}`);
     });
 
     test('a failed transaction leaves nothing behind; concurrent queries are serialised safely', async () => {

@@ -44,6 +44,7 @@ import * as m029 from './migrations/029-jws-headers.js';
 import * as m030 from './migrations/030-statistics-per-statement.js';
 import * as m031 from './migrations/031-outbox-due.js';
 import * as m032 from './migrations/032-statistics-changed-rows.js';
+import * as m033 from './migrations/033-gin-pending-lists.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -171,6 +172,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '030-statistics-per-statement': m030.statements,
   '031-outbox-due': m031.statements,
   '032-statistics-changed-rows': m032.statements,
+  '033-gin-pending-lists': m033.statements,
 };
 
 const provider: MigrationProvider = {
