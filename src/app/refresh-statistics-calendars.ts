@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../adapters/db/schema.js';
+import { factsOf } from '../adapters/db/migrations/024-statistics-summary.js';
 import type { Calendar } from '../domain/calendar.js';
 import { fromDayNumber } from '../domain/dates.js';
 import { PARTIES } from '../domain/parties.js';
@@ -96,7 +97,7 @@ async function writeCalendar(db: Kysely<DB>, key: string, cal: Calendar | null):
   }`.execute(db);
   await sql`insert into request_statistics (month, direction, partner, body_id, fact, value, n)
     select f.month, f.direction, f.partner, f.body_id, f.fact, f.value, count(*)
-    from requests r cross join lateral request_statistics_facts(r) f
+    from requests r cross join lateral ${sql.raw(factsOf('r'))} f
     where ${requested} and r.responded_on is not null and f.fact = 'turnaround'
     group by 1, 2, 3, 4, 5, 6`.execute(db);
 }

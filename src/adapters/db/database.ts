@@ -45,6 +45,7 @@ import * as m030 from './migrations/030-statistics-per-statement.js';
 import * as m031 from './migrations/031-outbox-due.js';
 import * as m032 from './migrations/032-statistics-changed-rows.js';
 import * as m033 from './migrations/033-gin-pending-lists.js';
+import * as m034 from './migrations/034-statistics-facts-inlined.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -173,6 +174,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '031-outbox-due': m031.statements,
   '032-statistics-changed-rows': m032.statements,
   '033-gin-pending-lists': m033.statements,
+  '034-statistics-facts-inlined': m034.statements,
 };
 
 const provider: MigrationProvider = {

@@ -22,11 +22,58 @@ import { OPEN_STATES, REFUSAL_GROUNDS } from '../../../domain/workflow.js';
 const KNOWN = REFUSAL_GROUNDS.map((g) => `'${g}'`).join(', ');
 const OPEN = OPEN_STATES.map((s) => `'${s}'`).join(', ');
 
+/**
+ * The facts of the request aliased `alias` in a statement's FROM. Passed as a row built of its columns, not as
+ * the bare whole-row reference: once the function is inlined (034), PostgreSQL 15 and 17 fail to plan a lateral
+ * call on a table's whole-row reference («variable not found in subplan target list»), and the row's fields are
+ * then plain column references.
+ */
+export const factsOf = (alias: string) => `request_statistics_facts(row(${alias}.*)::requests)`;
+
 /** Every stored request's facts, turnarounds included once working_days is filled (also used by the bench seed). */
 export const FILL_SUMMARY = `insert into request_statistics (month, direction, partner, body_id, fact, value, n)
   select f.month, f.direction, f.partner, f.body_id, f.fact, f.value, count(*)
-  from requests r cross join lateral request_statistics_facts(r) f
+  from requests r cross join lateral ${factsOf('r')} f
   group by 1, 2, 3, 4, 5, 6`;
+
+/**
+ * What one request `r` contributes (the body of request_statistics_facts): 024 wrapped it in PL/pgSQL, 034 in SQL
+ * (inlined into the statement that calls it).
+ */
+export const FACTS_QUERY = `     select r.received_on - (extract(day from r.received_on)::int - 1), r.direction, r.counterpart_party::text,
+       r.body_id, f.fact, f.value
+     from (values
+       ('requests', 0, true),
+       ('answered', 0, r.state = 'answered'),
+       ('answered_in_time', 0, r.state = 'answered' and r.responded_on <= r.deadline),
+       ('open', 0, r.state in (${OPEN})),
+       ('overdue_notified', 0, r.state <> 'withdrawn' and r.deadline < r.responded_on and r.delay_until is not null),
+       ('overdue_silent', 0, r.state <> 'withdrawn' and r.deadline < r.responded_on and r.delay_until is null),
+       ('pending_notified', r.deadline - date '1970-01-01',
+         r.state <> 'withdrawn' and r.responded_on is null and r.delay_until is not null),
+       ('pending_silent', r.deadline - date '1970-01-01',
+         r.state <> 'withdrawn' and r.responded_on is null and r.delay_until is null),
+       ('refused', 0, r.state = 'refused'),
+       ('refused_' || case when r.refusal_ground in (${KNOWN}) then r.refusal_ground else 'unknown' end, 0,
+         r.state = 'refused'),
+       ('withdrawn', 0, r.state = 'withdrawn'),
+       ('forwarded', 0, (r.direction = 'incoming' and r.addressed_to is not null and r.addressed_to <> r.body_id)
+         or (r.direction = 'outgoing' and r.counterpart_forwarded_to is not null)),
+       ('additional_info_asked', 0, r.additional_info_asked),
+       ('incomplete_on_receipt', 0, r.direction = 'incoming' and r.receipt_problems > 0)
+     ) f(fact, value, yes)
+     where r.received_on is not null and f.yes and f.value is not null
+     union all
+     select r.received_on - (extract(day from r.received_on)::int - 1), r.direction, r.counterpart_party::text,
+       r.body_id, 'turnaround', e.ord - s.ord
+     from working_days s join working_days e on e.calendar = s.calendar and e.day = r.responded_on
+     where s.calendar = case when r.direction = 'incoming' then 'own' else r.counterpart_party::text end
+       and s.day = r.received_on
+     union all
+     select r.received_on - (extract(day from r.received_on)::int - 1), r.direction, r.counterpart_party::text,
+       r.body_id, 'reason:' || (p ->> 'code') || '|' || coalesce(p ->> 'path', ''), 0
+     from jsonb_array_elements(case when r.received_on is not null and r.direction = 'incoming'
+       and r.receipt_problems > 0 then r.receipt_check -> 'problems' end) p;`;
 
 export const statements: readonly string[] = [
   `create table working_days (
@@ -61,40 +108,7 @@ export const statements: readonly string[] = [
    #variable_conflict use_column
    begin
      return query
-     select r.received_on - (extract(day from r.received_on)::int - 1), r.direction, r.counterpart_party::text,
-       r.body_id, f.fact, f.value
-     from (values
-       ('requests', 0, true),
-       ('answered', 0, r.state = 'answered'),
-       ('answered_in_time', 0, r.state = 'answered' and r.responded_on <= r.deadline),
-       ('open', 0, r.state in (${OPEN})),
-       ('overdue_notified', 0, r.state <> 'withdrawn' and r.deadline < r.responded_on and r.delay_until is not null),
-       ('overdue_silent', 0, r.state <> 'withdrawn' and r.deadline < r.responded_on and r.delay_until is null),
-       ('pending_notified', r.deadline - date '1970-01-01',
-         r.state <> 'withdrawn' and r.responded_on is null and r.delay_until is not null),
-       ('pending_silent', r.deadline - date '1970-01-01',
-         r.state <> 'withdrawn' and r.responded_on is null and r.delay_until is null),
-       ('refused', 0, r.state = 'refused'),
-       ('refused_' || case when r.refusal_ground in (${KNOWN}) then r.refusal_ground else 'unknown' end, 0,
-         r.state = 'refused'),
-       ('withdrawn', 0, r.state = 'withdrawn'),
-       ('forwarded', 0, (r.direction = 'incoming' and r.addressed_to is not null and r.addressed_to <> r.body_id)
-         or (r.direction = 'outgoing' and r.counterpart_forwarded_to is not null)),
-       ('additional_info_asked', 0, r.additional_info_asked),
-       ('incomplete_on_receipt', 0, r.direction = 'incoming' and r.receipt_problems > 0)
-     ) f(fact, value, yes)
-     where r.received_on is not null and f.yes and f.value is not null
-     union all
-     select r.received_on - (extract(day from r.received_on)::int - 1), r.direction, r.counterpart_party::text,
-       r.body_id, 'turnaround', e.ord - s.ord
-     from working_days s join working_days e on e.calendar = s.calendar and e.day = r.responded_on
-     where s.calendar = case when r.direction = 'incoming' then 'own' else r.counterpart_party::text end
-       and s.day = r.received_on
-     union all
-     select r.received_on - (extract(day from r.received_on)::int - 1), r.direction, r.counterpart_party::text,
-       r.body_id, 'reason:' || (p ->> 'code') || '|' || coalesce(p ->> 'path', ''), 0
-     from jsonb_array_elements(case when r.received_on is not null and r.direction = 'incoming'
-       and r.receipt_problems > 0 then r.receipt_check -> 'problems' end) p;
+${FACTS_QUERY}
    end $$`,
   `create function request_statistics_track() returns trigger language plpgsql as $$
    begin
