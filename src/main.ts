@@ -44,6 +44,7 @@ import { EixError } from './domain/errors.js';
 import type { Registry } from './domain/registry.js';
 import { loadTreaty, type Treaty } from './domain/treaty.js';
 import type { TrustRegistry } from './ports/registry.js';
+import { workersToWake } from './adapters/jobs/workers-to-wake.js';
 
 const DAY_MS = 86_400_000;
 
@@ -306,11 +307,9 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     authFailureLimit: config.authFailureLimit,
     uploads: { maxBytes: config.uploadMaxBytes, maxFiles: config.uploadMaxFiles },
     nodeName: wired.node.name,
-    onChange: () => {
-      worker?.kick();
-      batches?.kick();
-      webhooks?.kick();
-      mail?.kick();
+    onChange: (written) => {
+      const kick = { outbox: worker, batches, webhooks, mail };
+      for (const w of workersToWake(written)) kick[w]?.kick();
     },
     https,
     trustProxy: config.trustProxy,

@@ -351,9 +351,16 @@ export async function startDemo(opts: DemoOptions): Promise<RunningDemo> {
     if (!(await exists(file))) await writeFile(file, `${JSON.stringify(DEMO_REGISTRIES, null, 2)}\n`, { mode: 0o600 });
   }
   const ports = { ...DEFAULT_PORTS, ...opts.ports };
-  const started = await Promise.all(
+  const settled = await Promise.allSettled(
     DEMO_PARTIES.map((p) => startNode(demoNodeConfig(opts, p, ports[p], opts.logLevel ?? 'warn'))),
   );
+  // A node that could not start (a port taken): the others stop too, so that nothing is left listening.
+  const failed = settled.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(settled.flatMap((s) => (s.status === 'fulfilled' ? [s.value.stop()] : [])));
+    throw failed.reason;
+  }
+  const started = settled.map((s) => (s as PromiseFulfilledResult<RunningNode>).value);
   const nodes = Object.fromEntries(DEMO_PARTIES.map((p, i) => [p, started[i]!])) as Record<DemoParty, RunningNode>;
   await seedProceedings(nodes.RU, logins);
   return {

@@ -22,15 +22,26 @@ import {
 import { startNode, type RunningNode } from '../../src/main.js';
 import './pglite-template.js';
 
+/** Where the kernel takes the local ports of outgoing connections (and of listen(0)): Linux's default. */
+const EPHEMERAL_LOW = Number(
+  (await readFile('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').catch(() => '32768')).trim().split(/\s+/)[0],
+);
+
+/**
+ * A port free now, for a node to listen on shortly. Chosen below the ephemeral range: a port that listen(0)
+ * handed out and was closed again could be taken, before the node listens on it, by any outgoing connection of
+ * another test file (EADDRINUSE, seen once in 1,320 tests); below the range only another listener can take it.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
+  for (;;) {
+    const port = 10_000 + Math.floor(Math.random() * (EPHEMERAL_LOW - 10_000));
+    const free = await new Promise<boolean>((resolve) => {
+      const s = createServer();
+      s.once('error', () => resolve(false));
+      s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
     });
-    s.on('error', reject);
-  });
+    if (free) return port;
+  }
 }
 
 /**

@@ -46,6 +46,7 @@ import * as m031 from './migrations/031-outbox-due.js';
 import * as m032 from './migrations/032-statistics-changed-rows.js';
 import * as m033 from './migrations/033-gin-pending-lists.js';
 import * as m034 from './migrations/034-statistics-facts-inlined.js';
+import { WrittenTablesPlugin } from './written-tables.js';
 
 export type Engine = 'pglite' | 'postgres';
 
@@ -194,6 +195,9 @@ const provider: MigrationProvider = {
 // bigint (int8) as string, dates as ISO strings (no time-zone shifts); same as PGlite below.
 pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
+/** On every connection: the tables a request wrote, so that only the workers taking them are woken. */
+const PLUGINS = [new WrittenTablesPlugin()];
+
 /** Connections per node process on PostgreSQL: the main pool, and the exchange's own (federationDb). */
 const POOL_CONNECTIONS = 10;
 const FEDERATION_CONNECTIONS = 4;
@@ -243,8 +247,11 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
         c.release();
       }
     }
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
-    const federationDb = new Kysely<DB>({ dialect: new PostgresDialect({ pool: newPool(FEDERATION_CONNECTIONS) }) });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), plugins: PLUGINS });
+    const federationDb = new Kysely<DB>({
+      dialect: new PostgresDialect({ pool: newPool(FEDERATION_CONNECTIONS) }),
+      plugins: PLUGINS,
+    });
     const u = new URL(opts.url);
     database = {
       db,
@@ -272,7 +279,7 @@ export async function openDatabase(opts: DatabaseOptions): Promise<Database> {
       ...(archive ? { loadDataDir: archive } : {}),
     };
     const pglite = dir ? await PGlite.create(dir, options) : await PGlite.create(options);
-    const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+    const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite), plugins: PLUGINS });
     const vacuum = startVacuum(db, opts.vacuumEveryMs ?? PGLITE_VACUUM_MS);
     database = {
       db,

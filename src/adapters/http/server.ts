@@ -26,10 +26,13 @@ import { registerBatchRoutes } from './routes/batches.js';
 import { registerTreatyRoutes } from './routes/treaty.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerWeb } from '../../web/register.js';
+import { recordingWrites } from '../db/written-tables.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
+    /** Tables the request's handlers wrote (written-tables.ts): which workers to wake after it. */
+    written: Set<string> | null;
   }
 }
 
@@ -43,8 +46,8 @@ export interface ServerOptions {
   /** Web uploads: bytes of the whole request and files per request. */
   readonly uploads?: { readonly maxBytes: number; readonly maxFiles: number };
   readonly nodeName?: string;
-  /** Called after every successful change (the outbox worker wakes up). */
-  readonly onChange?: () => void;
+  /** Called after every successful change with the tables it wrote (the workers taking them wake up). */
+  readonly onChange?: (written: ReadonlySet<string>) => void;
   /** HTTPS for the listener (EIX_TLS_CERT, EIX_TLS_KEY, checked by loadListenerTls); plain HTTP otherwise. */
   readonly https?: ListenerTls | null;
   /** Reverse proxies trusted for X-Forwarded-For/-Proto (EIX_TRUST_PROXY); none by default. */
@@ -143,6 +146,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // Schemas document the API; the use cases validate (one path, Russian messages).
   app.setValidatorCompiler(() => (data) => ({ value: data }));
   app.decorateRequest('actor', null);
+  app.decorateRequest('written', null);
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -216,8 +220,15 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
   });
 
+  // After the body is parsed (its stream's events run outside the request's async context), the handlers and all
+  // they await run as one unit of work whose written tables are noted; onResponse (after the commit) tells them.
+  app.addHook('preValidation', (req, _reply, done) => {
+    req.written = new Set();
+    recordingWrites(req.written, done);
+  });
   app.addHook('onResponse', async (req, reply) => {
-    if (req.method !== 'GET' && reply.statusCode < 400) opts.onChange?.();
+    if (req.method !== 'GET' && reply.statusCode < 400 && req.written && req.written.size > 0)
+      opts.onChange?.(req.written);
   });
 
   app.setErrorHandler((err, req, reply) => {
