@@ -13,7 +13,7 @@ import { refreshStatisticsCalendars } from '../../src/app/refresh-statistics-cal
 import { foldStatisticsChanges } from '../../src/app/statistics-summary.js';
 import type { Tx } from '../../src/ports/store.js';
 import { FACT_COLUMNS } from '../../src/adapters/db/migrations/032-statistics-changed-rows.js';
-import { factsOf } from '../../src/adapters/db/migrations/024-statistics-summary.js';
+import { FACTS_FUNCTION, factsOf } from '../../src/adapters/db/migrations/024-statistics-summary.js';
 import { buildCalendar, workingDaysBetween, type Calendar } from '../../src/domain/calendar.js';
 import { histogramPercentile } from '../../src/domain/statistics.js';
 import { nodeOn, seedOfficer, type TestNode } from '../support/app.js';
@@ -198,11 +198,12 @@ for (const e of ENGINES) {
           await sql`alter function request_statistics_facts(requests) rename to request_statistics_facts_inlined`.execute(
             tx,
           );
-          await sql`create function request_statistics_facts(r requests)
-            returns table (month date, direction text, partner text, body_id text, fact text, value integer)
-            language plpgsql stable as $$ begin return query select * from request_statistics_facts_inlined(r); end $$`.execute(
-            tx,
-          );
+          await sql
+            .raw(
+              `${FACTS_FUNCTION('create')} language plpgsql stable as $$
+              begin return query select * from request_statistics_facts_inlined(r); end $$`,
+            )
+            .execute(tx);
           const received = sql`select id from requests where received_on is not null order by id limit 6`;
           const others = sql`select id from requests where received_on is not null order by id desc limit 4`;
           const out: number[] = [];

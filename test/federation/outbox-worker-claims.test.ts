@@ -49,7 +49,7 @@ describe('the outbox worker claims once when the claim is not full', () => {
     };
     // The pass at start finds nothing; five queued, then the worker woken.
     const five = await claimsDuring(async (worker, claims) => {
-      while (claims.length === 0) await new Promise((r) => setTimeout(r, 5));
+      if (!(await waitFor(() => Promise.resolve(claims.length > 0), 10_000, 5)).ok) throw new Error('no pass at start');
       await signRequestsToKz(fed.nodes.RU, ruOfficer, 5);
       worker.flush();
     });

@@ -5,14 +5,17 @@
 // set of the unit of work running (AsyncLocalStorage: a request's handlers and everything they await); outside
 // one it does nothing.
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type {
-  KyselyPlugin,
-  OperationNode,
-  PluginTransformQueryArgs,
-  PluginTransformResultArgs,
-  QueryResult,
-  RootOperationNode,
-  UnknownRow,
+import {
+  AliasNode,
+  RawNode,
+  TableNode,
+  type KyselyPlugin,
+  type OperationNode,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
 } from 'kysely';
 
 const current = new AsyncLocalStorage<Set<string>>();
@@ -24,11 +27,8 @@ export function recordingWrites<T>(tables: Set<string>, fn: () => T): T {
 
 /** The table a node names: a table, or an aliased one (`update outbox as o`). */
 function tableName(node: OperationNode | undefined): string | null {
-  if (!node) return null;
-  if (node.kind === 'AliasNode') return tableName((node as unknown as { node: OperationNode }).node);
-  if (node.kind === 'TableNode')
-    return (node as unknown as { table: { identifier: { name: string } } }).table.identifier.name;
-  return null;
+  if (node && AliasNode.is(node)) return tableName(node.node);
+  return node && TableNode.is(node) ? node.table.identifier.name : null;
 }
 
 /** Tables written by an SQL text: `insert into t`, `update t` (quoted or not, with a schema or not). */
@@ -36,17 +36,17 @@ const WRITE = /\b(?:insert\s+into|update)\s+(?:"?\w+"?\.)?"?(\w+)"?/gi;
 
 /** An SQL template's text with the tables (`sql.table`) and nested templates in it; other values as `$`. */
 function sqlText(node: OperationNode): string {
-  if (node.kind !== 'RawNode') return tableName(node) ?? '$';
-  const raw = node as unknown as { sqlFragments: readonly string[]; parameters: readonly OperationNode[] };
-  return raw.sqlFragments.map((f, i) => f + (raw.parameters[i] ? sqlText(raw.parameters[i]) : '')).join('');
+  if (!RawNode.is(node)) return tableName(node) ?? '$';
+  return node.sqlFragments.map((f, i) => f + (node.parameters[i] ? sqlText(node.parameters[i]) : '')).join('');
 }
 
-export function writtenBy(node: RootOperationNode): string[] {
+function writtenBy(node: RootOperationNode): string[] {
   switch (node.kind) {
     case 'InsertQueryNode':
-      return [tableName(node.into)].filter((t): t is string => t !== null);
-    case 'UpdateQueryNode':
-      return [tableName(node.table)].filter((t): t is string => t !== null);
+    case 'UpdateQueryNode': {
+      const table = tableName(node.kind === 'InsertQueryNode' ? node.into : node.table);
+      return table ? [table] : [];
+    }
     case 'RawNode':
       return [...sqlText(node).matchAll(WRITE)].map((m) => m[1]!.toLowerCase());
     default:

@@ -36,6 +36,12 @@ export const FILL_SUMMARY = `insert into request_statistics (month, direction, p
   from requests r cross join lateral ${factsOf('r')} f
   group by 1, 2, 3, 4, 5, 6`;
 
+/** The facts function's name, argument and result (024 creates it in PL/pgSQL, 034 replaces it in SQL). */
+export const FACTS_FUNCTION = (
+  verb: 'create' | 'create or replace',
+) => `${verb} function request_statistics_facts(r requests)
+   returns table (month date, direction text, partner text, body_id text, fact text, value integer)`;
+
 /**
  * What one request `r` contributes (the body of request_statistics_facts): 024 wrapped it in PL/pgSQL, 034 in SQL
  * (inlined into the statement that calls it).
@@ -102,8 +108,7 @@ export const statements: readonly string[] = [
      n integer not null
    )`,
   'create index request_statistics_changes_month on request_statistics_changes (month)',
-  `create function request_statistics_facts(r requests)
-   returns table (month date, direction text, partner text, body_id text, fact text, value integer)
+  `${FACTS_FUNCTION('create')}
    language plpgsql stable as $$
    #variable_conflict use_column
    begin

@@ -5,11 +5,10 @@
 // refresh): one plan for all rows. The query is the same text (FACTS_QUERY), so the facts are the same;
 // test/app/statistics-summary.test.ts compares the summary with a recount. Isolated, a 20-row insert of received
 // requests took 2.8–3.6 ms instead of 4.6–5.3 (PERFORMANCE.md «The facts function inlined»).
-import { FACTS_QUERY } from './024-statistics-summary.js';
+import { FACTS_FUNCTION, FACTS_QUERY } from './024-statistics-summary.js';
 
 export const statements: readonly string[] = [
-  `create or replace function request_statistics_facts(r requests)
-   returns table (month date, direction text, partner text, body_id text, fact text, value integer)
+  `${FACTS_FUNCTION('create or replace')}
    language sql stable as $$
 ${FACTS_QUERY}
    $$`,
