@@ -667,8 +667,6 @@ async function work(ctx: AppContext, b: Selectable<BatchesTable>, opts: RunBatch
     const madeHere = new Map<string, string>();
     await ctx.db.transaction().execute(async (tx) => {
       await lockBatch(tx, b.id, opts.runner, from);
-      await createChunk(tx, ctx, o, body, b.id, todo, proceedingIds, madeHere);
-      await fault(opts.faults?.inChunk, chunk);
       await insertProblems(tx, b.id, newProblems);
       await tx
         .updateTable('batches')
@@ -680,6 +678,9 @@ async function work(ctx: AppContext, b: Selectable<BatchesTable>, opts: RunBatch
         }))
         .where('id', '=', b.id)
         .execute();
+      // Last, as it appends the audit entries: the log's lock is held from there to the commit.
+      await createChunk(tx, ctx, o, body, b.id, todo, proceedingIds, madeHere);
+      await fault(opts.faults?.inChunk, chunk);
     });
     for (const [n, id] of madeHere) proceedingIds.set(n, id);
     cursor = end;

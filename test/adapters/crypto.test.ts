@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { chmod, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { createSecretKey } from 'node:crypto';
 import { EixError } from '../../src/domain/errors.js';
 import { createKeyFile, loadKeyRing, rotateKey, type KeyFile } from '../../src/adapters/crypto/data-key.js';
 import {
@@ -22,9 +23,12 @@ import {
   canonicalJson,
   chainEntry,
   entryHash,
+  entryMac,
   GENESIS_HASH,
+  prepareEntry,
   verifyChain,
   type AuditEntry,
+  type AuditFields,
 } from '../../src/adapters/crypto/audit-chain.js';
 
 const POSIX = process.platform !== 'win32';
@@ -321,6 +325,52 @@ describe('audit chain (R9.1)', () => {
     }
     return out;
   }
+
+  test('R9.1: an entry prepared before the lock (prepareEntry) hashes the canonical JSON that verification recomputes', () => {
+    const key = createSecretKey(Buffer.alloc(32, 7));
+    const variants: AuditFields[] = [
+      {
+        at: '2026-11-29T04:00:00.000Z',
+        actor: 'officer:u1',
+        bodyId: null,
+        action: 'a',
+        requestId: null,
+        subject: null,
+        details: {},
+      },
+      {
+        at: '2026-11-29T04:00:00.001Z',
+        actor: 'система "\\ \u2028',
+        bodyId: 'RU-FSSP',
+        action: 'request.send',
+        requestId: 'req-1',
+        subject: 'должник «Иванов»',
+        details: { z: [1, { y: null, b: 'б' }], a: new Date(0), u: undefined, '"k"': -0 },
+      },
+      // A member left undefined by a caller is omitted, as canonicalJson omits it.
+      {
+        at: '2026-11-29T04:00:01Z',
+        actor: 'x',
+        bodyId: 'b',
+        action: 'c',
+        requestId: 'r',
+        subject: undefined as never,
+        details: { n: 1 },
+      },
+    ];
+    let prev = null as AuditEntry | null;
+    for (const f of variants)
+      for (const k of [undefined, key]) {
+        const { at, ...content } = f;
+        const e = prepareEntry(content).link(prev, at, k);
+        const { hash, mac, ...body } = e;
+        assert.equal(hash, entryHash(body), JSON.stringify(f));
+        assert.equal(mac, k ? entryMac(k, prev?.mac ?? null, hash) : null);
+        assert.equal(e.seq, (prev?.seq ?? 0) + 1);
+        assert.equal(e.prevHash, prev?.hash ?? GENESIS_HASH);
+        prev = e;
+      }
+  });
 
   test('R9.1: canonical JSON sorts keys recursively, no whitespace', () => {
     assert.equal(

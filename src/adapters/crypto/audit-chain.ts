@@ -127,25 +127,68 @@ export function entryMac(key: KeyObject, prevMac: string | null, hash: string): 
     .digest('hex');
 }
 
+/** An entry's fields but for its time: what can be prepared before the append lock is taken. */
+export type EntryContent = Omit<AuditFields, 'at'>;
+
+/** An entry prepared before the append lock (prepareEntry): `link` chains it to `prev` at time `at`. */
+export interface PreparedEntry {
+  link(prev: AuditEntry | null, at: string, key?: KeyObject): AuditEntry;
+}
+
+/** `"name":value` of canonicalJson, or nothing for a member it omits (undefined). */
+function member(name: string, value: unknown): string | undefined {
+  const v = serialize(value, new Set());
+  return v === undefined ? undefined : `${JSON.stringify(name)}:${v}`;
+}
+
+/**
+ * The entry's canonical JSON (entryHash's input) built in two steps: the members known before the append lock
+ * (the details above all: canonicalJson is most of an append's work) now, and at link() the three that need the
+ * lock — `at`, `prevHash` and `seq` — spliced in their sorted places (action, actor, at, bodyId, details,
+ * prevHash, requestId, seq, subject). The bytes are canonicalJson's (a test compares them with entryHash);
+ * under the lock only string joins, one SHA-256 and one HMAC remain (issue 16: the lock is the log's queue).
+ */
+export function prepareEntry(content: EntryContent): PreparedEntry {
+  const join = (parts: (string | undefined)[]) => {
+    const kept = parts.filter((x) => x !== undefined && x !== '');
+    return kept.length === 0 ? undefined : kept.join(',');
+  };
+  const before = join([member('action', content.action), member('actor', content.actor)]);
+  const middle = join([member('bodyId', content.bodyId), member('details', content.details)]);
+  const requestId = member('requestId', content.requestId);
+  const after = member('subject', content.subject);
+  return {
+    link(prev, at, key) {
+      const seq = prev ? prev.seq + 1 : 1;
+      const prevHash = prev ? prev.hash : GENESIS_HASH;
+      const members = [before, member('at', at), middle, member('prevHash', prevHash), requestId, member('seq', seq)];
+      const text = `{${join([...members, after]) ?? ''}}`;
+      const hash = createHash('sha256').update(text, 'utf8').digest('hex');
+      const { actor, bodyId, action, requestId: request, subject, details } = content;
+      return {
+        seq,
+        at,
+        actor,
+        bodyId,
+        action,
+        requestId: request,
+        subject,
+        details,
+        prevHash,
+        hash,
+        mac: key ? entryMac(key, prev?.mac ?? null, hash) : null,
+      };
+    },
+  };
+}
+
 /**
  * The entry that follows `prev` (or the first entry when prev is null),
- * keyed when `key` is given. Pure and cheap (one SHA-256, one HMAC): it runs
- * under the append lock.
+ * keyed when `key` is given. Pure and cheap (one SHA-256, one HMAC).
  */
 export function chainEntry(prev: AuditEntry | null, fields: AuditFields, key?: KeyObject): AuditEntry {
-  const base: Omit<AuditEntry, 'hash' | 'mac'> = {
-    seq: prev ? prev.seq + 1 : 1,
-    at: fields.at,
-    actor: fields.actor,
-    bodyId: fields.bodyId,
-    action: fields.action,
-    requestId: fields.requestId,
-    subject: fields.subject,
-    details: fields.details,
-    prevHash: prev ? prev.hash : GENESIS_HASH,
-  };
-  const hash = entryHash(base);
-  return { ...base, hash, mac: key ? entryMac(key, prev?.mac ?? null, hash) : null };
+  const { at, ...content } = fields;
+  return prepareEntry(content).link(prev, at, key);
 }
 
 /**
