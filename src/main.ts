@@ -300,6 +300,11 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     await jobs?.stop();
     await wired.close();
   };
+  // After a change through the API or the UI, or a message received: the workers taking what it wrote (decision 55).
+  const wakeWorkers = (written: ReadonlySet<string>) => {
+    const kick = { outbox: worker, batches, webhooks, mail };
+    for (const w of workersToWake(written)) kick[w]?.kick();
+  };
   const api = await buildServer({
     ctx: wired.ctx,
     logLevel: config.logLevel,
@@ -307,10 +312,7 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     authFailureLimit: config.authFailureLimit,
     uploads: { maxBytes: config.uploadMaxBytes, maxFiles: config.uploadMaxFiles },
     nodeName: wired.node.name,
-    onChange: (written) => {
-      const kick = { outbox: worker, batches, webhooks, mail };
-      for (const w of workersToWake(written)) kick[w]?.kick();
-    },
+    onChange: wakeWorkers,
     https,
     trustProxy: config.trustProxy,
   });
@@ -387,7 +389,7 @@ export async function startNode(config: Config, overrides: Partial<AppContext> =
     else api.log.info('EIX_SMTP_URL is not set: no e-mail notices are sent to officers');
     let federationUrl: string | null = null;
     if (wired.federation) {
-      fedServer = await buildFederationServer(wired.federation, { logLevel: config.logLevel });
+      fedServer = await buildFederationServer(wired.federation, { logLevel: config.logLevel, onChange: wakeWorkers });
       federationUrl = await fedServer.listen({ host: config.federationHost, port: config.federationPort });
       worker = startOutboxWorker(wired.federation, {
         onError: (e) => api.log.error({ err: e }, 'outbox worker error'),

@@ -9,6 +9,7 @@ import { derBase64ToPem } from '../crypto/jws.js';
 import { acceptBundle, acceptMessage } from './inbound.js';
 import { BUNDLE_MEDIA_TYPE, BUNDLE_PATH, FEDERATION_PATH, MAX_MESSAGE_BYTES, type Federation } from './context.js';
 import { PLUGIN_TIMEOUT_MS } from '../http/server.js';
+import { wakeOnWrites } from '../http/wake-on-writes.js';
 
 export const TLS_CIPHERS = [
   'TLS_AES_256_GCM_SHA384',
@@ -26,7 +27,11 @@ export { MAX_MESSAGE_BYTES };
 
 export async function buildFederationServer(
   fed: Federation,
-  opts: { logLevel?: string } = {},
+  opts: {
+    logLevel?: string;
+    /** Called after every message or bundle taken with the tables it wrote (the workers taking them wake up). */
+    onChange?: (written: ReadonlySet<string>) => void;
+  } = {},
 ): Promise<FastifyInstance> {
   const app = Fastify({
     pluginTimeout: PLUGIN_TIMEOUT_MS,
@@ -46,6 +51,7 @@ export async function buildFederationServer(
   app.addContentTypeParser(['application/jose', BUNDLE_MEDIA_TYPE], { parseAs: 'string' }, (_req, body, done) =>
     done(null, body),
   );
+  wakeOnWrites(app, opts.onChange);
   app.setErrorHandler((err, req, reply) => {
     const e = toEixError(err);
     req.log.warn({ code: e.code }, 'federation message refused');

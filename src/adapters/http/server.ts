@@ -26,13 +26,11 @@ import { registerBatchRoutes } from './routes/batches.js';
 import { registerTreatyRoutes } from './routes/treaty.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerWeb } from '../../web/register.js';
-import { recordingWrites } from '../db/written-tables.js';
+import { wakeOnWrites } from './wake-on-writes.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     actor: Actor | null;
-    /** Tables the request's handlers wrote (written-tables.ts): which workers to wake after it. */
-    written: Set<string> | null;
   }
 }
 
@@ -146,7 +144,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   // Schemas document the API; the use cases validate (one path, Russian messages).
   app.setValidatorCompiler(() => (data) => ({ value: data }));
   app.decorateRequest('actor', null);
-  app.decorateRequest('written', null);
 
   await app.register(helmet, {
     contentSecurityPolicy: {
@@ -220,16 +217,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
   });
 
-  // After the body is parsed (its stream's events run outside the request's async context), the handlers and all
-  // they await run as one unit of work whose written tables are noted; onResponse (after the commit) tells them.
-  app.addHook('preValidation', (req, _reply, done) => {
-    req.written = new Set();
-    recordingWrites(req.written, done);
-  });
-  app.addHook('onResponse', async (req, reply) => {
-    if (req.method !== 'GET' && reply.statusCode < 400 && req.written && req.written.size > 0)
-      opts.onChange?.(req.written);
-  });
+  wakeOnWrites(app, opts.onChange);
 
   app.setErrorHandler((err, req, reply) => {
     const e = toEixError(err);
