@@ -25,6 +25,8 @@
 // the fixed phase's alone, its p99 steadier over a longer phase); EIX_LOAD_ENGINES=postgres,pglite which engines;
 // PostgreSQL at EIX_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres), in the databases
 // eix_bench_ru and eix_bench_kz, created and dropped here (EIX_LOAD_KEEP=1 keeps them until the next run).
+// EIX_LOAD_LOCK_SAMPLES=1 (PostgreSQL) samples who holds the audit log's lock in the fixed phase, doing what
+// (bench/tools/audit-lock-sampler.ts; ARCHITECTURE decision 56).
 // The node processes run the compiled build, as production does (bench/built-node.ts); EIX_LOAD_TSX=1 runs
 // them under the TypeScript loader instead (as the tests do; more memory, slower start).
 import { execFileSync, spawn } from 'node:child_process';
@@ -52,6 +54,7 @@ import {
 import { freePort } from '../test/support/federation.js';
 import { api, spawnNode, type NodeProcess } from '../test/support/processes.js';
 import { buildNode, RECOMMENDED_ENV } from './built-node.js';
+import { sampleAuditLock } from './tools/audit-lock-sampler.js';
 import { aRequest } from '../test/support/requests.js';
 import type { BenchRow, Suite } from './run.js';
 
@@ -391,6 +394,8 @@ async function runEngine(
       ).details.outbox.byStatus.delivered ?? 0;
     while ((await receipted()) < created && errors === 0) await sleep(200);
     const phases: Phase[] = [];
+    // EIX_LOAD_LOCK_SAMPLES=1: who holds the audit log's lock during the fixed phase, doing what (PostgreSQL).
+    const lockSampler = urls && process.env.EIX_LOAD_LOCK_SAMPLES === '1' ? sampleAuditLock(PG_ADMIN) : null;
     // 1. Fixed rate, open loop (at most 256 creations in flight: past that the driver, not the node, would queue).
     let from = new Date();
     let before = created;
@@ -410,6 +415,7 @@ async function runEngine(
     }
     await Promise.all(inFlight);
     phases.push({ name: `fixed ${FIXED_RATE}/s`, from, to: new Date(), created: created - before });
+    const lockSamples = await lockSampler?.stop();
     // Let the fixed phase's backlog go before the maximum phase starts.
     const drainBy = Date.now() + 120_000;
     while ((await receipted()) < created && Date.now() < drainBy) await sleep(250);
@@ -459,6 +465,14 @@ async function runEngine(
     // Measured from the databases, the nodes stopped.
     const rows: BenchRow[] = [];
     const facts: Record<string, number | string> = {};
+    for (const [db, d] of Object.entries(lockSamples?.byDatabase ?? {})) {
+      const share = (x: number) => `${(x * 100).toFixed(1)} %`;
+      facts[`${engine} fixed: audit lock, ${db}: held / backends waiting (of ${lockSamples!.samples} samples)`] =
+        `${share(d.held)} / ${d.waiting.toFixed(2)}`;
+      facts[`${engine} fixed: audit lock, ${db}: the holder (share of samples)`] = d.states
+        .map(([state, n]) => `${state} ${share(n / lockSamples!.samples)}`)
+        .join('; ');
+    }
     let fixedPhase: { message_id: string; created_at: Date; receipt_at: Date | null }[] = [];
     facts[`${engine} maximum: CPU ms per request RU / KZ / PostgreSQL server / driver`] = [
       cpuPerRequest(cpuAfter.byPid.get(ru.proc.pid!)! - cpuBefore.byPid.get(ru.proc.pid!)!),
