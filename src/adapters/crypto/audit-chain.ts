@@ -149,31 +149,39 @@ function member(name: string, value: unknown): string | undefined {
  * under the lock only string joins, one SHA-256 and one HMAC remain (issue 16: the lock is the log's queue).
  */
 export function prepareEntry(content: EntryContent): PreparedEntry {
-  const join = (parts: (string | undefined)[]) => {
-    const kept = parts.filter((x) => x !== undefined && x !== '');
-    return kept.length === 0 ? undefined : kept.join(',');
-  };
-  const before = join([member('action', content.action), member('actor', content.actor)]);
-  const middle = join([member('bodyId', content.bodyId), member('details', content.details)]);
+  const action = member('action', content.action);
+  const actor = member('actor', content.actor);
+  const bodyId = member('bodyId', content.bodyId);
+  const details = member('details', content.details);
   const requestId = member('requestId', content.requestId);
-  const after = member('subject', content.subject);
+  const subject = member('subject', content.subject);
   return {
     link(prev, at, key) {
       const seq = prev ? prev.seq + 1 : 1;
       const prevHash = prev ? prev.hash : GENESIS_HASH;
-      const members = [before, member('at', at), middle, member('prevHash', prevHash), requestId, member('seq', seq)];
-      const text = `{${join([...members, after]) ?? ''}}`;
+      // In canonicalJson's order: the keys sorted.
+      const members = [
+        action,
+        actor,
+        member('at', at),
+        bodyId,
+        details,
+        member('prevHash', prevHash),
+        requestId,
+        member('seq', seq),
+        subject,
+      ];
+      const text = `{${members.filter((m) => m !== undefined).join(',')}}`;
       const hash = createHash('sha256').update(text, 'utf8').digest('hex');
-      const { actor, bodyId, action, requestId: request, subject, details } = content;
       return {
         seq,
         at,
-        actor,
-        bodyId,
-        action,
-        requestId: request,
-        subject,
-        details,
+        actor: content.actor,
+        bodyId: content.bodyId,
+        action: content.action,
+        requestId: content.requestId,
+        subject: content.subject,
+        details: content.details,
         prevHash,
         hash,
         mac: key ? entryMac(key, prev?.mac ?? null, hash) : null,
