@@ -439,6 +439,9 @@ async function lockDirectory(dir: string): Promise<() => Promise<void>> {
   throw new EixError('node.busy', { field: 'EIX_HOME' });
 }
 
+/** The codes of a catalog look that met another schema's drop: undefined schema, table, column. */
+const CATALOG_RACE = new Set(['3F000', '42P01', '42703']);
+
 /** Runs pending forward-only migrations; returns the names applied now. */
 export async function migrate(db: Kysely<DB>, schema?: string): Promise<string[]> {
   // With a schema, the migration tables live in it (introspection would
@@ -451,9 +454,11 @@ export async function migrate(db: Kysely<DB>, schema?: string): Promise<string[]
   for (let attempt = 1; ; attempt++) {
     const { error, results } = await migrator.migrateToLatest();
     // Kysely's migrator looks for its tables through every schema of the database (has_schema_privilege by
-    // name): a schema another user drops meanwhile fails that look with 3F000 naming it — several nodes or test
-    // files in schemas of one database. Nothing was migrated then; the look is made again.
-    if (error && (error as { code?: string }).code === '3F000' && attempt < 50) continue;
+    // name, pg_get_serial_sequence per column): a schema another user drops meanwhile fails that look with 3F000,
+    // 42P01 or 42703 naming the other schema's objects — several nodes or test files in schemas of one database.
+    // Such a failure before any migration ran (no results) migrated nothing; the look is made again.
+    if (error && results === undefined && CATALOG_RACE.has((error as { code?: string }).code ?? '') && attempt < 50)
+      continue;
     if (error) throw error instanceof Error ? error : new Error(String(error));
     return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   }
