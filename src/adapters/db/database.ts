@@ -47,6 +47,7 @@ import * as m032 from './migrations/032-statistics-changed-rows.js';
 import * as m033 from './migrations/033-gin-pending-lists.js';
 import * as m034 from './migrations/034-statistics-facts-inlined.js';
 import * as m035 from './migrations/035-audit-append-head.js';
+import * as m036 from './migrations/036-audit-hash-not-indexed.js';
 import { WrittenTablesPlugin } from './written-tables.js';
 
 export type Engine = 'pglite' | 'postgres';
@@ -178,6 +179,7 @@ const MIGRATIONS: Record<string, readonly string[]> = {
   '033-gin-pending-lists': m033.statements,
   '034-statistics-facts-inlined': m034.statements,
   '035-audit-append-head': m035.statements,
+  '036-audit-hash-not-indexed': m036.statements,
 };
 
 const provider: MigrationProvider = {
