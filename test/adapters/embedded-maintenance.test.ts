@@ -58,3 +58,22 @@ for (const e of ENGINES)
       await d.close();
     }
   });
+
+test('issue 16 item 4: the embedded engine bounds what it keeps in its memory — shared buffers, VACUUM’s and ANALYZE’s share', async () => {
+  // Its WebAssembly memory never shrinks: what a setting lets PostgreSQL allocate once stays in the node's RSS.
+  // ANALYZE holds 300 × default_statistics_target whole rows at once (at 100, +57 MB in the load bench's first
+  // maintenance pass, the requests' documents being wide rows).
+  const database = await openDatabase({ vacuumEveryMs: 0 });
+  try {
+    const setting = async (name: string) =>
+      (
+        await sql<{ setting: string; unit: string | null }>`
+        select setting, unit from pg_settings where name = ${name}`.execute(database.db)
+      ).rows[0]!;
+    assert.deepEqual(await setting('shared_buffers'), { setting: '4096', unit: '8kB' });
+    assert.deepEqual(await setting('maintenance_work_mem'), { setting: '16384', unit: 'kB' });
+    assert.deepEqual(await setting('default_statistics_target'), { setting: '20', unit: null });
+  } finally {
+    await database.close();
+  }
+});

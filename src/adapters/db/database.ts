@@ -326,7 +326,21 @@ const PGLITE_WAL = ['-c', 'max_wal_size=64MB', '-c', 'min_wal_size=32MB'];
  */
 // maintenance_work_mem: what VACUUM allocates for the dead rows' ids (default 64 MB), kept in the WebAssembly memory
 // for good once a large VACUUM used it; 16 MB makes a VACUUM of many dead rows take another pass over the indexes.
-const PGLITE_MEMORY = ['-c', 'shared_buffers=32MB', '-c', 'wal_buffers=1MB', '-c', 'maintenance_work_mem=16MB'];
+// default_statistics_target: ANALYZE reads a sample of 300 × this many whole rows into the engine's memory, which
+// keeps its high-water mark for good. With PostgreSQL's default of 100 the embedded node's maintenance pass
+// (maintainEmbedded) grew it by 57 MB at once under the load bench (the requests' documents are wide rows): the
+// requesting node then stayed above 400 MB RSS after its first pass. 20 samples 6,000 rows (an ANALYZE of 60,000
+// rows of 1.3 kB: +63 MB at 100, +12 MB at 20; docs/PERFORMANCE.md); a small Party's tables need no finer histogram.
+const PGLITE_MEMORY = [
+  '-c',
+  'shared_buffers=32MB',
+  '-c',
+  'wal_buffers=1MB',
+  '-c',
+  'maintenance_work_mem=16MB',
+  '-c',
+  'default_statistics_target=20',
+];
 
 /**
  * How often the embedded engine looks for tables to vacuum and analyse (it has no autovacuum). Every 30 s, as
