@@ -6,7 +6,7 @@
 // older than the one in force or recorded (no rollback), written to the node's
 // registry.jws atomically and recorded in node_settings in one transaction;
 // each version is also kept in registry_versions (evidence packs, issue 17.4).
-import { readFile } from 'node:fs/promises';
+import { readTextIfExists } from '../adapters/fs/read-if-exists.js';
 import { acceptRegistry, registrySha256, verifyRegistry } from '../adapters/crypto/registry-jws.js';
 import { writeFileAtomic } from '../adapters/fs/atomic-file.js';
 import type { Registry } from '../domain/registry.js';
@@ -104,22 +104,13 @@ export async function installRegistry(
   return { registry, sha256, previousVersion, replaced, recorded };
 }
 
-async function readText(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-}
-
 /** The registry in a node's file, or null when there is none or it does not verify (it then protects nothing). */
 async function readVerified(file: string, depositaryPem: string): Promise<Registry | null> {
-  const text = await readText(file);
+  const text = await readTextIfExists(file);
   return text === null ? null : verifyRegistry(text, depositaryPem).catch(() => null);
 }
 
 async function writeIfChanged(file: string, jws: string): Promise<void> {
-  if ((await readText(file))?.trim() === jws) return;
+  if ((await readTextIfExists(file))?.trim() === jws) return;
   await writeFileAtomic(file, `${jws}\n`);
 }

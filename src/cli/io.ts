@@ -42,14 +42,24 @@ export function printError(o: Output, e: unknown): number {
   return bad ? EXIT_BAD_INPUT : EXIT_FAILURE;
 }
 
-export async function readJsonFile(file: string, field: string): Promise<unknown> {
-  let text: string;
+/**
+ * An input file of a command, named by its option or argument (`field`): a missing or unreadable one is refused
+ * with `input.file` naming both. A positional argument (`<file>`) is not repeated in the Russian message.
+ */
+export async function readInputFile(file: string, field: string): Promise<Buffer>;
+export async function readInputFile(file: string, field: string, encoding: 'utf8'): Promise<string>;
+export async function readInputFile(file: string, field: string, encoding?: 'utf8'): Promise<Buffer | string> {
   try {
-    text = await readFile(file, 'utf8');
+    return encoding ? await readFile(file, encoding) : await readFile(file);
   } catch (e) {
     const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файл не найден' : 'файл недоступен для чтения';
-    throw new EixError('input.file', { field, file }, `Не удалось прочитать файл ${file} (${field}): ${reason}`);
+    const named = field.startsWith('<') ? '' : ` (${field})`;
+    throw new EixError('input.file', { field, file }, `Не удалось прочитать файл ${file}${named}: ${reason}`);
   }
+}
+
+export async function readJsonFile(file: string, field: string): Promise<unknown> {
+  const text = await readInputFile(file, field, 'utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch (e) {

@@ -5,9 +5,9 @@
 // Anyone holding the node certificate can check a checkpoint; shipped off the
 // machine, it proves later that the log still holds that entry unchanged and
 // is not shorter.
-import { readFile } from 'node:fs/promises';
 import { decodeProtectedHeader } from 'jose';
 import { EixError } from '../../domain/errors.js';
+import { readTextIfExists } from '../fs/read-if-exists.js';
 import { canonicalBytes, compactSigner, verifiedPayload } from './jws.js';
 
 export const CHECKPOINT_TYP = 'eix-audit-checkpoint+jws';
@@ -50,15 +50,8 @@ export async function checkpointSigner(keyPem: string, chainPem: string): Promis
 
 /** The node's TLS key and certificate chain, or null when the node has none (not connected to the exchange). */
 export async function loadCheckpointSigner(keyFile: string, chainFile: string): Promise<CheckpointSigner | null> {
-  let keyPem: string;
-  let chainPem: string;
-  try {
-    [keyPem, chainPem] = await Promise.all([readFile(keyFile, 'utf8'), readFile(chainFile, 'utf8')]);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-  return checkpointSigner(keyPem, chainPem);
+  const [keyPem, chainPem] = await Promise.all([readTextIfExists(keyFile), readTextIfExists(chainFile)]);
+  return keyPem === null || chainPem === null ? null : checkpointSigner(keyPem, chainPem);
 }
 
 const isHex64 = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{64}$/.test(v);

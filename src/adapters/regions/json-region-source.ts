@@ -1,8 +1,8 @@
 // Reads a Party's region table (R18 routing) from `data/regions/<CC>.json`; a Party without one gets no suggestion.
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { EixError } from '../../domain/errors.js';
+import { readTextIfExists } from '../fs/read-if-exists.js';
 import { parseRegionTable, type RegionTable } from '../../domain/regions.js';
 
 export const DEFAULT_REGIONS_DIR = fileURLToPath(new URL('../../../data/regions', import.meta.url));
@@ -24,13 +24,8 @@ export function loadRegionTable(party: string, dir: string = DEFAULT_REGIONS_DIR
 async function readTable(party: string, dir: string): Promise<RegionTable | null> {
   if (!/^[A-Z]{2}$/.test(party)) return null;
   const file = path.join(dir, `${party}.json`);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
+  const text = await readTextIfExists(file);
+  if (text === null) return null;
   let table: RegionTable;
   try {
     table = parseRegionTable(JSON.parse(text));

@@ -6,24 +6,15 @@
 // As every check command, verify exits 0 with the verdict in `ok`; a file it
 // cannot read is bad input (exit 2).
 import { localDateTimeRu } from '../../domain/dates.js';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { exportEvidence } from '../../app/export-evidence.js';
 import { getOfficerByLogin } from '../../app/get-officer-by-login.js';
 import { verifyEvidence, type EvidenceVerdict } from '../../app/verify-evidence.js';
 import { EixError } from '../../domain/errors.js';
-import { asOptions, print } from '../io.js';
+import { asOptions, print, readInputFile } from '../io.js';
 import { withNode } from '../node-context.js';
 import type { CommandKit } from '../program.js';
-
-async function readInput(file: string, field: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файл не найден' : 'файл недоступен для чтения';
-    throw new EixError('input.file', { field, file }, `Не удалось прочитать файл ${file} (${field}): ${reason}`);
-  }
-}
 
 function dateTime(iso: string | null | undefined, timeZone: string): string {
   return localDateTimeRu(iso, timeZone)?.text ?? '—';
@@ -153,8 +144,8 @@ export function registerEvidenceCommands(program: Command, kit: CommandKit): voi
     )
     .action(
       kit.act(async (out, file: string, opts: { depositary: string }) => {
-        const pack = await readInput(file, '<file>');
-        const depositaryPem = (await readInput(opts.depositary, '--depositary')).toString('utf8');
+        const pack = await readInputFile(file, '<file>');
+        const depositaryPem = (await readInputFile(opts.depositary, '--depositary')).toString('utf8');
         const verdict = await asOptions(() => verifyEvidence({ pack, depositaryPem }), {
           pack: '<file>',
           depositary: '--depositary',

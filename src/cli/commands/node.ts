@@ -25,7 +25,7 @@ import { listApiTokens } from '../../app/list-api-tokens.js';
 import type { AppContext } from '../../app/context.js';
 import { resetSecondFactor } from '../../app/reset-second-factor.js';
 import { updateOfficer } from '../../app/update-officer.js';
-import { partyOption, print, asOptions } from '../io.js';
+import { partyOption, print, asOptions, readInputFile } from '../io.js';
 import type { CommandKit } from '../program.js';
 import { withNode } from '../node-context.js';
 import { registerDataKeyCommands } from './data-key.js';
@@ -633,14 +633,7 @@ const AUDIT_REASONS = {
 
 /** Reads a checkpoint file and verifies its signature with the node certificate (`--cert`, or the node's own). */
 async function readCheckpointFile(file: string, certFile: string | undefined, kit: CommandKit) {
-  const read = async (f: string, field: string): Promise<string> => {
-    try {
-      return await readFile(f, 'utf8');
-    } catch (e) {
-      const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файл не найден' : 'файл недоступен для чтения';
-      throw new EixError('input.file', { field, file: f }, `Не удалось прочитать файл ${f} (${field}): ${reason}`);
-    }
-  };
+  const read = (f: string, field: string): Promise<string> => readInputFile(f, field, 'utf8');
   const jws = await read(file, '--checkpoint');
   let certPem: string | null;
   if (certFile !== undefined) certPem = firstCertificate(await read(certFile, '--cert'));

@@ -2,7 +2,7 @@
 // the depositary root, Party CAs, node TLS and body signing certificates;
 // `eix registry sign|verify|show` handles the depositary's signed registry,
 // `eix registry install` puts a newer one in force on this node.
-import { access, mkdir, readFile } from 'node:fs/promises';
+import { access, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import {
@@ -28,17 +28,10 @@ import { EixError } from '../../domain/errors.js';
 import { nodePaths, openDatabaseFor, readNodeInfo } from '../../main.js';
 import { partyFullName as partyName } from '../../domain/vocabulary.js';
 import { parseRegistry } from '../../domain/registry.js';
-import { partyOption, print, readJsonFile, asOptions } from '../io.js';
+import { partyOption, print, readInputFile, readJsonFile, asOptions } from '../io.js';
 import type { CommandKit } from '../program.js';
 
-async function readText(file: string, field: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файл не найден' : 'файл недоступен для чтения';
-    throw new EixError('input.file', { field, file }, `Не удалось прочитать файл ${file} (${field}): ${reason}`);
-  }
-}
+const readText = (file: string, field: string): Promise<string> => readInputFile(file, field, 'utf8');
 
 /** Reads `<dir>/<name>.crt` and `<dir>/<name>.key`. */
 async function readPair(dir: string, name: string, field: string): Promise<CertAndKey> {

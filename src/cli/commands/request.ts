@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { readBatchFile, templateCsv, templateXlsx } from '../../adapters/batch/batch-file.js';
@@ -6,11 +6,10 @@ import { getBatch, runBatch, submitBatch, type BatchProgress } from '../../app/b
 import { getOfficerByLogin } from '../../app/get-officer-by-login.js';
 import { EixError } from '../../domain/errors.js';
 import { withNode } from '../node-context.js';
-import { asOptions } from '../io.js';
 import { partyDay } from '../../domain/parties.js';
 import { loadTreaty } from '../../domain/treaty.js';
 import { validateRequest } from '../../domain/request-validation.js';
-import { dateOption, print, readJsonFile } from '../io.js';
+import { asOptions, dateOption, print, readInputFile, readJsonFile } from '../io.js';
 import type { CommandKit } from '../program.js';
 
 export function registerRequestCommands(program: Command, kit: CommandKit): void {
@@ -93,14 +92,7 @@ export function registerRequestCommands(program: Command, kit: CommandKit): void
               { field: '--login' },
               'Не указан пользователь, от имени которого подписываются запросы (--login)',
             );
-          let content: Buffer;
-          try {
-            content = await readFile(file);
-          } catch (e) {
-            const reason =
-              (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'файл не найден' : 'файл недоступен для чтения';
-            throw new EixError('input.file', { field: '<file>', file }, `Не удалось прочитать файл ${file}: ${reason}`);
-          }
+          const content = await readInputFile(file, '<file>');
           const { format, rows } = await asOptions(() => readBatchFile(path.basename(file), content), {
             file: '<file>',
           });
