@@ -21,7 +21,6 @@
 // files (relative to the node home) holding them. docs/OPERATIONS.md describes
 // the format.
 import { readFile } from 'node:fs/promises';
-import { readTextIfExists } from '../adapters/fs/read-if-exists.js';
 import path from 'node:path';
 import Type, { type TSchema } from 'typebox';
 import { EixError } from '../domain/errors.js';
@@ -282,8 +281,14 @@ export async function parseRegistriesConfig(value: unknown, home: string, file: 
 /** registries.json of the node home, checked; null when the node has none (no connector). */
 export async function readRegistriesConfig(home: string): Promise<RegistriesConfig | null> {
   const file = path.join(home, REGISTRIES_FILE);
-  const text = await readTextIfExists(file);
-  if (text === null) return null;
+  // Read here, not through the file adapters: config depends on nothing but the domain.
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);

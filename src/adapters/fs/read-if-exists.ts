@@ -1,5 +1,5 @@
-// A file of the node home that may be absent (a node without a connector, a registry, a TLS key, a region
-// table): its text, or null when there is no such file. Any other failure (permissions, a directory) is thrown.
+// A file that may be absent (the node's trust registry or TLS key, a Party's region table): its text, or null
+// when there is no such file. Any other failure (permissions, a directory) is thrown.
 import { readFile } from 'node:fs/promises';
 
 export async function readTextIfExists(file: string): Promise<string | null> {

@@ -145,7 +145,7 @@ export function registerEvidenceCommands(program: Command, kit: CommandKit): voi
     .action(
       kit.act(async (out, file: string, opts: { depositary: string }) => {
         const pack = await readInputFile(file, '<file>');
-        const depositaryPem = (await readInputFile(opts.depositary, '--depositary')).toString('utf8');
+        const depositaryPem = await readInputFile(opts.depositary, '--depositary', 'utf8');
         const verdict = await asOptions(() => verifyEvidence({ pack, depositaryPem }), {
           pack: '<file>',
           depositary: '--depositary',
